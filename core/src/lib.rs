@@ -1,0 +1,2 @@
+//! microgov
+pub mod model;
