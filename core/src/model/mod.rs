@@ -1,1 +1,48 @@
-//! model
+//! The micro-app model: manifests, their vocabularies, regions, approvals
+//! and lifecycle, with validation that reports every problem at once.
+
+mod enums;
+mod manifest;
+pub(crate) mod parse;
+mod problem;
+
+pub mod approval;
+pub mod lifecycle;
+pub mod region;
+
+pub use approval::{Approval, ApprovalPolicy, ApprovalStatus, ExceptionRule, Scope};
+pub use enums::{Access, BuiltBy, Category, Classification, ConnectorType, Encryption, Environment, Sso, Tier};
+pub use manifest::{Auth, Connector, Dataset, Field, Manifest, Metadata, SecretRef, Spec};
+pub use parse::{is_dns_label, parse_document, sniff_format, Format, Limits, ParseOptions};
+pub use problem::{codes, pointer_push, Problem};
+pub use region::{Catalog, Region, Residency};
+
+use crate::error::{Error, Result};
+
+impl Manifest {
+    /// Reads and validates a YAML manifest with the bundled defaults.
+    pub fn from_yaml(text: &str) -> Result<Manifest> {
+        Manifest::parse_with(text, Format::Yaml, &ParseOptions::default())
+    }
+
+    /// Reads and validates a JSON manifest with the bundled defaults.
+    pub fn from_json(text: &str) -> Result<Manifest> {
+        Manifest::parse_with(text, Format::Json, &ParseOptions::default())
+    }
+
+    /// Reads YAML or JSON, whichever the text is.
+    pub fn from_str_any(text: &str) -> Result<Manifest> {
+        Manifest::parse_with(text, sniff_format(text), &ParseOptions::default())
+    }
+
+    /// Validates an already-parsed document with the bundled defaults.
+    pub fn from_value(doc: &serde_json::Value) -> Result<Manifest> {
+        parse::manifest_from_value(doc, &ParseOptions::default()).map_err(Error::Manifest)
+    }
+
+    /// Reads and validates text with explicit options (catalog, limits, defaults).
+    pub fn parse_with(text: &str, format: Format, opts: &ParseOptions) -> Result<Manifest> {
+        let doc = parse_document(text, format, &opts.limits).map_err(Error::Manifest)?;
+        parse::manifest_from_value(&doc, opts).map_err(Error::Manifest)
+    }
+}

@@ -1,0 +1,58 @@
+//! The crate's error type: one family per module, each with a stable code.
+//!
+//! Codes are part of the public contract: the Python and Node bindings and the
+//! command line expose them unchanged, and tests assert them.
+
+use crate::model::Problem;
+
+/// Any error microgov returns.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The manifest (or approvals file) is invalid; every problem is listed.
+    #[error("{}", format_problems(.0))]
+    Manifest(Vec<Problem>),
+    /// A renewal was refused.
+    #[error(transparent)]
+    Lifecycle(#[from] crate::model::lifecycle::LifecycleError),
+    /// Reading a file failed.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file that could not be read.
+        path: String,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// The stable, machine-readable code of this error (for example `manifest.invalid`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Manifest(_) => "manifest.invalid",
+            Error::Lifecycle(e) => e.code(),
+            Error::Io { .. } => "io",
+        }
+    }
+
+    /// The individual problems of an invalid manifest; empty for other errors.
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            Error::Manifest(p) => p,
+            _ => &[],
+        }
+    }
+}
+
+fn format_problems(problems: &[Problem]) -> String {
+    let mut out = format!("invalid manifest: {} problem(s)", problems.len());
+    for p in problems {
+        out.push_str("\n  ");
+        out.push_str(&p.to_string());
+    }
+    out
+}
+
+/// Result with microgov's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

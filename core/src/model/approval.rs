@@ -1,0 +1,264 @@
+//! Approvals and time-bound exceptions, with separation of duties.
+//!
+//! An approval counts only while it is in force at `now`, when its approver
+//! is not the app's owner, when the approver holds the roles it claims (if a
+//! directory of approvers is configured), and when its scope matches. A
+//! scoped exception (`scope.exception`) waives only violations of that kind
+//! on that dataset or connector.
+
+use super::enums::Encryption;
+use super::manifest::Manifest;
+use super::parse::{parse_document, sniff_format, Limits, Walker};
+use super::problem::{codes, Problem};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// An approval of an app, or of one part of it, by a person in some roles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Approval {
+    /// Unique id, quoted in decisions that rely on it.
+    pub id: String,
+    /// The app's `metadata.name`.
+    pub app: String,
+    /// Who approved (e-mail address).
+    pub approver: String,
+    /// Roles in which the approver acts (`security`, `data-governance` ...).
+    pub roles: Vec<String>,
+    /// What is approved; `None` approves the whole app.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scope>,
+    /// Start of validity.
+    pub granted_at: DateTime<Utc>,
+    /// End of validity.
+    pub expires_at: DateTime<Utc>,
+    /// Why it was granted (a ticket, a review).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
+    /// When it was revoked, if it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// What part of an app an approval covers.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Scope {
+    /// A named exception kind, such as `residency.transfer` or `pii.export`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exception: Option<String>,
+    /// One dataset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dataset: Option<String>,
+    /// One connector.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connector: Option<String>,
+}
+
+/// Why an approval does or does not count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalStatus {
+    /// In force.
+    Valid,
+    /// For another app.
+    WrongApp,
+    /// Granted after `now`.
+    NotYetValid,
+    /// Expired at or before `now`.
+    Expired,
+    /// Revoked at or before `now`.
+    Revoked,
+    /// The approver owns the app (separation of duties).
+    SelfApproval,
+    /// The approver does not hold a role the approval claims, or the
+    /// exception kind needs a role the approval lacks.
+    RoleNotHeld,
+    /// The scope names a dataset or connector the app does not have.
+    ScopeMismatch,
+    /// The exception needs the dataset encrypted with the tenant's own key.
+    ByokRequired,
+}
+
+impl ApprovalStatus {
+    /// Stable snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApprovalStatus::Valid => "valid",
+            ApprovalStatus::WrongApp => "wrong_app",
+            ApprovalStatus::NotYetValid => "not_yet_valid",
+            ApprovalStatus::Expired => "expired",
+            ApprovalStatus::Revoked => "revoked",
+            ApprovalStatus::SelfApproval => "self_approval",
+            ApprovalStatus::RoleNotHeld => "role_not_held",
+            ApprovalStatus::ScopeMismatch => "scope_mismatch",
+            ApprovalStatus::ByokRequired => "byok_required",
+        }
+    }
+}
+
+/// A rule for one exception kind, from bundle data.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ExceptionRule {
+    /// The dataset must use `encryption: byok`.
+    #[serde(default)]
+    pub requires_byok: bool,
+    /// The approver must act in one of these roles (any role when empty).
+    #[serde(default)]
+    pub roles: Vec<String>,
+}
+
+/// The rules approvals are checked against (bundle data, overridable).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ApprovalPolicy {
+    /// Approver → the roles they hold. Empty: the roles an approval claims are trusted.
+    #[serde(default)]
+    pub approvers: BTreeMap<String, Vec<String>>,
+    /// Exception kind → its rule.
+    #[serde(default)]
+    pub exceptions: BTreeMap<String, ExceptionRule>,
+    /// Tier → roles whose approval the tier requires.
+    #[serde(default)]
+    pub required_approvals: BTreeMap<String, Vec<String>>,
+}
+
+impl Approval {
+    /// Checks the validity rules in order and returns the first that fails.
+    pub fn status(&self, app: &Manifest, now: DateTime<Utc>, policy: &ApprovalPolicy) -> ApprovalStatus {
+        if self.app != app.metadata.name {
+            return ApprovalStatus::WrongApp;
+        }
+        if self.revoked_at.is_some_and(|r| r <= now) {
+            return ApprovalStatus::Revoked;
+        }
+        if self.granted_at > now {
+            return ApprovalStatus::NotYetValid;
+        }
+        if self.expires_at <= now {
+            return ApprovalStatus::Expired;
+        }
+        if self.approver.trim().eq_ignore_ascii_case(app.metadata.owner.trim()) {
+            return ApprovalStatus::SelfApproval;
+        }
+        if !policy.approvers.is_empty() {
+            let held = policy.approvers.iter().find(|(a, _)| a.eq_ignore_ascii_case(&self.approver)).map(|(_, r)| r);
+            if !self.roles.iter().all(|r| held.is_some_and(|h| h.contains(r))) {
+                return ApprovalStatus::RoleNotHeld;
+            }
+        }
+        if let Some(scope) = &self.scope {
+            if scope.dataset.as_deref().is_some_and(|d| app.dataset(d).is_none())
+                || scope.connector.as_deref().is_some_and(|c| app.connector(c).is_none())
+            {
+                return ApprovalStatus::ScopeMismatch;
+            }
+            if let Some(rule) = scope.exception.as_deref().and_then(|e| policy.exceptions.get(e)) {
+                if !rule.roles.is_empty() && !self.roles.iter().any(|r| rule.roles.contains(r)) {
+                    return ApprovalStatus::RoleNotHeld;
+                }
+                if rule.requires_byok {
+                    let datasets: Vec<&str> = match (&scope.dataset, &scope.connector) {
+                        (Some(d), _) => vec![d.as_str()],
+                        (None, Some(c)) => app.connector(c).map(|c| c.datasets.iter().map(String::as_str).collect()).unwrap_or_default(),
+                        (None, None) => app.spec.datasets.iter().map(|d| d.name.as_str()).collect(),
+                    };
+                    if datasets.iter().any(|d| app.dataset(d).is_some_and(|d| d.encryption != Encryption::Byok)) {
+                        return ApprovalStatus::ByokRequired;
+                    }
+                }
+            }
+        }
+        ApprovalStatus::Valid
+    }
+
+    /// Whether this approval, if valid, gives `role` for the whole app or for
+    /// the dataset / connector a requirement names. Exceptions never do.
+    pub fn grants_role(&self, role: &str, dataset: Option<&str>, connector: Option<&str>) -> bool {
+        if !self.roles.iter().any(|r| r == role) {
+            return false;
+        }
+        match &self.scope {
+            None => true,
+            Some(s) if s.exception.is_some() => false,
+            Some(s) => {
+                (s.dataset.is_none() || s.dataset.as_deref() == dataset) && (s.connector.is_none() || s.connector.as_deref() == connector)
+                    && (s.dataset.is_some() || s.connector.is_some())
+                    && (dataset.is_some() || connector.is_some())
+            }
+        }
+    }
+
+    /// Whether this approval, if valid, waives a violation of exception kind
+    /// `exception` on the given dataset and connector.
+    pub fn waives(&self, exception: &str, dataset: Option<&str>, connector: Option<&str>) -> bool {
+        let Some(s) = &self.scope else { return false };
+        s.exception.as_deref() == Some(exception)
+            && (s.dataset.is_none() || s.dataset.as_deref() == dataset)
+            && (s.connector.is_none() || s.connector.as_deref() == connector)
+    }
+}
+
+/// Reads a list of approvals from YAML or JSON, reporting every problem.
+pub fn approvals_from_str(text: &str) -> Result<Vec<Approval>, Vec<Problem>> {
+    let doc = parse_document(text, sniff_format(text), &Limits::default())?;
+    approvals_from_value(&doc)
+}
+
+/// Reads a list of approvals from a parsed document, reporting every problem.
+pub fn approvals_from_value(doc: &serde_json::Value) -> Result<Vec<Approval>, Vec<Problem>> {
+    let mut w = Walker::new();
+    let mut out = Vec::new();
+    let items: Vec<(String, &serde_json::Value)> = match doc {
+        serde_json::Value::Array(a) => a.iter().enumerate().map(|(i, v)| (format!("/{i}"), v)).collect(),
+        serde_json::Value::Null => Vec::new(),
+        other => {
+            w.push(codes::WRONG_TYPE, "", format!("expected a list of approvals, found {}", Walker::type_name(other)));
+            Vec::new()
+        }
+    };
+    let mut ids = std::collections::BTreeSet::new();
+    for (p, v) in items {
+        let Some(m) = w.object(v, &p, &["id", "app", "approver", "roles", "scope", "grantedAt", "expiresAt", "justification", "revokedAt"]) else {
+            continue;
+        };
+        let id = w.req_str(m, &p, "id");
+        let app = w.req_str(m, &p, "app");
+        let approver = w.req_str(m, &p, "approver");
+        let roles = w.str_list(m, &p, "roles");
+        if roles.is_empty() {
+            w.push(codes::MISSING, &format!("{p}/roles"), "an approval needs at least one role");
+        }
+        let scope = match m.get("scope") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(s) => {
+                let sp = format!("{p}/scope");
+                w.object(s, &sp, &["exception", "dataset", "connector"]).map(|sm| Scope {
+                    exception: w.opt_str(sm, &sp, "exception"),
+                    dataset: w.opt_str(sm, &sp, "dataset"),
+                    connector: w.opt_str(sm, &sp, "connector"),
+                })
+            }
+        };
+        let granted_at = w.req_time(m, &p, "grantedAt");
+        let expires_at = w.req_time(m, &p, "expiresAt");
+        if let (Some(g), Some(e)) = (granted_at, expires_at) {
+            if e <= g {
+                w.push(codes::EXPIRY_BEFORE_CREATION, &format!("{p}/expiresAt"), "expiresAt is not after grantedAt");
+            }
+        }
+        let justification = w.opt_str(m, &p, "justification");
+        let revoked_at = w.opt_time(m, &p, "revokedAt");
+        if let Some(id) = &id {
+            if !ids.insert(id.clone()) {
+                w.push(codes::DUPLICATE_NAME, &format!("{p}/id"), format!("approval id \"{id}\" appears more than once"));
+            }
+        }
+        if let (Some(id), Some(app), Some(approver), Some(granted_at), Some(expires_at)) = (id, app, approver, granted_at, expires_at) {
+            out.push(Approval { id, app, approver, roles, scope, granted_at, expires_at, justification, revoked_at });
+        }
+    }
+    if w.problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(w.problems)
+    }
+}

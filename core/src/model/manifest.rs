@@ -1,0 +1,210 @@
+//! The `MicroApp` manifest: what an app is, after validation and defaults.
+
+use super::enums::{Access, BuiltBy, Category, Classification, ConnectorType, Encryption, Environment, Sso};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A validated `MicroApp` manifest with defaults applied.
+///
+/// Build one with [`Manifest::from_yaml`], [`Manifest::from_json`] or
+/// [`Manifest::from_value`]; each reports every problem at once.
+/// Serializes back to the manifest format (camelCase keys): that form,
+/// defaults included, is what policies see as `input.app`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Manifest {
+    /// Always `microgov.dev/v1`.
+    pub api_version: String,
+    /// Always `MicroApp`.
+    pub kind: String,
+    /// Identity, ownership and lifecycle dates.
+    pub metadata: Metadata,
+    /// What the app does and touches.
+    pub spec: Spec,
+}
+
+/// Identity, ownership and lifecycle of an app.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Metadata {
+    /// DNS-label id, unique per tenant.
+    pub name: String,
+    /// The accountable person (e-mail address).
+    pub owner: String,
+    /// Owning department.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    /// Tenant id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
+    /// When the app was registered.
+    pub created_at: DateTime<Utc>,
+    /// When the app expires; defaults to `createdAt` + the bundle's default lifetime.
+    pub expires_at: DateTime<Utc>,
+    /// When the app was retired, if it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retired_at: Option<DateTime<Utc>>,
+    /// Free-form labels.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+}
+
+/// What the app does and what it touches.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Spec {
+    /// `name@version` of the platform template it was built from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
+    /// One line on what the app is for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+    /// Who built it.
+    pub built_by: BuiltBy,
+    /// Where it runs.
+    pub environment: Environment,
+    /// How users sign in.
+    pub auth: Auth,
+    /// The data the app holds or reads.
+    pub datasets: Vec<Dataset>,
+    /// The systems it connects to.
+    pub connectors: Vec<Connector>,
+    /// Outbound URLs it calls (scheme, host, optional port and path prefix).
+    pub egress: Vec<String>,
+    /// Environment variables (scanned for inline secrets).
+    pub env: BTreeMap<String, serde_json::Value>,
+    /// Secret references the app uses.
+    pub secrets: Vec<SecretRef>,
+    /// Extra policy packs to apply.
+    pub policies: Vec<String>,
+}
+
+/// Sign-in settings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Auth {
+    /// Single sign-on protocol, `none` if absent.
+    pub sso: Sso,
+    /// Multi-factor authentication enforced.
+    pub mfa: bool,
+    /// Accounts local to the app (outside SSO).
+    pub local_accounts: bool,
+    /// Application roles.
+    pub roles: Vec<String>,
+}
+
+/// A dataset the app holds or reads.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Dataset {
+    /// Unique within the app.
+    pub name: String,
+    /// Sensitivity.
+    pub classification: Classification,
+    /// Where the data must stay: a jurisdiction (`EU`) or country (`DE`), canonical code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub residency: Option<String>,
+    /// Data that may only live in sovereign-cloud regions.
+    pub sovereign: bool,
+    /// Who holds the keys.
+    pub encryption: Encryption,
+    /// How long records are kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retention_days: Option<u32>,
+    /// The dataset's fields.
+    pub fields: Vec<Field>,
+    /// Union of the fields' categories (derived, for policies).
+    pub categories: Vec<Category>,
+}
+
+/// A field of a dataset.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Field {
+    /// Field name.
+    pub name: String,
+    /// Data categories declared for the field.
+    pub categories: Vec<Category>,
+    /// Optional sample values, checked by the PII recognizers.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sample: Vec<String>,
+}
+
+/// A connection to another system.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Connector {
+    /// Unique within the app.
+    pub name: String,
+    /// Kind of system.
+    #[serde(rename = "type")]
+    pub kind: ConnectorType,
+    /// URL of the system.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    /// `provider:region` where the system runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Read or write.
+    pub access: Access,
+    /// Datasets that flow through this connector.
+    pub datasets: Vec<String>,
+    /// Whether raw personal data leaves through it.
+    pub exports_pii: bool,
+    /// Whether the system is outside the organisation (derived when not set).
+    pub external: bool,
+    /// Reference to the credential in a secret store.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_ref: Option<String>,
+    /// Days between credential rotations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotation_days: Option<u32>,
+    /// Whether the connector needs raw (unmasked) values.
+    pub needs_raw_values: bool,
+    /// Free-form settings (scanned for inline secrets).
+    pub config: serde_json::Map<String, serde_json::Value>,
+    /// Free-form headers (scanned for inline secrets).
+    pub headers: BTreeMap<String, String>,
+}
+
+/// A reference to a secret kept in a secret store.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretRef {
+    /// Name the app uses.
+    pub name: String,
+    /// Where the secret lives (`vault://...`, `aws-sm://...`).
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// Days between rotations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotation_days: Option<u32>,
+}
+
+impl Manifest {
+    /// The highest classification among the datasets (`public` without datasets).
+    pub fn highest_classification(&self) -> Classification {
+        self.spec.datasets.iter().map(|d| d.classification).max().unwrap_or(Classification::Public)
+    }
+
+    /// The dataset with the given name.
+    pub fn dataset(&self, name: &str) -> Option<&Dataset> {
+        self.spec.datasets.iter().find(|d| d.name == name)
+    }
+
+    /// The connector with the given name.
+    pub fn connector(&self, name: &str) -> Option<&Connector> {
+        self.spec.connectors.iter().find(|c| c.name == name)
+    }
+
+    /// Whether any dataset holds the category.
+    pub fn has_category(&self, category: Category) -> bool {
+        self.spec.datasets.iter().any(|d| d.categories.contains(&category))
+    }
+
+    /// The manifest as a JSON value in its own key style, defaults included.
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+}
