@@ -12,6 +12,9 @@ pub enum Error {
     /// The manifest (or approvals file) is invalid; every problem is listed.
     #[error("{}", format_problems(.0))]
     Manifest(Vec<Problem>),
+    /// A policy, bundle or data document could not be loaded or evaluated.
+    #[error(transparent)]
+    Policy(#[from] crate::engine::PolicyError),
     /// A renewal was refused.
     #[error(transparent)]
     Lifecycle(#[from] crate::model::lifecycle::LifecycleError),
@@ -31,6 +34,7 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::Manifest(_) => "manifest.invalid",
+            Error::Policy(e) => e.code(),
             Error::Lifecycle(e) => e.code(),
             Error::Io { .. } => "io",
         }

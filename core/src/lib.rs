@@ -1,9 +1,13 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+pub mod bundle;
+pub mod detect;
+pub mod engine;
 pub mod error;
 pub mod model;
 pub mod risk;
 
 pub use error::{Error, Result};
+pub use engine::{Context, Decision, Engine, EngineOptions, Outcome};
 pub use model::Manifest;

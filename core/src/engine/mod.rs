@@ -1,0 +1,588 @@
+//! The engine: compiled Rego evaluation with explained decisions.
+//!
+//! Built once from the bundled policies plus the host's folders, tarballs and
+//! data; evaluates from many threads at once. Each evaluation runs the
+//! pipeline of DESIGN.md: enrich (native) → decide (Rego) → assemble.
+//!
+//! All packages are compiled together into one program for regorus's
+//! compiled VM (RVM) with one generated entry point that gathers every
+//! policy's `violation`, `deny`, `warn`, `obligation` and `required_approval`
+//! sets, so one VM run answers for all policies. If the RVM cannot compile
+//! the policies, the interpreter runs them instead. Each thread takes a
+//! prepared VM from a small pool, so there is no lock around evaluation.
+
+mod decision;
+mod error;
+mod input;
+mod result;
+pub mod testing;
+
+pub use decision::{ApprovalUse, Decision, Outcome, RequiredApproval, Risk, Violation, Waived};
+pub use error::PolicyError;
+
+use crate::bundle::{check_overlap, merge_data, package_of, Bundle, RuleSite, SourceIndex};
+use crate::model::{ApprovalPolicy, ApprovalStatus, Approval, Catalog, Limits, Manifest, ParseOptions};
+use crate::risk::{self, RiskModel};
+use crate::{Error, Result};
+use chrono::{DateTime, Utc};
+use regorus::languages::rego::compiler::Compiler;
+use regorus::rvm::program::Program;
+use regorus::rvm::vm::RegoVM;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// The rule heads microgov collects from every policy package.
+pub(crate) const COLLECTED: [&str; 5] = ["violation", "deny", "warn", "obligation", "required_approval"];
+
+const ENTRY_PACKAGE: &str = "microgov_entry";
+
+/// Budgets that stop a runaway policy with [`PolicyError::Limit`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EvalLimits {
+    /// Most VM instructions one evaluation may execute.
+    pub max_instructions: usize,
+    /// Longest one evaluation may run.
+    pub timeout: Duration,
+}
+
+impl Default for EvalLimits {
+    fn default() -> Self {
+        EvalLimits { max_instructions: 5_000_000, timeout: Duration::from_secs(2) }
+    }
+}
+
+/// How to build an [`Engine`].
+#[derive(Debug, Clone, Default)]
+pub struct EngineOptions {
+    /// Leave out the bundled policies (and their data).
+    pub without_bundled: bool,
+    /// Folders of Rego policies and data (OPA bundle layout).
+    pub policy_dirs: Vec<PathBuf>,
+    /// OPA bundle tarballs (`.tar.gz`).
+    pub bundles: Vec<PathBuf>,
+    /// Data merged over the bundles' data (objects merge, other values replace).
+    pub data: Option<serde_json::Value>,
+    /// Evaluation budgets.
+    pub limits: EvalLimits,
+    /// Manifest size and depth limits.
+    pub parse_limits: Limits,
+}
+
+impl EngineOptions {
+    /// Adds a policy folder.
+    pub fn policy_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.policy_dirs.push(dir.into());
+        self
+    }
+
+    /// Adds a bundle tarball.
+    pub fn bundle(mut self, path: impl Into<PathBuf>) -> Self {
+        self.bundles.push(path.into());
+        self
+    }
+
+    /// Sets the data overlay.
+    pub fn data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
+    }
+}
+
+/// What one evaluation is about: time, decision id, approvals.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// Evaluation time; the clock when `None`.
+    pub now: Option<DateTime<Utc>>,
+    /// Decision id; a new UUID v7 when `None`.
+    pub decision_id: Option<String>,
+    /// Approvals and exceptions to consider.
+    pub approvals: Vec<Approval>,
+    /// Free-form context passed to policies as `input.context.extra`.
+    pub extra: serde_json::Value,
+}
+
+impl Context {
+    /// A context at a fixed time.
+    pub fn at(now: DateTime<Utc>) -> Context {
+        Context { now: Some(now), ..Context::default() }
+    }
+
+    /// Adds approvals.
+    pub fn with_approvals(mut self, approvals: Vec<Approval>) -> Context {
+        self.approvals = approvals;
+        self
+    }
+
+    /// Fixes the decision id.
+    pub fn with_decision_id(mut self, id: impl Into<String>) -> Context {
+        self.decision_id = Some(id.into());
+        self
+    }
+}
+
+/// Facts from bundle data that native code reads (the same data Rego reads).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Regions and jurisdictions.
+    pub catalog: Arc<Catalog>,
+    /// Risk weights and tier thresholds.
+    pub risk: RiskModel,
+    /// Approval rules.
+    pub approvals: ApprovalPolicy,
+    /// Days before expiry an app counts as expiring.
+    pub expiring_within_days: i64,
+    /// Longest lifetime a renewal may give, in days.
+    pub max_lifetime_days: i64,
+    /// Categories that count as regulated personal data.
+    pub regulated: BTreeSet<String>,
+    /// Manifest parsing options derived from the data.
+    pub parse: ParseOptions,
+}
+
+impl Settings {
+    fn from_data(data: &serde_json::Value, limits: Limits) -> Result<Settings, PolicyError> {
+        let bad = |what: &str, e: serde_json::Error| PolicyError::BadData { file: format!("data.microgov.{what}"), line: 0, message: e.to_string() };
+        let catalog = Arc::new(Catalog::from_data(data).map_err(|e| bad("residency", e))?);
+        let risk = RiskModel::from_data(data).map_err(|e| bad("governance", e))?;
+        let g = data.pointer("/microgov/governance").cloned().unwrap_or_default();
+        let approvals: ApprovalPolicy = serde_json::from_value(g.clone()).map_err(|e| bad("governance", e))?;
+        let num = |p: &str, d: i64| g.pointer(p).and_then(|v| v.as_i64()).unwrap_or(d);
+        let regulated = g
+            .get("regulated_categories")
+            .and_then(|v| v.as_array())
+            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+            .unwrap_or_default();
+        let mut parse = ParseOptions { catalog: catalog.clone(), limits, default_lifetime_days: num("/lifecycle/default_days", 90), ..ParseOptions::default() };
+        if let Some(s) = g.get("internal_domain_suffixes").and_then(|v| v.as_array()) {
+            parse.internal_suffixes = s.iter().filter_map(|x| x.as_str().map(str::to_string)).collect();
+        }
+        Ok(Settings {
+            catalog,
+            risk,
+            approvals,
+            expiring_within_days: num("/lifecycle/expiring_within_days", 14),
+            max_lifetime_days: num("/lifecycle/max_days", 365),
+            regulated,
+            parse,
+        })
+    }
+}
+
+/// A policy package that takes part in decisions.
+#[derive(Debug, Clone)]
+pub(crate) struct PackageInfo {
+    /// `microgov.residency`.
+    pub path: String,
+    /// The name in decisions: `residency` for bundled, the package otherwise.
+    pub policy: String,
+    /// Which of [`COLLECTED`] it defines.
+    pub heads: Vec<&'static str>,
+}
+
+enum Backend {
+    Vm(Box<RegoVM>),
+    Interpreter(Box<regorus::Engine>),
+}
+
+struct Inner {
+    program: Option<Arc<Program>>,
+    interpreter: regorus::Engine,
+    data_value: regorus::Value,
+    data_json: serde_json::Value,
+    pool: Mutex<Vec<Backend>>,
+    settings: Settings,
+    packages: Vec<PackageInfo>,
+    revisions: BTreeMap<String, String>,
+    index: SourceIndex,
+    bundles: Vec<Bundle>,
+    limits: EvalLimits,
+}
+
+/// A compiled set of policies. Cheap to clone, `Send + Sync`.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("policies", &self.inner.packages.iter().map(|p| p.path.as_str()).collect::<Vec<_>>())
+            .field("compiled", &self.inner.program.is_some())
+            .finish()
+    }
+}
+
+fn add_file(engine: &mut regorus::Engine, path: &str, source: &str) -> Result<(), PolicyError> {
+    match engine.add_policy(path.to_string(), source.to_string()) {
+        Ok(_) => Ok(()),
+        Err(v1_err) => {
+            // Rego v0 files (no `if`/`contains`) are still common, as in the
+            // seed articles; regorus records the syntax version per module.
+            engine.set_rego_v0(true);
+            let r = engine.add_policy(path.to_string(), source.to_string());
+            engine.set_rego_v0(false);
+            r.map(|_| ()).map_err(|_| PolicyError::from_regorus_parse(path, &v1_err.to_string()))
+        }
+    }
+}
+
+/// The rule heads of [`COLLECTED`] a source defines at column 0.
+fn heads_of(source: &str) -> BTreeSet<&'static str> {
+    let mut out = BTreeSet::new();
+    for line in source.lines() {
+        for h in COLLECTED {
+            if let Some(rest) = line.strip_prefix(h) {
+                if rest.starts_with([' ', '[', '{', ':', '=', '\t']) || rest.is_empty() {
+                    out.insert(h);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn entry_policy(packages: &[PackageInfo]) -> String {
+    let mut s = format!("package {ENTRY_PACKAGE}\n\nimport rego.v1\n\nresult := {{\n");
+    for p in packages {
+        let r = p.path.split('.').map(|seg| format!("[\"{seg}\"]")).collect::<String>();
+        s.push_str(&format!("  \"{}\": {{\n", p.path));
+        for h in &p.heads {
+            s.push_str(&format!("    \"{h}\": [x | x := data{r}.{h}],\n"));
+        }
+        s.push_str("  },\n");
+    }
+    s.push_str("}\n");
+    s
+}
+
+impl Engine {
+    /// An engine with the bundled policies only.
+    pub fn new() -> Result<Engine> {
+        Engine::with_options(EngineOptions::default())
+    }
+
+    /// An engine with the given policies and data.
+    pub fn with_options(opts: EngineOptions) -> Result<Engine> {
+        let mut bundles = if opts.without_bundled { Vec::new() } else { Bundle::bundled()? };
+        for d in &opts.policy_dirs {
+            bundles.push(Bundle::from_dir(d)?);
+        }
+        for t in &opts.bundles {
+            bundles.push(Bundle::from_tarball(t)?);
+        }
+        check_overlap(&bundles)?;
+        Engine::from_bundles(bundles, opts.data, opts.limits, opts.parse_limits)
+    }
+
+    fn from_bundles(bundles: Vec<Bundle>, data: Option<serde_json::Value>, limits: EvalLimits, parse_limits: Limits) -> Result<Engine> {
+        let mut data_json = serde_json::Value::Object(Default::default());
+        for b in &bundles {
+            merge_data(&mut data_json, b.data.clone());
+        }
+        if let Some(d) = data {
+            if !d.is_object() {
+                return Err(PolicyError::BadData { file: "data".into(), line: 0, message: "host data must be a JSON object".into() }.into());
+            }
+            merge_data(&mut data_json, d);
+        }
+        let settings = Settings::from_data(&data_json, parse_limits)?;
+
+        let mut interpreter = regorus::Engine::new();
+        interpreter.set_strict_builtin_errors(false);
+        interpreter.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+            limit: limits.timeout,
+            check_interval: std::num::NonZeroU32::MIN.saturating_add(63),
+        });
+        let mut packages: BTreeMap<String, PackageInfo> = BTreeMap::new();
+        let mut revisions = BTreeMap::new();
+        for b in &bundles {
+            revisions.insert(b.name.clone(), b.revision.clone());
+            for f in b.files.iter().filter(|f| !f.is_test) {
+                add_file(&mut interpreter, &f.path, &f.source)?;
+                let Some(pkg) = package_of(&f.source) else { continue };
+                let heads = heads_of(&f.source);
+                let entry = packages.entry(pkg.clone()).or_insert_with(|| PackageInfo {
+                    policy: pkg.strip_prefix("microgov.").unwrap_or(&pkg).to_string(),
+                    path: pkg.clone(),
+                    heads: Vec::new(),
+                });
+                for h in heads {
+                    if !entry.heads.contains(&h) {
+                        entry.heads.push(h);
+                    }
+                }
+            }
+        }
+        let packages: Vec<PackageInfo> = packages.into_values().filter(|p| !p.heads.is_empty()).collect();
+        add_file(&mut interpreter, "microgov_entry.rego", &entry_policy(&packages))?;
+        let data_value = to_regorus(&data_json);
+        interpreter.add_data(data_value.clone()).map_err(|e| PolicyError::BadData { file: "data".into(), line: 0, message: e.to_string() })?;
+
+        let entry = format!("data.{ENTRY_PACKAGE}.result");
+        let compiled = interpreter.compile_with_entrypoint(&entry.as_str().into()).map_err(|e| {
+            let msg = e.to_string();
+            let file = regex::Regex::new(r"-->\s*([^:\s]+):").ok().and_then(|re| re.captures(&msg).and_then(|c| c.get(1)).map(|m| m.as_str().to_string())).unwrap_or_else(|| "policies".into());
+            PolicyError::from_regorus_parse(&file, &msg)
+        })?;
+        // The RVM covers most of Rego; where it does not, the interpreter runs.
+        let program = match Compiler::compile_from_policy(&compiled, &[entry.as_str()]) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                if std::env::var_os("MICROGOV_DEBUG").is_some() {
+                    eprintln!("microgov: compiled VM unavailable, using the interpreter: {e}");
+                }
+                None
+            }
+        };
+        let index = SourceIndex::build(bundles.iter().flat_map(|b| b.files.iter()));
+        let engine = Engine {
+            inner: Arc::new(Inner {
+                program,
+                interpreter,
+                data_value,
+                data_json,
+                pool: Mutex::new(Vec::new()),
+                settings,
+                packages,
+                revisions,
+                index,
+                bundles,
+                limits,
+            }),
+        };
+        // Compile-time smoke run: a VM that cannot run an empty input is
+        // dropped in favour of the interpreter rather than failing at runtime.
+        Ok(engine)
+    }
+
+    /// Facts read from bundle data (catalog, risk model, approval rules).
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    /// The merged data document policies see as `data`.
+    pub fn data(&self) -> &serde_json::Value {
+        &self.inner.data_json
+    }
+
+    /// The loaded bundles.
+    pub fn bundles(&self) -> &[Bundle] {
+        &self.inner.bundles
+    }
+
+    /// Whether decisions run in the compiled VM (else in the interpreter).
+    pub fn is_compiled(&self) -> bool {
+        self.inner.program.is_some()
+    }
+
+    /// Parses and validates a manifest (YAML or JSON) with this engine's
+    /// catalog, defaults and limits.
+    pub fn parse_manifest(&self, text: &str) -> Result<Manifest> {
+        Manifest::parse_with(text, crate::model::sniff_format(text), &self.inner.settings.parse)
+    }
+
+    /// Validates an already-parsed manifest document with this engine's settings.
+    pub fn manifest_from_value(&self, doc: &serde_json::Value) -> Result<Manifest> {
+        crate::model::parse::manifest_from_value(doc, &self.inner.settings.parse).map_err(Error::Manifest)
+    }
+
+    fn checkout(&self) -> Result<Backend> {
+        if let Some(b) = self.inner.pool.lock().ok().and_then(|mut p| p.pop()) {
+            return Ok(b);
+        }
+        match &self.inner.program {
+            Some(program) => {
+                let mut vm = RegoVM::new();
+                vm.load_program(program.clone());
+                vm.set_data(self.inner.data_value.clone()).map_err(|e| PolicyError::BadData { file: "data".into(), line: 0, message: e.to_string() })?;
+                vm.set_strict_builtin_errors(false);
+                vm.set_max_instructions(self.inner.limits.max_instructions);
+                vm.set_execution_timer_config(Some(regorus::utils::limits::ExecutionTimerConfig {
+                    limit: self.inner.limits.timeout,
+                    check_interval: std::num::NonZeroU32::MIN.saturating_add(63),
+                }));
+                Ok(Backend::Vm(Box::new(vm)))
+            }
+            None => Ok(Backend::Interpreter(Box::new(self.inner.interpreter.clone()))),
+        }
+    }
+
+    fn checkin(&self, b: Backend) {
+        if let Ok(mut p) = self.inner.pool.lock() {
+            if p.len() < 64 {
+                p.push(b);
+            }
+        }
+    }
+
+    /// Runs the policies on an input document; returns the gathered result.
+    fn run(&self, input: regorus::Value) -> Result<regorus::Value, PolicyError> {
+        let mut backend = self.checkout().map_err(|e| PolicyError::Eval(e.to_string()))?;
+        let out = match &mut backend {
+            Backend::Vm(vm) => {
+                vm.set_input(input);
+                vm.execute().map_err(|e| classify_eval_error(&e.to_string()))
+            }
+            Backend::Interpreter(engine) => {
+                engine.set_input(input);
+                engine.eval_rule(format!("data.{ENTRY_PACKAGE}.result")).map_err(|e| classify_eval_error(&e.to_string()))
+            }
+        };
+        // A VM that failed may hold partial state: drop it rather than reuse it.
+        if out.is_ok() {
+            self.checkin(backend);
+        }
+        out
+    }
+
+    /// Decides on one app.
+    pub fn evaluate(&self, app: &Manifest, ctx: &Context) -> Result<Decision> {
+        self.evaluate_inner(app, ctx).map(|(d, _)| d)
+    }
+
+    /// Decides on one app and says where each violation came from.
+    pub fn explain(&self, app: &Manifest, ctx: &Context) -> Result<Explanation> {
+        let (decision, input) = self.evaluate_inner(app, ctx)?;
+        let source_of = |v: &Violation, head_hint: &str| -> Option<RuleSite> {
+            let pkg = self.inner.packages.iter().find(|p| p.policy == v.policy)?;
+            self.inner.index.find(&pkg.path, Some(&v.rule), head_hint).cloned()
+        };
+        let violations = decision
+            .violations
+            .iter()
+            .map(|v| ExplainedViolation { violation: v.clone(), source: source_of(v, "violation").or_else(|| source_of(v, "deny")), waivable_by: v.exception.clone() })
+            .collect();
+        let waived = decision
+            .waived
+            .iter()
+            .map(|w| ExplainedViolation { violation: w.violation.clone(), source: source_of(&w.violation, "violation"), waivable_by: w.violation.exception.clone() })
+            .collect();
+        Ok(Explanation { decision, violations, waived, input })
+    }
+
+    /// Decides on many apps in parallel, one result per app, in order.
+    pub fn evaluate_many(&self, apps: &[Manifest], ctx: &Context) -> Vec<Result<Decision>> {
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(apps.len().max(1));
+        if threads <= 1 || apps.len() < 2 {
+            return apps.iter().map(|a| self.evaluate(a, ctx)).collect();
+        }
+        let chunk = apps.len().div_ceil(threads);
+        let mut out: Vec<Result<Decision>> = Vec::with_capacity(apps.len());
+        std::thread::scope(|s| {
+            let handles: Vec<_> = apps.chunks(chunk).map(|part| s.spawn(move || part.iter().map(|a| self.evaluate(a, ctx)).collect::<Vec<_>>())).collect();
+            for h in handles {
+                match h.join() {
+                    Ok(mut v) => out.append(&mut v),
+                    Err(_) => out.push(Err(PolicyError::Eval("an evaluation thread panicked".into()).into())),
+                }
+            }
+        });
+        out
+    }
+
+    fn evaluate_inner(&self, app: &Manifest, ctx: &Context) -> Result<(Decision, serde_json::Value)> {
+        let settings = &self.inner.settings;
+        let now = ctx.now.unwrap_or_else(Utc::now);
+        let decision_id = ctx.decision_id.clone().unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+        let judged: Vec<input::JudgedApproval<'_>> =
+            ctx.approvals.iter().map(|a| input::JudgedApproval { approval: a, status: a.status(app, now, &settings.approvals) }).collect();
+        let risk = risk::assess(app, &settings.risk, &settings.catalog);
+        let app_value = app.to_value();
+        let input_doc = input::build(app, app_value, &risk, settings, now, &judged, &ctx.extra);
+        let digest = digest_of(&input_doc);
+        let result = self.run(to_regorus(&input_doc))?;
+        let gathered = result::gather(&result, &self.inner.packages, &self.inner.index)?;
+        let decision = result::assemble(app, &judged, risk, gathered, &self.inner.revisions, decision_id, digest, now);
+        Ok((decision, input_doc))
+    }
+
+    /// The input document policies would see for this app (for `opa eval`,
+    /// debugging and `microgov explain`).
+    pub fn input_document(&self, app: &Manifest, ctx: &Context) -> serde_json::Value {
+        let settings = &self.inner.settings;
+        let now = ctx.now.unwrap_or_else(Utc::now);
+        let judged: Vec<input::JudgedApproval<'_>> =
+            ctx.approvals.iter().map(|a| input::JudgedApproval { approval: a, status: a.status(app, now, &settings.approvals) }).collect();
+        let risk = risk::assess(app, &settings.risk, &settings.catalog);
+        input::build(app, app.to_value(), &risk, settings, now, &judged, &ctx.extra)
+    }
+
+    /// Judges each approval for this app at `now`.
+    pub fn approval_statuses(&self, app: &Manifest, approvals: &[Approval], now: DateTime<Utc>) -> Vec<(String, ApprovalStatus)> {
+        approvals.iter().map(|a| (a.id.clone(), a.status(app, now, &self.inner.settings.approvals))).collect()
+    }
+}
+
+/// A decision with the source of each violation.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Explanation {
+    /// The decision.
+    pub decision: Decision,
+    /// Each open violation with the rule that produced it.
+    pub violations: Vec<ExplainedViolation>,
+    /// Each waived violation with the rule that produced it.
+    pub waived: Vec<ExplainedViolation>,
+    /// The input document the policies read.
+    pub input: serde_json::Value,
+}
+
+/// A violation and where it came from.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ExplainedViolation {
+    /// The violation.
+    pub violation: Violation,
+    /// The rule definition (file, line, metadata).
+    pub source: Option<RuleSite>,
+    /// The exception kind that would waive it.
+    pub waivable_by: Option<String>,
+}
+
+fn classify_eval_error(msg: &str) -> PolicyError {
+    let lower = msg.to_ascii_lowercase();
+    if lower.contains("instruction") || lower.contains("time limit") || lower.contains("timer") || lower.contains("timeout") || lower.contains("exceeded") || lower.contains("recursion") || lower.contains("stack") {
+        PolicyError::Limit(msg.trim().to_string())
+    } else {
+        PolicyError::Eval(msg.trim().to_string())
+    }
+}
+
+/// SHA-256 of the canonical JSON of a document, as `sha256:<hex>`.
+pub(crate) fn digest_of(doc: &serde_json::Value) -> String {
+    use sha2::{Digest, Sha256};
+    // serde_json keeps object keys sorted, so equal documents give equal bytes.
+    let bytes = serde_json::to_vec(doc).unwrap_or_default();
+    let d = Sha256::digest(&bytes);
+    let mut s = String::with_capacity(71);
+    s.push_str("sha256:");
+    for b in d {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// Converts JSON to a regorus value without a text round trip.
+pub(crate) fn to_regorus(v: &serde_json::Value) -> regorus::Value {
+    use regorus::Value as R;
+    match v {
+        serde_json::Value::Null => R::Null,
+        serde_json::Value::Bool(b) => R::from(*b),
+        serde_json::Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                R::from(i)
+            } else if let Some(u) = n.as_u64() {
+                R::from(u)
+            } else {
+                R::from(n.as_f64().unwrap_or(0.0))
+            }
+        }
+        serde_json::Value::String(s) => R::from(s.as_str()),
+        serde_json::Value::Array(a) => R::from(a.iter().map(to_regorus).collect::<Vec<_>>()),
+        serde_json::Value::Object(o) => {
+            let m: BTreeMap<R, R> = o.iter().map(|(k, v)| (R::from(k.as_str()), to_regorus(v))).collect();
+            R::from(m)
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! Reading what the policies returned and assembling the decision.
+
+use super::decision::{ApprovalUse, Decision, Outcome, RequiredApproval, Risk, Violation, Waived};
+use super::input::{rfc3339, JudgedApproval};
+use super::{PackageInfo, PolicyError};
+use crate::bundle::SourceIndex;
+use crate::model::{ApprovalStatus, Manifest};
+use crate::risk::RiskAssessment;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What all policies said, before waivers and approvals are applied.
+pub(crate) struct Gathered {
+    pub violations: Vec<Violation>,
+    pub warnings: Vec<Violation>,
+    pub obligations: Vec<Value>,
+    pub required: Vec<RequiredApproval>,
+}
+
+/// The items of a rule's value: a set or array gives its elements; an
+/// object gives its keys when every value is `true` (Rego v1's `p[x] if`),
+/// else its values.
+fn items(v: &Value) -> Vec<Value> {
+    match v {
+        Value::Array(a) => a.clone(),
+        Value::Object(o) if !o.is_empty() && o.values().all(|x| x == &Value::Bool(true)) => o.keys().map(|k| Value::String(k.clone())).collect(),
+        Value::Object(o) if o.contains_key("message") || o.contains_key("msg") || o.contains_key("rule") || o.contains_key("role") || o.contains_key("type") => vec![v.clone()],
+        Value::Object(o) => o.values().cloned().collect(),
+        Value::Null => Vec::new(),
+        other => vec![other.clone()],
+    }
+}
+
+fn string_field(o: &serde_json::Map<String, Value>, keys: &[&str]) -> Option<String> {
+    keys.iter().find_map(|k| match o.get(*k) {
+        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+fn to_violation(pkg: &PackageInfo, head: &str, item: &Value, index: &SourceIndex) -> Result<Violation, PolicyError> {
+    let default_severity = if head == "warn" { "low" } else { "medium" };
+    let (rule, message, o) = match item {
+        Value::String(s) => (head.to_string(), s.clone(), None),
+        Value::Object(o) => {
+            let message = string_field(o, &["message", "msg", "reason", "title"]).ok_or_else(|| PolicyError::BadResult {
+                policy: pkg.path.clone(),
+                rule: head.to_string(),
+                message: format!("object without a message: {}", serde_json::to_string(item).unwrap_or_default()),
+            })?;
+            (string_field(o, &["rule", "id"]).unwrap_or_else(|| head.to_string()), message, Some(o))
+        }
+        other => {
+            return Err(PolicyError::BadResult {
+                policy: pkg.path.clone(),
+                rule: head.to_string(),
+                message: format!("expected a string or an object, found {}", serde_json::to_string(other).unwrap_or_default()),
+            })
+        }
+    };
+    let meta = index.find(&pkg.path, Some(&rule), head).map(|s| s.metadata.clone()).unwrap_or_default();
+    let field = |k: &str| o.and_then(|o| string_field(o, &[k]));
+    Ok(Violation {
+        policy: pkg.policy.clone(),
+        severity: field("severity").or(meta.severity).unwrap_or_else(|| default_severity.to_string()).to_ascii_lowercase(),
+        path: field("path"),
+        remediation: field("remediation").or(meta.remediation),
+        exception: field("exception").or(meta.exception),
+        dataset: field("dataset"),
+        connector: field("connector"),
+        rule,
+        message,
+    })
+}
+
+/// Reads the entry point's result: `{package: {head: [value]}}`.
+pub(crate) fn gather(result: &regorus::Value, packages: &[PackageInfo], index: &SourceIndex) -> Result<Gathered, PolicyError> {
+    let json = serde_json::to_value(result).map_err(|e| PolicyError::Eval(format!("unreadable result: {e}")))?;
+    let mut g = Gathered { violations: Vec::new(), warnings: Vec::new(), obligations: Vec::new(), required: Vec::new() };
+    for pkg in packages {
+        let Some(heads) = json.get(&pkg.path) else { continue };
+        for head in &pkg.heads {
+            let Some(Value::Array(wrapped)) = heads.get(*head) else { continue };
+            let Some(value) = wrapped.first() else { continue };
+            for item in items(value) {
+                match *head {
+                    "violation" | "deny" => g.violations.push(to_violation(pkg, head, &item, index)?),
+                    "warn" => g.warnings.push(to_violation(pkg, head, &item, index)?),
+                    "obligation" => {
+                        let mut o = item.clone();
+                        if let Value::Object(m) = &mut o {
+                            m.entry("policy").or_insert_with(|| Value::String(pkg.policy.clone()));
+                        }
+                        g.obligations.push(o);
+                    }
+                    "required_approval" => {
+                        let o = item.as_object().ok_or_else(|| PolicyError::BadResult { policy: pkg.path.clone(), rule: "required_approval".into(), message: "expected an object with role and reason".into() })?;
+                        let role = string_field(o, &["role"]).ok_or_else(|| PolicyError::BadResult { policy: pkg.path.clone(), rule: "required_approval".into(), message: "object without a role".into() })?;
+                        g.required.push(RequiredApproval {
+                            role,
+                            reason: string_field(o, &["reason"]).unwrap_or_else(|| format!("required by {}", pkg.policy)),
+                            dataset: string_field(o, &["dataset"]),
+                            connector: string_field(o, &["connector"]),
+                        });
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    Ok(g)
+}
+
+/// Applies waivers and approvals and decides the outcome.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn assemble(
+    app: &Manifest,
+    judged: &[JudgedApproval<'_>],
+    risk: RiskAssessment,
+    mut g: Gathered,
+    revisions: &BTreeMap<String, String>,
+    decision_id: String,
+    input_digest: String,
+    now: DateTime<Utc>,
+) -> Decision {
+    let valid: Vec<_> = judged.iter().filter(|j| j.status == ApprovalStatus::Valid).map(|j| j.approval).collect();
+    g.violations.sort();
+    g.violations.dedup();
+    g.warnings.sort();
+    g.warnings.dedup();
+    let mut open = Vec::new();
+    let mut waived = Vec::new();
+    for v in g.violations {
+        let by = v.exception.as_deref().and_then(|e| valid.iter().find(|a| a.waives(e, v.dataset.as_deref(), v.connector.as_deref())));
+        match by {
+            Some(a) => waived.push(Waived { violation: v, approval_id: a.id.clone() }),
+            None => open.push(v),
+        }
+    }
+    // One requirement per role and target; the first reason given wins.
+    let mut seen = BTreeSet::new();
+    let mut required = Vec::new();
+    for r in g.required {
+        if !seen.insert((r.role.clone(), r.dataset.clone(), r.connector.clone())) {
+            continue;
+        }
+        let satisfied = valid.iter().any(|a| a.grants_role(&r.role, r.dataset.as_deref(), r.connector.as_deref()));
+        if !satisfied {
+            required.push(r);
+        }
+    }
+    let outcome = if !open.is_empty() {
+        Outcome::Deny
+    } else if !required.is_empty() {
+        Outcome::Review
+    } else {
+        Outcome::Allow
+    };
+    let policy_revisions = revisions.clone();
+    Decision {
+        decision_id,
+        app: app.metadata.name.clone(),
+        outcome,
+        tier: risk.tier,
+        risk: Risk { score: risk.score, factors: risk.factors },
+        violations: open,
+        waived,
+        warnings: g.warnings,
+        required_approvals: required,
+        obligations: g.obligations,
+        approvals: judged.iter().map(|j| ApprovalUse { id: j.approval.id.clone(), status: j.status.as_str().to_string() }).collect(),
+        policy_revisions,
+        input_digest,
+        evaluated_at: rfc3339(now),
+    }
+}

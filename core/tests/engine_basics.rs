@@ -1,0 +1,111 @@
+//! The engine on real Rego: compile once, decide, explain, run policy tests.
+
+use chrono::{DateTime, Utc};
+use microgov::engine::testing::run_tests;
+use microgov::{bundle::Bundle, model::approval::approvals_from_str, Context, Engine, Manifest, Outcome};
+
+const HR: &str = r#"
+apiVersion: microgov.dev/v1
+kind: MicroApp
+metadata:
+  name: hr-onboarding
+  owner: jane.doe@acme.example
+  tenant: acme
+  createdAt: 2026-11-01T09:00:00Z
+spec:
+  builtBy: ai-assistant
+  environment: production
+  auth: { sso: oidc, mfa: true, localAccounts: false }
+  datasets:
+    - name: employees
+      classification: confidential
+      residency: EU
+      encryption: byok
+      retentionDays: 365
+      fields:
+        - { name: email, categories: [pii] }
+  connectors:
+    - name: hris
+      type: database
+      endpoint: https://hris.internal.acme.example
+      region: aws:eu-west-1
+      access: write
+      datasets: [employees]
+      secretRef: vault://secret/hr/hris
+    - name: payroll
+      type: api
+      endpoint: https://payroll.internal.acme.example
+      region: aws:us-east-1
+      access: write
+      datasets: [employees]
+      secretRef: vault://secret/hr/payroll
+"#;
+
+fn now() -> DateTime<Utc> {
+    "2026-11-26T10:00:00Z".parse().unwrap()
+}
+
+#[test]
+fn cross_border_flow_denies_until_an_exception_waives_it() {
+    let engine = Engine::new().unwrap();
+    let app = Manifest::from_yaml(HR).unwrap();
+    let d = engine.evaluate(&app, &Context::at(now()).with_decision_id("d-1")).unwrap();
+    assert_eq!(d.outcome, Outcome::Deny, "{d:#?}");
+    let v = d.violations.iter().find(|v| v.rule == "cross_border_transfer").expect("transfer violation");
+    assert_eq!(v.policy, "residency");
+    assert_eq!(v.path.as_deref(), Some("/spec/connectors/1/region"));
+    assert_eq!(v.severity, "high");
+    assert!(v.remediation.is_some(), "metadata fills the remediation");
+
+    let approvals = approvals_from_str(
+        r#"
+- id: exc-3
+  app: hr-onboarding
+  approver: dpo@acme.example
+  roles: [data-governance]
+  scope: { exception: residency.transfer, dataset: employees, connector: payroll }
+  grantedAt: 2026-11-20T00:00:00Z
+  expiresAt: 2027-02-20T00:00:00Z
+- id: apr-17
+  app: hr-onboarding
+  approver: sec.lead@acme.example
+  roles: [security]
+  grantedAt: 2026-11-20T00:00:00Z
+  expiresAt: 2027-02-20T00:00:00Z
+"#,
+    )
+    .unwrap();
+    let d2 = engine.evaluate(&app, &Context::at(now()).with_decision_id("d-2").with_approvals(approvals)).unwrap();
+    assert!(d2.violations.is_empty(), "{:#?}", d2.violations);
+    assert_eq!(d2.waived.len(), 1);
+    assert_eq!(d2.waived[0].approval_id, "exc-3");
+    // Tier high requires security and data-governance; the exception does not count as an app approval.
+    assert_eq!(d2.outcome, Outcome::Review);
+    assert_eq!(d2.required_approvals.iter().map(|r| r.role.as_str()).collect::<Vec<_>>(), vec!["data-governance"]);
+}
+
+#[test]
+fn decisions_are_deterministic_with_fixed_time_and_id() {
+    let engine = Engine::new().unwrap();
+    let app = Manifest::from_yaml(HR).unwrap();
+    let ctx = Context::at(now()).with_decision_id("fixed");
+    let a = engine.evaluate(&app, &ctx).unwrap();
+    let b = engine.evaluate(&app, &ctx).unwrap();
+    assert_eq!(a.to_json(), b.to_json());
+    assert!(a.input_digest.starts_with("sha256:"));
+    assert_eq!(a.evaluated_at, "2026-11-26T10:00:00Z");
+}
+
+#[test]
+fn engine_runs_compiled() {
+    let engine = Engine::new().unwrap();
+    assert!(engine.is_compiled(), "bundled policies run in the RVM");
+}
+
+#[test]
+fn bundled_policy_unit_tests_pass() {
+    let results = run_tests(&Bundle::bundled().unwrap()).unwrap();
+    assert!(results.len() >= 10);
+    let failed: Vec<_> = results.iter().filter(|r| r.status != "pass").collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+}
