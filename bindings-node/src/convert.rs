@@ -1,0 +1,271 @@
+//! Between JavaScript values and microgov's inputs and outputs.
+//!
+//! Arguments are read on the JavaScript thread into plain Rust data
+//! ([`Request`]); parsing, validation and evaluation happen in [`Request::run`],
+//! which the synchronous methods call directly and the async ones call on a
+//! libuv thread. Objects cross as JSON text (`JSON.stringify`, V8's fast path),
+//! so a manifest object and the same manifest as a string go through the same
+//! parser, limits and error paths, and `Date` values become RFC 3339 strings.
+
+use crate::errors::Failure;
+use chrono::{DateTime, Utc};
+use microgov::model::approval::approvals_from_str;
+use microgov::model::Problem;
+use microgov::{Context, Decision, Engine};
+use napi::bindgen_prelude::{JsObjectValue, JsValue, Object, ToNapiValue, TypeName, Unknown};
+use napi::JSON;
+use napi::{sys, Env, Status, ValueType};
+use serde::Serialize;
+
+/// JSON text of a JavaScript value: strings as they are (YAML or JSON),
+/// anything else through `JSON.stringify`.
+pub fn document_text(env: &Env, value: &Unknown<'_>, what: &str) -> Result<String, Failure> {
+    match value.get_type().map_err(|e| Failure::arg_type(format!("{what}: {e}")))? {
+        ValueType::String => value.coerce_to_string().and_then(|s| s.into_utf8()).and_then(|s| s.into_owned()).map_err(|e| Failure::arg_value(format!("{what}: {e}"))),
+        ValueType::Object => stringify(env, value, what),
+        other => Err(Failure::arg_type(format!("{what} must be an object or a YAML/JSON string, got {}", type_name(other)))),
+    }
+}
+
+/// `JSON.stringify(value)`; a throwing `toJSON` or a cycle becomes a `TypeError`.
+pub fn stringify(env: &Env, value: &Unknown<'_>, what: &str) -> Result<String, Failure> {
+    let json: JSON<'_> = env.get_global().and_then(|g| g.get_named_property_unchecked("JSON")).map_err(|e| Failure::arg_value(e.to_string()))?;
+    match json.stringify(*value) {
+        Ok(s) => Ok(s),
+        Err(e) => {
+            let reason = if e.status == Status::PendingException { take_exception(env).unwrap_or(e.reason) } else { e.reason };
+            Err(Failure::arg_value(format!("{what} cannot be converted to JSON: {reason}")))
+        }
+    }
+}
+
+/// Clears the exception a JavaScript callback left pending and returns its text,
+/// so that the caller can throw its own, coded error instead.
+fn take_exception(env: &Env) -> Option<String> {
+    let mut raw = std::ptr::null_mut();
+    // SAFETY: called on the JavaScript thread with the env of the current call.
+    let status = unsafe { sys::napi_get_and_clear_last_exception(env.raw(), &mut raw) };
+    if status != sys::Status::napi_ok || raw.is_null() {
+        return None;
+    }
+    // SAFETY: `raw` is a live value of this env, just returned by Node.
+    let value = unsafe { Unknown::from_raw_unchecked(env.raw(), raw) };
+    Some(napi::Error::from(value).reason)
+}
+
+fn type_name(t: ValueType) -> &'static str {
+    match t {
+        ValueType::Undefined => "undefined",
+        ValueType::Null => "null",
+        ValueType::Boolean => "boolean",
+        ValueType::Number => "number",
+        ValueType::String => "string",
+        ValueType::Symbol => "symbol",
+        ValueType::Object => "object",
+        ValueType::Function => "function",
+        ValueType::BigInt => "bigint",
+        _ => "unknown",
+    }
+}
+
+/// Fails on keys a caller probably misspelled (`policyDir` for `policyDirs`).
+pub fn check_keys(obj: &Object<'_>, allowed: &[&str], what: &str) -> Result<(), Failure> {
+    let keys = Object::keys(obj).map_err(|e| Failure::arg_type(format!("{what}: {e}")))?;
+    for k in keys {
+        if !allowed.contains(&k.as_str()) {
+            return Err(Failure::arg_value(format!("{what}: unknown option \"{k}\" (known: {})", allowed.join(", "))));
+        }
+    }
+    Ok(())
+}
+
+/// An optional property, `undefined` read as absent.
+pub fn prop<'env>(obj: &Object<'env>, key: &str) -> Result<Option<Unknown<'env>>, Failure> {
+    let v: Option<Unknown<'env>> = obj.get(key).map_err(|e| Failure::arg_type(format!("{key}: {e}")))?;
+    Ok(v)
+}
+
+/// An optional list of strings.
+pub fn string_list(obj: &Object<'_>, key: &str) -> Result<Vec<String>, Failure> {
+    match prop(obj, key)? {
+        None => Ok(Vec::new()),
+        Some(v) => {
+            let list: Vec<String> = obj.get::<Vec<String>>(key).ok().flatten().ok_or_else(|| {
+                Failure::arg_type(format!("options.{key} must be an array of strings, got {}", v.get_type().map(type_name).unwrap_or("unknown")))
+            })?;
+            Ok(list)
+        }
+    }
+}
+
+/// An options object (or `undefined`/`null`).
+pub fn options<'env>(value: Option<Unknown<'env>>, what: &str) -> Result<Option<Object<'env>>, Failure> {
+    let Some(v) = value else { return Ok(None) };
+    match v.get_type().map_err(|e| Failure::arg_type(e.to_string()))? {
+        ValueType::Undefined | ValueType::Null => Ok(None),
+        ValueType::Object => Ok(Some(Object::from_raw(v.value().env, v.raw()))),
+        other => Err(Failure::arg_type(format!("{what} must be an object, got {}", type_name(other)))),
+    }
+}
+
+/// What one evaluation needs, read from the arguments; holds no JavaScript value.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// The manifest's YAML or JSON text.
+    pub manifest: String,
+    /// The approvals' YAML or JSON text.
+    pub approvals: Option<String>,
+    /// Evaluation time.
+    pub now: Option<DateTime<Utc>>,
+    /// Fixed decision id.
+    pub decision_id: Option<String>,
+    /// `input.context.extra` as JSON text.
+    pub extra: Option<String>,
+}
+
+/// The evaluation options, shared by every manifest of a batch.
+#[derive(Debug, Clone, Default)]
+pub struct EvalOptions {
+    approvals: Option<String>,
+    now: Option<DateTime<Utc>>,
+    decision_id: Option<String>,
+    extra: Option<String>,
+}
+
+impl EvalOptions {
+    /// Reads `{ approvals, now, decisionId, extra }`.
+    pub fn read(env: &Env, value: Option<Unknown<'_>>) -> Result<EvalOptions, Failure> {
+        let Some(obj) = options(value, "options")? else { return Ok(EvalOptions::default()) };
+        check_keys(&obj, &["approvals", "now", "decisionId", "extra"], "options")?;
+        let approvals = match prop(&obj, "approvals")? {
+            None => None,
+            Some(v) if v.get_type().ok() == Some(ValueType::Null) => None,
+            Some(v) => Some(document_text(env, &v, "options.approvals")?),
+        };
+        let now = match prop(&obj, "now")? {
+            None => None,
+            Some(v) => Some(read_time(&v)?),
+        };
+        let decision_id = match prop(&obj, "decisionId")? {
+            None => None,
+            Some(v) => match v.get_type().ok() {
+                Some(ValueType::String) => Some(v.coerce_to_string().and_then(|s| s.into_utf8()).and_then(|s| s.into_owned()).map_err(|e| Failure::arg_value(e.to_string()))?),
+                Some(ValueType::Null) => None,
+                _ => return Err(Failure::arg_type("options.decisionId must be a string")),
+            },
+        };
+        let extra = match prop(&obj, "extra")? {
+            None => None,
+            Some(v) => match v.get_type().ok() {
+                Some(ValueType::Null) => None,
+                Some(ValueType::Object) => Some(stringify(env, &v, "options.extra")?),
+                _ => return Err(Failure::arg_type("options.extra must be an object")),
+            },
+        };
+        Ok(EvalOptions { approvals, now, decision_id, extra })
+    }
+
+    /// A request for one manifest.
+    pub fn request(&self, manifest: String) -> Request {
+        Request { manifest, approvals: self.approvals.clone(), now: self.now, decision_id: self.decision_id.clone(), extra: self.extra.clone() }
+    }
+}
+
+/// `now`: an RFC 3339 string or a `Date`.
+fn read_time(v: &Unknown<'_>) -> Result<DateTime<Utc>, Failure> {
+    let bad = || Failure::arg_type("options.now must be an RFC 3339 string or a Date");
+    match v.get_type().map_err(|_| bad())? {
+        ValueType::String => {
+            let s = v.coerce_to_string().and_then(|s| s.into_utf8()).and_then(|s| s.into_owned()).map_err(|_| bad())?;
+            DateTime::parse_from_rfc3339(&s).map(|t| t.with_timezone(&Utc)).map_err(|e| Failure::arg_value(format!("options.now: \"{s}\" is not an RFC 3339 time: {e}")))
+        }
+        ValueType::Object if v.is_date().unwrap_or(false) => {
+            let ms = v.coerce_to_number().and_then(|n| n.get_double()).map_err(|_| bad())?;
+            if !ms.is_finite() {
+                return Err(Failure::arg_value("options.now is an invalid Date"));
+            }
+            DateTime::from_timestamp_millis(ms as i64).ok_or_else(|| Failure::arg_value("options.now is out of range"))
+        }
+        _ => Err(bad()),
+    }
+}
+
+impl Request {
+    /// Parses, validates and evaluates. Runs on any thread.
+    pub fn run(&self, engine: &Engine) -> Result<Decision, Failure> {
+        let manifest = engine.parse_manifest(&self.manifest)?;
+        let ctx = self.context()?;
+        Ok(engine.evaluate(&manifest, &ctx)?)
+    }
+
+    /// The evaluation context.
+    pub fn context(&self) -> Result<Context, Failure> {
+        let approvals = match &self.approvals {
+            Some(text) => approvals_from_str(text).map_err(Failure::problems)?,
+            None => Vec::new(),
+        };
+        let extra = match &self.extra {
+            Some(text) => serde_json::from_str(text).map_err(|e| Failure::arg_value(format!("options.extra: {e}")))?,
+            None => serde_json::Value::Null,
+        };
+        Ok(Context { now: self.now, decision_id: self.decision_id.clone(), approvals, extra })
+    }
+}
+
+/// Validation problems of a manifest text (empty when it is valid).
+pub fn problems_of(engine: &Engine, text: &str) -> Result<Vec<Problem>, Failure> {
+    match engine.parse_manifest(text) {
+        Ok(_) => Ok(Vec::new()),
+        Err(e) if e.code() == "manifest.invalid" => Ok(e.problems().to_vec()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A serializable value handed to JavaScript as a plain object (snake_case
+/// keys, as serde writes them).
+pub struct Plain<T>(pub T);
+
+impl<T: Serialize> TypeName for Plain<T> {
+    fn type_name() -> &'static str {
+        "Object"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
+}
+
+impl<T: Serialize> ToNapiValue for Plain<T> {
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        let env = Env::from_raw(env);
+        env.to_js_value(&val.0).map(|v| v.raw())
+    }
+}
+
+/// Results of a batch: each a decision or an `Error` object, in order.
+pub struct Batch(pub Vec<Result<Decision, Failure>>);
+
+impl TypeName for Batch {
+    fn type_name() -> &'static str {
+        "Array"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
+}
+
+impl ToNapiValue for Batch {
+    unsafe fn to_napi_value(raw_env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        let env = Env::from_raw(raw_env);
+        let mut arr = env.create_array(val.0.len() as u32)?;
+        for (i, r) in val.0.into_iter().enumerate() {
+            match r {
+                Ok(d) => arr.set(i as u32, env.to_js_value(&d)?)?,
+                Err(f) => arr.set(i as u32, f.into_napi(&env))?,
+            }
+        }
+        // SAFETY: forwarding the array this env just made.
+        unsafe { ToNapiValue::to_napi_value(raw_env, arr) }
+    }
+}

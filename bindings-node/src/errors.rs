@@ -1,0 +1,136 @@
+//! Errors as JavaScript sees them.
+//!
+//! Every failure becomes an `Error` whose `code` is microgov's stable code
+//! (`manifest.invalid`, `policy.parse` ...). Manifest errors add `problems`
+//! (`{ code, path, message }` each); policy errors add `file` and `line` when
+//! known. Wrong argument types are `TypeError`s with Node's own codes
+//! (`ERR_INVALID_ARG_TYPE`, `ERR_INVALID_ARG_VALUE`), as Node's APIs throw.
+//!
+//! A [`Failure`] holds no JavaScript value, so it can be made on a libuv
+//! thread and turned into an `Error` object later, on the JavaScript thread.
+
+use microgov::model::Problem;
+use napi::bindgen_prelude::{JsObjectValue, JsValue, Object};
+use napi::{Env, JsTypeError};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// The code of an error that escaped as a Rust panic (a bug in microgov).
+pub const PANIC_CODE: &str = "internal.panic";
+
+/// Which JavaScript constructor the error uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Error,
+    TypeError,
+}
+
+/// A failure on its way to JavaScript.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    kind: Kind,
+    code: String,
+    message: String,
+    problems: Vec<Problem>,
+    file: Option<String>,
+    line: Option<usize>,
+}
+
+impl From<microgov::Error> for Failure {
+    fn from(e: microgov::Error) -> Self {
+        let (file, line) = match &e {
+            microgov::Error::Policy(p) => (p.file().map(str::to_string), p.line()),
+            microgov::Error::Io { path, .. } => (Some(path.clone()), None),
+            _ => (None, None),
+        };
+        Failure { kind: Kind::Error, code: e.code().to_string(), message: e.to_string(), problems: e.problems().to_vec(), file, line }
+    }
+}
+
+impl Failure {
+    /// Invalid manifest or approvals: every problem at once.
+    pub fn problems(problems: Vec<Problem>) -> Self {
+        microgov::Error::Manifest(problems).into()
+    }
+
+    /// An argument of the wrong JavaScript type.
+    pub fn arg_type(message: impl Into<String>) -> Self {
+        Failure { kind: Kind::TypeError, code: "ERR_INVALID_ARG_TYPE".into(), message: message.into(), problems: Vec::new(), file: None, line: None }
+    }
+
+    /// An argument of the right type but an unusable value.
+    pub fn arg_value(message: impl Into<String>) -> Self {
+        Failure { kind: Kind::TypeError, code: "ERR_INVALID_ARG_VALUE".into(), message: message.into(), problems: Vec::new(), file: None, line: None }
+    }
+
+    /// A broken invariant of the binding itself.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Failure { kind: Kind::Error, code: "internal.error".into(), message: message.into(), problems: Vec::new(), file: None, line: None }
+    }
+
+    /// A panic caught at the boundary.
+    fn panic(payload: &(dyn std::any::Any + Send)) -> Self {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string());
+        Failure {
+            kind: Kind::Error,
+            code: PANIC_CODE.into(),
+            message: format!("internal error in microgov (please report it): {what}"),
+            problems: Vec::new(),
+            file: None,
+            line: None,
+        }
+    }
+
+    /// The JavaScript `Error` object, as a `napi::Error` that keeps it:
+    /// throwing or rejecting with the result hands JavaScript this very object.
+    pub fn into_napi(self, env: &Env) -> napi::Error {
+        match self.to_js_object(env) {
+            Ok(obj) => napi::Error::from(obj.to_unknown()),
+            // The environment cannot build objects (shutting down): a plain
+            // error still carries the code.
+            Err(_) => napi::Error::new(napi::Status::GenericFailure, format!("{}: {}", self.code, self.message)),
+        }
+    }
+
+    fn to_js_object<'env>(&self, env: &'env Env) -> napi::Result<Object<'env>> {
+        let plain = napi::Error::new(self.code.clone(), self.message.clone());
+        let mut obj = match self.kind {
+            Kind::Error => env.create_error(napi::Error::new(napi::Status::GenericFailure, self.message.clone())).and_then(|mut o| {
+                o.set_named_property("code", self.code.as_str())?;
+                Ok(o)
+            })?,
+            Kind::TypeError => {
+                let value = JsTypeError::from(plain).into_unknown(*env);
+                Object::from_raw(env.raw(), value.raw())
+            }
+        };
+        if self.code == "manifest.invalid" || !self.problems.is_empty() {
+            let problems = env.to_js_value(&self.problems)?;
+            obj.set_named_property("problems", problems)?;
+        }
+        if let Some(file) = &self.file {
+            obj.set_named_property("file", file.as_str())?;
+        }
+        if let Some(line) = self.line {
+            obj.set_named_property("line", line as u32)?;
+        }
+        Ok(obj)
+    }
+}
+
+/// Runs `f`, turning a panic into a [`Failure`] so that no panic unwinds into
+/// Node (which would abort the process).
+pub fn guard<T>(f: impl FnOnce() -> Result<T, Failure>) -> Result<T, Failure> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(payload) => Err(Failure::panic(payload.as_ref())),
+    }
+}
+
+/// [`guard`] for code that runs on the JavaScript thread and returns to it.
+pub fn guard_js<T>(env: &Env, f: impl FnOnce() -> Result<T, Failure>) -> napi::Result<T> {
+    guard(f).map_err(|e| e.into_napi(env))
+}

@@ -1,0 +1,173 @@
+//! Node.js binding of microgov (npm package `microgov`).
+//!
+//! Thin, as DESIGN.md asks: it reads arguments, calls the core, shapes the
+//! results as plain objects with the core's snake_case keys, maps errors to
+//! `Error`s with the core's stable `code`, and runs the async variants on the
+//! libuv pool. Every entry point catches panics, so none reaches Node.
+
+mod convert;
+mod errors;
+mod tasks;
+
+use convert::{document_text, options, string_list, check_keys, prop, stringify, Batch, EvalOptions, Plain};
+use errors::{guard, guard_js, Failure};
+use microgov::model::Problem;
+use microgov::{Decision, EngineOptions};
+use napi::bindgen_prelude::{AsyncTask, Env, JsObjectValue, JsValue, Result, Unknown};
+use napi_derive::napi;
+use tasks::{EvaluateManyTask, EvaluateTask};
+
+/// A compiled set of policies: the bundled ones plus the host's. Build it once
+/// and reuse it; every call evaluates against the same compiled program.
+#[napi]
+pub struct Engine {
+    inner: microgov::Engine,
+}
+
+#[napi]
+impl Engine {
+    /// Compiles the bundled policies and those of `policyDirs` (OPA bundle
+    /// folders) and `bundles` (`.tar.gz`), with `data` merged over their data.
+    #[napi(constructor, ts_args_type = "options?: EngineOptions | undefined | null")]
+    pub fn new(env: Env, options: Option<Unknown<'_>>) -> Result<Self> {
+        let opts = guard_js(&env, || engine_options(&env, options))?;
+        let inner = guard_js(&env, || microgov::Engine::with_options(opts).map_err(Failure::from))?;
+        Ok(Engine { inner })
+    }
+
+    /// Decides on one app. `manifest` is an object or YAML/JSON text.
+    #[napi(ts_args_type = "manifest: ManifestInput, options?: EvaluateOptions | undefined | null", ts_return_type = "Decision")]
+    pub fn evaluate(&self, env: Env, manifest: Unknown<'_>, options: Option<Unknown<'_>>) -> Result<Plain<Decision>> {
+        let request = guard_js(&env, || {
+            let text = document_text(&env, &manifest, "manifest")?;
+            Ok(EvalOptions::read(&env, options)?.request(text))
+        })?;
+        guard_js(&env, || request.run(&self.inner)).map(Plain)
+    }
+
+    /// `evaluate` on the libuv thread pool: the event loop stays free while
+    /// the policies run. Arguments are read before it returns.
+    #[napi(ts_args_type = "manifest: ManifestInput, options?: EvaluateOptions | undefined | null", ts_return_type = "Promise<Decision>")]
+    pub fn evaluate_async(&self, env: Env, manifest: Unknown<'_>, options: Option<Unknown<'_>>) -> Result<AsyncTask<EvaluateTask>> {
+        let request = guard_js(&env, || {
+            let text = document_text(&env, &manifest, "manifest")?;
+            Ok(EvalOptions::read(&env, options)?.request(text))
+        })?;
+        Ok(AsyncTask::new(EvaluateTask { engine: self.inner.clone(), request }))
+    }
+
+    /// Decides on many apps in parallel (threads inside the core). One entry
+    /// per manifest, in order: its decision, or the `Error` it failed with.
+    #[napi(ts_args_type = "manifests: ManifestInput[], options?: EvaluateOptions | undefined | null", ts_return_type = "Array<Decision | MicrogovError>")]
+    pub fn evaluate_many(&self, env: Env, manifests: Unknown<'_>, options: Option<Unknown<'_>>) -> Result<Batch> {
+        let (opts, texts) = guard_js(&env, || read_batch(&env, &manifests, options))?;
+        guard_js(&env, || tasks::evaluate_many(&self.inner, &opts, &texts)).map(Batch)
+    }
+
+    /// `evaluateMany` off the JavaScript thread.
+    #[napi(ts_args_type = "manifests: ManifestInput[], options?: EvaluateOptions | undefined | null", ts_return_type = "Promise<Array<Decision | MicrogovError>>")]
+    pub fn evaluate_many_async(&self, env: Env, manifests: Unknown<'_>, options: Option<Unknown<'_>>) -> Result<AsyncTask<EvaluateManyTask>> {
+        let (opts, texts) = guard_js(&env, || read_batch(&env, &manifests, options))?;
+        Ok(AsyncTask::new(EvaluateManyTask { engine: self.inner.clone(), options: opts, manifests: texts }))
+    }
+
+    /// Every problem of a manifest at once (an empty array when it is valid),
+    /// with this engine's region catalog and limits. Does not evaluate.
+    #[napi(ts_args_type = "manifest: ManifestInput", ts_return_type = "Problem[]")]
+    pub fn validate(&self, env: Env, manifest: Unknown<'_>) -> Result<Plain<Vec<Problem>>> {
+        let text = guard_js(&env, || document_text(&env, &manifest, "manifest"))?;
+        guard_js(&env, || convert::problems_of(&self.inner, &text)).map(Plain)
+    }
+
+    /// The decision with the rule (file, line, metadata) behind each violation
+    /// and the input document the policies read.
+    #[napi(ts_args_type = "manifest: ManifestInput, options?: EvaluateOptions | undefined | null", ts_return_type = "Explanation")]
+    pub fn explain(&self, env: Env, manifest: Unknown<'_>, options: Option<Unknown<'_>>) -> Result<Plain<microgov::engine::Explanation>> {
+        let request = guard_js(&env, || {
+            let text = document_text(&env, &manifest, "manifest")?;
+            Ok(EvalOptions::read(&env, options)?.request(text))
+        })?;
+        guard_js(&env, || {
+            let manifest = self.inner.parse_manifest(&request.manifest)?;
+            let ctx = request.context()?;
+            Ok(self.inner.explain(&manifest, &ctx)?)
+        })
+        .map(Plain)
+    }
+
+    /// Revision of each loaded policy bundle, by bundle name.
+    #[napi(getter, ts_return_type = "Record<string, string>")]
+    pub fn policy_revisions(&self) -> Plain<std::collections::BTreeMap<String, String>> {
+        Plain(self.inner.bundles().iter().map(|b| (b.name.clone(), b.revision.clone())).collect())
+    }
+}
+
+/// `new Engine({ policyDirs, bundles, data, withoutBundled })`.
+fn engine_options(env: &Env, value: Option<Unknown<'_>>) -> std::result::Result<EngineOptions, Failure> {
+    let mut opts = EngineOptions::default();
+    let Some(obj) = options(value, "options")? else { return Ok(opts) };
+    check_keys(&obj, &["policyDirs", "bundles", "data", "withoutBundled"], "options")?;
+    opts.policy_dirs = string_list(&obj, "policyDirs")?.into_iter().map(Into::into).collect();
+    opts.bundles = string_list(&obj, "bundles")?.into_iter().map(Into::into).collect();
+    if let Some(v) = prop(&obj, "data")? {
+        let text = stringify(env, &v, "options.data")?;
+        let data: serde_json::Value = serde_json::from_str(&text).map_err(|e| Failure::arg_value(format!("options.data: {e}")))?;
+        if !data.is_null() {
+            opts.data = Some(data);
+        }
+    }
+    if let Some(v) = prop(&obj, "withoutBundled")? {
+        opts.without_bundled = v.coerce_to_bool().map_err(|_| Failure::arg_type("options.withoutBundled must be a boolean"))?;
+    }
+    Ok(opts)
+}
+
+/// A batch's manifests as texts, and its shared options.
+fn read_batch(env: &Env, manifests: &Unknown<'_>, options: Option<Unknown<'_>>) -> std::result::Result<(convert::Request, Vec<String>), Failure> {
+    if !manifests.is_array().unwrap_or(false) {
+        return Err(Failure::arg_type("manifests must be an array"));
+    }
+    let arr = napi::bindgen_prelude::Object::from_raw(env.raw(), napi::bindgen_prelude::JsValue::raw(manifests));
+    let len = arr.get_array_length().map_err(|e| Failure::arg_type(e.to_string()))?;
+    let mut texts = Vec::with_capacity(len as usize);
+    for i in 0..len {
+        let item: Unknown<'_> = arr.get_element(i).map_err(|e| Failure::arg_type(e.to_string()))?;
+        texts.push(document_text(env, &item, &format!("manifests[{i}]"))?);
+    }
+    Ok((EvalOptions::read(env, options)?.request(String::new()), texts))
+}
+
+/// Panics inside Rust on purpose, to test that the boundary turns a panic into
+/// an `Error` (code `internal.panic`) instead of a crashed process.
+#[doc(hidden)]
+#[napi(js_name = "__panicForTesting", skip_typescript)]
+pub fn panic_for_testing(env: Env, message: String) -> Result<()> {
+    guard_js(&env, || -> std::result::Result<(), Failure> { std::panic::panic_any(message) })
+}
+
+/// The async variant of `__panicForTesting`: the panic happens on a libuv thread.
+#[doc(hidden)]
+#[napi(js_name = "__panicForTestingAsync", skip_typescript)]
+pub fn panic_for_testing_async(message: String) -> AsyncTask<PanicTask> {
+    AsyncTask::new(PanicTask { message })
+}
+
+/// A task that panics in `compute`.
+#[doc(hidden)]
+pub struct PanicTask {
+    message: String,
+}
+
+impl napi::bindgen_prelude::Task for PanicTask {
+    type Output = std::result::Result<(), Failure>;
+    type JsValue = ();
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        let message = self.message.clone();
+        Ok(guard(move || -> std::result::Result<(), Failure> { std::panic::panic_any(message) }))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        output.map_err(|f| f.into_napi(&env))
+    }
+}
