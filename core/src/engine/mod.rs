@@ -15,6 +15,7 @@ mod decision;
 mod error;
 mod input;
 mod result;
+mod rvalue;
 pub mod testing;
 
 pub use decision::{ApprovalUse, Decision, Outcome, RequiredApproval, Risk, Violation, Waived};
@@ -460,6 +461,7 @@ impl Engine {
             .iter()
             .map(|w| ExplainedViolation { violation: w.violation.clone(), source: source_of(&w.violation, "violation"), waivable_by: w.violation.exception.clone() })
             .collect();
+        let input = serde_json::to_value(&input).map_err(|e| PolicyError::Eval(e.to_string()))?;
         Ok(Explanation { decision, violations, waived, input })
     }
 
@@ -483,31 +485,34 @@ impl Engine {
         out
     }
 
-    fn evaluate_inner(&self, app: &Manifest, ctx: &Context) -> Result<(Decision, serde_json::Value)> {
+    fn evaluate_inner(&self, app: &Manifest, ctx: &Context) -> Result<(Decision, regorus::Value)> {
         let settings = &self.inner.settings;
         let now = ctx.now.unwrap_or_else(Utc::now);
         let decision_id = ctx.decision_id.clone().unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
         let judged: Vec<input::JudgedApproval<'_>> =
             ctx.approvals.iter().map(|a| input::JudgedApproval { approval: a, status: a.status(app, now, &settings.approvals) }).collect();
         let risk = risk::assess(app, &settings.risk, &settings.catalog);
-        let app_value = app.to_value();
-        let input_doc = input::build(app, app_value, &risk, settings, now, &judged, &ctx.extra);
-        let digest = digest_of(&input_doc);
-        let result = self.run(to_regorus(&input_doc))?;
+        let detected = crate::detect::scan_manifest(app);
+        let doc = input::build(app, &risk, settings, now, &judged, &ctx.extra, detected);
+        let input_value = rvalue::to_value(&doc).map_err(|e| PolicyError::Eval(format!("cannot build the input document: {e}")))?;
+        let digest = digest_of(&input_value);
+        let result = self.run(input_value.clone())?;
         let gathered = result::gather(&result, &self.inner.packages, &self.inner.index)?;
         let decision = result::assemble(app, &judged, risk, gathered, &self.inner.revisions, decision_id, digest, now);
-        Ok((decision, input_doc))
+        Ok((decision, input_value))
     }
 
-    /// The input document policies would see for this app (for `opa eval`,
-    /// debugging and `microgov explain`).
-    pub fn input_document(&self, app: &Manifest, ctx: &Context) -> serde_json::Value {
+    /// The input document policies would see for this app, as JSON (for
+    /// `opa eval`, debugging and `microgov explain`).
+    pub fn input_document(&self, app: &Manifest, ctx: &Context) -> Result<serde_json::Value> {
         let settings = &self.inner.settings;
         let now = ctx.now.unwrap_or_else(Utc::now);
         let judged: Vec<input::JudgedApproval<'_>> =
             ctx.approvals.iter().map(|a| input::JudgedApproval { approval: a, status: a.status(app, now, &settings.approvals) }).collect();
         let risk = risk::assess(app, &settings.risk, &settings.catalog);
-        input::build(app, app.to_value(), &risk, settings, now, &judged, &ctx.extra)
+        let detected = crate::detect::scan_manifest(app);
+        let doc = input::build(app, &risk, settings, now, &judged, &ctx.extra, detected);
+        serde_json::to_value(&doc).map_err(|e| PolicyError::Eval(format!("cannot build the input document: {e}")).into())
     }
 
     /// Judges each approval for this app at `now`.
@@ -550,11 +555,25 @@ fn classify_eval_error(msg: &str) -> PolicyError {
 }
 
 /// SHA-256 of the canonical JSON of a document, as `sha256:<hex>`.
-pub(crate) fn digest_of(doc: &serde_json::Value) -> String {
+///
+/// regorus objects keep their keys sorted and the input holds no floats, so
+/// serde_json's compact output of it is the canonical form; it is streamed
+/// into the hash without an intermediate buffer.
+pub(crate) fn digest_of(doc: &regorus::Value) -> String {
     use sha2::{Digest, Sha256};
-    // serde_json keeps object keys sorted, so equal documents give equal bytes.
-    let bytes = serde_json::to_vec(doc).unwrap_or_default();
-    let d = Sha256::digest(&bytes);
+    struct HashWriter(Sha256);
+    impl std::io::Write for HashWriter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.update(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut w = HashWriter(Sha256::new());
+    let _ = serde_json::to_writer(&mut w, doc);
+    let d = w.0.finalize();
     let mut s = String::with_capacity(71);
     s.push_str("sha256:");
     for b in d {

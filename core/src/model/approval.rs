@@ -223,6 +223,11 @@ pub fn approvals_from_value(doc: &serde_json::Value) -> Result<Vec<Approval>, Ve
         let id = w.req_str(m, &p, "id");
         let app = w.req_str(m, &p, "app");
         let approver = w.req_str(m, &p, "approver");
+        if let Some(a) = &approver {
+            if !super::parse::is_email(a) {
+                w.push(codes::INVALID_EMAIL, &format!("{p}/approver"), format!("approver \"{a}\" is not an e-mail address"));
+            }
+        }
         let roles = w.str_list(m, &p, "roles");
         if roles.is_empty() {
             w.push(codes::MISSING, &format!("{p}/roles"), "an approval needs at least one role");

@@ -33,7 +33,8 @@ macro_rules! string_enum {
 
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
+                // A unit variant with a `'static` spelling lets serializers share it.
+                s.serialize_unit_variant(stringify!($name), 0, self.as_str())
             }
         }
 

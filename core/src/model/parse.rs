@@ -79,19 +79,25 @@ pub fn parse_document(text: &str, format: Format, limits: &Limits) -> Result<Val
         )]);
     }
     let value: Value = match format {
-        Format::Json => serde_json::from_str(text).map_err(|e| {
-            vec![Problem::new(codes::SYNTAX, "", format!("invalid json at line {} column {}: {e}", e.line(), e.column()))]
-        })?,
-        Format::Yaml => serde_yaml_ng::from_str(text).map_err(|e| {
-            let msg = e.to_string();
-            let code = if msg.contains("repetition limit") || msg.contains("recursion limit") {
-                codes::TOO_COMPLEX
-            } else {
-                codes::SYNTAX
-            };
-            let location = e.location().map(|l| format!(" at line {} column {}", l.line(), l.column())).unwrap_or_default();
-            vec![Problem::new(code, "", format!("invalid yaml{location}: {msg}"))]
-        })?,
+        Format::Json => {
+            let mut de = serde_json::Deserializer::from_str(text);
+            let v = serde::de::DeserializeSeed::deserialize(Checked { path: String::new() }, &mut de)
+                .and_then(|v| de.end().map(|_| v))
+                .map_err(|e| json_problem(&e))?;
+            v
+        }
+        Format::Yaml => {
+            let de = serde_yaml_ng::Deserializer::from_str(text);
+            serde::de::DeserializeSeed::deserialize(Checked { path: String::new() }, de).map_err(|e| {
+                let msg = e.to_string();
+                if let Some(p) = duplicate_problem(&msg) {
+                    return vec![p];
+                }
+                let code = if msg.contains("repetition limit") || msg.contains("recursion limit") { codes::TOO_COMPLEX } else { codes::SYNTAX };
+                let location = e.location().map(|l| format!(" at line {} column {}", l.line(), l.column())).unwrap_or_default();
+                vec![Problem::new(code, "", format!("invalid yaml{location}: {msg}"))]
+            })?
+        }
     };
     let mut nodes = 0usize;
     check_shape(&value, 0, &mut nodes, limits)?;
@@ -114,6 +120,93 @@ fn check_shape(v: &Value, depth: usize, nodes: &mut usize, limits: &Limits) -> R
         Value::Array(a) => a.iter().try_for_each(|x| check_shape(x, depth + 1, nodes, limits)),
         Value::Object(o) => o.values().try_for_each(|x| check_shape(x, depth + 1, nodes, limits)),
         _ => Ok(()),
+    }
+}
+
+fn json_problem(e: &serde_json::Error) -> Vec<Problem> {
+    let msg = e.to_string();
+    if let Some(p) = duplicate_problem(&msg) {
+        return vec![p];
+    }
+    let code = if msg.contains("recursion limit") { codes::TOO_COMPLEX } else { codes::SYNTAX };
+    vec![Problem::new(code, "", format!("invalid json at line {} column {}: {msg}", e.line(), e.column()))]
+}
+
+const DUPLICATE_MARK: &str = "duplicate key ";
+
+/// Recognises the duplicate-key error raised by [`Checked`] and points at the key.
+fn duplicate_problem(msg: &str) -> Option<Problem> {
+    let rest = &msg[msg.find(DUPLICATE_MARK)? + DUPLICATE_MARK.len()..];
+    let (path, tail) = rest.split_once('\u{1}')?;
+    let key = path.rsplit('/').next().unwrap_or(path).replace("~1", "/").replace("~0", "~");
+    let at = tail.split_once('\u{1}').map(|(_, l)| l.trim()).unwrap_or("");
+    Some(Problem::new(codes::DUPLICATE_KEY, path, format!("key \"{key}\" appears more than once in the same mapping{}", if at.is_empty() { String::new() } else { format!(" ({at})") })))
+}
+
+/// Deserializes a JSON tree like `serde_json::Value` does, but refuses a
+/// key repeated in one mapping instead of silently keeping the last one:
+/// a reviewer reading the file would see the first.
+struct Checked {
+    path: String,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Checked {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Checked {
+    type Value = Value;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a json value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map(Value::Number).unwrap_or(Value::Null))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element_seed(Checked { path: format!("{}/{}", self.path, out.len()) })? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let path = pointer_push(&self.path, &key);
+            if out.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!("{DUPLICATE_MARK}{path}\u{1}\u{1}")));
+            }
+            let v = map.next_value_seed(Checked { path })?;
+            out.insert(key, v);
+        }
+        Ok(Value::Object(out))
     }
 }
 
@@ -304,6 +397,24 @@ impl Walker {
     }
 }
 
+/// Whether `s` looks like an e-mail address: one `@`, a non-empty local
+/// part, a domain with a dot, no spaces.
+pub fn is_email(s: &str) -> bool {
+    let s = s.trim();
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
+    }
+}
+
 /// Whether `name` is an RFC 1123 DNS label (lowercase letters, digits, `-`, at most 63).
 pub fn is_dns_label(name: &str) -> bool {
     let b = name.as_bytes();
@@ -374,6 +485,11 @@ fn walk_metadata(w: &mut Walker, v: &Value, opts: &ParseOptions) -> Option<Metad
         }
     }
     let owner = w.req_str(m, P, "owner");
+    if let Some(o) = &owner {
+        if !is_email(o) {
+            w.push(codes::INVALID_EMAIL, "/metadata/owner", format!("owner \"{o}\" is not an e-mail address"));
+        }
+    }
     let department = w.opt_str(m, P, "department");
     let tenant = w.opt_str(m, P, "tenant");
     let created_at = w.req_time(m, P, "createdAt");
@@ -437,7 +553,13 @@ fn walk_spec(w: &mut Walker, v: &Value, opts: &ParseOptions, owner_domain: Optio
             datasets.push(ds);
         }
     }
-    let dataset_names: BTreeSet<String> = datasets.iter().map(|d| d.name.clone()).collect();
+    // Names as written, so that a dataset with some other mistake does not
+    // also make every connector that uses it look wrong.
+    let dataset_names: BTreeSet<String> = m
+        .get("datasets")
+        .and_then(|d| d.as_array())
+        .map(|a| a.iter().filter_map(|d| d.get("name").and_then(|n| n.as_str()).map(str::to_string)).collect())
+        .unwrap_or_default();
 
     let mut connectors = Vec::new();
     let mut seen = BTreeSet::new();

@@ -55,6 +55,8 @@ pub mod codes {
     pub const TOO_LARGE: &str = "manifest.too_large";
     /// The document nests deeper, or expands to more nodes, than the limits allow.
     pub const TOO_COMPLEX: &str = "manifest.too_complex";
+    /// A key given twice in one mapping.
+    pub const DUPLICATE_KEY: &str = "manifest.duplicate_key";
     /// A key that the format does not define (often a typo).
     pub const UNKNOWN_KEY: &str = "manifest.unknown_key";
     /// A value of the wrong JSON type.

@@ -1,0 +1,96 @@
+//! Engine benchmarks: a full decision on the typical manifest, the plain
+//! regorus baseline, two-thread throughput and engine construction.
+//!
+//! Run: `cargo bench -p microgov-benches --bench engine`.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use microgov::{Context, Engine, Manifest};
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn typical() -> (Engine, Manifest, Context) {
+    let text = std::fs::read_to_string(root().join("fixtures/bench/typical.yaml")).expect("typical.yaml");
+    let engine = Engine::new().expect("engine");
+    let app = engine.parse_manifest(&text).expect("manifest");
+    let ctx = Context::at("2026-11-26T10:00:00Z".parse().expect("time")).with_decision_id("bench");
+    (engine, app, ctx)
+}
+
+/// Plain regorus, as a user without microgov would run the same policies:
+/// the interpreter, the input parsed from JSON text on every call, one
+/// query per policy rule set.
+fn baseline(engine: &Engine, app: &Manifest, ctx: &Context) -> (regorus::Engine, String, Vec<String>) {
+    let mut re = regorus::Engine::new();
+    let mut rules = Vec::new();
+    for b in engine.bundles() {
+        for f in b.files.iter().filter(|f| !f.is_test) {
+            re.add_policy(f.path.clone(), f.source.to_string()).expect("policy");
+            let pkg = microgov::bundle::package_of(&f.source).expect("package");
+            for head in ["violation", "deny", "warn", "obligation", "required_approval"] {
+                if f.source.lines().any(|l| l.starts_with(&format!("{head} "))) {
+                    rules.push(format!("data.{pkg}.{head}"));
+                }
+            }
+        }
+    }
+    re.add_data_json(&engine.data().to_string()).expect("data");
+    let input = engine.input_document(app, ctx).expect("input").to_string();
+    rules.sort();
+    rules.dedup();
+    (re, input, rules)
+}
+
+fn bench(c: &mut Criterion) {
+    let (engine, app, ctx) = typical();
+    let mut g = c.benchmark_group("decision");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("microgov_typical", |b| b.iter(|| black_box(engine.evaluate(black_box(&app), &ctx).expect("decision"))));
+    let (mut re, input, rules) = baseline(&engine, &app, &ctx);
+    g.bench_function("regorus_interpreter_json_baseline", |b| {
+        b.iter(|| {
+            re.set_input_json(black_box(&input)).expect("input");
+            for r in &rules {
+                black_box(re.eval_rule(r.clone()).expect("eval"));
+            }
+        })
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("throughput");
+    for threads in [1usize, 2] {
+        g.throughput(Throughput::Elements(threads as u64));
+        g.bench_function(format!("{threads}_threads"), |b| {
+            b.iter_custom(|iters| {
+                let start = Instant::now();
+                std::thread::scope(|s| {
+                    for _ in 0..threads {
+                        s.spawn(|| {
+                            for _ in 0..iters {
+                                black_box(engine.evaluate(&app, &ctx).expect("decision"));
+                            }
+                        });
+                    }
+                });
+                start.elapsed()
+            })
+        });
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("engine");
+    g.sample_size(20);
+    g.bench_function("new_with_all_bundles", |b| b.iter(|| black_box(Engine::new().expect("engine"))));
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().measurement_time(Duration::from_secs(5)).warm_up_time(Duration::from_secs(1));
+    targets = bench
+}
+criterion_main!(benches);

@@ -1,0 +1,26 @@
+//! Quick timing of one decision on the bench manifest (criterion has the real numbers).
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let text = std::fs::read_to_string("fixtures/bench/typical.yaml")?;
+    let engine = microgov::Engine::new()?;
+    let app = engine.parse_manifest(&text)?;
+    let ctx = microgov::Context::at("2026-11-26T10:00:00Z".parse()?).with_decision_id("x");
+    let d = engine.evaluate(&app, &ctx)?;
+    println!("{} {} violations={}", d.outcome, d.tier, d.violations.len());
+    let n: u32 = std::env::var("N").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
+    let t = std::time::Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(engine.evaluate(&app, &ctx)?);
+    }
+    println!("evaluate: {:?}/op", t.elapsed() / n);
+    let t = std::time::Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(microgov::risk::assess(&app, &engine.settings().risk, &engine.settings().catalog));
+    }
+    println!("risk: {:?}/op", t.elapsed() / n);
+    let t = std::time::Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(app.to_value());
+    }
+    println!("to_value: {:?}/op", t.elapsed() / n);
+    Ok(())
+}
