@@ -1,0 +1,141 @@
+"""Type stubs of the compiled module ``microgov._microgov`` (hand-written,
+checked against the module by ``python -m mypy.stubtest microgov._microgov``)."""
+
+import os
+from datetime import datetime
+from typing import Any, Dict, Iterable, List, Literal, Mapping, Optional, Sequence, Union, final
+
+from microgov.types import ApprovalUse, DecisionDict, Problem, RequiredApproval, Risk, Violation, Waived
+
+_Path = Union[str, os.PathLike[str]]
+_Manifest = Union[Mapping[str, Any], str, bytes, os.PathLike[str]]
+_Approvals = Union[Sequence[Mapping[str, Any]], str, bytes, os.PathLike[str], None]
+_Time = Union[datetime, str, None]
+
+__version__: str
+
+@final
+class Engine:
+    """A compiled set of policies that decides on micro apps."""
+
+    def __new__(
+        cls,
+        policy_dirs: Optional[Sequence[_Path]] = None,
+        bundles: Optional[Sequence[_Path]] = None,
+        data: Optional[Mapping[str, Any]] = None,
+        *,
+        bundled: bool = True,
+    ) -> "Engine": ...
+    def evaluate(
+        self,
+        manifest: _Manifest,
+        approvals: _Approvals = None,
+        now: _Time = None,
+        *,
+        decision_id: Optional[str] = None,
+        extra: Optional[Mapping[str, Any]] = None,
+    ) -> "Decision":
+        """Decides on one app."""
+    def evaluate_many(
+        self,
+        manifests: Iterable[_Manifest],
+        approvals: _Approvals = None,
+        now: _Time = None,
+        *,
+        extra: Optional[Mapping[str, Any]] = None,
+        return_exceptions: bool = False,
+    ) -> List[Any]:
+        """Decides on many apps in parallel; one ``Decision`` (or, with
+        ``return_exceptions=True``, a ``MicrogovError``) per manifest."""
+    def validate(self, manifest: _Manifest) -> List[Problem]:
+        """Every problem of a manifest; empty when it is valid."""
+    def parse(self, manifest: _Manifest) -> Dict[str, Any]:
+        """The manifest after defaults, as a dict with camelCase keys."""
+    def explain(
+        self,
+        manifest: _Manifest,
+        approvals: _Approvals = None,
+        now: _Time = None,
+        *,
+        decision_id: Optional[str] = None,
+        extra: Optional[Mapping[str, Any]] = None,
+    ) -> Dict[str, Any]:
+        """A decision with the source of each violation and the input document."""
+    @property
+    def policy_revisions(self) -> Dict[str, str]:
+        """The revision of each loaded policy bundle."""
+    @property
+    def compiled(self) -> bool:
+        """Whether decisions run in the compiled VM."""
+
+@final
+class Decision:
+    """The answer for one app (immutable)."""
+
+    @property
+    def outcome(self) -> Literal["allow", "review", "deny"]: ...
+    @property
+    def tier(self) -> Literal["low", "medium", "high", "critical"]: ...
+    @property
+    def app(self) -> str: ...
+    @property
+    def decision_id(self) -> str: ...
+    @property
+    def violations(self) -> List[Violation]: ...
+    @property
+    def waived(self) -> List[Waived]: ...
+    @property
+    def warnings(self) -> List[Violation]: ...
+    @property
+    def required_approvals(self) -> List[RequiredApproval]: ...
+    @property
+    def obligations(self) -> List[Dict[str, Any]]: ...
+    @property
+    def approvals(self) -> List[ApprovalUse]: ...
+    @property
+    def risk(self) -> Risk: ...
+    @property
+    def policy_revisions(self) -> Dict[str, str]: ...
+    @property
+    def input_digest(self) -> str: ...
+    @property
+    def evaluated_at(self) -> str: ...
+    def to_dict(self) -> DecisionDict:
+        """The whole decision as a dict with snake_case keys."""
+    def to_json(self, indent: Optional[int] = None) -> str:
+        """The decision as JSON text."""
+    def _repr_html_(self) -> str: ...
+    def __eq__(self, other: object) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+class MicrogovError(Exception):
+    """Base class of every error microgov raises."""
+
+    code: str
+
+class ManifestError(MicrogovError):
+    """A manifest or approvals document is invalid; ``problems`` lists them all."""
+
+    problems: Sequence[Problem]
+
+class PolicyError(MicrogovError):
+    """A policy, bundle or data document could not be loaded or evaluated."""
+
+    file: Optional[str]
+    line: Optional[int]
+
+class LifecycleError(MicrogovError):
+    """A lifecycle change was refused."""
+
+class AuditError(MicrogovError):
+    """The audit log could not be opened, appended to or verified."""
+
+class TamperedLogError(AuditError):
+    """The audit log does not verify; ``seq`` is the first bad record."""
+
+    seq: Optional[int]
+
+class IoError(MicrogovError):
+    """A file microgov was given could not be read."""
+
+    path: Optional[str]

@@ -1,0 +1,252 @@
+//! Python values in, Rust values out (and back), with the GIL held.
+//!
+//! Everything here runs before or after `py.detach`: it reads Python objects
+//! into owned Rust values (`Source`, JSON, timestamps) so that parsing and
+//! evaluation can run with the GIL released.
+
+use crate::errors::{guard, BindError};
+use chrono::{DateTime, Utc};
+use microgov::model::approval::{approvals_from_str, approvals_from_value};
+use microgov::model::Approval;
+use microgov::{Engine, Manifest};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple, PyType};
+use serde_json::{Map, Number, Value};
+use std::path::PathBuf;
+
+static DATETIME_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static DATE_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static TIME_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// Documents nest at most this deep (the core's own limit is far lower; this
+/// only stops a self-referencing Python structure from recursing forever).
+const MAX_DEPTH: usize = 256;
+
+/// Converts a Python value (dicts, lists, tuples, str, int, float, bool,
+/// None, `datetime`/`date`/`time`, any `Mapping`) to JSON. `path` is the
+/// JSON pointer of `obj`, named in errors.
+pub fn to_json(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
+    to_json_at(obj, path, 0)
+}
+
+fn to_json_at(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Value> {
+    if depth > MAX_DEPTH {
+        return Err(PyValueError::new_err(format!("value at {} nests too deeply", shown(path))));
+    }
+    if obj.is_none() {
+        return Ok(Value::Null);
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(Value::String(s.to_str()?.to_owned()));
+    }
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return Ok(Value::Bool(b.is_true()));
+    }
+    if let Ok(d) = obj.cast::<PyDict>() {
+        let mut map = Map::with_capacity(d.len());
+        for (k, v) in d.iter() {
+            let key = key_of(&k, path)?;
+            let child = format!("{path}/{}", escape(&key));
+            map.insert(key, to_json_at(&v, &child, depth + 1)?);
+        }
+        return Ok(Value::Object(map));
+    }
+    if let Ok(l) = obj.cast::<PyList>() {
+        let mut out = Vec::with_capacity(l.len());
+        for (i, v) in l.iter().enumerate() {
+            out.push(to_json_at(&v, &format!("{path}/{i}"), depth + 1)?);
+        }
+        return Ok(Value::Array(out));
+    }
+    if let Ok(i) = obj.cast::<PyInt>() {
+        if let Ok(v) = i.extract::<i64>() {
+            return Ok(Value::Number(v.into()));
+        }
+        if let Ok(v) = i.extract::<u64>() {
+            return Ok(Value::Number(v.into()));
+        }
+        return Err(PyValueError::new_err(format!("integer at {} is too large", shown(path))));
+    }
+    if let Ok(f) = obj.cast::<PyFloat>() {
+        return Number::from_f64(f.value())
+            .map(Value::Number)
+            .ok_or_else(|| PyValueError::new_err(format!("value at {} is not a finite number", shown(path))));
+    }
+    if let Ok(t) = obj.cast::<PyTuple>() {
+        let mut out = Vec::with_capacity(t.len());
+        for (i, v) in t.iter().enumerate() {
+            out.push(to_json_at(&v, &format!("{path}/{i}"), depth + 1)?);
+        }
+        return Ok(Value::Array(out));
+    }
+    let py = obj.py();
+    // `datetime` is a `date`; both (and `time`) have `isoformat`. PyYAML turns
+    // YAML timestamps into these, so a `yaml.safe_load`ed manifest works as is.
+    let datetime = DATETIME_TYPE.import(py, "datetime", "datetime")?;
+    let date = DATE_TYPE.import(py, "datetime", "date")?;
+    let time = TIME_TYPE.import(py, "datetime", "time")?;
+    if obj.is_instance(datetime)? {
+        let mut s: String = obj.call_method0("isoformat")?.extract()?;
+        if obj.call_method0("utcoffset")?.is_none() {
+            // A naive datetime is taken as UTC, as for `now`.
+            s.push('Z');
+        }
+        return Ok(Value::String(s));
+    }
+    if obj.is_instance(date)? || obj.is_instance(time)? {
+        return Ok(Value::String(obj.call_method0("isoformat")?.extract()?));
+    }
+    if let Ok(m) = obj.cast::<PyMapping>() {
+        let mut map = Map::new();
+        for item in m.items()?.iter() {
+            let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract()?;
+            let key = key_of(&k, path)?;
+            let child = format!("{path}/{}", escape(&key));
+            map.insert(key, to_json_at(&v, &child, depth + 1)?);
+        }
+        return Ok(Value::Object(map));
+    }
+    if !obj.is_instance_of::<PyBytes>() {
+        if let Ok(iter) = obj.try_iter() {
+            let mut out = Vec::new();
+            for (i, v) in iter.enumerate() {
+                out.push(to_json_at(&v?, &format!("{path}/{i}"), depth + 1)?);
+            }
+            return Ok(Value::Array(out));
+        }
+    }
+    let ty = obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
+    Err(PyTypeError::new_err(format!("value at {} has type {ty}, which has no JSON form", shown(path))))
+}
+
+fn key_of(k: &Bound<'_, PyAny>, path: &str) -> PyResult<String> {
+    match k.cast::<PyString>() {
+        Ok(s) => Ok(s.to_str()?.to_owned()),
+        Err(_) => Err(PyTypeError::new_err(format!("keys must be strings (at {})", shown(path)))),
+    }
+}
+
+fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+fn shown(path: &str) -> &str {
+    if path.is_empty() {
+        "/"
+    } else {
+        path
+    }
+}
+
+/// A manifest or approvals document as the caller gave it.
+#[derive(Debug)]
+pub enum Source {
+    /// An already-parsed document (a dict, a list of dicts).
+    Value(Value),
+    /// YAML or JSON text.
+    Text(String),
+    /// A file to read.
+    Path(PathBuf),
+}
+
+const DOC_EXTENSIONS: [&str; 3] = [".yaml", ".yml", ".json"];
+
+impl Source {
+    /// Reads a document argument: a dict (or list, for approvals), YAML or
+    /// JSON text, `bytes`, or an `os.PathLike` / path string of a file.
+    ///
+    /// A `str` is a path when it is one line and names an existing file or
+    /// ends in `.yaml`, `.yml` or `.json` (so a mistyped path gives
+    /// `FileNotFoundError`, not a confusing parse error); otherwise it is text.
+    pub fn from_py(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Source> {
+        if let Ok(s) = obj.cast::<PyString>() {
+            let text = s.to_str()?;
+            if !text.contains('\n') && !text.trim().is_empty() {
+                let p = PathBuf::from(text.trim());
+                let lower = text.trim().to_ascii_lowercase();
+                if p.is_file() || DOC_EXTENSIONS.iter().any(|e| lower.ends_with(e)) {
+                    return Ok(Source::Path(p));
+                }
+            }
+            return Ok(Source::Text(text.to_owned()));
+        }
+        if obj.is_instance_of::<PyDict>() || obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() || obj.cast::<PyMapping>().is_ok() {
+            return Ok(Source::Value(to_json(obj, "")?));
+        }
+        if let Ok(b) = obj.cast::<PyBytes>() {
+            return std::str::from_utf8(b.as_bytes())
+                .map(|t| Source::Text(t.to_owned()))
+                .map_err(|e| PyValueError::new_err(format!("{what} bytes are not UTF-8: {e}")));
+        }
+        if obj.hasattr("__fspath__")? {
+            return Ok(Source::Path(obj.extract::<PathBuf>()?));
+        }
+        let ty = obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
+        Err(PyTypeError::new_err(format!("{what} must be a dict, a YAML/JSON string or a path, not {ty}")))
+    }
+
+    /// The document's text, reading the file if it is one (no GIL needed).
+    fn into_text(self) -> Result<Result<String, Value>, BindError> {
+        match self {
+            Source::Value(v) => Ok(Err(v)),
+            Source::Text(t) => Ok(Ok(t)),
+            Source::Path(p) => std::fs::read_to_string(&p).map(Ok).map_err(|source| BindError::Read { path: p.display().to_string(), source }),
+        }
+    }
+}
+
+/// Parses and validates a manifest with the engine's settings (no GIL needed).
+pub fn load_manifest(engine: &Engine, src: Source) -> Result<Manifest, BindError> {
+    guard(|| match src.into_text()? {
+        Ok(text) => Ok(engine.parse_manifest(&text)?),
+        Err(value) => Ok(engine.manifest_from_value(&value)?),
+    })
+}
+
+/// Parses approvals (no GIL needed).
+pub fn load_approvals(src: Option<Source>) -> Result<Vec<Approval>, BindError> {
+    let Some(src) = src else { return Ok(Vec::new()) };
+    guard(|| {
+        match src.into_text()? {
+            Ok(text) => approvals_from_str(&text),
+            Err(value) => approvals_from_value(&value),
+        }
+        .map_err(BindError::Approvals)
+    })
+}
+
+/// Reads the `approvals` argument: `None`, a list of dicts, YAML/JSON text or a path.
+pub fn approvals_arg(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Source>> {
+    match obj {
+        None => Ok(None),
+        Some(o) if o.is_none() => Ok(None),
+        Some(o) => Source::from_py(o, "approvals").map(Some),
+    }
+}
+
+/// Reads a timestamp argument: an aware `datetime` (naive ones are taken as
+/// UTC) or an RFC 3339 string.
+pub fn time_arg(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<DateTime<Utc>>> {
+    let Some(obj) = obj else { return Ok(None) };
+    if obj.is_none() {
+        return Ok(None);
+    }
+    let text: String = if let Ok(s) = obj.cast::<PyString>() {
+        s.to_str()?.to_owned()
+    } else {
+        let datetime = DATETIME_TYPE.import(obj.py(), "datetime", "datetime")?;
+        if !obj.is_instance(datetime)? {
+            return Err(PyTypeError::new_err(format!("{what} must be a datetime or an RFC 3339 string")));
+        }
+        let mut s: String = obj.call_method1("isoformat", ("T",))?.extract()?;
+        if obj.call_method0("utcoffset")?.is_none() {
+            s.push('Z');
+        }
+        s
+    };
+    DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| Some(t.with_timezone(&Utc)))
+        .map_err(|e| PyValueError::new_err(format!("{what}: {text:?} is not an RFC 3339 timestamp ({e})")))
+}

@@ -1,0 +1,126 @@
+"""The shared fixture tables, checked from Python exactly as the Rust suite checks them.
+
+`fixtures/apps/expected.json`: every seed scenario's tier and risk factors
+(and, where the table has them, outcome, violations, required approvals).
+`fixtures/invalid/expected.json`: every broken manifest's exact (code, path) set.
+`fixtures/approvals/expected.json`: how each approval is judged, and the exact
+problems of broken approvals files.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Dict, List
+
+import pytest
+
+import microgov
+from microgov.errors import ManifestError
+
+from conftest import FIXTURES, NOW, table
+
+APPS = table("apps")
+INVALID = table("invalid")
+APPROVALS = table("approvals")
+
+
+def _files(sub: str) -> List[str]:
+    return sorted(p.name for p in (FIXTURES / sub).iterdir() if p.name != "expected.json")
+
+
+def test_every_fixture_file_has_an_expectation() -> None:
+    assert set(_files("apps")) == set(APPS["apps"])
+    assert set(_files("invalid")) == set(INVALID)
+
+
+def _decide(engine: microgov.Engine, file: str, exp: Dict[str, Any]) -> microgov.Decision:
+    approvals = exp.get("approvals_file")
+    return engine.evaluate(
+        FIXTURES / "apps" / file,
+        approvals=FIXTURES / "approvals" / approvals if approvals else None,
+        now=NOW,
+        decision_id="fixture",
+    )
+
+
+def _violation_matches(got: Dict[str, Any], want: Any) -> bool:
+    if isinstance(want, str):
+        return want in (got["rule"], f"{got['policy']}.{got['rule']}")
+    return all(got.get(k) == v for k, v in want.items())
+
+
+def _assert_same_items(got: List[Dict[str, Any]], want: List[Any], what: str) -> None:
+    """Each expected item (a name or a dict of the keys that matter) matches one got item, and none is left over."""
+    left = list(got)
+    for w in want:
+        hit = next((g for g in left if _violation_matches(g, w)), None)
+        assert hit is not None, f"{what}: expected {w!r} in {got!r}"
+        left.remove(hit)
+    assert not left, f"{what}: unexpected {left!r}"
+
+
+@pytest.mark.parametrize("file", sorted(APPS["apps"]))
+def test_seed_scenario(engine: microgov.Engine, file: str) -> None:
+    exp = APPS["apps"][file]
+    d = _decide(engine, file, exp)
+    assert d.tier == exp["tier"]
+    assert {f["factor"] for f in d.risk["factors"]} == set(exp["factors"])
+    assert d.evaluated_at.startswith(NOW[:19])
+    app = engine.parse(FIXTURES / "apps" / file)
+    assert app["metadata"]["expiresAt"].replace("+00:00", "Z") == exp["expires_at"]
+    if "same_as" in exp:
+        assert app == engine.parse(FIXTURES / "apps" / exp["same_as"])
+    # Decision expectations, where the table has them.
+    if "outcome" in exp:
+        assert d.outcome == exp["outcome"], d.violations
+    if "violations" in exp:
+        _assert_same_items(d.violations, exp["violations"], f"{file}: violations")
+    if "required_approvals" in exp:
+        want = exp["required_approvals"]
+        if all(isinstance(w, str) for w in want):
+            assert sorted(r["role"] for r in d.required_approvals) == sorted(want)
+        else:
+            _assert_same_items(d.required_approvals, want, f"{file}: required approvals")
+
+
+def _pairs(problems: List[Dict[str, Any]]) -> Counter:
+    return Counter((p["code"], p["path"]) for p in problems)
+
+
+@pytest.mark.parametrize("file", sorted(INVALID))
+def test_invalid_manifest(engine: microgov.Engine, file: str) -> None:
+    want = INVALID[file]
+    path = FIXTURES / "invalid" / file
+    problems = engine.validate(path)
+    assert _pairs(problems) == _pairs(want)
+    for p in problems:
+        assert p["message"].strip(), p
+    for w in want:
+        if "message_contains" in w:
+            hit = next(p for p in problems if (p["code"], p["path"]) == (w["code"], w["path"]))
+            assert w["message_contains"] in hit["message"]
+    # evaluate refuses it with the same problems, as text too.
+    with pytest.raises(ManifestError) as info:
+        engine.evaluate(path.read_text(encoding="utf-8"), now=NOW)
+    assert info.value.code == "manifest.invalid"
+    assert _pairs(info.value.problems) == _pairs(want)
+
+
+def _approvals_engine() -> microgov.Engine:
+    return microgov.Engine(data={"microgov": {"governance": {"approvers": APPROVALS["approvers"]}}})
+
+
+@pytest.mark.parametrize("file", sorted(APPROVALS["files"]))
+def test_approvals_fixture(engine: microgov.Engine, file: str) -> None:
+    exp = APPROVALS["files"][file]
+    path = FIXTURES / "approvals" / file
+    if "problems" in exp:
+        with pytest.raises(ManifestError) as info:
+            engine.evaluate(FIXTURES / "apps" / "hr-onboarding.yaml", approvals=path, now=APPROVALS["now"])
+        assert _pairs(info.value.problems) == _pairs(exp["problems"])
+        return
+    app = FIXTURES / "apps" / exp["app"]
+    bundled = engine.evaluate(app, approvals=path, now=APPROVALS["now"])
+    assert {a["id"]: a["status"] for a in bundled.approvals} == exp["status_bundled"]
+    directory = _approvals_engine().evaluate(app, approvals=path, now=APPROVALS["now"])
+    assert {a["id"]: a["status"] for a in directory.approvals} == exp["status"]
