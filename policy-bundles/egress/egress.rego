@@ -1,0 +1,154 @@
+# Egress: where an app may send data. https only, allowed ports, deny-list
+# before allow-list (the allow-list is optional: without one any public host
+# may be declared), and never internal or cloud-metadata addresses unless an
+# exact-IP exception names them.
+package microgov.egress
+
+import rego.v1
+
+
+# `*.example.com` matches below example.com (dot boundary), never example.com itself.
+host_matches(pattern, host) if pattern == host
+
+host_matches(pattern, host) if {
+	startswith(pattern, "*.")
+	endswith(host, substring(pattern, 1, -1))
+}
+
+declared contains f if {
+	some f in input.findings.egress
+	startswith(f.path, "/spec/egress/")
+}
+
+ip_excepted(f) if {
+	some ip in data.microgov.egress.ip_exceptions
+	ip == f.ip
+}
+
+internal(f) if f.ip_class in data.microgov.egress.internal_ip_classes
+
+internal(f) if f.metadata
+
+internal(f) if "localhost_name" in f.issues
+
+# METADATA
+# title: Egress to an internal or metadata address
+# description: Declared egress points at loopback, private, link-local, CGNAT, unique-local or cloud metadata addresses (a classic SSRF target).
+# custom:
+#   severity: critical
+#   remediation: Remove the entry; internal systems are reached through connectors, and metadata endpoints never.
+violation contains v if {
+	some f in declared
+	internal(f)
+	not ip_excepted(f)
+	v := {
+		"rule": "internal_address",
+		"message": sprintf("egress %s resolves to an internal address (%s)", [object.get(f, "url", f.path), object.get(f, "ip_class", "metadata")]),
+		"path": f.path,
+	}
+}
+
+# Connector endpoints may be private (an internal database), but never
+# loopback, link-local or a metadata service.
+violation contains v if {
+	some f in input.findings.egress
+	startswith(f.path, "/spec/connectors/")
+	f.ip_class in {"loopback", "link_local", "metadata", "unspecified"}
+	not ip_excepted(f)
+	v := {
+		"rule": "internal_address",
+		"severity": "critical",
+		"message": sprintf("connector endpoint %s points at a %s address", [object.get(f, "url", f.path), f.ip_class]),
+		"path": f.path,
+	}
+}
+
+# METADATA
+# title: Suspicious URL
+# description: The URL is malformed or written to confuse parsers (credentials, backslashes, control characters, encoded hosts, homographs).
+# custom:
+#   severity: high
+#   remediation: Write the URL plainly as https://host[:port]/path, without credentials.
+violation contains v if {
+	some f in input.findings.egress
+	some issue in f.issues
+	issue in data.microgov.egress.suspicious_issues
+	v := {
+		"rule": "suspicious_url",
+		"message": sprintf("URL at %s is suspicious: %s", [f.path, issue]),
+		"path": f.path,
+	}
+}
+
+# METADATA
+# title: Egress without TLS
+# custom:
+#   severity: high
+#   remediation: Use https.
+violation contains v if {
+	some f in declared
+	f.scheme != null
+	not f.scheme in data.microgov.egress.allowed_schemes
+	v := {
+		"rule": "non_https",
+		"message": sprintf("egress %s uses %s; only %s are allowed", [object.get(f, "url", f.path), f.scheme, concat(", ", data.microgov.egress.allowed_schemes)]),
+		"path": f.path,
+	}
+}
+
+# METADATA
+# title: Egress port not allowed
+# custom:
+#   severity: medium
+#   remediation: Use an allowed port (data.microgov.egress.allowed_ports).
+violation contains v if {
+	some f in declared
+	f.port != null
+	not f.port in data.microgov.egress.allowed_ports
+	v := {
+		"rule": "port_not_allowed",
+		"message": sprintf("egress %s uses port %d", [object.get(f, "url", f.path), f.port]),
+		"path": f.path,
+	}
+}
+
+# METADATA
+# title: Egress host on the deny-list
+# custom:
+#   severity: high
+#   remediation: Remove the host; the platform denies it.
+violation contains v if {
+	some f in declared
+	f.host != null
+	some pattern in data.microgov.egress.deny
+	host_matches(pattern, f.host)
+	v := {
+		"rule": "denied_host",
+		"message": sprintf("egress host %s is denied by the platform (%s)", [f.host, pattern]),
+		"path": f.path,
+	}
+}
+
+allowlisted(host) if {
+	some pattern in data.microgov.egress.allow
+	host_matches(pattern, host)
+}
+
+# METADATA
+# title: Egress host not on the allow-list
+# custom:
+#   severity: high
+#   exception: egress.host
+#   remediation: Ask the platform team to add the host to the allow-list, or remove it.
+violation contains v if {
+	count(data.microgov.egress.allow) > 0
+	some f in declared
+	f.host != null
+	not allowlisted(f.host)
+	v := {
+		"rule": "host_not_allowed",
+		"message": sprintf("egress host %s is not on the platform allow-list", [f.host]),
+		"path": f.path,
+		"exception": "egress.host",
+	}
+}

@@ -1,0 +1,128 @@
+# Personal data: exports need an approval, retention is bounded, untagged
+# personal fields are declared, raw values are masked for connectors that do
+# not need them, and apps holding personal data sign users in properly.
+package microgov.pii
+
+import rego.v1
+
+regulated_app if {
+	some _, d in input.findings.datasets
+	d.regulated
+}
+
+# METADATA
+# title: Personal data exported without approval
+# description: A connector exports personal data; this needs a pii.export approval for that connector.
+# custom:
+#   severity: high
+#   exception: pii.export
+#   remediation: Obtain a pii.export exception scoped to this connector, or stop exporting raw personal data.
+violation contains v if {
+	some i, c in input.app.spec.connectors
+	c.exportsPii
+	v := {
+		"rule": "pii_export_unapproved",
+		"message": sprintf("connector %s exports personal data without a pii.export approval", [c.name]),
+		"path": sprintf("/spec/connectors/%d/exportsPii", [i]),
+		"connector": c.name,
+		"exception": data.microgov.pii.export_exception,
+	}
+}
+
+# METADATA
+# title: Retention not set for personal data
+# custom:
+#   severity: medium
+#   remediation: Set retentionDays on the dataset, within the maximum.
+violation contains v if {
+	some i, d in input.app.spec.datasets
+	input.findings.datasets[d.name].regulated
+	not d.retentionDays
+	v := {
+		"rule": "retention_missing",
+		"message": sprintf("dataset %s holds personal data but sets no retentionDays", [d.name]),
+		"path": sprintf("/spec/datasets/%d", [i]),
+		"dataset": d.name,
+	}
+}
+
+# METADATA
+# title: Retention longer than allowed
+# custom:
+#   severity: medium
+#   remediation: Lower retentionDays to the maximum or below.
+violation contains v if {
+	some i, d in input.app.spec.datasets
+	input.findings.datasets[d.name].regulated
+	d.retentionDays > data.microgov.pii.max_retention_days
+	v := {
+		"rule": "retention_too_long",
+		"message": sprintf("dataset %s keeps personal data %d days, more than %d", [d.name, d.retentionDays, data.microgov.pii.max_retention_days]),
+		"path": sprintf("/spec/datasets/%d/retentionDays", [i]),
+		"dataset": d.name,
+	}
+}
+
+# METADATA
+# title: Personal data not declared
+# description: A field looks like personal data (by name or sample values) but does not declare the category.
+# custom:
+#   severity: high
+#   remediation: Tag the field with its categories (for example categories [pii]) so the PII controls apply.
+violation contains v if {
+	some f in input.findings.pii
+	not f.tagged
+	v := {
+		"rule": "untagged_pii_field",
+		"message": sprintf("field %s of dataset %s looks like %s (%s) but is not tagged %s", [f.field, f.dataset, f.kind, f.source, concat(", ", f.categories)]),
+		"path": f.path,
+		"dataset": f.dataset,
+	}
+}
+
+# METADATA
+# title: Personal data without single sign-on
+# custom:
+#   severity: high
+#   remediation: Sign users in through the identity provider (sso oidc or saml).
+violation contains v if {
+	regulated_app
+	data.microgov.pii.require_sso
+	input.app.spec.auth.sso == "none"
+	v := {"rule": "sso_required", "message": "app holds personal data but has no single sign-on", "path": "/spec/auth/sso"}
+}
+
+# METADATA
+# title: Personal data without MFA
+# custom:
+#   severity: high
+#   remediation: Enforce multi-factor authentication (auth.mfa true).
+violation contains v if {
+	regulated_app
+	data.microgov.pii.require_mfa
+	not input.app.spec.auth.mfa
+	v := {"rule": "mfa_required", "message": "app holds personal data but does not enforce multi-factor authentication", "path": "/spec/auth/mfa"}
+}
+
+# METADATA
+# title: Local accounts on an app with personal data
+# custom:
+#   severity: medium
+#   remediation: Remove local accounts; every user signs in through SSO.
+violation contains v if {
+	regulated_app
+	data.microgov.pii.forbid_local_accounts
+	input.app.spec.auth.localAccounts
+	v := {"rule": "local_accounts_forbidden", "message": "app holds personal data and allows local accounts", "path": "/spec/auth/localAccounts"}
+}
+
+# Connectors that carry personal data but do not need raw values get them masked.
+obligation contains {"type": "mask", "connector": c.name, "fields": fields} if {
+	some c in input.app.spec.connectors
+	not c.needsRawValues
+	fields := sort([f |
+		some dname in c.datasets
+		some f in input.findings.datasets[dname].regulated_fields
+	])
+	count(fields) > 0
+}

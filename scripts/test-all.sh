@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every test suite: Rust (core, CLI, bundled Rego tests), Python, Node.
+# One compiled regorus serves all three: every cargo call (cargo test,
+# maturin, napi) uses the host triple as an explicit target, so they share
+# target/<triple>/debug.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export CARGO_BUILD_TARGET="${CARGO_BUILD_TARGET:-$(rustc -vV | sed -n 's/^host: //p')}"
+export CARGO_PROFILE_DEV_DEBUG=0
+export CARGO_TARGET_DIR="$ROOT/target"
+
+echo "== rust"
+cargo test --workspace --all-features
+
+if [ -d bindings-python/src ]; then
+  echo "== python"
+  python3 -m venv "$ROOT/.venv"
+  VPY="$ROOT/.venv/bin/python"
+  "$VPY" -m pip install --quiet --upgrade pip
+  MATURIN_PEP517_ARGS="--profile dev" "$VPY" -m pip install --quiet "./bindings-python[test]"
+  (cd bindings-python && "$VPY" -m pytest -q tests)
+fi
+
+if [ -f bindings-node/package.json ]; then
+  echo "== node"
+  (cd bindings-node && npm install --no-audit --no-fund --loglevel=error && npm run build:debug && npm test)
+fi
