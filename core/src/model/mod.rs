@@ -8,6 +8,7 @@ mod problem;
 
 pub mod approval;
 pub mod lifecycle;
+pub mod locate;
 pub mod region;
 
 pub use approval::{Approval, ApprovalPolicy, ApprovalStatus, ExceptionRule, Scope};
