@@ -29,7 +29,6 @@ use std::path::PathBuf;
 ///     bundles: OPA bundle tarballs (``.tar.gz``).
 ///     data: a dict merged over the bundles' data (objects merge, other
 ///         values replace), e.g. ``{"microgov": {"governance": {...}}}``.
-///     bundled: include microgov's bundled policies (default ``True``).
 ///
 /// Raises:
 ///     PolicyError: a policy does not parse or compile, or the data is invalid.
@@ -67,14 +66,13 @@ impl CallContext {
 #[pymethods]
 impl Engine {
     #[new]
-    #[pyo3(signature = (policy_dirs=None, bundles=None, data=None, *, bundled=true))]
-    fn new(py: Python<'_>, policy_dirs: Option<Vec<PathBuf>>, bundles: Option<Vec<PathBuf>>, data: Option<&Bound<'_, PyAny>>, bundled: bool) -> PyResult<Self> {
+    #[pyo3(signature = (policy_dirs=None, bundles=None, data=None))]
+    fn new(py: Python<'_>, policy_dirs: Option<Vec<PathBuf>>, bundles: Option<Vec<PathBuf>>, data: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
         let data = match data {
             Some(d) if !d.is_none() => Some(to_json(d, "")?),
             _ => None,
         };
         let opts = microgov::EngineOptions {
-            without_bundled: !bundled,
             policy_dirs: policy_dirs.unwrap_or_default(),
             bundles: bundles.unwrap_or_default(),
             data,
@@ -466,6 +464,15 @@ fn render_html(d: &microgov::Decision) -> String {
     h
 }
 
+/// Panics inside the boundary guard. Exists only so that the test suite can
+/// show a Rust panic reaching Python as `MicrogovError` (code `internal`)
+/// rather than as a crash or pyo3's `PanicException`; not part of the API.
+#[pyfunction]
+#[allow(clippy::panic)]
+fn _guarded_panic(py: Python<'_>) -> PyResult<()> {
+    py.detach(|| guard(|| -> Result<(), BindError> { panic!("deliberate panic from microgov's test hook") })).map_err(|e| e.into_pyerr(py))
+}
+
 /// The compiled module `microgov._microgov`; `microgov/__init__.py` re-exports it.
 #[pymodule]
 fn _microgov(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -473,5 +480,7 @@ fn _microgov(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Engine>()?;
     m.add_class::<Decision>()?;
     errors::register(m)?;
+    // Set, not added: private, so it stays out of `__all__` and the stubs.
+    m.setattr("_guarded_panic", wrap_pyfunction!(_guarded_panic, m)?)?;
     Ok(())
 }

@@ -21,7 +21,7 @@ import re
 import threading
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, List, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
 from microgov import errors, types
 from microgov._microgov import Decision, Engine, __version__
@@ -101,7 +101,7 @@ def _sources(source: Any, recursive: bool) -> List[Any]:
 
 def _label(item: Any) -> Optional[str]:
     if isinstance(item, os.PathLike):
-        return os.fspath(item)
+        return str(os.fspath(item))
     if isinstance(item, str) and "\n" not in item and item.lower().endswith(_MANIFEST_SUFFIXES):
         return item
     return None
@@ -136,7 +136,7 @@ def inventory(
     """
     eng = engine if engine is not None else default_engine()
     items = _sources(source, recursive)
-    parsed: List[Optional[dict]] = []
+    parsed: List[Optional[Dict[str, Any]]] = []
     for item in items:
         try:
             parsed.append(eng.parse(item))
@@ -182,7 +182,7 @@ def inventory(
             }
         )
     try:
-        import pandas as pd
+        import pandas as pd  # type: ignore[import-untyped,unused-ignore]
     except ImportError:
         return rows
     columns = ["name", "owner", "tier", "outcome", "violation_count", "expires_at", "required_approvals", "source"]

@@ -13,6 +13,18 @@ _Approvals = Union[Sequence[Mapping[str, Any]], str, bytes, os.PathLike[str], No
 _Time = Union[datetime, str, None]
 
 __version__: str
+__all__ = [
+    "__version__",
+    "AuditError",
+    "Decision",
+    "Engine",
+    "IoError",
+    "LifecycleError",
+    "ManifestError",
+    "MicrogovError",
+    "PolicyError",
+    "TamperedLogError",
+]
 
 @final
 class Engine:
@@ -23,8 +35,6 @@ class Engine:
         policy_dirs: Optional[Sequence[_Path]] = None,
         bundles: Optional[Sequence[_Path]] = None,
         data: Optional[Mapping[str, Any]] = None,
-        *,
-        bundled: bool = True,
     ) -> "Engine": ...
     def evaluate(
         self,
@@ -105,7 +115,7 @@ class Decision:
     def to_json(self, indent: Optional[int] = None) -> str:
         """The decision as JSON text."""
     def _repr_html_(self) -> str: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
     __hash__: None  # type: ignore[assignment]
 
 class MicrogovError(Exception):

@@ -1,0 +1,87 @@
+"""Errors: one hierarchy under microgov.errors, stable codes, never a crash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import microgov
+from microgov import errors
+from microgov.errors import ManifestError, MicrogovError, PolicyError
+
+from conftest import FIXTURES, NOW
+
+HR = FIXTURES / "apps" / "hr-onboarding.yaml"
+
+
+def test_hierarchy() -> None:
+    for name in errors.__all__:
+        cls = getattr(errors, name)
+        assert issubclass(cls, MicrogovError), name
+        assert cls.__module__ == "microgov.errors"
+        assert cls.__doc__
+    assert issubclass(MicrogovError, Exception) and not issubclass(MicrogovError, RuntimeError)
+    assert issubclass(errors.TamperedLogError, errors.AuditError)
+
+
+def test_class_defaults_when_raised_from_python() -> None:
+    e = ManifestError("x")
+    assert e.code == "manifest.invalid" and list(e.problems) == []
+    assert errors.TamperedLogError("x").seq is None
+    assert PolicyError("x").file is None
+
+
+def test_manifest_error_lists_every_problem() -> None:
+    with pytest.raises(ManifestError) as info:
+        microgov.Engine().evaluate(FIXTURES / "invalid" / "ten-mistakes.yaml")
+    e = info.value
+    assert e.code == "manifest.invalid"
+    assert len(e.problems) == 10
+    assert all(set(p) == {"code", "path", "message"} for p in e.problems)
+    assert "10 problem(s)" in str(e)
+
+
+def test_policy_parse_error_names_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "broken.rego").write_text("package team.broken\n\nimport rego.v1\n\nviolation contains v if {\n\tv := \n}\n", encoding="utf-8")
+    with pytest.raises(PolicyError) as info:
+        microgov.Engine(policy_dirs=[tmp_path])
+    e = info.value
+    assert e.code == "policy.parse"
+    assert e.file is not None and e.file.endswith("broken.rego")
+    assert e.line is not None and e.line >= 5
+
+
+def test_policy_dir_that_does_not_exist(tmp_path: Path) -> None:
+    with pytest.raises(MicrogovError) as info:
+        microgov.Engine(policy_dirs=[tmp_path / "nope"])
+    assert info.value.code.startswith(("policy.", "io"))
+
+
+def test_bad_data_is_a_policy_error() -> None:
+    with pytest.raises(PolicyError) as info:
+        microgov.Engine(data={"microgov": {"governance": {"approvers": "not a directory"}}})
+    assert info.value.code == "policy.bad_data"
+
+
+def test_runtime_policy_error(tmp_path: Path) -> None:
+    # A violation must be an object or a string: a number is an unreadable result.
+    (tmp_path / "odd.rego").write_text("package team.odd\n\nimport rego.v1\n\nviolation contains 42 if true\n", encoding="utf-8")
+    eng = microgov.Engine(policy_dirs=[tmp_path])
+    with pytest.raises(PolicyError) as info:
+        eng.evaluate(HR, now=NOW)
+    assert info.value.code == "policy.bad_result"
+    assert "team.odd" in str(info.value)
+
+
+def test_panic_becomes_microgov_error() -> None:
+    # A private hook panics inside the same guard every call goes through.
+    from microgov import _microgov
+
+    with pytest.raises(MicrogovError) as info:
+        _microgov._guarded_panic()  # type: ignore[attr-defined]
+    assert type(info.value) is MicrogovError
+    assert info.value.code == "internal"
+    assert "deliberate panic" in str(info.value)
+    # The module keeps working afterwards.
+    assert microgov.Engine().evaluate(HR, now=NOW).app == "hr-onboarding"

@@ -1,0 +1,58 @@
+"""The package as shipped: stubs match the compiled module, the Python part
+type-checks, and the README's examples run as written."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+README = REPO / "bindings-python" / "README.md"
+
+
+def _run(args: list, cwd: Path) -> subprocess.CompletedProcess:  # type: ignore[type-arg]
+    # Run outside the source tree so the installed package (with its compiled
+    # module) is the one imported.
+    return subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+def test_stubs_match_the_compiled_module(tmp_path: Path) -> None:
+    pytest.importorskip("mypy")
+    r = _run(["-m", "mypy.stubtest", "microgov._microgov", "--mypy-config-file", os.devnull], tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_package_type_checks(tmp_path: Path) -> None:
+    pytest.importorskip("mypy")
+    r = _run(["-m", "mypy", "--strict", "--config-file", os.devnull, "--cache-dir", str(tmp_path / "cache"), "-p", "microgov"], tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def _python_blocks() -> list:  # type: ignore[type-arg]
+    return re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
+
+
+def test_readme_has_examples() -> None:
+    assert len(_python_blocks()) >= 2
+
+
+@pytest.mark.parametrize("index", range(len(_python_blocks())))
+def test_readme_example_runs(index: int, capsys: pytest.CaptureFixture[str]) -> None:
+    if index == 1:
+        pytest.importorskip("pandas")
+    code = _python_blocks()[index]
+    old = os.getcwd()
+    os.chdir(REPO)  # the examples use paths relative to the repository root
+    try:
+        exec(compile(code, f"README.md[python block {index}]", "exec"), {"__name__": "__readme__"})
+    finally:
+        os.chdir(old)
+    if index == 0:
+        out = capsys.readouterr().out
+        assert out.startswith("<Decision app='hr-onboarding'")
