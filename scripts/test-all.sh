@@ -10,6 +10,16 @@ export CARGO_BUILD_TARGET="${CARGO_BUILD_TARGET:-$(rustc -vV | sed -n 's/^host: 
 export CARGO_PROFILE_DEV_DEBUG=0
 export CARGO_TARGET_DIR="$ROOT/target"
 
+echo "== rego under OPA (the bundles must run unchanged in OPA too)"
+OPA="$(go env GOPATH 2>/dev/null || echo "$HOME/go")/bin/opa"
+if [ ! -x "$OPA" ]; then
+  GOFLAGS=-mod=mod go install github.com/open-policy-agent/opa@v1.4.2
+fi
+BUNDLES=()
+for b in policy-bundles/*/; do BUNDLES+=(-b "$b"); done
+"$OPA" check --strict "${BUNDLES[@]}"
+"$OPA" test "${BUNDLES[@]}"
+
 echo "== rust"
 cargo test --workspace --all-features
 

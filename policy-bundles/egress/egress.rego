@@ -25,11 +25,11 @@ ip_excepted(f) if {
 	ip == f.ip
 }
 
-internal(f) if f.ip_class in data.microgov.egress.internal_ip_classes
+internal_target(f) if f.ip_class in data.microgov.egress.internal_ip_classes
 
-internal(f) if f.metadata
+internal_target(f) if f.metadata
 
-internal(f) if "localhost_name" in f.issues
+internal_target(f) if "localhost_name" in f.issues
 
 # METADATA
 # title: Egress to an internal or metadata address
@@ -39,7 +39,7 @@ internal(f) if "localhost_name" in f.issues
 #   remediation: Remove the entry; internal systems are reached through connectors, and metadata endpoints never.
 violation contains v if {
 	some f in declared
-	internal(f)
+	internal_target(f)
 	not ip_excepted(f)
 	v := {
 		"rule": "internal_address",
