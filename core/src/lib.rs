@@ -1,2 +1,3 @@
 //! microgov
+pub mod audit;
 pub mod model;
