@@ -583,12 +583,12 @@ impl AuditLog {
     }
 
     /// Number of records (appended, not necessarily durable yet).
-    pub fn len(&self) -> Result<u64, AuditError> {
+    pub fn record_count(&self) -> Result<u64, AuditError> {
         Ok(self.shared.lock()?.chain.len())
     }
 
     /// Number of records known to be durable.
-    pub fn durable_len(&self) -> Result<u64, AuditError> {
+    pub fn durable_count(&self) -> Result<u64, AuditError> {
         Ok(self.shared.lock()?.durable)
     }
 
@@ -1023,7 +1023,7 @@ mod tests {
             seqs.sort_unstable();
             assert_eq!(seqs, (0..200).collect::<Vec<_>>());
             if policy != SyncPolicy::OnFlush {
-                assert_eq!(log.durable_len().unwrap(), 200);
+                assert_eq!(log.durable_count().unwrap(), 200);
             }
             log.flush().unwrap();
             let r = verify(path.as_path(), None, None).unwrap();
@@ -1038,19 +1038,19 @@ mod tests {
         let log = AuditLog::open(&path, AuditOptions::new().sync(SyncPolicy::Interval(Duration::from_millis(5)))).unwrap();
         let receipts: Vec<_> = (0..100).map(|i| log.submit(&ev(i)).unwrap()).collect();
         log.wait_durable(99).unwrap();
-        assert_eq!(log.durable_len().unwrap(), 100);
+        assert_eq!(log.durable_count().unwrap(), 100);
         // The background thread makes submitted records durable without a waiter.
         log.submit(&ev(100)).unwrap();
         let start = Instant::now();
-        while log.durable_len().unwrap() < 101 && start.elapsed() < Duration::from_secs(5) {
+        while log.durable_count().unwrap() < 101 && start.elapsed() < Duration::from_secs(5) {
             std::thread::sleep(Duration::from_millis(1));
         }
-        assert_eq!(log.durable_len().unwrap(), 101);
+        assert_eq!(log.durable_count().unwrap(), 101);
         assert_eq!(log.wait_durable(500).unwrap_err().code(), "audit.out_of_range");
         let b = log.append_batch(&[ev(1), ev(2)]).unwrap();
         assert_eq!((b[0].seq, b[1].seq), (101, 102));
         assert_eq!(receipts[5].hash, log.record_hash(5).unwrap());
         assert_eq!(log.append(&Event::new("nope")).unwrap_err().code(), "audit.bad_event");
-        assert_eq!(log.len().unwrap(), 103);
+        assert_eq!(log.record_count().unwrap(), 103);
     }
 }
