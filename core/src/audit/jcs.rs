@@ -441,37 +441,64 @@ pub(crate) fn cmp_utf16(a: &str, b: &str) -> Ordering {
     }
 }
 
+/// Whether any of the eight bytes of `x` is `"`, `\` or below 0x20: exactly the bytes a JSON
+/// string must escape. SWAR (eight bytes per step), because strings are most of a record.
+#[inline]
+pub(crate) fn has_special_byte(x: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let below_20 = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+    (has_zero(x ^ (ONES * u64::from(b'"'))) | has_zero(x ^ (ONES * u64::from(b'\\'))) | below_20) != 0
+}
+
+/// The index of the first byte at or after `i` that a JSON string must escape (or `b.len()`).
+#[inline]
+pub(crate) fn next_special(b: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        if has_special_byte(u64::from_le_bytes(word)) {
+            break;
+        }
+        i += 8;
+    }
+    while let Some(&c) = b.get(i) {
+        if c == b'"' || c == b'\\' || c < 0x20 {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
 /// Writes a JSON string in RFC 8785 form: only `"`, `\` and C0 controls are escaped, with the
 /// two-character forms where JSON has them and `\u00xx` (lowercase hex) otherwise.
 pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push(b'"');
     let b = s.as_bytes();
-    let mut start = 0;
-    for (i, &c) in b.iter().enumerate() {
-        let short: &[u8] = match c {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            0x08 => b"\\b",
-            0x09 => b"\\t",
-            0x0A => b"\\n",
-            0x0C => b"\\f",
-            0x0D => b"\\r",
-            0x00..=0x1F => {
-                out.extend_from_slice(&b[start..i]);
+    let mut i = 0;
+    loop {
+        let j = next_special(b, i);
+        out.extend_from_slice(&b[i..j]);
+        let Some(&c) = b.get(j) else { break };
+        match c {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x09 => out.extend_from_slice(b"\\t"),
+            0x0A => out.extend_from_slice(b"\\n"),
+            0x0C => out.extend_from_slice(b"\\f"),
+            0x0D => out.extend_from_slice(b"\\r"),
+            _ => {
                 out.extend_from_slice(b"\\u00");
                 out.push(HEX[usize::from(c >> 4)]);
                 out.push(HEX[usize::from(c & 0xF)]);
-                start = i + 1;
-                continue;
             }
-            _ => continue,
-        };
-        out.extend_from_slice(&b[start..i]);
-        out.extend_from_slice(short);
-        start = i + 1;
+        }
+        i = j + 1;
     }
-    out.extend_from_slice(&b[start..]);
     out.push(b'"');
 }
 
@@ -554,7 +581,7 @@ pub(crate) fn write_value(out: &mut Vec<u8>, v: &Value, path: &mut String, depth
                 }
                 let len = path.len();
                 path.push('/');
-                path.push_str(&i.to_string());
+                write_usize(path, i);
                 write_value(out, item, path, depth + 1)?;
                 path.truncate(len);
             }
@@ -586,13 +613,23 @@ pub(crate) fn write_map(
         out.push(b':');
         let len = path.len();
         path.push('/');
-        // RFC 6901 escaping so that the pointer in an error is unambiguous.
-        path.push_str(&k.replace('~', "~0").replace('/', "~1"));
+        // RFC 6901 escaping so that the pointer in an error is unambiguous (rarely needed, so
+        // the common case does not allocate).
+        if k.contains(['~', '/']) {
+            path.push_str(&k.replace('~', "~0").replace('/', "~1"));
+        } else {
+            path.push_str(k);
+        }
         write_value(out, v, path, depth + 1)?;
         path.truncate(len);
     }
     out.push(b'}');
     Ok(())
+}
+
+fn write_usize(out: &mut String, n: usize) {
+    use std::fmt::Write as _;
+    let _ = write!(out, "{n}");
 }
 
 fn pointer(path: &str) -> String {

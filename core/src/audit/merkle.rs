@@ -72,16 +72,34 @@ pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
     }
 }
 
+/// Hex digit values; 0xFF for "not a digit", 0xFE for uppercase (refused when lowercase is
+/// required). A table, because the verifier decodes a `prev` for every line.
+const HEX_VALUES: [u8; 256] = {
+    let mut t = [0xFFu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 0xFE;
+        i += 1;
+    }
+    t
+};
+
 /// Decodes exactly 64 hex digits; `lower_only` rejects uppercase (records must be lowercase).
 pub(crate) fn decode_hex32_strict(s: &[u8], lower_only: bool) -> Option<[u8; 32]> {
     if s.len() != 64 {
         return None;
     }
     let mut out = [0u8; 32];
-    for (i, pair) in s.chunks_exact(2).enumerate() {
+    for (o, pair) in out.iter_mut().zip(s.chunks_exact(2)) {
         let hi = hex_val(pair[0], lower_only)?;
         let lo = hex_val(pair[1], lower_only)?;
-        out[i] = hi << 4 | lo;
+        *o = hi << 4 | lo;
     }
     Some(out)
 }
@@ -90,12 +108,13 @@ fn decode_hex32(s: &[u8]) -> Option<[u8; 32]> {
     decode_hex32_strict(s, false)
 }
 
+#[inline]
 fn hex_val(c: u8, lower_only: bool) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' if !lower_only => Some(c - b'A' + 10),
-        _ => None,
+    match HEX_VALUES[usize::from(c)] {
+        0xFF => None,
+        0xFE if lower_only => None,
+        0xFE => Some(c - b'A' + 10),
+        v => Some(v),
     }
 }
 

@@ -30,6 +30,7 @@
 mod chain;
 mod checkpoint;
 mod error;
+mod fast;
 mod file;
 pub mod jcs;
 pub mod merkle;

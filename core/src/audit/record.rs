@@ -700,7 +700,7 @@ pub(crate) fn check_record<'n>(node: &'n Node<'_>) -> Result<RecordView<'n>, Str
                 log_id = Some(s.as_ref());
             }
             ("seq", Node::Int(n)) if *n >= 0 => seq = Some(*n as u64),
-            ("ts", Node::Str(s)) if parse_ts(s).is_some() => ts = true,
+            ("ts", Node::Str(s)) if parse_ts_fields(s).is_some() => ts = true,
             ("ts", _) => return Err("member \"ts\" is not YYYY-MM-DDTHH:MM:SS.ffffffZ".into()),
             ("action", Node::Str(s)) => {
                 check_action(s)?;
@@ -755,7 +755,7 @@ pub(crate) fn check_log_id(s: &str) -> Result<(), String> {
 /// Dotted lowercase: `^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$`, at most 128 bytes.
 pub(crate) fn check_action(s: &str) -> Result<(), String> {
     let ok = s.len() <= 128
-        && s.split('.').count() >= 2
+        && s.contains('.')
         && s.split('.').all(|seg| {
             let b = seg.as_bytes();
             !b.is_empty()
@@ -787,7 +787,12 @@ fn check_text(s: &str, max: usize) -> Result<(), String> {
     if s.len() > max {
         return Err(format!("longer than {max} bytes"));
     }
-    if s.chars().any(char::is_control) {
+    // Unicode category Cc: C0 (bytes < 0x20), DEL, and C1 (U+0080..U+009F = C2 80..C2 9F).
+    let b = s.as_bytes();
+    let control = b.iter().enumerate().any(|(i, &c)| {
+        c < 0x20 || c == 0x7F || (c == 0xC2 && matches!(b.get(i + 1), Some(0x80..=0x9F)))
+    });
+    if control {
         return Err("contains a control character".into());
     }
     Ok(())
@@ -796,6 +801,7 @@ fn check_text(s: &str, max: usize) -> Result<(), String> {
 /// Formats a record time: `YYYY-MM-DDTHH:MM:SS.ffffffZ`, truncated to microseconds. A leap
 /// second (chrono's nanosecond ≥ 10^9) is clamped to :59.999999 so the form stays valid.
 pub(crate) fn format_ts(t: &DateTime<Utc>) -> Result<String, AuditError> {
+    let t = t.naive_utc();
     let year = t.year();
     if !(0..=9999).contains(&year) {
         return Err(AuditError::bad_event("ts", "year outside 0000..9999"));
@@ -815,12 +821,14 @@ pub(crate) fn format_ts(t: &DateTime<Utc>) -> Result<String, AuditError> {
     put(14, 2, t.minute());
     put(17, 2, t.second());
     put(20, 6, micros);
-    Ok(b.iter().map(|&c| char::from(c)).collect())
+    // Only ASCII digits and separators were written.
+    String::from_utf8(b.to_vec()).map_err(|e| AuditError::bad_event("ts", e.to_string()))
 }
 
-/// Parses the record time form exactly (`YYYY-MM-DDTHH:MM:SS.ffffffZ`, a real calendar date,
-/// seconds 00..59).
-pub(crate) fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
+/// Checks the record time form exactly (`YYYY-MM-DDTHH:MM:SS.ffffffZ`, a real proleptic
+/// Gregorian date, hour 00..23, minute and second 00..59) and returns its fields. Written out
+/// by hand because the verifier calls it for every line.
+pub(crate) fn parse_ts_fields(s: &str) -> Option<[u32; 7]> {
     let b = s.as_bytes();
     if b.len() != 27 {
         return None;
@@ -839,11 +847,27 @@ pub(crate) fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
         }
     }
     let num = |r: std::ops::Range<usize>| b[r].iter().fold(0u32, |acc, c| acc * 10 + u32::from(c - b'0'));
-    let date = NaiveDate::from_ymd_opt(num(0..4) as i32, num(5..7), num(8..10))?;
-    let time = date.and_hms_micro_opt(num(11..13), num(14..16), num(17..19), num(20..26))?;
-    if num(17..19) > 59 {
+    let (y, mo, d) = (num(0..4), num(5..7), num(8..10));
+    let (h, mi, sec, us) = (num(11..13), num(14..16), num(17..19), num(20..26));
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let days = match mo {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if d == 0 || d > days || h > 23 || mi > 59 || sec > 59 {
         return None;
     }
+    Some([y, mo, d, h, mi, sec, us])
+}
+
+/// Parses the record time form into a time (see [`parse_ts_fields`]).
+#[cfg(test)]
+pub(crate) fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
+    let [y, mo, d, h, mi, sec, us] = parse_ts_fields(s)?;
+    let time = NaiveDate::from_ymd_opt(y as i32, mo, d)?.and_hms_micro_opt(h, mi, sec, us)?;
     Some(Utc.from_utc_datetime(&time))
 }
 

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::checkpoint::{split_notes, Checkpoint, VerifierKey};
+use super::fast;
 use super::jcs::{self, Fault};
 use super::merkle::{leaf_hash, Frontier, Hash};
 use super::record::{check_record, MAX_LINE};
@@ -447,40 +448,12 @@ pub(crate) fn scan(
             finding = Some(at(TamperKind::TornLine, Some(n), reason, &lines));
             break;
         }
-        let (seq, prev) = match jcs::parse(&lines.buf, true) {
-            Err(e) => {
-                let kind = match e.fault {
-                    Fault::Syntax => TamperKind::BadJson,
-                    Fault::Value => TamperKind::BadValue,
-                    Fault::DuplicateKey => TamperKind::DuplicateKey,
-                    Fault::NonCanonical => TamperKind::NonCanonical,
-                };
-                let reason = match e.fault {
-                    Fault::DuplicateKey => format!("duplicate key {:?}", e.reason),
-                    _ => format!("{} at byte {}", e.reason, e.offset),
-                };
+        let (seq, prev) = match check_line(&lines.buf, &mut log_id, origin.is_some()) {
+            Ok(v) => v,
+            Err((kind, reason)) => {
                 finding = Some(at(kind, Some(n), reason, &lines));
                 break;
             }
-            Ok(node) => match check_record(&node) {
-                Err(reason) => {
-                    finding = Some(at(TamperKind::BadRecord, Some(n), reason, &lines));
-                    break;
-                }
-                Ok(view) => {
-                    match &log_id {
-                        Some(id) if id != view.log_id => {
-                            let whose = if origin.is_some() { "the checkpoint's" } else { "the first record's" };
-                            let reason = format!("log id {:?} differs from {whose} {:?}", view.log_id, id);
-                            finding = Some(at(TamperKind::LogIdMismatch, Some(n), reason, &lines));
-                            break;
-                        }
-                        Some(_) => {}
-                        None => log_id = Some(view.log_id.to_string()),
-                    }
-                    (view.seq, view.prev)
-                }
-            },
         };
         let hash = leaf_hash(&lines.buf);
         if seq != n {
@@ -556,6 +529,45 @@ pub(crate) fn scan(
         signature_verified: false,
     };
     Ok(Scan { report, torn })
+}
+
+/// Steps 3–5 of the spec's verification for one line: read it, check the schema and the log
+/// id. Returns seq and prev, or the finding. The fast path handles good lines without
+/// allocating; anything it does not accept goes through the full parser, which names the
+/// fault.
+fn check_line(line: &[u8], log_id: &mut Option<String>, from_checkpoint: bool) -> Result<(u64, [u8; 32]), (TamperKind, String)> {
+    let mismatch = |found: &str, expected: &str| {
+        let whose = if from_checkpoint { "the checkpoint's" } else { "the first record's" };
+        (TamperKind::LogIdMismatch, format!("log id {found:?} differs from {whose} {expected:?}"))
+    };
+    let check_id = |found: &str, log_id: &mut Option<String>| match log_id {
+        Some(id) if id != found => Err(mismatch(found, id)),
+        Some(_) => Ok(()),
+        None => {
+            *log_id = Some(found.to_string());
+            Ok(())
+        }
+    };
+    if let Some(v) = fast::record(line) {
+        check_id(v.log_id, log_id)?;
+        return Ok((v.seq, v.prev));
+    }
+    let node = jcs::parse(line, true).map_err(|e| {
+        let kind = match e.fault {
+            Fault::Syntax => TamperKind::BadJson,
+            Fault::Value => TamperKind::BadValue,
+            Fault::DuplicateKey => TamperKind::DuplicateKey,
+            Fault::NonCanonical => TamperKind::NonCanonical,
+        };
+        let reason = match e.fault {
+            Fault::DuplicateKey => format!("duplicate key {:?}", e.reason),
+            _ => format!("{} at byte {}", e.reason, e.offset),
+        };
+        (kind, reason)
+    })?;
+    let view = check_record(&node).map_err(|reason| (TamperKind::BadRecord, reason))?;
+    check_id(view.log_id, log_id)?;
+    Ok((view.seq, view.prev))
 }
 
 /// Classifies a record whose seq is not the expected `n` (see the spec): a record from later
