@@ -15,6 +15,9 @@ pub enum Error {
     /// A policy, bundle or data document could not be loaded or evaluated.
     #[error(transparent)]
     Policy(#[from] crate::engine::PolicyError),
+    /// An audit log could not be written or verified.
+    #[error(transparent)]
+    Audit(#[from] crate::audit::AuditError),
     /// A renewal was refused.
     #[error(transparent)]
     Lifecycle(#[from] crate::model::lifecycle::LifecycleError),
@@ -35,6 +38,7 @@ impl Error {
         match self {
             Error::Manifest(_) => "manifest.invalid",
             Error::Policy(e) => e.code(),
+            Error::Audit(e) => e.code(),
             Error::Lifecycle(e) => e.code(),
             Error::Io { .. } => "io",
         }

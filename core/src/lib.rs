@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+pub mod audit;
 pub mod bundle;
 pub mod detect;
 pub mod engine;

@@ -1,0 +1,46 @@
+//! Tamper-evident audit log.
+//!
+//! Each record is one line of JSON Lines, in RFC 8785 canonical form, chained to the previous
+//! record by its RFC 6962 leaf hash; signed C2SP checkpoints carry the Merkle root of the log so
+//! far. Anyone can verify a log with SHA-256, a JSON parser and Ed25519 — the format is
+//! specified in `core/docs/audit-format.md`, independently of this code.
+//!
+//! - [`Event`] is what a caller records; [`Record`] is a line read back.
+//! - [`Chain`] builds records in memory (no I/O); [`AuditLog`] writes them durably to a file.
+//! - [`verify`] checks a log and names the first bad record.
+//! - [`Checkpoint`], [`SigningKey`], [`VerifierKey`], [`keygen`] sign and check tree heads.
+//!
+//! ```
+//! use microgov::audit::{verify, AuditLog, AuditOptions, Event, SigningKey, VerifyStatus};
+//! # let dir = std::env::temp_dir().join(format!("microgov-doc-{}", std::process::id()));
+//! # std::fs::create_dir_all(&dir).unwrap();
+//! let path = dir.join("audit.jsonl");
+//! let key = SigningKey::generate("example.com/audit")?;
+//! let vkey = key.verifier().to_vkey();
+//! let log = AuditLog::open(&path, AuditOptions::new().log_id("example.com/audit").signing_key(key))?;
+//! log.append(&Event::new("app.register").tenant("acme").app("expense-approver").outcome("success"))?;
+//! log.close()?; // writes a signed checkpoint
+//! let checkpoints = std::fs::read_to_string(log.checkpoints_path()).unwrap();
+//! let report = verify(path.as_path(), Some(&checkpoints), Some(&vkey))?;
+//! assert_eq!(report.status, VerifyStatus::Intact);
+//! # std::fs::remove_dir_all(&dir).unwrap();
+//! # Ok::<(), microgov::audit::AuditError>(())
+//! ```
+
+mod chain;
+mod checkpoint;
+mod error;
+mod fast;
+mod file;
+pub mod jcs;
+pub mod merkle;
+mod record;
+mod verify;
+
+pub use chain::{Chain, Receipt};
+pub use checkpoint::{keygen, Checkpoint, SigningKey, VerifierKey};
+pub use error::AuditError;
+pub use file::{AuditLog, AuditOptions, Recovery, SyncPolicy, TornTail};
+pub use merkle::{leaf_hash, ConsistencyProof, Hash, InclusionProof};
+pub use record::{Event, PolicyRef, Record, MAX_LINE, RECORD_VERSION};
+pub use verify::{verify, LogSource, Tamper, TamperKind, VerifyReport, VerifyStatus};
