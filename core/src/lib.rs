@@ -1,2 +1,3 @@
 //! microgov
+pub mod detect;
 pub mod model;
