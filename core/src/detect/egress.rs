@@ -460,7 +460,7 @@ fn canonical_host(url: &Url) -> (String, Option<HostKind>, Option<IpAddr>) {
         None => (String::new(), None, None),
         Some(Host::Domain("")) => (String::new(), None, None),
         Some(Host::Ipv4(a)) => (a.to_string(), Some(HostKind::Ipv4), Some(IpAddr::V4(a))),
-        Some(Host::Ipv6(a)) => (format!("[{a}]"), Some(HostKind::Ipv6), Some(IpAddr::V6(a))),
+        Some(Host::Ipv6(a)) => (ipv6_host(a), Some(HostKind::Ipv6), Some(IpAddr::V6(a))),
         Some(Host::Domain(d)) => {
             if is_special(url.scheme()) {
                 return (d.to_string(), Some(HostKind::Dns), None);
@@ -479,6 +479,12 @@ fn canonical_host(url: &Url) -> (String, Option<HostKind>, Option<IpAddr>) {
             }
         }
     }
+}
+
+/// WHATWG serialization: bracketed, always hexadecimal (`[::ffff:7f00:1]`, where the
+/// standard library would print `::ffff:127.0.0.1`).
+fn ipv6_host(a: Ipv6Addr) -> String {
+    Host::<String>::Ipv6(a).to_string()
 }
 
 fn is_special(scheme: &str) -> bool {

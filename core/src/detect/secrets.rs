@@ -836,7 +836,17 @@ fn is_checksum(v: &str) -> bool {
 
 /// A span that matched a provider format but is filler (`ghp_xxxx…`, all zeros).
 fn span_is_filler(span: &str) -> bool {
-    contains_ci(span, "xxxx") || span.contains("****") || entropy(span.as_bytes()) < 2.0
+    let b = span.as_bytes();
+    contains_ci(span, "xxxx")
+        || span.contains("****")
+        || b.first().is_some_and(|&f| b.iter().all(|&c| c == f))
+        // Short passwords have little entropy by nature; only long spans are judged.
+        || (b.len() >= 12 && entropy(b) < 2.0)
+}
+
+/// Publishable keys and identifiers that look random but are public by design.
+fn is_public_token(v: &str) -> bool {
+    ["pk_live_", "pk_test_", "sq0idp-", "npub1"].iter().any(|p| v.starts_with(p))
 }
 
 // ---------------------------------------------------------------------------------
@@ -1144,6 +1154,7 @@ impl<'v> Walker<'v> {
             || is_reference(v)
             || is_placeholder(v)
             || is_known_example(v)
+            || span_is_filler(v)
             || is_benign_word(v)
             || is_path_like(v)
             || is_plain_url(v)
@@ -1180,7 +1191,7 @@ impl<'v> Walker<'v> {
         {
             return;
         }
-        if is_known_example(t) || is_placeholder(t) {
+        if is_known_example(t) || is_placeholder(t) || is_public_token(t) {
             return;
         }
         let body = t.trim_end_matches('=');
