@@ -1,0 +1,1359 @@
+//! Inline secrets in a manifest: every string value, with its key as context.
+//!
+//! The pipeline follows gitleaks / trufflehog / detect-secrets:
+//!
+//! 1. **keyword prefilter** — one Aho-Corasick automaton over every rule's keywords
+//!    (built once); a rule's regex runs only on strings where one of its keywords occurs;
+//! 2. **provider rules** — linear-time `regex` patterns for the common credential
+//!    formats, each with a validator (JWT header decodes to JSON with `alg`, Basic
+//!    credentials decode to `user:pass`, URI passwords are not `${VAR}` references, ...);
+//! 3. **entropy** — a strict Shannon-entropy test for a lone high-entropy token and for
+//!    `key=value` assignments under a sensitive key;
+//! 4. **allowlists** — documentation examples (`AKIAIOSFODNN7EXAMPLE`, the jwt.io token),
+//!    placeholders (`<your-key>`, `xxxx`, `changeme`), UUIDs, commit hashes, checksums;
+//! 5. **structural pass** — a string under a sensitive key (`password`, `apiKey`,
+//!    `client_secret`, ...) must be a reference (`vault://`, `${VAR}`, a secrets-manager
+//!    ARN, ...); any other literal is a finding.
+//!
+//! A finding never carries the secret: only the rule, the JSON pointer and a short
+//! redacted preview.
+
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use base64::Engine as _;
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::text::{self, contains_ci, ends_with_ci, entropy, starts_with_ci, Seg, Words};
+
+/// How bad a leaked credential of this kind is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Test-mode or low-privilege credentials.
+    Low,
+    /// Generic or context-derived findings, short-lived tokens.
+    Medium,
+    /// A live credential for one service.
+    High,
+    /// Cloud root credentials, private keys, live payment keys.
+    Critical,
+}
+
+/// How sure the detector is that the match is a real credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    /// Entropy only.
+    Low,
+    /// Format plus context (key name, `Bearer`, `password=`).
+    Medium,
+    /// A provider's distinctive format (fixed prefix, checksum-like structure).
+    High,
+}
+
+/// One inline secret. It never contains the secret itself.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SecretFinding {
+    /// Rule id, e.g. `github_pat`; see [`rules`].
+    pub rule: String,
+    /// RFC 6901 JSON pointer of the string that holds the secret.
+    pub path: String,
+    /// Redacted preview: at most the first 4 characters of the secret (fewer for short
+    /// secrets: a quarter of its length) followed by `…`.
+    pub preview: String,
+    /// Severity of the rule.
+    pub severity: Severity,
+    /// Confidence of the rule.
+    pub confidence: Confidence,
+    /// Human-readable description of the rule.
+    pub description: String,
+}
+
+/// Public description of one detection rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RuleInfo {
+    /// Stable rule id, as in [`SecretFinding::rule`].
+    pub id: &'static str,
+    /// What the rule finds.
+    pub description: &'static str,
+    /// Severity of its findings.
+    pub severity: Severity,
+    /// Confidence of its findings.
+    pub confidence: Confidence,
+}
+
+/// Every rule the scanner can report, in evaluation order.
+pub fn rules() -> impl Iterator<Item = RuleInfo> {
+    RULES.iter().map(|r| RuleInfo {
+        id: r.id,
+        description: r.description,
+        severity: r.severity,
+        confidence: r.confidence,
+    })
+}
+
+/// Scans every string of a JSON document (a manifest, a connector config, ...).
+/// Object keys give context: a string under a sensitive key must be a reference.
+pub fn scan_value(doc: &Value) -> Vec<SecretFinding> {
+    let mut w = Walker::new();
+    w.walk(doc, None);
+    w.out
+}
+
+/// Scans one `key: value` pair as if it were the document `{key: value}`; with no key,
+/// scans the bare string (path `""`).
+pub fn scan_pair(key: Option<&str>, value: &str) -> Vec<SecretFinding> {
+    let mut w = Walker::new();
+    match key {
+        Some(k) => {
+            w.path.push(Seg::Key(k));
+            w.string(value, Some(k), classify_key(k));
+        }
+        None => w.string(value, None, KeyClass::PLAIN),
+    }
+    w.out
+}
+
+/// Scans free text (a header line, a config file body) with no key context.
+pub fn scan_text(text: &str) -> Vec<SecretFinding> {
+    scan_pair(None, text)
+}
+
+// ---------------------------------------------------------------------------------
+// Rule table
+// ---------------------------------------------------------------------------------
+
+/// A prefilter keyword; `Ci` keywords are matched in lower, UPPER and as-written case.
+#[derive(Clone, Copy)]
+enum Kw {
+    Cs(&'static str),
+    Ci(&'static str),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Check {
+    /// Format is enough (after the universal placeholder/example filters).
+    Format,
+    /// Span entropy at least this many bits per byte (×10, to stay `Eq`).
+    MinEntropy(u8),
+    /// JWT: header decodes to a JSON object with `alg`; jwt.io examples excluded.
+    Jwt,
+    /// `Basic <b64>`: decodes to `user:password`.
+    Basic,
+    /// `scheme://user:password@`: password is not a reference or placeholder.
+    UriPassword,
+    /// Azure SAS `sig=`: the string also has `sv=` or `se=`.
+    Sas,
+    /// `key = value` assignment: key must be sensitive; value secret-like.
+    Assignment,
+    /// `Bearer <token>` literal.
+    Bearer,
+    /// Structural match (PEM header, service-account JSON): no placeholder filter.
+    Structure,
+    /// Service-account JSON type marker: the string also has `private_key`.
+    ServiceAccount,
+}
+
+struct RuleDef {
+    id: &'static str,
+    description: &'static str,
+    severity: Severity,
+    confidence: Confidence,
+    keywords: &'static [Kw],
+    /// Empty: the rule is only reported from key context or code.
+    pattern: &'static str,
+    /// Capture group holding the secret (0 = whole match).
+    group: usize,
+    check: Check,
+    /// A byte that must occur in the string before the regex runs.
+    needs: Option<u8>,
+    /// Generic rules yield to a more specific finding on an overlapping span.
+    generic: bool,
+}
+
+use Confidence as C;
+use Severity as S;
+
+const fn rule(
+    id: &'static str,
+    description: &'static str,
+    severity: Severity,
+    confidence: Confidence,
+    keywords: &'static [Kw],
+    pattern: &'static str,
+) -> RuleDef {
+    RuleDef {
+        id,
+        description,
+        severity,
+        confidence,
+        keywords,
+        pattern,
+        group: 1,
+        check: Check::Format,
+        needs: None,
+        generic: false,
+    }
+}
+
+impl RuleDef {
+    const fn check(mut self, c: Check) -> Self {
+        self.check = c;
+        self
+    }
+    const fn group(mut self, g: usize) -> Self {
+        self.group = g;
+        self
+    }
+    const fn needs(mut self, b: u8) -> Self {
+        self.needs = Some(b);
+        self
+    }
+    const fn generic(mut self) -> Self {
+        self.generic = true;
+        self
+    }
+}
+
+// `(?-u:\b)` is an ASCII word boundary: it keeps the lazy DFA usable on any input.
+// `(?:[^0-9A-Za-z_-]|$)` ends a token whose alphabet includes `-`.
+#[rustfmt::skip]
+const RULES: &[RuleDef] = &[
+    // --- cloud ---
+    rule("aws_access_key_id", "AWS access key id", S::High, C::High,
+        &[Kw::Cs("AKIA"), Kw::Cs("ASIA"), Kw::Cs("ABIA"), Kw::Cs("ACCA"), Kw::Cs("A3T")],
+        r"(?-u:\b)((?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})(?-u:\b)"),
+    rule("aws_secret_access_key", "AWS secret access key next to an AWS key name", S::Critical, C::Medium,
+        &[Kw::Ci("aws")],
+        r#"(?i)aws[a-z0-9_.-]{0,30}(?:secret|sk)[a-z0-9_.-]{0,30}["']?\s*(?:=|:|=>)\s*["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#)
+        .check(Check::MinEntropy(35)),
+    rule("gcp_api_key", "Google Cloud API key", S::High, C::High, &[Kw::Cs("AIza")],
+        r"(?-u:\b)(AIza[0-9A-Za-z_-]{35})(?:[^0-9A-Za-z_-]|$)"),
+    rule("gcp_service_account", "Google Cloud service-account key (JSON with a private key)", S::Critical, C::High,
+        &[Kw::Cs("service_account")],
+        r#""type"\s*:\s*"service_account""#)
+        .group(0).check(Check::ServiceAccount),
+    rule("gcp_oauth_client_secret", "Google OAuth client secret", S::High, C::High, &[Kw::Cs("GOCSPX-")],
+        r"(?-u:\b)(GOCSPX-[0-9A-Za-z_-]{28})(?:[^0-9A-Za-z_-]|$)"),
+    rule("google_oauth_access_token", "Google OAuth access token", S::Medium, C::High, &[Kw::Cs("ya29.")],
+        r"(?-u:\b)(ya29\.[0-9A-Za-z_-]{30,})"),
+    rule("azure_storage_account_key", "Azure storage account key (AccountKey=)", S::Critical, C::High,
+        &[Kw::Ci("AccountKey=")],
+        r"(?i)AccountKey=([A-Za-z0-9+/]{86}==)"),
+    rule("azure_sas_token", "Azure shared access signature (sig=)", S::High, C::Medium, &[Kw::Ci("sig=")],
+        r"(?i)(?:^|[?&;\s])sig=([A-Za-z0-9%+/]{30,}(?:=|%3D){0,2})")
+        .check(Check::Sas),
+    rule("azure_ad_client_secret", "Azure AD (Entra ID) client secret", S::High, C::High, &[Kw::Cs("Q~")],
+        r"(?:^|[^0-9A-Za-z_~.-])([0-9A-Za-z_~.-]{3}[0-9]Q~[0-9A-Za-z_~.-]{31,34})(?:[^0-9A-Za-z_~.-]|$)"),
+    rule("digitalocean_token", "DigitalOcean token", S::High, C::High,
+        &[Kw::Cs("dop_v1_"), Kw::Cs("doo_v1_"), Kw::Cs("dor_v1_")],
+        r"(?-u:\b)(do[opr]_v1_[a-f0-9]{64})(?-u:\b)"),
+    rule("heroku_api_key", "Heroku API key", S::High, C::High, &[Kw::Cs("HRKU-")],
+        r"(?-u:\b)(HRKU-[0-9A-Za-z_-]{60})(?:[^0-9A-Za-z_-]|$)"),
+    rule("databricks_token", "Databricks personal access token", S::High, C::High, &[Kw::Cs("dapi")],
+        r"(?-u:\b)(dapi[a-f0-9]{32}(?:-[0-9])?)(?-u:\b)"),
+    rule("hashicorp_vault_token", "HashiCorp Vault token", S::High, C::High, &[Kw::Cs("hvs."), Kw::Cs("hvb.")],
+        r"(?-u:\b)(hv[sb]\.[0-9A-Za-z_-]{24,})"),
+    rule("terraform_cloud_token", "Terraform Cloud / Enterprise API token", S::High, C::High,
+        &[Kw::Cs(".atlasv1.")],
+        r"(?-u:\b)([0-9A-Za-z]{14}\.atlasv1\.[0-9A-Za-z_-]{60,70})"),
+    // --- git hosting and CI ---
+    rule("github_pat", "GitHub personal access token (classic)", S::High, C::High, &[Kw::Cs("ghp_")],
+        r"(?-u:\b)(ghp_[0-9A-Za-z]{36})(?-u:\b)"),
+    rule("github_oauth_token", "GitHub OAuth access token", S::High, C::High, &[Kw::Cs("gho_")],
+        r"(?-u:\b)(gho_[0-9A-Za-z]{36})(?-u:\b)"),
+    rule("github_user_token", "GitHub user-to-server token", S::High, C::High, &[Kw::Cs("ghu_")],
+        r"(?-u:\b)(ghu_[0-9A-Za-z]{36})(?-u:\b)"),
+    rule("github_app_token", "GitHub App installation (server-to-server) token", S::High, C::High,
+        &[Kw::Cs("ghs_")],
+        r"(?-u:\b)(ghs_[0-9A-Za-z]{36})(?-u:\b)"),
+    rule("github_refresh_token", "GitHub refresh token", S::High, C::High, &[Kw::Cs("ghr_")],
+        r"(?-u:\b)(ghr_[0-9A-Za-z]{36})(?-u:\b)"),
+    rule("github_fine_grained_pat", "GitHub fine-grained personal access token", S::High, C::High,
+        &[Kw::Cs("github_pat_")],
+        r"(?-u:\b)(github_pat_[0-9A-Za-z_]{82})(?-u:\b)"),
+    rule("gitlab_pat", "GitLab personal / project access token", S::High, C::High, &[Kw::Cs("glpat-")],
+        r"(?-u:\b)(glpat-[0-9A-Za-z_.-]{20,})"),
+    rule("gitlab_runner_token", "GitLab runner authentication token", S::High, C::High, &[Kw::Cs("glrt-")],
+        r"(?-u:\b)(glrt-[0-9A-Za-z_.-]{20,})"),
+    rule("bitbucket_app_password", "Bitbucket app password", S::High, C::High, &[Kw::Cs("ATBB")],
+        r"(?-u:\b)(ATBB[0-9A-Za-z]{32})(?-u:\b)"),
+    rule("atlassian_api_token", "Atlassian (Jira, Confluence) API token", S::High, C::High,
+        &[Kw::Cs("ATATT3")],
+        r"(?-u:\b)(ATATT3[0-9A-Za-z_=-]{186})"),
+    // --- chat ---
+    rule("slack_bot_token", "Slack bot token", S::High, C::High, &[Kw::Cs("xoxb-")],
+        r"(?-u:\b)(xoxb-[0-9]{10,13}-[0-9]{10,13}[0-9A-Za-z-]*)"),
+    rule("slack_user_token", "Slack user token", S::High, C::High, &[Kw::Cs("xoxp-"), Kw::Cs("xoxe-")],
+        r"(?-u:\b)(xox[pe](?:-[0-9]{10,13}){3}-[0-9A-Za-z]{28,34})"),
+    rule("slack_legacy_token", "Slack legacy / workspace token", S::High, C::High,
+        &[Kw::Cs("xoxa-"), Kw::Cs("xoxo-"), Kw::Cs("xoxr-"), Kw::Cs("xoxs-")],
+        r"(?-u:\b)(xox[aors]-[0-9A-Za-z-]{10,})"),
+    rule("slack_app_token", "Slack app-level token", S::High, C::High, &[Kw::Cs("xapp-")],
+        r"(?-u:\b)(xapp-[0-9]-[A-Z0-9]+-[0-9]+-[0-9a-z]+)"),
+    rule("slack_webhook_url", "Slack incoming webhook URL", S::High, C::High, &[Kw::Ci("hooks.slack.com")],
+        r"(?i)(hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_-]{20,})"),
+    rule("discord_webhook_url", "Discord webhook URL", S::High, C::High,
+        &[Kw::Ci("discord.com/api/webhooks"), Kw::Ci("discordapp.com/api/webhooks")],
+        r"(?i)(discord(?:app)?\.com/api/webhooks/[0-9]{17,20}/[A-Za-z0-9_-]{60,68})"),
+    rule("discord_bot_token", "Discord bot token under a Discord key name", S::High, C::Medium, &[], ""),
+    rule("telegram_bot_token", "Telegram bot token", S::High, C::High, &[Kw::Cs(":AA")],
+        r"(?:^|[^0-9])([0-9]{8,10}:AA[0-9A-Za-z_-]{33})(?:[^0-9A-Za-z_-]|$)"),
+    // --- payments ---
+    rule("stripe_secret_key", "Stripe live secret key", S::Critical, C::High, &[Kw::Cs("sk_live_")],
+        r"(?-u:\b)(sk_live_[0-9A-Za-z]{24,247})(?-u:\b)"),
+    rule("stripe_restricted_key", "Stripe live restricted key", S::High, C::High, &[Kw::Cs("rk_live_")],
+        r"(?-u:\b)(rk_live_[0-9A-Za-z]{24,247})(?-u:\b)"),
+    rule("stripe_test_key", "Stripe test-mode secret key", S::Low, C::High,
+        &[Kw::Cs("sk_test_"), Kw::Cs("rk_test_")],
+        r"(?-u:\b)([sr]k_test_[0-9A-Za-z]{24,247})(?-u:\b)"),
+    rule("stripe_webhook_secret", "Stripe webhook signing secret", S::High, C::High, &[Kw::Cs("whsec_")],
+        r"(?-u:\b)(whsec_[0-9A-Za-z]{32,})(?-u:\b)"),
+    rule("square_access_token", "Square access token", S::Critical, C::High,
+        &[Kw::Cs("EAAA"), Kw::Cs("sq0atp-")],
+        r"(?-u:\b)((?:EAAA[0-9A-Za-z_-]{60}|sq0atp-[0-9A-Za-z_-]{22}))(?:[^0-9A-Za-z_-]|$)"),
+    rule("square_oauth_secret", "Square OAuth application secret", S::High, C::High, &[Kw::Cs("sq0csp-")],
+        r"(?-u:\b)(sq0csp-[0-9A-Za-z_-]{43})(?:[^0-9A-Za-z_-]|$)"),
+    rule("paypal_braintree_access_token", "PayPal / Braintree production access token", S::Critical, C::High,
+        &[Kw::Cs("access_token$production$")],
+        r"(access_token\$production\$[0-9a-z]{16}\$[0-9a-f]{32})"),
+    // --- messaging and email ---
+    rule("twilio_api_key", "Twilio API key (SK...)", S::High, C::High, &[Kw::Cs("SK")],
+        r"(?-u:\b)(SK[0-9a-fA-F]{32})(?-u:\b)")
+        .check(Check::MinEntropy(30)),
+    rule("twilio_credentials", "Twilio account SID with its auth token", S::High, C::High, &[Kw::Cs("AC")],
+        r"(?-u:\b)AC[0-9a-f]{32}:([0-9a-f]{32})(?-u:\b)")
+        .needs(b':'),
+    rule("twilio_auth_token", "Twilio auth token under a Twilio key name", S::High, C::Medium, &[], ""),
+    rule("sendgrid_api_key", "SendGrid API key", S::High, C::High, &[Kw::Cs("SG.")],
+        r"(?-u:\b)(SG\.[0-9A-Za-z_-]{22}\.[0-9A-Za-z_-]{43})(?:[^0-9A-Za-z_-]|$)"),
+    rule("mailgun_api_key", "Mailgun API key", S::High, C::High, &[Kw::Cs("key-")],
+        r"(?-u:\b)(key-[0-9a-z]{32})(?-u:\b)")
+        .check(Check::MinEntropy(30)),
+    rule("mailchimp_api_key", "Mailchimp API key", S::High, C::High, &[Kw::Cs("-us")],
+        r"(?-u:\b)([0-9a-f]{32}-us[0-9]{1,2})(?-u:\b)"),
+    // --- AI ---
+    rule("anthropic_api_key", "Anthropic API key", S::High, C::High, &[Kw::Cs("sk-ant-")],
+        r"(?-u:\b)(sk-ant-(?:api|admin|oat|sid)[0-9]{2}-[0-9A-Za-z_-]{32,})"),
+    rule("openai_api_key", "OpenAI API key", S::High, C::High, &[Kw::Cs("sk-")],
+        r"(?-u:\b)(sk-(?:(?:proj|svcacct|admin)-[0-9A-Za-z_-]{40,}|[0-9A-Za-z]{20}T3BlbkFJ[0-9A-Za-z]{20}|[0-9A-Za-z]{48}))(?:[^0-9A-Za-z_-]|$)"),
+    rule("huggingface_token", "Hugging Face access token", S::High, C::High, &[Kw::Cs("hf_")],
+        r"(?-u:\b)(hf_[A-Za-z]{34})(?-u:\b)"),
+    // --- package registries ---
+    rule("npm_token", "npm access token", S::High, C::High, &[Kw::Cs("npm_")],
+        r"(?-u:\b)(npm_[0-9A-Za-z]{36})(?-u:\b)"),
+    rule("pypi_token", "PyPI upload token", S::High, C::High, &[Kw::Cs("pypi-AgEIcHlwaS5vcmc")],
+        r"(?-u:\b)(pypi-AgEIcHlwaS5vcmc[0-9A-Za-z_-]{50,})"),
+    rule("dockerhub_pat", "Docker Hub personal access token", S::High, C::High, &[Kw::Cs("dckr_pat_")],
+        r"(?-u:\b)(dckr_pat_[0-9A-Za-z_-]{27,})"),
+    // --- SaaS ---
+    rule("shopify_access_token", "Shopify access token", S::High, C::High,
+        &[Kw::Cs("shpat_"), Kw::Cs("shpca_"), Kw::Cs("shppa_")],
+        r"(?-u:\b)(shp(?:at|ca|pa)_[0-9a-fA-F]{32})(?-u:\b)"),
+    rule("shopify_shared_secret", "Shopify app shared secret", S::High, C::High, &[Kw::Cs("shpss_")],
+        r"(?-u:\b)(shpss_[0-9a-fA-F]{32})(?-u:\b)"),
+    rule("datadog_api_key", "Datadog API key under a Datadog key name", S::High, C::Medium, &[], ""),
+    rule("datadog_app_key", "Datadog application key under a Datadog key name", S::High, C::Medium, &[], ""),
+    rule("age_secret_key", "age encryption secret key", S::Critical, C::High, &[Kw::Cs("AGE-SECRET-KEY-1")],
+        r"(AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58})"),
+    // --- keys and tokens by structure ---
+    rule("private_key", "PEM private key", S::Critical, C::High, &[Kw::Cs("PRIVATE KEY")],
+        r"(-----BEGIN[ A-Z0-9]{0,30}PRIVATE KEY(?: BLOCK)?-----)(?s:.{0,160}?)[A-Za-z0-9+/]{32}")
+        .check(Check::Structure),
+    rule("jwt", "JSON Web Token", S::Medium, C::High, &[Kw::Cs("eyJ")],
+        r"(?-u:\b)(eyJ[0-9A-Za-z_-]{8,}\.[0-9A-Za-z_-]{8,}\.[0-9A-Za-z_-]*)")
+        .check(Check::Jwt),
+    // --- URIs with passwords ---
+    rule("database_uri_password", "Database connection URI with a literal password", S::High, C::Medium,
+        &[Kw::Ci("postgres"), Kw::Ci("mysql"), Kw::Ci("mariadb"), Kw::Ci("mongodb"), Kw::Ci("redis"),
+          Kw::Ci("mssql"), Kw::Ci("sqlserver"), Kw::Ci("oracle"), Kw::Ci("cockroach"),
+          Kw::Ci("clickhouse"), Kw::Ci("neo4j"), Kw::Ci("couchbase"), Kw::Ci("cassandra"),
+          Kw::Ci("snowflake"), Kw::Ci("db2")],
+        r#"(?i)(?-u:\b)(?:jdbc:)?(?:postgres(?:ql)?|mysql(?:x)?|mariadb|mongodb(?:\+srv)?|rediss?|mssql|sqlserver|oracle|cockroachdb|clickhouse|neo4j(?:\+s)?|couchbases?|cassandra|snowflake|db2)://([^\s:/?#@'"]*):([^\s/?#'"]*)@"#)
+        .group(2).check(Check::UriPassword).needs(b'@'),
+    rule("broker_uri_password", "Message-broker URI with a literal password", S::High, C::Medium,
+        &[Kw::Ci("amqp"), Kw::Ci("mqtt"), Kw::Ci("nats"), Kw::Ci("kafka"), Kw::Ci("stomp")],
+        r#"(?i)(?-u:\b)(?:amqps?|mqtts?|nats|kafka|stomp\+?ssl|stomp)://([^\s:/?#@'"]*):([^\s/?#'"]*)@"#)
+        .group(2).check(Check::UriPassword).needs(b'@'),
+    rule("url_password", "URL with a literal password in its userinfo", S::High, C::Medium, &[Kw::Cs("://")],
+        r#"(?i)(?-u:\b)[a-z][a-z0-9+.-]{1,30}://([^\s:/?#@'"]*):([^\s/?#'"]*)@"#)
+        .group(2).check(Check::UriPassword).needs(b'@').generic(),
+    // --- header and assignment literals ---
+    rule("authorization_bearer", "Authorization: Bearer literal token", S::High, C::Medium, &[Kw::Ci("bearer")],
+        r"(?i)(?-u:\b)bearer\s+([0-9A-Za-z._~+/-]{16,}=*)")
+        .check(Check::Bearer).generic(),
+    rule("authorization_basic", "Authorization: Basic literal credentials", S::High, C::Medium, &[Kw::Ci("basic")],
+        r"(?i)(?-u:\b)basic\s+([A-Za-z0-9+/]{8,}={0,2})(?:[^A-Za-z0-9+/=]|$)")
+        .check(Check::Basic).generic(),
+    rule("password_assignment", "password=… literal inside a string", S::High, C::Medium, &[], ""),
+    rule("generic_secret_assignment", "token/secret/key=… high-entropy literal inside a string", S::Medium, C::Medium,
+        &[Kw::Ci("pass"), Kw::Ci("pwd"), Kw::Ci("secret"), Kw::Ci("token"), Kw::Ci("key"), Kw::Ci("auth"),
+          Kw::Ci("cred")],
+        r#"(?i)([a-z0-9_.-]{0,40}(?:pass|pwd|secret|token|key|auth|cred)[a-z0-9_.-]{0,40})["']?\s*(?::=|=>|=|:)\s*["']?([^\s"'&;,]{4,})"#)
+        .group(2).check(Check::Assignment).generic(),
+    // --- reported by code, not by a pattern ---
+    rule("generic_high_entropy", "High-entropy token (generic secret)", S::Medium, C::Low, &[], ""),
+    rule("sensitive_key_literal", "Literal value under a sensitive key (must be a secret reference)", S::High, C::Medium,
+        &[], ""),
+];
+
+/// Shortest string the content rules look at; shorter ones only get the structural pass.
+const MIN_CONTENT_LEN: usize = 10;
+
+struct Compiled {
+    /// `None` only if the automaton failed to build (a test guards this); every rule
+    /// with a pattern is then a candidate.
+    ac: Option<AhoCorasick>,
+    pattern_rule: Vec<u8>,
+    regexes: Vec<Option<Regex>>,
+    all_rules: u128,
+}
+
+static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
+    let mut patterns: Vec<String> = Vec::new();
+    let mut pattern_rule = Vec::new();
+    let mut all_rules = 0u128;
+    for (i, r) in RULES.iter().enumerate() {
+        if !r.pattern.is_empty() {
+            all_rules |= 1u128 << i;
+        }
+        for kw in r.keywords {
+            let variants: Vec<String> = match kw {
+                Kw::Cs(s) => vec![(*s).to_string()],
+                Kw::Ci(s) => {
+                    let mut v = vec![
+                        (*s).to_string(),
+                        s.to_ascii_lowercase(),
+                        s.to_ascii_uppercase(),
+                    ];
+                    let mut cap = s.to_ascii_lowercase();
+                    if let Some(f) = cap.get_mut(0..1) {
+                        f.make_ascii_uppercase();
+                    }
+                    v.push(cap);
+                    v.sort();
+                    v.dedup();
+                    v
+                }
+            };
+            for v in variants {
+                patterns.push(v);
+                pattern_rule.push(i as u8);
+            }
+        }
+    }
+    let ac = AhoCorasick::builder()
+        .match_kind(MatchKind::Standard)
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(&patterns)
+        .ok();
+    let regexes = RULES
+        .iter()
+        .map(|r| {
+            if r.pattern.is_empty() {
+                None
+            } else {
+                Regex::new(r.pattern).ok()
+            }
+        })
+        .collect();
+    Compiled {
+        ac,
+        pattern_rule,
+        regexes,
+        all_rules,
+    }
+});
+
+fn rule_by_id(id: &str) -> Option<&'static RuleDef> {
+    RULES.iter().find(|r| r.id == id)
+}
+
+// ---------------------------------------------------------------------------------
+// Key classification
+// ---------------------------------------------------------------------------------
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct KeyClass {
+    sensitive: bool,
+    /// A password-family key: numeric literals count too.
+    password: bool,
+}
+
+impl KeyClass {
+    const PLAIN: KeyClass = KeyClass {
+        sensitive: false,
+        password: false,
+    };
+}
+
+/// Words that make a key sensitive on their own.
+#[rustfmt::skip]
+const SECRET_WORDS: &[&str] = &[
+    "password", "passwd", "pwd", "pass", "passphrase", "passcode", "passwort", "secret", "secrets",
+    "token", "tokens", "apikey", "apikeys", "authorization", "auth", "authtoken", "credential",
+    "credentials", "creds", "cred", "bearer", "privatekey", "accesskey", "secretkey", "clientsecret",
+    "pat", "sastoken",
+];
+#[rustfmt::skip]
+const PASSWORD_WORDS: &[&str] =
+    &["password", "passwd", "pwd", "pass", "passphrase", "passcode", "passwort"];
+/// `<qualifier> key` / `<qualifier>key` is sensitive; a bare `key` is not (`sortKey`).
+#[rustfmt::skip]
+const KEY_QUALIFIERS: &[&str] = &[
+    "api", "secret", "private", "access", "signing", "sign", "encryption", "encrypt", "master",
+    "client", "app", "application", "auth", "account", "subscription", "shared", "hmac", "consumer",
+    "webhook", "license", "licence", "service", "session", "storage", "root", "admin", "sas", "deploy",
+    "jwt", "crypto", "aes", "pgp", "gpg", "merchant", "partner", "ingest", "write", "management",
+];
+/// Words that turn a sensitive key into metadata about the secret (`tokenUrl`,
+/// `passwordMinLength`, `secretRef`, `apiKeyHeader`).
+#[rustfmt::skip]
+const MODIFIERS: &[&str] = &[
+    "ref", "refs", "reference", "name", "names", "id", "ids", "path", "file", "filename", "dir", "url",
+    "uri", "urls", "endpoint", "type", "kind", "policy", "policies", "length", "len", "min", "max",
+    "minimum", "maximum", "expiry", "expires", "expiration", "expire", "ttl", "lifetime", "rotation",
+    "rotate", "header", "location", "env", "var", "variable", "field", "param", "parameter",
+    "placeholder", "mode", "format", "hint", "count", "enabled", "enable", "required", "require",
+    "source", "store", "provider", "manager", "version", "method", "scheme", "scope", "scopes",
+    "prefix", "suffix", "strength", "pattern", "regex", "rule", "rules", "label", "description",
+    "desc", "help", "prompt", "title", "reset", "changed", "updated", "created", "last", "at",
+    "date", "time", "timeout", "retry", "retries", "algorithm", "alg", "size", "bits", "encoding",
+    "validation", "validator", "generator", "audience", "issuer", "duration", "age", "interval",
+    "period", "days", "hours", "seconds", "arn", "vault", "usage", "limit", "limits", "used",
+    "usages", "budget", "estimate", "estimator", "counter", "exchange", "introspection", "revocation",
+    "refresh", "lookup", "types", "less", "through", "log", "logging", "template", "config", "settings",
+];
+
+#[inline]
+fn is_any(word: &str, list: &[&str]) -> bool {
+    list.iter().any(|w| w.eq_ignore_ascii_case(word))
+}
+
+/// Cheap reject: does the key contain any stem a sensitive word starts with?
+#[inline]
+fn has_sensitive_stem(key: &str) -> bool {
+    let b = key.as_bytes();
+    let at = |i: usize, stem: &[u8]| {
+        b.get(i..i + stem.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(stem))
+    };
+    for (i, &c) in b.iter().enumerate() {
+        let hit = match c | 0x20 {
+            b'p' => at(i, b"pass") || at(i, b"pwd") || at(i, b"pat"),
+            b's' => at(i, b"secret"),
+            b't' => at(i, b"token"),
+            b'k' => at(i, b"key"),
+            b'a' => at(i, b"auth"),
+            b'c' => at(i, b"cred"),
+            b'b' => at(i, b"bearer"),
+            _ => false,
+        };
+        if hit {
+            return true;
+        }
+    }
+    false
+}
+
+fn classify_key(key: &str) -> KeyClass {
+    if !has_sensitive_stem(key) {
+        return KeyClass::PLAIN;
+    }
+    let mut sensitive = false;
+    let mut password = false;
+    let mut prev: Option<&str> = None;
+    for w in Words::new(key) {
+        if is_any(w, MODIFIERS) {
+            return KeyClass::PLAIN;
+        }
+        if is_any(w, SECRET_WORDS) {
+            sensitive = true;
+            password |= is_any(w, PASSWORD_WORDS);
+        } else if w.eq_ignore_ascii_case("key") || w.eq_ignore_ascii_case("keys") {
+            if prev.is_some_and(|p| is_any(p, KEY_QUALIFIERS)) {
+                sensitive = true;
+            }
+        } else if ends_with_ci(w, "key") && w.len() > 3 {
+            if let Some(q) = w.get(..w.len() - 3) {
+                if is_any(q, KEY_QUALIFIERS) {
+                    sensitive = true;
+                }
+            }
+        }
+        prev = Some(w);
+    }
+    KeyClass {
+        sensitive,
+        password,
+    }
+}
+
+fn key_has(key: &str, word: &str) -> bool {
+    Words::new(key).any(|w| w.eq_ignore_ascii_case(word))
+}
+
+/// A provider rule implied by the key name and the value's shape (AWS secret key under
+/// `AWS_SECRET_ACCESS_KEY`, Twilio auth token under `TWILIO_AUTH_TOKEN`, ...).
+fn refine_by_key(key: &str, v: &str) -> Option<&'static str> {
+    let b = v.as_bytes();
+    if key_has(key, "aws")
+        && (key_has(key, "secret") || key_has(key, "sk"))
+        && b.len() == 40
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || *c == b'/' || *c == b'+')
+    {
+        return Some("aws_secret_access_key");
+    }
+    if key_has(key, "discord") && is_discord_bot_token(v) {
+        return Some("discord_bot_token");
+    }
+    if key_has(key, "twilio") && b.len() == 32 && text::is_hex(v) {
+        return Some("twilio_auth_token");
+    }
+    if key_has(key, "heroku") && text::is_uuid(v) {
+        return Some("heroku_api_key");
+    }
+    if key_has(key, "datadog") || key_has(key, "dd") {
+        if key_has(key, "api") && b.len() == 32 && text::is_hex(v) {
+            return Some("datadog_api_key");
+        }
+        if (key_has(key, "app") || key_has(key, "application")) && b.len() == 40 && text::is_hex(v)
+        {
+            return Some("datadog_app_key");
+        }
+    }
+    None
+}
+
+fn is_discord_bot_token(v: &str) -> bool {
+    let tok = |s: &str| {
+        s.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+    };
+    let mut parts = v.split('.');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(a), Some(b), Some(c), None) => {
+            matches!(a.as_bytes().first(), Some(b'M' | b'N' | b'O'))
+                && (24..=26).contains(&a.len())
+                && b.len() == 6
+                && (27..=38).contains(&c.len())
+                && tok(a)
+                && tok(b)
+                && tok(c)
+        }
+        _ => false,
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Allowlists
+// ---------------------------------------------------------------------------------
+
+/// Published documentation examples (AWS docs, jwt.io).
+#[rustfmt::skip]
+const KNOWN_EXAMPLES: &[&str] = &[
+    "AKIAIOSFODNN7EXAMPLE",
+    "AKIAI44QH8DHBEXAMPLE",
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+    // jwt.io default payloads
+    "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ",
+    "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiYWRtaW4iOnRydWUsImlhdCI6MTUxNjIzOTAyMn0",
+    "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+];
+
+fn is_known_example(v: &str) -> bool {
+    // AWS documentation marks every sample credential with `EXAMPLE`.
+    v.contains("EXAMPLE") || KNOWN_EXAMPLES.iter().any(|e| v.contains(e))
+}
+
+/// A reference to a secret kept elsewhere: a store URI, an environment or CI variable,
+/// a Key Vault reference, a secrets-manager ARN, a mounted secret file.
+pub fn is_reference(v: &str) -> bool {
+    let v = v.trim();
+    #[rustfmt::skip]
+    const SCHEMES: &[&str] = &[
+        "vault://", "aws-sm://", "awssm://", "azure-kv://", "azurekv://", "gcp-sm://", "gcpsm://",
+        "k8s://", "kubernetes://", "op://", "env://", "doppler://", "infisical://", "bws://",
+        "akv://", "ssm://", "secretsmanager://", "ref+", "file:///run/secrets/",
+    ];
+    if SCHEMES.iter().any(|s| starts_with_ci(v, s)) {
+        return true;
+    }
+    if (v.starts_with("${") || v.starts_with("$(") || v.starts_with("{{") || v.starts_with("%("))
+        && (v.ends_with('}') || v.ends_with(')') || v.ends_with(")s"))
+    {
+        return true;
+    }
+    // $VAR / %VAR%
+    if let Some(name) = v.strip_prefix('$') {
+        if !name.is_empty() && name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_') {
+            return true;
+        }
+    }
+    if v.len() > 2 && v.starts_with('%') && v.ends_with('%') {
+        return true;
+    }
+    if starts_with_ci(v, "@Microsoft.KeyVault(") {
+        return true;
+    }
+    if starts_with_ci(v, "arn:aws") && (v.contains(":secretsmanager:") || v.contains(":ssm:")) {
+        return true;
+    }
+    if starts_with_ci(v, "https://") && contains_ci(v, ".vault.azure.net/secrets/") {
+        return true;
+    }
+    if v.starts_with("projects/") && v.contains("/secrets/") {
+        return true;
+    }
+    v.starts_with("/run/secrets/") || v.starts_with("/var/run/secrets/")
+}
+
+/// A placeholder or obviously-not-a-secret filler value.
+pub fn is_placeholder(v: &str) -> bool {
+    let v = v.trim().trim_matches(|c| c == '"' || c == '\'');
+    if v.is_empty() {
+        return true;
+    }
+    #[rustfmt::skip]
+    const WORDS: &[&str] = &[
+        "changeme", "change_me", "change-me", "changeit", "replace_me", "replaceme", "replace-me",
+        "your_api_key_here", "example", "dummy", "test", "testing", "placeholder", "todo", "tbd",
+        "fixme", "none", "null", "nil", "undefined", "redacted", "secret", "password", "token",
+        "n/a", "na", "sample", "fake", "foo", "bar", "foobar", "empty", "notset", "not-set",
+        "unset", "default", "hidden", "masked", "removed", "-",
+    ];
+    if is_any(v, WORDS) {
+        return true;
+    }
+    let b = v.as_bytes();
+    if let Some(&first) = b.first() {
+        if b.iter().all(|&c| c == first) {
+            return true;
+        }
+    }
+    if b.iter()
+        .all(|&c| matches!(c, b'x' | b'X' | b'*' | b'.' | b'_' | b'-' | b'#' | b'0'))
+    {
+        return true;
+    }
+    if v.contains('…') || v.contains('•') {
+        return true;
+    }
+    if (v.starts_with('<') && v.ends_with('>'))
+        || (v.starts_with('[') && v.ends_with(']'))
+        || (v.starts_with('{') && v.ends_with('}') && !v.contains(':'))
+    {
+        return true;
+    }
+    if contains_ci(v, "xxxx") || v.contains("****") || contains_ci(v, "example") {
+        return true;
+    }
+    let your = starts_with_ci(v, "your")
+        || starts_with_ci(v, "my_")
+        || starts_with_ci(v, "my-")
+        || starts_with_ci(v, "insert")
+        || starts_with_ci(v, "enter")
+        || starts_with_ci(v, "replace")
+        || starts_with_ci(v, "put");
+    your && (contains_ci(v, "key")
+        || contains_ci(v, "token")
+        || contains_ci(v, "secret")
+        || contains_ci(v, "pass")
+        || contains_ci(v, "here"))
+}
+
+/// A word that describes a mechanism rather than being a secret (`auth: oidc`).
+fn is_benign_word(v: &str) -> bool {
+    #[rustfmt::skip]
+    const WORDS: &[&str] = &[
+        "basic", "bearer", "oauth", "oauth2", "oidc", "saml", "sso", "jwt", "mtls", "tls", "iam",
+        "apikey", "api_key", "api-key", "kerberos", "ntlm", "digest", "hmac", "anonymous",
+        "required", "optional", "enabled", "disabled", "true", "false", "yes", "no", "on", "off",
+        "managed_identity", "managed-identity", "workload_identity", "workload-identity",
+        "service_account", "aws_iam", "none", "auto", "header", "query", "cookie",
+        "client_credentials", "authorization_code", "password", "implicit", "device_code",
+        "refresh_token", "sigv4", "aws-sigv4", "msi", "plain", "scram-sha-256", "scram-sha-512",
+        "md5", "trust", "peer", "ldap", "cert", "certificate",
+    ];
+    is_any(v, WORDS)
+}
+
+/// An absolute or relative file path (a mounted secret, a key file), not a secret.
+fn is_path_like(v: &str) -> bool {
+    let rest = if let Some(r) = v.strip_prefix("~/") {
+        r
+    } else if let Some(r) = v.strip_prefix("./") {
+        r
+    } else if let Some(r) = v.strip_prefix("../") {
+        r
+    } else if let Some(r) = v.strip_prefix('/') {
+        r
+    } else {
+        return false;
+    };
+    let mut segments = 0usize;
+    for seg in rest.split('/') {
+        if seg.is_empty()
+            || !seg
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
+        {
+            return false;
+        }
+        segments += 1;
+    }
+    let has_ext = rest.rsplit('/').next().is_some_and(|last| {
+        last.rsplit_once('.')
+            .is_some_and(|(stem, ext)| !stem.is_empty() && (1..=5).contains(&ext.len()))
+    });
+    segments >= 2 || has_ext
+}
+
+/// A plain URL with no userinfo and no query: an endpoint, not a credential.
+fn is_plain_url(v: &str) -> bool {
+    (starts_with_ci(v, "https://") || starts_with_ci(v, "http://"))
+        && !v.contains('@')
+        && !v.contains('?')
+        && !v.contains(char::is_whitespace)
+}
+
+/// Hashes and checksums that look random but are not secrets.
+fn is_checksum(v: &str) -> bool {
+    for prefix in [
+        "sha256:", "sha512:", "sha384:", "sha1:", "md5:", "sha256-", "sha512-", "sha384-",
+    ] {
+        if starts_with_ci(v, prefix) {
+            return true;
+        }
+    }
+    text::is_hex(v) && matches!(v.len(), 32 | 40 | 56 | 64 | 96 | 128)
+}
+
+/// A span that matched a provider format but is filler (`ghp_xxxx…`, all zeros).
+fn span_is_filler(span: &str) -> bool {
+    let b = span.as_bytes();
+    contains_ci(span, "xxxx")
+        || span.contains("****")
+        || b.first().is_some_and(|&f| b.iter().all(|&c| c == f))
+        // Short passwords have little entropy by nature; only long spans are judged.
+        || (b.len() >= 12 && entropy(b) < 2.0)
+}
+
+/// Publishable keys and identifiers that look random but are public by design.
+fn is_public_token(v: &str) -> bool {
+    ["pk_live_", "pk_test_", "sq0idp-", "npub1"].iter().any(|p| v.starts_with(p))
+}
+
+// ---------------------------------------------------------------------------------
+// Validators
+// ---------------------------------------------------------------------------------
+
+fn b64_decode_lenient(s: &str, url_safe: bool) -> Option<Vec<u8>> {
+    use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+    let s = s.trim_end_matches('=');
+    if url_safe {
+        URL_SAFE_NO_PAD.decode(s).ok()
+    } else {
+        STANDARD_NO_PAD.decode(s).ok()
+    }
+}
+
+fn valid_jwt(token: &str) -> bool {
+    let mut parts = token.split('.');
+    let (Some(header), Some(payload)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    if KNOWN_EXAMPLES.contains(&payload) {
+        return false;
+    }
+    let Some(bytes) = b64_decode_lenient(header, true) else {
+        return false;
+    };
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(m)) => m.get("alg").is_some_and(Value::is_string),
+        _ => false,
+    }
+}
+
+fn valid_basic(b64: &str) -> bool {
+    let Some(bytes) = b64_decode_lenient(b64, false) else {
+        return false;
+    };
+    let Ok(s) = std::str::from_utf8(&bytes) else {
+        return false;
+    };
+    match s.split_once(':') {
+        Some((user, pass)) => {
+            !user.is_empty()
+                && !pass.is_empty()
+                && !user.chars().any(char::is_control)
+                && !is_placeholder(pass)
+                && !is_reference(pass)
+        }
+        None => false,
+    }
+}
+
+fn valid_uri_password(pass: &str) -> bool {
+    !pass.is_empty()
+        && !is_reference(pass)
+        && !is_placeholder(pass)
+        && !pass.contains("${")
+        && !pass.contains("{{")
+}
+
+/// Password literal in running text: not an ordinary lowercase word.
+fn password_like(v: &str) -> bool {
+    v.chars().count() >= 6 && v.bytes().any(|c| !c.is_ascii_lowercase()) && !is_benign_word(v)
+}
+
+// ---------------------------------------------------------------------------------
+// Walker
+// ---------------------------------------------------------------------------------
+
+struct Walker<'v> {
+    path: Vec<Seg<'v>>,
+    out: Vec<SecretFinding>,
+}
+
+/// Byte spans already reported in the current string, so generic rules yield.
+struct Spans {
+    spans: [(usize, usize); 8],
+    len: usize,
+}
+
+impl Spans {
+    fn new() -> Self {
+        Spans {
+            spans: [(0, 0); 8],
+            len: 0,
+        }
+    }
+    fn push(&mut self, s: (usize, usize)) {
+        if self.len < self.spans.len() {
+            self.spans[self.len] = s;
+            self.len += 1;
+        }
+    }
+    fn overlaps(&self, s: (usize, usize)) -> bool {
+        self.spans[..self.len]
+            .iter()
+            .any(|&(a, b)| s.0 < b && a < s.1)
+    }
+}
+
+fn preview(secret: &str) -> String {
+    let n = (secret.chars().count() / 4).min(4);
+    let mut p: String = secret.chars().take(n).collect();
+    p.push('…');
+    p
+}
+
+impl<'v> Walker<'v> {
+    fn new() -> Self {
+        Walker {
+            path: Vec::with_capacity(16),
+            out: Vec::new(),
+        }
+    }
+
+    fn report(&mut self, rule_id: &str, secret: &str) {
+        if let Some(r) = rule_by_id(rule_id) {
+            self.out.push(SecretFinding {
+                rule: r.id.to_string(),
+                path: text::pointer(&self.path),
+                preview: preview(secret),
+                severity: r.severity,
+                confidence: r.confidence,
+                description: r.description.to_string(),
+            });
+        }
+    }
+
+    fn walk(&mut self, v: &'v Value, key: Option<(&'v str, KeyClass)>) {
+        match v {
+            Value::String(s) => {
+                let (k, kc) = match key {
+                    Some((k, kc)) => (Some(k), kc),
+                    None => (None, KeyClass::PLAIN),
+                };
+                self.string(s, k, kc);
+            }
+            Value::Number(n) => {
+                if let Some((_, kc)) = key {
+                    if kc.password {
+                        let digits = n.to_string();
+                        if digits.len() >= 4 {
+                            self.report("sensitive_key_literal", &digits);
+                        }
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.path.push(Seg::Index(i));
+                    // An array inherits its key: `tokens: [..]`.
+                    self.walk(item, key);
+                    self.path.pop();
+                }
+            }
+            Value::Object(map) => self.object(map),
+            Value::Bool(_) | Value::Null => {}
+        }
+    }
+
+    fn object(&mut self, map: &'v Map<String, Value>) {
+        let mut sa_type = false;
+        let mut sa_key = false;
+        for (k, v) in map {
+            let mut ctx_key: &'v str = k;
+            // Kubernetes-style `{name: DB_PASSWORD, value: ...}` lists: the sibling names
+            // the value.
+            if (k == "value" || k == "val") && v.is_string() {
+                if let Some(n) = map
+                    .get("name")
+                    .or_else(|| map.get("key"))
+                    .and_then(Value::as_str)
+                {
+                    ctx_key = n;
+                }
+            }
+            let kc = classify_key(ctx_key);
+            self.path.push(Seg::Key(k));
+            self.walk(v, Some((ctx_key, kc)));
+            self.path.pop();
+            if k == "type" && v.as_str() == Some("service_account") {
+                sa_type = true;
+            }
+            if k == "private_key" && v.as_str().is_some_and(|s| s.contains("PRIVATE KEY")) {
+                sa_key = true;
+            }
+        }
+        if sa_type && sa_key {
+            self.report("gcp_service_account", "{\"type\": \"service_account\"}");
+        }
+    }
+
+    fn string(&mut self, s: &str, key: Option<&str>, kc: KeyClass) {
+        let before = self.out.len();
+        if s.len() >= MIN_CONTENT_LEN {
+            self.content(s);
+        }
+        if self.out.len() > before {
+            return;
+        }
+        if kc.sensitive {
+            self.structural(s, key.unwrap_or(""));
+        } else if s.len() >= 20 {
+            self.lone_token(s);
+        }
+    }
+
+    fn content(&mut self, s: &str) {
+        let c = &*COMPILED;
+        let mut cand = 0u128;
+        match &c.ac {
+            Some(ac) => {
+                for m in ac.find_overlapping_iter(s) {
+                    if let Some(&r) = c.pattern_rule.get(m.pattern().as_usize()) {
+                        cand |= 1u128 << r;
+                    }
+                }
+            }
+            None => cand = c.all_rules,
+        }
+        if cand == 0 {
+            return;
+        }
+        let mut spans = Spans::new();
+        let mut reported = 0u128;
+        while cand != 0 {
+            let i = cand.trailing_zeros() as usize;
+            cand &= cand - 1;
+            self.run_rule(i, s, &mut spans, &mut reported);
+        }
+    }
+
+    fn run_rule(&mut self, i: usize, s: &str, spans: &mut Spans, reported: &mut u128) {
+        let (Some(r), Some(Some(re))) = (RULES.get(i), COMPILED.regexes.get(i)) else {
+            return;
+        };
+        if let Some(b) = r.needs {
+            if !s.as_bytes().contains(&b) {
+                return;
+            }
+        }
+        for caps in re.captures_iter(s) {
+            let Some(m) = caps.get(r.group).or_else(|| caps.get(0)) else {
+                continue;
+            };
+            let span = (m.start(), m.end());
+            if r.generic && spans.overlaps(span) {
+                continue;
+            }
+            let secret = m.as_str();
+            let Some(id) = self.validate(r, secret, s, &caps) else {
+                continue;
+            };
+            let Some(idx) = RULES.iter().position(|x| x.id == id) else {
+                continue;
+            };
+            if *reported & (1u128 << idx) != 0 {
+                return;
+            }
+            *reported |= 1u128 << idx;
+            spans.push(span);
+            self.report(id, secret);
+            return;
+        }
+    }
+
+    fn validate(
+        &self,
+        r: &'static RuleDef,
+        secret: &str,
+        whole: &str,
+        caps: &regex::Captures<'_>,
+    ) -> Option<&'static str> {
+        if r.check != Check::Structure
+            && r.check != Check::ServiceAccount
+            && (is_known_example(secret) || span_is_filler(secret))
+        {
+            return None;
+        }
+        let ok = match r.check {
+            Check::Format | Check::Structure => true,
+            Check::MinEntropy(tenths) => entropy(secret.as_bytes()) >= f64::from(tenths) / 10.0,
+            Check::Jwt => valid_jwt(secret),
+            Check::Basic => valid_basic(secret),
+            Check::UriPassword => valid_uri_password(secret),
+            Check::Sas => contains_ci(whole, "sv=") || contains_ci(whole, "se="),
+            Check::ServiceAccount => whole.contains("private_key"),
+            Check::Bearer => {
+                !is_placeholder(secret)
+                    && !is_reference(secret)
+                    && entropy(secret.as_bytes()) >= 3.0
+                    && secret.bytes().any(|c| c.is_ascii_digit())
+            }
+            Check::Assignment => {
+                let key = caps.get(1).map_or("", |m| m.as_str());
+                return assignment(key, secret);
+            }
+        };
+        ok.then_some(r.id)
+    }
+
+    fn structural(&mut self, s: &str, key: &str) {
+        let v = s.trim();
+        if v.is_empty()
+            || is_reference(v)
+            || is_placeholder(v)
+            || is_known_example(v)
+            || span_is_filler(v)
+            || is_benign_word(v)
+            || is_path_like(v)
+            || is_plain_url(v)
+        {
+            return;
+        }
+        let id = refine_by_key(key, v).unwrap_or("sensitive_key_literal");
+        self.report(id, v);
+    }
+
+    /// A lone high-entropy token under an ordinary key.
+    fn lone_token(&mut self, s: &str) {
+        let t = s.trim();
+        let b = t.as_bytes();
+        if b.len() < 20 || b.len() > 1024 || b[0] == b'/' {
+            return;
+        }
+        let (mut upper, mut lower, mut digit) = (false, false, false);
+        for &c in b {
+            match c {
+                b'A'..=b'Z' => upper = true,
+                b'a'..=b'z' => lower = true,
+                b'0'..=b'9' => digit = true,
+                b'+' | b'/' | b'=' | b'_' | b'-' => {}
+                _ => return,
+            }
+        }
+        if !(upper && lower && digit) {
+            return;
+        }
+        if text::is_uuid(t)
+            || is_checksum(t)
+            || t.bytes().all(|c| c.is_ascii_hexdigit() || c == b'-')
+        {
+            return;
+        }
+        if is_known_example(t) || is_placeholder(t) || is_public_token(t) {
+            return;
+        }
+        let body = t.trim_end_matches('=');
+        let n = body.len() as f64;
+        let threshold = (0.85 * n.log2()).min(4.3);
+        if entropy(body.as_bytes()) >= threshold {
+            self.report("generic_high_entropy", t);
+        }
+    }
+}
+
+fn assignment(key: &str, value: &str) -> Option<&'static str> {
+    let key = key.trim_matches(|c| c == '"' || c == '\'');
+    let kc = classify_key(key);
+    if !kc.sensitive {
+        return None;
+    }
+    let v = value.trim_matches(|c| c == '"' || c == '\'');
+    if is_reference(v)
+        || is_placeholder(v)
+        || is_benign_word(v)
+        || is_path_like(v)
+        || is_plain_url(v)
+    {
+        return None;
+    }
+    if let Some(id) = refine_by_key(key, v) {
+        return Some(id);
+    }
+    if kc.password {
+        return password_like(v).then_some("password_assignment");
+    }
+    (v.len() >= 16 && entropy(v.as_bytes()) >= 3.0).then_some("generic_secret_assignment")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn rules_of(f: &[SecretFinding]) -> Vec<&str> {
+        f.iter().map(|x| x.rule.as_str()).collect()
+    }
+
+    #[test]
+    fn every_pattern_compiles_and_automaton_builds() {
+        assert!(RULES.len() <= 128);
+        assert!(COMPILED.ac.is_some());
+        for (r, re) in RULES.iter().zip(&COMPILED.regexes) {
+            assert_eq!(
+                r.pattern.is_empty(),
+                re.is_none(),
+                "rule {} failed to compile",
+                r.id
+            );
+            if !r.pattern.is_empty() {
+                assert!(!r.keywords.is_empty(), "rule {} has no keyword", r.id);
+            }
+        }
+        let mut ids: Vec<_> = RULES.iter().map(|r| r.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), RULES.len(), "duplicate rule id");
+    }
+
+    #[test]
+    fn key_classes() {
+        for k in [
+            "password",
+            "DB_PASSWORD",
+            "apiKey",
+            "api_key",
+            "x-api-key",
+            "client_secret",
+            "GH_TOKEN",
+            "Authorization",
+            "privateKey",
+            "AWS_SECRET_ACCESS_KEY",
+            "credentials",
+            "signingKey",
+            "auth",
+            "passwd",
+        ] {
+            assert!(classify_key(k).sensitive, "{k}");
+        }
+        for k in [
+            "tokenizer",
+            "secretRef",
+            "passwordMinLength",
+            "tokenUrl",
+            "sortKey",
+            "primaryKey",
+            "keyboard",
+            "monkey",
+            "name",
+            "endpoint",
+            "secretName",
+            "authType",
+            "api_key_header",
+            "maxTokens",
+            "bypass",
+            "compass",
+        ] {
+            assert!(!classify_key(k).sensitive, "{k}");
+        }
+    }
+
+    #[test]
+    fn manifest_paths_and_no_secret_in_output() {
+        let secret = "ghp_0123456789abcdefFAKEFAKEFAKEfake0000";
+        let doc = json!({
+            "spec": {
+                "env": {"GH_TOKEN": secret, "LOG_LEVEL": "info", "a/b": "p@ss-W0rd-literal"},
+                "connectors": [{"secretRef": "vault://secret/x", "config": {"pool": 4,
+                    "password": "${DB_PASS}"}}],
+            }
+        });
+        let f = scan_value(&doc);
+        assert_eq!(rules_of(&f), ["github_pat"]);
+        assert_eq!(f[0].path, "/spec/env/GH_TOKEN");
+        assert_eq!(f[0].preview, "ghp_…");
+        let doc = json!({"headers": {"a/b~c": {"password": "hunter2!"}}});
+        let f = scan_value(&doc);
+        assert_eq!(f[0].path, "/headers/a~1b~0c/password");
+        assert_eq!(f[0].rule, "sensitive_key_literal");
+        assert!(!serde_json::to_string(&f)
+            .unwrap_or_default()
+            .contains("hunter2"));
+    }
+
+    #[test]
+    fn kubernetes_name_value_pairs() {
+        let doc = json!({"env": [{"name": "DB_PASSWORD", "value": "s3cr3t-Pa55"},
+                                  {"name": "LOG", "value": "debug"}]});
+        let f = scan_value(&doc);
+        assert_eq!(rules_of(&f), ["sensitive_key_literal"]);
+        assert_eq!(f[0].path, "/env/0/value");
+    }
+
+    #[test]
+    fn once_per_path_and_rule() {
+        let f = scan_text(
+            "ghp_0123456789abcdefFAKEFAKEFAKEfake0000 ghp_0123456789abcdefFAKEFAKEFAKEfake1111",
+        );
+        assert_eq!(rules_of(&f), ["github_pat"]);
+    }
+
+    #[test]
+    fn service_account_object() {
+        let doc = json!({"creds": {"type": "service_account", "project_id": "p",
+            "private_key": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7FAKE\n-----END PRIVATE KEY-----\n"}});
+        let f = scan_value(&doc);
+        let r = rules_of(&f);
+        assert!(r.contains(&"private_key"), "{r:?}");
+        assert!(r.contains(&"gcp_service_account"), "{r:?}");
+    }
+
+    #[test]
+    fn preview_is_short() {
+        assert_eq!(preview("abc"), "…");
+        assert_eq!(preview("hunter22"), "hu…");
+        assert_eq!(preview("ghp_0123456789"), "ghp…");
+        assert_eq!(preview("ghp_0123456789abcdef"), "ghp_…");
+    }
+}

@@ -1,0 +1,198 @@
+//! Small text helpers shared by the detectors: name tokenization, JSON pointers,
+//! Shannon entropy and allocation-free case-insensitive search.
+
+/// One step of a JSON pointer under construction.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Seg<'a> {
+    /// An object member.
+    Key(&'a str),
+    /// An array element.
+    Index(usize),
+}
+
+/// Renders an RFC 6901 JSON pointer (`~` → `~0`, `/` → `~1`).
+pub(crate) fn pointer(segs: &[Seg<'_>]) -> String {
+    let mut out = String::with_capacity(segs.len() * 10);
+    for seg in segs {
+        out.push('/');
+        match seg {
+            Seg::Key(k) => push_escaped(&mut out, k),
+            Seg::Index(i) => out.push_str(&i.to_string()),
+        }
+    }
+    out
+}
+
+/// Appends one reference token, escaped as RFC 6901 requires.
+pub(crate) fn push_escaped(out: &mut String, token: &str) {
+    for c in token.chars() {
+        match c {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            _ => out.push(c),
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Upper,
+    Lower,
+    Digit,
+    Sep,
+}
+
+#[inline]
+fn class(b: u8) -> Class {
+    match b {
+        b'A'..=b'Z' => Class::Upper,
+        b'a'..=b'z' => Class::Lower,
+        b'0'..=b'9' => Class::Digit,
+        // Non-ASCII bytes are letters without case: they never split a token, so every
+        // boundary falls on an ASCII byte and slicing stays on char boundaries.
+        0x80..=0xff => Class::Lower,
+        _ => Class::Sep,
+    }
+}
+
+/// Splits an identifier into words: on every ASCII byte that is not a letter or digit
+/// (`_`, `-`, `.`, space, ...), at camelCase humps (`employeeEmail` → `employee`,
+/// `Email`; `IPAddress` → `IP`, `Address`) and between letters and digits
+/// (`address2` → `address`, `2`). Words keep their case; compare them with
+/// `eq_ignore_ascii_case`. Allocation-free.
+pub(crate) struct Words<'a> {
+    src: &'a str,
+    pos: usize,
+}
+
+impl<'a> Words<'a> {
+    pub(crate) fn new(src: &'a str) -> Self {
+        Words { src, pos: 0 }
+    }
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let b = self.src.as_bytes();
+        while self.pos < b.len() && class(b[self.pos]) == Class::Sep {
+            self.pos += 1;
+        }
+        if self.pos >= b.len() {
+            return None;
+        }
+        let start = self.pos;
+        let mut i = start + 1;
+        while i < b.len() {
+            let prev = class(b[i - 1]);
+            let cur = class(b[i]);
+            let split = match (prev, cur) {
+                (_, Class::Sep) => true,
+                (Class::Digit, Class::Digit) => false,
+                (Class::Digit, _) | (_, Class::Digit) => true,
+                (Class::Lower, Class::Upper) => true,
+                (Class::Upper, Class::Upper) => {
+                    i + 1 < b.len() && class(b[i + 1]) == Class::Lower && b[i + 1] < 0x80
+                }
+                _ => false,
+            };
+            if split {
+                break;
+            }
+            i += 1;
+        }
+        self.pos = i;
+        self.src.get(start..i)
+    }
+}
+
+/// Shannon entropy in bits per byte.
+pub(crate) fn entropy(bytes: &[u8]) -> f64 {
+    if bytes.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for &b in bytes {
+        counts[usize::from(b)] += 1;
+    }
+    let n = bytes.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// ASCII case-insensitive substring test, no allocation.
+pub(crate) fn contains_ci(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    if n.is_empty() {
+        return true;
+    }
+    h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+}
+
+/// ASCII case-insensitive prefix test.
+pub(crate) fn starts_with_ci(hay: &str, prefix: &str) -> bool {
+    hay.len() >= prefix.len()
+        && hay.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+/// ASCII case-insensitive suffix test.
+pub(crate) fn ends_with_ci(hay: &str, suffix: &str) -> bool {
+    hay.len() >= suffix.len()
+        && hay.as_bytes()[hay.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+}
+
+/// True when every byte is an ASCII hex digit.
+pub(crate) fn is_hex(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// True for the canonical 8-4-4-4-12 UUID text form (any case).
+pub(crate) fn is_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, &c)| match i {
+            8 | 13 | 18 | 23 => c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<String> {
+        Words::new(s).map(str::to_ascii_lowercase).collect()
+    }
+
+    #[test]
+    fn splits_identifiers() {
+        assert_eq!(words("employeeEmail"), ["employee", "email"]);
+        assert_eq!(words("userIPAddress"), ["user", "ip", "address"]);
+        assert_eq!(words("DB_PASSWORD"), ["db", "password"]);
+        assert_eq!(words("x-api-key"), ["x", "api", "key"]);
+        assert_eq!(words("address2"), ["address", "2"]);
+        assert_eq!(words("date of.birth"), ["date", "of", "birth"]);
+        assert_eq!(words("cvv2Code"), ["cvv", "2", "code"]);
+        assert_eq!(words("__"), Vec::<String>::new());
+        assert_eq!(words("naïveName"), ["naïve", "name"]);
+    }
+
+    #[test]
+    fn pointers_escape() {
+        let segs = [Seg::Key("spec"), Seg::Key("a/b~c"), Seg::Index(3)];
+        assert_eq!(pointer(&segs), "/spec/a~1b~0c/3");
+    }
+
+    #[test]
+    fn entropy_bounds() {
+        assert!(entropy(b"aaaa") < 0.01);
+        assert!((entropy(b"abcd") - 2.0).abs() < 1e-9);
+    }
+}
