@@ -8,7 +8,7 @@
 mod convert;
 mod errors;
 
-use convert::{approvals_arg, load_approvals, load_manifest, time_arg, to_json, Source};
+use convert::{approvals_arg, load_approvals, load_manifest, load_manifests, time_arg, to_json, Source};
 use errors::{guard, problem_list, BindError};
 use microgov::{Context, Manifest};
 use pyo3::exceptions::PyTypeError;
@@ -157,17 +157,26 @@ impl Engine {
         let results: Result<Vec<Result<microgov::Decision, BindError>>, BindError> = py.detach(|| {
             guard(|| {
                 let ctx = ctx.build()?;
-                let parsed: Vec<Result<Manifest, BindError>> = sources.into_iter().map(|s| load_manifest(engine, s)).collect();
-                let apps: Vec<Manifest> = parsed.iter().filter_map(|r| r.as_ref().ok().cloned()).collect();
+                let mut apps: Vec<Manifest> = Vec::with_capacity(sources.len());
+                let mut failed: Vec<Option<BindError>> = Vec::with_capacity(sources.len());
+                for parsed in load_manifests(engine, sources) {
+                    match parsed {
+                        Ok(app) => {
+                            apps.push(app);
+                            failed.push(None);
+                        }
+                        Err(e) => failed.push(Some(e)),
+                    }
+                }
                 let mut decided = engine.evaluate_many(&apps, &ctx).into_iter();
-                Ok(parsed
+                Ok(failed
                     .into_iter()
-                    .map(|p| match p {
-                        Ok(_) => match decided.next() {
+                    .map(|f| match f {
+                        Some(e) => Err(e),
+                        None => match decided.next() {
                             Some(r) => r.map_err(BindError::from),
                             None => Err(BindError::Panic("evaluate_many returned fewer decisions than apps".into())),
                         },
-                        Err(e) => Err(e),
                     })
                     .collect())
             })
