@@ -198,7 +198,7 @@ export interface RuleSite {
 
 /**
  * Every error microgov throws or rejects with. `code` is stable: microgov's
- * (`manifest.invalid`, `policy.parse`, `policy.eval`, `io`, `internal.panic` ...)
+ * (`manifest.invalid`, `policy.parse`, `policy.eval`, `io`, `internal` ...)
  * or Node's for bad arguments (`ERR_INVALID_ARG_TYPE`, `ERR_INVALID_ARG_VALUE`, on a `TypeError`).
  */
 export interface MicrogovError extends Error {
@@ -248,6 +248,11 @@ export declare class Engine {
    * with this engine's region catalog and limits. Does not evaluate.
    */
   validate(manifest: ManifestInput): Problem[]
+  /**
+   * The manifest after defaults (`expiresAt` ...), as the policies see it
+   * in `input.app`. Throws `manifest.invalid` like `evaluate`.
+   */
+  parse(manifest: ManifestInput): Manifest
   /**
    * The decision with the rule (file, line, metadata) behind each violation
    * and the input document the policies read.

@@ -238,8 +238,24 @@ impl<T: Serialize> TypeName for Plain<T> {
 impl<T: Serialize> ToNapiValue for Plain<T> {
     unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
         let env = Env::from_raw(env);
-        env.to_js_value(&val.0).map(|v| v.raw())
+        json_value(&env, &val.0).map(|v| v.raw())
     }
+}
+
+/// A serializable value as a JavaScript value, through JSON text and V8's
+/// `JSON.parse`: measured faster than building the object property by
+/// property through Node-API (about 100 us less for a manifest, less for a
+/// decision), and it gives exactly the JSON shape the other bindings emit.
+pub fn json_value<'env, T: Serialize + ?Sized>(env: &'env Env, value: &T) -> napi::Result<Unknown<'env>> {
+    let text = serde_json::to_string(value).map_err(|e| napi::Error::from_reason(format!("cannot convert the result to JSON: {e}")))?;
+    json_parse(env, &text)
+}
+
+/// `JSON.parse(text)`.
+fn json_parse<'env>(env: &'env Env, text: &str) -> napi::Result<Unknown<'env>> {
+    let json: JSON<'_> = env.get_global()?.get_named_property_unchecked("JSON")?;
+    let parse: napi::bindgen_prelude::Function<'_, String, Unknown<'env>> = json.get_named_property_unchecked("parse")?;
+    parse.call(text.to_string())
 }
 
 /// Results of a batch: each a decision or an `Error` object, in order.
@@ -261,7 +277,7 @@ impl ToNapiValue for Batch {
         let mut arr = env.create_array(val.0.len() as u32)?;
         for (i, r) in val.0.into_iter().enumerate() {
             match r {
-                Ok(d) => arr.set(i as u32, env.to_js_value(&d)?)?,
+                Ok(d) => arr.set(i as u32, json_value(&env, &d)?)?,
                 Err(f) => arr.set(i as u32, f.into_napi(&env))?,
             }
         }

@@ -15,7 +15,7 @@ use napi::{Env, JsTypeError};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// The code of an error that escaped as a Rust panic (a bug in microgov).
-pub const PANIC_CODE: &str = "internal.panic";
+pub const PANIC_CODE: &str = "internal";
 
 /// Which JavaScript constructor the error uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +64,7 @@ impl Failure {
 
     /// A broken invariant of the binding itself.
     pub fn internal(message: impl Into<String>) -> Self {
-        Failure { kind: Kind::Error, code: "internal.error".into(), message: message.into(), problems: Vec::new(), file: None, line: None }
+        Failure { kind: Kind::Error, code: "internal".into(), message: message.into(), problems: Vec::new(), file: None, line: None }
     }
 
     /// A panic caught at the boundary.
@@ -108,7 +108,7 @@ impl Failure {
             }
         };
         if self.code == "manifest.invalid" || !self.problems.is_empty() {
-            let problems = env.to_js_value(&self.problems)?;
+            let problems = crate::convert::json_value(env, &self.problems)?;
             obj.set_named_property("problems", problems)?;
         }
         if let Some(file) = &self.file {

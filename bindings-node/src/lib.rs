@@ -79,6 +79,14 @@ impl Engine {
         guard_js(&env, || convert::problems_of(&self.inner, &text)).map(Plain)
     }
 
+    /// The manifest after defaults (`expiresAt` ...), as the policies see it
+    /// in `input.app`. Throws `manifest.invalid` like `evaluate`.
+    #[napi(ts_args_type = "manifest: ManifestInput", ts_return_type = "Manifest")]
+    pub fn parse(&self, env: Env, manifest: Unknown<'_>) -> Result<Plain<serde_json::Value>> {
+        let text = guard_js(&env, || document_text(&env, &manifest, "manifest"))?;
+        guard_js(&env, || Ok(self.inner.parse_manifest(&text)?.to_value())).map(Plain)
+    }
+
     /// The decision with the rule (file, line, metadata) behind each violation
     /// and the input document the policies read.
     #[napi(ts_args_type = "manifest: ManifestInput, options?: EvaluateOptions | undefined | null", ts_return_type = "Explanation")]
@@ -138,7 +146,7 @@ fn read_batch(env: &Env, manifests: &Unknown<'_>, options: Option<Unknown<'_>>) 
 }
 
 /// Panics inside Rust on purpose, to test that the boundary turns a panic into
-/// an `Error` (code `internal.panic`) instead of a crashed process.
+/// an `Error` (code `internal`) instead of a crashed process.
 #[doc(hidden)]
 #[napi(js_name = "__panicForTesting", skip_typescript)]
 pub fn panic_for_testing(env: Env, message: String) -> Result<()> {

@@ -198,7 +198,7 @@ export interface RuleSite {
 
 /**
  * Every error microgov throws or rejects with. `code` is stable: microgov's
- * (`manifest.invalid`, `policy.parse`, `policy.eval`, `io`, `internal.panic` ...)
+ * (`manifest.invalid`, `policy.parse`, `policy.eval`, `io`, `internal` ...)
  * or Node's for bad arguments (`ERR_INVALID_ARG_TYPE`, `ERR_INVALID_ARG_VALUE`, on a `TypeError`).
  */
 export interface MicrogovError extends Error {
