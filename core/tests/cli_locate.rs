@@ -1,6 +1,8 @@
 //! `model::locate` on every fixture: each key and item of each document is
 //! found, and at the place where the text spells it.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use microgov::model::locate::{Location, SourceMap};
 use serde_json::Value;
 use std::path::{Path, PathBuf};

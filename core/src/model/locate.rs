@@ -186,9 +186,8 @@ impl Parser<'_> {
                 self.i += 1;
             } else if b == 0xEF && self.i == 0 && self.s.starts_with(&[0xEF, 0xBB, 0xBF]) {
                 self.i += 3;
-            } else if b == b'#' && (self.i == 0 || is_blank(self.at(self.i - 1))) {
-                self.skip_line();
-            } else if self.at_line_start(self.i) && b == b'%' {
+            } else if (b == b'#' && (self.i == 0 || is_blank(self.at(self.i - 1)))) || (b == b'%' && self.at_line_start(self.i)) {
+                // A comment, or a directive (`%YAML 1.2`).
                 self.skip_line();
             } else if self.at_line_start(self.i)
                 && (self.s[self.i..].starts_with(b"---") || self.s[self.i..].starts_with(b"..."))
@@ -292,7 +291,11 @@ impl Parser<'_> {
             self.quoted()
         } else {
             let start = self.i;
-            while !self.eof() && !(self.at(self.i) == b':' && is_blank(self.at(self.i + 1))) && self.at(self.i) != b'\n' {
+            while !self.eof() {
+                let b = self.at(self.i);
+                if b == b'\n' || (b == b':' && is_blank(self.at(self.i + 1))) {
+                    break;
+                }
                 self.i += 1;
             }
             String::from_utf8_lossy(&self.s[start..self.i]).trim_end().to_string()

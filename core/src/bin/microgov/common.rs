@@ -1,0 +1,416 @@
+//! What the commands share: errors with exit codes, finding and reading
+//! manifests, building the engine and the evaluation context.
+
+use crate::progress::Progress;
+use crate::{ContextArgs, EngineArgs};
+use chrono::{DateTime, Utc};
+use microgov::model::approval::{approvals_from_str, Approval};
+use microgov::model::locate::{Location, SourceMap};
+use microgov::model::{parse_document, sniff_format, Problem};
+use microgov::{Context, Engine, EngineOptions, Manifest};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// An error that ends a command with a message and an exit code.
+#[derive(Debug)]
+pub struct CliError {
+    /// What went wrong, naming the file; empty to print nothing.
+    pub message: String,
+    /// The process exit code.
+    pub exit: u8,
+}
+
+impl CliError {
+    /// Bad input or usage: exit code 2.
+    pub fn input(message: impl Into<String>) -> CliError {
+        CliError { message: message.into(), exit: 2 }
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> CliError {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            // The reader went away (`| head`): stop quietly.
+            CliError { message: String::new(), exit: 141 }
+        } else {
+            CliError::input(format!("cannot write the output: {e}"))
+        }
+    }
+}
+
+pub type CliResult<T> = Result<T, CliError>;
+
+/// Exit codes.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const DENY: u8 = 1;
+    pub const INVALID: u8 = 2;
+    pub const REVIEW: u8 = 3;
+}
+
+/// A file to read: named on the command line, or found in a folder.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// The path as shown to the user.
+    pub shown: String,
+    pub path: PathBuf,
+    /// Found by walking a folder: read only if it holds a MicroApp manifest.
+    pub from_folder: bool,
+}
+
+/// Why a file gave no manifest.
+#[derive(Debug, Clone)]
+pub enum Failure {
+    /// It could not be read.
+    Io(String),
+    /// It is not a valid manifest.
+    Invalid(Vec<Problem>),
+    /// Evaluating it failed (a policy error).
+    Eval { code: String, message: String },
+}
+
+impl Failure {
+    /// Short description naming the file.
+    pub fn describe(&self, shown: &str) -> String {
+        match self {
+            Failure::Io(m) => format!("cannot read {shown}: {m}"),
+            Failure::Invalid(p) => format!("{shown}: invalid manifest: {} problem(s)", p.len()),
+            Failure::Eval { code, message } => format!("{shown}: {message} [{code}]"),
+        }
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> &str {
+        match self {
+            Failure::Io(_) => "io",
+            Failure::Invalid(_) => "manifest.invalid",
+            Failure::Eval { code, .. } => code,
+        }
+    }
+}
+
+/// One manifest file after reading and validation.
+#[derive(Debug)]
+pub struct Item {
+    pub shown: String,
+    pub text: String,
+    pub result: Result<Manifest, Failure>,
+}
+
+impl Item {
+    /// The app's name, or the file name for files without a valid manifest.
+    pub fn name(&self) -> String {
+        match &self.result {
+            Ok(m) => m.metadata.name.clone(),
+            Err(_) => Path::new(&self.shown).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| self.shown.clone()),
+        }
+    }
+
+    /// The source map of the text (built on demand: only reports need it).
+    pub fn source_map(&self) -> SourceMap {
+        SourceMap::new(&self.text)
+    }
+}
+
+/// Where a problem is in its text: the line of its JSON pointer, or for
+/// syntax errors the line the parser names.
+pub fn problem_location(map: &SourceMap, p: &Problem) -> Location {
+    if p.path.is_empty() {
+        if let Some(loc) = location_in_message(&p.message) {
+            return loc;
+        }
+    }
+    map.locate(&p.path)
+}
+
+fn location_in_message(msg: &str) -> Option<Location> {
+    let re = regex::Regex::new(r"line (\d+) column (\d+)").ok()?;
+    let c = re.captures(msg)?;
+    Some(Location { line: c.get(1)?.as_str().parse().ok()?, column: c.get(2)?.as_str().parse().ok()? })
+}
+
+const MANIFEST_EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
+
+/// The files named on the command line, folders expanded (recursively,
+/// sorted, hidden folders skipped) into their YAML and JSON files.
+pub fn discover(paths: &[PathBuf]) -> Vec<Input> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found = Vec::new();
+            walk(p, &mut found);
+            found.sort();
+            out.extend(found.into_iter().map(|f| Input { shown: f.display().to_string(), path: f, from_folder: true }));
+        } else {
+            out.push(Input { shown: p.display().to_string(), path: p.clone(), from_folder: false });
+        }
+    }
+    out
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    for entry in rd.flatten() {
+        let p = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        if p.is_dir() {
+            walk(&p, out);
+        } else if p.extension().and_then(|e| e.to_str()).is_some_and(|e| MANIFEST_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str())) {
+            out.push(p);
+        }
+    }
+}
+
+/// Whether a parsed document found in a folder is meant as a MicroApp
+/// manifest (other YAML and JSON, such as expected-result tables, is skipped).
+fn is_manifest_doc(doc: &serde_json::Value) -> bool {
+    let Some(m) = doc.as_object() else { return false };
+    m.get("kind").and_then(|k| k.as_str()) == Some("MicroApp") || m.get("apiVersion").and_then(|k| k.as_str()).is_some_and(|v| v.starts_with("microgov.dev/"))
+}
+
+/// Whether unparseable (or oddly shaped) text still says it is a manifest:
+/// a broken manifest in a folder must fail the gate, not vanish from it.
+fn mentions_manifest(text: &str) -> bool {
+    regex::Regex::new(r#"(?m)(^|[{,])\s*-?\s*["']?(kind["']?\s*:\s*["']?MicroApp\b|apiVersion["']?\s*:\s*["']?microgov\.dev/)"#).is_ok_and(|re| re.is_match(text))
+}
+
+fn read_text(path: &Path, max_bytes: usize) -> Result<String, Failure> {
+    let meta = std::fs::metadata(path).map_err(|e| Failure::Io(io_message(&e)))?;
+    if meta.is_dir() {
+        return Err(Failure::Io("is a directory".into()));
+    }
+    if meta.len() > u64::try_from(max_bytes).unwrap_or(u64::MAX) {
+        return Err(Failure::Invalid(vec![Problem::new(
+            microgov::model::codes::TOO_LARGE,
+            "",
+            format!("document is {} bytes, larger than the limit of {max_bytes} bytes", meta.len()),
+        )]));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Failure::Io(io_message(&e)))?;
+    String::from_utf8(bytes).map_err(|e| Failure::Invalid(vec![Problem::new(microgov::model::codes::SYNTAX, "", format!("not utf-8 text (byte {})", e.utf8_error().valid_up_to()))]))
+}
+
+/// An I/O error's message without Rust's "(os error N)" suffix.
+pub fn io_message(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+/// Reads and validates one input; `None` for a folder file that is not a manifest.
+fn load_one(engine: &Engine, input: &Input) -> Option<Item> {
+    let max = engine.settings().parse.limits.max_bytes;
+    let text = match read_text(&input.path, max) {
+        Ok(t) => t,
+        Err(f) => {
+            if input.from_folder && matches!(f, Failure::Invalid(_)) {
+                // Too large or not text: not one of ours, unless it says so.
+                return None;
+            }
+            return Some(Item { shown: input.shown.clone(), text: String::new(), result: Err(f) });
+        }
+    };
+    if !input.from_folder {
+        let result = engine.parse_manifest(&text).map_err(to_failure);
+        return Some(Item { shown: input.shown.clone(), text, result });
+    }
+    let limits = engine.settings().parse.limits;
+    let result = match parse_document(&text, sniff_format(&text), &limits) {
+        Ok(doc) if is_manifest_doc(&doc) => engine.manifest_from_value(&doc).map_err(to_failure),
+        // A list or a scalar that reads like a manifest is a misshapen one.
+        Ok(doc) if !doc.is_object() && mentions_manifest(&text) => engine.parse_manifest(&text).map_err(to_failure),
+        Ok(_) => return None,
+        Err(problems) if mentions_manifest(&text) => Err(Failure::Invalid(problems)),
+        Err(_) => return None,
+    };
+    Some(Item { shown: input.shown.clone(), text, result })
+}
+
+/// A library error as a failure of one file.
+pub fn to_failure(e: microgov::Error) -> Failure {
+    match e {
+        microgov::Error::Manifest(p) => Failure::Invalid(p),
+        microgov::Error::Io { source, .. } => Failure::Io(io_message(&source)),
+        other => Failure::Eval { code: other.code().to_string(), message: other.to_string() },
+    }
+}
+
+/// Reads and validates every input in parallel, in order; folder files that
+/// are not manifests are left out. An empty result is an error.
+pub fn load(engine: &Engine, paths: &[PathBuf], show_progress: bool) -> CliResult<Vec<Item>> {
+    let inputs = discover(paths);
+    let mut progress = if show_progress { Progress::new(inputs.len(), "reading") } else { Progress::hidden() };
+    let items: Vec<Item> = par_map(&inputs, &mut progress, |i| load_one(engine, i)).into_iter().flatten().collect();
+    progress.finish();
+    if items.is_empty() {
+        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(CliError::input(format!("no MicroApp manifests found in {} (looked for *.yaml, *.yml and *.json files with kind: MicroApp)", names.join(", "))));
+    }
+    Ok(items)
+}
+
+/// Maps `f` over `items` on all cores, keeping the order, and reports
+/// progress from the calling thread.
+pub fn par_map<T: Sync, R: Send>(items: &[T], progress: &mut Progress, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(items.len().max(1));
+    if threads <= 1 || items.len() < 8 {
+        return items.iter().map(&f).collect();
+    }
+    let done = AtomicUsize::new(0);
+    let chunk = items.len().div_ceil(threads);
+    let mut out = Vec::with_capacity(items.len());
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| {
+                let (f, done) = (&f, &done);
+                s.spawn(move || {
+                    part.iter()
+                        .map(|x| {
+                            let r = f(x);
+                            done.fetch_add(1, Ordering::Relaxed);
+                            r
+                        })
+                        .collect::<Vec<R>>()
+                })
+            })
+            .collect();
+        if progress.enabled() {
+            while !handles.iter().all(|h| h.is_finished()) {
+                progress.set(done.load(Ordering::Relaxed));
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            progress.set(items.len());
+        }
+        for h in handles {
+            match h.join() {
+                Ok(mut part) => out.append(&mut part),
+                // A worker that panicked is a bug; re-raise it as such.
+                Err(p) => std::panic::resume_unwind(p),
+            }
+        }
+    });
+    out
+}
+
+/// Reads a file named by an option (approvals, data), naming it in errors.
+pub fn read_option_file(path: &Path, what: &str) -> CliResult<String> {
+    std::fs::read_to_string(path).map_err(|e| CliError::input(format!("cannot read {what} file {}: {}", path.display(), io_message(&e))))
+}
+
+/// Builds the engine: bundled policies (unless left out), policy folders,
+/// bundle tarballs and the data overlay.
+pub fn build_engine(args: &EngineArgs) -> CliResult<Engine> {
+    let data = match &args.data {
+        Some(path) => {
+            let text = read_option_file(path, "data")?;
+            let value: serde_json::Value = if sniff_format(&text) == microgov::model::Format::Json {
+                serde_json::from_str(&text).map_err(|e| CliError::input(format!("{}:{}:{}: invalid JSON data document: {e}", path.display(), e.line(), e.column())))?
+            } else {
+                serde_yaml_ng::from_str(&text).map_err(|e| {
+                    let at = e.location().map(|l| format!(":{}:{}", l.line(), l.column())).unwrap_or_default();
+                    CliError::input(format!("{}{at}: invalid YAML data document: {e}", path.display()))
+                })?
+            };
+            if !value.is_object() {
+                return Err(CliError::input(format!("{}: a data document must be an object (a mapping)", path.display())));
+            }
+            Some(value)
+        }
+        None => None,
+    };
+    let opts = EngineOptions {
+        without_bundled: args.no_bundled,
+        policy_dirs: args.policy_dirs.clone(),
+        bundles: args.bundles.clone(),
+        data,
+        ..EngineOptions::default()
+    };
+    Engine::with_options(opts).map_err(|e| CliError::input(format!("cannot load the policies: {e} [{}]", e.code())))
+}
+
+/// Parses `--now`, or takes the clock once so every app is judged at the same instant.
+pub fn parse_now(now: Option<&str>) -> CliResult<DateTime<Utc>> {
+    match now {
+        None => Ok(Utc::now()),
+        Some(s) => DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| CliError::input(format!("invalid value \"{s}\" for --now: expected an RFC 3339 time such as 2026-11-26T10:00:00Z"))),
+    }
+}
+
+/// Reads the approvals files, reporting every problem with its line.
+pub fn read_approvals(paths: &[PathBuf]) -> CliResult<Vec<Approval>> {
+    let mut all = Vec::new();
+    for path in paths {
+        let text = read_option_file(path, "approvals")?;
+        match approvals_from_str(&text) {
+            Ok(mut a) => all.append(&mut a),
+            Err(problems) => {
+                let map = SourceMap::new(&text);
+                let mut msg = format!("invalid approvals file {}: {} problem(s)", path.display(), problems.len());
+                for p in &problems {
+                    let at = problem_location(&map, p);
+                    msg.push_str(&format!("\n  {}:{}:{}: {p}", path.display(), at.line, at.column));
+                }
+                return Err(CliError::input(msg));
+            }
+        }
+    }
+    Ok(all)
+}
+
+/// The evaluation context from the options.
+pub fn build_context(args: &ContextArgs) -> CliResult<Context> {
+    let now = parse_now(args.now.as_deref())?;
+    Ok(Context::at(now).with_approvals(read_approvals(&args.approvals)?))
+}
+
+/// `14d`, `2w`, `36h`, `90m` as a duration.
+pub fn parse_window(s: &str) -> Result<chrono::Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: i64 = num.parse().map_err(|_| format!("invalid window \"{s}\": expected a number and a unit, like 14d, 2w or 36h"))?;
+    match unit {
+        "d" | "" => Ok(chrono::Duration::days(n)),
+        "w" => Ok(chrono::Duration::weeks(n)),
+        "h" => Ok(chrono::Duration::hours(n)),
+        "m" => Ok(chrono::Duration::minutes(n)),
+        _ => Err(format!("invalid window \"{s}\": the unit must be d (days), w (weeks), h (hours) or m (minutes)")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_read_days_weeks_and_hours() {
+        assert_eq!(parse_window("14d"), Ok(chrono::Duration::days(14)));
+        assert_eq!(parse_window("2w"), Ok(chrono::Duration::days(14)));
+        assert_eq!(parse_window("36h"), Ok(chrono::Duration::hours(36)));
+        assert!(parse_window("soon").is_err());
+        assert!(parse_window("3y").is_err());
+    }
+
+    #[test]
+    fn broken_manifests_are_recognised_by_their_text() {
+        assert!(mentions_manifest("apiVersion: microgov.dev/v1\nkind: MicroApp\nspec: {"));
+        assert!(mentions_manifest("- apiVersion: microgov.dev/v1\n  kind: MicroApp\n"));
+        assert!(mentions_manifest("{\"kind\": \"MicroApp\""));
+        assert!(!mentions_manifest("{\"about\": \"expected results for MicroApp manifests\"}"));
+        assert!(!mentions_manifest("name: build\non: push\n"));
+    }
+
+    #[test]
+    fn syntax_problems_point_at_the_line_the_parser_names() {
+        let p = Problem::new("manifest.syntax", "", "invalid yaml at line 16 column 3: did not find expected ',' or '}'");
+        assert_eq!(problem_location(&SourceMap::new("a: 1\n"), &p), Location { line: 16, column: 3 });
+    }
+}

@@ -1,0 +1,47 @@
+//! JSON: every decision (snake_case keys, as the library emits them), one
+//! result per line so that a large run streams and diffs well.
+
+use super::Options;
+use crate::check::{Report, Summary};
+use crate::common::{problem_location, Failure};
+use serde_json::json;
+use std::io::{self, Write};
+
+fn result_value(r: &Report) -> serde_json::Value {
+    match &r.result {
+        Ok(d) => json!({"file": r.shown, "app": d.app, "outcome": d.outcome, "decision": d}),
+        Err(f) => {
+            let problems: Vec<_> = match f {
+                Failure::Invalid(problems) => {
+                    let map = microgov::model::locate::SourceMap::new(&r.text);
+                    problems
+                        .iter()
+                        .map(|p| {
+                            let at = problem_location(&map, p);
+                            json!({"code": p.code, "path": p.path, "message": p.message, "line": at.line, "column": at.column})
+                        })
+                        .collect()
+                }
+                _ => Vec::new(),
+            };
+            json!({
+                "file": r.shown,
+                "outcome": "invalid",
+                "error": {"code": f.code(), "message": f.describe(&r.shown), "problems": problems},
+            })
+        }
+    }
+}
+
+pub fn write(out: &mut dyn Write, reports: &[Report], summary: &Summary, opts: &Options) -> io::Result<()> {
+    out.write_all(b"{\"results\": [\n")?;
+    for (i, r) in reports.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",\n")?;
+        }
+        serde_json::to_writer(&mut *out, &result_value(r)).map_err(io::Error::from)?;
+    }
+    out.write_all(b"\n],\n\"summary\": ")?;
+    serde_json::to_writer(&mut *out, summary).map_err(io::Error::from)?;
+    writeln!(out, ",\n\"exit_code\": {}}}", opts.exit_code)
+}

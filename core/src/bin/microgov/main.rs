@@ -1,0 +1,225 @@
+//! `microgov`: policy checks for micro-app manifests in CI and on a platform
+//! team's desk. Thin over the library: it finds files, builds one engine,
+//! and shapes the library's answers into text, JSON, SARIF, JUnit or GitHub
+//! annotations.
+
+mod bundle_build;
+mod check;
+mod common;
+mod explain;
+mod format;
+mod inventory;
+mod policy_test;
+mod progress;
+mod style;
+mod tier;
+mod validate;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Policy and governance checks for micro apps.
+#[derive(Debug, Parser)]
+#[command(
+    name = "microgov",
+    version,
+    about = "Policy and governance checks for micro apps",
+    long_about = "Policy and governance checks for micro apps.\n\n\
+microgov reads MicroApp manifests (YAML or JSON, apiVersion microgov.dev/v1), \
+validates them, scores their risk tier and runs the bundled Rego policies \
+(residency, PII, secrets, egress, governance) plus your own, so that the same \
+policies gate pull requests in CI and decide at runtime.",
+    after_help = "Examples:\n  microgov validate apps/\n  microgov check apps/ --approvals approvals.yaml --format sarif > microgov.sarif\n  microgov explain apps/hr-onboarding.yaml --approvals approvals.yaml\n\nRun `microgov help <command>` for a command's options and examples.",
+    after_long_help = concat!("Examples:\n  microgov validate apps/\n  microgov check apps/ --approvals approvals.yaml --format sarif > microgov.sarif\n  microgov explain apps/hr-onboarding.yaml --approvals approvals.yaml\n\n", "Exit status:\n  0  every app is allowed (or: the command succeeded)\n  1  an app is denied (check), a policy test failed (test)\n  2  usage error, or an input file that cannot be read or is invalid\n  3  no app is denied, but one needs approvals it does not have yet (check)\n\nEnvironment:\n  NO_COLOR  when set to anything, no colour (as --color never)"),
+    propagate_version = true,
+    disable_help_subcommand = false
+)]
+struct Cli {
+    /// When to colour text output: on a terminal (auto), always, never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    color: ColorChoice,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// When to use colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour on a terminal unless NO_COLOR is set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate manifests: every problem with file, line, JSON pointer and code.
+    #[command(
+        long_about = "Validate manifests against the MicroApp format and report every problem at once: \
+the file, line and column, the JSON pointer of the offending value, a stable code \
+(manifest.unknown_key, manifest.unknown_region ...) and what is wrong. Folders are \
+searched for *.yaml, *.yml and *.json files that hold MicroApp manifests.",
+        after_help = "Examples:\n  microgov validate apps/expense-approver.yaml\n  microgov validate apps/ --format json\n\nExit status: 0 all valid, 2 a file is invalid or unreadable (or a usage error)."
+    )]
+    Validate(validate::Args),
+
+    /// Show the risk tier, score and the factors that make it up.
+    #[command(
+        long_about = "Score each manifest's risk with the bundled risk model (or the one in --data): \
+the tier (low, medium, high), the score from 0 to 100 and every factor with its points \
+and a one-line reason.",
+        after_help = "Examples:\n  microgov tier apps/hr-onboarding.yaml\n  microgov tier apps/ --format json\n\nExit status: 0 success, 2 a file is invalid or unreadable (or a usage error)."
+    )]
+    Tier(tier::Args),
+
+    /// Check manifests against the policies: the CI gate.
+    #[command(
+        long_about = "Evaluate every manifest against the bundled policies and your own \
+(--policy-dir, --bundle), with the approvals and exceptions in --approvals, and report \
+the decision: allow, review (approvals missing) or deny (a violation). Folders are \
+searched for MicroApp manifests; other YAML and JSON files are skipped. Apps are \
+evaluated in parallel on all cores.\n\n\
+Formats: text (default; colour and a progress bar on a terminal), json (one decision \
+per app), sarif (SARIF 2.1.0 for GitHub code scanning: rule ids policy.rule, locations \
+at the offending key), junit (JUnit XML, one test case per app and policy), github \
+(workflow annotations ::error file=...,line=...::).",
+        after_help = concat!(
+            "Examples:\n",
+            "  microgov check apps/\n",
+            "  microgov check apps/ --approvals approvals.yaml --policy-dir policies/ --fail-on review\n",
+            "  microgov check apps/ --format sarif > microgov.sarif   # then github/codeql-action/upload-sarif\n",
+            "  microgov check apps/ --format github                  # annotations in a GitHub Actions step\n",
+            "  microgov check apps/ --format junit > microgov-junit.xml\n\n",
+            "Exit status:\n",
+            "  0  every app is allowed\n",
+            "  1  an app is denied (or needs approvals, with --fail-on review)\n",
+            "  2  usage error, or a manifest or option file that cannot be read or is invalid\n",
+            "  3  no app is denied, but one needs approvals it does not have yet"
+        )
+    )]
+    Check(check::Args),
+
+    /// Explain one decision: risk factors, each violation's Rego rule, what would waive it.
+    #[command(
+        long_about = "Explain the decision for one manifest: the risk factors, each violation with the \
+Rego rule (file:line) that produced it and the manifest line it is about, the exception \
+kind that would waive it and who may grant that, the approvals still missing and how \
+each supplied approval was judged (valid, expired, self_approval ...).",
+        after_help = "Examples:\n  microgov explain apps/hr-onboarding.yaml\n  microgov explain apps/hr-onboarding.yaml --approvals approvals.yaml --now 2026-11-26T10:00:00Z\n  microgov explain apps/hr-onboarding.yaml --format json --with-input\n\nExit status: 0 explained (whatever the outcome), 2 invalid or unreadable input (or a usage error)."
+    )]
+    Explain(explain::Args),
+
+    /// One line per app: tier, outcome, expiry, missing approvals.
+    #[command(
+        long_about = "List the apps in folders (or files) with their risk tier, decision, expiry, \
+lifecycle state and missing approvals. Sort by tier, name, expiry or outcome; with \
+--within, only apps that expire within that window (or have expired).",
+        after_help = "Examples:\n  microgov inventory apps/\n  microgov inventory apps/ --sort expiry --within 14d\n  microgov inventory apps/ --format csv > inventory.csv\n\nExit status: 0 success, 2 a manifest is invalid or unreadable (the others are still listed) or a usage error."
+    )]
+    Inventory(inventory::Args),
+
+    /// Run Rego policy unit tests (test_ rules in *_test.rego), as `opa test` does.
+    #[command(
+        long_about = "Run the test_ rules of *_test.rego files in the given policy folders (OPA bundle \
+layout), or of the bundled policies when no folder is given, and report PASS or FAIL \
+per test and a summary, as `opa test` does.",
+        after_help = "Examples:\n  microgov test\n  microgov test policies/ --bundled\n  microgov test policies/ --run residency --format json\n\nExit status: 0 all tests pass, 1 a test fails, 2 policies or tests cannot be loaded (or a usage error)."
+    )]
+    Test(policy_test::Args),
+
+    /// Build OPA bundles.
+    #[command(subcommand)]
+    Bundle(BundleCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum BundleCommand {
+    /// Build an OPA-compatible bundle tarball (.manifest, data.json, *.rego) from a folder.
+    #[command(
+        long_about = "Build an OPA bundle tarball from a policy folder: every *.rego file, data.json \
+(or data.yaml) at its path, and a .manifest with the revision and roots. The policies \
+are compiled first, so a broken file fails the build with its file and line. The \
+result loads with `microgov check --bundle`, `opa run --bundle` and \
+`opa eval --bundle`.",
+        after_help = "Examples:\n  microgov bundle build policies/ -o policies.tar.gz\n  microgov bundle build policies/ -o policies.tar.gz --revision \"$(git rev-parse --short HEAD)\"\n\nExit status: 0 written, 2 the folder's policies or data are invalid (or a usage error)."
+    )]
+    Build(bundle_build::Args),
+}
+
+/// Options that build the engine and the evaluation context.
+#[derive(Debug, Clone, Args)]
+pub struct EngineArgs {
+    /// A folder of your own Rego policies and data (OPA bundle layout); repeatable.
+    #[arg(long = "policy-dir", value_name = "DIR")]
+    pub policy_dirs: Vec<PathBuf>,
+    /// An OPA bundle tarball (.tar.gz); repeatable.
+    #[arg(long = "bundle", value_name = "FILE")]
+    pub bundles: Vec<PathBuf>,
+    /// A data document (JSON or YAML object) merged over the bundles' data.
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// Leave out the bundled policies.
+    #[arg(long)]
+    pub no_bundled: bool,
+}
+
+/// Options about the moment of evaluation and the approvals in force.
+#[derive(Debug, Clone, Args)]
+pub struct ContextArgs {
+    /// Approvals and exceptions (a YAML or JSON list); repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub approvals: Vec<PathBuf>,
+    /// Evaluate as of this time (RFC 3339, e.g. 2026-11-26T10:00:00Z) instead of now.
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap's own usage errors exit 2; --help and --version exit 0.
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    let color = cli.color;
+    let result = match cli.command {
+        Command::Validate(a) => validate::run(a, color),
+        Command::Tier(a) => tier::run(a, color),
+        Command::Check(a) => check::run(a, color),
+        Command::Explain(a) => explain::run(a, color),
+        Command::Inventory(a) => inventory::run(a, color),
+        Command::Test(a) => policy_test::run(a, color),
+        Command::Bundle(BundleCommand::Build(a)) => bundle_build::run(a, color),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            let style = style::Style::stderr(color);
+            eprintln!("{} {}", style.red_bold("error:"), e.message);
+            ExitCode::from(e.exit)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn exit_codes_text_is_in_the_long_help() {
+        let help = Cli::command().render_long_help().to_string();
+        assert!(help.contains("Exit status:") && help.contains("NO_COLOR"), "{help}");
+    }
+}
