@@ -1,0 +1,71 @@
+//! Every seed scenario gives the decision in `fixtures/apps/expected.json`
+//! (the same table the Python and Node suites check).
+
+use microgov::model::approval::approvals_from_str;
+use microgov::{Context, Engine};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
+}
+
+fn set(v: &Value, f: impl Fn(&Value) -> String) -> BTreeSet<String> {
+    v.as_array().map(|a| a.iter().map(f).collect()).unwrap_or_default()
+}
+
+#[test]
+fn every_seed_scenario_gets_its_expected_decision() {
+    let table: Value = serde_json::from_str(&std::fs::read_to_string(fixtures().join("apps/expected.json")).unwrap()).unwrap();
+    let now = table["now"].as_str().unwrap().parse().unwrap();
+    let engine = Engine::new().unwrap();
+    let apps = table["apps"].as_object().unwrap();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for (file, exp) in apps {
+        let source = exp.get("same_as").and_then(Value::as_str).map(|s| &apps[s]).unwrap_or(exp);
+        let Some(want) = source.get("decision") else { continue };
+        let text = std::fs::read_to_string(fixtures().join("apps").join(file)).unwrap();
+        let app = engine.parse_manifest(&text).unwrap();
+        let approvals = match exp.get("approvals_file").and_then(Value::as_str) {
+            Some(f) => approvals_from_str(&std::fs::read_to_string(fixtures().join("approvals").join(f)).unwrap()).unwrap(),
+            None => Vec::new(),
+        };
+        let d = engine.evaluate(&app, &Context::at(now).with_decision_id("fixture").with_approvals(approvals)).unwrap();
+        let got = d.to_value();
+        let key = |v: &Value| format!("{}.{}@{}", v["policy"].as_str().unwrap_or(""), v["rule"].as_str().unwrap_or(""), v["path"].as_str().unwrap_or(""));
+        let waived_key = |v: &Value| format!("{}.{}#{}", v["policy"].as_str().unwrap_or(""), v["rule"].as_str().unwrap_or(""), v["approval_id"].as_str().unwrap_or(""));
+        let got_waived: BTreeSet<String> = d.waived.iter().map(|w| format!("{}.{}#{}", w.violation.policy, w.violation.rule, w.approval_id)).collect();
+        let checks = [
+            ("outcome", want["outcome"].as_str().map(str::to_string).into_iter().collect::<BTreeSet<_>>(), got["outcome"].as_str().map(str::to_string).into_iter().collect()),
+            ("violations", set(&want["violations"], key), set(&got["violations"], key)),
+            ("waived", set(&want["waived"], waived_key), got_waived),
+            ("required_approvals", set(&want["required_approvals"], |v| v.as_str().unwrap_or("").to_string()), d.required_approvals.iter().map(|r| r.role.clone()).collect()),
+        ];
+        for (what, w, g) in checks {
+            if w != g {
+                failures.push(format!("{file}: {what}: expected {w:?}, got {g:?}"));
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 12, "only {checked} apps have decision expectations");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn violations_point_into_the_manifest_and_carry_remediation() {
+    let engine = Engine::new().unwrap();
+    let text = std::fs::read_to_string(fixtures().join("apps/crm-data-extractor.yaml")).unwrap();
+    let app = engine.parse_manifest(&text).unwrap();
+    let doc = app.to_value();
+    let d = engine.evaluate(&app, &Context::at("2026-11-26T10:00:00Z".parse().unwrap())).unwrap();
+    assert!(!d.violations.is_empty());
+    for v in &d.violations {
+        let path = v.path.as_deref().unwrap();
+        assert!(doc.pointer(path).is_some() || doc.pointer(path.rsplit_once('/').unwrap().0).is_some(), "{path} is not in the manifest");
+        assert!(v.remediation.is_some(), "{} has no remediation", v.rule);
+        assert!(["low", "medium", "high", "critical"].contains(&v.severity.as_str()));
+    }
+}
