@@ -82,6 +82,16 @@ fn bench(c: &mut Criterion) {
     }
     g.finish();
 
+    let mut g = c.benchmark_group("egress");
+    let egress_app = engine
+        .parse_manifest(&std::fs::read_to_string(root().join("fixtures/runtime/egress-app.yaml")).expect("app"))
+        .expect("manifest");
+    let guard = engine.egress_guard(&egress_app);
+    g.bench_function("guard_check_allowed", |b| b.iter(|| black_box(guard.check(black_box("https://api.stripe.com/v1/charges")))));
+    g.bench_function("guard_check_metadata_ip", |b| b.iter(|| black_box(guard.check(black_box("https://0xa9fea9fe/latest/")))));
+    g.bench_function("check_egress_unprepared", |b| b.iter(|| black_box(engine.check_egress(&egress_app, black_box("https://api.stripe.com/v1/charges")))));
+    g.finish();
+
     let mut g = c.benchmark_group("engine");
     g.sample_size(20);
     g.bench_function("new_with_all_bundles", |b| b.iter(|| black_box(Engine::new().expect("engine"))));

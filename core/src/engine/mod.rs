@@ -12,6 +12,7 @@
 //! prepared VM from a small pool, so there is no lock around evaluation.
 
 mod decision;
+mod egress;
 mod error;
 mod input;
 mod result;
@@ -19,6 +20,7 @@ mod rvalue;
 pub mod testing;
 
 pub use decision::{ApprovalUse, Decision, Outcome, RequiredApproval, Risk, Violation, Waived};
+pub use egress::{EgressGuard, EgressPolicy, EgressVerdict};
 pub use error::PolicyError;
 
 use crate::bundle::{check_overlap, merge_data, package_of, Bundle, RuleSite, SourceIndex};
@@ -140,6 +142,8 @@ pub struct Settings {
     pub regulated: BTreeSet<String>,
     /// Manifest parsing options derived from the data.
     pub parse: ParseOptions,
+    /// The platform's egress rules.
+    pub egress: Arc<EgressPolicy>,
 }
 
 impl Settings {
@@ -159,7 +163,9 @@ impl Settings {
         if let Some(s) = g.get("internal_domain_suffixes").and_then(|v| v.as_array()) {
             parse.internal_suffixes = s.iter().filter_map(|x| x.as_str().map(str::to_string)).collect();
         }
+        let egress = Arc::new(EgressPolicy::from_data(data).map_err(|e| bad("egress", e))?);
         Ok(Settings {
+            egress,
             catalog,
             risk,
             approvals,
@@ -515,9 +521,68 @@ impl Engine {
         serde_json::to_value(&doc).map_err(|e| PolicyError::Eval(format!("cannot build the input document: {e}")).into())
     }
 
+    /// Whether `app` may call `url` now (see [`EgressGuard`]). Parses the
+    /// app's egress entries on each call; for a hot path, keep an
+    /// [`Engine::egress_guard`] per app.
+    pub fn check_egress(&self, app: &Manifest, url: &str) -> EgressVerdict {
+        self.egress_guard(app).check(url)
+    }
+
+    /// The app's egress entries parsed and checked once, for fast runtime checks.
+    pub fn egress_guard(&self, app: &Manifest) -> EgressGuard {
+        EgressGuard::new(self.inner.settings.egress.clone(), app)
+    }
+
+    /// The fields a connector must receive masked: the regulated fields of
+    /// its datasets, unless it declares `needsRawValues` (the same rule as
+    /// the pii policy's `mask` obligation).
+    pub fn masked_fields(&self, app: &Manifest, connector: &str) -> Vec<String> {
+        let Some(c) = app.connector(connector) else { return Vec::new() };
+        if c.needs_raw_values {
+            return Vec::new();
+        }
+        let regulated = &self.inner.settings.regulated;
+        let mut out: Vec<String> = c
+            .datasets
+            .iter()
+            .filter_map(|d| app.dataset(d))
+            .flat_map(|d| d.fields.iter())
+            .filter(|f| f.categories.iter().any(|c| regulated.contains(c.as_str())))
+            .map(|f| f.name.clone())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Applies the mask obligation for `connector` to a JSON record: every
+    /// member named like a masked field, at any depth, becomes `"****"`.
+    pub fn redact(&self, app: &Manifest, connector: &str, record: &serde_json::Value) -> serde_json::Value {
+        let fields = self.masked_fields(app, connector);
+        let mut out = record.clone();
+        redact_in(&mut out, &fields);
+        out
+    }
+
     /// Judges each approval for this app at `now`.
     pub fn approval_statuses(&self, app: &Manifest, approvals: &[Approval], now: DateTime<Utc>) -> Vec<(String, ApprovalStatus)> {
         approvals.iter().map(|a| (a.id.clone(), a.status(app, now, &self.inner.settings.approvals))).collect()
+    }
+}
+
+fn redact_in(v: &mut serde_json::Value, fields: &[String]) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, child) in m.iter_mut() {
+                if fields.iter().any(|f| f == k) && !child.is_null() {
+                    *child = serde_json::Value::String("****".into());
+                } else {
+                    redact_in(child, fields);
+                }
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| redact_in(x, fields)),
+        _ => {}
     }
 }
 

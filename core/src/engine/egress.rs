@@ -1,0 +1,144 @@
+//! Runtime egress checks: the hot path, no Rego.
+//!
+//! The same data and normalization as the egress policy: a URL is allowed
+//! only when it matches one of the app's declared `spec.egress` entries
+//! (scheme, canonical host and port equal; the entry's path a prefix at a
+//! segment boundary) and the platform policy (bundle data
+//! `data.microgov.egress`) allows that entry and the URL itself.
+
+use crate::detect::egress::{host_matches, match_declared, IpClass, NormalizedUrl};
+use crate::Manifest;
+use serde::{Deserialize, Serialize};
+
+/// The platform's egress rules (bundle data `microgov.egress`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct EgressPolicy {
+    /// Host patterns allowed (`api.example.com`, `*.example.com`); empty: any public host.
+    #[serde(default)]
+    pub allow: Vec<String>,
+    /// Host patterns denied; the deny-list wins over the allow-list.
+    #[serde(default)]
+    pub deny: Vec<String>,
+    /// Allowed schemes.
+    #[serde(default)]
+    pub allowed_schemes: Vec<String>,
+    /// Allowed ports.
+    #[serde(default)]
+    pub allowed_ports: Vec<u16>,
+    /// Internal IPs allowed by exact address.
+    #[serde(default)]
+    pub ip_exceptions: Vec<String>,
+    /// IP classes that are never reachable (loopback, private ...).
+    #[serde(default)]
+    pub internal_ip_classes: Vec<String>,
+    /// URL issues that make a URL suspicious.
+    #[serde(default)]
+    pub suspicious_issues: Vec<String>,
+}
+
+/// The answer of an egress check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EgressVerdict {
+    /// Whether the call may go out.
+    pub allowed: bool,
+    /// Stable code: `allowed`, `unparseable`, `suspicious_url`, `non_https`,
+    /// `port_not_allowed`, `internal_address`, `denied_host`,
+    /// `host_not_allowed`, `not_declared`.
+    pub code: String,
+    /// One line on why.
+    pub reason: String,
+    /// The declared entry that matched, when allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched: Option<String>,
+}
+
+impl EgressVerdict {
+    fn deny(code: &str, reason: String) -> EgressVerdict {
+        EgressVerdict { allowed: false, code: code.to_string(), reason, matched: None }
+    }
+}
+
+fn ip_class_name(c: IpClass) -> String {
+    serde_json::to_value(c).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+impl EgressPolicy {
+    /// Reads the policy from a data document holding `microgov.egress`.
+    pub fn from_data(doc: &serde_json::Value) -> Result<EgressPolicy, serde_json::Error> {
+        serde_json::from_value(doc.pointer("/microgov/egress").cloned().unwrap_or_else(|| serde_json::json!({})))
+    }
+
+    /// Why the platform refuses this URL, if it does (independent of the app).
+    pub fn refuse(&self, url: &NormalizedUrl) -> Option<EgressVerdict> {
+        if let Some(issue) = url.issues().iter().find(|i| self.suspicious_issues.iter().any(|s| s == i.code())) {
+            return Some(EgressVerdict::deny("suspicious_url", format!("{url} is suspicious: {}", issue.code())));
+        }
+        if !self.allowed_schemes.is_empty() && !self.allowed_schemes.iter().any(|s| s == url.scheme()) {
+            return Some(EgressVerdict::deny("non_https", format!("scheme {} is not allowed (allowed: {})", url.scheme(), self.allowed_schemes.join(", "))));
+        }
+        if let Some(port) = url.port() {
+            if !self.allowed_ports.is_empty() && !self.allowed_ports.contains(&port) {
+                return Some(EgressVerdict::deny("port_not_allowed", format!("port {port} is not allowed")));
+            }
+        }
+        let excepted = url.ip().is_some_and(|ip| self.ip_exceptions.iter().any(|e| e.parse::<std::net::IpAddr>().is_ok_and(|x| x == ip)));
+        let internal_class = url.ip_class().map(ip_class_name).filter(|c| self.internal_ip_classes.contains(c));
+        let localhost = url.issues().iter().any(|i| i.code() == "localhost_name");
+        if !excepted && (url.is_metadata() || internal_class.is_some() || localhost) {
+            let what = if url.is_metadata() { "a cloud metadata endpoint".to_string() } else { internal_class.map(|c| format!("a {c} address")).unwrap_or_else(|| "a local name".into()) };
+            return Some(EgressVerdict::deny("internal_address", format!("{} is {what}", url.host())));
+        }
+        if let Some(p) = self.deny.iter().find(|p| host_matches(p, url.host())) {
+            return Some(EgressVerdict::deny("denied_host", format!("{} is denied by the platform ({p})", url.host())));
+        }
+        if !self.allow.is_empty() && !self.allow.iter().any(|p| host_matches(p, url.host())) {
+            return Some(EgressVerdict::deny("host_not_allowed", format!("{} is not on the platform allow-list", url.host())));
+        }
+        None
+    }
+}
+
+/// An app's egress entries, parsed and checked once, for fast runtime checks.
+#[derive(Debug, Clone)]
+pub struct EgressGuard {
+    policy: std::sync::Arc<EgressPolicy>,
+    declared: Vec<NormalizedUrl>,
+    /// For each declared entry: why the platform refuses it, if it does.
+    refused: Vec<Option<EgressVerdict>>,
+}
+
+impl EgressGuard {
+    /// Prepares the guard for one app.
+    pub fn new(policy: std::sync::Arc<EgressPolicy>, app: &Manifest) -> EgressGuard {
+        let mut declared = Vec::new();
+        let mut refused = Vec::new();
+        for e in &app.spec.egress {
+            if let Ok(n) = NormalizedUrl::parse(e) {
+                refused.push(policy.refuse(&n));
+                declared.push(n);
+            }
+        }
+        EgressGuard { policy, declared, refused }
+    }
+
+    /// Whether the app may call `url` now.
+    pub fn check(&self, url: &str) -> EgressVerdict {
+        let n = match NormalizedUrl::parse(url) {
+            Ok(n) => n,
+            Err(issue) => return EgressVerdict::deny("unparseable", format!("not a URL: {}", issue.code())),
+        };
+        if let Some(v) = self.policy.refuse(&n) {
+            return v;
+        }
+        match match_declared(&self.declared, &n) {
+            None => EgressVerdict::deny("not_declared", format!("{} is not among the app's declared egress", n.host())),
+            Some(i) => match self.refused.get(i).cloned().flatten() {
+                Some(mut v) => {
+                    v.reason = format!("declared entry {} is refused: {}", self.declared[i], v.reason);
+                    v
+                }
+                None => EgressVerdict { allowed: true, code: "allowed".into(), reason: format!("matches declared egress {}", self.declared[i]), matched: Some(self.declared[i].to_string()) },
+            },
+        }
+    }
+}
