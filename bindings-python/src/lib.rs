@@ -395,6 +395,23 @@ impl Decision {
         json.map_err(|e| BindError::Panic(e.to_string()).into_pyerr(py))
     }
 
+    /// Reads a decision back from its JSON (as ``to_json()`` or an audit record's
+    /// decision gives it).
+    ///
+    /// Raises:
+    ///     ValueError: the text is not a decision.
+    #[staticmethod]
+    fn from_json(text: &str) -> PyResult<Decision> {
+        serde_json::from_str(text).map(|inner| Decision { inner }).map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("not a decision: {e}")))
+    }
+
+    /// Pickles as its JSON, so decisions cross process boundaries
+    /// (``multiprocessing``, ``joblib``) unchanged.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let from_json = py.get_type::<Decision>().getattr("from_json")?;
+        Ok((from_json, (self.to_json(py, None)?,)))
+    }
+
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let app = PyString::new(py, &self.inner.app).repr()?;
         Ok(format!(

@@ -142,6 +142,15 @@ class TestDecision:
         }
         assert as_dict["violations"] == d.violations
 
+    def test_from_json_and_pickle(self, engine: microgov.Engine) -> None:
+        import pickle
+
+        d = engine.evaluate(HR, now=NOW)
+        assert microgov.Decision.from_json(d.to_json()) == d
+        assert pickle.loads(pickle.dumps(d)) == d
+        with pytest.raises(ValueError):
+            microgov.Decision.from_json("{}")
+
     def test_deterministic_with_fixed_now_and_id(self, engine: microgov.Engine) -> None:
         a = engine.evaluate(HR, now=NOW, decision_id="same")
         b = engine.evaluate(HR, now=NOW, decision_id="same")

@@ -48,3 +48,28 @@ def test_engines_built_concurrently() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         engines = list(pool.map(lambda _: microgov.Engine(), range(4)))
     assert len({e.evaluate(APPS[0], now=NOW, decision_id="x").to_json() for e in engines}) == 1
+
+
+def test_gil_is_released_while_evaluating(engine: microgov.Engine) -> None:
+    # A pure-Python thread can only advance while the GIL is free. If
+    # evaluate_many held the GIL, the counter could not move during the call.
+    import threading
+
+    manifests = [APPS[i % len(APPS)] for i in range(200)]
+    stop = threading.Event()
+    ticks = [0]
+
+    def spin() -> None:
+        while not stop.is_set():
+            ticks[0] += 1
+
+    t = threading.Thread(target=spin)
+    t.start()
+    try:
+        before = ticks[0]
+        engine.evaluate_many(manifests, now=NOW)
+        during = ticks[0] - before
+    finally:
+        stop.set()
+        t.join()
+    assert during > 0

@@ -3,7 +3,7 @@ checked against the module by ``python -m mypy.stubtest microgov._microgov``).""
 
 import os
 from datetime import datetime
-from typing import Any, Dict, Iterable, List, Literal, Mapping, Optional, Sequence, Union, final
+from typing import Any, Dict, Iterable, List, Literal, Mapping, Optional, Sequence, Tuple, Union, final
 
 from microgov.types import ApprovalUse, DecisionDict, Problem, RequiredApproval, Risk, Violation, Waived
 
@@ -114,6 +114,10 @@ class Decision:
         """The whole decision as a dict with snake_case keys."""
     def to_json(self, indent: Optional[int] = None) -> str:
         """The decision as JSON text."""
+    @staticmethod
+    def from_json(text: str) -> "Decision":
+        """Reads a decision back from its JSON."""
+    def __reduce__(self) -> Tuple[Any, Tuple[str]]: ...
     def _repr_html_(self) -> str: ...
     def __eq__(self, other: object, /) -> bool: ...
     __hash__: None  # type: ignore[assignment]
