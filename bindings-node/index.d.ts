@@ -210,6 +210,117 @@ export interface MicrogovError extends Error {
   line?: number
 }
 
+/**
+ * An audit event: the record's member names (core/docs/audit-format.md),
+ * without `v`, `log_id`, `seq` and `prev`, which the log assigns.
+ */
+export interface AuditEvent {
+  /** Dotted lowercase verb: `policy.evaluate`, `approval.grant`, `data.export` ... */
+  action: string
+  /** Overrides the time the log stamps (RFC 3339 or a Date; kept to microseconds). */
+  ts?: string | Date
+  tenant_id?: string
+  app_id?: string
+  principal_id?: string
+  /** `user`, `service`, `agent` ... (lowercase word). */
+  principal_type?: string
+  resource_type?: string
+  resource_id?: string
+  ip_address?: string
+  /** `allow`, `deny`, `review`, `success`, `failure` ... (lowercase word). */
+  outcome?: string
+  request_id?: string
+  decision_id?: string
+  policy?: { id: string; revision: string }
+  dataset_tags?: string[]
+  /** Anything else: JSON without floats, integers within ±(2^53−1). */
+  attrs?: Record<string, unknown>
+}
+
+export interface AuditLogOptions {
+  /** Log id of a new log (default `microgov/<uuid v7>`); must match an existing log's. */
+  logId?: string
+  /** When an append is durable: after its own `fdatasync` (default), at most every N ms, or only on flush/checkpoint/close. */
+  sync?: 'every-record' | 'on-flush' | number
+  /** Rotate the file once it holds this many bytes (segments `<path>.1`, `<path>.2` ...). */
+  rotateBytes?: number
+  /** Signing key text (`PRIVATE+KEY+...`, see `generateAuditKey`); without one no checkpoint is written. */
+  signingKey?: string
+  /** A checkpoint after this many new records (default 1000); `null` for none. */
+  checkpointEvery?: number | null
+  /** A checkpoint when records are this old and unattested (default 60000); `null` for none. */
+  checkpointIntervalMs?: number | null
+}
+
+/** Where an appended record landed. */
+export interface Receipt {
+  seq: number
+  /** Its record hash, lowercase hex (the next record's `prev`). */
+  hash: string
+}
+
+/** A tree head: origin (the log id), size and Merkle root (hex). */
+export interface Checkpoint {
+  origin: string
+  size: number
+  root: string
+  extensions?: string[]
+}
+
+export interface InclusionProof {
+  leaf_index: number
+  tree_size: number
+  hashes: string[]
+}
+
+export interface ConsistencyProof {
+  old_size: number
+  new_size: number
+  hashes: string[]
+}
+
+export interface Recovery {
+  created: boolean
+  records: number
+  segments: number
+  checkpoints: number
+  torn_tail: { file: string; offset: number; bytes: number } | null
+  torn_checkpoint_bytes: number
+}
+
+export interface VerifyAuditOptions {
+  /** Signed checkpoint note(s), as text (e.g. `readFileSync(log.checkpointsPath, 'utf8')`). */
+  checkpoint?: string | null
+  /** Verifier key text (`name+hash+key`); needs `checkpoint`. */
+  publicKey?: string | null
+}
+
+export type TamperKind =
+  | 'edited_record' | 'deleted_record' | 'seq_gap' | 'reordered' | 'bad_prev' | 'non_canonical'
+  | 'duplicate_key' | 'bad_value' | 'bad_json' | 'bad_record' | 'torn_line' | 'log_id_mismatch'
+  | 'bad_signature' | 'truncated' | 'root_mismatch' | (string & {})
+
+/** The verdict of `verifyAudit`: `intact`, `unattested` (records after the last checkpoint) or `tampered`. */
+export interface VerifyReport {
+  status: 'intact' | 'unattested' | 'tampered'
+  /** Records that verified, from seq 0 up to the first bad one. */
+  records: number
+  log_id: string | null
+  last_hash: string | null
+  root: string
+  checkpoint: Checkpoint | null
+  signature_verified: boolean
+  /** `tampered`: what, where (`seq` of the first bad record, `file`, 1-based `line`) and why. */
+  kind?: TamperKind
+  seq?: number | null
+  file?: string | null
+  line?: number | null
+  reason?: string
+  /** `unattested`: records the checkpoint covers, and after it. */
+  checkpoint_size?: number
+  unattested?: number
+}
+
 
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
@@ -218,6 +329,70 @@ export interface MicrogovError extends Error {
  * can point the loader at a WASI artifact this package does not build itself.
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
+
+/**
+ * A durable, tamper-evident audit log in a file (JSON Lines, hash-chained,
+ * with signed checkpoints). Open one per file and share it.
+ */
+export declare class AuditLog {
+  /**
+   * Opens (or creates) the log at `path`. An existing log is verified first;
+   * a torn last line is cut off (see `recovery`), any other finding fails
+   * with `audit.tampered`.
+   */
+  static open(path: string, options?: AuditLogOptions | undefined | null): AuditLog
+  /**
+   * Appends one event; returns when it is durable under the sync policy
+   * (with `'every-record'`, after `fdatasync`: prefer `appendAsync` on a
+   * server).
+   */
+  append(event: AuditEvent): Receipt
+  /** `append` on the libuv pool. */
+  appendAsync(event: AuditEvent): Promise<Receipt>
+  /** Appends several events in order, durable together. */
+  appendBatch(events: AuditEvent[]): Receipt[]
+  /** `appendBatch` on the libuv pool. */
+  appendBatchAsync(events: AuditEvent[]): Promise<Receipt[]>
+  /**
+   * Records a decision as a `policy.evaluate` event (ids, outcome, tier, risk
+   * score, violated rules, waivers, missing roles; no messages). `event`
+   * adds or overrides members, e.g. `{ tenant_id, principal_id, principal_type }`;
+   * its `attrs` are merged into the decision's.
+   */
+  appendDecision(decision: Decision, event?: Partial<AuditEvent> | undefined | null): Receipt
+  /** `appendDecision` on the libuv pool. */
+  appendDecisionAsync(decision: Decision, event?: Partial<AuditEvent> | undefined | null): Promise<Receipt>
+  /** Writes and syncs everything appended so far. */
+  flush(): void
+  /** Writes a signed checkpoint now (needs `signingKey`) and returns it. */
+  checkpoint(): Checkpoint
+  /**
+   * The latest signed checkpoint note (what `verifyAudit` takes as
+   * `checkpoint`), or `null` before the first.
+   */
+  latestNote(): string | null
+  /** Proof that record `seq` is in the tree of the current size. */
+  prove(seq: number): InclusionProof
+  /** Proof that the tree of `oldSize` records is a prefix of the tree of `newSize`. */
+  consistency(oldSize: number, newSize: number): ConsistencyProof
+  /**
+   * Flushes, writes a final checkpoint (with a signing key) and closes.
+   * Later calls fail with `audit.closed`; closing twice is fine.
+   */
+  close(): void
+  /** The log file. */
+  get path(): string
+  /** The checkpoints file beside it. */
+  get checkpointsPath(): string
+  /** The log id (also the checkpoints' origin). */
+  get logId(): string
+  /** Records appended (acknowledged or not yet durable). */
+  get recordCount(): number
+  /** Records known to be durable. */
+  get durableCount(): number
+  /** What `open` found and repaired. */
+  get recovery(): Recovery
+}
 
 /**
  * A compiled set of policies: the bundled ones plus the host's. Build it once
@@ -261,3 +436,21 @@ export declare class Engine {
   /** Revision of each loaded policy bundle, by bundle name. */
   get policyRevisions(): Record<string, string>
 }
+
+/**
+ * A new Ed25519 key pair for signing checkpoints: `signing_key` (keep it
+ * secret; `AuditLog.open(path, { signingKey })`) and `verifier_key` (publish
+ * it; `verifyAudit(path, { publicKey })`), in signed-note key format.
+ */
+export declare function generateAuditKey(name: string): { signing_key: string; verifier_key: string }
+
+/**
+ * Verifies a log: a path (its rotated segments `<path>.1`, `<path>.2` ... are
+ * read first) or a list of files in order. `checkpoint` is the text of signed
+ * checkpoint notes, `publicKey` the verifier key text. Tampering is a verdict
+ * (`status: 'tampered'`, with `kind`, `seq`, `file`, `line`, `reason`), not an error.
+ */
+export declare function verifyAudit(log: string | string[], options?: VerifyAuditOptions | undefined | null): VerifyReport
+
+/** `verifyAudit` on the libuv pool (a large log takes a while). */
+export declare function verifyAuditAsync(log: string | string[], options?: VerifyAuditOptions | undefined | null): Promise<VerifyReport>

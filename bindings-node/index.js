@@ -835,4 +835,8 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.AuditLog = nativeBinding.AuditLog
 module.exports.Engine = nativeBinding.Engine
+module.exports.generateAuditKey = nativeBinding.generateAuditKey
+module.exports.verifyAudit = nativeBinding.verifyAudit
+module.exports.verifyAuditAsync = nativeBinding.verifyAuditAsync

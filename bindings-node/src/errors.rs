@@ -31,18 +31,38 @@ pub struct Failure {
     code: String,
     message: String,
     problems: Vec<Problem>,
-    file: Option<String>,
-    line: Option<usize>,
+    /// Extra properties: `file`, `line`, `seq`, `kind`, `field` where they apply.
+    props: Vec<(&'static str, serde_json::Value)>,
 }
 
 impl From<microgov::Error> for Failure {
     fn from(e: microgov::Error) -> Self {
-        let (file, line) = match &e {
-            microgov::Error::Policy(p) => (p.file().map(str::to_string), p.line()),
-            microgov::Error::Io { path, .. } => (Some(path.clone()), None),
-            _ => (None, None),
-        };
-        Failure { kind: Kind::Error, code: e.code().to_string(), message: e.to_string(), problems: e.problems().to_vec(), file, line }
+        use microgov::audit::AuditError;
+        use serde_json::json;
+        let mut props = Vec::new();
+        match &e {
+            microgov::Error::Policy(p) => {
+                if let Some(f) = p.file() {
+                    props.push(("file", json!(f)));
+                }
+                if let Some(l) = p.line() {
+                    props.push(("line", json!(l)));
+                }
+            }
+            microgov::Error::Io { path, .. } => props.push(("file", json!(path))),
+            microgov::Error::Audit(a) => match a {
+                AuditError::Io { path, .. } => props.push(("file", json!(path))),
+                AuditError::Tampered { path, kind, seq, .. } => {
+                    props.push(("file", json!(path)));
+                    props.push(("kind", json!(kind)));
+                    props.push(("seq", json!(seq)));
+                }
+                AuditError::BadEvent { field, .. } => props.push(("field", json!(field))),
+                _ => {}
+            },
+            _ => {}
+        }
+        Failure { kind: Kind::Error, code: e.code().to_string(), message: e.to_string(), problems: e.problems().to_vec(), props }
     }
 }
 
@@ -54,17 +74,17 @@ impl Failure {
 
     /// An argument of the wrong JavaScript type.
     pub fn arg_type(message: impl Into<String>) -> Self {
-        Failure { kind: Kind::TypeError, code: "ERR_INVALID_ARG_TYPE".into(), message: message.into(), problems: Vec::new(), file: None, line: None }
+        Failure { kind: Kind::TypeError, code: "ERR_INVALID_ARG_TYPE".into(), message: message.into(), problems: Vec::new(), props: Vec::new() }
     }
 
     /// An argument of the right type but an unusable value.
     pub fn arg_value(message: impl Into<String>) -> Self {
-        Failure { kind: Kind::TypeError, code: "ERR_INVALID_ARG_VALUE".into(), message: message.into(), problems: Vec::new(), file: None, line: None }
+        Failure { kind: Kind::TypeError, code: "ERR_INVALID_ARG_VALUE".into(), message: message.into(), problems: Vec::new(), props: Vec::new() }
     }
 
     /// A broken invariant of the binding itself.
     pub fn internal(message: impl Into<String>) -> Self {
-        Failure { kind: Kind::Error, code: "internal".into(), message: message.into(), problems: Vec::new(), file: None, line: None }
+        Failure { kind: Kind::Error, code: "internal".into(), message: message.into(), problems: Vec::new(), props: Vec::new() }
     }
 
     /// A panic caught at the boundary.
@@ -79,8 +99,7 @@ impl Failure {
             code: PANIC_CODE.into(),
             message: format!("internal error in microgov (please report it): {what}"),
             problems: Vec::new(),
-            file: None,
-            line: None,
+            props: Vec::new(),
         }
     }
 
@@ -111,11 +130,8 @@ impl Failure {
             let problems = crate::convert::json_value(env, &self.problems)?;
             obj.set_named_property("problems", problems)?;
         }
-        if let Some(file) = &self.file {
-            obj.set_named_property("file", file.as_str())?;
-        }
-        if let Some(line) = self.line {
-            obj.set_named_property("line", line as u32)?;
+        for (key, value) in &self.props {
+            obj.set_named_property(key, crate::convert::json_value(env, value)?)?;
         }
         Ok(obj)
     }

@@ -5,6 +5,7 @@
 //! `Error`s with the core's stable `code`, and runs the async variants on the
 //! libuv pool. Every entry point catches panics, so none reaches Node.
 
+mod audit;
 mod convert;
 mod errors;
 mod tasks;

@@ -210,3 +210,114 @@ export interface MicrogovError extends Error {
   line?: number
 }
 
+/**
+ * An audit event: the record's member names (core/docs/audit-format.md),
+ * without `v`, `log_id`, `seq` and `prev`, which the log assigns.
+ */
+export interface AuditEvent {
+  /** Dotted lowercase verb: `policy.evaluate`, `approval.grant`, `data.export` ... */
+  action: string
+  /** Overrides the time the log stamps (RFC 3339 or a Date; kept to microseconds). */
+  ts?: string | Date
+  tenant_id?: string
+  app_id?: string
+  principal_id?: string
+  /** `user`, `service`, `agent` ... (lowercase word). */
+  principal_type?: string
+  resource_type?: string
+  resource_id?: string
+  ip_address?: string
+  /** `allow`, `deny`, `review`, `success`, `failure` ... (lowercase word). */
+  outcome?: string
+  request_id?: string
+  decision_id?: string
+  policy?: { id: string; revision: string }
+  dataset_tags?: string[]
+  /** Anything else: JSON without floats, integers within ±(2^53−1). */
+  attrs?: Record<string, unknown>
+}
+
+export interface AuditLogOptions {
+  /** Log id of a new log (default `microgov/<uuid v7>`); must match an existing log's. */
+  logId?: string
+  /** When an append is durable: after its own `fdatasync` (default), at most every N ms, or only on flush/checkpoint/close. */
+  sync?: 'every-record' | 'on-flush' | number
+  /** Rotate the file once it holds this many bytes (segments `<path>.1`, `<path>.2` ...). */
+  rotateBytes?: number
+  /** Signing key text (`PRIVATE+KEY+...`, see `generateAuditKey`); without one no checkpoint is written. */
+  signingKey?: string
+  /** A checkpoint after this many new records (default 1000); `null` for none. */
+  checkpointEvery?: number | null
+  /** A checkpoint when records are this old and unattested (default 60000); `null` for none. */
+  checkpointIntervalMs?: number | null
+}
+
+/** Where an appended record landed. */
+export interface Receipt {
+  seq: number
+  /** Its record hash, lowercase hex (the next record's `prev`). */
+  hash: string
+}
+
+/** A tree head: origin (the log id), size and Merkle root (hex). */
+export interface Checkpoint {
+  origin: string
+  size: number
+  root: string
+  extensions?: string[]
+}
+
+export interface InclusionProof {
+  leaf_index: number
+  tree_size: number
+  hashes: string[]
+}
+
+export interface ConsistencyProof {
+  old_size: number
+  new_size: number
+  hashes: string[]
+}
+
+export interface Recovery {
+  created: boolean
+  records: number
+  segments: number
+  checkpoints: number
+  torn_tail: { file: string; offset: number; bytes: number } | null
+  torn_checkpoint_bytes: number
+}
+
+export interface VerifyAuditOptions {
+  /** Signed checkpoint note(s), as text (e.g. `readFileSync(log.checkpointsPath, 'utf8')`). */
+  checkpoint?: string | null
+  /** Verifier key text (`name+hash+key`); needs `checkpoint`. */
+  publicKey?: string | null
+}
+
+export type TamperKind =
+  | 'edited_record' | 'deleted_record' | 'seq_gap' | 'reordered' | 'bad_prev' | 'non_canonical'
+  | 'duplicate_key' | 'bad_value' | 'bad_json' | 'bad_record' | 'torn_line' | 'log_id_mismatch'
+  | 'bad_signature' | 'truncated' | 'root_mismatch' | (string & {})
+
+/** The verdict of `verifyAudit`: `intact`, `unattested` (records after the last checkpoint) or `tampered`. */
+export interface VerifyReport {
+  status: 'intact' | 'unattested' | 'tampered'
+  /** Records that verified, from seq 0 up to the first bad one. */
+  records: number
+  log_id: string | null
+  last_hash: string | null
+  root: string
+  checkpoint: Checkpoint | null
+  signature_verified: boolean
+  /** `tampered`: what, where (`seq` of the first bad record, `file`, 1-based `line`) and why. */
+  kind?: TamperKind
+  seq?: number | null
+  file?: string | null
+  line?: number | null
+  reason?: string
+  /** `unattested`: records the checkpoint covers, and after it. */
+  checkpoint_size?: number
+  unattested?: number
+}
+
