@@ -109,3 +109,27 @@ fn bundled_policy_unit_tests_pass() {
     let failed: Vec<_> = results.iter().filter(|r| r.status != "pass").collect();
     assert!(failed.is_empty(), "{failed:#?}");
 }
+
+#[test]
+fn a_decision_becomes_an_audit_record_in_one_call() {
+    use microgov::audit::{verify, AuditLog, AuditOptions, VerifyStatus};
+    let engine = Engine::new().unwrap();
+    let app = Manifest::from_yaml(HR).unwrap();
+    let d = engine.evaluate(&app, &Context::at(now()).with_decision_id("0193-test")).unwrap();
+    let dir = std::env::temp_dir().join(format!("microgov-decision-audit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("audit.jsonl");
+    let _ = std::fs::remove_file(&path);
+    let log = AuditLog::open(&path, AuditOptions::new().log_id("acme.example/audit")).unwrap();
+    let receipt = log.append(&d.to_audit_event().unwrap().tenant("acme").principal("ci@acme.example", "service")).unwrap();
+    log.close().unwrap();
+    assert_eq!(receipt.seq, 0);
+    let line = std::fs::read_to_string(&path).unwrap();
+    let rec: serde_json::Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
+    assert_eq!(rec["action"], "policy.evaluate");
+    assert_eq!(rec["decision_id"], "0193-test");
+    assert_eq!(rec["outcome"], "deny");
+    assert_eq!(rec["attrs"]["input_digest"], d.input_digest.as_str());
+    assert_eq!(verify(path.as_path(), None, None).unwrap().status, VerifyStatus::Intact);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
