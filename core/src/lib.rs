@@ -12,3 +12,8 @@ pub mod risk;
 pub use error::{Error, Result};
 pub use engine::{Context, Decision, Engine, EngineOptions, Outcome};
 pub use model::Manifest;
+
+/// The repository README's Rust example, compiled as a doctest so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
