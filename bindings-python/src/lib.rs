@@ -251,6 +251,48 @@ impl Engine {
         Ok(pythonize::pythonize(py, &explanation)?)
     }
 
+    /// Whether the app may call ``url`` now: declared in its ``spec.egress``
+    /// and allowed by the platform's egress rules (bundle data).
+    ///
+    /// Parses the manifest on each call; on a hot path keep an
+    /// ``egress_guard(manifest)`` per app and call its ``check``.
+    ///
+    /// Returns:
+    ///     EgressVerdict: ``.allowed``, ``.code`` (``allowed``, ``not_declared``,
+    ///     ``internal_address`` ...), ``.reason``, ``.matched``.
+    fn check_egress(&self, py: Python<'_>, manifest: &Bound<'_, PyAny>, url: &str) -> PyResult<EgressVerdict> {
+        Ok(self.egress_guard(py, manifest)?.check(url))
+    }
+
+    /// The app's egress entries parsed and checked once, for fast runtime
+    /// checks (``guard.check(url)``, about a microsecond). Thread-safe.
+    fn egress_guard(&self, py: Python<'_>, manifest: &Bound<'_, PyAny>) -> PyResult<EgressGuard> {
+        let src = Source::from_py(manifest, "manifest")?;
+        let engine = &self.inner;
+        py.detach(|| guard(|| Ok(engine.egress_guard(&load_manifest(engine, src)?))))
+            .map(|inner| EgressGuard { inner })
+            .map_err(|e| e.into_pyerr(py))
+    }
+
+    /// The fields ``connector`` must receive masked: the regulated fields of
+    /// its datasets, unless it declares ``needsRawValues``.
+    fn masked_fields(&self, py: Python<'_>, manifest: &Bound<'_, PyAny>, connector: &str) -> PyResult<Vec<String>> {
+        let src = Source::from_py(manifest, "manifest")?;
+        let engine = &self.inner;
+        py.detach(|| guard(|| Ok(engine.masked_fields(&load_manifest(engine, src)?, connector)))).map_err(|e| e.into_pyerr(py))
+    }
+
+    /// Applies the mask obligation for ``connector`` to a JSON-like record:
+    /// every member named like a masked field, at any depth, becomes ``"****"``.
+    /// Returns a new record; the argument is not changed.
+    fn redact<'py>(&self, py: Python<'py>, manifest: &Bound<'py, PyAny>, connector: &str, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let src = Source::from_py(manifest, "manifest")?;
+        let record = to_json(record, "")?;
+        let engine = &self.inner;
+        let out = py.detach(|| guard(|| Ok(engine.redact(&load_manifest(engine, src)?, connector, &record)))).map_err(|e| e.into_pyerr(py))?;
+        Ok(pythonize::pythonize(py, &out)?)
+    }
+
     /// The revision of each loaded policy bundle, by bundle name.
     #[getter]
     fn policy_revisions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
@@ -270,6 +312,71 @@ impl Engine {
     fn __repr__(&self) -> String {
         let names: Vec<String> = self.inner.bundles().iter().map(|b| format!("'{}'", b.name)).collect();
         format!("<Engine bundles=[{}] compiled={}>", names.join(", "), if self.inner.is_compiled() { "True" } else { "False" })
+    }
+}
+
+/// The answer of an egress check. True in a boolean context when allowed.
+#[pyclass(frozen, eq, module = "microgov", name = "EgressVerdict")]
+#[derive(PartialEq)]
+pub struct EgressVerdict {
+    inner: microgov::engine::EgressVerdict,
+}
+
+#[pymethods]
+impl EgressVerdict {
+    /// Whether the call may go out.
+    #[getter]
+    fn allowed(&self) -> bool {
+        self.inner.allowed
+    }
+
+    /// Stable code: ``allowed``, ``unparseable``, ``suspicious_url``,
+    /// ``non_https``, ``port_not_allowed``, ``internal_address``,
+    /// ``denied_host``, ``host_not_allowed`` or ``not_declared``.
+    #[getter]
+    fn code(&self) -> &str {
+        &self.inner.code
+    }
+
+    /// One line on why.
+    #[getter]
+    fn reason(&self) -> &str {
+        &self.inner.reason
+    }
+
+    /// The declared egress entry that matched, when allowed.
+    #[getter]
+    fn matched(&self) -> Option<&str> {
+        self.inner.matched.as_deref()
+    }
+
+    /// The verdict as a dict (``allowed``, ``code``, ``reason``, ``matched``).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        Ok(pythonize::pythonize(py, &self.inner)?)
+    }
+
+    fn __bool__(&self) -> bool {
+        self.inner.allowed
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let code = PyString::new(py, &self.inner.code).repr()?;
+        Ok(format!("<EgressVerdict allowed={} code={}>", if self.inner.allowed { "True" } else { "False" }, code.to_str()?))
+    }
+}
+
+/// One app's egress entries, parsed once: ``guard.check(url)`` on the hot
+/// path of a service. Immutable and thread-safe; from ``Engine.egress_guard``.
+#[pyclass(frozen, module = "microgov", name = "EgressGuard")]
+pub struct EgressGuard {
+    inner: microgov::engine::EgressGuard,
+}
+
+#[pymethods]
+impl EgressGuard {
+    /// Whether the app may call ``url`` now.
+    fn check(&self, url: &str) -> EgressVerdict {
+        EgressVerdict { inner: self.inner.check(url) }
     }
 }
 
@@ -505,6 +612,8 @@ fn _microgov(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<Engine>()?;
     m.add_class::<Decision>()?;
+    m.add_class::<EgressVerdict>()?;
+    m.add_class::<EgressGuard>()?;
     errors::register(m)?;
     // Set, not added: private, so it stays out of `__all__` and the stubs.
     m.setattr("_guarded_panic", wrap_pyfunction!(_guarded_panic, m)?)?;

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
 from microgov import errors, types
-from microgov._microgov import Decision, Engine, __version__
+from microgov._microgov import Decision, EgressGuard, EgressVerdict, Engine, __version__
 from microgov.errors import ManifestError, MicrogovError
 
 if TYPE_CHECKING:
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Decision",
+    "EgressGuard",
+    "EgressVerdict",
     "Engine",
     "MicrogovError",
     "ManifestError",

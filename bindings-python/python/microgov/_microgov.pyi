@@ -17,6 +17,8 @@ __all__ = [
     "__version__",
     "AuditError",
     "Decision",
+    "EgressGuard",
+    "EgressVerdict",
     "Engine",
     "IoError",
     "LifecycleError",
@@ -71,12 +73,45 @@ class Engine:
         extra: Optional[Mapping[str, Any]] = None,
     ) -> Dict[str, Any]:
         """A decision with the source of each violation and the input document."""
+    def check_egress(self, manifest: _Manifest, url: str) -> "EgressVerdict":
+        """Whether the app may call ``url`` now."""
+    def egress_guard(self, manifest: _Manifest) -> "EgressGuard":
+        """The app's egress entries parsed once, for fast runtime checks."""
+    def masked_fields(self, manifest: _Manifest, connector: str) -> List[str]:
+        """The fields ``connector`` must receive masked."""
+    def redact(self, manifest: _Manifest, connector: str, record: Any) -> Any:
+        """A copy of ``record`` with the masked fields replaced by ``"****"``."""
     @property
     def policy_revisions(self) -> Dict[str, str]:
         """The revision of each loaded policy bundle."""
     @property
     def compiled(self) -> bool:
         """Whether decisions run in the compiled VM."""
+
+@final
+class EgressVerdict:
+    """The answer of an egress check; true when allowed."""
+
+    @property
+    def allowed(self) -> bool: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def matched(self) -> Optional[str]: ...
+    def to_dict(self) -> Dict[str, Any]:
+        """The verdict as a dict."""
+    def __bool__(self) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class EgressGuard:
+    """One app's egress entries, parsed once."""
+
+    def check(self, url: str) -> EgressVerdict:
+        """Whether the app may call ``url`` now."""
 
 @final
 class Decision:
