@@ -191,10 +191,23 @@ pub fn evaluate(engine: &microgov::Engine, ctx: &microgov::Context, items: Vec<I
 }
 
 pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
+    // MICROGOV_TIMINGS=1 prints how long each phase took, for benchmarks.
+    let timings = std::env::var_os("MICROGOV_TIMINGS").is_some();
+    let start = std::time::Instant::now();
+    let phase = |name: &str, since: &mut std::time::Instant| {
+        if timings {
+            eprintln!("microgov: {name} {:.3} s", since.elapsed().as_secs_f64());
+        }
+        *since = std::time::Instant::now();
+    };
+    let mut t = start;
     let engine = build_engine(&args.engine)?;
     let ctx = build_context(&args.context)?;
+    phase("engine", &mut t);
     let items = load(&engine, &args.paths, true)?;
+    phase("read+validate", &mut t);
     let reports = evaluate(&engine, &ctx, items, true);
+    phase("evaluate", &mut t);
     let summary = Summary::of(&reports);
     let code = summary.exit_code(args.fail_on);
     let opts = format::Options { fail_on_review: args.fail_on == FailOn::Review, exit_code: code };
@@ -215,6 +228,7 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
     }
     out.flush()?;
     drop(out);
+    phase("report", &mut t);
     // Machine formats keep standard output clean; people at a terminal
     // still get the summary, on standard error.
     if args.format != Format::Text && args.format != Format::Github && std::io::IsTerminal::is_terminal(&std::io::stderr()) {

@@ -3,6 +3,7 @@
 //! and shapes the library's answers into text, JSON, SARIF, JUnit or GitHub
 //! annotations.
 
+mod audit;
 mod bundle_build;
 mod check;
 mod common;
@@ -30,8 +31,8 @@ microgov reads MicroApp manifests (YAML or JSON, apiVersion microgov.dev/v1), \
 validates them, scores their risk tier and runs the bundled Rego policies \
 (residency, PII, secrets, egress, governance) plus your own, so that the same \
 policies gate pull requests in CI and decide at runtime.",
-    after_help = "Examples:\n  microgov validate apps/\n  microgov check apps/ --approvals approvals.yaml --format sarif > microgov.sarif\n  microgov explain apps/hr-onboarding.yaml --approvals approvals.yaml\n\nRun `microgov help <command>` for a command's options and examples.",
-    after_long_help = concat!("Examples:\n  microgov validate apps/\n  microgov check apps/ --approvals approvals.yaml --format sarif > microgov.sarif\n  microgov explain apps/hr-onboarding.yaml --approvals approvals.yaml\n\n", "Exit status:\n  0  every app is allowed (or: the command succeeded)\n  1  an app is denied (check), a policy test failed (test)\n  2  usage error, or an input file that cannot be read or is invalid\n  3  no app is denied, but one needs approvals it does not have yet (check)\n\nEnvironment:\n  NO_COLOR  when set to anything, no colour (as --color never)"),
+    after_help = "Examples:\n  microgov validate apps/\n  microgov check apps/ --approvals approvals.yaml --format sarif > microgov.sarif\n  microgov explain apps/hr-onboarding.yaml --approvals approvals.yaml\n  microgov audit verify audit.jsonl --checkpoint audit.jsonl.checkpoints --public-key audit.key.pub\n\nRun `microgov help <command>` for a command's options and examples.",
+    after_long_help = concat!("Examples:\n  microgov validate apps/\n  microgov check apps/ --approvals approvals.yaml --format sarif > microgov.sarif\n  microgov explain apps/hr-onboarding.yaml --approvals approvals.yaml\n  microgov audit verify audit.jsonl --checkpoint audit.jsonl.checkpoints --public-key audit.key.pub\n\n", "Exit status:\n  0  every app is allowed (or: the command succeeded)\n  1  an app is denied (check), a policy test failed (test), a log is tampered (audit verify)\n  2  usage error, or an input file that cannot be read or is invalid\n  3  no app is denied, but one needs approvals it does not have yet (check)\n\nEnvironment:\n  NO_COLOR  when set to anything, no colour (as --color never)"),
     propagate_version = true,
     disable_help_subcommand = false
 )]
@@ -134,6 +135,20 @@ per test and a summary, as `opa test` does.",
     /// Build OPA bundles.
     #[command(subcommand)]
     Bundle(BundleCommand),
+
+    /// The tamper-evident audit log: verify, append, checkpoint, prove.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+
+    /// Generate an Ed25519 key pair that signs audit checkpoints.
+    #[command(
+        long_about = "Generate an Ed25519 key pair for signing audit-log checkpoints, as C2SP signed-note \
+key strings: the signing key `PRIVATE+KEY+<name>+<id>+<base64>` and the verifier key \
+`<name>+<id>+<base64>` (the same format as Go's sumdb note package, sigsum and Sigstore tools). \
+Without -o both are printed, signing key first.",
+        after_help = "Examples:\n  microgov keygen acme.example/audit -o audit.key      # writes audit.key (0600) and audit.key.pub\n  microgov keygen acme.example/audit\n\nExit status: 0 generated, 2 a bad name, an existing file without --force (or a usage error)."
+    )]
+    Keygen(audit::KeygenArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -196,6 +211,8 @@ fn main() -> ExitCode {
         Command::Inventory(a) => inventory::run(a, color),
         Command::Test(a) => policy_test::run(a, color),
         Command::Bundle(BundleCommand::Build(a)) => bundle_build::run(a, color),
+        Command::Audit(a) => audit::run(a, color),
+        Command::Keygen(a) => audit::run_keygen(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,0 +1,461 @@
+//! `microgov audit verify|append|checkpoint|prove` and `microgov keygen`:
+//! the tamper-evident audit log from the command line.
+
+use crate::common::{exit, io_message, read_option_file, CliError, CliResult};
+use crate::style::Style;
+use crate::ColorChoice;
+use clap::{Subcommand, ValueEnum};
+use microgov::audit::merkle::{verify_inclusion, MerkleTree};
+use microgov::audit::{keygen, leaf_hash, verify, AuditError, AuditLog, AuditOptions, Event, LogSource, SigningKey, SyncPolicy, VerifyStatus};
+use serde_json::{json, Value};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people.
+    Text,
+    /// For tools.
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Verify a log's hash chain and, optionally, a signed checkpoint; names the first bad record.
+    #[command(
+        long_about = "Verify an audit log: every line canonical JSON, every record valid, the hash chain \
+unbroken from seq 0, and, with --checkpoint, that the records hash to the checkpoint's Merkle root \
+(with --public-key, that the checkpoint is signed by that key). Rotated segments (LOG.1, LOG.2 ...) \
+are read first. Stops at the first bad record and names it (seq, file, line, kind). Reads only; \
+safe while another process appends.",
+        after_help = "Examples:\n  microgov audit verify audit.jsonl\n  microgov audit verify audit.jsonl --checkpoint audit.jsonl.checkpoints --public-key audit.pub\n  microgov audit verify audit.jsonl --format json\n\nExit status: 0 intact (or intact with records after the last checkpoint), 1 tampered, 2 unreadable input, bad key or checkpoint (or a usage error)."
+    )]
+    Verify(VerifyArgs),
+    /// Append events (JSON on standard input) to a log.
+    #[command(
+        long_about = "Append events to an audit log, creating it if needed. Standard input holds one JSON \
+object, a JSON array of objects, or JSON Lines, each an event with the record's member names \
+(action, tenant_id, app_id, principal_id, outcome, attrs ...; the log assigns v, log_id, seq and \
+prev, and ts unless given). With --decisions, standard input holds policy decisions instead (one, \
+a list, or the output of `microgov check --format json`), each recorded as a policy.evaluate event. \
+With --key, a signed checkpoint is written when done. Do not run it while another process writes \
+the same log.",
+        after_help = "Examples:\n  echo '{\"action\":\"app.register\",\"tenant_id\":\"acme\",\"app_id\":\"expense-approver\",\"outcome\":\"success\"}' \\\n    | microgov audit append audit.jsonl --log-id acme.example/audit --key audit.key\n  microgov check apps/ --format json | microgov audit append audit.jsonl --decisions --tenant acme --key audit.key\n\nExit status: 0 appended, 2 invalid events, a log that does not verify, or a usage error."
+    )]
+    Append(AppendArgs),
+    /// Write a signed checkpoint of the whole log (to LOG.checkpoints) and print it.
+    #[command(
+        long_about = "Sign a checkpoint (C2SP tlog-checkpoint: log id, record count, Merkle root) of the \
+whole log with the given key, append it to LOG.checkpoints and print it. Verifiers check the log \
+against it with `microgov audit verify --checkpoint --public-key`. Do not run it while another \
+process writes the same log.",
+        after_help = "Examples:\n  microgov audit checkpoint audit.jsonl --key audit.key\n  microgov audit checkpoint audit.jsonl --key audit.key > latest.checkpoint\n\nExit status: 0 written, 2 the log does not verify, a bad key, or a usage error."
+    )]
+    Checkpoint(CheckpointArgs),
+    /// Print an inclusion proof of one record (RFC 9162), checked against the log's root.
+    #[command(
+        long_about = "Compute the Merkle inclusion proof (RFC 9162 2.1.3) of record SEQ in the tree of the \
+first --tree-size records (default: all), so that someone holding a checkpoint of that size can \
+check that the record is in the log without reading it. The log is verified first; the proof is \
+checked against the root before it is printed. Reads only.",
+        after_help = "Examples:\n  microgov audit prove audit.jsonl 41\n  microgov audit prove audit.jsonl 41 --tree-size 1000 > proof.json\n\nExit status: 0 printed, 1 the log is tampered, 2 seq out of range, unreadable log (or a usage error)."
+    )]
+    Prove(ProveArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    /// The log file (rotated segments LOG.1, LOG.2 ... are found); several files are read in the order given.
+    #[arg(required = true, value_name = "LOG")]
+    pub logs: Vec<PathBuf>,
+    /// A signed checkpoint note, or a checkpoints file (every note in it is checked).
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
+    /// The verifier key (`<name>+<id>+<base64>`) the checkpoint must be signed with.
+    #[arg(long, value_name = "FILE")]
+    pub public_key: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AppendArgs {
+    /// The log file.
+    #[arg(value_name = "LOG")]
+    pub log: PathBuf,
+    /// The log id for a new log (checked against an existing one).
+    #[arg(long, value_name = "ID")]
+    pub log_id: Option<String>,
+    /// A signing key file (`PRIVATE+KEY+...`, from `microgov keygen`): write a signed checkpoint when done.
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// Standard input holds policy decisions (or `microgov check --format json` output).
+    #[arg(long)]
+    pub decisions: bool,
+    /// Tenant to set on events that have none.
+    #[arg(long)]
+    pub tenant: Option<String>,
+    /// Principal (who acted) to set on events that have none.
+    #[arg(long)]
+    pub principal: Option<String>,
+    /// Kind of the principal: user, service, agent ...
+    #[arg(long, default_value = "user", requires = "principal")]
+    pub principal_type: String,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckpointArgs {
+    /// The log file.
+    #[arg(value_name = "LOG")]
+    pub log: PathBuf,
+    /// The signing key file (`PRIVATE+KEY+...`, from `microgov keygen`).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ProveArgs {
+    /// The log file.
+    #[arg(value_name = "LOG")]
+    pub log: PathBuf,
+    /// The record's seq.
+    #[arg(value_name = "SEQ")]
+    pub seq: u64,
+    /// The tree size to prove against (a checkpoint's size); default: every record.
+    #[arg(long, value_name = "N")]
+    pub tree_size: Option<u64>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Json)]
+    pub format: Format,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct KeygenArgs {
+    /// The key name, as it appears in checkpoint signatures (e.g. acme.example/audit; no spaces or '+').
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// Write the signing key to FILE (mode 0600) and the verifier key to FILE.pub, instead of printing both.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Overwrite existing key files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+fn audit_error(e: &AuditError) -> CliError {
+    CliError::input(format!("{e} [{}]", e.code()))
+}
+
+fn must_exist(log: &Path) -> CliResult<()> {
+    if !log.is_file() {
+        return Err(CliError::input(format!("cannot read {}: no such log file", log.display())));
+    }
+    Ok(())
+}
+
+fn read_key(path: &Path) -> CliResult<SigningKey> {
+    let text = read_option_file(path, "key")?;
+    SigningKey::parse(text.trim()).map_err(|e| CliError::input(format!("{}: {e} [{}]", path.display(), e.code())))
+}
+
+pub fn run(cmd: AuditCommand, color: ColorChoice) -> CliResult<u8> {
+    match cmd {
+        AuditCommand::Verify(a) => run_verify(a, color),
+        AuditCommand::Append(a) => run_append(a),
+        AuditCommand::Checkpoint(a) => run_checkpoint(a),
+        AuditCommand::Prove(a) => run_prove(a),
+    }
+}
+
+fn run_verify(a: VerifyArgs, color: ColorChoice) -> CliResult<u8> {
+    for log in &a.logs {
+        must_exist(log)?;
+    }
+    let checkpoint_path = match (&a.checkpoint, &a.public_key, a.logs.as_slice()) {
+        (Some(p), _, _) => Some(p.clone()),
+        // A key alone means: the log's own checkpoints file.
+        (None, Some(_), [log]) => {
+            let mut p = log.clone().into_os_string();
+            p.push(".checkpoints");
+            let p = PathBuf::from(p);
+            if !p.is_file() {
+                return Err(CliError::input(format!("--public-key needs a checkpoint: pass --checkpoint FILE ({} does not exist)", p.display())));
+            }
+            Some(p)
+        }
+        (None, Some(_), _) => return Err(CliError::input("--public-key needs --checkpoint FILE")),
+        (None, None, _) => None,
+    };
+    let checkpoint = checkpoint_path.as_deref().map(|p| read_option_file(p, "checkpoint")).transpose()?;
+    let key = a.public_key.as_deref().map(|p| read_option_file(p, "public key")).transpose()?;
+    let source: LogSource<'_> = if a.logs.len() == 1 { LogSource::Path(a.logs[0].clone()) } else { LogSource::Files(a.logs.clone()) };
+    let report = verify(source, checkpoint.as_deref(), key.as_deref().map(str::trim)).map_err(|e| audit_error(&e))?;
+    let code = if report.is_ok() { exit::OK } else { exit::DENY };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if a.format == Format::Json {
+        serde_json::to_writer_pretty(&mut out, &report).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+        return Ok(code);
+    }
+    let s = Style::stdout(color);
+    let log_id = report.log_id.clone().unwrap_or_else(|| "-".into());
+    match &report.status {
+        VerifyStatus::Intact => {
+            writeln!(out, "{}: {} record(s), log {log_id}, root {}", s.green("intact"), report.records, report.root)?;
+        }
+        VerifyStatus::Unattested { checkpoint_size, unattested } => {
+            writeln!(
+                out,
+                "{}: {} record(s), log {log_id}; the checkpoint covers the first {checkpoint_size}, {unattested} later record(s) are not signed yet",
+                s.green("intact"),
+                report.records
+            )?;
+        }
+        VerifyStatus::Tampered(t) => {
+            let at = match (&t.file, t.line) {
+                (Some(f), Some(l)) => format!(" ({f}:{l})"),
+                (Some(f), None) => format!(" ({f})"),
+                _ => String::new(),
+            };
+            let seq = t.seq.map(|s| format!(" at seq {s}")).unwrap_or_default();
+            writeln!(out, "{}: {}{seq}{at}: {}", s.red_bold("TAMPERED"), t.kind, t.reason)?;
+            writeln!(out, "{} record(s) before it verify", report.records)?;
+        }
+    }
+    if let Some(cp) = &report.checkpoint {
+        let sig = if report.signature_verified { "signature verified" } else { "signature not checked (no --public-key)" };
+        writeln!(out, "checkpoint: {} record(s), root {}, {sig}", cp.size, cp.root)?;
+    }
+    Ok(code)
+}
+
+/// Events from standard input: one object, an array, or JSON Lines.
+fn read_values(text: &str) -> CliResult<Vec<Value>> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(CliError::input("no events on standard input"));
+    }
+    if let Ok(v) = serde_json::from_str::<Value>(trimmed) {
+        return Ok(match v {
+            Value::Array(a) => a,
+            other => vec![other],
+        });
+    }
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| serde_json::from_str(l).map_err(|e| CliError::input(format!("standard input line {}: invalid JSON: {e}", i + 1))))
+        .collect()
+}
+
+fn run_append(a: AppendArgs) -> CliResult<u8> {
+    let mut input = String::new();
+    std::io::stdin().read_to_string(&mut input).map_err(|e| CliError::input(format!("cannot read standard input: {}", io_message(&e))))?;
+    let values = read_values(&input)?;
+    let mut events = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        let decisions: Vec<&Value> = if a.decisions {
+            match v.get("results").and_then(Value::as_array) {
+                // `microgov check --format json`: invalid files have no decision.
+                Some(results) => results.iter().filter_map(|r| r.get("decision")).collect(),
+                None => vec![v],
+            }
+        } else {
+            Vec::new()
+        };
+        let made: Vec<Event> = if a.decisions {
+            decisions.into_iter().map(Event::from_decision_json).collect::<Result<_, _>>()
+        } else {
+            Event::from_json(v).map(|e| vec![e])
+        }
+        .map_err(|e| CliError::input(format!("event {}: {e} [{}]", i + 1, e.code())))?;
+        for mut e in made {
+            if let Some(t) = &a.tenant {
+                if e.tenant_id.is_none() {
+                    e = e.tenant(t.clone());
+                }
+            }
+            if let Some(p) = &a.principal {
+                if e.principal_id.is_none() {
+                    e = e.principal(p.clone(), a.principal_type.clone());
+                }
+            }
+            events.push(e);
+        }
+    }
+    if events.is_empty() {
+        return Err(CliError::input("no events to append"));
+    }
+    let mut opts = AuditOptions::new().sync(SyncPolicy::OnFlush);
+    if let Some(id) = &a.log_id {
+        opts = opts.log_id(id.clone());
+    }
+    if let Some(k) = &a.key {
+        opts = opts.signing_key(read_key(k)?);
+    }
+    let log = AuditLog::open(&a.log, opts).map_err(|e| audit_error(&e))?;
+    let receipts = log.append_batch(&events).map_err(|e| audit_error(&e))?;
+    log.close().map_err(|e| audit_error(&e))?;
+    let log_id = log.log_id().unwrap_or_default();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if a.format == Format::Json {
+        let doc = json!({"log": a.log.display().to_string(), "log_id": log_id, "receipts": receipts, "checkpoint": log.latest_note().ok().flatten()});
+        serde_json::to_writer_pretty(&mut out, &doc).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+    } else {
+        let first = receipts.first().map(|r| r.seq).unwrap_or(0);
+        let last = receipts.last().map(|r| (r.seq, r.hash.to_hex())).unwrap_or_default();
+        writeln!(out, "appended {} record(s) to {} (log {log_id}): seq {first}..{}, last hash {}", receipts.len(), a.log.display(), last.0, last.1)?;
+        if a.key.is_some() {
+            writeln!(out, "signed checkpoint written to {}", log.checkpoints_path().display())?;
+        }
+    }
+    Ok(exit::OK)
+}
+
+fn run_checkpoint(a: CheckpointArgs) -> CliResult<u8> {
+    must_exist(&a.log)?;
+    let key = read_key(&a.key)?;
+    let log = AuditLog::open(&a.log, AuditOptions::new().sync(SyncPolicy::OnFlush).signing_key(key)).map_err(|e| audit_error(&e))?;
+    log.checkpoint().map_err(|e| audit_error(&e))?;
+    let note = log.latest_note().map_err(|e| audit_error(&e))?;
+    log.close().map_err(|e| audit_error(&e))?;
+    let note = note.ok_or_else(|| CliError::input("no checkpoint was written"))?;
+    print!("{note}");
+    Ok(exit::OK)
+}
+
+/// The log's files in order: rotated segments `LOG.1`, `LOG.2` ..., then `LOG`.
+fn log_files(log: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for n in 1.. {
+        let mut p = log.as_os_str().to_os_string();
+        p.push(format!(".{n}"));
+        let p = PathBuf::from(p);
+        if !p.is_file() {
+            break;
+        }
+        files.push(p);
+    }
+    files.push(log.to_path_buf());
+    files
+}
+
+fn run_prove(a: ProveArgs) -> CliResult<u8> {
+    must_exist(&a.log)?;
+    let report = verify(LogSource::Path(a.log.clone()), None, None).map_err(|e| audit_error(&e))?;
+    if let Some(t) = report.tamper() {
+        eprintln!("error: {} is tampered: {} at seq {:?}: {} (`microgov audit verify` for details)", a.log.display(), t.kind, t.seq, t.reason);
+        return Ok(exit::DENY);
+    }
+    let size = a.tree_size.unwrap_or(report.records);
+    if size > report.records || a.seq >= size {
+        return Err(CliError::input(format!("seq {} is not in a tree of {size} record(s) (the log has {})", a.seq, report.records)));
+    }
+    // Leaf hashes of the verified records, in log order (complete lines only).
+    let mut tree = MerkleTree::new();
+    let mut record: Option<Value> = None;
+    'files: for f in log_files(&a.log) {
+        let bytes = std::fs::read(&f).map_err(|e| CliError::input(format!("cannot read {}: {}", f.display(), io_message(&e))))?;
+        let mut rest = bytes.as_slice();
+        while let Some(end) = rest.iter().position(|b| *b == b'\n') {
+            if tree.len() == size {
+                break 'files;
+            }
+            let line = &rest[..end];
+            if tree.len() == a.seq {
+                record = serde_json::from_slice(line).ok();
+            }
+            tree.push(leaf_hash(line));
+            rest = &rest[end + 1..];
+        }
+    }
+    let proof = tree.inclusion_proof(a.seq, size).map_err(|e| audit_error(&e))?;
+    let root = tree.root_at(size).map_err(|e| audit_error(&e))?;
+    let leaf = tree.leaf(a.seq).ok_or_else(|| CliError::input(format!("seq {} not found", a.seq)))?;
+    verify_inclusion(&leaf, &proof, &root).map_err(|e| audit_error(&e))?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if a.format == Format::Json {
+        let doc = json!({
+            "log_id": report.log_id,
+            "leaf_index": proof.leaf_index,
+            "tree_size": proof.tree_size,
+            "leaf": leaf,
+            "root": root,
+            "hashes": proof.hashes,
+            "record": record,
+        });
+        serde_json::to_writer_pretty(&mut out, &doc).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+    } else {
+        writeln!(out, "record {} of {} (log {})", a.seq, size, report.log_id.unwrap_or_default())?;
+        writeln!(out, "leaf hash {leaf}")?;
+        writeln!(out, "root      {root}")?;
+        writeln!(out, "path ({} hash(es), leaf side first):", proof.hashes.len())?;
+        for h in &proof.hashes {
+            writeln!(out, "  {h}")?;
+        }
+    }
+    Ok(exit::OK)
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, text: &str, force: bool) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).mode(0o600);
+    if force {
+        opts.create(true).truncate(true);
+    } else {
+        opts.create_new(true);
+    }
+    opts.open(path)?.write_all(text.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, text: &str, force: bool) -> std::io::Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true);
+    if force {
+        opts.create(true).truncate(true);
+    } else {
+        opts.create_new(true);
+    }
+    opts.open(path)?.write_all(text.as_bytes())
+}
+
+pub fn run_keygen(a: KeygenArgs) -> CliResult<u8> {
+    let (skey, vkey) = keygen(&a.name).map_err(|e| audit_error(&e))?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match &a.output {
+        None => {
+            writeln!(out, "{skey}")?;
+            writeln!(out, "{vkey}")?;
+        }
+        Some(path) => {
+            let mut pub_path = path.clone().into_os_string();
+            pub_path.push(".pub");
+            let pub_path = PathBuf::from(pub_path);
+            let fail = |p: &Path, e: std::io::Error| {
+                let hint = if e.kind() == std::io::ErrorKind::AlreadyExists { " (use --force to overwrite)" } else { "" };
+                CliError::input(format!("cannot write {}: {}{hint}", p.display(), io_message(&e)))
+            };
+            if !a.force && pub_path.exists() {
+                return Err(fail(&pub_path, std::io::Error::from(std::io::ErrorKind::AlreadyExists)));
+            }
+            write_private(path, &format!("{skey}\n"), a.force).map_err(|e| fail(path, e))?;
+            std::fs::write(&pub_path, format!("{vkey}\n")).map_err(|e| fail(&pub_path, e))?;
+            writeln!(out, "signing key  {} (keep it secret)", path.display())?;
+            writeln!(out, "verifier key {}: {vkey}", pub_path.display())?;
+        }
+    }
+    Ok(exit::OK)
+}
