@@ -149,6 +149,7 @@ fn read_batch(env: &Env, manifests: &Unknown<'_>, options: Option<Unknown<'_>>) 
 /// Panics inside Rust on purpose, to test that the boundary turns a panic into
 /// an `Error` (code `internal`) instead of a crashed process.
 #[doc(hidden)]
+#[allow(clippy::panic)] // the point of it
 #[napi(js_name = "__panicForTesting", skip_typescript)]
 pub fn panic_for_testing(env: Env, message: String) -> Result<()> {
     guard_js(&env, || -> std::result::Result<(), Failure> { std::panic::panic_any(message) })
@@ -171,6 +172,7 @@ impl napi::bindgen_prelude::Task for PanicTask {
     type Output = std::result::Result<(), Failure>;
     type JsValue = ();
 
+    #[allow(clippy::panic)] // the point of it
     fn compute(&mut self) -> Result<Self::Output> {
         let message = self.message.clone();
         Ok(guard(move || -> std::result::Result<(), Failure> { std::panic::panic_any(message) }))
