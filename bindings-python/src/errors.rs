@@ -42,7 +42,7 @@ pyo3::create_exception!(
     microgov.errors,
     TamperedLogError,
     AuditError,
-    "The audit log does not verify: a record was changed, removed or reordered.\n\n`seq` is the sequence number of the first bad record."
+    "The audit log does not verify: a record was changed, removed or reordered.\n\n`seq` is the sequence number of the first bad record (None when the\nfinding is not one record, e.g. a forged checkpoint signature), `kind` what\nwas found (``edited_record``, ``bad_prev`` ...), `file`/`line` where,\n`reason` why, and `report` the whole ``VerifyReport`` (from ``verify_audit``)."
 );
 pyo3::create_exception!(
     microgov.errors,
@@ -189,10 +189,47 @@ pub fn core_error(py: Python<'_>, e: microgov::Error) -> PyErr {
         ),
         microgov::Error::Lifecycle(_) => raise(py, py.get_type::<LifecycleError>(), message, &[("code", str_obj(py, code))]),
         microgov::Error::Io { path, .. } => raise(py, py.get_type::<IoError>(), message, &[("code", str_obj(py, code)), ("path", str_obj(py, path))]),
+        microgov::Error::Audit(microgov::audit::AuditError::Tampered { path, kind, seq, reason }) => raise(
+            py,
+            py.get_type::<TamperedLogError>(),
+            message,
+            &[
+                ("code", str_obj(py, code)),
+                ("seq", opt_obj(py, *seq)),
+                ("kind", str_obj(py, kind)),
+                ("file", str_obj(py, path)),
+                ("reason", str_obj(py, reason)),
+            ],
+        ),
+        microgov::Error::Audit(_) => raise(py, py.get_type::<AuditError>(), message, &[("code", str_obj(py, code))]),
         // `Error` is non-exhaustive: a family added to core later still
         // arrives as a microgov error with its code, never as RuntimeError.
         _ => raise(py, py.get_type::<MicrogovError>(), message, &[("code", str_obj(py, code))]),
     }
+}
+
+/// `TamperedLogError` for a verification that found tampering.
+pub fn tampered(py: Python<'_>, t: &microgov::audit::Tamper, report: Option<Py<PyAny>>) -> PyErr {
+    let where_ = match (t.seq, &t.file, t.line) {
+        (Some(seq), Some(file), Some(line)) => format!(" at seq {seq} ({file}:{line})"),
+        (Some(seq), _, _) => format!(" at seq {seq}"),
+        _ => String::new(),
+    };
+    let message = format!("audit log is tampered{where_}: {}: {}", t.kind.code(), t.reason);
+    raise(
+        py,
+        py.get_type::<TamperedLogError>(),
+        message,
+        &[
+            ("code", str_obj(py, "audit.tampered")),
+            ("seq", opt_obj(py, t.seq)),
+            ("kind", str_obj(py, t.kind.code())),
+            ("file", opt_obj(py, t.file.as_deref())),
+            ("line", opt_obj(py, t.line)),
+            ("reason", str_obj(py, &t.reason)),
+            ("report", report.map(|r| r.into_bound(py)).unwrap_or_else(|| py.None().into_bound(py))),
+        ],
+    )
 }
 
 /// Registers the exception classes on the extension module and gives each
@@ -200,13 +237,18 @@ pub fn core_error(py: Python<'_>, e: microgov::Error) -> PyErr {
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     let none = py.None();
-    let classes: [(&str, Bound<'_, PyType>, Vec<(&str, Bound<'_, PyAny>)>); 7] = [
+    type Defaults<'py> = Vec<(&'static str, Bound<'py, PyAny>)>;
+    let classes: [(&str, Bound<'_, PyType>, Defaults<'_>); 7] = [
         ("MicrogovError", py.get_type::<MicrogovError>(), vec![("code", str_obj(py, "microgov"))]),
         ("ManifestError", py.get_type::<ManifestError>(), vec![("code", str_obj(py, "manifest.invalid")), ("problems", PyTuple::empty(py).into_any())]),
         ("PolicyError", py.get_type::<PolicyError>(), vec![("code", str_obj(py, "policy")), ("file", none.bind(py).clone()), ("line", none.bind(py).clone())]),
         ("LifecycleError", py.get_type::<LifecycleError>(), vec![("code", str_obj(py, "lifecycle"))]),
         ("AuditError", py.get_type::<AuditError>(), vec![("code", str_obj(py, "audit"))]),
-        ("TamperedLogError", py.get_type::<TamperedLogError>(), vec![("code", str_obj(py, "audit.tampered")), ("seq", none.bind(py).clone())]),
+        (
+            "TamperedLogError",
+            py.get_type::<TamperedLogError>(),
+            ["seq", "kind", "file", "line", "reason", "report"].into_iter().map(|a| (a, none.bind(py).clone())).chain([("code", str_obj(py, "audit.tampered"))]).collect(),
+        ),
         ("IoError", py.get_type::<IoError>(), vec![("code", str_obj(py, "io")), ("path", none.bind(py).clone())]),
     ];
     for (name, ty, attrs) in classes {

@@ -5,6 +5,7 @@
 //! `microgov.errors` hierarchy. Policies are compiled once per [`Engine`];
 //! nothing is parsed or compiled per call.
 
+mod audit;
 mod convert;
 mod errors;
 
@@ -614,6 +615,10 @@ fn _microgov(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Decision>()?;
     m.add_class::<EgressVerdict>()?;
     m.add_class::<EgressGuard>()?;
+    m.add_class::<audit::AuditLog>()?;
+    m.add_class::<audit::VerifyReport>()?;
+    m.add_function(wrap_pyfunction!(audit::verify_audit, m)?)?;
+    m.add_function(wrap_pyfunction!(audit::generate_audit_key, m)?)?;
     errors::register(m)?;
     // Set, not added: private, so it stays out of `__all__` and the stubs.
     m.setattr("_guarded_panic", wrap_pyfunction!(_guarded_panic, m)?)?;

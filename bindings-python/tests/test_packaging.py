@@ -53,6 +53,8 @@ def test_readme_example_runs(index: int, capsys: pytest.CaptureFixture[str]) -> 
         exec(compile(code, f"README.md[python block {index}]", "exec"), {"__name__": "__readme__"})
     finally:
         os.chdir(old)
+    out = capsys.readouterr().out
     if index == 0:
-        out = capsys.readouterr().out
         assert out.startswith("<Decision app='hr-onboarding'")
+    if index == 1:
+        assert "edited_record" in out, "the notebook example names the tampered record"

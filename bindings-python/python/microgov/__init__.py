@@ -11,6 +11,10 @@ evaluated natively::
     d.outcome, d.tier, d.violations                  # 'deny', 'high', [...]
     microgov.inventory("apps/")                      # one row per app (pandas if installed)
 
+    with microgov.AuditLog.open("audit.jsonl", signing_key=key) as log:
+        log.append_decision(d)                       # tamper-evident record
+    microgov.verify_audit("audit.jsonl", "audit.jsonl.checkpoints", public_key=vkey)
+
 Errors are under :mod:`microgov.errors`; dict shapes under :mod:`microgov.types`.
 """
 
@@ -24,13 +28,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
 from microgov import errors, types
-from microgov._microgov import Decision, EgressGuard, EgressVerdict, Engine, __version__
+from microgov._microgov import (
+    AuditLog,
+    Decision,
+    EgressGuard,
+    EgressVerdict,
+    Engine,
+    VerifyReport,
+    __version__,
+    generate_audit_key,
+    verify_audit,
+)
 from microgov.errors import ManifestError, MicrogovError
 
 if TYPE_CHECKING:
     from microgov.types import InventoryRow
 
 __all__ = [
+    "AuditLog",
     "Decision",
     "EgressGuard",
     "EgressVerdict",
@@ -43,6 +58,9 @@ __all__ = [
     "inventory",
     "manifest_files",
     "types",
+    "VerifyReport",
+    "generate_audit_key",
+    "verify_audit",
 ]
 
 _DEFAULT_ENGINE: Optional[Engine] = None

@@ -3,7 +3,7 @@ checked against the module by ``python -m mypy.stubtest microgov._microgov``).""
 
 import os
 from datetime import datetime
-from typing import Any, Dict, Iterable, List, Literal, Mapping, Optional, Sequence, Tuple, Union, final
+from typing import Any, Dict, Iterable, List, Literal, Mapping, Optional, Sequence, Tuple, TypedDict, Union, final
 
 from microgov.types import ApprovalUse, DecisionDict, Problem, RequiredApproval, Risk, Violation, Waived
 
@@ -16,6 +16,7 @@ __version__: str
 __all__ = [
     "__version__",
     "AuditError",
+    "AuditLog",
     "Decision",
     "EgressGuard",
     "EgressVerdict",
@@ -26,6 +27,9 @@ __all__ = [
     "MicrogovError",
     "PolicyError",
     "TamperedLogError",
+    "VerifyReport",
+    "generate_audit_key",
+    "verify_audit",
 ]
 
 @final
@@ -113,6 +117,113 @@ class EgressGuard:
     def check(self, url: str) -> EgressVerdict:
         """Whether the app may call ``url`` now."""
 
+class _Receipt(TypedDict):
+    seq: int
+    hash: str
+
+class _GeneratedKey(TypedDict):
+    signing_key: str
+    verifier_key: str
+
+@final
+class AuditLog:
+    """A durable, tamper-evident audit log in a file."""
+
+    @staticmethod
+    def open(
+        path: _Path,
+        *,
+        signing_key: Union[str, os.PathLike[str], None] = None,
+        log_id: Optional[str] = None,
+        sync: Union[Literal["every-record", "on-flush"], float, None] = None,
+        rotate_bytes: Optional[int] = None,
+        checkpoint_every: Optional[int] = 1000,
+        checkpoint_interval: Optional[float] = 60.0,
+    ) -> "AuditLog":
+        """Opens (or creates) the log at ``path``, verifying what is there."""
+    def append(self, event: Mapping[str, Any]) -> _Receipt:
+        """Appends one event; returns ``{"seq", "hash"}`` once durable."""
+    def append_batch(self, events: Iterable[Mapping[str, Any]]) -> List[_Receipt]:
+        """Appends several events in order, durable together."""
+    def append_decision(self, decision: "Decision", event: Optional[Mapping[str, Any]] = None) -> _Receipt:
+        """Records a decision as a ``policy.evaluate`` event."""
+    def flush(self) -> None:
+        """Writes and syncs everything appended so far."""
+    def checkpoint(self) -> Dict[str, Any]:
+        """Writes a signed checkpoint now and returns it."""
+    def latest_note(self) -> Optional[str]:
+        """The latest signed checkpoint note, or ``None``."""
+    def prove(self, seq: int) -> Dict[str, Any]:
+        """Inclusion proof of record ``seq``."""
+    def consistency(self, old_size: int, new_size: int) -> Dict[str, Any]:
+        """Consistency proof between two tree sizes."""
+    def close(self) -> None:
+        """Flushes, writes a final checkpoint and closes."""
+    def __enter__(self) -> "AuditLog": ...
+    def __exit__(self, *_args: object) -> bool: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def checkpoints_path(self) -> str: ...
+    @property
+    def log_id(self) -> str: ...
+    @property
+    def record_count(self) -> int: ...
+    @property
+    def durable_count(self) -> int: ...
+    @property
+    def recovery(self) -> Dict[str, Any]: ...
+
+@final
+class VerifyReport:
+    """The result of ``verify_audit``; true unless tampered."""
+
+    @property
+    def status(self) -> Literal["intact", "unattested", "tampered"]: ...
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def records(self) -> int: ...
+    @property
+    def log_id(self) -> Optional[str]: ...
+    @property
+    def last_hash(self) -> Optional[str]: ...
+    @property
+    def root(self) -> str: ...
+    @property
+    def checkpoint(self) -> Optional[Dict[str, Any]]: ...
+    @property
+    def signature_verified(self) -> bool: ...
+    @property
+    def kind(self) -> Optional[str]: ...
+    @property
+    def seq(self) -> Optional[int]: ...
+    @property
+    def file(self) -> Optional[str]: ...
+    @property
+    def line(self) -> Optional[int]: ...
+    @property
+    def reason(self) -> Optional[str]: ...
+    @property
+    def unattested(self) -> Optional[int]: ...
+    @property
+    def checkpoint_size(self) -> Optional[int]: ...
+    def to_dict(self) -> Dict[str, Any]:
+        """The report as a dict."""
+    def __bool__(self) -> bool: ...
+
+def verify_audit(
+    log: Union[_Path, Sequence[_Path]],
+    checkpoint: Union[str, os.PathLike[str], None] = None,
+    public_key: Union[str, os.PathLike[str], None] = None,
+    *,
+    raise_on_tamper: bool = True,
+) -> VerifyReport:
+    """Verifies an audit log; raises ``TamperedLogError`` when it was changed."""
+
+def generate_audit_key(name: str) -> _GeneratedKey:
+    """A new Ed25519 key pair for signing checkpoints."""
+
 @final
 class Decision:
     """The answer for one app (immutable)."""
@@ -183,6 +294,11 @@ class TamperedLogError(AuditError):
     """The audit log does not verify; ``seq`` is the first bad record."""
 
     seq: Optional[int]
+    kind: Optional[str]
+    file: Optional[str]
+    line: Optional[int]
+    reason: Optional[str]
+    report: Optional[VerifyReport]
 
 class IoError(MicrogovError):
     """A file microgov was given could not be read."""
