@@ -12,7 +12,9 @@ use microgov::{Engine, Manifest};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple, PyType};
+use pyo3::types::{
+    PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple, PyType,
+};
 use serde_json::{Map, Number, Value};
 use std::path::PathBuf;
 
@@ -33,7 +35,10 @@ pub fn to_json(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
 
 fn to_json_at(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Value> {
     if depth > MAX_DEPTH {
-        return Err(PyValueError::new_err(format!("value at {} nests too deeply", shown(path))));
+        return Err(PyValueError::new_err(format!(
+            "value at {} nests too deeply",
+            shown(path)
+        )));
     }
     if obj.is_none() {
         return Ok(Value::Null);
@@ -67,12 +72,17 @@ fn to_json_at(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Valu
         if let Ok(v) = i.extract::<u64>() {
             return Ok(Value::Number(v.into()));
         }
-        return Err(PyValueError::new_err(format!("integer at {} is too large", shown(path))));
+        return Err(PyValueError::new_err(format!(
+            "integer at {} is too large",
+            shown(path)
+        )));
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
         return Number::from_f64(f.value())
             .map(Value::Number)
-            .ok_or_else(|| PyValueError::new_err(format!("value at {} is not a finite number", shown(path))));
+            .ok_or_else(|| {
+                PyValueError::new_err(format!("value at {} is not a finite number", shown(path)))
+            });
     }
     if let Ok(t) = obj.cast::<PyTuple>() {
         let mut out = Vec::with_capacity(t.len());
@@ -117,14 +127,24 @@ fn to_json_at(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Valu
             return Ok(Value::Array(out));
         }
     }
-    let ty = obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
-    Err(PyTypeError::new_err(format!("value at {} has type {ty}, which has no JSON form", shown(path))))
+    let ty = obj
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "?".into());
+    Err(PyTypeError::new_err(format!(
+        "value at {} has type {ty}, which has no JSON form",
+        shown(path)
+    )))
 }
 
 fn key_of(k: &Bound<'_, PyAny>, path: &str) -> PyResult<String> {
     match k.cast::<PyString>() {
         Ok(s) => Ok(s.to_str()?.to_owned()),
-        Err(_) => Err(PyTypeError::new_err(format!("keys must be strings (at {})", shown(path)))),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "keys must be strings (at {})",
+            shown(path)
+        ))),
     }
 }
 
@@ -172,7 +192,11 @@ impl Source {
             }
             return Ok(Source::Text(text.to_owned()));
         }
-        if obj.is_instance_of::<PyDict>() || obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() || obj.cast::<PyMapping>().is_ok() {
+        if obj.is_instance_of::<PyDict>()
+            || obj.is_instance_of::<PyList>()
+            || obj.is_instance_of::<PyTuple>()
+            || obj.cast::<PyMapping>().is_ok()
+        {
             return Ok(Source::Value(to_json(obj, "")?));
         }
         if let Ok(b) = obj.cast::<PyBytes>() {
@@ -183,8 +207,14 @@ impl Source {
         if obj.hasattr("__fspath__")? {
             return Ok(Source::Path(obj.extract::<PathBuf>()?));
         }
-        let ty = obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
-        Err(PyTypeError::new_err(format!("{what} must be a dict, a YAML/JSON string or a path, not {ty}")))
+        let ty = obj
+            .get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_else(|_| "?".into());
+        Err(PyTypeError::new_err(format!(
+            "{what} must be a dict, a YAML/JSON string or a path, not {ty}"
+        )))
     }
 
     /// The document's text, reading the file if it is one (no GIL needed).
@@ -192,7 +222,14 @@ impl Source {
         match self {
             Source::Value(v) => Ok(Err(v)),
             Source::Text(t) => Ok(Ok(t)),
-            Source::Path(p) => std::fs::read_to_string(&p).map(Ok).map_err(|source| BindError::Read { path: p.display().to_string(), source }),
+            Source::Path(p) => {
+                std::fs::read_to_string(&p)
+                    .map(Ok)
+                    .map_err(|source| BindError::Read {
+                        path: p.display().to_string(),
+                        source,
+                    })
+            }
         }
     }
 }
@@ -211,9 +248,15 @@ pub fn load_manifest(engine: &Engine, src: Source) -> Result<Manifest, BindError
 /// core's parallel evaluation.
 pub fn load_manifests(engine: &Engine, sources: Vec<Source>) -> Vec<Result<Manifest, BindError>> {
     let n = sources.len();
-    let threads = std::thread::available_parallelism().map(|t| t.get()).unwrap_or(1).min(n);
+    let threads = std::thread::available_parallelism()
+        .map(|t| t.get())
+        .unwrap_or(1)
+        .min(n);
     if threads <= 1 {
-        return sources.into_iter().map(|s| load_manifest(engine, s)).collect();
+        return sources
+            .into_iter()
+            .map(|s| load_manifest(engine, s))
+            .collect();
     }
     let per = n.div_ceil(threads);
     let mut chunks: Vec<Vec<Source>> = Vec::with_capacity(threads);
@@ -230,7 +273,14 @@ pub fn load_manifests(engine: &Engine, sources: Vec<Source>) -> Vec<Result<Manif
             .into_iter()
             .map(|part| {
                 let len = part.len();
-                (len, scope.spawn(move || part.into_iter().map(|s| load_manifest(engine, s)).collect::<Vec<_>>()))
+                (
+                    len,
+                    scope.spawn(move || {
+                        part.into_iter()
+                            .map(|s| load_manifest(engine, s))
+                            .collect::<Vec<_>>()
+                    }),
+                )
             })
             .collect();
         let mut out = Vec::with_capacity(n);
@@ -238,7 +288,9 @@ pub fn load_manifests(engine: &Engine, sources: Vec<Source>) -> Vec<Result<Manif
             match h.join() {
                 Ok(mut v) => out.append(&mut v),
                 // `load_manifest` catches panics; this is only for completeness.
-                Err(_) => out.extend((0..len).map(|_| Err(BindError::Panic("a parsing thread panicked".into())))),
+                Err(_) => out.extend(
+                    (0..len).map(|_| Err(BindError::Panic("a parsing thread panicked".into()))),
+                ),
             }
         }
         out
@@ -247,7 +299,9 @@ pub fn load_manifests(engine: &Engine, sources: Vec<Source>) -> Vec<Result<Manif
 
 /// Parses approvals (no GIL needed).
 pub fn load_approvals(src: Option<Source>) -> Result<Vec<Approval>, BindError> {
-    let Some(src) = src else { return Ok(Vec::new()) };
+    let Some(src) = src else {
+        return Ok(Vec::new());
+    };
     guard(|| {
         match src.into_text()? {
             Ok(text) => approvals_from_str(&text),
@@ -278,7 +332,9 @@ pub fn time_arg(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<D
     } else {
         let datetime = DATETIME_TYPE.import(obj.py(), "datetime", "datetime")?;
         if !obj.is_instance(datetime)? {
-            return Err(PyTypeError::new_err(format!("{what} must be a datetime or an RFC 3339 string")));
+            return Err(PyTypeError::new_err(format!(
+                "{what} must be a datetime or an RFC 3339 string"
+            )));
         }
         let mut s: String = obj.call_method1("isoformat", ("T",))?.extract()?;
         if obj.call_method0("utcoffset")?.is_none() {
@@ -288,5 +344,9 @@ pub fn time_arg(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<D
     };
     DateTime::parse_from_rfc3339(text.trim())
         .map(|t| Some(t.with_timezone(&Utc)))
-        .map_err(|e| PyValueError::new_err(format!("{what}: {text:?} is not an RFC 3339 timestamp ({e})")))
+        .map_err(|e| {
+            PyValueError::new_err(format!(
+                "{what}: {text:?} is not an RFC 3339 timestamp ({e})"
+            ))
+        })
 }

@@ -7,10 +7,12 @@
 //! and it surfaces as a plain `MicrogovError` with code `internal`.
 
 use microgov::model::Problem;
-use pyo3::exceptions::{PyException, PyFileNotFoundError, PyIsADirectoryError, PyOSError, PyPermissionError};
+use pyo3::exceptions::{
+    PyException, PyFileNotFoundError, PyIsADirectoryError, PyOSError, PyPermissionError,
+};
 use pyo3::prelude::*;
-use pyo3::IntoPyObjectExt;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
+use pyo3::IntoPyObjectExt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 pyo3::create_exception!(
@@ -31,7 +33,12 @@ pyo3::create_exception!(
     MicrogovError,
     "A policy, bundle or data document could not be loaded or evaluated.\n\n`file` and `line` point at the offending policy file when known."
 );
-pyo3::create_exception!(microgov.errors, LifecycleError, MicrogovError, "A lifecycle change (renewal, retirement) was refused.");
+pyo3::create_exception!(
+    microgov.errors,
+    LifecycleError,
+    MicrogovError,
+    "A lifecycle change (renewal, retirement) was refused."
+);
 pyo3::create_exception!(
     microgov.errors,
     AuditError,
@@ -94,7 +101,12 @@ pub fn guard<T>(f: impl FnOnce() -> Result<T, BindError>) -> Result<T, BindError
 }
 
 /// Builds an exception of type `ty` with `message` and the given attributes.
-fn raise(py: Python<'_>, ty: Bound<'_, PyType>, message: String, attrs: &[(&str, Bound<'_, PyAny>)]) -> PyErr {
+fn raise(
+    py: Python<'_>,
+    ty: Bound<'_, PyType>,
+    message: String,
+    attrs: &[(&str, Bound<'_, PyAny>)],
+) -> PyErr {
     let err = PyErr::from_type(ty, (message,));
     let value = err.value(py);
     for (name, v) in attrs {
@@ -116,13 +128,24 @@ pub fn problem_dict<'py>(py: Python<'py>, p: &Problem) -> PyResult<Bound<'py, Py
 
 /// Problems as a Python list of dicts.
 pub fn problem_list<'py>(py: Python<'py>, problems: &[Problem]) -> PyResult<Bound<'py, PyList>> {
-    let items = problems.iter().map(|p| problem_dict(py, p)).collect::<PyResult<Vec<_>>>()?;
+    let items = problems
+        .iter()
+        .map(|p| problem_dict(py, p))
+        .collect::<PyResult<Vec<_>>>()?;
     PyList::new(py, items)
 }
 
 fn manifest_error(py: Python<'_>, message: String, problems: &[Problem]) -> PyErr {
     match problem_list(py, problems) {
-        Ok(list) => raise(py, py.get_type::<ManifestError>(), message, &[("code", str_obj(py, "manifest.invalid")), ("problems", list.into_any())]),
+        Ok(list) => raise(
+            py,
+            py.get_type::<ManifestError>(),
+            message,
+            &[
+                ("code", str_obj(py, "manifest.invalid")),
+                ("problems", list.into_any()),
+            ],
+        ),
         Err(e) => e,
     }
 }
@@ -132,7 +155,8 @@ fn str_obj<'py>(py: Python<'py>, s: &str) -> Bound<'py, PyAny> {
 }
 
 fn opt_obj<'py, T: IntoPyObjectExt<'py>>(py: Python<'py>, v: Option<T>) -> Bound<'py, PyAny> {
-    v.and_then(|x| x.into_bound_py_any(py).ok()).unwrap_or_else(|| py.None().into_bound(py))
+    v.and_then(|x| x.into_bound_py_any(py).ok())
+        .unwrap_or_else(|| py.None().into_bound(py))
 }
 
 /// An `OSError` subclass for a file the caller named, as Python's own `open`
@@ -185,11 +209,30 @@ pub fn core_error(py: Python<'_>, e: microgov::Error) -> PyErr {
             py,
             py.get_type::<PolicyError>(),
             message,
-            &[("code", str_obj(py, code)), ("file", opt_obj(py, p.file())), ("line", opt_obj(py, p.line()))],
+            &[
+                ("code", str_obj(py, code)),
+                ("file", opt_obj(py, p.file())),
+                ("line", opt_obj(py, p.line())),
+            ],
         ),
-        microgov::Error::Lifecycle(_) => raise(py, py.get_type::<LifecycleError>(), message, &[("code", str_obj(py, code))]),
-        microgov::Error::Io { path, .. } => raise(py, py.get_type::<IoError>(), message, &[("code", str_obj(py, code)), ("path", str_obj(py, path))]),
-        microgov::Error::Audit(microgov::audit::AuditError::Tampered { path, kind, seq, reason }) => raise(
+        microgov::Error::Lifecycle(_) => raise(
+            py,
+            py.get_type::<LifecycleError>(),
+            message,
+            &[("code", str_obj(py, code))],
+        ),
+        microgov::Error::Io { path, .. } => raise(
+            py,
+            py.get_type::<IoError>(),
+            message,
+            &[("code", str_obj(py, code)), ("path", str_obj(py, path))],
+        ),
+        microgov::Error::Audit(microgov::audit::AuditError::Tampered {
+            path,
+            kind,
+            seq,
+            reason,
+        }) => raise(
             py,
             py.get_type::<TamperedLogError>(),
             message,
@@ -201,10 +244,20 @@ pub fn core_error(py: Python<'_>, e: microgov::Error) -> PyErr {
                 ("reason", str_obj(py, reason)),
             ],
         ),
-        microgov::Error::Audit(_) => raise(py, py.get_type::<AuditError>(), message, &[("code", str_obj(py, code))]),
+        microgov::Error::Audit(_) => raise(
+            py,
+            py.get_type::<AuditError>(),
+            message,
+            &[("code", str_obj(py, code))],
+        ),
         // `Error` is non-exhaustive: a family added to core later still
         // arrives as a microgov error with its code, never as RuntimeError.
-        _ => raise(py, py.get_type::<MicrogovError>(), message, &[("code", str_obj(py, code))]),
+        _ => raise(
+            py,
+            py.get_type::<MicrogovError>(),
+            message,
+            &[("code", str_obj(py, code))],
+        ),
     }
 }
 
@@ -215,7 +268,11 @@ pub fn tampered(py: Python<'_>, t: &microgov::audit::Tamper, report: Option<Py<P
         (Some(seq), _, _) => format!(" at seq {seq}"),
         _ => String::new(),
     };
-    let message = format!("audit log is tampered{where_}: {}: {}", t.kind.code(), t.reason);
+    let message = format!(
+        "audit log is tampered{where_}: {}: {}",
+        t.kind.code(),
+        t.reason
+    );
     raise(
         py,
         py.get_type::<TamperedLogError>(),
@@ -227,7 +284,12 @@ pub fn tampered(py: Python<'_>, t: &microgov::audit::Tamper, report: Option<Py<P
             ("file", opt_obj(py, t.file.as_deref())),
             ("line", opt_obj(py, t.line)),
             ("reason", str_obj(py, &t.reason)),
-            ("report", report.map(|r| r.into_bound(py)).unwrap_or_else(|| py.None().into_bound(py))),
+            (
+                "report",
+                report
+                    .map(|r| r.into_bound(py))
+                    .unwrap_or_else(|| py.None().into_bound(py)),
+            ),
         ],
     )
 }
@@ -239,17 +301,52 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let none = py.None();
     type Defaults<'py> = Vec<(&'static str, Bound<'py, PyAny>)>;
     let classes: [(&str, Bound<'_, PyType>, Defaults<'_>); 7] = [
-        ("MicrogovError", py.get_type::<MicrogovError>(), vec![("code", str_obj(py, "microgov"))]),
-        ("ManifestError", py.get_type::<ManifestError>(), vec![("code", str_obj(py, "manifest.invalid")), ("problems", PyTuple::empty(py).into_any())]),
-        ("PolicyError", py.get_type::<PolicyError>(), vec![("code", str_obj(py, "policy")), ("file", none.bind(py).clone()), ("line", none.bind(py).clone())]),
-        ("LifecycleError", py.get_type::<LifecycleError>(), vec![("code", str_obj(py, "lifecycle"))]),
-        ("AuditError", py.get_type::<AuditError>(), vec![("code", str_obj(py, "audit"))]),
+        (
+            "MicrogovError",
+            py.get_type::<MicrogovError>(),
+            vec![("code", str_obj(py, "microgov"))],
+        ),
+        (
+            "ManifestError",
+            py.get_type::<ManifestError>(),
+            vec![
+                ("code", str_obj(py, "manifest.invalid")),
+                ("problems", PyTuple::empty(py).into_any()),
+            ],
+        ),
+        (
+            "PolicyError",
+            py.get_type::<PolicyError>(),
+            vec![
+                ("code", str_obj(py, "policy")),
+                ("file", none.bind(py).clone()),
+                ("line", none.bind(py).clone()),
+            ],
+        ),
+        (
+            "LifecycleError",
+            py.get_type::<LifecycleError>(),
+            vec![("code", str_obj(py, "lifecycle"))],
+        ),
+        (
+            "AuditError",
+            py.get_type::<AuditError>(),
+            vec![("code", str_obj(py, "audit"))],
+        ),
         (
             "TamperedLogError",
             py.get_type::<TamperedLogError>(),
-            ["seq", "kind", "file", "line", "reason", "report"].into_iter().map(|a| (a, none.bind(py).clone())).chain([("code", str_obj(py, "audit.tampered"))]).collect(),
+            ["seq", "kind", "file", "line", "reason", "report"]
+                .into_iter()
+                .map(|a| (a, none.bind(py).clone()))
+                .chain([("code", str_obj(py, "audit.tampered"))])
+                .collect(),
         ),
-        ("IoError", py.get_type::<IoError>(), vec![("code", str_obj(py, "io")), ("path", none.bind(py).clone())]),
+        (
+            "IoError",
+            py.get_type::<IoError>(),
+            vec![("code", str_obj(py, "io")), ("path", none.bind(py).clone())],
+        ),
     ];
     for (name, ty, attrs) in classes {
         for (attr, v) in attrs {

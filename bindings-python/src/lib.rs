@@ -9,7 +9,9 @@ mod audit;
 mod convert;
 mod errors;
 
-use convert::{approvals_arg, load_approvals, load_manifest, load_manifests, time_arg, to_json, Source};
+use convert::{
+    approvals_arg, load_approvals, load_manifest, load_manifests, time_arg, to_json, Source,
+};
 use errors::{guard, problem_list, BindError};
 use microgov::{Context, Manifest};
 use pyo3::exceptions::PyTypeError;
@@ -50,17 +52,32 @@ struct CallContext {
 }
 
 impl CallContext {
-    fn read(approvals: Option<&Bound<'_, PyAny>>, now: Option<&Bound<'_, PyAny>>, decision_id: Option<String>, extra: Option<&Bound<'_, PyAny>>) -> PyResult<CallContext> {
+    fn read(
+        approvals: Option<&Bound<'_, PyAny>>,
+        now: Option<&Bound<'_, PyAny>>,
+        decision_id: Option<String>,
+        extra: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<CallContext> {
         let extra = match extra {
             Some(e) if !e.is_none() => to_json(e, "")?,
             _ => serde_json::Value::Null,
         };
-        Ok(CallContext { approvals: approvals_arg(approvals)?, now: time_arg(now, "now")?, decision_id, extra })
+        Ok(CallContext {
+            approvals: approvals_arg(approvals)?,
+            now: time_arg(now, "now")?,
+            decision_id,
+            extra,
+        })
     }
 
     /// The core context (parses the approvals; no GIL needed).
     fn build(self) -> Result<Context, BindError> {
-        Ok(Context { now: self.now, decision_id: self.decision_id, approvals: load_approvals(self.approvals)?, extra: self.extra })
+        Ok(Context {
+            now: self.now,
+            decision_id: self.decision_id,
+            approvals: load_approvals(self.approvals)?,
+            extra: self.extra,
+        })
     }
 }
 
@@ -68,7 +85,12 @@ impl CallContext {
 impl Engine {
     #[new]
     #[pyo3(signature = (policy_dirs=None, bundles=None, data=None))]
-    fn new(py: Python<'_>, policy_dirs: Option<Vec<PathBuf>>, bundles: Option<Vec<PathBuf>>, data: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    fn new(
+        py: Python<'_>,
+        policy_dirs: Option<Vec<PathBuf>>,
+        bundles: Option<Vec<PathBuf>>,
+        data: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         let data = match data {
             Some(d) if !d.is_none() => Some(to_json(d, "")?),
             _ => None,
@@ -79,7 +101,9 @@ impl Engine {
             data,
             ..microgov::EngineOptions::default()
         };
-        py.detach(|| guard(|| Ok(microgov::Engine::with_options(opts)?))).map(|inner| Engine { inner }).map_err(|e| e.into_pyerr(py))
+        py.detach(|| guard(|| Ok(microgov::Engine::with_options(opts)?)))
+            .map(|inner| Engine { inner })
+            .map_err(|e| e.into_pyerr(py))
     }
 
     /// Decides on one app.
@@ -150,38 +174,46 @@ impl Engine {
         return_exceptions: bool,
     ) -> PyResult<Py<PyList>> {
         if manifests.is_instance_of::<PyString>() || manifests.is_instance_of::<PyDict>() {
-            return Err(PyTypeError::new_err("manifests must be an iterable of manifests (use evaluate() for one)"));
+            return Err(PyTypeError::new_err(
+                "manifests must be an iterable of manifests (use evaluate() for one)",
+            ));
         }
-        let sources = manifests.try_iter()?.map(|m| Source::from_py(&m?, "manifest")).collect::<PyResult<Vec<_>>>()?;
+        let sources = manifests
+            .try_iter()?
+            .map(|m| Source::from_py(&m?, "manifest"))
+            .collect::<PyResult<Vec<_>>>()?;
         let ctx = CallContext::read(approvals, now, None, extra)?;
         let engine = &self.inner;
-        let results: Result<Vec<Result<microgov::Decision, BindError>>, BindError> = py.detach(|| {
-            guard(|| {
-                let ctx = ctx.build()?;
-                let mut apps: Vec<Manifest> = Vec::with_capacity(sources.len());
-                let mut failed: Vec<Option<BindError>> = Vec::with_capacity(sources.len());
-                for parsed in load_manifests(engine, sources) {
-                    match parsed {
-                        Ok(app) => {
-                            apps.push(app);
-                            failed.push(None);
+        let results: Result<Vec<Result<microgov::Decision, BindError>>, BindError> =
+            py.detach(|| {
+                guard(|| {
+                    let ctx = ctx.build()?;
+                    let mut apps: Vec<Manifest> = Vec::with_capacity(sources.len());
+                    let mut failed: Vec<Option<BindError>> = Vec::with_capacity(sources.len());
+                    for parsed in load_manifests(engine, sources) {
+                        match parsed {
+                            Ok(app) => {
+                                apps.push(app);
+                                failed.push(None);
+                            }
+                            Err(e) => failed.push(Some(e)),
                         }
-                        Err(e) => failed.push(Some(e)),
                     }
-                }
-                let mut decided = engine.evaluate_many(&apps, &ctx).into_iter();
-                Ok(failed
-                    .into_iter()
-                    .map(|f| match f {
-                        Some(e) => Err(e),
-                        None => match decided.next() {
-                            Some(r) => r.map_err(BindError::from),
-                            None => Err(BindError::Panic("evaluate_many returned fewer decisions than apps".into())),
-                        },
-                    })
-                    .collect())
-            })
-        });
+                    let mut decided = engine.evaluate_many(&apps, &ctx).into_iter();
+                    Ok(failed
+                        .into_iter()
+                        .map(|f| match f {
+                            Some(e) => Err(e),
+                            None => match decided.next() {
+                                Some(r) => r.map_err(BindError::from),
+                                None => Err(BindError::Panic(
+                                    "evaluate_many returned fewer decisions than apps".into(),
+                                )),
+                            },
+                        })
+                        .collect())
+                })
+            });
         let results = results.map_err(|e| e.into_pyerr(py))?;
         let out = PyList::empty(py);
         for r in results {
@@ -199,12 +231,18 @@ impl Engine {
     /// Each problem is a dict with ``code`` (e.g. ``manifest.unknown_key``),
     /// ``path`` (a JSON pointer into the document as written) and ``message``.
     /// Takes the manifest in any form ``evaluate`` takes.
-    fn validate<'py>(&self, py: Python<'py>, manifest: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
+    fn validate<'py>(
+        &self,
+        py: Python<'py>,
+        manifest: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyList>> {
         let src = Source::from_py(manifest, "manifest")?;
         let engine = &self.inner;
         match py.detach(|| load_manifest(engine, src)) {
             Ok(_) => Ok(PyList::empty(py)),
-            Err(BindError::Core(microgov::Error::Manifest(problems))) => problem_list(py, &problems),
+            Err(BindError::Core(microgov::Error::Manifest(problems))) => {
+                problem_list(py, &problems)
+            }
             Err(e) => Err(e.into_pyerr(py)),
         }
     }
@@ -214,10 +252,16 @@ impl Engine {
     ///
     /// Raises:
     ///     ManifestError: the manifest is invalid (``.problems``).
-    fn parse<'py>(&self, py: Python<'py>, manifest: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn parse<'py>(
+        &self,
+        py: Python<'py>,
+        manifest: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let src = Source::from_py(manifest, "manifest")?;
         let engine = &self.inner;
-        let app = py.detach(|| load_manifest(engine, src)).map_err(|e| e.into_pyerr(py))?;
+        let app = py
+            .detach(|| load_manifest(engine, src))
+            .map_err(|e| e.into_pyerr(py))?;
         Ok(pythonize::pythonize(py, &app.to_value())?)
     }
 
@@ -261,7 +305,12 @@ impl Engine {
     /// Returns:
     ///     EgressVerdict: ``.allowed``, ``.code`` (``allowed``, ``not_declared``,
     ///     ``internal_address`` ...), ``.reason``, ``.matched``.
-    fn check_egress(&self, py: Python<'_>, manifest: &Bound<'_, PyAny>, url: &str) -> PyResult<EgressVerdict> {
+    fn check_egress(
+        &self,
+        py: Python<'_>,
+        manifest: &Bound<'_, PyAny>,
+        url: &str,
+    ) -> PyResult<EgressVerdict> {
         Ok(self.egress_guard(py, manifest)?.check(url))
     }
 
@@ -277,20 +326,36 @@ impl Engine {
 
     /// The fields ``connector`` must receive masked: the regulated fields of
     /// its datasets, unless it declares ``needsRawValues``.
-    fn masked_fields(&self, py: Python<'_>, manifest: &Bound<'_, PyAny>, connector: &str) -> PyResult<Vec<String>> {
+    fn masked_fields(
+        &self,
+        py: Python<'_>,
+        manifest: &Bound<'_, PyAny>,
+        connector: &str,
+    ) -> PyResult<Vec<String>> {
         let src = Source::from_py(manifest, "manifest")?;
         let engine = &self.inner;
-        py.detach(|| guard(|| Ok(engine.masked_fields(&load_manifest(engine, src)?, connector)))).map_err(|e| e.into_pyerr(py))
+        py.detach(|| guard(|| Ok(engine.masked_fields(&load_manifest(engine, src)?, connector))))
+            .map_err(|e| e.into_pyerr(py))
     }
 
     /// Applies the mask obligation for ``connector`` to a JSON-like record:
     /// every member named like a masked field, at any depth, becomes ``"****"``.
     /// Returns a new record; the argument is not changed.
-    fn redact<'py>(&self, py: Python<'py>, manifest: &Bound<'py, PyAny>, connector: &str, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn redact<'py>(
+        &self,
+        py: Python<'py>,
+        manifest: &Bound<'py, PyAny>,
+        connector: &str,
+        record: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let src = Source::from_py(manifest, "manifest")?;
         let record = to_json(record, "")?;
         let engine = &self.inner;
-        let out = py.detach(|| guard(|| Ok(engine.redact(&load_manifest(engine, src)?, connector, &record)))).map_err(|e| e.into_pyerr(py))?;
+        let out = py
+            .detach(|| {
+                guard(|| Ok(engine.redact(&load_manifest(engine, src)?, connector, &record)))
+            })
+            .map_err(|e| e.into_pyerr(py))?;
         Ok(pythonize::pythonize(py, &out)?)
     }
 
@@ -311,8 +376,21 @@ impl Engine {
     }
 
     fn __repr__(&self) -> String {
-        let names: Vec<String> = self.inner.bundles().iter().map(|b| format!("'{}'", b.name)).collect();
-        format!("<Engine bundles=[{}] compiled={}>", names.join(", "), if self.inner.is_compiled() { "True" } else { "False" })
+        let names: Vec<String> = self
+            .inner
+            .bundles()
+            .iter()
+            .map(|b| format!("'{}'", b.name))
+            .collect();
+        format!(
+            "<Engine bundles=[{}] compiled={}>",
+            names.join(", "),
+            if self.inner.is_compiled() {
+                "True"
+            } else {
+                "False"
+            }
+        )
     }
 }
 
@@ -362,7 +440,11 @@ impl EgressVerdict {
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let code = PyString::new(py, &self.inner.code).repr()?;
-        Ok(format!("<EgressVerdict allowed={} code={}>", if self.inner.allowed { "True" } else { "False" }, code.to_str()?))
+        Ok(format!(
+            "<EgressVerdict allowed={} code={}>",
+            if self.inner.allowed { "True" } else { "False" },
+            code.to_str()?
+        ))
     }
 }
 
@@ -377,7 +459,9 @@ pub struct EgressGuard {
 impl EgressGuard {
     /// Whether the app may call ``url`` now.
     fn check(&self, url: &str) -> EgressVerdict {
-        EgressVerdict { inner: self.inner.check(url) }
+        EgressVerdict {
+            inner: self.inner.check(url),
+        }
     }
 }
 
@@ -496,8 +580,12 @@ impl Decision {
             Some(n) => {
                 let pad = " ".repeat(n);
                 let mut buf = Vec::new();
-                let mut ser = serde_json::Serializer::with_formatter(&mut buf, serde_json::ser::PrettyFormatter::with_indent(pad.as_bytes()));
-                serde::Serialize::serialize(&self.inner, &mut ser).map(|_| String::from_utf8_lossy(&buf).into_owned())
+                let mut ser = serde_json::Serializer::with_formatter(
+                    &mut buf,
+                    serde_json::ser::PrettyFormatter::with_indent(pad.as_bytes()),
+                );
+                serde::Serialize::serialize(&self.inner, &mut ser)
+                    .map(|_| String::from_utf8_lossy(&buf).into_owned())
             }
         };
         json.map_err(|e| BindError::Panic(e.to_string()).into_pyerr(py))
@@ -510,7 +598,9 @@ impl Decision {
     ///     ValueError: the text is not a decision.
     #[staticmethod]
     fn from_json(text: &str) -> PyResult<Decision> {
-        serde_json::from_str(text).map(|inner| Decision { inner }).map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("not a decision: {e}")))
+        serde_json::from_str(text)
+            .map(|inner| Decision { inner })
+            .map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("not a decision: {e}")))
     }
 
     /// Pickles as its JSON, so decisions cross process boundaries
@@ -587,12 +677,20 @@ fn render_html(d: &microgov::Decision) -> String {
     }
     if !d.required_approvals.is_empty() {
         h.push_str("<p>Required approvals: ");
-        let items: Vec<String> = d.required_approvals.iter().map(|r| format!("<b>{}</b> ({})", esc(&r.role), esc(&r.reason))).collect();
+        let items: Vec<String> = d
+            .required_approvals
+            .iter()
+            .map(|r| format!("<b>{}</b> ({})", esc(&r.role), esc(&r.reason)))
+            .collect();
         h.push_str(&items.join(", "));
         h.push_str("</p>");
     }
     if !d.waived.is_empty() {
-        let _ = write!(h, "<p>{} violation(s) waived by exceptions.</p>", d.waived.len());
+        let _ = write!(
+            h,
+            "<p>{} violation(s) waived by exceptions.</p>",
+            d.waived.len()
+        );
     }
     h.push_str("</div>");
     h
@@ -604,7 +702,10 @@ fn render_html(d: &microgov::Decision) -> String {
 #[pyfunction]
 #[allow(clippy::panic)]
 fn _guarded_panic(py: Python<'_>) -> PyResult<()> {
-    py.detach(|| guard(|| -> Result<(), BindError> { panic!("deliberate panic from microgov's test hook") })).map_err(|e| e.into_pyerr(py))
+    py.detach(|| {
+        guard(|| -> Result<(), BindError> { panic!("deliberate panic from microgov's test hook") })
+    })
+    .map_err(|e| e.into_pyerr(py))
 }
 
 /// The compiled module `microgov._microgov`; `microgov/__init__.py` re-exports it.
