@@ -365,6 +365,12 @@ impl Checkpoint {
     }
 }
 
+/// Whether a note carries a signature line with this key's name and id (valid or not).
+pub(crate) fn has_signature_by(note: &str, key: &VerifierKey) -> bool {
+    split_note(note)
+        .is_ok_and(|(_, sigs)| sigs.iter().any(|s| s.name == key.name && s.id == key.id))
+}
+
 struct NoteSig<'a> {
     name: &'a str,
     id: [u8; 4],

@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::chain::{Chain, Receipt};
-use super::checkpoint::{split_notes, Checkpoint, SigningKey};
+use super::checkpoint::{has_signature_by, split_notes, Checkpoint, SigningKey};
 use super::merkle::{ConsistencyProof, Hash, InclusionProof, MerkleTree};
 use super::verify::{open_sources, scan, segment_paths, LogSource, TamperKind, VerifyStatus};
 use super::{AuditError, Event};
@@ -206,6 +206,9 @@ struct Shared {
     dir: PathBuf,
     checkpoints_path: PathBuf,
     options: AuditOptions,
+    /// Fault injection: the next sync fails (tests only; no fault hook exists in builds).
+    #[cfg(test)]
+    fail_next_sync: std::sync::atomic::AtomicBool,
 }
 
 struct State {
@@ -290,14 +293,25 @@ impl AuditLog {
                 let (notes, complete) = split_notes(&text)?;
                 let verifier = options.signing_key.as_ref().map(SigningKey::verifier);
                 for note in &notes {
-                    let cp = Checkpoint::open(note, verifier.as_ref()).map_err(|e| {
-                        AuditError::Tampered {
-                            path: checkpoints_path.display().to_string(),
-                            kind: TamperKind::BadSignature.code(),
-                            seq: None,
-                            reason: e.to_string(),
+                    let cp = match (Checkpoint::open(note, verifier.as_ref()), &verifier) {
+                        (Ok(cp), _) => cp,
+                        // Signed by another key (one used before a key change): its root is
+                        // still checked against the records below.
+                        (Err(AuditError::BadSignature { .. }), Some(v))
+                            if !has_signature_by(note, v) =>
+                        {
+                            Checkpoint::open(note, None)?
                         }
-                    })?;
+                        (Err(AuditError::BadSignature { reason }), _) => {
+                            return Err(AuditError::Tampered {
+                                path: checkpoints_path.display().to_string(),
+                                kind: TamperKind::BadSignature.code(),
+                                seq: None,
+                                reason,
+                            })
+                        }
+                        (Err(e), _) => return Err(e),
+                    };
                     checkpoints.push(cp);
                 }
                 latest_note = notes.last().map(|n| n.to_string());
@@ -456,6 +470,8 @@ impl AuditLog {
             dir,
             checkpoints_path,
             options,
+            #[cfg(test)]
+            fail_next_sync: std::sync::atomic::AtomicBool::new(false),
         });
         let ticker = if needs_ticker {
             let s = Arc::clone(&shared);
@@ -866,6 +882,14 @@ impl Shared {
                 .map_err(|e| AuditError::io(path, "write", e))?;
         }
         if sync {
+            #[cfg(test)]
+            if self
+                .fail_next_sync
+                .swap(false, std::sync::atomic::Ordering::SeqCst)
+            {
+                let e = std::io::Error::other("injected fdatasync failure");
+                return Err(AuditError::io(path, "fdatasync", e));
+            }
             file.sync_data()
                 .map_err(|e| AuditError::io(path, "fdatasync", e))?;
         }
@@ -1168,6 +1192,67 @@ mod tests {
         drop(log);
         let r = verify(path.as_path(), None, None).unwrap();
         assert_eq!((r.status, r.records), (VerifyStatus::Intact, 7));
+    }
+
+    #[test]
+    fn a_failed_sync_is_fatal_and_never_retried() {
+        let d = TempDir::new("failsync");
+        let path = d.0.join("audit.jsonl");
+        let log = AuditLog::open(&path, AuditOptions::new().log_id("t/log")).unwrap();
+        log.append(&ev(0)).unwrap();
+        log.shared
+            .fail_next_sync
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        let err = log.append(&ev(1)).unwrap_err();
+        assert_eq!(err.code(), "audit.io");
+        assert!(err.to_string().contains("fdatasync"), "{err}");
+        // Every later call fails, even though the next sync would succeed.
+        for e in [
+            log.append(&ev(2)).unwrap_err(),
+            log.submit(&ev(3)).unwrap_err(),
+            log.flush().unwrap_err(),
+            log.checkpoint().unwrap_err(),
+            log.close().unwrap_err(),
+        ] {
+            assert_eq!(e.code(), "audit.failed", "{e}");
+            assert!(e.to_string().contains("injected fdatasync failure"), "{e}");
+        }
+        assert_eq!(log.durable_count().unwrap(), 1);
+        // What reached the file is still a valid log; reopening continues after it.
+        drop(log);
+        let log = AuditLog::open(&path, AuditOptions::new()).unwrap();
+        assert!(log.record_count().unwrap() >= 1);
+    }
+
+    #[test]
+    fn signing_key_can_change() {
+        let d = TempDir::new("rekey");
+        let path = d.0.join("audit.jsonl");
+        let opts = AuditOptions::new().log_id("t/log").signing_key(key());
+        let log = AuditLog::open(&path, opts).unwrap();
+        log.append(&ev(0)).unwrap();
+        log.close().unwrap();
+        let new_key = SigningKey::from_seed("test-key-2", [6; 32]).unwrap();
+        let log = AuditLog::open(&path, AuditOptions::new().signing_key(new_key.clone())).unwrap();
+        log.append(&ev(1)).unwrap();
+        log.close().unwrap();
+        // A forged signature by the configured key is still refused.
+        let notes = std::fs::read_to_string(log.checkpoints_path()).unwrap();
+        let i = notes.rfind("test-key-2 ").unwrap() + 11;
+        let mut forged = notes.clone();
+        forged.replace_range(i + 8..i + 12, "AAAA");
+        std::fs::write(log.checkpoints_path(), forged).unwrap();
+        let err = AuditLog::open(&path, AuditOptions::new().signing_key(new_key)).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                AuditError::Tampered {
+                    kind: "bad_signature",
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[test]
