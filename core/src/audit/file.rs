@@ -1195,6 +1195,14 @@ mod tests {
     }
 
     #[test]
+    fn shareable_between_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<AuditLog>();
+        send_sync::<crate::audit::Chain>();
+        send_sync::<AuditError>();
+    }
+
+    #[test]
     fn a_failed_sync_is_fatal_and_never_retried() {
         let d = TempDir::new("failsync");
         let path = d.0.join("audit.jsonl");
