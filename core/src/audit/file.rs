@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::chain::{Chain, Receipt};
-use super::checkpoint::{split_notes, Checkpoint, SigningKey};
+use super::checkpoint::{has_signature_by, split_notes, Checkpoint, SigningKey};
 use super::merkle::{ConsistencyProof, Hash, InclusionProof, MerkleTree};
 use super::verify::{open_sources, scan, segment_paths, LogSource, TamperKind, VerifyStatus};
 use super::{AuditError, Event};
@@ -122,7 +122,11 @@ impl AuditOptions {
     }
 
     fn check(&self) -> Result<(), AuditError> {
-        let bad = |reason: &str| Err(AuditError::InvalidArgument { reason: reason.to_string() });
+        let bad = |reason: &str| {
+            Err(AuditError::InvalidArgument {
+                reason: reason.to_string(),
+            })
+        };
         match self.sync {
             SyncPolicy::Interval(d) if d.is_zero() => return bad("sync interval must be positive"),
             _ => {}
@@ -202,6 +206,9 @@ struct Shared {
     dir: PathBuf,
     checkpoints_path: PathBuf,
     options: AuditOptions,
+    /// Fault injection: the next sync fails (tests only; no fault hook exists in builds).
+    #[cfg(test)]
+    fail_next_sync: std::sync::atomic::AtomicBool,
 }
 
 struct State {
@@ -229,7 +236,9 @@ struct State {
 impl State {
     fn usable(&self) -> Result<(), AuditError> {
         if let Some(reason) = &self.failed {
-            return Err(AuditError::Failed { reason: reason.clone() });
+            return Err(AuditError::Failed {
+                reason: reason.clone(),
+            });
         }
         if self.closed {
             return Err(AuditError::Closed);
@@ -239,7 +248,9 @@ impl State {
 }
 
 fn poisoned() -> AuditError {
-    AuditError::Failed { reason: "internal lock poisoned by a panic".into() }
+    AuditError::Failed {
+        reason: "internal lock poisoned by a panic".into(),
+    }
 }
 
 fn sync_dir(dir: &Path) -> Result<(), AuditError> {
@@ -282,12 +293,25 @@ impl AuditLog {
                 let (notes, complete) = split_notes(&text)?;
                 let verifier = options.signing_key.as_ref().map(SigningKey::verifier);
                 for note in &notes {
-                    let cp = Checkpoint::open(note, verifier.as_ref()).map_err(|e| AuditError::Tampered {
-                        path: checkpoints_path.display().to_string(),
-                        kind: TamperKind::BadSignature.code(),
-                        seq: None,
-                        reason: e.to_string(),
-                    })?;
+                    let cp = match (Checkpoint::open(note, verifier.as_ref()), &verifier) {
+                        (Ok(cp), _) => cp,
+                        // Signed by another key (one used before a key change): its root is
+                        // still checked against the records below.
+                        (Err(AuditError::BadSignature { .. }), Some(v))
+                            if !has_signature_by(note, v) =>
+                        {
+                            Checkpoint::open(note, None)?
+                        }
+                        (Err(AuditError::BadSignature { reason }), _) => {
+                            return Err(AuditError::Tampered {
+                                path: checkpoints_path.display().to_string(),
+                                kind: TamperKind::BadSignature.code(),
+                                seq: None,
+                                reason,
+                            })
+                        }
+                        (Err(e), _) => return Err(e),
+                    };
                     checkpoints.push(cp);
                 }
                 latest_note = notes.last().map(|n| n.to_string());
@@ -322,25 +346,44 @@ impl AuditLog {
         let mut tree = MerkleTree::new();
         let inputs = open_sources(LogSource::Files(files.clone()))?;
         let found = scan(inputs, &checkpoints, &mut |h| tree.push(h))?;
-        let tampered = |kind: &'static str, seq: Option<u64>, reason: String| AuditError::Tampered {
-            path: path.display().to_string(),
-            kind,
-            seq,
-            reason,
-        };
+        let tampered =
+            |kind: &'static str, seq: Option<u64>, reason: String| AuditError::Tampered {
+                path: path.display().to_string(),
+                kind,
+                seq,
+                reason,
+            };
         match (&found.report.status, found.torn) {
             (VerifyStatus::Tampered(t), Some(torn)) if exists && torn.input + 1 == files.len() => {
                 let largest = checkpoints.iter().map(|c| c.size).max().unwrap_or(0);
                 if found.report.records < largest {
-                    return Err(tampered("truncated", Some(found.report.records), t.reason.clone()));
+                    return Err(tampered(
+                        "truncated",
+                        Some(found.report.records),
+                        t.reason.clone(),
+                    ));
                 }
-                let f = OpenOptions::new().write(true).open(&path).map_err(|e| AuditError::io(&path, "open", e))?;
-                let len = f.metadata().map_err(|e| AuditError::io(&path, "stat", e))?.len();
-                f.set_len(torn.offset).map_err(|e| AuditError::io(&path, "truncate", e))?;
-                f.sync_all().map_err(|e| AuditError::io(&path, "fsync", e))?;
-                recovery.torn_tail = Some(TornTail { file: path.clone(), offset: torn.offset, bytes: len - torn.offset });
+                let f = OpenOptions::new()
+                    .write(true)
+                    .open(&path)
+                    .map_err(|e| AuditError::io(&path, "open", e))?;
+                let len = f
+                    .metadata()
+                    .map_err(|e| AuditError::io(&path, "stat", e))?
+                    .len();
+                f.set_len(torn.offset)
+                    .map_err(|e| AuditError::io(&path, "truncate", e))?;
+                f.sync_all()
+                    .map_err(|e| AuditError::io(&path, "fsync", e))?;
+                recovery.torn_tail = Some(TornTail {
+                    file: path.clone(),
+                    offset: torn.offset,
+                    bytes: len - torn.offset,
+                });
             }
-            (VerifyStatus::Tampered(t), _) => return Err(tampered(t.kind.code(), t.seq, t.reason.clone())),
+            (VerifyStatus::Tampered(t), _) => {
+                return Err(tampered(t.kind.code(), t.seq, t.reason.clone()))
+            }
             _ => {}
         }
         recovery.records = found.report.records;
@@ -349,7 +392,10 @@ impl AuditLog {
         let log_id = match (found.report.log_id.clone(), options.log_id.clone()) {
             (Some(found), Some(wanted)) if found != wanted => {
                 return Err(AuditError::LogIdMismatch {
-                    reason: format!("{} holds log {found:?}, options ask for {wanted:?}", path.display()),
+                    reason: format!(
+                        "{} holds log {found:?}, options ask for {wanted:?}",
+                        path.display()
+                    ),
                 })
             }
             (Some(found), _) => found,
@@ -366,7 +412,10 @@ impl AuditLog {
         if !exists {
             sync_dir(&dir)?;
         }
-        let file_len = file.metadata().map_err(|e| AuditError::io(&path, "stat", e))?.len();
+        let file_len = file
+            .metadata()
+            .map_err(|e| AuditError::io(&path, "stat", e))?
+            .len();
 
         let checkpoints_file = if options.signing_key.is_some() || !checkpoints.is_empty() {
             let existed = checkpoints_path.exists();
@@ -376,8 +425,10 @@ impl AuditLog {
                 .open(&checkpoints_path)
                 .map_err(|e| AuditError::io(&checkpoints_path, "open", e))?;
             if let Some((complete, len)) = checkpoints_complete {
-                f.set_len(complete).map_err(|e| AuditError::io(&checkpoints_path, "truncate", e))?;
-                f.sync_all().map_err(|e| AuditError::io(&checkpoints_path, "fsync", e))?;
+                f.set_len(complete)
+                    .map_err(|e| AuditError::io(&checkpoints_path, "truncate", e))?;
+                f.sync_all()
+                    .map_err(|e| AuditError::io(&checkpoints_path, "fsync", e))?;
                 recovery.torn_checkpoint_bytes = len - complete;
             }
             if !existed {
@@ -419,6 +470,8 @@ impl AuditLog {
             dir,
             checkpoints_path,
             options,
+            #[cfg(test)]
+            fail_next_sync: std::sync::atomic::AtomicBool::new(false),
         });
         let ticker = if needs_ticker {
             let s = Arc::clone(&shared);
@@ -430,7 +483,10 @@ impl AuditLog {
         } else {
             None
         };
-        Ok(AuditLog { shared, ticker: Mutex::new(ticker) })
+        Ok(AuditLog {
+            shared,
+            ticker: Mutex::new(ticker),
+        })
     }
 
     /// Appends an event and returns once it is durable under the sync policy. An error means
@@ -461,7 +517,10 @@ impl AuditLog {
             self.shared.after_submit(st, was_empty)?;
             receipts
         };
-        if let (Some(last), true) = (receipts.last(), self.shared.options.sync != SyncPolicy::OnFlush) {
+        if let (Some(last), true) = (
+            receipts.last(),
+            self.shared.options.sync != SyncPolicy::OnFlush,
+        ) {
             self.wait_durable(last.seq)?;
         }
         Ok(receipts)
@@ -491,10 +550,16 @@ impl AuditLog {
                 return Ok(());
             }
             if let Some(reason) = &st.failed {
-                return Err(AuditError::Failed { reason: reason.clone() });
+                return Err(AuditError::Failed {
+                    reason: reason.clone(),
+                });
             }
             if seq >= st.chain.len() {
-                return Err(AuditError::OutOfRange { what: "seq", value: seq, size: st.chain.len() });
+                return Err(AuditError::OutOfRange {
+                    what: "seq",
+                    value: seq,
+                    size: st.chain.len(),
+                });
             }
             if st.io_busy {
                 st = sh.durable_cv.wait(st).map_err(|_| poisoned())?;
@@ -505,7 +570,11 @@ impl AuditLog {
                     let due = st.last_sync + d;
                     let now = Instant::now();
                     if now < due {
-                        st = sh.durable_cv.wait_timeout(st, due - now).map_err(|_| poisoned())?.0;
+                        st = sh
+                            .durable_cv
+                            .wait_timeout(st, due - now)
+                            .map_err(|_| poisoned())?
+                            .0;
                         continue;
                     }
                     st = sh.io_round(st, true)?;
@@ -563,18 +632,34 @@ impl AuditLog {
     /// Inclusion proof of record `seq` in the tree of `tree_size` records (the size of a
     /// checkpoint the verifier holds).
     pub fn prove_at(&self, seq: u64, tree_size: u64) -> Result<InclusionProof, AuditError> {
-        self.shared.lock()?.chain.tree().inclusion_proof(seq, tree_size)
+        self.shared
+            .lock()?
+            .chain
+            .tree()
+            .inclusion_proof(seq, tree_size)
     }
 
     /// Consistency proof between two tree sizes (two checkpoints).
-    pub fn consistency(&self, old_size: u64, new_size: u64) -> Result<ConsistencyProof, AuditError> {
-        self.shared.lock()?.chain.tree().consistency_proof(old_size, new_size)
+    pub fn consistency(
+        &self,
+        old_size: u64,
+        new_size: u64,
+    ) -> Result<ConsistencyProof, AuditError> {
+        self.shared
+            .lock()?
+            .chain
+            .tree()
+            .consistency_proof(old_size, new_size)
     }
 
     /// The record hash of `seq`.
     pub fn record_hash(&self, seq: u64) -> Result<Hash, AuditError> {
         let st = self.shared.lock()?;
-        st.chain.tree().leaf(seq).ok_or(AuditError::OutOfRange { what: "seq", value: seq, size: st.chain.len() })
+        st.chain.tree().leaf(seq).ok_or(AuditError::OutOfRange {
+            what: "seq",
+            value: seq,
+            size: st.chain.len(),
+        })
     }
 
     /// Merkle root of the tree of `tree_size` records.
@@ -640,7 +725,9 @@ impl AuditLog {
             sh.ticker_cv.notify_all();
             sh.durable_cv.notify_all();
             match &st.failed {
-                Some(reason) => Err(AuditError::Failed { reason: reason.clone() }),
+                Some(reason) => Err(AuditError::Failed {
+                    reason: reason.clone(),
+                }),
                 None => Ok(()),
             }
         })();
@@ -662,7 +749,9 @@ impl Drop for AuditLog {
 
 impl std::fmt::Debug for AuditLog {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AuditLog").field("path", &self.shared.path).finish_non_exhaustive()
+        f.debug_struct("AuditLog")
+            .field("path", &self.shared.path)
+            .finish_non_exhaustive()
     }
 }
 
@@ -673,12 +762,15 @@ impl Shared {
 
     /// Bookkeeping after records were added to the buffer.
     fn after_submit(&self, st: MutexGuard<'_, State>, was_empty: bool) -> Result<(), AuditError> {
-        match self.options.sync {
-            SyncPolicy::Interval(_) if was_empty => self.ticker_cv.notify_one(),
-            SyncPolicy::OnFlush if st.buf.len() >= WRITE_THRESHOLD && !st.io_busy => {
-                drop(self.io_round(st, false)?);
-            }
-            _ => {}
+        if was_empty {
+            // The background thread sleeps while nothing is pending; it has deadlines now.
+            self.ticker_cv.notify_one();
+        }
+        if self.options.sync == SyncPolicy::OnFlush
+            && st.buf.len() >= WRITE_THRESHOLD
+            && !st.io_busy
+        {
+            drop(self.io_round(st, false)?);
         }
         Ok(())
     }
@@ -688,14 +780,24 @@ impl Shared {
             return false;
         }
         st.checkpoint_requested
-            || self.options.checkpoint_every.is_some_and(|n| size - st.checkpoint_size >= n)
-            || self.options.checkpoint_interval.is_some_and(|d| st.checkpoint_time.elapsed() >= d)
+            || self
+                .options
+                .checkpoint_every
+                .is_some_and(|n| size - st.checkpoint_size >= n)
+            || self
+                .options
+                .checkpoint_interval
+                .is_some_and(|d| st.checkpoint_time.elapsed() >= d)
     }
 
     /// One I/O round, run by the holder of the I/O token: write the buffer, sync (with
     /// `sync`), write a checkpoint if due and rotate if the file is full. The lock is released
     /// during the I/O and held again on return.
-    fn io_round<'a>(&'a self, mut st: MutexGuard<'a, State>, sync: bool) -> Result<MutexGuard<'a, State>, AuditError> {
+    fn io_round<'a>(
+        &'a self,
+        mut st: MutexGuard<'a, State>,
+        sync: bool,
+    ) -> Result<MutexGuard<'a, State>, AuditError> {
         st.io_busy = true;
         let spare = std::mem::take(&mut st.spare);
         let mut buf = std::mem::replace(&mut st.buf, spare);
@@ -717,7 +819,15 @@ impl Shared {
         let segment = st.next_segment;
         drop(st);
 
-        let result = self.do_io(&file, &buf, sync, checkpoint.as_ref(), checkpoints_file.as_deref(), rotate, segment);
+        let result = self.do_io(
+            &file,
+            &buf,
+            sync,
+            checkpoint.as_ref(),
+            checkpoints_file.as_deref(),
+            rotate,
+            segment,
+        );
 
         let mut st = self.lock()?;
         st.io_busy = false;
@@ -768,19 +878,35 @@ impl Shared {
     ) -> Result<(Option<String>, Option<File>), AuditError> {
         let path = &self.path;
         if !buf.is_empty() {
-            file.write_all(buf).map_err(|e| AuditError::io(path, "write", e))?;
+            file.write_all(buf)
+                .map_err(|e| AuditError::io(path, "write", e))?;
         }
         if sync {
-            file.sync_data().map_err(|e| AuditError::io(path, "fdatasync", e))?;
+            #[cfg(test)]
+            if self
+                .fail_next_sync
+                .swap(false, std::sync::atomic::Ordering::SeqCst)
+            {
+                let e = std::io::Error::other("injected fdatasync failure");
+                return Err(AuditError::io(path, "fdatasync", e));
+            }
+            file.sync_data()
+                .map_err(|e| AuditError::io(path, "fdatasync", e))?;
         }
         let mut note = None;
-        if let (Some(cp), Some(key), Some(cf)) = (checkpoint, &self.options.signing_key, checkpoints_file.as_mut()) {
+        if let (Some(cp), Some(key), Some(cf)) = (
+            checkpoint,
+            &self.options.signing_key,
+            checkpoints_file.as_mut(),
+        ) {
             let text = cp.sign(key);
             let cpath = &self.checkpoints_path;
             let mut bytes = text.clone().into_bytes();
             bytes.push(b'\n');
-            cf.write_all(&bytes).map_err(|e| AuditError::io(cpath, "write", e))?;
-            cf.sync_data().map_err(|e| AuditError::io(cpath, "fdatasync", e))?;
+            cf.write_all(&bytes)
+                .map_err(|e| AuditError::io(cpath, "write", e))?;
+            cf.sync_data()
+                .map_err(|e| AuditError::io(cpath, "fdatasync", e))?;
             note = Some(text);
         }
         let mut rotated = None;
@@ -803,7 +929,9 @@ impl Shared {
     /// The background thread: syncs under `Interval` when records wait, and writes
     /// time-based checkpoints.
     fn ticker(&self) {
-        let Ok(mut st) = self.state.lock() else { return };
+        let Ok(mut st) = self.state.lock() else {
+            return;
+        };
         loop {
             if st.closed || st.failed.is_some() {
                 return;
@@ -823,7 +951,9 @@ impl Shared {
                     consider(st.last_sync + d);
                 }
             }
-            if let (Some(_), Some(d)) = (&self.options.signing_key, self.options.checkpoint_interval) {
+            if let (Some(_), Some(d)) =
+                (&self.options.signing_key, self.options.checkpoint_interval)
+            {
                 if st.chain.len() > st.checkpoint_size {
                     consider(st.checkpoint_time + d);
                 }
@@ -838,7 +968,11 @@ impl Shared {
             let wait = match (due, next) {
                 // Another thread holds the I/O token; it notifies us when done.
                 (true, _) | (false, None) => self.ticker_cv.wait(st).map_err(|_| ()),
-                (false, Some(at)) => self.ticker_cv.wait_timeout(st, at - now).map(|(g, _)| g).map_err(|_| ()),
+                (false, Some(at)) => self
+                    .ticker_cv
+                    .wait_timeout(st, at - now)
+                    .map(|(g, _)| g)
+                    .map_err(|_| ()),
             };
             match wait {
                 Ok(g) => st = g,
@@ -921,13 +1055,30 @@ mod tests {
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
         f.write_all(b"{\"action\":\"policy.eval").unwrap();
         drop(f);
-        assert_eq!(verify(path.as_path(), None, None).unwrap().tamper().unwrap().kind, TamperKind::TornLine);
+        assert_eq!(
+            verify(path.as_path(), None, None)
+                .unwrap()
+                .tamper()
+                .unwrap()
+                .kind,
+            TamperKind::TornLine
+        );
         let log = AuditLog::open(&path, AuditOptions::new()).unwrap();
         let rec = log.recovery().unwrap();
-        assert_eq!(rec.torn_tail, Some(TornTail { file: path.clone(), offset: good_len, bytes: 22 }));
+        assert_eq!(
+            rec.torn_tail,
+            Some(TornTail {
+                file: path.clone(),
+                offset: good_len,
+                bytes: 22
+            })
+        );
         assert_eq!(log.append(&ev(3)).unwrap().seq, 3);
         drop(log);
-        assert_eq!(verify(path.as_path(), None, None).unwrap().status, VerifyStatus::Intact);
+        assert_eq!(
+            verify(path.as_path(), None, None).unwrap().status,
+            VerifyStatus::Intact
+        );
     }
 
     #[test]
@@ -939,7 +1090,9 @@ mod tests {
             log.append(&ev(i)).unwrap();
         }
         drop(log);
-        let text = std::fs::read_to_string(&path).unwrap().replacen("app-1", "app-X", 1);
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replacen("app-1", "app-X", 1);
         std::fs::write(&path, text).unwrap();
         match AuditLog::open(&path, AuditOptions::new()) {
             Err(AuditError::Tampered { kind, seq, .. }) => {
@@ -966,9 +1119,13 @@ mod tests {
         let cp = log.checkpoint().unwrap();
         assert_eq!(cp.size, 30);
         let note = log.latest_note().unwrap().unwrap();
-        assert_eq!(Checkpoint::open(&note, Some(&key().verifier())).unwrap(), cp);
+        assert_eq!(
+            Checkpoint::open(&note, Some(&key().verifier())).unwrap(),
+            cp
+        );
         let proof = log.prove(12).unwrap();
-        crate::audit::merkle::verify_inclusion(&log.record_hash(12).unwrap(), &proof, &cp.root).unwrap();
+        crate::audit::merkle::verify_inclusion(&log.record_hash(12).unwrap(), &proof, &cp.root)
+            .unwrap();
         let c = log.consistency(7, 30).unwrap();
         crate::audit::merkle::verify_consistency(&log.root_at(7).unwrap(), &cp.root, &c).unwrap();
         for i in 30..33 {
@@ -979,7 +1136,10 @@ mod tests {
         let checkpoints = std::fs::read_to_string(log.checkpoints_path()).unwrap();
         let (notes, _) = split_notes(&checkpoints).unwrap();
         assert_eq!(
-            notes.iter().map(|n| Checkpoint::open(n, None).unwrap().size).collect::<Vec<_>>(),
+            notes
+                .iter()
+                .map(|n| Checkpoint::open(n, None).unwrap().size)
+                .collect::<Vec<_>>(),
             vec![7, 14, 21, 28, 30, 33]
         );
         let vkey = key().verifier().to_vkey();
@@ -999,27 +1159,136 @@ mod tests {
         assert_eq!(log.append(&ev(33)).unwrap().seq, 33);
         log.close().unwrap();
         let checkpoints = std::fs::read_to_string(log.checkpoints_path()).unwrap();
-        assert!(verify(path.as_path(), Some(&checkpoints), Some(&vkey)).unwrap().is_ok());
+        assert!(verify(path.as_path(), Some(&checkpoints), Some(&vkey))
+            .unwrap()
+            .is_ok());
         // Deleting records after a checkpoint is caught on open.
         std::fs::write(&path, "").unwrap();
-        assert_eq!(AuditLog::open(&path, AuditOptions::new()).unwrap_err().code(), "audit.tampered");
+        assert_eq!(
+            AuditLog::open(&path, AuditOptions::new())
+                .unwrap_err()
+                .code(),
+            "audit.tampered"
+        );
+    }
+
+    #[test]
+    fn crash_between_rotation_steps() {
+        let d = TempDir::new("midrotate");
+        let path = d.0.join("audit.jsonl");
+        let log =
+            AuditLog::open(&path, AuditOptions::new().log_id("t/log").rotate_bytes(600)).unwrap();
+        for i in 0..6 {
+            log.append(&ev(i)).unwrap();
+        }
+        drop(log);
+        // The active file was renamed to the next segment, and the new one never created.
+        let next = segment_paths(&path).unwrap().len() + 1;
+        std::fs::rename(&path, with_suffix(&path, &format!(".{next}"))).unwrap();
+        let r = verify(path.as_path(), None, None).unwrap();
+        assert_eq!((r.status, r.records), (VerifyStatus::Intact, 6));
+        let log = AuditLog::open(&path, AuditOptions::new()).unwrap();
+        assert_eq!(log.append(&ev(6)).unwrap().seq, 6);
+        drop(log);
+        let r = verify(path.as_path(), None, None).unwrap();
+        assert_eq!((r.status, r.records), (VerifyStatus::Intact, 7));
+    }
+
+    #[test]
+    fn shareable_between_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<AuditLog>();
+        send_sync::<crate::audit::Chain>();
+        send_sync::<AuditError>();
+    }
+
+    #[test]
+    fn a_failed_sync_is_fatal_and_never_retried() {
+        let d = TempDir::new("failsync");
+        let path = d.0.join("audit.jsonl");
+        let log = AuditLog::open(&path, AuditOptions::new().log_id("t/log")).unwrap();
+        log.append(&ev(0)).unwrap();
+        log.shared
+            .fail_next_sync
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        let err = log.append(&ev(1)).unwrap_err();
+        assert_eq!(err.code(), "audit.io");
+        assert!(err.to_string().contains("fdatasync"), "{err}");
+        // Every later call fails, even though the next sync would succeed.
+        for e in [
+            log.append(&ev(2)).unwrap_err(),
+            log.submit(&ev(3)).unwrap_err(),
+            log.flush().unwrap_err(),
+            log.checkpoint().unwrap_err(),
+            log.close().unwrap_err(),
+        ] {
+            assert_eq!(e.code(), "audit.failed", "{e}");
+            assert!(e.to_string().contains("injected fdatasync failure"), "{e}");
+        }
+        assert_eq!(log.durable_count().unwrap(), 1);
+        // What reached the file is still a valid log; reopening continues after it.
+        drop(log);
+        let log = AuditLog::open(&path, AuditOptions::new()).unwrap();
+        assert!(log.record_count().unwrap() >= 1);
+    }
+
+    #[test]
+    fn signing_key_can_change() {
+        let d = TempDir::new("rekey");
+        let path = d.0.join("audit.jsonl");
+        let opts = AuditOptions::new().log_id("t/log").signing_key(key());
+        let log = AuditLog::open(&path, opts).unwrap();
+        log.append(&ev(0)).unwrap();
+        log.close().unwrap();
+        let new_key = SigningKey::from_seed("test-key-2", [6; 32]).unwrap();
+        let log = AuditLog::open(&path, AuditOptions::new().signing_key(new_key.clone())).unwrap();
+        log.append(&ev(1)).unwrap();
+        log.close().unwrap();
+        // A forged signature by the configured key is still refused.
+        let notes = std::fs::read_to_string(log.checkpoints_path()).unwrap();
+        let i = notes.rfind("test-key-2 ").unwrap() + 11;
+        let mut forged = notes.clone();
+        forged.replace_range(i + 8..i + 12, "AAAA");
+        std::fs::write(log.checkpoints_path(), forged).unwrap();
+        let err = AuditLog::open(&path, AuditOptions::new().signing_key(new_key)).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                AuditError::Tampered {
+                    kind: "bad_signature",
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[test]
     fn many_threads_one_order() {
-        for policy in [SyncPolicy::EveryRecord, SyncPolicy::Interval(Duration::from_millis(2)), SyncPolicy::OnFlush] {
+        for policy in [
+            SyncPolicy::EveryRecord,
+            SyncPolicy::Interval(Duration::from_millis(2)),
+            SyncPolicy::OnFlush,
+        ] {
             let d = TempDir::new("threads");
             let path = d.0.join("audit.jsonl");
-            let log = Arc::new(AuditLog::open(&path, AuditOptions::new().sync(policy).log_id("t/log")).unwrap());
+            let log = Arc::new(
+                AuditLog::open(&path, AuditOptions::new().sync(policy).log_id("t/log")).unwrap(),
+            );
             let handles: Vec<_> = (0..4)
                 .map(|t| {
                     let log = Arc::clone(&log);
                     std::thread::spawn(move || {
-                        (0..50).map(|i| log.append(&ev(t * 100 + i)).unwrap().seq).collect::<Vec<_>>()
+                        (0..50)
+                            .map(|i| log.append(&ev(t * 100 + i)).unwrap().seq)
+                            .collect::<Vec<_>>()
                     })
                 })
                 .collect();
-            let mut seqs: Vec<u64> = handles.into_iter().flat_map(|h| h.join().unwrap()).collect();
+            let mut seqs: Vec<u64> = handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap())
+                .collect();
             seqs.sort_unstable();
             assert_eq!(seqs, (0..200).collect::<Vec<_>>());
             if policy != SyncPolicy::OnFlush {
@@ -1035,7 +1304,11 @@ mod tests {
     fn submit_then_wait() {
         let d = TempDir::new("submit");
         let path = d.0.join("audit.jsonl");
-        let log = AuditLog::open(&path, AuditOptions::new().sync(SyncPolicy::Interval(Duration::from_millis(5)))).unwrap();
+        let log = AuditLog::open(
+            &path,
+            AuditOptions::new().sync(SyncPolicy::Interval(Duration::from_millis(5))),
+        )
+        .unwrap();
         let receipts: Vec<_> = (0..100).map(|i| log.submit(&ev(i)).unwrap()).collect();
         log.wait_durable(99).unwrap();
         assert_eq!(log.durable_count().unwrap(), 100);
@@ -1046,11 +1319,17 @@ mod tests {
             std::thread::sleep(Duration::from_millis(1));
         }
         assert_eq!(log.durable_count().unwrap(), 101);
-        assert_eq!(log.wait_durable(500).unwrap_err().code(), "audit.out_of_range");
+        assert_eq!(
+            log.wait_durable(500).unwrap_err().code(),
+            "audit.out_of_range"
+        );
         let b = log.append_batch(&[ev(1), ev(2)]).unwrap();
         assert_eq!((b[0].seq, b[1].seq), (101, 102));
         assert_eq!(receipts[5].hash, log.record_hash(5).unwrap());
-        assert_eq!(log.append(&Event::new("nope")).unwrap_err().code(), "audit.bad_event");
+        assert_eq!(
+            log.append(&Event::new("nope")).unwrap_err().code(),
+            "audit.bad_event"
+        );
         assert_eq!(log.record_count().unwrap(), 103);
     }
 }
