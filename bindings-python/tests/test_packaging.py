@@ -58,3 +58,29 @@ def test_readme_example_runs(index: int, capsys: pytest.CaptureFixture[str]) -> 
         assert out.startswith("<Decision app='hr-onboarding'")
     if index == 1:
         assert "edited_record" in out, "the notebook example names the tampered record"
+
+
+def test_every_public_name_has_a_docstring() -> None:
+    import inspect
+
+    import microgov
+    import microgov.errors
+    import microgov.types
+
+    missing = []
+    for mod in (microgov, microgov.errors, microgov.types):
+        if not (mod.__doc__ or "").strip():
+            missing.append(mod.__name__)
+        for name in getattr(mod, "__all__", []):
+            obj = getattr(mod, name)
+            if isinstance(obj, str) or inspect.ismodule(obj):
+                continue
+            if not (getattr(obj, "__doc__", None) or "").strip():
+                missing.append(f"{mod.__name__}.{name}")
+            if inspect.isclass(obj) and not issubclass(obj, BaseException) and mod is not microgov.types:
+                for attr, member in vars(obj).items():
+                    if attr.startswith("_"):
+                        continue
+                    if not (getattr(member, "__doc__", None) or "").strip():
+                        missing.append(f"{mod.__name__}.{name}.{attr}")
+    assert not missing, missing
