@@ -17,6 +17,11 @@ mod tier;
 mod validate;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+// Evaluating thousands of manifests on all cores allocates from every
+// thread; mimalloc keeps that off the profile (glibc malloc took ~25%).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -7,30 +7,34 @@ use crate::common::{problem_location, Failure};
 use serde_json::json;
 use std::io::{self, Write};
 
-fn result_value(r: &Report) -> serde_json::Value {
-    match &r.result {
-        Ok(d) => json!({"file": r.shown, "app": d.app, "outcome": d.outcome, "decision": d}),
-        Err(f) => {
-            let problems: Vec<_> = match f {
-                Failure::Invalid(problems) => {
-                    let map = microgov::model::locate::SourceMap::new(&r.text);
-                    problems
-                        .iter()
-                        .map(|p| {
-                            let at = problem_location(&map, p);
-                            json!({"code": p.code, "path": p.path, "message": p.message, "line": at.line, "column": at.column})
-                        })
-                        .collect()
-                }
-                _ => Vec::new(),
-            };
-            json!({
-                "file": r.shown,
-                "outcome": "invalid",
-                "error": {"code": f.code(), "message": f.describe(&r.shown), "problems": problems},
-            })
+/// A decided file, serialized straight from the decision (no intermediate value).
+#[derive(serde::Serialize)]
+struct Decided<'a> {
+    file: &'a str,
+    app: &'a str,
+    outcome: microgov::Outcome,
+    decision: &'a microgov::Decision,
+}
+
+fn failure_value(r: &Report, f: &Failure) -> serde_json::Value {
+    let problems: Vec<_> = match f {
+        Failure::Invalid(problems) => {
+            let map = microgov::model::locate::SourceMap::new(&r.text);
+            problems
+                .iter()
+                .map(|p| {
+                    let at = problem_location(&map, p);
+                    json!({"code": p.code, "path": p.path, "message": p.message, "line": at.line, "column": at.column})
+                })
+                .collect()
         }
-    }
+        _ => Vec::new(),
+    };
+    json!({
+        "file": r.shown,
+        "outcome": "invalid",
+        "error": {"code": f.code(), "message": f.describe(&r.shown), "problems": problems},
+    })
 }
 
 pub fn write(out: &mut dyn Write, reports: &[Report], summary: &Summary, opts: &Options) -> io::Result<()> {
@@ -39,7 +43,11 @@ pub fn write(out: &mut dyn Write, reports: &[Report], summary: &Summary, opts: &
         if i > 0 {
             out.write_all(b",\n")?;
         }
-        serde_json::to_writer(&mut *out, &result_value(r)).map_err(io::Error::from)?;
+        match &r.result {
+            Ok(d) => serde_json::to_writer(&mut *out, &Decided { file: &r.shown, app: &d.app, outcome: d.outcome, decision: d }),
+            Err(f) => serde_json::to_writer(&mut *out, &failure_value(r, f)),
+        }
+        .map_err(io::Error::from)?;
     }
     out.write_all(b"\n],\n\"summary\": ")?;
     serde_json::to_writer(&mut *out, summary).map_err(io::Error::from)?;
