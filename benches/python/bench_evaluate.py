@@ -93,9 +93,9 @@ def typical_manifest() -> tuple[str, Dict[str, Any]]:
 
 def rust_median_us() -> Optional[float]:
     """Median of the Rust bench ``decision/microgov_typical`` from criterion, if it has run."""
-    candidates = sorted(REPO.glob("target/**/criterion/decision/microgov_typical/new/estimates.json"))
-    candidates += sorted(REPO.glob("target/criterion/decision/microgov_typical/new/estimates.json"))
-    for path in candidates:
+    target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
+    rel = Path("criterion/decision/microgov_typical/new/estimates.json")
+    for path in [target / rel, *sorted(target.glob("*/" + str(rel)))]:
         try:
             return float(json.loads(path.read_text())["median"]["point_estimate"]) / 1000.0
         except (OSError, KeyError, ValueError):
