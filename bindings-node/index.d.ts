@@ -321,6 +321,21 @@ export interface VerifyReport {
   unattested?: number
 }
 
+/** The answer of an egress check. */
+export interface EgressVerdict {
+  allowed: boolean
+  /** `allowed`, `unparseable`, `suspicious_url`, `non_https`, `port_not_allowed`, `internal_address`, `denied_host`, `host_not_allowed`, `not_declared`. */
+  code: string
+  reason: string
+  /** The declared `spec.egress` entry that matched, when allowed. */
+  matched?: string
+}
+
+export type LifecycleState =
+  | { state: 'active' | 'expiring'; days_left: number }
+  | { state: 'expired'; days_ago: number }
+  | { state: 'retired' }
+
 
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
@@ -394,6 +409,12 @@ export declare class AuditLog {
   get recovery(): Recovery
 }
 
+/** An app's egress entries, parsed and checked once (`engine.egressGuard(manifest)`). */
+export declare class EgressGuard {
+  /** Whether the app may call `url` now. */
+  check(url: string): EgressVerdict
+}
+
 /**
  * A compiled set of policies: the bundled ones plus the host's. Build it once
  * and reuse it; every call evaluates against the same compiled program.
@@ -433,6 +454,34 @@ export declare class Engine {
    * and the input document the policies read.
    */
   explain(manifest: ManifestInput, options?: EvaluateOptions | undefined | null): Explanation
+  /**
+   * Whether the app may call `url` now: declared in its `spec.egress` and
+   * allowed by the platform's egress rules. Parses the manifest each call;
+   * for a hot path keep an `egressGuard(manifest)`.
+   */
+  checkEgress(manifest: ManifestInput, url: string): EgressVerdict
+  /**
+   * The app's egress entries parsed and checked once: `guard.check(url)`
+   * answers like `checkEgress`, in microseconds.
+   */
+  egressGuard(manifest: ManifestInput): EgressGuard
+  /**
+   * The fields `connector` must receive masked: the regulated fields of its
+   * datasets, unless it declares `needsRawValues` (the pii policy's `mask`
+   * obligation).
+   */
+  maskedFields(manifest: ManifestInput, connector: string): Array<string>
+  /**
+   * A copy of `record` with every member named like a masked field of
+   * `connector`, at any depth, replaced by `"****"`.
+   */
+  redact<T extends Record<string, unknown>>(manifest: ManifestInput, connector: string, record: T): T
+  /**
+   * Where the app stands at `now` (default: the clock), with the bundle
+   * data's expiring window: `{ state: 'active' | 'expiring', days_left }`,
+   * `{ state: 'expired', days_ago }` or `{ state: 'retired' }`.
+   */
+  lifecycle(manifest: ManifestInput, now?: string | Date | undefined | null): LifecycleState
   /** Revision of each loaded policy bundle, by bundle name. */
   get policyRevisions(): Record<string, string>
 }

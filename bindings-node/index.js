@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.AuditLog = nativeBinding.AuditLog
+module.exports.EgressGuard = nativeBinding.EgressGuard
 module.exports.Engine = nativeBinding.Engine
 module.exports.generateAuditKey = nativeBinding.generateAuditKey
 module.exports.verifyAudit = nativeBinding.verifyAudit

@@ -144,7 +144,7 @@ impl EvalOptions {
         };
         let now = match prop(&obj, "now")? {
             None => None,
-            Some(v) => Some(read_time(&v)?),
+            Some(v) => Some(read_time(&v, "options.now")?),
         };
         let decision_id = match prop(&obj, "decisionId")? {
             None => None,
@@ -171,20 +171,20 @@ impl EvalOptions {
     }
 }
 
-/// `now`: an RFC 3339 string or a `Date`.
-fn read_time(v: &Unknown<'_>) -> Result<DateTime<Utc>, Failure> {
-    let bad = || Failure::arg_type("options.now must be an RFC 3339 string or a Date");
+/// A time argument: an RFC 3339 string or a `Date`.
+pub fn read_time(v: &Unknown<'_>, what: &str) -> Result<DateTime<Utc>, Failure> {
+    let bad = || Failure::arg_type(format!("{what} must be an RFC 3339 string or a Date"));
     match v.get_type().map_err(|_| bad())? {
         ValueType::String => {
             let s = v.coerce_to_string().and_then(|s| s.into_utf8()).and_then(|s| s.into_owned()).map_err(|_| bad())?;
-            DateTime::parse_from_rfc3339(&s).map(|t| t.with_timezone(&Utc)).map_err(|e| Failure::arg_value(format!("options.now: \"{s}\" is not an RFC 3339 time: {e}")))
+            DateTime::parse_from_rfc3339(&s).map(|t| t.with_timezone(&Utc)).map_err(|e| Failure::arg_value(format!("{what}: \"{s}\" is not an RFC 3339 time: {e}")))
         }
         ValueType::Object if v.is_date().unwrap_or(false) => {
             let ms = v.coerce_to_number().and_then(|n| n.get_double()).map_err(|_| bad())?;
             if !ms.is_finite() {
-                return Err(Failure::arg_value("options.now is an invalid Date"));
+                return Err(Failure::arg_value(format!("{what} is an invalid Date")));
             }
-            DateTime::from_timestamp_millis(ms as i64).ok_or_else(|| Failure::arg_value("options.now is out of range"))
+            DateTime::from_timestamp_millis(ms as i64).ok_or_else(|| Failure::arg_value(format!("{what} is out of range")))
         }
         _ => Err(bad()),
     }

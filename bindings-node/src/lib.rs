@@ -13,6 +13,7 @@ mod tasks;
 use convert::{document_text, options, string_list, check_keys, prop, stringify, Batch, EvalOptions, Plain};
 use errors::{guard, guard_js, Failure};
 use microgov::model::Problem;
+use microgov::engine::EgressVerdict;
 use microgov::{Decision, EngineOptions};
 use napi::bindgen_prelude::{AsyncTask, Env, JsObjectValue, JsValue, Result, Unknown};
 use napi_derive::napi;
@@ -104,10 +105,82 @@ impl Engine {
         .map(Plain)
     }
 
+    /// Whether the app may call `url` now: declared in its `spec.egress` and
+    /// allowed by the platform's egress rules. Parses the manifest each call;
+    /// for a hot path keep an `egressGuard(manifest)`.
+    #[napi(ts_args_type = "manifest: ManifestInput, url: string", ts_return_type = "EgressVerdict")]
+    pub fn check_egress(&self, env: Env, manifest: Unknown<'_>, url: String) -> Result<Plain<EgressVerdict>> {
+        let text = guard_js(&env, || document_text(&env, &manifest, "manifest"))?;
+        guard_js(&env, || Ok(self.inner.check_egress(&self.inner.parse_manifest(&text)?, &url))).map(Plain)
+    }
+
+    /// The app's egress entries parsed and checked once: `guard.check(url)`
+    /// answers like `checkEgress`, in microseconds.
+    #[napi]
+    pub fn egress_guard(&self, env: Env, #[napi(ts_arg_type = "ManifestInput")] manifest: Unknown<'_>) -> Result<EgressGuard> {
+        let text = guard_js(&env, || document_text(&env, &manifest, "manifest"))?;
+        guard_js(&env, || Ok(EgressGuard { inner: self.inner.egress_guard(&self.inner.parse_manifest(&text)?) }))
+    }
+
+    /// The fields `connector` must receive masked: the regulated fields of its
+    /// datasets, unless it declares `needsRawValues` (the pii policy's `mask`
+    /// obligation).
+    #[napi]
+    pub fn masked_fields(&self, env: Env, #[napi(ts_arg_type = "ManifestInput")] manifest: Unknown<'_>, connector: String) -> Result<Vec<String>> {
+        let text = guard_js(&env, || document_text(&env, &manifest, "manifest"))?;
+        guard_js(&env, || Ok(self.inner.masked_fields(&self.inner.parse_manifest(&text)?, &connector)))
+    }
+
+    /// A copy of `record` with every member named like a masked field of
+    /// `connector`, at any depth, replaced by `"****"`.
+    #[napi(ts_generic_types = "T extends Record<string, unknown>", ts_args_type = "manifest: ManifestInput, connector: string, record: T", ts_return_type = "T")]
+    pub fn redact(&self, env: Env, manifest: Unknown<'_>, connector: String, record: Unknown<'_>) -> Result<Plain<serde_json::Value>> {
+        let (text, record) = guard_js(&env, || {
+            let text = document_text(&env, &manifest, "manifest")?;
+            let record: serde_json::Value = serde_json::from_str(&stringify(&env, &record, "record")?).map_err(|e| Failure::arg_value(format!("record: {e}")))?;
+            Ok((text, record))
+        })?;
+        guard_js(&env, || Ok(self.inner.redact(&self.inner.parse_manifest(&text)?, &connector, &record))).map(Plain)
+    }
+
+    /// Where the app stands at `now` (default: the clock), with the bundle
+    /// data's expiring window: `{ state: 'active' | 'expiring', days_left }`,
+    /// `{ state: 'expired', days_ago }` or `{ state: 'retired' }`.
+    #[napi(ts_args_type = "manifest: ManifestInput, now?: string | Date | undefined | null", ts_return_type = "LifecycleState")]
+    pub fn lifecycle(&self, env: Env, manifest: Unknown<'_>, now: Option<Unknown<'_>>) -> Result<Plain<microgov::model::lifecycle::LifecycleState>> {
+        let (text, now) = guard_js(&env, || {
+            let now = match now {
+                Some(v) if !matches!(v.get_type(), Ok(napi::ValueType::Undefined | napi::ValueType::Null)) => Some(convert::read_time(&v, "now")?),
+                _ => None,
+            };
+            Ok((document_text(&env, &manifest, "manifest")?, now))
+        })?;
+        guard_js(&env, || {
+            let app = self.inner.parse_manifest(&text)?;
+            Ok(microgov::model::lifecycle::state(&app, now.unwrap_or_else(chrono::Utc::now), self.inner.settings().expiring_within_days))
+        })
+        .map(Plain)
+    }
+
     /// Revision of each loaded policy bundle, by bundle name.
     #[napi(getter, ts_return_type = "Record<string, string>")]
     pub fn policy_revisions(&self) -> Plain<std::collections::BTreeMap<String, String>> {
         Plain(self.inner.bundles().iter().map(|b| (b.name.clone(), b.revision.clone())).collect())
+    }
+}
+
+/// An app's egress entries, parsed and checked once (`engine.egressGuard(manifest)`).
+#[napi]
+pub struct EgressGuard {
+    inner: microgov::engine::EgressGuard,
+}
+
+#[napi]
+impl EgressGuard {
+    /// Whether the app may call `url` now.
+    #[napi(ts_return_type = "EgressVerdict")]
+    pub fn check(&self, env: Env, url: String) -> Result<Plain<EgressVerdict>> {
+        guard_js(&env, || Ok(self.inner.check(&url))).map(Plain)
     }
 }
 

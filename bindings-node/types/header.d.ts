@@ -321,3 +321,18 @@ export interface VerifyReport {
   unattested?: number
 }
 
+/** The answer of an egress check. */
+export interface EgressVerdict {
+  allowed: boolean
+  /** `allowed`, `unparseable`, `suspicious_url`, `non_https`, `port_not_allowed`, `internal_address`, `denied_host`, `host_not_allowed`, `not_declared`. */
+  code: string
+  reason: string
+  /** The declared `spec.egress` entry that matched, when allowed. */
+  matched?: string
+}
+
+export type LifecycleState =
+  | { state: 'active' | 'expiring'; days_left: number }
+  | { state: 'expired'; days_ago: number }
+  | { state: 'retired' }
+
