@@ -20,6 +20,10 @@ use pyo3::types::{PyDict, PyList, PyString};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+// Only Rust's own allocations use it; Python objects keep Python's allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A compiled set of policies that decides on micro apps.
 ///
 /// Build it once (compiling the policies is the expensive part) and share it:
@@ -357,6 +361,71 @@ impl Engine {
             })
             .map_err(|e| e.into_pyerr(py))?;
         Ok(pythonize::pythonize(py, &out)?)
+    }
+
+    /// Where the app stands at ``now``: ``{"state": "active" | "expiring" |
+    /// "expired" | "retired", "days_left" | "days_ago": int}``, with the
+    /// expiring window of the bundle data (``lifecycle.expiring_within_days``).
+    #[pyo3(signature = (manifest, now=None))]
+    fn lifecycle<'py>(
+        &self,
+        py: Python<'py>,
+        manifest: &Bound<'py, PyAny>,
+        now: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let src = Source::from_py(manifest, "manifest")?;
+        let now = time_arg(now, "now")?.unwrap_or_else(chrono::Utc::now);
+        let engine = &self.inner;
+        let state = py
+            .detach(|| {
+                guard(|| {
+                    Ok(microgov::model::lifecycle::state(
+                        &load_manifest(engine, src)?,
+                        now,
+                        engine.settings().expiring_within_days,
+                    ))
+                })
+            })
+            .map_err(|e| e.into_pyerr(py))?;
+        Ok(pythonize::pythonize(py, &state)?)
+    }
+
+    /// Renews the app to ``new_expiry`` and returns the renewed manifest (as
+    /// ``parse`` gives it). The new expiry must be after ``now`` and at most
+    /// the bundle data's ``lifecycle.max_days`` from it.
+    ///
+    /// Raises:
+    ///     LifecycleError: refused (``lifecycle.retired``, ``lifecycle.in_past``,
+    ///         ``lifecycle.too_long``).
+    #[pyo3(signature = (manifest, new_expiry, now=None))]
+    fn renew<'py>(
+        &self,
+        py: Python<'py>,
+        manifest: &Bound<'py, PyAny>,
+        new_expiry: &Bound<'py, PyAny>,
+        now: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let src = Source::from_py(manifest, "manifest")?;
+        let new_expiry = time_arg(Some(new_expiry), "new_expiry")?.ok_or_else(|| {
+            PyTypeError::new_err("new_expiry must be a datetime or an RFC 3339 string")
+        })?;
+        let now = time_arg(now, "now")?.unwrap_or_else(chrono::Utc::now);
+        let engine = &self.inner;
+        let renewed = py
+            .detach(|| {
+                guard(|| {
+                    let app = load_manifest(engine, src)?;
+                    microgov::model::lifecycle::renew(
+                        &app,
+                        new_expiry,
+                        now,
+                        engine.settings().max_lifetime_days,
+                    )
+                    .map_err(|e| BindError::Core(e.into()))
+                })
+            })
+            .map_err(|e| e.into_pyerr(py))?;
+        Ok(pythonize::pythonize(py, &renewed.to_value())?)
     }
 
     /// The revision of each loaded policy bundle, by bundle name.

@@ -85,3 +85,17 @@ def test_panic_becomes_microgov_error() -> None:
     assert "deliberate panic" in str(info.value)
     # The module keeps working afterwards.
     assert microgov.Engine().evaluate(HR, now=NOW).app == "hr-onboarding"
+
+
+def test_lifecycle_errors() -> None:
+    from microgov.errors import LifecycleError
+
+    eng = microgov.Engine()
+    renewed = eng.renew(HR, "2027-03-01T00:00:00Z", now=NOW)
+    assert renewed["metadata"]["expiresAt"].startswith("2027-03-01")
+    with pytest.raises(LifecycleError) as info:
+        eng.renew(HR, "2026-01-01T00:00:00Z", now=NOW)
+    assert info.value.code == "lifecycle.in_past"
+    with pytest.raises(LifecycleError) as info:
+        eng.renew(HR, "2036-01-01T00:00:00Z", now=NOW)
+    assert info.value.code == "lifecycle.too_long"

@@ -54,6 +54,7 @@ def test_seed_scenario(engine: microgov.Engine, file: str) -> None:
     assert app["metadata"]["expiresAt"].replace("+00:00", "Z") == exp["expires_at"]
     if "same_as" in exp:
         assert app == engine.parse(FIXTURES / "apps" / exp["same_as"])
+    assert engine.lifecycle(FIXTURES / "apps" / file, now=NOW)["state"] == exp["lifecycle"]
     # The expected decision (checked as the Rust suite checks it), where the table has one.
     want = (APPS["apps"][exp["same_as"]] if "same_as" in exp else exp).get("decision")
     if want is not None:
