@@ -570,3 +570,33 @@ fn every_command_has_help_with_an_example() {
     assert_eq!(code(&version), 0);
     assert!(stdout(&version).starts_with("microgov "));
 }
+
+// ---------------------------------------------------------------- terminal
+
+#[test]
+fn a_progress_bar_and_summary_appear_on_a_terminal_only() {
+    let script = Path::new("/usr/bin/script");
+    let dir = temp_dir("many");
+    let text = std::fs::read_to_string(root().join("fixtures/apps/readonly-dashboard.yaml")).unwrap();
+    for i in 0..350 {
+        std::fs::write(dir.join(format!("app-{i}.yaml")), text.replace("  name: readonly-dashboard\n", &format!("  name: dashboard-{i}\n"))).unwrap();
+    }
+    let args = ["check", dir.to_str().unwrap(), "--format", "json", "--now", NOW];
+    // On a pipe: neither bar nor summary on stderr.
+    let piped = run(&args);
+    assert_eq!(code(&piped), 0);
+    assert!(piped.stderr.is_empty(), "{}", stderr(&piped));
+    if !script.is_file() {
+        return; // util-linux `script` gives the binary a terminal; without it, only the pipe case runs.
+    }
+    let cmd = format!("{} {} > /dev/null", env!("CARGO_BIN_EXE_microgov"), args.join(" "));
+    let tty = Command::new(script).args(["-qec", &cmd, "/dev/null"]).current_dir(root()).output().unwrap();
+    let screen = String::from_utf8_lossy(&tty.stdout);
+    assert!(screen.contains("checking  [") && screen.contains("350/350 100%"), "{screen:?}");
+    assert!(screen.contains("350 app(s) checked: 350 allowed"), "{screen:?}");
+    // A few items never get a bar.
+    let few = format!("{} check fixtures/apps/readonly-dashboard.yaml --format json --now {NOW} > /dev/null", env!("CARGO_BIN_EXE_microgov"));
+    let tty = Command::new(script).args(["-qec", &few, "/dev/null"]).current_dir(root()).output().unwrap();
+    let screen = String::from_utf8_lossy(&tty.stdout);
+    assert!(!screen.contains("checking") && screen.contains("1 app(s) checked"), "{screen:?}");
+}
