@@ -50,6 +50,8 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("decision");
     g.throughput(Throughput::Elements(1));
     g.bench_function("microgov_typical", |b| b.iter(|| black_box(engine.evaluate(black_box(&app), &ctx).expect("decision"))));
+    let prepared = engine.prepare(&app).expect("prepare");
+    g.bench_function("microgov_typical_prepared", |b| b.iter(|| black_box(engine.evaluate_prepared(black_box(&prepared), &ctx).expect("decision"))));
     let (mut re, input, rules) = baseline(&engine, &app, &ctx);
     g.bench_function("regorus_interpreter_json_baseline", |b| {
         b.iter(|| {

@@ -69,3 +69,23 @@ fn violations_point_into_the_manifest_and_carry_remediation() {
         assert!(["low", "medium", "high", "critical"].contains(&v.severity.as_str()));
     }
 }
+
+#[test]
+fn a_prepared_app_decides_exactly_like_a_fresh_one() {
+    let engine = Engine::new().unwrap();
+    let other = Engine::new().unwrap();
+    let ctx = Context::at("2026-11-26T10:00:00Z".parse().unwrap()).with_decision_id("same");
+    for entry in std::fs::read_dir(fixtures().join("apps")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("yaml") {
+            continue;
+        }
+        let app = engine.parse_manifest(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let fresh = engine.evaluate(&app, &ctx).unwrap();
+        let prepared = engine.prepare(&app).unwrap();
+        assert_eq!(engine.evaluate_prepared(&prepared, &ctx).unwrap(), fresh, "{}", path.display());
+        // A second time (the prepared parts are shared, not consumed) and on another engine.
+        assert_eq!(engine.evaluate_prepared(&prepared, &ctx).unwrap().input_digest, fresh.input_digest);
+        assert_eq!(other.evaluate_prepared(&prepared, &ctx).unwrap(), fresh);
+    }
+}

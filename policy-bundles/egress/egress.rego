@@ -20,16 +20,25 @@ declared contains f if {
 	startswith(f.path, "/spec/egress/")
 }
 
-ip_excepted(f) if {
-	some ip in data.microgov.egress.ip_exceptions
-	ip == f.ip
+excepted_ips := {ip | some ip in data.microgov.egress.ip_exceptions}
+
+internal_classes := {c | some c in data.microgov.egress.internal_ip_classes}
+
+# Pointers of the declared entries that reach internal or metadata addresses.
+internal_paths contains f.path if {
+	some f in declared
+	f.ip_class in internal_classes
 }
 
-internal_target(f) if f.ip_class in data.microgov.egress.internal_ip_classes
+internal_paths contains f.path if {
+	some f in declared
+	f.metadata
+}
 
-internal_target(f) if f.metadata
-
-internal_target(f) if "localhost_name" in f.issues
+internal_paths contains f.path if {
+	some f in declared
+	"localhost_name" in f.issues
+}
 
 # METADATA
 # title: Egress to an internal or metadata address
@@ -39,8 +48,8 @@ internal_target(f) if "localhost_name" in f.issues
 #   remediation: Remove the entry; internal systems are reached through connectors, and metadata endpoints never.
 violation contains v if {
 	some f in declared
-	internal_target(f)
-	not ip_excepted(f)
+	f.path in internal_paths
+	not f.ip in excepted_ips
 	v := {
 		"rule": "internal_address",
 		"message": sprintf("egress %s resolves to an internal address (%s)", [object.get(f, "url", f.path), object.get(f, "ip_class", "metadata")]),
@@ -54,7 +63,7 @@ violation contains v if {
 	some f in input.findings.egress
 	startswith(f.path, "/spec/connectors/")
 	f.ip_class in {"loopback", "link_local", "metadata", "unspecified"}
-	not ip_excepted(f)
+	not f.ip in excepted_ips
 	v := {
 		"rule": "internal_address",
 		"severity": "critical",
@@ -112,6 +121,20 @@ violation contains v if {
 	}
 }
 
+# Deny-list patterns split once per evaluation: exact names in a set, and
+# the suffix (".example.com") of each "*.example.com" wildcard.
+deny_exact := {lower(p) | some p in data.microgov.egress.deny; not startswith(p, "*.")}
+
+deny_suffixes := {lower(substring(p, 1, -1)) | some p in data.microgov.egress.deny; startswith(p, "*.")}
+
+denied(host) := host if host in deny_exact
+
+denied(host) := concat("", ["*", s]) if {
+	not host in deny_exact
+	some s in deny_suffixes
+	endswith(host, s)
+}
+
 # METADATA
 # title: Egress host on the deny-list
 # custom:
@@ -120,8 +143,7 @@ violation contains v if {
 violation contains v if {
 	some f in declared
 	f.host != null
-	some pattern in data.microgov.egress.deny
-	host_matches(pattern, f.host)
+	pattern := denied(f.host)
 	v := {
 		"rule": "denied_host",
 		"message": sprintf("egress host %s is denied by the platform (%s)", [f.host, pattern]),

@@ -299,6 +299,18 @@ const ATTRIBUTES: &[&str] = &[
     "updated", "at", "domain", "file", "enabled", "visible", "visibility", "allowed",
 ];
 
+/// Phrases by their first word (lowercase), so that matching a name looks up
+/// each of its words once instead of comparing it with every phrase.
+static BY_FIRST_WORD: std::sync::LazyLock<std::collections::HashMap<String, Vec<&'static Phrase>>> = std::sync::LazyLock::new(|| {
+    let mut m: std::collections::HashMap<String, Vec<&'static Phrase>> = std::collections::HashMap::new();
+    for ph in PHRASES {
+        if let Some(first) = ph.words.first() {
+            m.entry(first.to_ascii_lowercase()).or_default().push(ph);
+        }
+    }
+    m
+});
+
 /// Kinds suggested by a field name, each once, in order of appearance.
 pub fn classify_field_name(name: &str) -> Vec<PiiKind> {
     let words: Vec<&str> = Words::new(name).take(32).collect();
@@ -308,7 +320,8 @@ pub fn classify_field_name(name: &str) -> Vec<PiiKind> {
     let mut i = 0;
     while i < n {
         let mut best: Option<&Phrase> = None;
-        for ph in PHRASES {
+        let candidates = BY_FIRST_WORD.get(&words[i].to_ascii_lowercase()).map(Vec::as_slice).unwrap_or(&[]);
+        for ph in candidates.iter().copied() {
             let len = ph.words.len();
             if i + len > n || (ph.whole && len != n) || best.is_some_and(|b| b.words.len() >= len) {
                 continue;

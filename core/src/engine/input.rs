@@ -26,18 +26,11 @@ pub(crate) fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
-/// `{app, findings, context}`.
+/// The part of `input.findings` that depends on the manifest alone (and the
+/// engine's data), so a prepared app computes it once.
 #[derive(Serialize)]
-pub(crate) struct InputDoc<'a> {
-    pub app: &'a Manifest,
-    pub findings: FindingsDoc<'a>,
-    pub context: ContextDoc<'a>,
-}
-
-#[derive(Serialize)]
-pub(crate) struct FindingsDoc<'a> {
+pub(crate) struct StaticFindings<'a> {
     pub risk: &'a RiskAssessment,
-    pub lifecycle: LifecycleDoc,
     pub connectors: BTreeMap<&'a str, ConnectorDoc<'a>>,
     pub datasets: BTreeMap<&'a str, DatasetDoc<'a>>,
     pub flows: Vec<FlowDoc<'a>>,
@@ -123,16 +116,8 @@ fn residency_parts(r: Option<Residency>) -> (Option<String>, Option<&'static str
     }
 }
 
-/// Builds the input document.
-pub(crate) fn build<'a>(
-    app: &'a Manifest,
-    risk: &'a RiskAssessment,
-    settings: &'a Settings,
-    now: DateTime<Utc>,
-    approvals: &'a [JudgedApproval<'a>],
-    extra: &'a serde_json::Value,
-    detected: Detected,
-) -> InputDoc<'a> {
+/// Builds the manifest-only findings.
+pub(crate) fn build_static<'a>(app: &'a Manifest, risk: &'a RiskAssessment, settings: &'a Settings, detected: Detected) -> StaticFindings<'a> {
     let catalog = &*settings.catalog;
     let regulated = |cats: &[Category]| cats.iter().any(|c| settings.regulated.contains(c.as_str()));
     let mut connectors = BTreeMap::new();
@@ -191,38 +176,36 @@ pub(crate) fn build<'a>(
             });
         }
     }
-    let state = lifecycle::state(app, now, settings.expiring_within_days);
-    InputDoc {
-        app,
-        findings: FindingsDoc {
-            risk,
-            lifecycle: LifecycleDoc {
-                state: state.as_str(),
-                days_left: (app.metadata.expires_at - now).num_days(),
-                lifetime_days: (app.metadata.expires_at - app.metadata.created_at).num_days(),
-            },
-            connectors,
-            datasets,
-            flows,
-            detected,
-        },
-        context: ContextDoc {
-            now: rfc3339(now),
-            tenant: app.metadata.tenant.as_deref(),
-            approvals: approvals
-                .iter()
-                .map(|j| ApprovalDoc {
-                    id: &j.approval.id,
-                    approver: &j.approval.approver,
-                    roles: &j.approval.roles,
-                    scope: &j.approval.scope,
-                    granted_at: rfc3339(j.approval.granted_at),
-                    expires_at: rfc3339(j.approval.expires_at),
-                    status: j.status.as_str(),
-                    valid: j.status == ApprovalStatus::Valid,
-                })
-                .collect(),
-            extra,
-        },
+    StaticFindings { risk, connectors, datasets, flows, detected }
+}
+
+/// `input.findings.lifecycle` at `now`.
+pub(crate) fn lifecycle_doc(app: &Manifest, settings: &Settings, now: DateTime<Utc>) -> LifecycleDoc {
+    LifecycleDoc {
+        state: lifecycle::state(app, now, settings.expiring_within_days).as_str(),
+        days_left: (app.metadata.expires_at - now).num_days(),
+        lifetime_days: (app.metadata.expires_at - app.metadata.created_at).num_days(),
+    }
+}
+
+/// `input.context`.
+pub(crate) fn context_doc<'a>(app: &'a Manifest, now: DateTime<Utc>, approvals: &'a [JudgedApproval<'a>], extra: &'a serde_json::Value) -> ContextDoc<'a> {
+    ContextDoc {
+        now: rfc3339(now),
+        tenant: app.metadata.tenant.as_deref(),
+        approvals: approvals
+            .iter()
+            .map(|j| ApprovalDoc {
+                id: &j.approval.id,
+                approver: &j.approval.approver,
+                roles: &j.approval.roles,
+                scope: &j.approval.scope,
+                granted_at: rfc3339(j.approval.granted_at),
+                expires_at: rfc3339(j.approval.expires_at),
+                status: j.status.as_str(),
+                valid: j.status == ApprovalStatus::Valid,
+            })
+            .collect(),
+        extra,
     }
 }

@@ -491,34 +491,76 @@ impl Engine {
         out
     }
 
-    fn evaluate_inner(&self, app: &Manifest, ctx: &Context) -> Result<(Decision, regorus::Value)> {
+    /// Prepares an app for repeated decisions: validates nothing new, but
+    /// computes once everything that depends on the manifest alone (risk,
+    /// region lookups, flows, detector findings, the manifest's policy
+    /// value). A platform that decides on the same app at every deploy or
+    /// connector call keeps one `PreparedApp` per app version.
+    pub fn prepare(&self, app: &Manifest) -> Result<PreparedApp> {
         let settings = &self.inner.settings;
+        let risk = risk::assess(app, &settings.risk, &settings.catalog);
+        let detected = crate::detect::scan_manifest(app);
+        let conv = |e: rvalue::ConvertError| PolicyError::Eval(format!("cannot build the input document: {e}"));
+        let findings = rvalue::to_value(&input::build_static(app, &risk, settings, detected)).map_err(conv)?;
+        let app_value = rvalue::to_value(app).map_err(conv)?;
+        Ok(PreparedApp { inner: Arc::new(PreparedInner { engine: Arc::as_ptr(&self.inner) as usize, manifest: app.clone(), risk, app_value, findings }) })
+    }
+
+    /// Decides on a prepared app (see [`Engine::prepare`]).
+    pub fn evaluate_prepared(&self, app: &PreparedApp, ctx: &Context) -> Result<Decision> {
+        if app.inner.engine != Arc::as_ptr(&self.inner) as usize {
+            // Prepared by another engine, whose data may differ.
+            return self.evaluate(&app.inner.manifest, ctx);
+        }
+        self.decide(app, ctx).map(|(d, _)| d)
+    }
+
+    fn input_value(&self, app: &PreparedApp, ctx: &Context, now: DateTime<Utc>, judged: &[input::JudgedApproval<'_>]) -> Result<regorus::Value> {
+        use regorus::Value as V;
+        let m = &app.inner.manifest;
+        let conv = |e: rvalue::ConvertError| PolicyError::Eval(format!("cannot build the input document: {e}"));
+        let lifecycle = rvalue::to_value(&input::lifecycle_doc(m, &self.inner.settings, now)).map_err(conv)?;
+        let context = rvalue::to_value(&input::context_doc(m, now, judged, &ctx.extra)).map_err(conv)?;
+        let mut findings = app.inner.findings.clone();
+        findings
+            .as_object_mut()
+            .map_err(|e| PolicyError::Eval(e.to_string()))?
+            .insert(V::from("lifecycle"), lifecycle);
+        let mut top = BTreeMap::new();
+        top.insert(V::from("app"), app.inner.app_value.clone());
+        top.insert(V::from("context"), context);
+        top.insert(V::from("findings"), findings);
+        Ok(V::from(top))
+    }
+
+    fn decide(&self, app: &PreparedApp, ctx: &Context) -> Result<(Decision, regorus::Value)> {
+        let settings = &self.inner.settings;
+        let m = &app.inner.manifest;
         let now = ctx.now.unwrap_or_else(Utc::now);
         let decision_id = ctx.decision_id.clone().unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
         let judged: Vec<input::JudgedApproval<'_>> =
-            ctx.approvals.iter().map(|a| input::JudgedApproval { approval: a, status: a.status(app, now, &settings.approvals) }).collect();
-        let risk = risk::assess(app, &settings.risk, &settings.catalog);
-        let detected = crate::detect::scan_manifest(app);
-        let doc = input::build(app, &risk, settings, now, &judged, &ctx.extra, detected);
-        let input_value = rvalue::to_value(&doc).map_err(|e| PolicyError::Eval(format!("cannot build the input document: {e}")))?;
+            ctx.approvals.iter().map(|a| input::JudgedApproval { approval: a, status: a.status(m, now, &settings.approvals) }).collect();
+        let input_value = self.input_value(app, ctx, now, &judged)?;
         let digest = digest_of(&input_value);
         let result = self.run(input_value.clone())?;
         let gathered = result::gather(&result, &self.inner.packages, &self.inner.index)?;
-        let decision = result::assemble(app, &judged, risk, gathered, &self.inner.revisions, decision_id, digest, now);
+        let decision = result::assemble(m, &judged, app.inner.risk.clone(), gathered, &self.inner.revisions, decision_id, digest, now);
         Ok((decision, input_value))
+    }
+
+    fn evaluate_inner(&self, app: &Manifest, ctx: &Context) -> Result<(Decision, regorus::Value)> {
+        self.decide(&self.prepare(app)?, ctx)
     }
 
     /// The input document policies would see for this app, as JSON (for
     /// `opa eval`, debugging and `microgov explain`).
     pub fn input_document(&self, app: &Manifest, ctx: &Context) -> Result<serde_json::Value> {
-        let settings = &self.inner.settings;
+        let p = self.prepare(app)?;
         let now = ctx.now.unwrap_or_else(Utc::now);
         let judged: Vec<input::JudgedApproval<'_>> =
-            ctx.approvals.iter().map(|a| input::JudgedApproval { approval: a, status: a.status(app, now, &settings.approvals) }).collect();
-        let risk = risk::assess(app, &settings.risk, &settings.catalog);
-        let detected = crate::detect::scan_manifest(app);
-        let doc = input::build(app, &risk, settings, now, &judged, &ctx.extra, detected);
-        serde_json::to_value(&doc).map_err(|e| PolicyError::Eval(format!("cannot build the input document: {e}")).into())
+            ctx.approvals.iter().map(|a| input::JudgedApproval { approval: a, status: a.status(app, now, &self.inner.settings.approvals) }).collect();
+        let v = self.input_value(&p, ctx, now, &judged)?;
+        serde_json::to_value(&v).map_err(|e| PolicyError::Eval(format!("cannot build the input document: {e}")).into())
     }
 
     /// Whether `app` may call `url` now (see [`EgressGuard`]). Parses the
@@ -583,6 +625,33 @@ fn redact_in(v: &mut serde_json::Value, fields: &[String]) {
         }
         serde_json::Value::Array(a) => a.iter_mut().for_each(|x| redact_in(x, fields)),
         _ => {}
+    }
+}
+
+/// An app prepared for repeated decisions by one engine ([`Engine::prepare`]).
+#[derive(Debug, Clone)]
+pub struct PreparedApp {
+    inner: Arc<PreparedInner>,
+}
+
+#[derive(Debug)]
+struct PreparedInner {
+    engine: usize,
+    manifest: Manifest,
+    risk: risk::RiskAssessment,
+    app_value: regorus::Value,
+    findings: regorus::Value,
+}
+
+impl PreparedApp {
+    /// The manifest it was prepared from.
+    pub fn manifest(&self) -> &Manifest {
+        &self.inner.manifest
+    }
+
+    /// Its risk assessment.
+    pub fn risk(&self) -> &risk::RiskAssessment {
+        &self.inner.risk
     }
 }
 

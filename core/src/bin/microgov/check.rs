@@ -149,6 +149,9 @@ impl Summary {
     }
 }
 
+/// Manifests handed to `evaluate_many` at a time.
+const EVAL_CHUNK: usize = 256;
+
 /// Evaluates every valid manifest (in parallel) and pairs each file with its result.
 pub fn evaluate(engine: &microgov::Engine, ctx: &microgov::Context, items: Vec<Item>, show_progress: bool) -> Vec<Report> {
     let mut manifests = Vec::new();
@@ -163,17 +166,14 @@ pub fn evaluate(engine: &microgov::Engine, ctx: &microgov::Context, items: Vec<I
         }
     }
     let mut progress = if show_progress { Progress::new(manifests.len(), "checking") } else { Progress::hidden() };
-    let decisions: Vec<microgov::Result<Decision>> = if progress.enabled() {
-        // Chunks between redraws; each chunk still runs on all cores.
-        let mut out = Vec::with_capacity(manifests.len());
-        for chunk in manifests.chunks(256) {
-            out.extend(engine.evaluate_many(chunk, ctx));
-            progress.set(out.len());
-        }
-        out
-    } else {
-        engine.evaluate_many(&manifests, ctx)
-    };
+    // Chunks, each on all cores: room to redraw the bar, and a thread held
+    // up by a busy core delays one chunk rather than the whole run
+    // (`evaluate_many` gives each thread a fixed share).
+    let mut decisions: Vec<microgov::Result<Decision>> = Vec::with_capacity(manifests.len());
+    for chunk in manifests.chunks(EVAL_CHUNK) {
+        decisions.extend(engine.evaluate_many(chunk, ctx));
+        progress.set(decisions.len());
+    }
     progress.finish();
     let mut decisions = decisions.into_iter();
     let mut manifests = manifests.into_iter();

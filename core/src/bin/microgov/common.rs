@@ -156,7 +156,13 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         if name.starts_with('.') {
             continue;
         }
-        if p.is_dir() {
+        // The directory entry's type needs no stat; a symlink is followed.
+        let is_dir = match entry.file_type() {
+            Ok(t) if t.is_symlink() => p.is_dir(),
+            Ok(t) => t.is_dir(),
+            Err(_) => p.is_dir(),
+        };
+        if is_dir {
             walk(&p, out);
         } else if p.extension().and_then(|e| e.to_str()).is_some_and(|e| MANIFEST_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str())) {
             out.push(p);
@@ -255,28 +261,34 @@ pub fn load(engine: &Engine, paths: &[PathBuf], show_progress: bool) -> CliResul
 }
 
 /// Maps `f` over `items` on all cores, keeping the order, and reports
-/// progress from the calling thread.
+/// progress from the calling thread. Threads take small batches as they go
+/// (not one fixed share each), so a core busy with something else does not
+/// leave the other waiting at the end.
 pub fn par_map<T: Sync, R: Send>(items: &[T], progress: &mut Progress, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(items.len().max(1));
-    if threads <= 1 || items.len() < 8 {
+    const BATCH: usize = 16;
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(items.len().div_ceil(BATCH));
+    if threads <= 1 {
         return items.iter().map(&f).collect();
     }
+    let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
-    let chunk = items.len().div_ceil(threads);
-    let mut out = Vec::with_capacity(items.len());
+    let mut batches: Vec<(usize, Vec<R>)> = Vec::with_capacity(items.len().div_ceil(BATCH));
     std::thread::scope(|s| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| {
-                let (f, done) = (&f, &done);
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                let (f, next, done) = (&f, &next, &done);
                 s.spawn(move || {
-                    part.iter()
-                        .map(|x| {
-                            let r = f(x);
-                            done.fetch_add(1, Ordering::Relaxed);
-                            r
-                        })
-                        .collect::<Vec<R>>()
+                    let mut mine = Vec::new();
+                    loop {
+                        let start = next.fetch_add(BATCH, Ordering::Relaxed);
+                        let Some(part) = items.get(start..(start + BATCH).min(items.len())) else { break };
+                        if part.is_empty() {
+                            break;
+                        }
+                        mine.push((start, part.iter().map(f).collect::<Vec<R>>()));
+                        done.fetch_add(part.len(), Ordering::Relaxed);
+                    }
+                    mine
                 })
             })
             .collect();
@@ -289,13 +301,14 @@ pub fn par_map<T: Sync, R: Send>(items: &[T], progress: &mut Progress, f: impl F
         }
         for h in handles {
             match h.join() {
-                Ok(mut part) => out.append(&mut part),
+                Ok(mut part) => batches.append(&mut part),
                 // A worker that panicked is a bug; re-raise it as such.
                 Err(p) => std::panic::resume_unwind(p),
             }
         }
     });
-    out
+    batches.sort_by_key(|(start, _)| *start);
+    batches.into_iter().flat_map(|(_, v)| v).collect()
 }
 
 /// Reads a file named by an option (approvals, data), naming it in errors.
@@ -389,6 +402,14 @@ pub fn parse_window(s: &str) -> Result<chrono::Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn par_map_keeps_the_order() {
+        let items: Vec<usize> = (0..1000).collect();
+        let out = par_map(&items, &mut Progress::hidden(), |x| x * 2);
+        assert_eq!(out, items.iter().map(|x| x * 2).collect::<Vec<_>>());
+        assert!(par_map(&Vec::<usize>::new(), &mut Progress::hidden(), |x| *x).is_empty());
+    }
 
     #[test]
     fn windows_read_days_weeks_and_hours() {

@@ -1,0 +1,31 @@
+//! Time of one decision with each bundle alone (to find expensive policies).
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let text = std::fs::read_to_string("fixtures/bench/typical.yaml")?;
+    let full = microgov::Engine::new()?;
+    let data = full.data().clone();
+    let ctx = microgov::Context::at("2026-11-26T10:00:00Z".parse()?).with_decision_id("x");
+    let n: u32 = std::env::var("N").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
+    let only = std::env::var("ONLY").ok();
+    for b in ["governance", "residency", "pii", "secrets", "egress"] {
+        if only.as_deref().is_some_and(|o| o != b) {
+            continue;
+        }
+        let opts = microgov::EngineOptions { without_bundled: true, ..Default::default() }.policy_dir(format!("policy-bundles/{b}")).data(data.clone());
+        let e = microgov::Engine::with_options(opts)?;
+        let app = e.parse_manifest(&text)?;
+        e.evaluate(&app, &ctx)?;
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            std::hint::black_box(e.evaluate(&app, &ctx)?);
+        }
+        println!("{b}: {:?}/op (compiled: {})", t.elapsed() / n, e.is_compiled());
+    }
+    let empty = microgov::Engine::with_options(microgov::EngineOptions { without_bundled: true, ..Default::default() }.data(data.clone()))?;
+    let app = empty.parse_manifest(&text)?;
+    let t = std::time::Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(empty.evaluate(&app, &ctx)?);
+    }
+    println!("no policies: {:?}/op", t.elapsed() / n);
+    Ok(())
+}
