@@ -169,6 +169,8 @@ pub enum Source {
     Text(String),
     /// A file to read.
     Path(PathBuf),
+    /// An app already prepared by `Engine.prepare`.
+    Prepared(microgov::engine::PreparedApp),
 }
 
 const DOC_EXTENSIONS: [&str; 3] = [".yaml", ".yml", ".json"];
@@ -181,6 +183,9 @@ impl Source {
     /// ends in `.yaml`, `.yml` or `.json` (so a mistyped path gives
     /// `FileNotFoundError`, not a confusing parse error); otherwise it is text.
     pub fn from_py(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Source> {
+        if let Ok(p) = obj.cast::<crate::PreparedApp>() {
+            return Ok(Source::Prepared(p.get().inner.clone()));
+        }
         if let Ok(s) = obj.cast::<PyString>() {
             let text = s.to_str()?;
             if !text.contains('\n') && !text.trim().is_empty() {
@@ -221,6 +226,7 @@ impl Source {
     fn into_text(self) -> Result<Result<String, Value>, BindError> {
         match self {
             Source::Value(v) => Ok(Err(v)),
+            Source::Prepared(p) => Ok(Err(p.manifest().to_value())),
             Source::Text(t) => Ok(Ok(t)),
             Source::Path(p) => {
                 std::fs::read_to_string(&p)
@@ -236,6 +242,9 @@ impl Source {
 
 /// Parses and validates a manifest with the engine's settings (no GIL needed).
 pub fn load_manifest(engine: &Engine, src: Source) -> Result<Manifest, BindError> {
+    if let Source::Prepared(p) = &src {
+        return Ok(p.manifest().clone());
+    }
     guard(|| match src.into_text()? {
         Ok(text) => Ok(engine.parse_manifest(&text)?),
         Err(value) => Ok(engine.manifest_from_value(&value)?),

@@ -145,8 +145,11 @@ impl Engine {
         let engine = &self.inner;
         py.detach(|| {
             guard(|| {
-                let app = load_manifest(engine, src)?;
                 let ctx = ctx.build()?;
+                if let Source::Prepared(prepared) = &src {
+                    return Ok(engine.evaluate_prepared(prepared, &ctx)?);
+                }
+                let app = load_manifest(engine, src)?;
                 Ok(engine.evaluate(&app, &ctx)?)
             })
         })
@@ -363,6 +366,21 @@ impl Engine {
         Ok(pythonize::pythonize(py, &out)?)
     }
 
+    /// Validates an app once and computes everything that depends on the
+    /// manifest alone (risk, region lookups, detector findings), for a
+    /// service that decides on the same app again and again: pass the
+    /// result to ``evaluate`` (or any method taking a manifest).
+    ///
+    /// Raises:
+    ///     ManifestError: the manifest is invalid.
+    fn prepare(&self, py: Python<'_>, manifest: &Bound<'_, PyAny>) -> PyResult<PreparedApp> {
+        let src = Source::from_py(manifest, "manifest")?;
+        let engine = &self.inner;
+        py.detach(|| guard(|| Ok(engine.prepare(&load_manifest(engine, src)?)?)))
+            .map(|inner| PreparedApp { inner })
+            .map_err(|e| e.into_pyerr(py))
+    }
+
     /// Where the app stands at ``now``: ``{"state": "active" | "expiring" |
     /// "expired" | "retired", "days_left" | "days_ago": int}``, with the
     /// expiring window of the bundle data (``lifecycle.expiring_within_days``).
@@ -460,6 +478,32 @@ impl Engine {
                 "False"
             }
         )
+    }
+}
+
+/// An app validated and pre-computed by ``Engine.prepare``: pass it wherever
+/// a manifest goes. Immutable and thread-safe.
+#[pyclass(frozen, module = "microgov", name = "PreparedApp")]
+pub struct PreparedApp {
+    inner: microgov::engine::PreparedApp,
+}
+
+#[pymethods]
+impl PreparedApp {
+    /// The app's ``metadata.name``.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.inner.manifest().metadata.name
+    }
+
+    /// The manifest after defaults, as ``Engine.parse`` gives it.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        Ok(pythonize::pythonize(py, &self.inner.manifest().to_value())?)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let name = PyString::new(py, &self.inner.manifest().metadata.name).repr()?;
+        Ok(format!("<PreparedApp name={}>", name.to_str()?))
     }
 }
 
@@ -783,6 +827,7 @@ fn _microgov(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<Engine>()?;
     m.add_class::<Decision>()?;
+    m.add_class::<PreparedApp>()?;
     m.add_class::<EgressVerdict>()?;
     m.add_class::<EgressGuard>()?;
     m.add_class::<audit::AuditLog>()?;

@@ -249,6 +249,23 @@ class TestEngine:
         assert [v for v in eng2.evaluate(HR, now=NOW).violations if v["rule"] == "prefix"]
 
 
+def test_prepared_app_gives_the_same_decisions(engine: microgov.Engine) -> None:
+    prepared = engine.prepare(HR)
+    assert prepared.name == "hr-onboarding" and repr(prepared) == "<PreparedApp name='hr-onboarding'>"
+    for approvals in (None, HR_APPROVALS):
+        a = engine.evaluate(prepared, approvals=approvals, now=NOW, decision_id="x")
+        b = engine.evaluate(HR, approvals=approvals, now=NOW, decision_id="x")
+        assert a == b
+    assert engine.validate(prepared) == []
+    assert engine.check_egress(prepared, "https://evil.example/").code == engine.check_egress(HR, "https://evil.example/").code
+    assert [d.app for d in engine.evaluate_many([prepared, EXPENSE], now=NOW)] == ["hr-onboarding", "expense-approver"]
+    # Prepared by another engine: still right (the core re-evaluates from the manifest).
+    other = microgov.Engine()
+    assert other.evaluate(prepared, now=NOW, decision_id="x") == engine.evaluate(HR, now=NOW, decision_id="x")
+    with pytest.raises(ManifestError):
+        engine.prepare(FIXTURES / "invalid" / "ten-mistakes.yaml")
+
+
 def test_module_metadata() -> None:
     assert microgov.__version__
     assert microgov.Engine.__module__ == "microgov"

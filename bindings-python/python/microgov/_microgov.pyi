@@ -8,7 +8,7 @@ from typing import Any, Dict, Iterable, List, Literal, Mapping, Optional, Sequen
 from microgov.types import ApprovalUse, DecisionDict, Problem, RequiredApproval, Risk, Violation, Waived
 
 _Path = Union[str, os.PathLike[str]]
-_Manifest = Union[Mapping[str, Any], str, bytes, os.PathLike[str]]
+_Manifest = Union[Mapping[str, Any], str, bytes, os.PathLike[str], "PreparedApp"]
 _Approvals = Union[Sequence[Mapping[str, Any]], str, bytes, os.PathLike[str], None]
 _Time = Union[datetime, str, None]
 
@@ -26,6 +26,7 @@ __all__ = [
     "ManifestError",
     "MicrogovError",
     "PolicyError",
+    "PreparedApp",
     "TamperedLogError",
     "VerifyReport",
     "generate_audit_key",
@@ -77,6 +78,8 @@ class Engine:
         extra: Optional[Mapping[str, Any]] = None,
     ) -> Dict[str, Any]:
         """A decision with the source of each violation and the input document."""
+    def prepare(self, manifest: _Manifest) -> "PreparedApp":
+        """Validates an app once and pre-computes what depends on it alone."""
     def lifecycle(self, manifest: _Manifest, now: _Time = None) -> Dict[str, Any]:
         """Where the app stands at ``now``: ``{"state": ..., "days_left" | "days_ago": ...}``."""
     def renew(self, manifest: _Manifest, new_expiry: Union[datetime, str], now: _Time = None) -> Dict[str, Any]:
@@ -95,6 +98,15 @@ class Engine:
     @property
     def compiled(self) -> bool:
         """Whether decisions run in the compiled VM."""
+
+@final
+class PreparedApp:
+    """An app validated and pre-computed by ``Engine.prepare``."""
+
+    @property
+    def name(self) -> str: ...
+    def to_dict(self) -> Dict[str, Any]:
+        """The manifest after defaults."""
 
 @final
 class EgressVerdict:
