@@ -125,8 +125,10 @@ def main() -> int:
     py_dict = median_us(lambda: engine.evaluate(manifest, now=NOW), runs, warmup)
     text = (REPO / "fixtures" / "bench" / "typical.yaml").read_text(encoding="utf-8") if source.endswith(".yaml") else json.dumps(manifest)
     py_text = median_us(lambda: engine.evaluate(text, now=NOW), runs, warmup)
+    prepared = engine.prepare(manifest)
+    py_prepared = median_us(lambda: engine.evaluate(prepared, now=NOW), runs, warmup)
     rust = rust_median_us()
-    print(f"\n1. evaluate(dict) median {py_dict:8.1f} us   (evaluate(text) {py_text:.1f} us)")
+    print(f"\n1. evaluate(dict) median {py_dict:8.1f} us   (evaluate(text) {py_text:.1f} us, evaluate(prepared) {py_prepared:.1f} us)")
     if rust is not None:
         print(f"   Rust engine.evaluate median {rust:8.1f} us   ratio {py_dict / rust:.2f}x (target <= 1.5x)")
     else:
@@ -153,6 +155,7 @@ def main() -> int:
     result = {
         "evaluate_dict_median_us": round(py_dict, 1),
         "evaluate_text_median_us": round(py_text, 1),
+        "evaluate_prepared_median_us": round(py_prepared, 1),
         "rust_median_us": None if rust is None else round(rust, 1),
         "dict_vs_rust": None if rust is None else round(py_dict / rust, 3),
         "manifests": n,
