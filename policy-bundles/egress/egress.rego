@@ -127,14 +127,6 @@ deny_exact := {lower(p) | some p in data.microgov.egress.deny; not startswith(p,
 
 deny_suffixes := {lower(substring(p, 1, -1)) | some p in data.microgov.egress.deny; startswith(p, "*.")}
 
-denied(host) := host if host in deny_exact
-
-denied(host) := concat("", ["*", s]) if {
-	not host in deny_exact
-	some s in deny_suffixes
-	endswith(host, s)
-}
-
 # METADATA
 # title: Egress host on the deny-list
 # custom:
@@ -142,11 +134,22 @@ denied(host) := concat("", ["*", s]) if {
 #   remediation: Remove the host; the platform denies it.
 violation contains v if {
 	some f in declared
-	f.host != null
-	pattern := denied(f.host)
+	f.host in deny_exact
 	v := {
 		"rule": "denied_host",
-		"message": sprintf("egress host %s is denied by the platform (%s)", [f.host, pattern]),
+		"message": sprintf("egress host %s is denied by the platform", [f.host]),
+		"path": f.path,
+	}
+}
+
+violation contains v if {
+	some f in declared
+	not f.host in deny_exact
+	some suffix in deny_suffixes
+	endswith(f.host, suffix)
+	v := {
+		"rule": "denied_host",
+		"message": sprintf("egress host %s is denied by the platform (*%s)", [f.host, suffix]),
 		"path": f.path,
 	}
 }
