@@ -23,16 +23,8 @@ for b in policy-bundles/*/; do BUNDLES+=(-b "$b"); done
 echo "== rust"
 cargo test --workspace --all-features
 
-if [ -d bindings-python/src ]; then
-  echo "== python"
-  python3 -m venv "$ROOT/.venv"
-  VPY="$ROOT/.venv/bin/python"
-  "$VPY" -m pip install --quiet --upgrade pip
-  MATURIN_PEP517_ARGS="--profile dev" "$VPY" -m pip install --quiet "./bindings-python[test]"
-  (cd bindings-python && "$VPY" -m pytest -q tests)
-fi
+echo "== python"
+VENV="$ROOT/.venv" bash bindings-python/tests/run.sh
 
-if [ -f bindings-node/package.json ]; then
-  echo "== node"
-  (cd bindings-node && npm install --no-audit --no-fund --loglevel=error && npm run build:debug && npm test)
-fi
+echo "== node"
+(cd bindings-node && npm ci --no-audit --no-fund --loglevel=error && npm run build:debug && npm test)
