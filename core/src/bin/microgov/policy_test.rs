@@ -44,11 +44,12 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
     if args.dirs.is_empty() || args.bundled {
         bundles.extend(Bundle::bundled().map_err(load_error)?);
     }
+    let bundled = bundles.len();
     for d in &args.dirs {
         bundles.push(Bundle::from_dir(d).map_err(load_error)?);
     }
     // Only the given folders' tests run; bundled policies are there to be used.
-    let own: Vec<String> = if args.dirs.is_empty() { Vec::new() } else { args.dirs.iter().flat_map(|d| Bundle::from_dir(d).map(|b| b.files.into_iter().map(|f| f.path).collect::<Vec<_>>()).unwrap_or_default()).collect() };
+    let own: Vec<String> = if args.dirs.is_empty() { Vec::new() } else { bundles[bundled..].iter().flat_map(|b| b.files.iter().map(|f| f.path.clone())).collect() };
     let results = run_tests(&bundles).map_err(load_error)?;
     let results: Vec<_> = results
         .into_iter()
