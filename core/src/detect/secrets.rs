@@ -2,8 +2,10 @@
 //!
 //! The pipeline follows gitleaks / trufflehog / detect-secrets:
 //!
-//! 1. **keyword prefilter** — one Aho-Corasick automaton over every rule's keywords
-//!    (built once); a rule's regex runs only on strings where one of its keywords occurs;
+//! 1. **keyword prefilter** — a 16 KB trigram gate (one table probe per byte) lets
+//!    through only strings that may hold a keyword; on those, one Aho-Corasick
+//!    automaton over every rule's keywords (built once) picks the rules whose regex
+//!    runs;
 //! 2. **provider rules** — linear-time `regex` patterns for the common credential
 //!    formats, each with a validator (JWT header decodes to JSON with `alg`, Basic
 //!    credentials decode to `user:pass`, URI passwords are not `${VAR}` references, ...);
@@ -16,7 +18,8 @@
 //!    ARN, ...); any other literal is a finding.
 //!
 //! A finding never carries the secret: only the rule, the JSON pointer and a short
-//! redacted preview.
+//! redacted preview. The finding shape and the rule list are specified in
+//! `core/docs/findings.md`.
 
 use std::sync::LazyLock;
 
@@ -1523,6 +1526,14 @@ mod tests {
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), RULES.len(), "duplicate rule id");
+    }
+
+    #[test]
+    fn findings_doc_lists_every_rule() {
+        let doc = include_str!("../../docs/findings.md");
+        for r in RULES {
+            assert!(doc.contains(&format!("| `{}` |", r.id)), "docs/findings.md lacks {}", r.id);
+        }
     }
 
     #[test]
