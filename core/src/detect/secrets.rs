@@ -850,7 +850,8 @@ pub fn is_reference(v: &str) -> bool {
     const SCHEMES: &[&str] = &[
         "vault://", "aws-sm://", "awssm://", "azure-kv://", "azurekv://", "gcp-sm://", "gcpsm://",
         "k8s://", "kubernetes://", "op://", "env://", "doppler://", "infisical://", "bws://",
-        "akv://", "ssm://", "secretsmanager://", "ref+", "file:///run/secrets/",
+        "akv://", "ssm://", "secretsmanager://", "ref+", "file:///run/secrets/", "vault:", "env:",
+        "ENC[",
     ];
     if SCHEMES.iter().any(|s| starts_with_ci(v, s)) {
         return true;
@@ -893,6 +894,16 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "replace-me", "replace_me", "replaceme", "sample", "secret", "tbd", "test", "testing",
     "todo", "token", "undefined", "unset", "your_api_key_here",
 ];
+
+/// `Bearer ${TOKEN}` → `${TOKEN}`: the credential after an HTTP auth scheme word.
+fn strip_auth_scheme(v: &str) -> &str {
+    for scheme in ["bearer ", "basic ", "token ", "apikey ", "digest "] {
+        if starts_with_ci(v, scheme) {
+            return v.get(scheme.len()..).unwrap_or_default().trim_start();
+        }
+    }
+    v
+}
 
 /// A placeholder or obviously-not-a-secret filler value.
 pub fn is_placeholder(v: &str) -> bool {
@@ -1381,7 +1392,7 @@ impl<'v> Walker<'v> {
     }
 
     fn structural(&mut self, s: &str, key: &str) {
-        let v = s.trim();
+        let v = strip_auth_scheme(s.trim());
         if v.is_empty()
             || is_reference(v)
             || is_placeholder(v)
