@@ -814,8 +814,14 @@ fn classify_v6(a: Ipv6Addr) -> IpClass {
 /// `*.example.com` matches `a.example.com` and `a.b.example.com`, not `example.com`
 /// nor `badexample.com`.
 pub fn host_matches(pattern: &str, host: &str) -> bool {
-    let p = pattern.strip_suffix('.').filter(|p| !p.is_empty()).unwrap_or(pattern);
-    let h = host.strip_suffix('.').filter(|h| !h.is_empty()).unwrap_or(host);
+    let p = pattern
+        .strip_suffix('.')
+        .filter(|p| !p.is_empty())
+        .unwrap_or(pattern);
+    let h = host
+        .strip_suffix('.')
+        .filter(|h| !h.is_empty())
+        .unwrap_or(host);
     match p.strip_prefix("*.") {
         Some(domain) => {
             h.len() > domain.len() + 1

@@ -741,7 +741,10 @@ fn classify_key(key: &str) -> KeyClass {
         if is_any(w, List::Modifier) {
             return KeyClass::PLAIN;
         }
-        if is_any(w, List::Secret) {
+        // `OAuth` splits into `O` + `Auth`: the protocol's name, not a credential.
+        let oauth =
+            w.eq_ignore_ascii_case("auth") && prev.is_some_and(|p| p.eq_ignore_ascii_case("o"));
+        if !oauth && is_any(w, List::Secret) {
             sensitive = true;
             password |= is_any(w, List::Password);
         } else if w.eq_ignore_ascii_case("key") || w.eq_ignore_ascii_case("keys") {
@@ -1543,7 +1546,11 @@ mod tests {
     fn findings_doc_lists_every_rule() {
         let doc = include_str!("../../docs/findings.md");
         for r in RULES {
-            assert!(doc.contains(&format!("| `{}` |", r.id)), "docs/findings.md lacks {}", r.id);
+            assert!(
+                doc.contains(&format!("| `{}` |", r.id)),
+                "docs/findings.md lacks {}",
+                r.id
+            );
         }
     }
 
@@ -1602,6 +1609,8 @@ mod tests {
             "signingKey",
             "auth",
             "passwd",
+            "oauth_token",
+            "OAuthClientSecret",
         ] {
             assert!(classify_key(k).sensitive, "{k}");
         }
@@ -1622,6 +1631,10 @@ mod tests {
             "maxTokens",
             "bypass",
             "compass",
+            "OAuth",
+            "oAuthProvider",
+            "OAuth2",
+            "author",
         ] {
             assert!(!classify_key(k).sensitive, "{k}");
         }
