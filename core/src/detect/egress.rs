@@ -184,7 +184,9 @@ impl EgressIssue {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NormalizedUrl {
     url: Url,
-    host: String,
+    /// The canonical host when the URL's own serialization cannot hold it; usually
+    /// `None`, and the host is read from `url` (no allocation).
+    host: Option<Box<str>>,
     host_kind: Option<HostKind>,
     port: Option<u16>,
     ip: Option<IpAddr>,
@@ -219,20 +221,23 @@ impl NormalizedUrl {
         if scheme != "https" && scheme != "wss" {
             issues.push(EgressIssue::NonHttps);
         }
-        if DANGEROUS_SCHEMES.contains(&scheme) {
+        if scheme != "https" && scheme != "http" && DANGEROUS_SCHEMES.contains(&scheme) {
             issues.push(EgressIssue::DangerousScheme);
         }
-        let port = url.port().or_else(|| default_port(url.scheme()));
-
-        let raw_host = raw_host(input);
-        if raw_host.contains('%') {
-            issues.push(EgressIssue::PercentEncodedHost);
+        let port = url.port().or_else(|| default_port(scheme));
+        // The host as written matters only for these rarer checks.
+        let odd_bytes = !input.is_ascii() || input.as_bytes().contains(&b'%');
+        if odd_bytes {
+            let raw = raw_host(input);
+            if raw.contains('%') {
+                issues.push(EgressIssue::PercentEncodedHost);
+            }
+            if !raw.is_ascii() {
+                issues.push(EgressIssue::NonAsciiHost);
+            }
         }
-        if !raw_host.is_ascii() {
-            issues.push(EgressIssue::NonAsciiHost);
-        }
 
-        let (mut host, host_kind, addr) = canonical_host(&url);
+        let (host_kind, addr, mut canon) = canonical_host(&url);
         let mut ip = None;
         let mut ip_class = None;
         let mut metadata = false;
@@ -240,8 +245,11 @@ impl NormalizedUrl {
             (Some(kind), Some(a)) => {
                 issues.push(EgressIssue::IpLiteral);
                 if kind == HostKind::Ipv4 {
-                    let written = raw_host.trim_start_matches('[').trim_end_matches(']');
-                    if written != host {
+                    let canonical = canon.as_deref().or(url.host_str()).unwrap_or_default();
+                    let written = raw_host(input)
+                        .trim_start_matches('[')
+                        .trim_end_matches(']');
+                    if written != canonical {
                         issues.push(EgressIssue::NonCanonicalIp);
                     }
                 }
@@ -254,28 +262,34 @@ impl NormalizedUrl {
                 metadata = c.class == IpClass::Metadata;
             }
             (Some(_), None) => {
+                let host = canon.as_deref().or(url.host_str()).unwrap_or_default();
                 if let Some(stripped) = host.strip_suffix('.') {
                     if !stripped.is_empty() {
-                        host.truncate(stripped.len());
                         issues.push(EgressIssue::TrailingDot);
+                        canon = Some(stripped.to_string());
                     }
                 }
-                dns_issues(&host, &mut issues);
-                metadata = METADATA_NAMES.iter().any(|m| host.eq_ignore_ascii_case(m));
+                let host = canon.as_deref().or(url.host_str()).unwrap_or_default();
+                dns_issues(host, &mut issues);
+                metadata = matches!(host.as_bytes().first(), Some(b'm' | b'i'))
+                    && METADATA_NAMES.contains(&host);
             }
             (None, _) => issues.push(EgressIssue::EmptyHost),
         }
-        if host_kind == Some(HostKind::Dns) && url.host_str() != Some(host.as_str()) {
+        if let Some(c) = &canon {
             // Keep the serialization in step with the canonical host (trailing dot,
-            // opaque hosts of non-special schemes).
-            let _ = url.set_host(Some(&host));
+            // hosts of non-special schemes); then the URL itself holds it.
+            if url.set_host(Some(c)).is_ok() && url.host_str() == Some(c.as_str()) {
+                canon = None;
+            }
         }
 
         let path = url.path();
-        if path.contains("%2f")
-            || path.contains("%2F")
-            || path.contains("%5c")
-            || path.contains("%5C")
+        if path.contains('%')
+            && (path.contains("%2f")
+                || path.contains("%2F")
+                || path.contains("%5c")
+                || path.contains("%5C"))
         {
             issues.push(EgressIssue::EncodedPathSeparator);
         }
@@ -290,7 +304,7 @@ impl NormalizedUrl {
         issues.dedup();
         Ok(NormalizedUrl {
             url,
-            host,
+            host: canon.map(String::into_boxed_str),
             host_kind,
             port,
             ip,
@@ -311,7 +325,10 @@ impl NormalizedUrl {
     /// Canonical host: lowercase, IDNA, no trailing dot; IPv4 as a dotted quad, IPv6 in
     /// brackets (`[::1]`). Empty when the URL has no host.
     pub fn host(&self) -> &str {
-        &self.host
+        match &self.host {
+            Some(h) => h,
+            None => self.url.host_str().unwrap_or_default(),
+        }
     }
     /// DNS name or IP literal; `None` without a host.
     pub fn host_kind(&self) -> Option<HostKind> {
@@ -390,29 +407,26 @@ fn default_port(scheme: &str) -> Option<u16> {
 
 /// Raw-input checks: characters WHATWG drops silently, and backslashes.
 fn scan_raw(input: &str, issues: &mut Vec<EgressIssue>) {
-    if input.trim() != input {
+    let b = input.as_bytes();
+    if b.first().is_some_and(|&c| c <= b' ') || b.last().is_some_and(|&c| c <= b' ') {
         issues.push(EgressIssue::Whitespace);
     }
-    let mut control = false;
-    let mut backslash = false;
-    for b in input.bytes() {
-        match b {
-            b'\\' => backslash = true,
-            0x00..=0x1f | 0x7f => control = true,
-            _ => {}
+    if b.iter().any(|&c| c < 0x20 || c == 0x7f || c == b'\\') {
+        if b.iter().any(|&c| c < 0x20 || c == 0x7f) {
+            issues.push(EgressIssue::ControlCharacters);
+        }
+        if b.contains(&b'\\') {
+            issues.push(EgressIssue::Backslash);
         }
     }
-    if !input.is_ascii() {
-        control |= input.chars().any(|c| {
+    if !input.is_ascii()
+        && input.chars().any(|c| {
             matches!(c, '\u{80}'..='\u{9f}' | '\u{ad}' | '\u{34f}' | '\u{180e}' | '\u{200b}'..='\u{200f}'
                 | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
-        });
-    }
-    if control {
+        })
+        && !issues.contains(&EgressIssue::ControlCharacters)
+    {
         issues.push(EgressIssue::ControlCharacters);
-    }
-    if backslash {
-        issues.push(EgressIssue::Backslash);
     }
 }
 
@@ -454,30 +468,30 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// Canonical host string, its kind and, for IP literals, the address.
-fn canonical_host(url: &Url) -> (String, Option<HostKind>, Option<IpAddr>) {
+/// Kind and address of the host, and the canonical host string when it differs from
+/// the URL's own host (hosts of non-special schemes).
+fn canonical_host(url: &Url) -> (Option<HostKind>, Option<IpAddr>, Option<String>) {
     match url.host() {
-        None => (String::new(), None, None),
-        Some(Host::Domain("")) => (String::new(), None, None),
-        Some(Host::Ipv4(a)) => (a.to_string(), Some(HostKind::Ipv4), Some(IpAddr::V4(a))),
-        Some(Host::Ipv6(a)) => (ipv6_host(a), Some(HostKind::Ipv6), Some(IpAddr::V6(a))),
-        Some(Host::Domain(d)) => {
-            if is_special(url.scheme()) {
-                return (d.to_string(), Some(HostKind::Dns), None);
-            }
-            // Opaque host of a non-special scheme: give it the special-scheme host parser
-            // (IDNA, lowercase, every IPv4 form) so `postgres://0x7f.1` is 127.0.0.1 too.
-            match percent_decode(d).as_deref().map(Host::parse) {
-                Some(Ok(Host::Ipv4(a))) => {
-                    (a.to_string(), Some(HostKind::Ipv4), Some(IpAddr::V4(a)))
-                }
-                Some(Ok(Host::Ipv6(a))) => {
-                    (format!("[{a}]"), Some(HostKind::Ipv6), Some(IpAddr::V6(a)))
-                }
-                Some(Ok(Host::Domain(c))) => (c, Some(HostKind::Dns), None),
-                _ => (d.to_ascii_lowercase(), Some(HostKind::Dns), None),
-            }
-        }
+        None | Some(Host::Domain("")) => (None, None, None),
+        Some(Host::Ipv4(a)) => (Some(HostKind::Ipv4), Some(IpAddr::V4(a)), None),
+        Some(Host::Ipv6(a)) => (Some(HostKind::Ipv6), Some(IpAddr::V6(a)), None),
+        Some(Host::Domain(_)) if is_special(url.scheme()) => (Some(HostKind::Dns), None, None),
+        // Opaque host of a non-special scheme: give it the special-scheme host parser
+        // (IDNA, lowercase, every IPv4 form) so `postgres://0x7f.1` is 127.0.0.1 too.
+        Some(Host::Domain(d)) => match percent_decode(d).as_deref().map(Host::parse) {
+            Some(Ok(Host::Ipv4(a))) => (
+                Some(HostKind::Ipv4),
+                Some(IpAddr::V4(a)),
+                Some(a.to_string()),
+            ),
+            Some(Ok(Host::Ipv6(a))) => (
+                Some(HostKind::Ipv6),
+                Some(IpAddr::V6(a)),
+                Some(ipv6_host(a)),
+            ),
+            Some(Ok(Host::Domain(c))) => (Some(HostKind::Dns), None, Some(c)),
+            _ => (Some(HostKind::Dns), None, Some(d.to_ascii_lowercase())),
+        },
     }
 }
 
@@ -498,35 +512,42 @@ const METADATA_NAMES: &[&str] = &[
     "metadata.packet.net",
 ];
 
+/// Last labels that only resolve inside a private network.
 #[rustfmt::skip]
-const INTERNAL_SUFFIXES: &[&str] = &[
-    ".local", ".internal", ".localdomain", ".home.arpa", ".lan", ".intranet", ".corp", ".private",
-    ".home", ".svc", ".cluster.local",
+const INTERNAL_TLDS: &[&str] = &[
+    "local", "internal", "localdomain", "lan", "intranet", "corp", "private", "home", "svc",
 ];
 
+/// Wildcard DNS services that answer with the IP written in the name.
 #[rustfmt::skip]
 const DNS_IP_ALIASES: &[&str] = &[
     "nip.io", "sslip.io", "xip.io", "traefik.me", "localtest.me", "lvh.me", "vcap.me",
     "lacolhost.com", "localh.st", "fbi.com",
 ];
 
+/// Issues of a canonical (lowercase) DNS name.
 fn dns_issues(host: &str, issues: &mut Vec<EgressIssue>) {
-    if host == "localhost" || host.ends_with(".localhost") || host == "localhost.localdomain" {
+    let (rest, last) = host.rsplit_once('.').unwrap_or(("", host));
+    if last == "localhost" || host == "localhost.localdomain" {
         issues.push(EgressIssue::LocalhostName);
-    } else if !host.contains('.') || INTERNAL_SUFFIXES.iter().any(|s| ends_with_ci(host, s)) {
+    } else if rest.is_empty() || INTERNAL_TLDS.contains(&last) || host.ends_with(".home.arpa") {
         issues.push(EgressIssue::InternalName);
     }
-    if DNS_IP_ALIASES.iter().any(|d| {
-        host == *d
-            || (ends_with_ci(host, d)
-                && host.as_bytes().get(host.len() - d.len() - 1) == Some(&b'.'))
-    }) {
+    if matches!(last, "io" | "me" | "com" | "st")
+        && DNS_IP_ALIASES.iter().any(|d| {
+            host == *d
+                || (host.ends_with(d)
+                    && host.as_bytes().get(host.len() - d.len() - 1) == Some(&b'.'))
+        })
+    {
         issues.push(EgressIssue::DnsIpAlias);
     }
-    if host.contains('*') {
+    let b = host.as_bytes();
+    if b.contains(&b'*') {
         issues.push(EgressIssue::WildcardHost);
     }
-    if host.contains("xn--") {
+    let idn = b.starts_with(b"xn--") || b.windows(5).any(|w| w == b".xn--");
+    if idn {
         for label in host.split('.') {
             let Some(puny) = label.strip_prefix("xn--") else {
                 continue;
@@ -793,8 +814,14 @@ fn classify_v6(a: Ipv6Addr) -> IpClass {
 /// `*.example.com` matches `a.example.com` and `a.b.example.com`, not `example.com`
 /// nor `badexample.com`.
 pub fn host_matches(pattern: &str, host: &str) -> bool {
-    let p = pattern.strip_suffix('.').unwrap_or(pattern);
-    let h = host.strip_suffix('.').unwrap_or(host);
+    let p = pattern
+        .strip_suffix('.')
+        .filter(|p| !p.is_empty())
+        .unwrap_or(pattern);
+    let h = host
+        .strip_suffix('.')
+        .filter(|h| !h.is_empty())
+        .unwrap_or(host);
     match p.strip_prefix("*.") {
         Some(domain) => {
             h.len() > domain.len() + 1
@@ -823,15 +850,18 @@ pub fn path_prefix_matches(prefix: &str, path: &str) -> bool {
 /// URLs without a host never match. Callers decide separately what the URL's
 /// [`NormalizedUrl::issues`] mean (credentials, encoded separators, ...).
 pub fn match_declared(declared: &[NormalizedUrl], url: &NormalizedUrl) -> Option<usize> {
-    if url.host.is_empty() {
+    let host = url.host();
+    if host.is_empty() {
         return None;
     }
+    let (scheme, path) = (url.scheme(), url.path());
     declared.iter().position(|d| {
-        !d.host.is_empty()
-            && d.port == url.port
-            && d.url.scheme() == url.url.scheme()
-            && host_matches(&d.host, &url.host)
-            && path_prefix_matches(d.url.path(), url.url.path())
+        let d_host = d.host();
+        d.port == url.port
+            && !d_host.is_empty()
+            && host_matches(d_host, host)
+            && d.scheme() == scheme
+            && path_prefix_matches(d.path(), path)
     })
 }
 
@@ -875,7 +905,7 @@ impl EgressFinding {
                 path,
                 url: Some(n.as_str().to_string()),
                 scheme: Some(n.scheme().to_string()),
-                host: Some(n.host.clone()),
+                host: Some(n.host().to_string()),
                 port: n.port,
                 url_path: Some(n.path().to_string()),
                 ip: n.ip.map(|a| a.to_string()),

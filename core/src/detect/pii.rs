@@ -13,11 +13,12 @@
 //! and groups), UK NHS number (mod 11), IPv4 and IPv6.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
+use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::text::Words;
+use super::text::{word_set, WordMap, Words};
 
 /// Data-protection category of a finding, as used in a field's `categories`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -288,51 +289,71 @@ const PHRASES: &[Phrase] = &[
     p(&["credential"], K::Credential), p(&["credentials"], K::Credential),
 ];
 
-/// A last word that describes an attribute of the data, not the data itself.
+/// A last word that describes an attribute of the data, not the data itself (sorted).
 #[rustfmt::skip]
 const ATTRIBUTES: &[&str] = &[
-    "verified", "verification", "confirmed", "valid", "validated", "validation", "opt", "optin",
-    "optout", "in", "out", "consent", "consented", "enabled", "disabled", "flag", "status", "type",
-    "types", "kind", "format", "template", "provider", "count", "sent", "bounced", "bounce",
-    "preference", "preferences", "settings", "policy", "brand", "network", "label", "length",
-    "token", "tokenized", "masked", "truncated", "last4", "exists", "present", "required", "changed",
-    "updated", "at", "domain", "file", "enabled", "visible", "visibility", "allowed",
+    "allowed", "at", "bounce", "bounced", "brand", "changed", "confirmed", "consent", "consented",
+    "count", "disabled", "domain", "enabled", "exists", "file", "flag", "format", "in", "kind",
+    "label", "last4", "length", "masked", "network", "opt", "optin", "optout", "out", "policy",
+    "preference", "preferences", "present", "provider", "required", "sent", "settings", "status",
+    "template", "token", "tokenized", "truncated", "type", "types", "updated", "valid",
+    "validated", "validation", "verification", "verified", "visibility", "visible",
 ];
 
-/// Phrases by their first word (lowercase), so that matching a name looks up
-/// each of its words once instead of comparing it with every phrase.
-static BY_FIRST_WORD: std::sync::LazyLock<std::collections::HashMap<String, Vec<&'static Phrase>>> = std::sync::LazyLock::new(|| {
-    let mut m: std::collections::HashMap<String, Vec<&'static Phrase>> = std::collections::HashMap::new();
-    for ph in PHRASES {
-        if let Some(first) = ph.words.first() {
-            m.entry(first.to_ascii_lowercase()).or_default().push(ph);
+/// Phrase indices grouped by first word: `first word → (start, len)` into
+/// `PHRASE_ORDER`, which lists phrase indices sorted by first word.
+static PHRASE_ORDER: LazyLock<Vec<usize>> = LazyLock::new(|| {
+    let mut order: Vec<usize> = (0..PHRASES.len()).collect();
+    order.sort_by_key(|&i| PHRASES[i].words.first().copied().unwrap_or_default());
+    order
+});
+static PHRASE_INDEX: LazyLock<WordMap<(usize, usize)>> = LazyLock::new(|| {
+    let order = &*PHRASE_ORDER;
+    let mut groups: Vec<(&'static str, (usize, usize))> = Vec::new();
+    for (pos, &i) in order.iter().enumerate() {
+        let first = PHRASES[i].words.first().copied().unwrap_or_default();
+        match groups.last_mut() {
+            Some((w, (_, len))) if *w == first => *len += 1,
+            _ => groups.push((first, (pos, 1))),
         }
     }
-    m
+    WordMap::new(groups)
 });
+static ATTRIBUTE_SET: LazyLock<WordMap<()>> = LazyLock::new(|| word_set(ATTRIBUTES));
 
 /// Kinds suggested by a field name, each once, in order of appearance.
 pub fn classify_field_name(name: &str) -> Vec<PiiKind> {
-    let words: Vec<&str> = Words::new(name).take(32).collect();
-    let n = words.len();
+    let mut words: [&str; 16] = [""; 16];
+    let mut n = 0;
+    for w in Words::new(name).take(16) {
+        words[n] = w;
+        n += 1;
+    }
+    let words = &words[..n];
+    let index = &*PHRASE_INDEX;
+    let order = &*PHRASE_ORDER;
     let mut kinds: Vec<PiiKind> = Vec::new();
     let mut last_consumed = false;
     let mut i = 0;
     while i < n {
         let mut best: Option<&Phrase> = None;
-        let candidates = BY_FIRST_WORD.get(&words[i].to_ascii_lowercase()).map(Vec::as_slice).unwrap_or(&[]);
-        for ph in candidates.iter().copied() {
-            let len = ph.words.len();
-            if i + len > n || (ph.whole && len != n) || best.is_some_and(|b| b.words.len() >= len) {
-                continue;
-            }
-            if ph
-                .words
-                .iter()
-                .zip(&words[i..i + len])
-                .all(|(a, b)| a.eq_ignore_ascii_case(b))
-            {
-                best = Some(ph);
+        if let Some((start, len)) = index.get(words[i]) {
+            for &pi in order.get(start..start + len).unwrap_or_default() {
+                let Some(ph) = PHRASES.get(pi) else { continue };
+                let len = ph.words.len();
+                if i + len > n
+                    || (ph.whole && len != n)
+                    || best.is_some_and(|b| b.words.len() >= len)
+                {
+                    continue;
+                }
+                if ph.words[1..]
+                    .iter()
+                    .zip(&words[i + 1..i + len])
+                    .all(|(a, b)| a.eq_ignore_ascii_case(b))
+                {
+                    best = Some(ph);
+                }
             }
         }
         match best {
@@ -347,7 +368,7 @@ pub fn classify_field_name(name: &str) -> Vec<PiiKind> {
         }
     }
     if let Some(last) = words.last() {
-        if !last_consumed && ATTRIBUTES.iter().any(|a| a.eq_ignore_ascii_case(last)) {
+        if !last_consumed && ATTRIBUTE_SET.contains(last) {
             kinds.clear();
         }
     }
@@ -736,7 +757,7 @@ pub fn scan_datasets(manifest: &Value) -> Vec<PiiFinding> {
             continue;
         };
         for (fi, field) in fields.iter().enumerate() {
-            let field_path = format!("/spec/datasets/{di}/fields/{fi}");
+            let field_path = || format!("/spec/datasets/{di}/fields/{fi}");
             let (name, declared, sample) = match field {
                 Value::String(s) => (s.as_str(), None, None),
                 Value::Object(m) => (
@@ -767,13 +788,13 @@ pub fn scan_datasets(manifest: &Value) -> Vec<PiiFinding> {
                 });
             };
             for kind in classify_field_name(name) {
-                push(field_path.clone(), kind, PiiSource::Name);
+                push(field_path(), kind, PiiSource::Name);
             }
             let mut seen: Vec<PiiKind> = Vec::new();
             match sample {
                 Some(Value::String(s)) => {
                     if let Some(kind) = recognize_value(s) {
-                        push(format!("{field_path}/sample"), kind, PiiSource::Sample);
+                        push(format!("{}/sample", field_path()), kind, PiiSource::Sample);
                     }
                 }
                 Some(Value::Array(items)) => {
@@ -783,7 +804,11 @@ pub fn scan_datasets(manifest: &Value) -> Vec<PiiFinding> {
                         };
                         if !seen.contains(&kind) {
                             seen.push(kind);
-                            push(format!("{field_path}/sample/{si}"), kind, PiiSource::Sample);
+                            push(
+                                format!("{}/sample/{si}", field_path()),
+                                kind,
+                                PiiSource::Sample,
+                            );
                         }
                     }
                 }
@@ -798,6 +823,17 @@ pub fn scan_datasets(manifest: &Value) -> Vec<PiiFinding> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn lists_sorted() {
+        assert!(ATTRIBUTES.windows(2).all(|w| w[0] < w[1]));
+        for ph in PHRASES {
+            assert!(ph
+                .words
+                .iter()
+                .all(|w| *w == w.to_ascii_lowercase() && w.len() <= 32));
+        }
+    }
 
     #[test]
     fn names() {

@@ -2,8 +2,10 @@
 //!
 //! The pipeline follows gitleaks / trufflehog / detect-secrets:
 //!
-//! 1. **keyword prefilter** — one Aho-Corasick automaton over every rule's keywords
-//!    (built once); a rule's regex runs only on strings where one of its keywords occurs;
+//! 1. **keyword prefilter** — a 16 KB trigram gate (one table probe per byte) lets
+//!    through only strings that may hold a keyword; on those, one Aho-Corasick
+//!    automaton over every rule's keywords (built once) picks the rules whose regex
+//!    runs;
 //! 2. **provider rules** — linear-time `regex` patterns for the common credential
 //!    formats, each with a validator (JWT header decodes to JSON with `alg`, Basic
 //!    credentials decode to `user:pass`, URI passwords are not `${VAR}` references, ...);
@@ -16,11 +18,14 @@
 //!    ARN, ...); any other literal is a finding.
 //!
 //! A finding never carries the secret: only the rule, the JSON pointer and a short
-//! redacted preview.
+//! redacted preview. The finding shape and the rule list are specified in
+//! `core/docs/findings.md`.
 
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::nfa::contiguous::NFA;
+use aho_corasick::{Anchored, MatchKind};
 use base64::Engine as _;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -170,6 +175,8 @@ struct RuleDef {
     check: Check,
     /// A byte that must occur in the string before the regex runs.
     needs: Option<u8>,
+    /// `key=value` rules: the string must hold a `=`, or a `:` that does not start `://`.
+    needs_separator: bool,
     /// Generic rules yield to a more specific finding on an overlapping span.
     generic: bool,
 }
@@ -195,6 +202,7 @@ const fn rule(
         group: 1,
         check: Check::Format,
         needs: None,
+        needs_separator: false,
         generic: false,
     }
 }
@@ -212,6 +220,10 @@ impl RuleDef {
         self.needs = Some(b);
         self
     }
+    const fn needs_separator(mut self) -> Self {
+        self.needs_separator = true;
+        self
+    }
     const fn generic(mut self) -> Self {
         self.generic = true;
         self
@@ -227,7 +239,7 @@ const RULES: &[RuleDef] = &[
         &[Kw::Cs("AKIA"), Kw::Cs("ASIA"), Kw::Cs("ABIA"), Kw::Cs("ACCA"), Kw::Cs("A3T")],
         r"(?-u:\b)((?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})(?-u:\b)"),
     rule("aws_secret_access_key", "AWS secret access key next to an AWS key name", S::Critical, C::Medium,
-        &[Kw::Ci("aws")],
+        &[Kw::Ci("aws_secret"), Kw::Cs("awsSecret"), Kw::Ci("aws-secret"), Kw::Ci("aws_sk")],
         r#"(?i)aws[a-z0-9_.-]{0,30}(?:secret|sk)[a-z0-9_.-]{0,30}["']?\s*(?:=|:|=>)\s*["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#)
         .check(Check::MinEntropy(35)),
     rule("gcp_api_key", "Google Cloud API key", S::High, C::High, &[Kw::Cs("AIza")],
@@ -294,10 +306,10 @@ const RULES: &[RuleDef] = &[
         r"(?-u:\b)(xox[aors]-[0-9A-Za-z-]{10,})"),
     rule("slack_app_token", "Slack app-level token", S::High, C::High, &[Kw::Cs("xapp-")],
         r"(?-u:\b)(xapp-[0-9]-[A-Z0-9]+-[0-9]+-[0-9a-z]+)"),
-    rule("slack_webhook_url", "Slack incoming webhook URL", S::High, C::High, &[Kw::Ci("hooks.slack.com")],
+    rule("slack_webhook_url", "Slack incoming webhook URL", S::High, C::High, &[Kw::Cs("hooks.slack.com")],
         r"(?i)(hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_-]{20,})"),
     rule("discord_webhook_url", "Discord webhook URL", S::High, C::High,
-        &[Kw::Ci("discord.com/api/webhooks"), Kw::Ci("discordapp.com/api/webhooks")],
+        &[Kw::Cs("/api/webhooks/")],
         r"(?i)(discord(?:app)?\.com/api/webhooks/[0-9]{17,20}/[A-Za-z0-9_-]{60,68})"),
     rule("discord_bot_token", "Discord bot token under a Discord key name", S::High, C::Medium, &[], ""),
     rule("telegram_bot_token", "Telegram bot token", S::High, C::High, &[Kw::Cs(":AA")],
@@ -368,14 +380,11 @@ const RULES: &[RuleDef] = &[
         .check(Check::Jwt),
     // --- URIs with passwords ---
     rule("database_uri_password", "Database connection URI with a literal password", S::High, C::Medium,
-        &[Kw::Ci("postgres"), Kw::Ci("mysql"), Kw::Ci("mariadb"), Kw::Ci("mongodb"), Kw::Ci("redis"),
-          Kw::Ci("mssql"), Kw::Ci("sqlserver"), Kw::Ci("oracle"), Kw::Ci("cockroach"),
-          Kw::Ci("clickhouse"), Kw::Ci("neo4j"), Kw::Ci("couchbase"), Kw::Ci("cassandra"),
-          Kw::Ci("snowflake"), Kw::Ci("db2")],
+        &[Kw::Cs("://")],
         r#"(?i)(?-u:\b)(?:jdbc:)?(?:postgres(?:ql)?|mysql(?:x)?|mariadb|mongodb(?:\+srv)?|rediss?|mssql|sqlserver|oracle|cockroachdb|clickhouse|neo4j(?:\+s)?|couchbases?|cassandra|snowflake|db2)://([^\s:/?#@'"]*):([^\s/?#'"]*)@"#)
         .group(2).check(Check::UriPassword).needs(b'@'),
     rule("broker_uri_password", "Message-broker URI with a literal password", S::High, C::Medium,
-        &[Kw::Ci("amqp"), Kw::Ci("mqtt"), Kw::Ci("nats"), Kw::Ci("kafka"), Kw::Ci("stomp")],
+        &[Kw::Cs("://")],
         r#"(?i)(?-u:\b)(?:amqps?|mqtts?|nats|kafka|stomp\+?ssl|stomp)://([^\s:/?#@'"]*):([^\s/?#'"]*)@"#)
         .group(2).check(Check::UriPassword).needs(b'@'),
     rule("url_password", "URL with a literal password in its userinfo", S::High, C::Medium, &[Kw::Cs("://")],
@@ -393,7 +402,7 @@ const RULES: &[RuleDef] = &[
         &[Kw::Ci("pass"), Kw::Ci("pwd"), Kw::Ci("secret"), Kw::Ci("token"), Kw::Ci("key"), Kw::Ci("auth"),
           Kw::Ci("cred")],
         r#"(?i)([a-z0-9_.-]{0,40}(?:pass|pwd|secret|token|key|auth|cred)[a-z0-9_.-]{0,40})["']?\s*(?::=|=>|=|:)\s*["']?([^\s"'&;,]{4,})"#)
-        .group(2).check(Check::Assignment).generic(),
+        .group(2).check(Check::Assignment).needs_separator().generic(),
     // --- reported by code, not by a pattern ---
     rule("generic_high_entropy", "High-entropy token (generic secret)", S::Medium, C::Low, &[], ""),
     rule("sensitive_key_literal", "Literal value under a sensitive key (must be a secret reference)", S::High, C::Medium,
@@ -404,12 +413,112 @@ const RULES: &[RuleDef] = &[
 const MIN_CONTENT_LEN: usize = 10;
 
 struct Compiled {
-    /// `None` only if the automaton failed to build (a test guards this); every rule
-    /// with a pattern is then a candidate.
-    ac: Option<AhoCorasick>,
+    /// Keyword automaton; `None` only if it failed to build (a test guards this), and
+    /// every rule with a pattern is then a candidate. A contiguous NFA (~30 KB) rather
+    /// than a DFA (~250 KB for these keywords): it runs only on strings that pass the
+    /// gate, and a table that big would push the manifest out of cache. Driven byte
+    /// by byte: on short strings an iterator's set-up costs more than the scan.
+    ac: Option<NFA>,
     pattern_rule: Vec<u8>,
     regexes: Vec<Option<Regex>>,
     all_rules: u128,
+    /// Trigram gate in front of the automaton (see [`Gate`]).
+    gate: Gate,
+}
+
+/// log2 of the gate's size in bits (16 KB: stays in L1 next to the walk's data).
+const GATE_LOG2: u32 = 17;
+
+/// A Bloom-style trigram filter in front of the keyword automaton. Each keyword puts
+/// one of its trigrams (its rarest-looking one) into a bitset; a string none of whose
+/// trigrams is set cannot contain a keyword and skips the automaton. Probing is one
+/// independent table load per byte, where the automaton's large transition table
+/// makes every byte a dependent cache miss. Keywords of two bytes put every
+/// continuation in. `://` is not put in (every endpoint has it): the rules it feeds all
+/// need an `@`, so a string with an `@` passes instead.
+struct Gate {
+    bits: Box<[u64; GATE_WORDS]>,
+}
+
+const GATE_WORDS: usize = 1 << (GATE_LOG2 - 6);
+const GATE_MASK: u32 = (1 << GATE_LOG2) - 1;
+
+#[inline]
+fn trigram_slot(a: u8, b: u8, c: u8) -> usize {
+    slot_of((u32::from(a) << 16) | (u32::from(b) << 8) | u32::from(c))
+}
+
+/// Slot of a trigram packed into the low 24 bits: shifts and xors only, so the scan
+/// loop carries no multiply.
+#[inline]
+fn slot_of(x: u32) -> usize {
+    ((x ^ (x >> 7) ^ (x >> 13)) & GATE_MASK) as usize
+}
+
+/// How common a byte is in ordinary config text (higher = more common); a gate entry
+/// should use a keyword's least common trigram so that the gate stays shut on
+/// ordinary strings.
+fn byte_commonness(c: u8) -> u32 {
+    match c {
+        b'e' => 12,
+        b' ' => 11,
+        b't' => 9,
+        b'a' | b'o' | b'/' | b'.' => 8,
+        b'i' | b'n' => 7,
+        b's' | b'r' | b'h' | b':' | b'-' => 6,
+        b'd' | b'l' => 4,
+        b'c' | b'u' | b'0'..=b'9' => 3,
+        b'm' | b'w' | b'f' | b'g' | b'y' | b'p' | b'_' | b'A'..=b'Z' => 2,
+        b'b' | b'v' | b'k' => 1,
+        _ => 0,
+    }
+}
+
+impl Gate {
+    fn new(patterns: &[String]) -> Gate {
+        let mut gate = Gate {
+            bits: Box::new([0u64; GATE_WORDS]),
+        };
+        for p in patterns {
+            let b = p.as_bytes();
+            match b.len() {
+                0 | 1 => {}
+                // Every continuation a token can have (the two-byte keywords start
+                // tokens of at least 30 bytes).
+                2 => (0..=255u8)
+                    .filter(|c| c.is_ascii_alphanumeric() || b"_~.-".contains(c))
+                    .for_each(|c| gate.set(trigram_slot(b[0], b[1], c))),
+                _ if p == "://" => {}
+                _ => {
+                    let score = |w: &&[u8]| w.iter().map(|&c| byte_commonness(c)).sum::<u32>();
+                    if let Some(w) = b.windows(3).min_by_key(score) {
+                        gate.set(trigram_slot(w[0], w[1], w[2]));
+                    }
+                }
+            }
+        }
+        gate
+    }
+
+    fn set(&mut self, slot: usize) {
+        if let Some(word) = self.bits.get_mut(slot >> 6) {
+            *word |= 1 << (slot & 63);
+        }
+    }
+
+    #[inline]
+    fn may_match(&self, s: &[u8]) -> bool {
+        let mut x = 0u32;
+        for (i, &c) in s.iter().enumerate() {
+            x = ((x << 8) | u32::from(c)) & 0x00FF_FFFF;
+            let slot = slot_of(x);
+            // `slot < 2^GATE_LOG2`, so the index is always in bounds.
+            if i >= 2 && (self.bits[slot >> 6] >> (slot & 63)) & 1 != 0 {
+                return true;
+            }
+        }
+        s.contains(&b'@') && s.windows(3).any(|w| w == b"://")
+    }
 }
 
 static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
@@ -445,9 +554,10 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
             }
         }
     }
-    let ac = AhoCorasick::builder()
+    let gate = Gate::new(&patterns);
+    let ac = NFA::builder()
         .match_kind(MatchKind::Standard)
-        .kind(Some(AhoCorasickKind::DFA))
+        .prefilter(false)
         .build(&patterns)
         .ok();
     let regexes = RULES
@@ -465,8 +575,30 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
         pattern_rule,
         regexes,
         all_rules,
+        gate,
     }
 });
+
+/// Bitset of the rules whose keywords occur in `hay` (every overlapping occurrence).
+#[inline]
+fn keyword_rules(nfa: &NFA, pattern_rule: &[u8], hay: &[u8]) -> u128 {
+    let Ok(mut sid) = nfa.start_state(Anchored::No) else {
+        return u128::MAX;
+    };
+    let mut cand = 0u128;
+    for &b in hay {
+        sid = nfa.next_state(Anchored::No, sid, b);
+        if nfa.is_special(sid) && nfa.is_match(sid) {
+            for i in 0..nfa.match_len(sid) {
+                let pid = nfa.match_pattern(sid, i).as_usize();
+                if let Some(&r) = pattern_rule.get(pid) {
+                    cand |= 1u128 << r;
+                }
+            }
+        }
+    }
+    cand
+}
 
 fn rule_by_id(id: &str) -> Option<&'static RuleDef> {
     RULES.iter().find(|r| r.id == id)
@@ -493,66 +625,105 @@ impl KeyClass {
 /// Words that make a key sensitive on their own.
 #[rustfmt::skip]
 const SECRET_WORDS: &[&str] = &[
-    "password", "passwd", "pwd", "pass", "passphrase", "passcode", "passwort", "secret", "secrets",
-    "token", "tokens", "apikey", "apikeys", "authorization", "auth", "authtoken", "credential",
-    "credentials", "creds", "cred", "bearer", "privatekey", "accesskey", "secretkey", "clientsecret",
-    "pat", "sastoken",
+    "accesskey", "apikey", "apikeys", "auth", "authorization", "authtoken", "bearer",
+    "clientsecret", "cred", "credential", "credentials", "creds", "pass", "passcode", "passphrase",
+    "passwd", "password", "passwort", "pat", "privatekey", "pwd", "sastoken", "secret",
+    "secretkey", "secrets", "token", "tokens",
 ];
 #[rustfmt::skip]
 const PASSWORD_WORDS: &[&str] =
-    &["password", "passwd", "pwd", "pass", "passphrase", "passcode", "passwort"];
+    &[
+        "pass", "passcode", "passphrase", "passwd", "password", "passwort", "pwd",
+    ];
 /// `<qualifier> key` / `<qualifier>key` is sensitive; a bare `key` is not (`sortKey`).
 #[rustfmt::skip]
 const KEY_QUALIFIERS: &[&str] = &[
-    "api", "secret", "private", "access", "signing", "sign", "encryption", "encrypt", "master",
-    "client", "app", "application", "auth", "account", "subscription", "shared", "hmac", "consumer",
-    "webhook", "license", "licence", "service", "session", "storage", "root", "admin", "sas", "deploy",
-    "jwt", "crypto", "aes", "pgp", "gpg", "merchant", "partner", "ingest", "write", "management",
+    "access", "account", "admin", "aes", "api", "app", "application", "auth", "client", "consumer",
+    "crypto", "deploy", "encrypt", "encryption", "gpg", "hmac", "ingest", "jwt", "licence",
+    "license", "management", "master", "merchant", "partner", "pgp", "private", "root", "sas",
+    "secret", "service", "session", "shared", "sign", "signing", "storage", "subscription",
+    "webhook", "write",
 ];
 /// Words that turn a sensitive key into metadata about the secret (`tokenUrl`,
 /// `passwordMinLength`, `secretRef`, `apiKeyHeader`).
 #[rustfmt::skip]
 const MODIFIERS: &[&str] = &[
-    "ref", "refs", "reference", "name", "names", "id", "ids", "path", "file", "filename", "dir", "url",
-    "uri", "urls", "endpoint", "type", "kind", "policy", "policies", "length", "len", "min", "max",
-    "minimum", "maximum", "expiry", "expires", "expiration", "expire", "ttl", "lifetime", "rotation",
-    "rotate", "header", "location", "env", "var", "variable", "field", "param", "parameter",
-    "placeholder", "mode", "format", "hint", "count", "enabled", "enable", "required", "require",
-    "source", "store", "provider", "manager", "version", "method", "scheme", "scope", "scopes",
-    "prefix", "suffix", "strength", "pattern", "regex", "rule", "rules", "label", "description",
-    "desc", "help", "prompt", "title", "reset", "changed", "updated", "created", "last", "at",
-    "date", "time", "timeout", "retry", "retries", "algorithm", "alg", "size", "bits", "encoding",
-    "validation", "validator", "generator", "audience", "issuer", "duration", "age", "interval",
-    "period", "days", "hours", "seconds", "arn", "vault", "usage", "limit", "limits", "used",
-    "usages", "budget", "estimate", "estimator", "counter", "exchange", "introspection", "revocation",
-    "refresh", "lookup", "types", "less", "through", "log", "logging", "template", "config", "settings",
+    "age", "alg", "algorithm", "arn", "at", "audience", "bits", "budget", "changed", "config",
+    "count", "counter", "created", "date", "days", "desc", "description", "dir", "duration",
+    "enable", "enabled", "encoding", "endpoint", "env", "estimate", "estimator", "exchange",
+    "expiration", "expire", "expires", "expiry", "field", "file", "filename", "format",
+    "generator", "header", "help", "hint", "hours", "id", "ids", "interval", "introspection",
+    "issuer", "kind", "label", "last", "len", "length", "less", "lifetime", "limit", "limits",
+    "location", "log", "logging", "lookup", "manager", "max", "maximum", "method", "min",
+    "minimum", "mode", "name", "names", "param", "parameter", "path", "pattern", "period",
+    "placeholder", "policies", "policy", "prefix", "prompt", "provider", "ref", "reference",
+    "refresh", "refs", "regex", "require", "required", "reset", "retries", "retry", "revocation",
+    "rotate", "rotation", "rule", "rules", "scheme", "scope", "scopes", "seconds", "settings",
+    "size", "source", "store", "strength", "suffix", "template", "through", "time", "timeout",
+    "title", "ttl", "type", "types", "updated", "uri", "url", "urls", "usage", "usages", "used",
+    "validation", "validator", "var", "variable", "vault", "version",
 ];
 
-#[inline]
-fn is_any(word: &str, list: &[&str]) -> bool {
-    list.iter().any(|w| w.eq_ignore_ascii_case(word))
+static WORD_SETS: LazyLock<[text::WordMap<()>; 6]> = LazyLock::new(|| {
+    [
+        text::word_set(SECRET_WORDS),
+        text::word_set(PASSWORD_WORDS),
+        text::word_set(KEY_QUALIFIERS),
+        text::word_set(MODIFIERS),
+        text::word_set(PLACEHOLDER_WORDS),
+        text::word_set(BENIGN_WORDS),
+    ]
+});
+
+/// The word lists, by index into `WORD_SETS`.
+#[derive(Clone, Copy)]
+enum List {
+    Secret = 0,
+    Password = 1,
+    KeyQualifier = 2,
+    Modifier = 3,
+    Placeholder = 4,
+    Benign = 5,
 }
 
-/// Cheap reject: does the key contain any stem a sensitive word starts with?
+/// Case-insensitive membership in one of the word lists above.
+#[inline]
+fn is_any(word: &str, list: List) -> bool {
+    WORD_SETS[list as usize].contains(word)
+}
+
+/// Stems every sensitive word (and every `…key`) contains, lowercase.
+const STEMS: &[&[u8]] = &[
+    b"pass", b"pwd", b"pat", b"secret", b"token", b"key", b"auth", b"cred", b"bearer",
+];
+
+/// Bitset over byte pairs: the first two bytes of each stem (`| 0x20` folded).
+static STEM_BIGRAMS: [u64; 1024] = {
+    let mut t = [0u64; 1024];
+    let mut i = 0;
+    while i < STEMS.len() {
+        let idx = ((STEMS[i][0] as usize) << 8) | STEMS[i][1] as usize;
+        t[idx >> 6] |= 1 << (idx & 63);
+        i += 1;
+    }
+    t
+};
+
+/// Cheap reject: does the key contain any stem a sensitive word starts with? One
+/// table probe per byte pair; stems are compared only on a probe hit.
 #[inline]
 fn has_sensitive_stem(key: &str) -> bool {
     let b = key.as_bytes();
-    let at = |i: usize, stem: &[u8]| {
-        b.get(i..i + stem.len())
-            .is_some_and(|w| w.eq_ignore_ascii_case(stem))
-    };
-    for (i, &c) in b.iter().enumerate() {
-        let hit = match c | 0x20 {
-            b'p' => at(i, b"pass") || at(i, b"pwd") || at(i, b"pat"),
-            b's' => at(i, b"secret"),
-            b't' => at(i, b"token"),
-            b'k' => at(i, b"key"),
-            b'a' => at(i, b"auth"),
-            b'c' => at(i, b"cred"),
-            b'b' => at(i, b"bearer"),
-            _ => false,
-        };
-        if hit {
+    for (i, w) in b.windows(2).enumerate() {
+        let idx = (usize::from(w[0] | 0x20) << 8) | usize::from(w[1] | 0x20);
+        if (STEM_BIGRAMS[idx >> 6] >> (idx & 63)) & 1 == 0 {
+            continue;
+        }
+        let rest = b.get(i..).unwrap_or_default();
+        if STEMS.iter().any(|stem| {
+            rest.get(..stem.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(stem))
+        }) {
             return true;
         }
     }
@@ -567,19 +738,22 @@ fn classify_key(key: &str) -> KeyClass {
     let mut password = false;
     let mut prev: Option<&str> = None;
     for w in Words::new(key) {
-        if is_any(w, MODIFIERS) {
+        if is_any(w, List::Modifier) {
             return KeyClass::PLAIN;
         }
-        if is_any(w, SECRET_WORDS) {
+        // `OAuth` splits into `O` + `Auth`: the protocol's name, not a credential.
+        let oauth =
+            w.eq_ignore_ascii_case("auth") && prev.is_some_and(|p| p.eq_ignore_ascii_case("o"));
+        if !oauth && is_any(w, List::Secret) {
             sensitive = true;
-            password |= is_any(w, PASSWORD_WORDS);
+            password |= is_any(w, List::Password);
         } else if w.eq_ignore_ascii_case("key") || w.eq_ignore_ascii_case("keys") {
-            if prev.is_some_and(|p| is_any(p, KEY_QUALIFIERS)) {
+            if prev.is_some_and(|p| is_any(p, List::KeyQualifier)) {
                 sensitive = true;
             }
         } else if ends_with_ci(w, "key") && w.len() > 3 {
             if let Some(q) = w.get(..w.len() - 3) {
-                if is_any(q, KEY_QUALIFIERS) {
+                if is_any(q, List::KeyQualifier) {
                     sensitive = true;
                 }
             }
@@ -679,7 +853,8 @@ pub fn is_reference(v: &str) -> bool {
     const SCHEMES: &[&str] = &[
         "vault://", "aws-sm://", "awssm://", "azure-kv://", "azurekv://", "gcp-sm://", "gcpsm://",
         "k8s://", "kubernetes://", "op://", "env://", "doppler://", "infisical://", "bws://",
-        "akv://", "ssm://", "secretsmanager://", "ref+", "file:///run/secrets/",
+        "akv://", "ssm://", "secretsmanager://", "ref+", "file:///run/secrets/", "vault:", "env:",
+        "ENC[",
     ];
     if SCHEMES.iter().any(|s| starts_with_ci(v, s)) {
         return true;
@@ -713,21 +888,33 @@ pub fn is_reference(v: &str) -> bool {
     v.starts_with("/run/secrets/") || v.starts_with("/var/run/secrets/")
 }
 
+/// Whole values that are placeholders, not secrets (sorted, lowercase).
+#[rustfmt::skip]
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "-", "bar", "change-me", "change_me", "changeit", "changeme", "default", "dummy", "empty",
+    "example", "fake", "fixme", "foo", "foobar", "hidden", "masked", "n/a", "na", "nil",
+    "none", "not-set", "notset", "null", "password", "placeholder", "redacted", "removed",
+    "replace-me", "replace_me", "replaceme", "sample", "secret", "tbd", "test", "testing",
+    "todo", "token", "undefined", "unset", "your_api_key_here",
+];
+
+/// `Bearer ${TOKEN}` → `${TOKEN}`: the credential after an HTTP auth scheme word.
+fn strip_auth_scheme(v: &str) -> &str {
+    for scheme in ["bearer ", "basic ", "token ", "apikey ", "digest "] {
+        if starts_with_ci(v, scheme) {
+            return v.get(scheme.len()..).unwrap_or_default().trim_start();
+        }
+    }
+    v
+}
+
 /// A placeholder or obviously-not-a-secret filler value.
 pub fn is_placeholder(v: &str) -> bool {
     let v = v.trim().trim_matches(|c| c == '"' || c == '\'');
     if v.is_empty() {
         return true;
     }
-    #[rustfmt::skip]
-    const WORDS: &[&str] = &[
-        "changeme", "change_me", "change-me", "changeit", "replace_me", "replaceme", "replace-me",
-        "your_api_key_here", "example", "dummy", "test", "testing", "placeholder", "todo", "tbd",
-        "fixme", "none", "null", "nil", "undefined", "redacted", "secret", "password", "token",
-        "n/a", "na", "sample", "fake", "foo", "bar", "foobar", "empty", "notset", "not-set",
-        "unset", "default", "hidden", "masked", "removed", "-",
-    ];
-    if is_any(v, WORDS) {
+    if is_any(v, List::Placeholder) {
         return true;
     }
     let b = v.as_bytes();
@@ -767,20 +954,22 @@ pub fn is_placeholder(v: &str) -> bool {
         || contains_ci(v, "here"))
 }
 
+/// Whole values that name an auth mechanism or a flag (sorted, lowercase).
+#[rustfmt::skip]
+const BENIGN_WORDS: &[&str] = &[
+    "anonymous", "api-key", "api_key", "apikey", "authorization_code", "auto", "aws-sigv4",
+    "aws_iam", "basic", "bearer", "cert", "certificate", "client_credentials", "cookie",
+    "device_code", "digest", "disabled", "enabled", "false", "header", "hmac", "iam",
+    "implicit", "jwt", "kerberos", "ldap", "managed-identity", "managed_identity", "md5",
+    "msi", "mtls", "no", "none", "ntlm", "oauth", "oauth2", "off", "oidc", "on", "optional",
+    "password", "peer", "plain", "query", "refresh_token", "required", "saml", "scram-sha-256",
+    "scram-sha-512", "service_account", "sigv4", "sso", "tls", "true", "trust",
+    "workload-identity", "workload_identity", "yes",
+];
+
 /// A word that describes a mechanism rather than being a secret (`auth: oidc`).
 fn is_benign_word(v: &str) -> bool {
-    #[rustfmt::skip]
-    const WORDS: &[&str] = &[
-        "basic", "bearer", "oauth", "oauth2", "oidc", "saml", "sso", "jwt", "mtls", "tls", "iam",
-        "apikey", "api_key", "api-key", "kerberos", "ntlm", "digest", "hmac", "anonymous",
-        "required", "optional", "enabled", "disabled", "true", "false", "yes", "no", "on", "off",
-        "managed_identity", "managed-identity", "workload_identity", "workload-identity",
-        "service_account", "aws_iam", "none", "auto", "header", "query", "cookie",
-        "client_credentials", "authorization_code", "password", "implicit", "device_code",
-        "refresh_token", "sigv4", "aws-sigv4", "msi", "plain", "scram-sha-256", "scram-sha-512",
-        "md5", "trust", "peer", "ldap", "cert", "certificate",
-    ];
-    is_any(v, WORDS)
+    is_any(v, List::Benign)
 }
 
 /// An absolute or relative file path (a mounted secret, a key file), not a secret.
@@ -846,7 +1035,9 @@ fn span_is_filler(span: &str) -> bool {
 
 /// Publishable keys and identifiers that look random but are public by design.
 fn is_public_token(v: &str) -> bool {
-    ["pk_live_", "pk_test_", "sq0idp-", "npub1"].iter().any(|p| v.starts_with(p))
+    ["pk_live_", "pk_test_", "sq0idp-", "npub1"]
+        .iter()
+        .any(|p| v.starts_with(p))
 }
 
 // ---------------------------------------------------------------------------------
@@ -919,6 +1110,59 @@ fn password_like(v: &str) -> bool {
 struct Walker<'v> {
     path: Vec<Seg<'v>>,
     out: Vec<SecretFinding>,
+    memo: KeyMemo,
+}
+
+/// Key classes already computed in this scan. Manifests repeat a small vocabulary of
+/// keys (`name`, `type`, `fields`, ... once per dataset and connector), so a small
+/// direct-mapped table answers most keys with one short comparison. Slots keep their
+/// own copy of the key: comparing against another heap string would cost a cache miss.
+struct KeyMemo {
+    slots: [MemoSlot; 128],
+}
+
+#[derive(Clone, Copy)]
+struct MemoSlot {
+    len: u8,
+    bytes: [u8; 22],
+    class: KeyClass,
+}
+
+impl KeyMemo {
+    fn new() -> Self {
+        let empty = MemoSlot {
+            len: 0,
+            bytes: [0; 22],
+            class: KeyClass::PLAIN,
+        };
+        KeyMemo {
+            slots: [empty; 128],
+        }
+    }
+
+    #[inline]
+    fn class(&mut self, key: &str) -> KeyClass {
+        let b = key.as_bytes();
+        let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+            return KeyClass::PLAIN;
+        };
+        if b.len() > 22 {
+            return classify_key(key);
+        }
+        let h = b.len().wrapping_mul(31)
+            ^ usize::from(first) << 2
+            ^ usize::from(last) << 4
+            ^ usize::from(b[b.len() / 2]);
+        let slot = &mut self.slots[h & 127];
+        if usize::from(slot.len) == b.len() && slot.bytes.iter().zip(b).all(|(x, y)| x == y) {
+            return slot.class;
+        }
+        let class = classify_key(key);
+        slot.len = b.len() as u8;
+        slot.bytes[..b.len()].copy_from_slice(b);
+        slot.class = class;
+        class
+    }
 }
 
 /// Byte spans already reported in the current string, so generic rules yield.
@@ -959,6 +1203,7 @@ impl<'v> Walker<'v> {
         Walker {
             path: Vec::with_capacity(16),
             out: Vec::new(),
+            memo: KeyMemo::new(),
         }
     }
 
@@ -1023,7 +1268,11 @@ impl<'v> Walker<'v> {
                     ctx_key = n;
                 }
             }
-            let kc = classify_key(ctx_key);
+            // The class only matters for leaves and arrays of leaves.
+            let kc = match v {
+                Value::Object(_) | Value::Bool(_) | Value::Null => KeyClass::PLAIN,
+                _ => self.memo.class(ctx_key),
+            };
             self.path.push(Seg::Key(k));
             self.walk(v, Some((ctx_key, kc)));
             self.path.pop();
@@ -1056,17 +1305,11 @@ impl<'v> Walker<'v> {
 
     fn content(&mut self, s: &str) {
         let c = &*COMPILED;
-        let mut cand = 0u128;
-        match &c.ac {
-            Some(ac) => {
-                for m in ac.find_overlapping_iter(s) {
-                    if let Some(&r) = c.pattern_rule.get(m.pattern().as_usize()) {
-                        cand |= 1u128 << r;
-                    }
-                }
-            }
-            None => cand = c.all_rules,
-        }
+        let mut cand = match &c.ac {
+            Some(_) if !c.gate.may_match(s.as_bytes()) => 0,
+            Some(nfa) => keyword_rules(nfa, &c.pattern_rule, s.as_bytes()),
+            None => c.all_rules,
+        };
         if cand == 0 {
             return;
         }
@@ -1087,6 +1330,9 @@ impl<'v> Walker<'v> {
             if !s.as_bytes().contains(&b) {
                 return;
             }
+        }
+        if r.needs_separator && !has_assignment_separator(s.as_bytes()) {
+            return;
         }
         for caps in re.captures_iter(s) {
             let Some(m) = caps.get(r.group).or_else(|| caps.get(0)) else {
@@ -1149,7 +1395,7 @@ impl<'v> Walker<'v> {
     }
 
     fn structural(&mut self, s: &str, key: &str) {
-        let v = s.trim();
+        let v = strip_auth_scheme(s.trim());
         if v.is_empty()
             || is_reference(v)
             || is_placeholder(v)
@@ -1182,7 +1428,7 @@ impl<'v> Walker<'v> {
                 _ => return,
             }
         }
-        if !(upper && lower && digit) {
+        if !(upper && lower && digit && mixes_like_random(b)) {
             return;
         }
         if text::is_uuid(t)
@@ -1201,6 +1447,43 @@ impl<'v> Walker<'v> {
             self.report("generic_high_entropy", t);
         }
     }
+}
+
+/// Random base62 switches between upper case, lower case and digits at ~60% of
+/// positions; identifiers (`MyServiceAccountName01`, `eu-west-1a_SubnetGroup01`) at
+/// ~30%. Separators reset the run and are not counted.
+fn mixes_like_random(b: &[u8]) -> bool {
+    let class = |c: u8| match c {
+        b'A'..=b'Z' => 1u8,
+        b'a'..=b'z' => 2,
+        b'0'..=b'9' => 3,
+        _ => 0,
+    };
+    // A long lowercase run is a word (`…IdentifierName2`): rare in random base62.
+    let mut run = 0usize;
+    for &c in b {
+        run = if c.is_ascii_lowercase() { run + 1 } else { 0 };
+        if run >= 7 {
+            return false;
+        }
+    }
+    let (mut switches, mut pairs) = (0usize, 0usize);
+    for w in b.windows(2) {
+        let (x, y) = (class(w[0]), class(w[1]));
+        if x != 0 && y != 0 {
+            pairs += 1;
+            if x != y {
+                switches += 1;
+            }
+        }
+    }
+    pairs > 0 && switches * 10 >= pairs * 4
+}
+
+fn has_assignment_separator(b: &[u8]) -> bool {
+    b.iter()
+        .enumerate()
+        .any(|(i, &c)| c == b'=' || (c == b':' && b.get(i + 1) != Some(&b'/')))
 }
 
 fn assignment(key: &str, value: &str) -> Option<&'static str> {
@@ -1224,7 +1507,9 @@ fn assignment(key: &str, value: &str) -> Option<&'static str> {
     if kc.password {
         return password_like(v).then_some("password_assignment");
     }
-    (v.len() >= 16 && entropy(v.as_bytes()) >= 3.0).then_some("generic_secret_assignment")
+    let strong = v.len() >= 16 && entropy(v.as_bytes()) >= 3.0;
+    let mixed = v.len() >= 8 && password_like(v) && v.bytes().any(|c| c.is_ascii_digit());
+    (strong || mixed).then_some("generic_secret_assignment")
 }
 
 #[cfg(test)]
@@ -1258,6 +1543,56 @@ mod tests {
     }
 
     #[test]
+    fn findings_doc_lists_every_rule() {
+        let doc = include_str!("../../docs/findings.md");
+        for r in RULES {
+            assert!(
+                doc.contains(&format!("| `{}` |", r.id)),
+                "docs/findings.md lacks {}",
+                r.id
+            );
+        }
+    }
+
+    #[test]
+    fn gate_passes_every_keyword() {
+        let c = &*COMPILED;
+        for r in RULES {
+            for kw in r.keywords {
+                let (Kw::Cs(k) | Kw::Ci(k)) = kw;
+                let mut variants = vec![k.to_string()];
+                if matches!(kw, Kw::Ci(_)) {
+                    variants.push(k.to_ascii_lowercase());
+                    variants.push(k.to_ascii_uppercase());
+                }
+                for v in variants {
+                    let at = if v == "://" { "@" } else { "" };
+                    let probe = format!("x {v}x{at}");
+                    assert!(c.gate.may_match(probe.as_bytes()), "{} keyword {v}", r.id);
+                }
+            }
+        }
+        assert!(!c.gate.may_match(b"Approve expense reports under 5k"));
+    }
+
+    #[test]
+    fn word_lists_are_sorted_lowercase() {
+        for list in [
+            SECRET_WORDS,
+            PASSWORD_WORDS,
+            KEY_QUALIFIERS,
+            MODIFIERS,
+            PLACEHOLDER_WORDS,
+            BENIGN_WORDS,
+        ] {
+            assert!(list.windows(2).all(|w| w[0] < w[1]), "{list:?}");
+            assert!(list
+                .iter()
+                .all(|w| *w == w.to_ascii_lowercase() && w.len() <= 32));
+        }
+    }
+
+    #[test]
     fn key_classes() {
         for k in [
             "password",
@@ -1274,6 +1609,8 @@ mod tests {
             "signingKey",
             "auth",
             "passwd",
+            "oauth_token",
+            "OAuthClientSecret",
         ] {
             assert!(classify_key(k).sensitive, "{k}");
         }
@@ -1294,6 +1631,10 @@ mod tests {
             "maxTokens",
             "bypass",
             "compass",
+            "OAuth",
+            "oAuthProvider",
+            "OAuth2",
+            "author",
         ] {
             assert!(!classify_key(k).sensitive, "{k}");
         }

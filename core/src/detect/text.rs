@@ -127,6 +127,115 @@ pub(crate) fn entropy(bytes: &[u8]) -> f64 {
         .sum()
 }
 
+/// A word lowercased into a stack buffer (words longer than 32 bytes are never in a
+/// word list, so they give `None`).
+pub(crate) struct Lower {
+    buf: [u8; 32],
+    len: usize,
+}
+
+impl Lower {
+    pub(crate) fn new(word: &str) -> Option<Lower> {
+        let mut buf = [0u8; 32];
+        let dst = buf.get_mut(..word.len())?;
+        dst.copy_from_slice(word.as_bytes());
+        dst.make_ascii_lowercase();
+        Some(Lower {
+            buf,
+            len: word.len(),
+        })
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
+}
+
+/// Byte-wise ordering of two short slices, inlined: for words of a few bytes a call
+/// to `memcmp` costs more than the comparison.
+#[inline]
+pub(crate) fn cmp_short(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return x.cmp(y);
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
+/// A small case-insensitive map from static lowercase words, built once: FNV-1a over
+/// the lowercased word and linear probing in a table at most half full. Faster than a
+/// binary search over strings, whose comparisons each touch another cache line.
+pub(crate) struct WordMap<V> {
+    entries: Vec<(&'static str, V)>,
+    /// 0 = empty, else index + 1 into `entries`.
+    slots: Vec<u16>,
+    mask: usize,
+}
+
+fn fnv1a(b: &[u8]) -> usize {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &c in b {
+        h = (h ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3);
+    }
+    (h ^ (h >> 29)) as usize
+}
+
+impl<V: Copy> WordMap<V> {
+    /// Builds the map; words must be lowercase (later duplicates are ignored).
+    pub(crate) fn new(words: impl IntoIterator<Item = (&'static str, V)>) -> WordMap<V> {
+        let entries: Vec<(&'static str, V)> = words.into_iter().collect();
+        let size = (entries.len() * 2).next_power_of_two().max(16);
+        let mut map = WordMap {
+            entries: Vec::new(),
+            slots: vec![0; size],
+            mask: size - 1,
+        };
+        for (w, v) in entries {
+            if map.get(w).is_some() {
+                continue;
+            }
+            let mut i = fnv1a(w.as_bytes()) & map.mask;
+            while map.slots[i] != 0 {
+                i = (i + 1) & map.mask;
+            }
+            map.entries.push((w, v));
+            map.slots[i] = u16::try_from(map.entries.len()).unwrap_or(0);
+        }
+        map
+    }
+
+    /// The value of `word`, compared ASCII case-insensitively.
+    #[inline]
+    pub(crate) fn get(&self, word: &str) -> Option<V> {
+        let lower = Lower::new(word)?;
+        let key = lower.as_bytes();
+        let mut i = fnv1a(key) & self.mask;
+        loop {
+            let slot = *self.slots.get(i)?;
+            if slot == 0 {
+                return None;
+            }
+            let (w, v) = self.entries.get(usize::from(slot) - 1)?;
+            if cmp_short(w.as_bytes(), key).is_eq() {
+                return Some(*v);
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+
+    /// Whether `word` is in the map.
+    #[inline]
+    pub(crate) fn contains(&self, word: &str) -> bool {
+        self.get(word).is_some()
+    }
+}
+
+/// A [`WordMap`] used as a set.
+pub(crate) fn word_set(words: &[&'static str]) -> WordMap<()> {
+    WordMap::new(words.iter().map(|w| (*w, ())))
+}
+
 /// ASCII case-insensitive substring test, no allocation.
 pub(crate) fn contains_ci(hay: &str, needle: &str) -> bool {
     let (h, n) = (hay.as_bytes(), needle.as_bytes());
@@ -188,6 +297,18 @@ mod tests {
     fn pointers_escape() {
         let segs = [Seg::Key("spec"), Seg::Key("a/b~c"), Seg::Index(3)];
         assert_eq!(pointer(&segs), "/spec/a~1b~0c/3");
+    }
+
+    #[test]
+    fn word_map() {
+        let m = WordMap::new([("email", 1), ("phone", 2), ("e", 3)]);
+        assert_eq!(m.get("EMAIL"), Some(1));
+        assert_eq!(m.get("Phone"), Some(2));
+        assert_eq!(m.get("e"), Some(3));
+        assert_eq!(m.get("mail"), None);
+        assert_eq!(m.get(""), None);
+        let long = "x".repeat(40);
+        assert_eq!(m.get(&long), None);
     }
 
     #[test]
