@@ -12,6 +12,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::hint::black_box(engine.evaluate(&app, &ctx)?);
     }
     println!("evaluate: {:?}/op", t.elapsed() / n);
+    let p = engine.prepare(&app)?;
+    let t = std::time::Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(engine.evaluate_prepared(&p, &ctx)?);
+    }
+    println!("evaluate_prepared: {:?}/op", t.elapsed() / n);
+    let t = std::time::Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(engine.prepare(&app)?);
+    }
+    println!("prepare: {:?}/op", t.elapsed() / n);
     let t = std::time::Instant::now();
     for _ in 0..n {
         std::hint::black_box(microgov::risk::assess(&app, &engine.settings().risk, &engine.settings().catalog));
