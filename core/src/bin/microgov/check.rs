@@ -190,13 +190,28 @@ pub fn evaluate(engine: &microgov::Engine, ctx: &microgov::Context, items: Vec<I
         .collect()
 }
 
+/// CPU time of the whole process so far (user + system, all threads), from
+/// `/proc/self/stat`; 0 where that is not available.
+fn process_cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return 0.0 };
+    // Fields after the command name (which may hold spaces) start after ')'.
+    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else { return 0.0 };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of proc_pid_stat(5), the 12th and 13th after ')'; ticks of 1/100 s.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
     // MICROGOV_TIMINGS=1 prints how long each phase took, for benchmarks.
     let timings = std::env::var_os("MICROGOV_TIMINGS").is_some();
     let start = std::time::Instant::now();
-    let phase = |name: &str, since: &mut std::time::Instant| {
+    let mut cpu_before = process_cpu_seconds();
+    let mut phase = |name: &str, since: &mut std::time::Instant| {
         if timings {
-            eprintln!("microgov: {name} {:.3} s", since.elapsed().as_secs_f64());
+            let cpu = process_cpu_seconds();
+            eprintln!("microgov: {name} {:.3} s wall, {:.3} s cpu", since.elapsed().as_secs_f64(), cpu - cpu_before);
+            cpu_before = cpu;
         }
         *since = std::time::Instant::now();
     };
