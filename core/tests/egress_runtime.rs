@@ -1,4 +1,5 @@
 //! Runtime egress checks and redaction against `fixtures/runtime/check_egress.json`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use microgov::{Engine, EngineOptions};
 use serde_json::Value;

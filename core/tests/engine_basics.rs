@@ -1,4 +1,5 @@
 //! The engine on real Rego: compile once, decide, explain, run policy tests.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use chrono::{DateTime, Utc};
 use microgov::engine::testing::run_tests;
@@ -132,4 +133,22 @@ fn a_decision_becomes_an_audit_record_in_one_call() {
     assert_eq!(rec["attrs"]["input_digest"], d.input_digest.as_str());
     assert_eq!(verify(path.as_path(), None, None).unwrap().status, VerifyStatus::Intact);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_manifest_round_trips_through_its_json_form() {
+    let app = Manifest::from_yaml(HR).unwrap();
+    let again = Manifest::from_value(&app.to_value()).unwrap();
+    assert_eq!(again, app);
+}
+
+#[test]
+fn an_engine_without_the_bundled_policies_still_scores_and_decides() {
+    let opts = microgov::EngineOptions { without_bundled: true, ..Default::default() };
+    let engine = Engine::with_options(opts).unwrap();
+    let app = Manifest::from_yaml(HR).unwrap();
+    let d = engine.evaluate(&app, &Context::at(now())).unwrap();
+    assert!(d.violations.is_empty(), "no policies, no violations");
+    assert_eq!(d.tier, microgov::model::Tier::High, "the built-in risk model still applies");
+    assert_eq!(d.outcome, Outcome::Allow, "no policy requires an approval");
 }

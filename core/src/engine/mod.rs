@@ -41,6 +41,12 @@ pub(crate) const COLLECTED: [&str; 5] = ["violation", "deny", "warn", "obligatio
 
 const ENTRY_PACKAGE: &str = "microgov_entry";
 
+/// How many VM instructions run between two reads of the clock for the time
+/// budget. Reading the clock costs tens of nanoseconds; every 1024
+/// instructions keeps that under 1% while a runaway policy still stops
+/// within microseconds of its deadline (the instruction budget stops it too).
+const TIMER_CHECK_INTERVAL: std::num::NonZeroU32 = std::num::NonZeroU32::MIN.saturating_add(1023);
+
 /// Budgets that stop a runaway policy with [`PolicyError::Limit`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EvalLimits {
@@ -149,9 +155,18 @@ pub struct Settings {
 impl Settings {
     fn from_data(data: &serde_json::Value, limits: Limits) -> Result<Settings, PolicyError> {
         let bad = |what: &str, e: serde_json::Error| PolicyError::BadData { file: format!("data.microgov.{what}"), line: 0, message: e.to_string() };
-        let catalog = Arc::new(Catalog::from_data(data).map_err(|e| bad("residency", e))?);
-        let risk = RiskModel::from_data(data).map_err(|e| bad("governance", e))?;
-        let g = data.pointer("/microgov/governance").cloned().unwrap_or_default();
+        // Without the bundled residency or governance data (an engine built
+        // `without_bundled` and no data of its own), the built-in catalog
+        // and risk model still apply, so native facts stay meaningful.
+        let catalog = match data.pointer("/microgov/residency") {
+            Some(_) => Arc::new(Catalog::from_data(data).map_err(|e| bad("residency", e))?),
+            None => Catalog::bundled(),
+        };
+        let risk = match data.pointer("/microgov/governance") {
+            Some(_) => RiskModel::from_data(data).map_err(|e| bad("governance", e))?,
+            None => RiskModel::bundled(),
+        };
+        let g = data.pointer("/microgov/governance").cloned().unwrap_or_else(|| serde_json::json!({}));
         let approvals: ApprovalPolicy = serde_json::from_value(g.clone()).map_err(|e| bad("governance", e))?;
         let num = |p: &str, d: i64| g.pointer(p).and_then(|v| v.as_i64()).unwrap_or(d);
         let regulated = g
@@ -301,7 +316,7 @@ impl Engine {
         interpreter.set_strict_builtin_errors(false);
         interpreter.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
             limit: limits.timeout,
-            check_interval: std::num::NonZeroU32::MIN.saturating_add(63),
+            check_interval: TIMER_CHECK_INTERVAL,
         });
         let mut packages: BTreeMap<String, PackageInfo> = BTreeMap::new();
         let mut revisions = BTreeMap::new();
@@ -409,7 +424,7 @@ impl Engine {
                 vm.set_max_instructions(self.inner.limits.max_instructions);
                 vm.set_execution_timer_config(Some(regorus::utils::limits::ExecutionTimerConfig {
                     limit: self.inner.limits.timeout,
-                    check_interval: std::num::NonZeroU32::MIN.saturating_add(63),
+                    check_interval: TIMER_CHECK_INTERVAL,
                 }));
                 Ok(Backend::Vm(Box::new(vm)))
             }

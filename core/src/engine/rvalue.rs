@@ -31,7 +31,7 @@ std::thread_local! {
     // per-thread cache of their values is safe and saves one allocation (and
     // one free) per object key, which is most of the cost of building a large
     // input document.
-    static STATIC_STRINGS: std::cell::RefCell<std::collections::HashMap<usize, Value, PtrHash>> = std::cell::RefCell::new(std::collections::HashMap::with_hasher(PtrHash));
+    static STATIC_STRINGS: std::cell::RefCell<std::collections::HashMap<usize, Value, PtrHash>> = const { std::cell::RefCell::new(std::collections::HashMap::with_hasher(PtrHash)) };
 }
 
 /// Hashes the address of a static string: one multiply, no SipHash rounds.

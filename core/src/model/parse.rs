@@ -620,7 +620,7 @@ fn walk_auth(w: &mut Walker, v: &Value) -> Auth {
 }
 
 fn walk_dataset(w: &mut Walker, v: &Value, p: &str, opts: &ParseOptions) -> Option<Dataset> {
-    let m = w.object(v, p, &["name", "classification", "residency", "sovereign", "encryption", "retentionDays", "fields"])?;
+    let m = w.object(v, p, &["name", "classification", "residency", "sovereign", "encryption", "retentionDays", "fields", "categories"])?;
     let name = w.req_str(m, p, "name");
     let classification = if m.contains_key("classification") {
         w.opt_enum(m, p, "classification", Classification::parse, Classification::spellings())
@@ -671,7 +671,15 @@ fn walk_dataset(w: &mut Walker, v: &Value, p: &str, opts: &ParseOptions) -> Opti
             fields.push(Field { name: fname, categories, sample });
         }
     }
+    // A dataset's categories: those it declares itself plus its fields'.
     let mut categories: Vec<Category> = fields.iter().flat_map(|f| f.categories.iter().copied()).collect();
+    for (cp, c) in w.list(m, p, "categories") {
+        match c.as_str().map(|s| (s, Category::parse(s))) {
+            Some((_, Some(cat))) => categories.push(cat),
+            Some((s, None)) => w.push(codes::UNKNOWN_VALUE, &cp, format!("unknown category \"{s}\", expected one of: {}", Category::spellings())),
+            None => w.push(codes::WRONG_TYPE, &cp, format!("expected a string, found {}", Walker::type_name(c))),
+        }
+    }
     categories.sort();
     categories.dedup();
     Some(Dataset { name: name?, classification: classification?, residency, sovereign, encryption, retention_days, fields, categories })
