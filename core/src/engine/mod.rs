@@ -210,8 +210,10 @@ enum Backend {
 
 struct Inner {
     program: Option<Arc<Program>>,
+    /// The compiled program in regorus's binary form: each new VM gets its
+    /// own copy, so VMs on different threads share no reference counts.
+    program_bytes: Option<Vec<u8>>,
     interpreter: regorus::Engine,
-    data_value: regorus::Value,
     data_json: serde_json::Value,
     pool: Mutex<Vec<Backend>>,
     settings: Settings,
@@ -341,7 +343,7 @@ impl Engine {
         let packages: Vec<PackageInfo> = packages.into_values().filter(|p| !p.heads.is_empty()).collect();
         add_file(&mut interpreter, "microgov_entry.rego", &entry_policy(&packages))?;
         let data_value = to_regorus(&data_json);
-        interpreter.add_data(data_value.clone()).map_err(|e| PolicyError::BadData { file: "data".into(), line: 0, message: e.to_string() })?;
+        interpreter.add_data(data_value).map_err(|e| PolicyError::BadData { file: "data".into(), line: 0, message: e.to_string() })?;
 
         let entry = format!("data.{ENTRY_PACKAGE}.result");
         let compiled = interpreter.compile_with_entrypoint(&entry.as_str().into()).map_err(|e| {
@@ -362,9 +364,9 @@ impl Engine {
         let index = SourceIndex::build(bundles.iter().flat_map(|b| b.files.iter()));
         let engine = Engine {
             inner: Arc::new(Inner {
+                program_bytes: program.as_ref().and_then(|p| p.serialize_binary().ok()),
                 program,
                 interpreter,
-                data_value,
                 data_json,
                 pool: Mutex::new(Vec::new()),
                 settings,
@@ -417,9 +419,23 @@ impl Engine {
         }
         match &self.inner.program {
             Some(program) => {
+                // Private copies of the program and the data: regorus values
+                // are reference-counted, and VMs on two cores touching the
+                // same counters on every literal and data lookup would
+                // serialize on those cache lines.
+                let own = self
+                    .inner
+                    .program_bytes
+                    .as_deref()
+                    .and_then(|b| Program::deserialize_binary(b).ok())
+                    .and_then(|r| match r {
+                        regorus::rvm::program::DeserializationResult::Complete(p) => Some(Arc::new(p)),
+                        regorus::rvm::program::DeserializationResult::Partial(_) => None,
+                    })
+                    .unwrap_or_else(|| program.clone());
                 let mut vm = RegoVM::new();
-                vm.load_program(program.clone());
-                vm.set_data(self.inner.data_value.clone()).map_err(|e| PolicyError::BadData { file: "data".into(), line: 0, message: e.to_string() })?;
+                vm.load_program(own);
+                vm.set_data(to_regorus(&self.inner.data_json)).map_err(|e| PolicyError::BadData { file: "data".into(), line: 0, message: e.to_string() })?;
                 vm.set_strict_builtin_errors(false);
                 vm.set_max_instructions(self.inner.limits.max_instructions);
                 vm.set_execution_timer_config(Some(regorus::utils::limits::ExecutionTimerConfig {
