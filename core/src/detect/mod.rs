@@ -45,13 +45,6 @@ pub struct Findings {
     pub egress: Vec<EgressFinding>,
 }
 
-/// Builds the detectors' tables (regexes, automata, dictionaries) now, so the first
-/// scan is not the slow one; call it where an engine is built. Scanning works without.
-pub fn warm_up() {
-    secrets::warm_up();
-    pii::warm_up();
-}
-
 /// Runs every detector over a manifest document.
 pub fn scan(manifest: &Value) -> Findings {
     Findings {
@@ -59,4 +52,11 @@ pub fn scan(manifest: &Value) -> Findings {
         pii: pii::scan_datasets(manifest),
         egress: egress::scan(manifest),
     }
+}
+
+/// Builds the detectors' tables (regexes, automata, dictionaries) now, so the first
+/// scan is not the slow one; call it where an engine is built. Scanning works without.
+pub fn warm_up() {
+    secrets::warm_up();
+    pii::warm_up();
 }
