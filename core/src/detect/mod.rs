@@ -59,3 +59,10 @@ pub fn scan(manifest: &Value) -> Findings {
         egress: egress::scan(manifest),
     }
 }
+
+/// Builds the detectors' tables (regexes, automata, dictionaries) now, so the first
+/// scan is not the slow one; call it where an engine is built. Scanning works without.
+pub fn warm_up() {
+    secrets::warm_up();
+    pii::warm_up();
+}

@@ -321,6 +321,12 @@ static PHRASE_INDEX: LazyLock<WordMap<(usize, usize)>> = LazyLock::new(|| {
 });
 static ATTRIBUTE_SET: LazyLock<WordMap<()>> = LazyLock::new(|| word_set(ATTRIBUTES));
 
+/// Builds the name dictionaries now rather than on the first scan.
+pub fn warm_up() {
+    LazyLock::force(&PHRASE_INDEX);
+    LazyLock::force(&ATTRIBUTE_SET);
+}
+
 /// Kinds suggested by a field name, each once, in order of appearance.
 pub fn classify_field_name(name: &str) -> Vec<PiiKind> {
     let mut words: [&str; 16] = [""; 16];
