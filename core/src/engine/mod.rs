@@ -313,6 +313,8 @@ impl Engine {
             merge_data(&mut data_json, d);
         }
         let settings = Settings::from_data(&data_json, parse_limits)?;
+        // Build the detectors' tables now rather than on the first decision.
+        crate::detect::warm_up();
 
         let mut interpreter = regorus::Engine::new();
         interpreter.set_strict_builtin_errors(false);
