@@ -5,9 +5,11 @@
 // builds the addon in release mode into target/napi-release and runs this
 // script. It measures
 //   1. evaluate(object) on fixtures/bench/typical.yaml: median per call,
-//      against the Rust median of `decision/microgov_typical` from
-//      target/criterion (run `cargo bench -p microgov-benches --bench engine`
-//      first to have it);
+//      against the Rust engine's median: Engine::evaluate on the parsed
+//      manifest, timed inside the addon in blocks alternating with the Node
+//      calls (a shared machine's load hits both alike), and, when present, the
+//      criterion median of `decision/microgov_typical` from target/criterion
+//      (`cargo bench -p microgov-benches --bench engine`);
 //   2. 1,000 concurrent evaluateAsync calls against 1,000 sequential evaluate
 //      calls: throughput ratio.
 // Speed is reported, never asserted (STYLE.md). Output: a human summary and
@@ -17,7 +19,7 @@
 // measure another build; BENCH_QUICK=1 for a short smoke run.
 import { createRequire } from 'node:module'
 import { existsSync, readFileSync } from 'node:fs'
-import { availableParallelism } from 'node:os'
+import { availableParallelism, loadavg } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -30,7 +32,7 @@ const quick = process.env.BENCH_QUICK === '1'
 // The release build from `npm run bench`; the package's own (maybe debug) build otherwise.
 const releaseAddon = join(repo, 'target', 'napi-release', 'microgov.linux-x64-gnu.node')
 const bindingPath = process.env.MICROGOV_NODE_BINDING ?? (existsSync(releaseAddon) ? releaseAddon : pkg)
-const { Engine } = require(bindingPath)
+const { Engine, __benchRustEvaluate } = require(bindingPath)
 const YAML = require('yaml')
 
 /** The typical manifest: the lead's fixture, or one of the same shape. */
@@ -75,7 +77,8 @@ function typicalManifest() {
 
 /** Median of `decision/microgov_typical` in target/criterion, in ns. */
 function rustMedianNs() {
-  const file = join(repo, 'target', 'criterion', 'decision', 'microgov_typical', 'new', 'estimates.json')
+  const targetDir = process.env.CARGO_TARGET_DIR ?? join(repo, 'target')
+  const file = join(targetDir, 'criterion', 'decision', 'microgov_typical', 'new', 'estimates.json')
   if (!existsSync(file)) return null
   return { ns: JSON.parse(readFileSync(file, 'utf8')).median.point_estimate, file: relative(repo, file) }
 }
@@ -110,7 +113,28 @@ async function main() {
   // Warm up V8, the allocator and the engine's VM pool.
   for (let i = 0; i < (quick ? 100 : 2000); i++) engine.evaluate(manifest, opts)
 
-  const obj = perCall(() => engine.evaluate(manifest, opts), iters)
+  // evaluate(object) and the engine's own evaluate (Rust, parsed manifest,
+  // same process) in alternating blocks, so that both see the same machine.
+  const rounds = quick ? 3 : 10
+  const block = Math.round(iters / rounds)
+  const objTimes = []
+  const rustTimes = []
+  const rustParseTimes = []
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < block; i++) {
+      const t = nowNs()
+      engine.evaluate(manifest, opts)
+      objTimes.push(Number(nowNs() - t))
+    }
+    if (__benchRustEvaluate) {
+      rustTimes.push(...__benchRustEvaluate(engine, text, block, false))
+      rustParseTimes.push(...__benchRustEvaluate(engine, text, block, true))
+    }
+  }
+  const stats = (xs) => ({ median: median(xs), p10: pct(xs, 10), p90: pct(xs, 90) })
+  const obj = stats(objTimes)
+  const inProcess = rustTimes.length ? stats(rustTimes) : null
+  const inProcessParse = rustParseTimes.length ? stats(rustParseTimes) : null
   const json = perCall(() => engine.evaluate(text, opts), iters)
   const yaml = perCall(() => engine.evaluate(yamlText, opts), iters)
   const validate = perCall(() => engine.validate(manifest), iters)
@@ -118,18 +142,25 @@ async function main() {
 
   // Throughput: 1,000 sequential evaluate vs 1,000 concurrent evaluateAsync.
   const N = 1000
-  const rounds = quick ? 2 : 7
+  const tpRounds = quick ? 2 : 7
   const seq = []
   const conc = []
-  for (let r = 0; r < rounds; r++) {
+  const seqCpu = []
+  const concCpu = []
+  const cpuMs = (c) => (c.user + c.system) / 1000
+  for (let r = 0; r < tpRounds; r++) {
+    let c = process.cpuUsage()
     let t = nowNs()
     for (let i = 0; i < N; i++) engine.evaluate(manifest, opts)
     seq.push(Number(nowNs() - t))
+    seqCpu.push(cpuMs(process.cpuUsage(c)) / (seq.at(-1) / 1e6))
+    c = process.cpuUsage()
     t = nowNs()
     const all = new Array(N)
     for (let i = 0; i < N; i++) all[i] = engine.evaluateAsync(manifest, opts)
     await Promise.all(all)
     conc.push(Number(nowNs() - t))
+    concCpu.push(cpuMs(process.cpuUsage(c)) / (conc.at(-1) / 1e6))
   }
   const seqOps = N / (median(seq) / 1e9)
   const concOps = N / (median(conc) / 1e9)
@@ -148,12 +179,20 @@ async function main() {
     evaluate_json_text_median_us: +us(json.median),
     evaluate_yaml_text_median_us: +us(yaml.median),
     validate_object_median_us: +us(validate.median),
-    rust_median_us: rust ? +us(rust.ns) : null,
-    rust_estimates: rust?.file ?? null,
-    object_vs_rust: rust ? +(obj.median / rust.ns).toFixed(2) : null,
+    rust_in_process_median_us: inProcess ? +us(inProcess.median) : null,
+    object_vs_rust_in_process: inProcess ? +(obj.median / inProcess.median).toFixed(2) : null,
+    rust_parse_and_evaluate_median_us: inProcessParse ? +us(inProcessParse.median) : null,
+    binding_overhead_us: inProcessParse ? +us(obj.median - inProcessParse.median) : null,
+    rust_criterion_median_us: rust ? +us(rust.ns) : null,
+    rust_criterion_estimates: rust?.file ?? null,
+    object_vs_rust_criterion: rust ? +(obj.median / rust.ns).toFixed(2) : null,
     sequential_ops_per_s: Math.round(seqOps),
     concurrent_async_ops_per_s: Math.round(concOps),
     async_vs_sequential: +(concOps / seqOps).toFixed(2),
+    // CPU time / wall time of the process: how many cores it actually got.
+    sequential_cores_used: +median(seqCpu).toFixed(2),
+    concurrent_cores_used: +median(concCpu).toFixed(2),
+    loadavg_1min: +loadavg()[0].toFixed(2),
   }
 
   console.log(`microgov Node bench (${result.binding}, ${result.manifest}, ${result.manifest_json_bytes} B as JSON, outcome ${result.outcome})`)
@@ -161,10 +200,13 @@ async function main() {
   console.log(`  evaluate(JSON text)  median ${us(json.median)} us`)
   console.log(`  evaluate(YAML text)  median ${us(yaml.median)} us`)
   console.log(`  validate(object)     median ${us(validate.median)} us  (parse + validate only)`)
-  if (rust) console.log(`  Rust engine.evaluate median ${us(rust.ns)} us (${rust.file}) -> Node/Rust ${result.object_vs_rust}x`)
-  else console.log('  Rust median: no target/criterion estimates; run `cargo bench -p microgov-benches --bench engine` first')
+  if (inProcess) console.log(`  Rust Engine::evaluate (parsed manifest, same process, interleaved) median ${us(inProcess.median)} us -> Node/Rust ${result.object_vs_rust_in_process}x`)
+  if (inProcessParse) console.log(`  Rust parse_manifest(JSON text) + evaluate, same way: median ${us(inProcessParse.median)} us -> the binding adds ${result.binding_overhead_us} us`)
+  if (rust) console.log(`  Rust criterion decision/microgov_typical median ${us(rust.ns)} us (${rust.file}, measured earlier) -> Node/Rust ${result.object_vs_rust_criterion}x`)
+  else console.log('  Rust criterion median: no estimates; run `cargo bench -p microgov-benches --bench engine` first')
   console.log(`  1,000 sequential evaluate:        ${result.sequential_ops_per_s} ops/s`)
   console.log(`  1,000 concurrent evaluateAsync:   ${result.concurrent_async_ops_per_s} ops/s  -> ${result.async_vs_sequential}x (${result.cores} cores, libuv pool ${result.uv_threadpool_size})`)
+  console.log(`  cores the process got: ${result.sequential_cores_used} sequential, ${result.concurrent_cores_used} concurrent (load average ${result.loadavg_1min})`)
   console.log(`RESULT ${JSON.stringify(result)}`)
 }
 

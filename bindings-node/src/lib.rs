@@ -219,6 +219,32 @@ fn read_batch(env: &Env, manifests: &Unknown<'_>, options: Option<Unknown<'_>>) 
     Ok((EvalOptions::read(env, options)?.request(String::new()), texts))
 }
 
+/// Bench support (benches/node/bench.mjs): times `iterations` calls of the
+/// core's `Engine::evaluate` on an already parsed manifest, in Rust, and
+/// returns each call's nanoseconds (`withParse`: parse the text each time
+/// too), so that the Node figures can be compared
+/// with the engine's own, measured in the same process at the same time.
+#[doc(hidden)]
+#[napi(js_name = "__benchRustEvaluate", skip_typescript)]
+pub fn bench_rust_evaluate(env: Env, engine: &Engine, manifest: String, iterations: u32, with_parse: bool) -> Result<Vec<f64>> {
+    guard_js(&env, || {
+        let app = engine.inner.parse_manifest(&manifest)?;
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-26T10:00:00Z").map_err(|e| Failure::internal(e.to_string()))?.with_timezone(&chrono::Utc);
+        let ctx = microgov::Context::at(now).with_decision_id("bench");
+        let mut out = Vec::with_capacity(iterations as usize);
+        for _ in 0..iterations {
+            let t = std::time::Instant::now();
+            if with_parse {
+                drop(engine.inner.evaluate(&engine.inner.parse_manifest(&manifest)?, &ctx)?);
+            } else {
+                drop(engine.inner.evaluate(&app, &ctx)?);
+            }
+            out.push(t.elapsed().as_nanos() as f64);
+        }
+        Ok(out)
+    })
+}
+
 /// Panics inside Rust on purpose, to test that the boundary turns a panic into
 /// an `Error` (code `internal`) instead of a crashed process.
 #[doc(hidden)]
