@@ -120,17 +120,28 @@ async function main() {
   const objTimes = []
   const rustTimes = []
   const rustParseTimes = []
+  // CPU time per call as well: unlike wall time, it does not count the time
+  // other processes of a busy machine take the core away.
+  const cpu = { obj: 0, rust: 0, rustParse: 0 }
+  const cpuUs = (c) => c.user + c.system
   for (let r = 0; r < rounds; r++) {
+    let c = process.cpuUsage()
     for (let i = 0; i < block; i++) {
       const t = nowNs()
       engine.evaluate(manifest, opts)
       objTimes.push(Number(nowNs() - t))
     }
+    cpu.obj += cpuUs(process.cpuUsage(c))
     if (__benchRustEvaluate) {
+      c = process.cpuUsage()
       rustTimes.push(...__benchRustEvaluate(engine, text, block, false))
+      cpu.rust += cpuUs(process.cpuUsage(c))
+      c = process.cpuUsage()
       rustParseTimes.push(...__benchRustEvaluate(engine, text, block, true))
+      cpu.rustParse += cpuUs(process.cpuUsage(c))
     }
   }
+  const cpuPerCall = (k) => cpu[k] / (rounds * block)
   const stats = (xs) => ({ median: median(xs), p10: pct(xs, 10), p90: pct(xs, 90) })
   const obj = stats(objTimes)
   const inProcess = rustTimes.length ? stats(rustTimes) : null
@@ -182,6 +193,8 @@ async function main() {
     rust_in_process_median_us: inProcess ? +us(inProcess.median) : null,
     object_vs_rust_in_process: inProcess ? +(obj.median / inProcess.median).toFixed(2) : null,
     rust_parse_and_evaluate_median_us: inProcessParse ? +us(inProcessParse.median) : null,
+    cpu_per_call_us: { evaluate_object: +cpuPerCall('obj').toFixed(1), rust_evaluate: +cpuPerCall('rust').toFixed(1), rust_parse_and_evaluate: +cpuPerCall('rustParse').toFixed(1) },
+    object_vs_rust_cpu: inProcess ? +(cpuPerCall('obj') / cpuPerCall('rust')).toFixed(2) : null,
     binding_overhead_us: inProcessParse ? +us(obj.median - inProcessParse.median) : null,
     rust_criterion_median_us: rust ? +us(rust.ns) : null,
     rust_criterion_estimates: rust?.file ?? null,
@@ -202,6 +215,7 @@ async function main() {
   console.log(`  validate(object)     median ${us(validate.median)} us  (parse + validate only)`)
   if (inProcess) console.log(`  Rust Engine::evaluate (parsed manifest, same process, interleaved) median ${us(inProcess.median)} us -> Node/Rust ${result.object_vs_rust_in_process}x`)
   if (inProcessParse) console.log(`  Rust parse_manifest(JSON text) + evaluate, same way: median ${us(inProcessParse.median)} us -> the binding adds ${result.binding_overhead_us} us`)
+  if (inProcess) console.log(`  CPU time per call: evaluate(object) ${result.cpu_per_call_us.evaluate_object} us, Rust evaluate ${result.cpu_per_call_us.rust_evaluate} us (-> ${result.object_vs_rust_cpu}x), Rust parse + evaluate ${result.cpu_per_call_us.rust_parse_and_evaluate} us`)
   if (rust) console.log(`  Rust criterion decision/microgov_typical median ${us(rust.ns)} us (${rust.file}, measured earlier) -> Node/Rust ${result.object_vs_rust_criterion}x`)
   else console.log('  Rust criterion median: no estimates; run `cargo bench -p microgov-benches --bench engine` first')
   console.log(`  1,000 sequential evaluate:        ${result.sequential_ops_per_s} ops/s`)

@@ -19,6 +19,9 @@ use napi::bindgen_prelude::{AsyncTask, Env, JsObjectValue, JsValue, Result, Unkn
 use napi_derive::napi;
 use tasks::{EvaluateManyTask, EvaluateTask};
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A compiled set of policies: the bundled ones plus the host's. Build it once
 /// and reuse it; every call evaluates against the same compiled program.
 #[napi]
