@@ -23,7 +23,10 @@ pub struct CliError {
 impl CliError {
     /// Bad input or usage: exit code 2.
     pub fn input(message: impl Into<String>) -> CliError {
-        CliError { message: message.into(), exit: 2 }
+        CliError {
+            message: message.into(),
+            exit: 2,
+        }
     }
 }
 
@@ -31,7 +34,10 @@ impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> CliError {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             // The reader went away (`| head`): stop quietly.
-            CliError { message: String::new(), exit: 141 }
+            CliError {
+                message: String::new(),
+                exit: 141,
+            }
         } else {
             CliError::input(format!("cannot write the output: {e}"))
         }
@@ -102,7 +108,10 @@ impl Item {
     pub fn name(&self) -> String {
         match &self.result {
             Ok(m) => m.metadata.name.clone(),
-            Err(_) => Path::new(&self.shown).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| self.shown.clone()),
+            Err(_) => Path::new(&self.shown)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| self.shown.clone()),
         }
     }
 
@@ -126,7 +135,10 @@ pub fn problem_location(map: &SourceMap, p: &Problem) -> Location {
 fn location_in_message(msg: &str) -> Option<Location> {
     let re = regex::Regex::new(r"line (\d+) column (\d+)").ok()?;
     let c = re.captures(msg)?;
-    Some(Location { line: c.get(1)?.as_str().parse().ok()?, column: c.get(2)?.as_str().parse().ok()? })
+    Some(Location {
+        line: c.get(1)?.as_str().parse().ok()?,
+        column: c.get(2)?.as_str().parse().ok()?,
+    })
 }
 
 const MANIFEST_EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
@@ -140,16 +152,26 @@ pub fn discover(paths: &[PathBuf]) -> Vec<Input> {
             let mut found = Vec::new();
             walk(p, &mut found);
             found.sort();
-            out.extend(found.into_iter().map(|f| Input { shown: f.display().to_string(), path: f, from_folder: true }));
+            out.extend(found.into_iter().map(|f| Input {
+                shown: f.display().to_string(),
+                path: f,
+                from_folder: true,
+            }));
         } else {
-            out.push(Input { shown: p.display().to_string(), path: p.clone(), from_folder: false });
+            out.push(Input {
+                shown: p.display().to_string(),
+                path: p.clone(),
+                from_folder: false,
+            });
         }
     }
     out
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in rd.flatten() {
         let p = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -164,7 +186,11 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         };
         if is_dir {
             walk(&p, out);
-        } else if p.extension().and_then(|e| e.to_str()).is_some_and(|e| MANIFEST_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str())) {
+        } else if p
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| MANIFEST_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+        {
             out.push(p);
         }
     }
@@ -173,8 +199,13 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 /// Whether a parsed document found in a folder is meant as a MicroApp
 /// manifest (other YAML and JSON, such as expected-result tables, is skipped).
 fn is_manifest_doc(doc: &serde_json::Value) -> bool {
-    let Some(m) = doc.as_object() else { return false };
-    m.get("kind").and_then(|k| k.as_str()) == Some("MicroApp") || m.get("apiVersion").and_then(|k| k.as_str()).is_some_and(|v| v.starts_with("microgov.dev/"))
+    let Some(m) = doc.as_object() else {
+        return false;
+    };
+    m.get("kind").and_then(|k| k.as_str()) == Some("MicroApp")
+        || m.get("apiVersion")
+            .and_then(|k| k.as_str())
+            .is_some_and(|v| v.starts_with("microgov.dev/"))
 }
 
 /// Whether unparseable (or oddly shaped) text still says it is a manifest:
@@ -192,11 +223,20 @@ fn read_text(path: &Path, max_bytes: usize) -> Result<String, Failure> {
         return Err(Failure::Invalid(vec![Problem::new(
             microgov::model::codes::TOO_LARGE,
             "",
-            format!("document is {} bytes, larger than the limit of {max_bytes} bytes", meta.len()),
+            format!(
+                "document is {} bytes, larger than the limit of {max_bytes} bytes",
+                meta.len()
+            ),
         )]));
     }
     let bytes = std::fs::read(path).map_err(|e| Failure::Io(io_message(&e)))?;
-    String::from_utf8(bytes).map_err(|e| Failure::Invalid(vec![Problem::new(microgov::model::codes::SYNTAX, "", format!("not utf-8 text (byte {})", e.utf8_error().valid_up_to()))]))
+    String::from_utf8(bytes).map_err(|e| {
+        Failure::Invalid(vec![Problem::new(
+            microgov::model::codes::SYNTAX,
+            "",
+            format!("not utf-8 text (byte {})", e.utf8_error().valid_up_to()),
+        )])
+    })
 }
 
 /// An I/O error's message without Rust's "(os error N)" suffix.
@@ -218,23 +258,37 @@ fn load_one(engine: &Engine, input: &Input) -> Option<Item> {
                 // Too large or not text: not one of ours, unless it says so.
                 return None;
             }
-            return Some(Item { shown: input.shown.clone(), text: String::new(), result: Err(f) });
+            return Some(Item {
+                shown: input.shown.clone(),
+                text: String::new(),
+                result: Err(f),
+            });
         }
     };
     if !input.from_folder {
         let result = engine.parse_manifest(&text).map_err(to_failure);
-        return Some(Item { shown: input.shown.clone(), text, result });
+        return Some(Item {
+            shown: input.shown.clone(),
+            text,
+            result,
+        });
     }
     let limits = engine.settings().parse.limits;
     let result = match parse_document(&text, sniff_format(&text), &limits) {
         Ok(doc) if is_manifest_doc(&doc) => engine.manifest_from_value(&doc).map_err(to_failure),
         // A list or a scalar that reads like a manifest is a misshapen one.
-        Ok(doc) if !doc.is_object() && mentions_manifest(&text) => engine.parse_manifest(&text).map_err(to_failure),
+        Ok(doc) if !doc.is_object() && mentions_manifest(&text) => {
+            engine.parse_manifest(&text).map_err(to_failure)
+        }
         Ok(_) => return None,
         Err(problems) if mentions_manifest(&text) => Err(Failure::Invalid(problems)),
         Err(_) => return None,
     };
-    Some(Item { shown: input.shown.clone(), text, result })
+    Some(Item {
+        shown: input.shown.clone(),
+        text,
+        result,
+    })
 }
 
 /// A library error as a failure of one file.
@@ -242,7 +296,10 @@ pub fn to_failure(e: microgov::Error) -> Failure {
     match e {
         microgov::Error::Manifest(p) => Failure::Invalid(p),
         microgov::Error::Io { source, .. } => Failure::Io(io_message(&source)),
-        other => Failure::Eval { code: other.code().to_string(), message: other.to_string() },
+        other => Failure::Eval {
+            code: other.code().to_string(),
+            message: other.to_string(),
+        },
     }
 }
 
@@ -250,8 +307,15 @@ pub fn to_failure(e: microgov::Error) -> Failure {
 /// are not manifests are left out. An empty result is an error.
 pub fn load(engine: &Engine, paths: &[PathBuf], show_progress: bool) -> CliResult<Vec<Item>> {
     let inputs = discover(paths);
-    let mut progress = if show_progress { Progress::new(inputs.len(), "reading") } else { Progress::hidden() };
-    let items: Vec<Item> = par_map(&inputs, &mut progress, |i| load_one(engine, i)).into_iter().flatten().collect();
+    let mut progress = if show_progress {
+        Progress::new(inputs.len(), "reading")
+    } else {
+        Progress::hidden()
+    };
+    let items: Vec<Item> = par_map(&inputs, &mut progress, |i| load_one(engine, i))
+        .into_iter()
+        .flatten()
+        .collect();
     progress.finish();
     if items.is_empty() {
         let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
@@ -264,9 +328,16 @@ pub fn load(engine: &Engine, paths: &[PathBuf], show_progress: bool) -> CliResul
 /// progress from the calling thread. Threads take small batches as they go
 /// (not one fixed share each), so a core busy with something else does not
 /// leave the other waiting at the end.
-pub fn par_map<T: Sync, R: Send>(items: &[T], progress: &mut Progress, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub fn par_map<T: Sync, R: Send>(
+    items: &[T],
+    progress: &mut Progress,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
     const BATCH: usize = 16;
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(items.len().div_ceil(BATCH));
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(items.len().div_ceil(BATCH));
     if threads <= 1 {
         return items.iter().map(&f).collect();
     }
@@ -281,7 +352,9 @@ pub fn par_map<T: Sync, R: Send>(items: &[T], progress: &mut Progress, f: impl F
                     let mut mine = Vec::new();
                     loop {
                         let start = next.fetch_add(BATCH, Ordering::Relaxed);
-                        let Some(part) = items.get(start..(start + BATCH).min(items.len())) else { break };
+                        let Some(part) = items.get(start..(start + BATCH).min(items.len())) else {
+                            break;
+                        };
                         if part.is_empty() {
                             break;
                         }
@@ -313,7 +386,13 @@ pub fn par_map<T: Sync, R: Send>(items: &[T], progress: &mut Progress, f: impl F
 
 /// Reads a file named by an option (approvals, data), naming it in errors.
 pub fn read_option_file(path: &Path, what: &str) -> CliResult<String> {
-    std::fs::read_to_string(path).map_err(|e| CliError::input(format!("cannot read {what} file {}: {}", path.display(), io_message(&e))))
+    std::fs::read_to_string(path).map_err(|e| {
+        CliError::input(format!(
+            "cannot read {what} file {}: {}",
+            path.display(),
+            io_message(&e)
+        ))
+    })
 }
 
 /// Builds the engine: bundled policies (unless left out), policy folders,
@@ -323,15 +402,31 @@ pub fn build_engine(args: &EngineArgs) -> CliResult<Engine> {
         Some(path) => {
             let text = read_option_file(path, "data")?;
             let value: serde_json::Value = if sniff_format(&text) == microgov::model::Format::Json {
-                serde_json::from_str(&text).map_err(|e| CliError::input(format!("{}:{}:{}: invalid JSON data document: {e}", path.display(), e.line(), e.column())))?
+                serde_json::from_str(&text).map_err(|e| {
+                    CliError::input(format!(
+                        "{}:{}:{}: invalid JSON data document: {e}",
+                        path.display(),
+                        e.line(),
+                        e.column()
+                    ))
+                })?
             } else {
                 serde_yaml_ng::from_str(&text).map_err(|e| {
-                    let at = e.location().map(|l| format!(":{}:{}", l.line(), l.column())).unwrap_or_default();
-                    CliError::input(format!("{}{at}: invalid YAML data document: {e}", path.display()))
+                    let at = e
+                        .location()
+                        .map(|l| format!(":{}:{}", l.line(), l.column()))
+                        .unwrap_or_default();
+                    CliError::input(format!(
+                        "{}{at}: invalid YAML data document: {e}",
+                        path.display()
+                    ))
                 })?
             };
             if !value.is_object() {
-                return Err(CliError::input(format!("{}: a data document must be an object (a mapping)", path.display())));
+                return Err(CliError::input(format!(
+                    "{}: a data document must be an object (a mapping)",
+                    path.display()
+                )));
             }
             Some(value)
         }
@@ -344,7 +439,8 @@ pub fn build_engine(args: &EngineArgs) -> CliResult<Engine> {
         data,
         ..EngineOptions::default()
     };
-    Engine::with_options(opts).map_err(|e| CliError::input(format!("cannot load the policies: {e} [{}]", e.code())))
+    Engine::with_options(opts)
+        .map_err(|e| CliError::input(format!("cannot load the policies: {e} [{}]", e.code())))
 }
 
 /// Parses `--now`, or takes the clock once so every app is judged at the same instant.
@@ -366,10 +462,19 @@ pub fn read_approvals(paths: &[PathBuf]) -> CliResult<Vec<Approval>> {
             Ok(mut a) => all.append(&mut a),
             Err(problems) => {
                 let map = SourceMap::new(&text);
-                let mut msg = format!("invalid approvals file {}: {} problem(s)", path.display(), problems.len());
+                let mut msg = format!(
+                    "invalid approvals file {}: {} problem(s)",
+                    path.display(),
+                    problems.len()
+                );
                 for p in &problems {
                     let at = problem_location(&map, p);
-                    msg.push_str(&format!("\n  {}:{}:{}: {p}", path.display(), at.line, at.column));
+                    msg.push_str(&format!(
+                        "\n  {}:{}:{}: {p}",
+                        path.display(),
+                        at.line,
+                        at.column
+                    ));
                 }
                 return Err(CliError::input(msg));
             }
@@ -389,7 +494,9 @@ pub fn parse_window(s: &str) -> Result<chrono::Duration, String> {
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
-    let n: i64 = num.parse().map_err(|_| format!("invalid window \"{s}\": expected a number and a unit, like 14d, 2w or 36h"))?;
+    let n: i64 = num.parse().map_err(|_| {
+        format!("invalid window \"{s}\": expected a number and a unit, like 14d, 2w or 36h")
+    })?;
     match unit {
         "d" | "" => Ok(chrono::Duration::days(n)),
         "w" => Ok(chrono::Duration::weeks(n)),
@@ -422,16 +529,32 @@ mod tests {
 
     #[test]
     fn broken_manifests_are_recognised_by_their_text() {
-        assert!(mentions_manifest("apiVersion: microgov.dev/v1\nkind: MicroApp\nspec: {"));
-        assert!(mentions_manifest("- apiVersion: microgov.dev/v1\n  kind: MicroApp\n"));
+        assert!(mentions_manifest(
+            "apiVersion: microgov.dev/v1\nkind: MicroApp\nspec: {"
+        ));
+        assert!(mentions_manifest(
+            "- apiVersion: microgov.dev/v1\n  kind: MicroApp\n"
+        ));
         assert!(mentions_manifest("{\"kind\": \"MicroApp\""));
-        assert!(!mentions_manifest("{\"about\": \"expected results for MicroApp manifests\"}"));
+        assert!(!mentions_manifest(
+            "{\"about\": \"expected results for MicroApp manifests\"}"
+        ));
         assert!(!mentions_manifest("name: build\non: push\n"));
     }
 
     #[test]
     fn syntax_problems_point_at_the_line_the_parser_names() {
-        let p = Problem::new("manifest.syntax", "", "invalid yaml at line 16 column 3: did not find expected ',' or '}'");
-        assert_eq!(problem_location(&SourceMap::new("a: 1\n"), &p), Location { line: 16, column: 3 });
+        let p = Problem::new(
+            "manifest.syntax",
+            "",
+            "invalid yaml at line 16 column 3: did not find expected ',' or '}'",
+        );
+        assert_eq!(
+            problem_location(&SourceMap::new("a: 1\n"), &p),
+            Location {
+                line: 16,
+                column: 3
+            }
+        );
     }
 }

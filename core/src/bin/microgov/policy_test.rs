@@ -39,7 +39,12 @@ fn load_error(e: microgov::engine::PolicyError) -> CliError {
 }
 
 pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
-    let filter = args.run.as_deref().map(regex::Regex::new).transpose().map_err(|e| CliError::input(format!("invalid --run expression: {e}")))?;
+    let filter = args
+        .run
+        .as_deref()
+        .map(regex::Regex::new)
+        .transpose()
+        .map_err(|e| CliError::input(format!("invalid --run expression: {e}")))?;
     let mut bundles = Vec::new();
     if args.dirs.is_empty() || args.bundled {
         bundles.extend(Bundle::bundled().map_err(load_error)?);
@@ -49,7 +54,14 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
         bundles.push(Bundle::from_dir(d).map_err(load_error)?);
     }
     // Only the given folders' tests run; bundled policies are there to be used.
-    let own: Vec<String> = if args.dirs.is_empty() { Vec::new() } else { bundles[bundled..].iter().flat_map(|b| b.files.iter().map(|f| f.path.clone())).collect() };
+    let own: Vec<String> = if args.dirs.is_empty() {
+        Vec::new()
+    } else {
+        bundles[bundled..]
+            .iter()
+            .flat_map(|b| b.files.iter().map(|f| f.path.clone()))
+            .collect()
+    };
     let results = run_tests(&bundles).map_err(load_error)?;
     let results: Vec<_> = results
         .into_iter()
@@ -57,8 +69,23 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
         .filter(|r| filter.as_ref().is_none_or(|re| re.is_match(&r.name)))
         .collect();
     if results.is_empty() {
-        let where_ = if args.dirs.is_empty() { "the bundled policies".to_string() } else { args.dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ") };
-        return Err(CliError::input(format!("no tests found in {where_}{} (tests are test_ rules in *_test.rego files)", if filter.is_some() { " matching --run" } else { "" })));
+        let where_ = if args.dirs.is_empty() {
+            "the bundled policies".to_string()
+        } else {
+            args.dirs
+                .iter()
+                .map(|d| d.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        return Err(CliError::input(format!(
+            "no tests found in {where_}{} (tests are test_ rules in *_test.rego files)",
+            if filter.is_some() {
+                " matching --run"
+            } else {
+                ""
+            }
+        )));
     }
     let passed = results.iter().filter(|r| r.status == "pass").count();
     let failed = results.iter().filter(|r| r.status == "fail").count();
@@ -95,7 +122,14 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
                 }
             }
             if r.status == "fail" {
-                writeln!(out, "  {}", s.dim(&format!("{}:{}: the test's body is false or undefined", r.file, r.line)))?;
+                writeln!(
+                    out,
+                    "  {}",
+                    s.dim(&format!(
+                        "{}:{}: the test's body is false or undefined",
+                        r.file, r.line
+                    ))
+                )?;
             }
         }
         writeln!(out, "{}", "-".repeat(80))?;
@@ -111,5 +145,9 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
         writeln!(out, "{passed} passed, {} failed", failed + errors)?;
     }
     out.flush()?;
-    Ok(if failed + errors > 0 { exit::DENY } else { exit::OK })
+    Ok(if failed + errors > 0 {
+        exit::DENY
+    } else {
+        exit::OK
+    })
 }

@@ -43,7 +43,12 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
             Ok(m) => m,
             Err(f) => {
                 failed = true;
-                eprintln!("{} {} (run `microgov validate {}` for every problem)", err_style.red_bold("error:"), f.describe(&item.shown), item.shown);
+                eprintln!(
+                    "{} {} (run `microgov validate {}` for every problem)",
+                    err_style.red_bold("error:"),
+                    f.describe(&item.shown),
+                    item.shown
+                );
                 continue;
             }
         };
@@ -57,10 +62,26 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
                 "factors": risk.factors,
             })),
             Format::Text => {
-                writeln!(out, "{}  {}  score {}  {}", style.bold(&m.metadata.name), style.tier(risk.tier.as_str(), 0), risk.score, style.dim(&format!("({})", item.shown)))?;
-                let width = risk.factors.iter().map(|f| f.factor.len()).max().unwrap_or(0);
+                writeln!(
+                    out,
+                    "{}  {}  score {}  {}",
+                    style.bold(&m.metadata.name),
+                    style.tier(risk.tier.as_str(), 0),
+                    risk.score,
+                    style.dim(&format!("({})", item.shown))
+                )?;
+                let width = risk
+                    .factors
+                    .iter()
+                    .map(|f| f.factor.len())
+                    .max()
+                    .unwrap_or(0);
                 for f in &risk.factors {
-                    writeln!(out, "  {:>+4}  {:<width$}  {}", f.points, f.factor, f.detail)?;
+                    writeln!(
+                        out,
+                        "  {:>+4}  {:<width$}  {}",
+                        f.points, f.factor, f.detail
+                    )?;
                 }
                 if risk.factors.is_empty() {
                     writeln!(out, "  no risk factors")?;

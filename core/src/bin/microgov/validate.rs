@@ -53,11 +53,23 @@ fn problems_of(item: &Item) -> Vec<Located> {
                 .iter()
                 .map(|p| {
                     let at = problem_location(&map, p);
-                    Located { code: p.code.clone(), path: p.path.clone(), message: p.message.clone(), line: at.line, column: at.column }
+                    Located {
+                        code: p.code.clone(),
+                        path: p.path.clone(),
+                        message: p.message.clone(),
+                        line: at.line,
+                        column: at.column,
+                    }
                 })
                 .collect()
         }
-        Err(f) => vec![Located { code: f.code().to_string(), path: String::new(), message: f.describe(&item.shown), line: 1, column: 1 }],
+        Err(f) => vec![Located {
+            code: f.code().to_string(),
+            path: String::new(),
+            message: f.describe(&item.shown),
+            line: 1,
+            column: 1,
+        }],
     }
 }
 
@@ -80,15 +92,38 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
             Format::Text => {
                 if problems.is_empty() {
                     if !args.quiet {
-                        writeln!(out, "{}: {} ({})", item.shown, style.green("ok"), item.name())?;
+                        writeln!(
+                            out,
+                            "{}: {} ({})",
+                            item.shown,
+                            style.green("ok"),
+                            item.name()
+                        )?;
                     }
                 } else {
                     for p in &problems {
                         let pointer = if p.path.is_empty() { "/" } else { &p.path };
                         if p.code == "io" {
-                            writeln!(out, "{}: {}[{}] {}", item.shown, style.red_bold("error"), p.code, p.message)?;
+                            writeln!(
+                                out,
+                                "{}: {}[{}] {}",
+                                item.shown,
+                                style.red_bold("error"),
+                                p.code,
+                                p.message
+                            )?;
                         } else {
-                            writeln!(out, "{}:{}:{}: {}[{}] {}: {}", item.shown, p.line, p.column, style.red_bold("error"), p.code, style.bold(pointer), p.message)?;
+                            writeln!(
+                                out,
+                                "{}:{}:{}: {}[{}] {}: {}",
+                                item.shown,
+                                p.line,
+                                p.column,
+                                style.red_bold("error"),
+                                p.code,
+                                style.bold(pointer),
+                                p.message
+                            )?;
                         }
                     }
                 }
@@ -96,7 +131,17 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
             Format::Github => {
                 for p in &problems {
                     let pointer = if p.path.is_empty() { "/" } else { &p.path };
-                    writeln!(out, "{}", github::annotation("error", &item.shown, Some((p.line, p.column)), &p.code, &format!("{pointer}: {}", p.message)))?;
+                    writeln!(
+                        out,
+                        "{}",
+                        github::annotation(
+                            "error",
+                            &item.shown,
+                            Some((p.line, p.column)),
+                            &p.code,
+                            &format!("{pointer}: {}", p.message)
+                        )
+                    )?;
                 }
             }
             Format::Json => {
@@ -104,7 +149,8 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
                     .iter()
                     .map(|p| json!({"code": p.code, "path": p.path, "message": p.message, "line": p.line, "column": p.column}))
                     .collect();
-                let mut f = json!({"file": item.shown, "valid": problems.is_empty(), "problems": list});
+                let mut f =
+                    json!({"file": item.shown, "valid": problems.is_empty(), "problems": list});
                 if let Ok(m) = &item.result {
                     f["app"] = json!(m.metadata.name);
                 }
@@ -120,7 +166,10 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
             writeln!(out)?;
         }
         Format::Text | Format::Github => {
-            let summary = format!("{} file(s): {valid} valid, {invalid} invalid ({total_problems} problem(s))", items.len());
+            let summary = format!(
+                "{} file(s): {valid} valid, {invalid} invalid ({total_problems} problem(s))",
+                items.len()
+            );
             if invalid > 0 {
                 writeln!(out, "{}", style.bold(&summary))?;
             } else {

@@ -26,7 +26,15 @@ pub struct Rules {
 
 impl Rules {
     pub fn of(engine: &Engine) -> Rules {
-        Rules { index: SourceIndex::build(engine.bundles().iter().flat_map(|b| b.files.iter()).filter(|f| !f.is_test)) }
+        Rules {
+            index: SourceIndex::build(
+                engine
+                    .bundles()
+                    .iter()
+                    .flat_map(|b| b.files.iter())
+                    .filter(|f| !f.is_test),
+            ),
+        }
     }
 
     /// The definition of a violation's rule: bundled policies go by their
@@ -50,7 +58,12 @@ impl Rules {
             .sites()
             .iter()
             .filter(|s| matches!(s.head.as_str(), "violation" | "deny"))
-            .map(|s| s.package.strip_prefix("microgov.").unwrap_or(&s.package).to_string())
+            .map(|s| {
+                s.package
+                    .strip_prefix("microgov.")
+                    .unwrap_or(&s.package)
+                    .to_string()
+            })
             .collect();
         out.sort();
         out.dedup();

@@ -6,8 +6,19 @@ use crate::common::{problem_location, Failure};
 use crate::style::Style;
 use std::io::{self, Write};
 
-pub fn write(out: &mut dyn Write, reports: &[Report], summary: &Summary, opts: &Options, style: &Style) -> io::Result<()> {
-    let name_width = reports.iter().map(|r| r.name().len()).max().unwrap_or(0).min(40);
+pub fn write(
+    out: &mut dyn Write,
+    reports: &[Report],
+    summary: &Summary,
+    opts: &Options,
+    style: &Style,
+) -> io::Result<()> {
+    let name_width = reports
+        .iter()
+        .map(|r| r.name().len())
+        .max()
+        .unwrap_or(0)
+        .min(40);
     for r in reports {
         let outcome = r.outcome().to_ascii_uppercase();
         match &r.result {
@@ -21,23 +32,53 @@ pub fn write(out: &mut dyn Write, reports: &[Report], summary: &Summary, opts: &
                     style.dim(&format!("score {:>3}", d.risk.score)),
                     style.dim(&r.shown)
                 )?;
-                let map = (!d.violations.is_empty() || !d.warnings.is_empty()).then(|| microgov::model::locate::SourceMap::new(&r.text));
+                let map = (!d.violations.is_empty() || !d.warnings.is_empty())
+                    .then(|| microgov::model::locate::SourceMap::new(&r.text));
                 for v in &d.violations {
-                    writeln!(out, "    {} {}.{} [{}] {}", style.red_bold("x"), v.policy, v.rule, v.severity, v.message)?;
+                    writeln!(
+                        out,
+                        "    {} {}.{} [{}] {}",
+                        style.red_bold("x"),
+                        v.policy,
+                        v.rule,
+                        v.severity,
+                        v.message
+                    )?;
                     if let Some(map) = &map {
-                        let pointer = v.path.clone().unwrap_or_else(|| r.pointer_of(v.dataset.as_deref(), v.connector.as_deref()));
+                        let pointer = v.path.clone().unwrap_or_else(|| {
+                            r.pointer_of(v.dataset.as_deref(), v.connector.as_deref())
+                        });
                         let at = map.locate(&pointer);
-                        writeln!(out, "      {} {}:{}:{} {}", style.dim("at"), r.shown, at.line, at.column, style.dim(&pointer))?;
+                        writeln!(
+                            out,
+                            "      {} {}:{}:{} {}",
+                            style.dim("at"),
+                            r.shown,
+                            at.line,
+                            at.column,
+                            style.dim(&pointer)
+                        )?;
                     }
                     if let Some(fix) = &v.remediation {
                         writeln!(out, "      {} {fix}", style.dim("fix"))?;
                     }
                     if let Some(kind) = &v.exception {
-                        writeln!(out, "      {} an approved exception {kind}", style.dim("or"))?;
+                        writeln!(
+                            out,
+                            "      {} an approved exception {kind}",
+                            style.dim("or")
+                        )?;
                     }
                 }
                 for w in &d.waived {
-                    writeln!(out, "    {} {}.{} waived by {}", style.dim("~"), w.violation.policy, w.violation.rule, w.approval_id)?;
+                    writeln!(
+                        out,
+                        "    {} {}.{} waived by {}",
+                        style.dim("~"),
+                        w.violation.policy,
+                        w.violation.rule,
+                        w.approval_id
+                    )?;
                 }
                 for a in &d.required_approvals {
                     let scope = match (&a.dataset, &a.connector) {
@@ -46,11 +87,26 @@ pub fn write(out: &mut dyn Write, reports: &[Report], summary: &Summary, opts: &
                         (None, Some(c)) => format!(" (connector {c})"),
                         (None, None) => String::new(),
                     };
-                    let mark = if opts.fail_on_review { style.red_bold("x") } else { style.yellow("?") };
-                    writeln!(out, "    {mark} needs approval by {}{scope}: {}", a.role, a.reason)?;
+                    let mark = if opts.fail_on_review {
+                        style.red_bold("x")
+                    } else {
+                        style.yellow("?")
+                    };
+                    writeln!(
+                        out,
+                        "    {mark} needs approval by {}{scope}: {}",
+                        a.role, a.reason
+                    )?;
                 }
                 for w in &d.warnings {
-                    writeln!(out, "    {} {}.{} {}", style.yellow("!"), w.policy, w.rule, w.message)?;
+                    writeln!(
+                        out,
+                        "    {} {}.{} {}",
+                        style.yellow("!"),
+                        w.policy,
+                        w.rule,
+                        w.message
+                    )?;
                 }
             }
             Err(f) => {
@@ -61,7 +117,11 @@ pub fn write(out: &mut dyn Write, reports: &[Report], summary: &Summary, opts: &
                         for p in problems {
                             let at = problem_location(&map, p);
                             let pointer = if p.path.is_empty() { "/" } else { &p.path };
-                            writeln!(out, "    {}:{}:{}: {pointer}: {} [{}]", r.shown, at.line, at.column, p.message, p.code)?;
+                            writeln!(
+                                out,
+                                "    {}:{}:{}: {pointer}: {} [{}]",
+                                r.shown, at.line, at.column, p.message, p.code
+                            )?;
                         }
                     }
                     other => writeln!(out, "    {}", other.describe(&r.shown))?,
