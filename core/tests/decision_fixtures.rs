@@ -90,3 +90,22 @@ fn a_prepared_app_decides_exactly_like_a_fresh_one() {
         assert_eq!(other.evaluate_prepared(&prepared, &ctx).unwrap(), fresh);
     }
 }
+
+#[test]
+fn evaluate_many_answers_in_order_like_one_by_one() {
+    let engine = Engine::new().unwrap();
+    let ctx = Context::at("2026-11-26T10:00:00Z".parse().unwrap()).with_decision_id("many");
+    let mut apps = Vec::new();
+    for entry in std::fs::read_dir(fixtures().join("apps")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) == Some("yaml") {
+            apps.push(engine.parse_manifest(&std::fs::read_to_string(&path).unwrap()).unwrap());
+        }
+    }
+    let many: Vec<_> = apps.iter().cycle().take(apps.len() * 5).cloned().collect();
+    let got = engine.evaluate_many(&many, &ctx);
+    assert_eq!(got.len(), many.len());
+    for (app, d) in many.iter().zip(got) {
+        assert_eq!(d.unwrap(), engine.evaluate(app, &ctx).unwrap());
+    }
+}

@@ -505,23 +505,46 @@ impl Engine {
     }
 
     /// Decides on many apps in parallel, one result per app, in order.
+    ///
+    /// Threads take small batches from a shared counter as they free up, so
+    /// a slow core or a slow app does not hold up the others.
     pub fn evaluate_many(&self, apps: &[Manifest], ctx: &Context) -> Vec<Result<Decision>> {
-        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(apps.len().max(1));
-        if threads <= 1 || apps.len() < 2 {
+        const BATCH: usize = 8;
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(apps.len().div_ceil(BATCH)).max(1);
+        if threads <= 1 {
             return apps.iter().map(|a| self.evaluate(a, ctx)).collect();
         }
-        let chunk = apps.len().div_ceil(threads);
-        let mut out: Vec<Result<Decision>> = Vec::with_capacity(apps.len());
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let mut parts: Vec<Vec<(usize, Result<Decision>)>> = Vec::with_capacity(threads);
         std::thread::scope(|s| {
-            let handles: Vec<_> = apps.chunks(chunk).map(|part| s.spawn(move || part.iter().map(|a| self.evaluate(a, ctx)).collect::<Vec<_>>())).collect();
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut done = Vec::new();
+                        loop {
+                            let start = next.fetch_add(BATCH, std::sync::atomic::Ordering::Relaxed);
+                            if start >= apps.len() {
+                                break done;
+                            }
+                            for (i, a) in apps.iter().enumerate().skip(start).take(BATCH) {
+                                done.push((i, self.evaluate(a, ctx)));
+                            }
+                        }
+                    })
+                })
+                .collect();
             for h in handles {
-                match h.join() {
-                    Ok(mut v) => out.append(&mut v),
-                    Err(_) => out.push(Err(PolicyError::Eval("an evaluation thread panicked".into()).into())),
+                // A panicking thread loses its results; they are reported below.
+                if let Ok(v) = h.join() {
+                    parts.push(v);
                 }
             }
         });
-        out
+        let mut slots: Vec<Option<Result<Decision>>> = (0..apps.len()).map(|_| None).collect();
+        for (i, r) in parts.into_iter().flatten() {
+            slots[i] = Some(r);
+        }
+        slots.into_iter().map(|r| r.unwrap_or_else(|| Err(PolicyError::Eval("an evaluation thread panicked".into()).into()))).collect()
     }
 
     /// Prepares an app for repeated decisions: validates nothing new, but
