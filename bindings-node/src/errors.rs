@@ -93,6 +93,7 @@ impl Failure {
             .downcast_ref::<&str>()
             .map(|s| s.to_string())
             .or_else(|| payload.downcast_ref::<String>().cloned())
+            .or_else(|| payload.downcast_ref::<QuietPanic>().map(|q| q.0.clone()))
             .unwrap_or_else(|| "unknown panic".to_string());
         Failure {
             kind: Kind::Error,
@@ -149,4 +150,23 @@ pub fn guard<T>(f: impl FnOnce() -> Result<T, Failure>) -> Result<T, Failure> {
 /// [`guard`] for code that runs on the JavaScript thread and returns to it.
 pub fn guard_js<T>(env: &Env, f: impl FnOnce() -> Result<T, Failure>) -> napi::Result<T> {
     guard(f).map_err(|e| e.into_napi(env))
+}
+
+/// The payload of the test hooks' deliberate panics: the panic hook leaves
+/// them out of stderr (every other panic is still printed).
+pub struct QuietPanic(pub String);
+
+/// Panics with a [`QuietPanic`], installing once a hook that does not print it.
+#[allow(clippy::panic)] // the test hooks' purpose
+pub fn quiet_panic(message: String) -> ! {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if info.payload().downcast_ref::<QuietPanic>().is_none() {
+                previous(info);
+            }
+        }));
+    });
+    std::panic::panic_any(QuietPanic(message))
 }

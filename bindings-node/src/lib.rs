@@ -251,10 +251,9 @@ pub fn bench_rust_evaluate(env: Env, engine: &Engine, manifest: String, iteratio
 /// Panics inside Rust on purpose, to test that the boundary turns a panic into
 /// an `Error` (code `internal`) instead of a crashed process.
 #[doc(hidden)]
-#[allow(clippy::panic)] // the point of it
 #[napi(js_name = "__panicForTesting", skip_typescript)]
 pub fn panic_for_testing(env: Env, message: String) -> Result<()> {
-    guard_js(&env, || -> std::result::Result<(), Failure> { std::panic::panic_any(message) })
+    guard_js(&env, || -> std::result::Result<(), Failure> { errors::quiet_panic(message) })
 }
 
 /// The async variant of `__panicForTesting`: the panic happens on a libuv thread.
@@ -274,10 +273,9 @@ impl napi::bindgen_prelude::Task for PanicTask {
     type Output = std::result::Result<(), Failure>;
     type JsValue = ();
 
-    #[allow(clippy::panic)] // the point of it
     fn compute(&mut self) -> Result<Self::Output> {
         let message = self.message.clone();
-        Ok(guard(move || -> std::result::Result<(), Failure> { std::panic::panic_any(message) }))
+        Ok(guard(move || -> std::result::Result<(), Failure> { errors::quiet_panic(message) }))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
