@@ -3,6 +3,10 @@
 //!
 //! Run: `cargo bench -p microgov-benches --bench engine`.
 
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use microgov::{Context, Engine, Manifest};
 use std::hint::black_box;
