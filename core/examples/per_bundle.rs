@@ -1,4 +1,8 @@
 //! Time of one decision with each bundle alone (to find expensive policies).
+#[cfg(feature = "cli")]
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let text = std::fs::read_to_string("fixtures/bench/typical.yaml")?;
     let full = microgov::Engine::new()?;

@@ -1,6 +1,9 @@
 //! CPU time per decision with one and two threads: if the CPU time per
 //! decision stays the same, threads do not contend and throughput scales
 //! with free cores (wall-clock scaling needs an otherwise idle machine).
+#[cfg(feature = "cli")]
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn cpu_secs() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");

@@ -1,4 +1,8 @@
 //! Quick timing of one decision on the bench manifest (criterion has the real numbers).
+#[cfg(feature = "cli")]
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let text = std::fs::read_to_string("fixtures/bench/typical.yaml")?;
     let engine = microgov::Engine::new()?;

@@ -2,12 +2,18 @@
 # before allow-list (the allow-list is optional: without one any public host
 # may be declared), and never internal or cloud-metadata addresses unless an
 # exact-IP exception names them.
+#
+# microgov parses every spec.egress URL and connector endpoint as WHATWG
+# does, tests it natively against data.microgov.egress (the same test as
+# the runtime check_egress) and lists each reason for refusal in
+# input.findings.checks.egress (core/docs/input.md); this policy decides
+# what each means.
 package microgov.egress
 
 import rego.v1
 
-
-# `*.example.com` matches below example.com (dot boundary), never example.com itself.
+# `*.example.com` matches below example.com (dot boundary), never example.com
+# itself. For team policies; the bundled checks match natively the same way.
 host_matches(pattern, host) if pattern == host
 
 host_matches(pattern, host) if {
@@ -15,60 +21,23 @@ host_matches(pattern, host) if {
 	endswith(host, substring(pattern, 1, -1))
 }
 
-declared contains f if {
-	some f in input.findings.egress
-	startswith(f.path, "/spec/egress/")
-}
+what(c) := c.url if c.url != null
 
-excepted_ips := {ip | some ip in data.microgov.egress.ip_exceptions}
-
-internal_classes := {c | some c in data.microgov.egress.internal_ip_classes}
-
-# Pointers of the declared entries that reach internal or metadata addresses.
-internal_paths contains f.path if {
-	some f in declared
-	f.ip_class in internal_classes
-}
-
-internal_paths contains f.path if {
-	some f in declared
-	f.metadata
-}
-
-internal_paths contains f.path if {
-	some f in declared
-	"localhost_name" in f.issues
-}
+what(c) := c.path if c.url == null
 
 # METADATA
 # title: Egress to an internal or metadata address
-# description: Declared egress points at loopback, private, link-local, CGNAT, unique-local or cloud metadata addresses (a classic SSRF target).
+# description: Declared egress points at loopback, private, link-local, CGNAT, unique-local or cloud metadata addresses (a classic SSRF target); a connector endpoint at loopback, link-local or metadata.
 # custom:
 #   severity: critical
 #   remediation: Remove the entry; internal systems are reached through connectors, and metadata endpoints never.
 violation contains v if {
-	some f in declared
-	f.path in internal_paths
-	not f.ip in excepted_ips
+	some c in input.findings.checks.egress
+	c.check == "internal_address"
 	v := {
 		"rule": "internal_address",
-		"message": sprintf("egress %s resolves to an internal address (%s)", [object.get(f, "url", f.path), object.get(f, "ip_class", "metadata")]),
-		"path": f.path,
-	}
-}
-
-# Connector endpoints may be private (an internal database), but never
-# loopback, link-local or a metadata service.
-violation contains v if {
-	some f in input.findings.egress
-	startswith(f.path, "/spec/connectors/")
-	f.ip_class in {"loopback", "link_local", "metadata", "unspecified"}
-	not f.ip in excepted_ips
-	v := {
-		"rule": "internal_address",
-		"severity": "critical",
-		"message": sprintf("connector endpoint %s points at a %s address", [object.get(f, "url", f.path), f.ip_class]),
-		"path": f.path,
+		"message": sprintf("egress %s resolves to an internal address (%s)", [what(c), c.detail]),
+		"path": c.path,
 	}
 }
 
@@ -79,13 +48,12 @@ violation contains v if {
 #   severity: high
 #   remediation: Write the URL plainly as https://host[:port]/path, without credentials.
 violation contains v if {
-	some f in input.findings.egress
-	some issue in f.issues
-	issue in data.microgov.egress.suspicious_issues
+	some c in input.findings.checks.egress
+	c.check == "suspicious_url"
 	v := {
 		"rule": "suspicious_url",
-		"message": sprintf("URL at %s is suspicious: %s", [f.path, issue]),
-		"path": f.path,
+		"message": sprintf("URL at %s is suspicious: %s", [c.path, c.detail]),
+		"path": c.path,
 	}
 }
 
@@ -95,13 +63,12 @@ violation contains v if {
 #   severity: high
 #   remediation: Use https.
 violation contains v if {
-	some f in declared
-	f.scheme != null
-	not f.scheme in data.microgov.egress.allowed_schemes
+	some c in input.findings.checks.egress
+	c.check == "non_https"
 	v := {
 		"rule": "non_https",
-		"message": sprintf("egress %s uses %s; only %s are allowed", [object.get(f, "url", f.path), f.scheme, concat(", ", data.microgov.egress.allowed_schemes)]),
-		"path": f.path,
+		"message": sprintf("egress %s uses %s; only %s are allowed", [what(c), c.detail, concat(", ", data.microgov.egress.allowed_schemes)]),
+		"path": c.path,
 	}
 }
 
@@ -111,21 +78,14 @@ violation contains v if {
 #   severity: medium
 #   remediation: Use an allowed port (data.microgov.egress.allowed_ports).
 violation contains v if {
-	some f in declared
-	f.port != null
-	not f.port in data.microgov.egress.allowed_ports
+	some c in input.findings.checks.egress
+	c.check == "port_not_allowed"
 	v := {
 		"rule": "port_not_allowed",
-		"message": sprintf("egress %s uses port %d", [object.get(f, "url", f.path), f.port]),
-		"path": f.path,
+		"message": sprintf("egress %s uses port %s", [what(c), c.detail]),
+		"path": c.path,
 	}
 }
-
-# Deny-list patterns split once per evaluation: exact names in a set, and
-# the suffix (".example.com") of each "*.example.com" wildcard.
-deny_exact := {lower(p) | some p in data.microgov.egress.deny; not startswith(p, "*.")}
-
-deny_suffixes := {lower(substring(p, 1, -1)) | some p in data.microgov.egress.deny; startswith(p, "*.")}
 
 # METADATA
 # title: Egress host on the deny-list
@@ -133,30 +93,13 @@ deny_suffixes := {lower(substring(p, 1, -1)) | some p in data.microgov.egress.de
 #   severity: high
 #   remediation: Remove the host; the platform denies it.
 violation contains v if {
-	some f in declared
-	f.host in deny_exact
+	some c in input.findings.checks.egress
+	c.check == "denied_host"
 	v := {
 		"rule": "denied_host",
-		"message": sprintf("egress host %s is denied by the platform", [f.host]),
-		"path": f.path,
+		"message": sprintf("egress host %s is denied by the platform (%s)", [c.host, c.detail]),
+		"path": c.path,
 	}
-}
-
-violation contains v if {
-	some f in declared
-	not f.host in deny_exact
-	some suffix in deny_suffixes
-	endswith(f.host, suffix)
-	v := {
-		"rule": "denied_host",
-		"message": sprintf("egress host %s is denied by the platform (*%s)", [f.host, suffix]),
-		"path": f.path,
-	}
-}
-
-allowlisted(host) if {
-	some pattern in data.microgov.egress.allow
-	host_matches(pattern, host)
 }
 
 # METADATA
@@ -166,14 +109,12 @@ allowlisted(host) if {
 #   exception: egress.host
 #   remediation: Ask the platform team to add the host to the allow-list, or remove it.
 violation contains v if {
-	count(data.microgov.egress.allow) > 0
-	some f in declared
-	f.host != null
-	not allowlisted(f.host)
+	some c in input.findings.checks.egress
+	c.check == "host_not_allowed"
 	v := {
 		"rule": "host_not_allowed",
-		"message": sprintf("egress host %s is not on the platform allow-list", [f.host]),
-		"path": f.path,
+		"message": sprintf("egress host %s is not on the platform allow-list", [c.host]),
+		"path": c.path,
 		"exception": "egress.host",
 	}
 }

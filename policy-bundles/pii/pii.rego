@@ -1,14 +1,14 @@
 # Personal data: exports need an approval, retention is bounded, untagged
 # personal fields are declared, raw values are masked for connectors that do
 # not need them, and apps holding personal data sign users in properly.
+#
+# microgov tests each connector, dataset and detector finding natively
+# (limits from data.microgov.pii) and lists what breaks a rule in
+# input.findings.checks.pii (core/docs/input.md); this policy decides what
+# each means.
 package microgov.pii
 
 import rego.v1
-
-regulated_app if {
-	some _, d in input.findings.datasets
-	d.regulated
-}
 
 # METADATA
 # title: Personal data exported without approval
@@ -18,13 +18,13 @@ regulated_app if {
 #   exception: pii.export
 #   remediation: Obtain a pii.export exception scoped to this connector, or stop exporting raw personal data.
 violation contains v if {
-	some i, c in input.app.spec.connectors
-	c.exportsPii
+	some c in input.findings.checks.pii
+	c.check == "pii_export_unapproved"
 	v := {
 		"rule": "pii_export_unapproved",
-		"message": sprintf("connector %s exports personal data without a pii.export approval", [c.name]),
-		"path": sprintf("/spec/connectors/%d/exportsPii", [i]),
-		"connector": c.name,
+		"message": sprintf("connector %s exports personal data without a pii.export approval", [c.connector]),
+		"path": c.path,
+		"connector": c.connector,
 		"exception": data.microgov.pii.export_exception,
 	}
 }
@@ -35,14 +35,13 @@ violation contains v if {
 #   severity: medium
 #   remediation: Set retentionDays on the dataset, within the maximum.
 violation contains v if {
-	some i, d in input.app.spec.datasets
-	input.findings.datasets[d.name].regulated
-	not d.retentionDays
+	some c in input.findings.checks.pii
+	c.check == "retention_missing"
 	v := {
 		"rule": "retention_missing",
-		"message": sprintf("dataset %s holds personal data but sets no retentionDays", [d.name]),
-		"path": sprintf("/spec/datasets/%d", [i]),
-		"dataset": d.name,
+		"message": sprintf("dataset %s holds personal data but sets no retentionDays", [c.dataset]),
+		"path": c.path,
+		"dataset": c.dataset,
 	}
 }
 
@@ -52,14 +51,13 @@ violation contains v if {
 #   severity: medium
 #   remediation: Lower retentionDays to the maximum or below.
 violation contains v if {
-	some i, d in input.app.spec.datasets
-	input.findings.datasets[d.name].regulated
-	d.retentionDays > data.microgov.pii.max_retention_days
+	some c in input.findings.checks.pii
+	c.check == "retention_too_long"
 	v := {
 		"rule": "retention_too_long",
-		"message": sprintf("dataset %s keeps personal data %d days, more than %d", [d.name, d.retentionDays, data.microgov.pii.max_retention_days]),
-		"path": sprintf("/spec/datasets/%d/retentionDays", [i]),
-		"dataset": d.name,
+		"message": sprintf("dataset %s keeps personal data %d days, more than %d", [c.dataset, c.days, data.microgov.pii.max_retention_days]),
+		"path": c.path,
+		"dataset": c.dataset,
 	}
 }
 
@@ -70,13 +68,14 @@ violation contains v if {
 #   severity: high
 #   remediation: Tag the field with its categories (for example categories [pii]) so the PII controls apply.
 violation contains v if {
-	some f in input.findings.pii
-	not f.tagged
+	some c in input.findings.checks.pii
+	c.check == "untagged_pii_field"
+	f := c.finding
 	v := {
 		"rule": "untagged_pii_field",
 		"message": sprintf("field %s of dataset %s looks like %s (%s) but is not tagged %s", [f.field, f.dataset, f.kind, f.source, concat(", ", f.categories)]),
-		"path": f.path,
-		"dataset": f.dataset,
+		"path": c.path,
+		"dataset": c.dataset,
 	}
 }
 
@@ -86,7 +85,7 @@ violation contains v if {
 #   severity: high
 #   remediation: Sign users in through the identity provider (sso oidc or saml).
 violation contains v if {
-	regulated_app
+	input.findings.regulated
 	data.microgov.pii.require_sso
 	input.app.spec.auth.sso == "none"
 	v := {"rule": "sso_required", "message": "app holds personal data but has no single sign-on", "path": "/spec/auth/sso"}
@@ -98,7 +97,7 @@ violation contains v if {
 #   severity: high
 #   remediation: Enforce multi-factor authentication (auth.mfa true).
 violation contains v if {
-	regulated_app
+	input.findings.regulated
 	data.microgov.pii.require_mfa
 	not input.app.spec.auth.mfa
 	v := {"rule": "mfa_required", "message": "app holds personal data but does not enforce multi-factor authentication", "path": "/spec/auth/mfa"}
@@ -110,19 +109,14 @@ violation contains v if {
 #   severity: medium
 #   remediation: Remove local accounts; every user signs in through SSO.
 violation contains v if {
-	regulated_app
+	input.findings.regulated
 	data.microgov.pii.forbid_local_accounts
 	input.app.spec.auth.localAccounts
 	v := {"rule": "local_accounts_forbidden", "message": "app holds personal data and allows local accounts", "path": "/spec/auth/localAccounts"}
 }
 
-# Connectors that carry personal data but do not need raw values get them masked.
-obligation contains {"type": "mask", "connector": c.name, "fields": fields} if {
-	some c in input.app.spec.connectors
-	not c.needsRawValues
-	fields := sort([f |
-		some dname in c.datasets
-		some f in input.findings.datasets[dname].regulated_fields
-	])
-	count(fields) > 0
+# Connectors that receive regulated fields but do not need raw values get them masked.
+obligation contains {"type": "mask", "connector": c.connector, "fields": c.fields} if {
+	some c in input.findings.checks.pii
+	c.check == "mask"
 }

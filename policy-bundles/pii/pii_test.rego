@@ -4,45 +4,58 @@ import rego.v1
 
 import data.microgov.pii
 
-app := {
-	"spec": {
-		"auth": {"sso": "oidc", "mfa": true, "localAccounts": false},
-		"datasets": [{"name": "people", "retentionDays": 365}],
-		"connectors": [{"name": "crm", "datasets": ["people"], "exportsPii": false, "needsRawValues": false}],
-	},
-}
+# The native checks are tested in core/src/engine/checks.rs; these tests
+# pin what the policy makes of each.
+auth := {"sso": "oidc", "mfa": true, "localAccounts": false}
 
-findings := {"datasets": {"people": {"regulated": true, "regulated_fields": ["email", "phone"]}}, "pii": []}
+inp(checks, a) := {"app": {"spec": {"auth": a}}, "findings": {"regulated": true, "checks": {"pii": checks}}}
 
-rules(inp) := r if {
-	r := {v.rule | some v in pii.violation} with input as inp
+rules(i) := r if {
+	r := {v.rule | some v in pii.violation} with input as i
 }
 
 test_well_governed_pii_app_has_no_violation if {
-	count(rules({"app": app, "findings": findings})) == 0
+	count(rules(inp([], auth))) == 0
 }
 
-test_export_needs_approval if {
-	a := object.union(app, {"spec": {"connectors": [{"name": "crm", "datasets": ["people"], "exportsPii": true, "needsRawValues": false}]}})
-	rules({"app": a, "findings": findings}) == {"pii_export_unapproved"}
+test_export_needs_approval_scoped_to_the_connector if {
+	vs := pii.violation with input as inp([{"check": "pii_export_unapproved", "path": "/spec/connectors/0/exportsPii", "connector": "crm"}], auth)
+	some v in vs
+	v.rule == "pii_export_unapproved"
+	v.exception == "pii.export"
+	v.connector == "crm"
+	v.path == "/spec/connectors/0/exportsPii"
 }
 
 test_missing_mfa_and_sso if {
-	a := object.union(app, {"spec": {"auth": {"sso": "none", "mfa": false}}})
-	rules({"app": a, "findings": findings}) == {"sso_required", "mfa_required"}
+	rules(inp([], {"sso": "none", "mfa": false, "localAccounts": false})) == {"sso_required", "mfa_required"}
 }
 
-test_retention_too_long if {
-	a := object.union(app, {"spec": {"datasets": [{"name": "people", "retentionDays": 4000}]}})
-	rules({"app": a, "findings": findings}) == {"retention_too_long"}
+test_auth_rules_need_regulated_data if {
+	i := {"app": {"spec": {"auth": {"sso": "none", "mfa": false, "localAccounts": true}}}, "findings": {"regulated": false, "checks": {"pii": []}}}
+	count(rules(i)) == 0
+}
+
+test_retention_too_long_names_the_limit if {
+	vs := pii.violation with input as inp([{"check": "retention_too_long", "path": "/spec/datasets/0/retentionDays", "dataset": "people", "days": 4000}], auth)
+	some v in vs
+	v.rule == "retention_too_long"
+	v.message == "dataset people keeps personal data 4000 days, more than 730"
+}
+
+test_retention_missing if {
+	rules(inp([{"check": "retention_missing", "path": "/spec/datasets/0", "dataset": "people"}], auth)) == {"retention_missing"}
 }
 
 test_untagged_field_from_detector if {
-	f := object.union(findings, {"pii": [{"path": "/spec/datasets/0/fields/1", "dataset": "people", "field": "phone", "kind": "phone", "source": "name", "categories": ["pii"], "tagged": false}]})
-	rules({"app": app, "findings": f}) == {"untagged_pii_field"}
+	f := {"path": "/spec/datasets/0/fields/1", "dataset": "people", "field": "phone", "kind": "phone", "source": "name", "categories": ["pii"], "tagged": false}
+	vs := pii.violation with input as inp([{"check": "untagged_pii_field", "path": f.path, "dataset": "people", "finding": f}], auth)
+	some v in vs
+	v.rule == "untagged_pii_field"
+	v.message == "field phone of dataset people looks like phone (name) but is not tagged pii"
 }
 
 test_mask_obligation_lists_fields if {
-	obs := pii.obligation with input as {"app": app, "findings": findings}
+	obs := pii.obligation with input as inp([{"check": "mask", "path": "/spec/connectors/0", "connector": "crm", "fields": ["email", "phone"]}], auth)
 	obs == {{"type": "mask", "connector": "crm", "fields": ["email", "phone"]}}
 }

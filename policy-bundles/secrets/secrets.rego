@@ -1,5 +1,10 @@
 # Secrets: no credential may sit in a manifest; references must point at an
 # approved secret store; rotation, when given, within the maximum.
+#
+# Inline secrets come from microgov's detector (input.findings.secrets);
+# store references and rotation periods are tested natively against
+# data.microgov.secrets and listed in input.findings.checks.secrets
+# (core/docs/input.md).
 package microgov.secrets
 
 import rego.v1
@@ -28,35 +33,19 @@ violation contains v if {
 	}
 }
 
-approved_ref(ref) if {
-	some prefix in data.microgov.secrets.approved_stores
-	startswith(ref, prefix)
-}
-
 # METADATA
 # title: Secret reference to an unapproved store
 # custom:
 #   severity: high
 #   remediation: Keep the secret in an approved store (see data.microgov.secrets.approved_stores) and reference it there.
 violation contains v if {
-	some i, c in input.app.spec.connectors
-	ref := c.secretRef
-	not approved_ref(ref)
+	some c in input.findings.checks.secrets
+	c.check == "unapproved_secret_store"
 	v := {
 		"rule": "unapproved_secret_store",
-		"message": sprintf("connector %s references its secret in an unapproved store: %s", [c.name, ref]),
-		"path": sprintf("/spec/connectors/%d/secretRef", [i]),
-		"connector": c.name,
-	}
-}
-
-violation contains v if {
-	some i, s in input.app.spec.secrets
-	not approved_ref(s.ref)
-	v := {
-		"rule": "unapproved_secret_store",
-		"message": sprintf("secret %s is kept in an unapproved store: %s", [s.name, s.ref]),
-		"path": sprintf("/spec/secrets/%d/ref", [i]),
+		"message": sprintf("%s references its secret in an unapproved store: %s", [owner(c), c.reference]),
+		"path": c.path,
+		"connector": object.get(c, "connector", null),
 	}
 }
 
@@ -66,22 +55,16 @@ violation contains v if {
 #   severity: medium
 #   remediation: Rotate the credential at least as often as data.microgov.secrets.max_rotation_days.
 violation contains v if {
-	some i, c in input.app.spec.connectors
-	c.rotationDays > data.microgov.secrets.max_rotation_days
+	some c in input.findings.checks.secrets
+	c.check == "rotation_too_long"
 	v := {
 		"rule": "rotation_too_long",
-		"message": sprintf("connector %s rotates its credential every %d days, more than %d", [c.name, c.rotationDays, data.microgov.secrets.max_rotation_days]),
-		"path": sprintf("/spec/connectors/%d/rotationDays", [i]),
-		"connector": c.name,
+		"message": sprintf("%s rotates its credential every %d days, more than %d", [owner(c), c.days, data.microgov.secrets.max_rotation_days]),
+		"path": c.path,
+		"connector": object.get(c, "connector", null),
 	}
 }
 
-violation contains v if {
-	some i, s in input.app.spec.secrets
-	s.rotationDays > data.microgov.secrets.max_rotation_days
-	v := {
-		"rule": "rotation_too_long",
-		"message": sprintf("secret %s rotates every %d days, more than %d", [s.name, s.rotationDays, data.microgov.secrets.max_rotation_days]),
-		"path": sprintf("/spec/secrets/%d/rotationDays", [i]),
-	}
-}
+owner(c) := sprintf("connector %s", [c.connector]) if c.connector
+
+owner(c) := sprintf("secret %s", [c.secret]) if c.secret

@@ -8,29 +8,36 @@ rules(inp) := r if {
 	r := {v.rule | some v in secrets.violation} with input as inp
 }
 
-clean := {"app": {"spec": {"connectors": [{"name": "db", "secretRef": "vault://secret/db"}], "secrets": []}}, "findings": {"secrets": []}}
+clean := {"findings": {"secrets": [], "checks": {"secrets": []}}}
 
-test_vault_reference_is_fine if {
+inline := {"findings": {"secrets": [{"rule": "github_pat", "path": "/spec/env/GH", "preview": "ghp_…", "description": "GitHub token"}], "checks": {"secrets": []}}}
+
+test_nothing_found_is_fine if {
 	count(rules(clean)) == 0
 }
 
 test_inline_secret_is_a_violation if {
-	inp := object.union(clean, {"findings": {"secrets": [{"rule": "github_pat", "path": "/spec/env/GH", "preview": "ghp_…", "description": "GitHub token"}]}})
-	rules(inp) == {"inline_secret"}
+	rules(inline) == {"inline_secret"}
 }
 
 test_allowed_finding_is_not_a_violation if {
-	inp := object.union(clean, {"findings": {"secrets": [{"rule": "github_pat", "path": "/spec/env/GH", "preview": "ghp_…", "description": "GitHub token"}]}})
-	r := {v.rule | some v in secrets.violation} with input as inp with data.microgov.secrets.allowed_findings as [{"path": "/spec/env/GH", "rule": "github_pat"}]
+	r := {v.rule | some v in secrets.violation} with input as inline with data.microgov.secrets.allowed_findings as [{"path": "/spec/env/GH", "rule": "github_pat"}]
 	count(r) == 0
 }
 
-test_plain_http_store_is_unapproved if {
-	inp := {"app": {"spec": {"connectors": [{"name": "db", "secretRef": "https://paste.example/x"}]}}, "findings": {"secrets": []}}
-	rules(inp) == {"unapproved_secret_store"}
+test_unapproved_store_names_the_connector if {
+	inp := {"findings": {"secrets": [], "checks": {"secrets": [{"check": "unapproved_secret_store", "path": "/spec/connectors/0/secretRef", "connector": "db", "reference": "https://paste.example/x"}]}}}
+	vs := secrets.violation with input as inp
+	some v in vs
+	v.rule == "unapproved_secret_store"
+	v.connector == "db"
+	v.message == "connector db references its secret in an unapproved store: https://paste.example/x"
 }
 
-test_rotation_over_maximum if {
-	inp := {"app": {"spec": {"connectors": [{"name": "db", "secretRef": "vault://x", "rotationDays": 365}]}}, "findings": {"secrets": []}}
-	rules(inp) == {"rotation_too_long"}
+test_rotation_over_maximum_for_a_secret if {
+	inp := {"findings": {"secrets": [], "checks": {"secrets": [{"check": "rotation_too_long", "path": "/spec/secrets/0/rotationDays", "secret": "api", "days": 365}]}}}
+	vs := secrets.violation with input as inp
+	some v in vs
+	v.rule == "rotation_too_long"
+	v.message == "secret api rotates its credential every 365 days, more than 90"
 }

@@ -62,6 +62,24 @@ pub enum IpClass {
     Public,
 }
 
+impl IpClass {
+    /// The class as written in findings and data (`link_local`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IpClass::Loopback => "loopback",
+            IpClass::Private => "private",
+            IpClass::LinkLocal => "link_local",
+            IpClass::Cgnat => "cgnat",
+            IpClass::UniqueLocal => "unique_local",
+            IpClass::Metadata => "metadata",
+            IpClass::Multicast => "multicast",
+            IpClass::Unspecified => "unspecified",
+            IpClass::Reserved => "reserved",
+            IpClass::Public => "public",
+        }
+    }
+}
+
 /// Something odd about an egress URL. `parse` returns one as its error when the URL
 /// cannot be parsed at all; the others are collected on [`NormalizedUrl::issues`].
 #[derive(
@@ -934,6 +952,54 @@ impl EgressFinding {
                     issues,
                 }
             }
+        }
+    }
+}
+
+/// The parts of a URL the platform's egress rules look at, from a parsed
+/// URL or from its finding.
+#[derive(Debug, Clone, Copy)]
+pub struct UrlFacts<'a> {
+    /// Lowercase scheme; `None` when the URL did not parse.
+    pub scheme: Option<&'a str>,
+    /// Canonical host; `None` when absent.
+    pub host: Option<&'a str>,
+    /// Effective port.
+    pub port: Option<u16>,
+    /// Effective IP of an IP-literal host.
+    pub ip: Option<IpAddr>,
+    /// Class of `ip`.
+    pub ip_class: Option<IpClass>,
+    /// A cloud metadata endpoint.
+    pub metadata: bool,
+    /// Everything odd about the URL.
+    pub issues: &'a [EgressIssue],
+}
+
+impl<'a> UrlFacts<'a> {
+    /// The facts of a parsed URL.
+    pub fn of_url(u: &'a NormalizedUrl) -> UrlFacts<'a> {
+        UrlFacts {
+            scheme: Some(u.scheme()),
+            host: Some(u.host()).filter(|h| !h.is_empty()),
+            port: u.port(),
+            ip: u.ip(),
+            ip_class: u.ip_class(),
+            metadata: u.is_metadata(),
+            issues: u.issues(),
+        }
+    }
+
+    /// The facts of a detector finding.
+    pub fn of_finding(f: &'a EgressFinding) -> UrlFacts<'a> {
+        UrlFacts {
+            scheme: f.scheme.as_deref(),
+            host: f.host.as_deref().filter(|h| !h.is_empty()),
+            port: f.port,
+            ip: f.ip.as_deref().and_then(|ip| ip.parse().ok()),
+            ip_class: f.ip_class,
+            metadata: f.metadata,
+            issues: &f.issues,
         }
     }
 }

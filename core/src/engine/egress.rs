@@ -6,7 +6,7 @@
 //! segment boundary) and the platform policy (bundle data
 //! `data.microgov.egress`) allows that entry and the URL itself.
 
-use crate::detect::egress::{host_matches, match_declared, IpClass, NormalizedUrl};
+use crate::detect::egress::{host_matches, match_declared, IpClass, NormalizedUrl, UrlFacts};
 use crate::Manifest;
 use serde::{Deserialize, Serialize};
 
@@ -58,8 +58,14 @@ impl EgressVerdict {
     }
 }
 
-fn ip_class_name(c: IpClass) -> String {
-    serde_json::to_value(c).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+/// One reason the platform refuses a URL: a stable code (`suspicious_url`,
+/// `non_https`, `port_not_allowed`, `internal_address`, `denied_host`,
+/// `host_not_allowed`) and what is at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Problem {
+    pub code: &'static str,
+    /// The issue code, scheme, port, address class or matched pattern.
+    pub detail: String,
 }
 
 impl EgressPolicy {
@@ -70,31 +76,61 @@ impl EgressPolicy {
 
     /// Why the platform refuses this URL, if it does (independent of the app).
     pub fn refuse(&self, url: &NormalizedUrl) -> Option<EgressVerdict> {
-        if let Some(issue) = url.issues().iter().find(|i| self.suspicious_issues.iter().any(|s| s == i.code())) {
-            return Some(EgressVerdict::deny("suspicious_url", format!("{url} is suspicious: {}", issue.code())));
+        let p = self.problems(&UrlFacts::of_url(url), true).into_iter().next()?;
+        let reason = match p.code {
+            "suspicious_url" => format!("{url} is suspicious: {}", p.detail),
+            "non_https" => format!("scheme {} is not allowed (allowed: {})", p.detail, self.allowed_schemes.join(", ")),
+            "port_not_allowed" => format!("port {} is not allowed", p.detail),
+            "internal_address" => match p.detail.as_str() {
+                "metadata" => format!("{} is a cloud metadata endpoint", url.host()),
+                "local name" => format!("{} is a local name", url.host()),
+                class => format!("{} is a {class} address", url.host()),
+            },
+            "denied_host" => format!("{} is denied by the platform ({})", url.host(), p.detail),
+            _ => format!("{} is not on the platform allow-list", url.host()),
+        };
+        Some(EgressVerdict::deny(p.code, reason))
+    }
+
+    /// Every reason the platform refuses a URL, in order of precedence. A
+    /// declared egress entry (`declared`) is held to every rule; a
+    /// connector endpoint may be private (an internal database) but never
+    /// loopback, link-local, unspecified or a metadata service, and it
+    /// still must not be written to confuse parsers.
+    pub(crate) fn problems(&self, u: &UrlFacts<'_>, declared: bool) -> Vec<Problem> {
+        let mut out = Vec::new();
+        let mut push = |code, detail: String| out.push(Problem { code, detail });
+        for issue in u.issues.iter().filter(|i| self.suspicious_issues.iter().any(|s| s == i.code())) {
+            push("suspicious_url", issue.code().to_string());
         }
-        if !self.allowed_schemes.is_empty() && !self.allowed_schemes.iter().any(|s| s == url.scheme()) {
-            return Some(EgressVerdict::deny("non_https", format!("scheme {} is not allowed (allowed: {})", url.scheme(), self.allowed_schemes.join(", "))));
+        let excepted = u.ip.is_some_and(|ip| self.ip_exceptions.iter().any(|e| e.parse::<std::net::IpAddr>().is_ok_and(|x| x == ip)));
+        if !declared {
+            let class = u.ip_class.filter(|c| matches!(c, IpClass::Loopback | IpClass::LinkLocal | IpClass::Metadata | IpClass::Unspecified));
+            if let Some(c) = class.filter(|_| !excepted) {
+                push("internal_address", c.as_str().to_string());
+            }
+            return out;
         }
-        if let Some(port) = url.port() {
-            if !self.allowed_ports.is_empty() && !self.allowed_ports.contains(&port) {
-                return Some(EgressVerdict::deny("port_not_allowed", format!("port {port} is not allowed")));
+        if let Some(scheme) = u.scheme.filter(|s| !self.allowed_schemes.is_empty() && !self.allowed_schemes.iter().any(|a| a == s)) {
+            push("non_https", scheme.to_string());
+        }
+        if let Some(port) = u.port.filter(|p| !self.allowed_ports.is_empty() && !self.allowed_ports.contains(p)) {
+            push("port_not_allowed", port.to_string());
+        }
+        let internal_class = u.ip_class.filter(|c| self.internal_ip_classes.iter().any(|x| x == c.as_str()));
+        let localhost = u.issues.iter().any(|i| i.code() == "localhost_name");
+        if !excepted && (u.metadata || internal_class.is_some() || localhost) {
+            let what = if u.metadata { "metadata" } else { internal_class.map(IpClass::as_str).unwrap_or("local name") };
+            push("internal_address", what.to_string());
+        }
+        if let Some(host) = u.host {
+            if let Some(p) = self.deny.iter().find(|p| host_matches(p, host)) {
+                push("denied_host", p.clone());
+            } else if !self.allow.is_empty() && !self.allow.iter().any(|p| host_matches(p, host)) {
+                push("host_not_allowed", String::new());
             }
         }
-        let excepted = url.ip().is_some_and(|ip| self.ip_exceptions.iter().any(|e| e.parse::<std::net::IpAddr>().is_ok_and(|x| x == ip)));
-        let internal_class = url.ip_class().map(ip_class_name).filter(|c| self.internal_ip_classes.contains(c));
-        let localhost = url.issues().iter().any(|i| i.code() == "localhost_name");
-        if !excepted && (url.is_metadata() || internal_class.is_some() || localhost) {
-            let what = if url.is_metadata() { "a cloud metadata endpoint".to_string() } else { internal_class.map(|c| format!("a {c} address")).unwrap_or_else(|| "a local name".into()) };
-            return Some(EgressVerdict::deny("internal_address", format!("{} is {what}", url.host())));
-        }
-        if let Some(p) = self.deny.iter().find(|p| host_matches(p, url.host())) {
-            return Some(EgressVerdict::deny("denied_host", format!("{} is denied by the platform ({p})", url.host())));
-        }
-        if !self.allow.is_empty() && !self.allow.iter().any(|p| host_matches(p, url.host())) {
-            return Some(EgressVerdict::deny("host_not_allowed", format!("{} is not on the platform allow-list", url.host())));
-        }
-        None
+        out
     }
 }
 

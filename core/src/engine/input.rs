@@ -8,6 +8,7 @@
 //! The document is a tree of borrowed, typed structs serialized straight
 //! into the regorus value the VM reads; JSON is produced only on request.
 
+use super::checks::{self, Checks};
 use super::Settings;
 use crate::detect::Findings as Detected;
 use crate::model::{lifecycle, Access, ApprovalStatus, Approval, Category, Encryption, Manifest, Residency, Scope};
@@ -34,8 +35,11 @@ pub(crate) struct StaticFindings<'a> {
     pub connectors: BTreeMap<&'a str, ConnectorDoc<'a>>,
     pub datasets: BTreeMap<&'a str, DatasetDoc<'a>>,
     pub flows: Vec<FlowDoc<'a>>,
+    /// Whether any dataset holds regulated personal data.
+    pub regulated: bool,
+    pub checks: Checks<'a>,
     #[serde(flatten)]
-    pub detected: Detected,
+    pub detected: &'a Detected,
 }
 
 #[derive(Serialize)]
@@ -70,7 +74,7 @@ pub(crate) struct DatasetDoc<'a> {
     pub connectors: Vec<&'a str>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub(crate) struct FlowDoc<'a> {
     pub dataset: &'a str,
     pub dataset_index: usize,
@@ -117,7 +121,7 @@ fn residency_parts(r: Option<Residency>) -> (Option<String>, Option<&'static str
 }
 
 /// Builds the manifest-only findings.
-pub(crate) fn build_static<'a>(app: &'a Manifest, risk: &'a RiskAssessment, settings: &'a Settings, detected: Detected) -> StaticFindings<'a> {
+pub(crate) fn build_static<'a>(app: &'a Manifest, risk: &'a RiskAssessment, settings: &'a Settings, detected: &'a Detected) -> StaticFindings<'a> {
     let catalog = &*settings.catalog;
     let regulated = |cats: &[Category]| cats.iter().any(|c| settings.regulated.contains(c.as_str()));
     let mut connectors = BTreeMap::new();
@@ -176,7 +180,9 @@ pub(crate) fn build_static<'a>(app: &'a Manifest, risk: &'a RiskAssessment, sett
             });
         }
     }
-    StaticFindings { risk, connectors, datasets, flows, detected }
+    let checks = checks::run(app, &flows, detected, &regulated, &settings.checks, &settings.egress);
+    let regulated = datasets.values().any(|d| d.regulated);
+    StaticFindings { risk, connectors, datasets, flows, regulated, checks, detected }
 }
 
 /// `input.findings.lifecycle` at `now`.

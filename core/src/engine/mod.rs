@@ -11,6 +11,7 @@
 //! the policies, the interpreter runs them instead. Each thread takes a
 //! prepared VM from a small pool, so there is no lock around evaluation.
 
+mod checks;
 mod decision;
 mod egress;
 mod error;
@@ -19,6 +20,7 @@ mod result;
 mod rvalue;
 pub mod testing;
 
+pub use checks::CheckSettings;
 pub use decision::{ApprovalUse, Decision, Outcome, RequiredApproval, Risk, Violation, Waived};
 pub use egress::{EgressGuard, EgressPolicy, EgressVerdict};
 pub use error::PolicyError;
@@ -150,6 +152,8 @@ pub struct Settings {
     pub parse: ParseOptions,
     /// The platform's egress rules.
     pub egress: Arc<EgressPolicy>,
+    /// Parameters of the native checks (`input.findings.checks`).
+    pub checks: CheckSettings,
 }
 
 impl Settings {
@@ -179,8 +183,10 @@ impl Settings {
             parse.internal_suffixes = s.iter().filter_map(|x| x.as_str().map(str::to_string)).collect();
         }
         let egress = Arc::new(EgressPolicy::from_data(data).map_err(|e| bad("egress", e))?);
+        let checks = CheckSettings::from_data(data).map_err(|(what, e)| bad(what, e))?;
         Ok(Settings {
             egress,
+            checks,
             catalog,
             risk,
             approvals,
@@ -306,6 +312,13 @@ impl Engine {
         for b in &bundles {
             merge_data(&mut data_json, b.data.clone());
         }
+        // Host data changes what policies and native checks see, so it is
+        // named in every decision's policy_revisions like a bundle.
+        let data_revision = data.as_ref().map(|d| {
+            use sha2::{Digest, Sha256};
+            let hex: String = Sha256::digest(serde_json::to_vec(d).unwrap_or_default()).iter().take(6).map(|b| format!("{b:02x}")).collect();
+            format!("sha256:{hex}")
+        });
         if let Some(d) = data {
             if !d.is_object() {
                 return Err(PolicyError::BadData { file: "data".into(), line: 0, message: "host data must be a JSON object".into() }.into());
@@ -341,6 +354,9 @@ impl Engine {
                     }
                 }
             }
+        }
+        if let Some(r) = data_revision {
+            revisions.insert("data".to_string(), r);
         }
         let packages: Vec<PackageInfo> = packages.into_values().filter(|p| !p.heads.is_empty()).collect();
         add_file(&mut interpreter, "microgov_entry.rego", &entry_policy(&packages))?;
@@ -557,7 +573,7 @@ impl Engine {
         let risk = risk::assess(app, &settings.risk, &settings.catalog);
         let detected = crate::detect::scan_manifest(app);
         let conv = |e: rvalue::ConvertError| PolicyError::Eval(format!("cannot build the input document: {e}"));
-        let findings = rvalue::to_value(&input::build_static(app, &risk, settings, detected)).map_err(conv)?;
+        let findings = rvalue::to_value(&input::build_static(app, &risk, settings, &detected)).map_err(conv)?;
         let app_value = rvalue::to_value(app).map_err(conv)?;
         Ok(PreparedApp { inner: Arc::new(PreparedInner { engine: Arc::as_ptr(&self.inner) as usize, manifest: app.clone(), risk, app_value, findings }) })
     }
@@ -571,12 +587,14 @@ impl Engine {
         self.decide(app, ctx).map(|(d, _)| d)
     }
 
-    fn input_value(&self, app: &PreparedApp, ctx: &Context, now: DateTime<Utc>, judged: &[input::JudgedApproval<'_>]) -> Result<regorus::Value> {
+    /// The input document, and its digest (see [`digest_of`]).
+    fn input_value(&self, app: &PreparedApp, ctx: &Context, now: DateTime<Utc>, judged: &[input::JudgedApproval<'_>]) -> Result<(regorus::Value, String)> {
         use regorus::Value as V;
         let m = &app.inner.manifest;
         let conv = |e: rvalue::ConvertError| PolicyError::Eval(format!("cannot build the input document: {e}"));
         let lifecycle = rvalue::to_value(&input::lifecycle_doc(m, &self.inner.settings, now)).map_err(conv)?;
         let context = rvalue::to_value(&input::context_doc(m, now, judged, &ctx.extra)).map_err(conv)?;
+        let digest = digest_of(&app.inner.app_value, &context);
         let mut findings = app.inner.findings.clone();
         findings
             .as_object_mut()
@@ -586,7 +604,7 @@ impl Engine {
         top.insert(V::from("app"), app.inner.app_value.clone());
         top.insert(V::from("context"), context);
         top.insert(V::from("findings"), findings);
-        Ok(V::from(top))
+        Ok((V::from(top), digest))
     }
 
     fn decide(&self, app: &PreparedApp, ctx: &Context) -> Result<(Decision, regorus::Value)> {
@@ -596,8 +614,7 @@ impl Engine {
         let decision_id = ctx.decision_id.clone().unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
         let judged: Vec<input::JudgedApproval<'_>> =
             ctx.approvals.iter().map(|a| input::JudgedApproval { approval: a, status: a.status(m, now, &settings.approvals) }).collect();
-        let input_value = self.input_value(app, ctx, now, &judged)?;
-        let digest = digest_of(&input_value);
+        let (input_value, digest) = self.input_value(app, ctx, now, &judged)?;
         let result = self.run(input_value.clone())?;
         let gathered = result::gather(&result, &self.inner.packages, &self.inner.index)?;
         let decision = result::assemble(m, &judged, app.inner.risk.clone(), gathered, &self.inner.revisions, decision_id, digest, now);
@@ -615,7 +632,7 @@ impl Engine {
         let now = ctx.now.unwrap_or_else(Utc::now);
         let judged: Vec<input::JudgedApproval<'_>> =
             ctx.approvals.iter().map(|a| input::JudgedApproval { approval: a, status: a.status(app, now, &self.inner.settings.approvals) }).collect();
-        let v = self.input_value(&p, ctx, now, &judged)?;
+        let (v, _) = self.input_value(&p, ctx, now, &judged)?;
         serde_json::to_value(&v).map_err(|e| PolicyError::Eval(format!("cannot build the input document: {e}")).into())
     }
 
@@ -744,26 +761,34 @@ fn classify_eval_error(msg: &str) -> PolicyError {
     }
 }
 
-/// SHA-256 of the canonical JSON of a document, as `sha256:<hex>`.
+/// The input digest, `sha256:<hex>`: SHA-256 of the canonical JSON of
+/// `{"app": input.app, "context": input.context}`, what the decision was
+/// asked about. `input.findings` is not hashed: it is computed from these
+/// and the engine's policies and data, which `policy_revisions` names, and
+/// hashing its ~20 KB would cost a third of a decision.
 ///
 /// regorus objects keep their keys sorted and the input holds no floats, so
-/// serde_json's compact output of it is the canonical form; it is streamed
-/// into the hash without an intermediate buffer.
-pub(crate) fn digest_of(doc: &regorus::Value) -> String {
+/// serde_json's compact output is the canonical form.
+pub(crate) fn digest_of(app: &regorus::Value, context: &regorus::Value) -> String {
     use sha2::{Digest, Sha256};
-    struct HashWriter(Sha256);
-    impl std::io::Write for HashWriter {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.update(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
+    std::thread_local! {
+        // One buffer per thread, reused: the canonical text is hashed in one call.
+        static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    let mut w = HashWriter(Sha256::new());
-    let _ = serde_json::to_writer(&mut w, doc);
-    let d = w.0.finalize();
+    let d = BUF.with(|b| {
+        let mut buf = b.borrow_mut();
+        buf.clear();
+        buf.extend_from_slice(br#"{"app":"#);
+        let _ = serde_json::to_writer(&mut *buf, app);
+        buf.extend_from_slice(br#","context":"#);
+        let _ = serde_json::to_writer(&mut *buf, context);
+        buf.push(b'}');
+        let d = Sha256::digest(&buf[..]);
+        if buf.capacity() > 1 << 20 {
+            *buf = Vec::new();
+        }
+        d
+    });
     let mut s = String::with_capacity(71);
     s.push_str("sha256:");
     for b in d {
