@@ -186,3 +186,30 @@ fn input_digest_covers_app_and_context_and_host_data_is_a_revision() {
     assert!(d2.policy_revisions["data"].starts_with("sha256:"), "{:?}", d2.policy_revisions);
     assert_eq!(d2.input_digest, d.input_digest, "same question, different engine: named by the revisions");
 }
+
+#[test]
+fn a_team_policy_reading_any_finding_gets_it() {
+    let dir = std::env::temp_dir().join(format!("microgov-needs-{}", std::process::id()));
+    for (name, rego) in [
+        ("flows", "package team.flows\nimport rego.v1\nviolation contains f.connector if { some f in input.findings.flows; f.jurisdiction == \"UK\" }\n"),
+        ("whole", "package team.whole\nimport rego.v1\nf := input.findings\nviolation contains name if { some name, d in f.datasets; d.regulated }\n"),
+    ] {
+        let d = dir.join(name);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("p.rego"), rego).unwrap();
+    }
+    let connectors = "    - { name: london, type: database, region: aws:eu-west-2, datasets: [people] }";
+    for (name, policy, expected) in [("flows", "team.flows", "london"), ("whole", "team.whole", "people")] {
+        let engine = Engine::with_options(EngineOptions::default().policy_dir(dir.join(name))).unwrap();
+        let (_, d) = run(&engine, &manifest(EU_PEOPLE, connectors, ""));
+        let team: Vec<&str> = d.violations.iter().filter(|v| v.policy == policy).map(|v| v.message.as_str()).collect();
+        assert_eq!(team, vec![expected], "{name}: {:#?}", d.violations);
+    }
+    // The bundled policies alone do not read the flows; the input document still shows them.
+    let engine = Engine::new().unwrap();
+    let (_, _) = run(&engine, &manifest(EU_PEOPLE, connectors, ""));
+    let app = engine.parse_manifest(&manifest(EU_PEOPLE, connectors, "")).unwrap();
+    let input = engine.input_document(&app, &ctx()).unwrap();
+    assert_eq!(input["findings"]["flows"][0]["connector"], "london");
+    let _ = std::fs::remove_dir_all(&dir);
+}

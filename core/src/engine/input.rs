@@ -28,18 +28,133 @@ pub(crate) fn rfc3339(t: DateTime<Utc>) -> String {
 }
 
 /// The part of `input.findings` that depends on the manifest alone (and the
-/// engine's data), so a prepared app computes it once.
+/// engine's data), so a prepared app computes it once. The members marked
+/// optional are left out when no loaded policy reads them ([`Needs`]).
 #[derive(Serialize)]
 pub(crate) struct StaticFindings<'a> {
     pub risk: &'a RiskAssessment,
-    pub connectors: BTreeMap<&'a str, ConnectorDoc<'a>>,
-    pub datasets: BTreeMap<&'a str, DatasetDoc<'a>>,
-    pub flows: Vec<FlowDoc<'a>>,
     /// Whether any dataset holds regulated personal data.
     pub regulated: bool,
     pub checks: Checks<'a>,
-    #[serde(flatten)]
-    pub detected: &'a Detected,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connectors: Option<BTreeMap<&'a str, ConnectorDoc<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub datasets: Option<BTreeMap<&'a str, DatasetDoc<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flows: Option<Vec<FlowDoc<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secrets: Option<&'a [crate::detect::SecretFinding]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pii: Option<&'a [crate::detect::PiiFinding]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub egress: Option<&'a [crate::detect::EgressFinding]>,
+}
+
+/// Which optional members of `input.findings` the loaded policies read.
+///
+/// Building the input is most of a decision's cost, and regorus cannot
+/// build it lazily; so the engine reads its policies' source once and
+/// leaves out the members none of them names. The test is conservative:
+/// a member is kept when any policy writes `findings.<member>` or
+/// `findings["<member>"]`, and every member is kept when a policy uses
+/// `findings` or `input` as a whole (`f := input.findings`,
+/// `object.get(input, ...)`, `walk(input, ...)`, `findings[x]`).
+/// [`crate::Engine::input_document`] always shows the whole document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Needs {
+    all: bool,
+    members: std::collections::BTreeSet<String>,
+}
+
+impl Needs {
+    /// Everything (for `input_document`).
+    pub fn all() -> Needs {
+        Needs { all: true, members: Default::default() }
+    }
+
+    fn has(&self, member: &str) -> bool {
+        self.all || self.members.contains(member)
+    }
+
+    /// What a set of Rego sources reads.
+    pub fn of_sources<'s>(sources: impl IntoIterator<Item = &'s str>) -> Needs {
+        let mut n = Needs { all: false, members: Default::default() };
+        for src in sources {
+            let code: String = src.lines().map(|l| l.split('#').next().unwrap_or("")).collect::<Vec<_>>().join("\n");
+            n.all |= whole_uses(&code, "input", true);
+            n.all |= whole_uses(&code, "findings", false);
+            for (member, _) in member_uses(&code, "findings") {
+                n.members.insert(member);
+            }
+            if n.all {
+                break;
+            }
+        }
+        n
+    }
+}
+
+fn is_ident(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Positions just after each whole-word occurrence of `word`.
+fn occurrences<'c>(code: &'c str, word: &'c str) -> impl Iterator<Item = usize> + 'c {
+    let bytes = code.as_bytes();
+    code.match_indices(word).filter_map(move |(i, _)| {
+        let before_ok = i == 0 || !is_ident(bytes[i - 1]);
+        let end = i + word.len();
+        let after_ok = end >= bytes.len() || !is_ident(bytes[end]);
+        (before_ok && after_ok).then_some(end)
+    })
+}
+
+/// `word.member` and `word["member"]` uses, with the member name.
+fn member_uses(code: &str, word: &str) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    for end in occurrences(code, word) {
+        let rest = &code[end..];
+        let t = rest.trim_start();
+        if let Some(r) = t.strip_prefix('.') {
+            let name: String = r.trim_start().bytes().take_while(|b| is_ident(*b)).map(char::from).collect();
+            out.push((name, end));
+        } else if let Some(r) = t.strip_prefix('[') {
+            let r = r.trim_start();
+            if let Some(lit) = r.strip_prefix('"') {
+                if let Some(close) = lit.find('"') {
+                    out.push((lit[..close].to_string(), end));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether `word` is used other than as `word.member` / `word["member"]`;
+/// for the root `input`, other than as `input.member`.
+fn whole_uses(code: &str, word: &str, root: bool) -> bool {
+    for end in occurrences(code, word) {
+        let start = end - word.len();
+        // `findings` as a member of something other than `input` is another thing (`allowed_findings` is already excluded by the word test).
+        if !root && !code[..start].trim_end().ends_with('.') {
+            continue;
+        }
+        if root && code[..start].trim_end().ends_with('.') {
+            continue; // `data.x.input`: not the input document.
+        }
+        let t = code[end..].trim_start();
+        match t.as_bytes().first() {
+            Some(b'.') => {}
+            Some(b'[') => {
+                let r = t[1..].trim_start();
+                if root || !r.starts_with('"') {
+                    return true; // `findings[x]`, `input["findings"]`: any member.
+                }
+            }
+            _ => return true,
+        }
+    }
+    false
 }
 
 #[derive(Serialize)]
@@ -120,46 +235,52 @@ fn residency_parts(r: Option<Residency>) -> (Option<String>, Option<&'static str
     }
 }
 
-/// Builds the manifest-only findings.
-pub(crate) fn build_static<'a>(app: &'a Manifest, risk: &'a RiskAssessment, settings: &'a Settings, detected: &'a Detected) -> StaticFindings<'a> {
+/// Builds the manifest-only findings (the members `needs` asks for).
+pub(crate) fn build_static<'a>(app: &'a Manifest, risk: &'a RiskAssessment, settings: &'a Settings, detected: &'a Detected, needs: &Needs) -> StaticFindings<'a> {
     let catalog = &*settings.catalog;
     let regulated = |cats: &[Category]| cats.iter().any(|c| settings.regulated.contains(c.as_str()));
-    let mut connectors = BTreeMap::new();
-    for (i, c) in app.spec.connectors.iter().enumerate() {
-        let region = c.region.as_deref().and_then(|r| catalog.region(r));
-        let host = c.endpoint.as_deref().and_then(|e| url::Url::parse(e).ok()).and_then(|u| u.host_str().map(|h| h.trim_end_matches('.').to_ascii_lowercase()));
-        connectors.insert(
-            c.name.as_str(),
-            ConnectorDoc {
-                index: i,
-                region: c.region.as_deref(),
-                known_region: region.is_some(),
-                provider: region.map(|r| r.provider.as_str()),
-                country: region.map(|r| r.country.as_str()),
-                jurisdiction: region.map(|r| r.jurisdiction.as_str()),
-                sovereign: region.is_some_and(|r| r.sovereign),
-                external: c.external,
-                host,
-                regulated_datasets: c.datasets.iter().filter(|d| app.dataset(d).is_some_and(|d| regulated(&d.categories))).map(String::as_str).collect(),
-            },
-        );
-    }
+    let connectors = needs.has("connectors").then(|| {
+        let mut connectors = BTreeMap::new();
+        for (i, c) in app.spec.connectors.iter().enumerate() {
+            let region = c.region.as_deref().and_then(|r| catalog.region(r));
+            let host = c.endpoint.as_deref().and_then(|e| url::Url::parse(e).ok()).and_then(|u| u.host_str().map(|h| h.trim_end_matches('.').to_ascii_lowercase()));
+            connectors.insert(
+                c.name.as_str(),
+                ConnectorDoc {
+                    index: i,
+                    region: c.region.as_deref(),
+                    known_region: region.is_some(),
+                    provider: region.map(|r| r.provider.as_str()),
+                    country: region.map(|r| r.country.as_str()),
+                    jurisdiction: region.map(|r| r.jurisdiction.as_str()),
+                    sovereign: region.is_some_and(|r| r.sovereign),
+                    external: c.external,
+                    host,
+                    regulated_datasets: c.datasets.iter().filter(|d| app.dataset(d).is_some_and(|d| regulated(&d.categories))).map(String::as_str).collect(),
+                },
+            );
+        }
+        connectors
+    });
     let mut datasets = BTreeMap::new();
     let mut flows = Vec::new();
     for (i, d) in app.spec.datasets.iter().enumerate() {
         let (residency, residency_kind) = residency_parts(d.residency.as_deref().and_then(|r| catalog.residency(r)));
-        datasets.insert(
-            d.name.as_str(),
-            DatasetDoc {
-                index: i,
-                categories: &d.categories,
-                regulated: regulated(&d.categories),
-                regulated_fields: d.fields.iter().filter(|f| regulated(&f.categories)).map(|f| f.name.as_str()).collect(),
-                residency: residency.clone(),
-                residency_kind,
-                connectors: app.spec.connectors.iter().filter(|c| c.datasets.contains(&d.name)).map(|c| c.name.as_str()).collect(),
-            },
-        );
+        if needs.has("datasets") {
+            datasets.insert(
+                d.name.as_str(),
+                DatasetDoc {
+                    index: i,
+                    categories: &d.categories,
+                    regulated: regulated(&d.categories),
+                    regulated_fields: d.fields.iter().filter(|f| regulated(&f.categories)).map(|f| f.name.as_str()).collect(),
+                    residency: residency.clone(),
+                    residency_kind,
+                    connectors: app.spec.connectors.iter().filter(|c| c.datasets.contains(&d.name)).map(|c| c.name.as_str()).collect(),
+                },
+            );
+        }
+        // Flows are always built: the residency checks read them.
         for (ci, c) in app.spec.connectors.iter().enumerate().filter(|(_, c)| c.datasets.contains(&d.name)) {
             let region = c.region.as_deref().and_then(|r| catalog.region(r));
             flows.push(FlowDoc {
@@ -181,8 +302,17 @@ pub(crate) fn build_static<'a>(app: &'a Manifest, risk: &'a RiskAssessment, sett
         }
     }
     let checks = checks::run(app, &flows, detected, &regulated, &settings.checks, &settings.egress);
-    let regulated = datasets.values().any(|d| d.regulated);
-    StaticFindings { risk, connectors, datasets, flows, regulated, checks, detected }
+    StaticFindings {
+        risk,
+        regulated: app.spec.datasets.iter().any(|d| regulated(&d.categories)),
+        checks,
+        connectors,
+        datasets: needs.has("datasets").then_some(datasets),
+        flows: needs.has("flows").then_some(flows),
+        secrets: needs.has("secrets").then_some(&detected.secrets[..]),
+        pii: needs.has("pii").then_some(&detected.pii[..]),
+        egress: needs.has("egress").then_some(&detected.egress[..]),
+    }
 }
 
 /// `input.findings.lifecycle` at `now`.
@@ -213,5 +343,53 @@ pub(crate) fn context_doc<'a>(app: &'a Manifest, now: DateTime<Utc>, approvals: 
             })
             .collect(),
         extra,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Needs;
+
+    fn needs(src: &str) -> Needs {
+        Needs::of_sources([src])
+    }
+
+    #[test]
+    fn members_named_by_path_or_literal_are_kept() {
+        let n = needs("package p\nx if { some f in input.findings.flows; f.region }\ny if input.findings[\"egress\"][0]");
+        assert!(!n.all);
+        assert!(n.has("flows") && n.has("egress"));
+        assert!(!n.has("datasets") && !n.has("pii"));
+    }
+
+    #[test]
+    fn whole_uses_keep_everything() {
+        for src in [
+            "package p\nf := input.findings\nx if f.datasets",
+            "package p\nx if { some k, _ in input.findings[k] }",
+            "package p\nx := object.get(input, [\"findings\", \"pii\"], [])",
+            "package p\nx if walk(input, _)",
+            "package p\nimport input.findings as f",
+            "package p\nx := input[\"findings\"]",
+        ] {
+            assert!(needs(src).all, "{src}");
+        }
+    }
+
+    #[test]
+    fn comments_data_paths_and_longer_names_do_not_count() {
+        let n = needs("package p\n# input.findings is read elsewhere\nx if data.microgov.secrets.allowed_findings[_]\ny if input.app.spec.auth.mfa\nz if data.x.input");
+        assert!(!n.all);
+        assert!(!n.has("flows"));
+    }
+
+    #[test]
+    fn the_bundled_policies_leave_out_the_large_lists() {
+        let bundles = crate::bundle::Bundle::bundled().unwrap();
+        let n = Needs::of_sources(bundles.iter().flat_map(|b| b.files.iter()).filter(|f| !f.is_test).map(|f| &*f.source));
+        assert!(!n.all, "{n:?}");
+        for big in ["flows", "datasets", "connectors", "egress", "pii"] {
+            assert!(!n.has(big), "{big}: {n:?}");
+        }
     }
 }

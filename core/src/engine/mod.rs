@@ -228,6 +228,8 @@ struct Inner {
     index: SourceIndex,
     bundles: Vec<Bundle>,
     limits: EvalLimits,
+    /// The optional input members the policies read.
+    needs: input::Needs,
 }
 
 /// A compiled set of policies. Cheap to clone, `Send + Sync`.
@@ -380,6 +382,7 @@ impl Engine {
             }
         };
         let index = SourceIndex::build(bundles.iter().flat_map(|b| b.files.iter()));
+        let needs = input::Needs::of_sources(bundles.iter().flat_map(|b| b.files.iter()).filter(|f| !f.is_test).map(|f| &*f.source));
         let engine = Engine {
             inner: Arc::new(Inner {
                 program_bytes: program.as_ref().and_then(|p| p.serialize_binary().ok()),
@@ -393,6 +396,7 @@ impl Engine {
                 index,
                 bundles,
                 limits,
+                needs,
             }),
         };
         // Compile-time smoke run: a VM that cannot run an empty input is
@@ -569,11 +573,15 @@ impl Engine {
     /// value). A platform that decides on the same app at every deploy or
     /// connector call keeps one `PreparedApp` per app version.
     pub fn prepare(&self, app: &Manifest) -> Result<PreparedApp> {
+        self.prepare_for(app, &self.inner.needs)
+    }
+
+    fn prepare_for(&self, app: &Manifest, needs: &input::Needs) -> Result<PreparedApp> {
         let settings = &self.inner.settings;
         let risk = risk::assess(app, &settings.risk, &settings.catalog);
         let detected = crate::detect::scan_manifest(app);
         let conv = |e: rvalue::ConvertError| PolicyError::Eval(format!("cannot build the input document: {e}"));
-        let findings = rvalue::to_value(&input::build_static(app, &risk, settings, &detected)).map_err(conv)?;
+        let findings = rvalue::to_value(&input::build_static(app, &risk, settings, &detected, needs)).map_err(conv)?;
         let app_value = rvalue::to_value(app).map_err(conv)?;
         Ok(PreparedApp { inner: Arc::new(PreparedInner { engine: Arc::as_ptr(&self.inner) as usize, manifest: app.clone(), risk, app_value, findings }) })
     }
@@ -628,7 +636,8 @@ impl Engine {
     /// The input document policies would see for this app, as JSON (for
     /// `opa eval`, debugging and `microgov explain`).
     pub fn input_document(&self, app: &Manifest, ctx: &Context) -> Result<serde_json::Value> {
-        let p = self.prepare(app)?;
+        // The whole document, also the members no loaded policy reads.
+        let p = self.prepare_for(app, &input::Needs::all())?;
         let now = ctx.now.unwrap_or_else(Utc::now);
         let judged: Vec<input::JudgedApproval<'_>> =
             ctx.approvals.iter().map(|a| input::JudgedApproval { approval: a, status: a.status(app, now, &self.inner.settings.approvals) }).collect();
