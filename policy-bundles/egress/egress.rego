@@ -6,7 +6,7 @@
 # microgov parses every spec.egress URL and connector endpoint as WHATWG
 # does, tests it natively against data.microgov.egress (the same test as
 # the runtime check_egress) and lists each reason for refusal in
-# input.findings.checks.egress (core/docs/input.md); this policy decides
+# input.findings.checks (core/docs/input.md); this policy decides
 # what each means.
 package microgov.egress
 
@@ -32,8 +32,7 @@ what(c) := c.path if c.url == null
 #   severity: critical
 #   remediation: Remove the entry; internal systems are reached through connectors, and metadata endpoints never.
 violation contains v if {
-	some c in input.findings.checks.egress
-	c.check == "internal_address"
+	some c in input.findings.checks.internal_address
 	v := {
 		"rule": "internal_address",
 		"message": sprintf("egress %s resolves to an internal address (%s)", [what(c), c.detail]),
@@ -48,8 +47,7 @@ violation contains v if {
 #   severity: high
 #   remediation: Write the URL plainly as https://host[:port]/path, without credentials.
 violation contains v if {
-	some c in input.findings.checks.egress
-	c.check == "suspicious_url"
+	some c in input.findings.checks.suspicious_url
 	v := {
 		"rule": "suspicious_url",
 		"message": sprintf("URL at %s is suspicious: %s", [c.path, c.detail]),
@@ -63,8 +61,7 @@ violation contains v if {
 #   severity: high
 #   remediation: Use https.
 violation contains v if {
-	some c in input.findings.checks.egress
-	c.check == "non_https"
+	some c in input.findings.checks.non_https
 	v := {
 		"rule": "non_https",
 		"message": sprintf("egress %s uses %s; only %s are allowed", [what(c), c.detail, concat(", ", data.microgov.egress.allowed_schemes)]),
@@ -78,8 +75,7 @@ violation contains v if {
 #   severity: medium
 #   remediation: Use an allowed port (data.microgov.egress.allowed_ports).
 violation contains v if {
-	some c in input.findings.checks.egress
-	c.check == "port_not_allowed"
+	some c in input.findings.checks.port_not_allowed
 	v := {
 		"rule": "port_not_allowed",
 		"message": sprintf("egress %s uses port %s", [what(c), c.detail]),
@@ -93,8 +89,7 @@ violation contains v if {
 #   severity: high
 #   remediation: Remove the host; the platform denies it.
 violation contains v if {
-	some c in input.findings.checks.egress
-	c.check == "denied_host"
+	some c in input.findings.checks.denied_host
 	v := {
 		"rule": "denied_host",
 		"message": sprintf("egress host %s is denied by the platform (%s)", [c.host, c.detail]),
@@ -109,8 +104,7 @@ violation contains v if {
 #   exception: egress.host
 #   remediation: Ask the platform team to add the host to the allow-list, or remove it.
 violation contains v if {
-	some c in input.findings.checks.egress
-	c.check == "host_not_allowed"
+	some c in input.findings.checks.host_not_allowed
 	v := {
 		"rule": "host_not_allowed",
 		"message": sprintf("egress host %s is not on the platform allow-list", [c.host]),

@@ -4,7 +4,7 @@
 #
 # microgov tests each connector, dataset and detector finding natively
 # (limits from data.microgov.pii) and lists what breaks a rule in
-# input.findings.checks.pii (core/docs/input.md); this policy decides what
+# input.findings.checks (core/docs/input.md); this policy decides what
 # each means.
 package microgov.pii
 
@@ -18,8 +18,7 @@ import rego.v1
 #   exception: pii.export
 #   remediation: Obtain a pii.export exception scoped to this connector, or stop exporting raw personal data.
 violation contains v if {
-	some c in input.findings.checks.pii
-	c.check == "pii_export_unapproved"
+	some c in input.findings.checks.pii_export_unapproved
 	v := {
 		"rule": "pii_export_unapproved",
 		"message": sprintf("connector %s exports personal data without a pii.export approval", [c.connector]),
@@ -35,8 +34,7 @@ violation contains v if {
 #   severity: medium
 #   remediation: Set retentionDays on the dataset, within the maximum.
 violation contains v if {
-	some c in input.findings.checks.pii
-	c.check == "retention_missing"
+	some c in input.findings.checks.retention_missing
 	v := {
 		"rule": "retention_missing",
 		"message": sprintf("dataset %s holds personal data but sets no retentionDays", [c.dataset]),
@@ -51,8 +49,7 @@ violation contains v if {
 #   severity: medium
 #   remediation: Lower retentionDays to the maximum or below.
 violation contains v if {
-	some c in input.findings.checks.pii
-	c.check == "retention_too_long"
+	some c in input.findings.checks.retention_too_long
 	v := {
 		"rule": "retention_too_long",
 		"message": sprintf("dataset %s keeps personal data %d days, more than %d", [c.dataset, c.days, data.microgov.pii.max_retention_days]),
@@ -68,8 +65,7 @@ violation contains v if {
 #   severity: high
 #   remediation: Tag the field with its categories (for example categories [pii]) so the PII controls apply.
 violation contains v if {
-	some c in input.findings.checks.pii
-	c.check == "untagged_pii_field"
+	some c in input.findings.checks.untagged_pii_field
 	f := c.finding
 	v := {
 		"rule": "untagged_pii_field",
@@ -117,6 +113,5 @@ violation contains v if {
 
 # Connectors that receive regulated fields but do not need raw values get them masked.
 obligation contains {"type": "mask", "connector": c.connector, "fields": c.fields} if {
-	some c in input.findings.checks.pii
-	c.check == "mask"
+	some c in input.findings.checks.mask
 }

@@ -4,11 +4,11 @@ import rego.v1
 
 import data.microgov.pii
 
-# The native checks are tested in core/src/engine/checks.rs; these tests
-# pin what the policy makes of each.
+# The native checks are tested in core/tests/engine_checks.rs; these tests
+# pin what the policy makes of each (`check` names the list it is in).
 auth := {"sso": "oidc", "mfa": true, "localAccounts": false}
 
-inp(checks, a) := {"app": {"spec": {"auth": a}}, "findings": {"regulated": true, "checks": {"pii": checks}}}
+inp(checks, a) := {"app": {"spec": {"auth": a}}, "findings": {"regulated": true, "checks": {c.check: [c] | some c in checks}}}
 
 rules(i) := r if {
 	r := {v.rule | some v in pii.violation} with input as i
@@ -32,7 +32,7 @@ test_missing_mfa_and_sso if {
 }
 
 test_auth_rules_need_regulated_data if {
-	i := {"app": {"spec": {"auth": {"sso": "none", "mfa": false, "localAccounts": true}}}, "findings": {"regulated": false, "checks": {"pii": []}}}
+	i := {"app": {"spec": {"auth": {"sso": "none", "mfa": false, "localAccounts": true}}}, "findings": {"regulated": false, "checks": {}}}
 	count(rules(i)) == 0
 }
 

@@ -5,7 +5,7 @@
 #
 # microgov resolves every dataset -> connector flow natively (region,
 # country, jurisdiction, adequacy) and lists the flows that break a rule in
-# input.findings.checks.residency (core/docs/input.md); this policy decides
+# input.findings.checks (core/docs/input.md); this policy decides
 # what each means.
 package microgov.residency
 
@@ -19,8 +19,7 @@ import rego.v1
 #   exception: residency.transfer
 #   remediation: Move the connector to a region inside the dataset's residency, or obtain a residency.transfer exception (with BYOK encryption where required).
 violation contains v if {
-	some c in input.findings.checks.residency
-	c.check == "cross_border_transfer"
+	some c in input.findings.checks.cross_border_transfer
 	v := {
 		"rule": "cross_border_transfer",
 		"message": sprintf("dataset %s (residency %s) flows through connector %s to %s in %s (%s)", [c.dataset, c.residency, c.connector, c.region, c.country, c.jurisdiction]),
@@ -37,8 +36,7 @@ violation contains v if {
 #   severity: high
 #   remediation: Use a sovereign-cloud region (such as the AWS European Sovereign Cloud) for this connector.
 violation contains v if {
-	some c in input.findings.checks.residency
-	c.check == "sovereign_region_required"
+	some c in input.findings.checks.sovereign_region_required
 	v := {
 		"rule": "sovereign_region_required",
 		"message": sprintf("dataset %s must stay in a sovereign cloud, but connector %s runs in %s", [c.dataset, c.connector, c.region]),
@@ -54,8 +52,7 @@ violation contains v if {
 #   severity: medium
 #   remediation: Declare the connector's region (provider:region) so residency can be checked.
 violation contains v if {
-	some c in input.findings.checks.residency
-	c.check == "region_undeclared"
+	some c in input.findings.checks.region_undeclared
 	v := {
 		"rule": "region_undeclared",
 		"message": sprintf("connector %s carries dataset %s (residency %s) but declares no region", [c.connector, c.dataset, c.residency]),

@@ -3,7 +3,7 @@
 #
 # Inline secrets come from microgov's detector (input.findings.secrets);
 # store references and rotation periods are tested natively against
-# data.microgov.secrets and listed in input.findings.checks.secrets
+# data.microgov.secrets and listed in input.findings.checks
 # (core/docs/input.md).
 package microgov.secrets
 
@@ -39,8 +39,7 @@ violation contains v if {
 #   severity: high
 #   remediation: Keep the secret in an approved store (see data.microgov.secrets.approved_stores) and reference it there.
 violation contains v if {
-	some c in input.findings.checks.secrets
-	c.check == "unapproved_secret_store"
+	some c in input.findings.checks.unapproved_secret_store
 	v := {
 		"rule": "unapproved_secret_store",
 		"message": sprintf("%s references its secret in an unapproved store: %s", [owner(c), c.reference]),
@@ -55,8 +54,7 @@ violation contains v if {
 #   severity: medium
 #   remediation: Rotate the credential at least as often as data.microgov.secrets.max_rotation_days.
 violation contains v if {
-	some c in input.findings.checks.secrets
-	c.check == "rotation_too_long"
+	some c in input.findings.checks.rotation_too_long
 	v := {
 		"rule": "rotation_too_long",
 		"message": sprintf("%s rotates its credential every %d days, more than %d", [owner(c), c.days, data.microgov.secrets.max_rotation_days]),

@@ -8,9 +8,9 @@ rules(inp) := r if {
 	r := {v.rule | some v in secrets.violation} with input as inp
 }
 
-clean := {"findings": {"secrets": [], "checks": {"secrets": []}}}
+clean := {"findings": {"secrets": [], "checks": {}}}
 
-inline := {"findings": {"secrets": [{"rule": "github_pat", "path": "/spec/env/GH", "preview": "ghp_…", "description": "GitHub token"}], "checks": {"secrets": []}}}
+inline := {"findings": {"secrets": [{"rule": "github_pat", "path": "/spec/env/GH", "preview": "ghp_…", "description": "GitHub token"}], "checks": {}}}
 
 test_nothing_found_is_fine if {
 	count(rules(clean)) == 0
@@ -26,7 +26,7 @@ test_allowed_finding_is_not_a_violation if {
 }
 
 test_unapproved_store_names_the_connector if {
-	inp := {"findings": {"secrets": [], "checks": {"secrets": [{"check": "unapproved_secret_store", "path": "/spec/connectors/0/secretRef", "connector": "db", "reference": "https://paste.example/x"}]}}}
+	inp := {"findings": {"secrets": [], "checks": {"unapproved_secret_store": [{"path": "/spec/connectors/0/secretRef", "connector": "db", "reference": "https://paste.example/x"}]}}}
 	vs := secrets.violation with input as inp
 	some v in vs
 	v.rule == "unapproved_secret_store"
@@ -35,7 +35,7 @@ test_unapproved_store_names_the_connector if {
 }
 
 test_rotation_over_maximum_for_a_secret if {
-	inp := {"findings": {"secrets": [], "checks": {"secrets": [{"check": "rotation_too_long", "path": "/spec/secrets/0/rotationDays", "secret": "api", "days": 365}]}}}
+	inp := {"findings": {"secrets": [], "checks": {"rotation_too_long": [{"path": "/spec/secrets/0/rotationDays", "secret": "api", "days": 365}]}}}
 	vs := secrets.violation with input as inp
 	some v in vs
 	v.rule == "rotation_too_long"

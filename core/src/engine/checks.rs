@@ -55,19 +55,30 @@ impl CheckSettings {
     }
 }
 
-/// `input.findings.checks`.
+/// `input.findings.checks`: one list per check, holding the items that
+/// fail it; a check nothing fails is absent.
 #[derive(Serialize, Default)]
-pub(crate) struct Checks<'a> {
-    pub residency: Vec<ResidencyCheck<'a>>,
-    pub pii: Vec<PiiCheck<'a>>,
-    pub secrets: Vec<SecretsCheck<'a>>,
-    pub egress: Vec<EgressCheck<'a>>,
+pub(crate) struct Checks<'a>(BTreeMap<&'static str, Vec<Item<'a>>>);
+
+/// One failing item; its shape depends on the check's policy.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub(crate) enum Item<'a> {
+    Residency(ResidencyCheck<'a>),
+    Pii(PiiCheck<'a>),
+    Secrets(SecretsCheck<'a>),
+    Egress(EgressCheck<'a>),
+}
+
+impl<'a> Checks<'a> {
+    fn add(&mut self, check: &'static str, item: Item<'a>) {
+        self.0.entry(check).or_default().push(item);
+    }
 }
 
 /// A dataset → connector flow that breaks a residency rule.
 #[derive(Serialize)]
 pub(crate) struct ResidencyCheck<'a> {
-    pub check: &'static str,
     pub path: String,
     pub dataset: &'a str,
     pub connector: &'a str,
@@ -80,7 +91,6 @@ pub(crate) struct ResidencyCheck<'a> {
 /// Personal data handled against the rules, or fields to mask.
 #[derive(Serialize)]
 pub(crate) struct PiiCheck<'a> {
-    pub check: &'static str,
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dataset: Option<&'a str>,
@@ -99,7 +109,6 @@ pub(crate) struct PiiCheck<'a> {
 /// A secret reference outside the approved stores, or rotated too rarely.
 #[derive(Serialize)]
 pub(crate) struct SecretsCheck<'a> {
-    pub check: &'static str,
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub connector: Option<&'a str>,
@@ -114,7 +123,6 @@ pub(crate) struct SecretsCheck<'a> {
 /// An egress URL or connector endpoint the platform refuses.
 #[derive(Serialize)]
 pub(crate) struct EgressCheck<'a> {
-    pub check: &'static str,
     pub path: &'a str,
     pub url: Option<&'a str>,
     pub host: Option<&'a str>,
@@ -124,35 +132,31 @@ pub(crate) struct EgressCheck<'a> {
 
 /// Runs every check.
 pub(crate) fn run<'a>(app: &'a Manifest, flows: &[FlowDoc<'a>], detected: &'a Findings, regulated: &dyn Fn(&[crate::model::Category]) -> bool, s: &CheckSettings, egress: &EgressPolicy) -> Checks<'a> {
-    Checks { residency: residency(flows, s), pii: pii(app, detected, regulated, s), secrets: secrets(app, s), egress: egress_checks(&detected.egress, egress) }
+    let mut out = Checks::default();
+    residency(&mut out, flows, s);
+    pii(&mut out, app, detected, regulated, s);
+    secrets(&mut out, app, s);
+    egress_checks(&mut out, &detected.egress, egress);
+    out
 }
 
-fn residency<'a>(flows: &[FlowDoc<'a>], s: &CheckSettings) -> Vec<ResidencyCheck<'a>> {
-    let mut out = Vec::new();
-    let item = |check, path: String, f: &FlowDoc<'a>| ResidencyCheck {
-        check,
-        path,
-        dataset: f.dataset,
-        connector: f.connector,
-        residency: f.residency.clone(),
-        region: f.region,
-        country: f.country,
-        jurisdiction: f.jurisdiction,
+fn residency<'a>(out: &mut Checks<'a>, flows: &[FlowDoc<'a>], s: &CheckSettings) {
+    let item = |path: String, f: &FlowDoc<'a>| {
+        Item::Residency(ResidencyCheck { path, dataset: f.dataset, connector: f.connector, residency: f.residency.clone(), region: f.region, country: f.country, jurisdiction: f.jurisdiction })
     };
     for f in flows {
-        let region_path = format!("/spec/connectors/{}/region", f.connector_index);
+        let region_path = || format!("/spec/connectors/{}/region", f.connector_index);
         if let Some(residency) = &f.residency {
             if !f.known_region {
-                out.push(item("region_undeclared", format!("/spec/connectors/{}", f.connector_index), f));
+                out.add("region_undeclared", item(format!("/spec/connectors/{}", f.connector_index), f));
             } else if !within(f, residency, s) {
-                out.push(item("cross_border_transfer", region_path.clone(), f));
+                out.add("cross_border_transfer", item(region_path(), f));
             }
         }
         if f.sovereign_required && f.known_region && !f.sovereign_region {
-            out.push(item("sovereign_region_required", region_path, f));
+            out.add("sovereign_region_required", item(region_path(), f));
         }
     }
-    out
 }
 
 /// A flow stays inside its residency, or goes where an adequacy entry allows.
@@ -165,25 +169,24 @@ fn within(f: &FlowDoc<'_>, residency: &str, s: &CheckSettings) -> bool {
     inside || f.jurisdiction.is_some_and(|j| s.adequacy.get(residency).is_some_and(|a| a.iter().any(|x| x == j)))
 }
 
-fn pii<'a>(app: &'a Manifest, detected: &'a Findings, regulated: &dyn Fn(&[crate::model::Category]) -> bool, s: &CheckSettings) -> Vec<PiiCheck<'a>> {
-    let base = |check, path: String| PiiCheck { check, path, dataset: None, connector: None, days: None, finding: None, fields: Vec::new() };
-    let mut out = Vec::new();
+fn pii<'a>(out: &mut Checks<'a>, app: &'a Manifest, detected: &'a Findings, regulated: &dyn Fn(&[crate::model::Category]) -> bool, s: &CheckSettings) {
+    let base = |path: String| PiiCheck { path, dataset: None, connector: None, days: None, finding: None, fields: Vec::new() };
     for (i, c) in app.spec.connectors.iter().enumerate() {
         if c.exports_pii {
-            out.push(PiiCheck { connector: Some(&c.name), ..base("pii_export_unapproved", format!("/spec/connectors/{i}/exportsPii")) });
+            out.add("pii_export_unapproved", Item::Pii(PiiCheck { connector: Some(&c.name), ..base(format!("/spec/connectors/{i}/exportsPii")) }));
         }
     }
     for (i, d) in app.spec.datasets.iter().enumerate().filter(|(_, d)| regulated(&d.categories)) {
         match d.retention_days {
-            None => out.push(PiiCheck { dataset: Some(&d.name), ..base("retention_missing", format!("/spec/datasets/{i}")) }),
+            None => out.add("retention_missing", Item::Pii(PiiCheck { dataset: Some(&d.name), ..base(format!("/spec/datasets/{i}")) })),
             Some(days) if s.max_retention_days.is_some_and(|max| u64::from(days) > max) => {
-                out.push(PiiCheck { dataset: Some(&d.name), days: Some(days), ..base("retention_too_long", format!("/spec/datasets/{i}/retentionDays")) })
+                out.add("retention_too_long", Item::Pii(PiiCheck { dataset: Some(&d.name), days: Some(days), ..base(format!("/spec/datasets/{i}/retentionDays")) }))
             }
             Some(_) => {}
         }
     }
     for f in detected.pii.iter().filter(|f| !f.tagged) {
-        out.push(PiiCheck { dataset: Some(&f.dataset), finding: Some(f), ..base("untagged_pii_field", f.path.clone()) });
+        out.add("untagged_pii_field", Item::Pii(PiiCheck { dataset: Some(&f.dataset), finding: Some(f), ..base(f.path.clone()) }));
     }
     // Connectors that receive regulated fields but do not need raw values get them masked.
     for (i, c) in app.spec.connectors.iter().enumerate().filter(|(_, c)| !c.needs_raw_values) {
@@ -195,44 +198,38 @@ fn pii<'a>(app: &'a Manifest, detected: &'a Findings, regulated: &dyn Fn(&[crate
             .collect();
         if !fields.is_empty() {
             fields.sort_unstable();
-            out.push(PiiCheck { connector: Some(&c.name), fields, ..base("mask", format!("/spec/connectors/{i}")) });
+            out.add("mask", Item::Pii(PiiCheck { connector: Some(&c.name), fields, ..base(format!("/spec/connectors/{i}")) }));
         }
     }
-    out
 }
 
-fn secrets<'a>(app: &'a Manifest, s: &CheckSettings) -> Vec<SecretsCheck<'a>> {
-    let base = |check, path: String| SecretsCheck { check, path, connector: None, secret: None, reference: None, days: None };
+fn secrets<'a>(out: &mut Checks<'a>, app: &'a Manifest, s: &CheckSettings) {
+    let base = |path: String| SecretsCheck { path, connector: None, secret: None, reference: None, days: None };
     let approved = |r: &str| s.approved_stores.as_ref().is_none_or(|stores| stores.iter().any(|p| r.starts_with(p.as_str())));
     let too_long = |days: Option<u32>| days.filter(|d| s.max_rotation_days.is_some_and(|max| u64::from(*d) > max));
-    let mut out = Vec::new();
     for (i, c) in app.spec.connectors.iter().enumerate() {
         if let Some(r) = c.secret_ref.as_deref().filter(|r| !approved(r)) {
-            out.push(SecretsCheck { connector: Some(&c.name), reference: Some(r), ..base("unapproved_secret_store", format!("/spec/connectors/{i}/secretRef")) });
+            out.add("unapproved_secret_store", Item::Secrets(SecretsCheck { connector: Some(&c.name), reference: Some(r), ..base(format!("/spec/connectors/{i}/secretRef")) }));
         }
         if let Some(days) = too_long(c.rotation_days) {
-            out.push(SecretsCheck { connector: Some(&c.name), days: Some(days), ..base("rotation_too_long", format!("/spec/connectors/{i}/rotationDays")) });
+            out.add("rotation_too_long", Item::Secrets(SecretsCheck { connector: Some(&c.name), days: Some(days), ..base(format!("/spec/connectors/{i}/rotationDays")) }));
         }
     }
     for (i, sec) in app.spec.secrets.iter().enumerate() {
         if !approved(&sec.reference) {
-            out.push(SecretsCheck { secret: Some(&sec.name), reference: Some(&sec.reference), ..base("unapproved_secret_store", format!("/spec/secrets/{i}/ref")) });
+            out.add("unapproved_secret_store", Item::Secrets(SecretsCheck { secret: Some(&sec.name), reference: Some(&sec.reference), ..base(format!("/spec/secrets/{i}/ref")) }));
         }
         if let Some(days) = too_long(sec.rotation_days) {
-            out.push(SecretsCheck { secret: Some(&sec.name), days: Some(days), ..base("rotation_too_long", format!("/spec/secrets/{i}/rotationDays")) });
+            out.add("rotation_too_long", Item::Secrets(SecretsCheck { secret: Some(&sec.name), days: Some(days), ..base(format!("/spec/secrets/{i}/rotationDays")) }));
         }
     }
-    out
 }
 
-fn egress_checks<'a>(findings: &'a [EgressFinding], policy: &EgressPolicy) -> Vec<EgressCheck<'a>> {
-    let mut out = Vec::new();
+fn egress_checks<'a>(out: &mut Checks<'a>, findings: &'a [EgressFinding], policy: &EgressPolicy) {
     for f in findings {
         let declared = f.path.starts_with("/spec/egress/");
-        let facts = UrlFacts::of_finding(f);
-        for p in policy.problems(&facts, declared) {
-            out.push(EgressCheck { check: p.code, path: &f.path, url: f.url.as_deref(), host: f.host.as_deref(), detail: p.detail });
+        for p in policy.problems(&UrlFacts::of_finding(f), declared) {
+            out.add(p.code, Item::Egress(EgressCheck { path: &f.path, url: f.url.as_deref(), host: f.host.as_deref(), detail: p.detail }));
         }
     }
-    out
 }
