@@ -13,6 +13,7 @@
 
 mod checks;
 mod decision;
+mod digest;
 mod egress;
 mod error;
 mod input;
@@ -583,7 +584,7 @@ impl Engine {
         let conv = |e: rvalue::ConvertError| PolicyError::Eval(format!("cannot build the input document: {e}"));
         let findings = rvalue::to_value(&input::build_static(app, &risk, settings, &detected, needs)).map_err(conv)?;
         let app_value = rvalue::to_value(app).map_err(conv)?;
-        Ok(PreparedApp { inner: Arc::new(PreparedInner { engine: Arc::as_ptr(&self.inner) as usize, manifest: app.clone(), risk, app_value, findings }) })
+        Ok(PreparedApp { inner: Arc::new(PreparedInner { engine: Arc::as_ptr(&self.inner) as usize, manifest: app.clone(), risk, digest_prefix: digest::prefix(&app_value), app_value, findings }) })
     }
 
     /// Decides on a prepared app (see [`Engine::prepare`]).
@@ -595,14 +596,14 @@ impl Engine {
         self.decide(app, ctx).map(|(d, _)| d)
     }
 
-    /// The input document, and its digest (see [`digest_of`]).
+    /// The input document, and its digest (see [`digest`]).
     fn input_value(&self, app: &PreparedApp, ctx: &Context, now: DateTime<Utc>, judged: &[input::JudgedApproval<'_>]) -> Result<(regorus::Value, String)> {
         use regorus::Value as V;
         let m = &app.inner.manifest;
         let conv = |e: rvalue::ConvertError| PolicyError::Eval(format!("cannot build the input document: {e}"));
         let lifecycle = rvalue::to_value(&input::lifecycle_doc(m, &self.inner.settings, now)).map_err(conv)?;
         let context = rvalue::to_value(&input::context_doc(m, now, judged, &ctx.extra)).map_err(conv)?;
-        let digest = digest_of(&app.inner.app_value, &context);
+        let digest = digest::finish(app.inner.digest_prefix.clone(), &context);
         let mut findings = app.inner.findings.clone();
         findings
             .as_object_mut()
@@ -723,6 +724,8 @@ struct PreparedInner {
     risk: risk::RiskAssessment,
     app_value: regorus::Value,
     findings: regorus::Value,
+    /// The input digest's hasher after the app (see [`digest`]).
+    digest_prefix: sha2::Sha256,
 }
 
 impl PreparedApp {
@@ -768,42 +771,6 @@ fn classify_eval_error(msg: &str) -> PolicyError {
     } else {
         PolicyError::Eval(msg.trim().to_string())
     }
-}
-
-/// The input digest, `sha256:<hex>`: SHA-256 of the canonical JSON of
-/// `{"app": input.app, "context": input.context}`, what the decision was
-/// asked about. `input.findings` is not hashed: it is computed from these
-/// and the engine's policies and data, which `policy_revisions` names, and
-/// hashing its ~20 KB would cost a third of a decision.
-///
-/// regorus objects keep their keys sorted and the input holds no floats, so
-/// serde_json's compact output is the canonical form.
-pub(crate) fn digest_of(app: &regorus::Value, context: &regorus::Value) -> String {
-    use sha2::{Digest, Sha256};
-    std::thread_local! {
-        // One buffer per thread, reused: the canonical text is hashed in one call.
-        static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-    let d = BUF.with(|b| {
-        let mut buf = b.borrow_mut();
-        buf.clear();
-        buf.extend_from_slice(br#"{"app":"#);
-        let _ = serde_json::to_writer(&mut *buf, app);
-        buf.extend_from_slice(br#","context":"#);
-        let _ = serde_json::to_writer(&mut *buf, context);
-        buf.push(b'}');
-        let d = Sha256::digest(&buf[..]);
-        if buf.capacity() > 1 << 20 {
-            *buf = Vec::new();
-        }
-        d
-    });
-    let mut s = String::with_capacity(71);
-    s.push_str("sha256:");
-    for b in d {
-        s.push_str(&format!("{b:02x}"));
-    }
-    s
 }
 
 /// Converts JSON to a regorus value without a text round trip.
