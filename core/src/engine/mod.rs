@@ -574,17 +574,19 @@ impl Engine {
     /// value). A platform that decides on the same app at every deploy or
     /// connector call keeps one `PreparedApp` per app version.
     pub fn prepare(&self, app: &Manifest) -> Result<PreparedApp> {
-        self.prepare_for(app, &self.inner.needs)
+        let parts = self.parts(app, &self.inner.needs)?;
+        Ok(PreparedApp { inner: Arc::new(PreparedInner { engine: Arc::as_ptr(&self.inner) as usize, manifest: app.clone(), parts }) })
     }
 
-    fn prepare_for(&self, app: &Manifest, needs: &input::Needs) -> Result<PreparedApp> {
+    /// Everything of the input that depends on the manifest alone.
+    fn parts(&self, app: &Manifest, needs: &input::Needs) -> Result<Parts> {
         let settings = &self.inner.settings;
         let risk = risk::assess(app, &settings.risk, &settings.catalog);
         let detected = crate::detect::scan_manifest(app);
         let conv = |e: rvalue::ConvertError| PolicyError::Eval(format!("cannot build the input document: {e}"));
         let findings = rvalue::to_value(&input::build_static(app, &risk, settings, &detected, needs)).map_err(conv)?;
         let app_value = rvalue::to_value(app).map_err(conv)?;
-        Ok(PreparedApp { inner: Arc::new(PreparedInner { engine: Arc::as_ptr(&self.inner) as usize, manifest: app.clone(), risk, digest_prefix: digest::prefix(&app_value), app_value, findings }) })
+        Ok(Parts { risk, digest_prefix: digest::prefix(&app_value), app_value, findings })
     }
 
     /// Decides on a prepared app (see [`Engine::prepare`]).
@@ -593,56 +595,54 @@ impl Engine {
             // Prepared by another engine, whose data may differ.
             return self.evaluate(&app.inner.manifest, ctx);
         }
-        self.decide(app, ctx).map(|(d, _)| d)
+        self.decide(&app.inner.manifest, &app.inner.parts, ctx).map(|(d, _)| d)
     }
 
     /// The input document, and its digest (see [`digest`]).
-    fn input_value(&self, app: &PreparedApp, ctx: &Context, now: DateTime<Utc>, judged: &[input::JudgedApproval<'_>]) -> Result<(regorus::Value, String)> {
+    fn input_value(&self, m: &Manifest, parts: &Parts, ctx: &Context, now: DateTime<Utc>, judged: &[input::JudgedApproval<'_>]) -> Result<(regorus::Value, String)> {
         use regorus::Value as V;
-        let m = &app.inner.manifest;
         let conv = |e: rvalue::ConvertError| PolicyError::Eval(format!("cannot build the input document: {e}"));
         let lifecycle = rvalue::to_value(&input::lifecycle_doc(m, &self.inner.settings, now)).map_err(conv)?;
         let context = rvalue::to_value(&input::context_doc(m, now, judged, &ctx.extra)).map_err(conv)?;
-        let digest = digest::finish(app.inner.digest_prefix.clone(), &context);
-        let mut findings = app.inner.findings.clone();
+        let digest = digest::finish(parts.digest_prefix.clone(), &context);
+        let mut findings = parts.findings.clone();
         findings
             .as_object_mut()
             .map_err(|e| PolicyError::Eval(e.to_string()))?
             .insert(V::from("lifecycle"), lifecycle);
         let mut top = BTreeMap::new();
-        top.insert(V::from("app"), app.inner.app_value.clone());
+        top.insert(V::from("app"), parts.app_value.clone());
         top.insert(V::from("context"), context);
         top.insert(V::from("findings"), findings);
         Ok((V::from(top), digest))
     }
 
-    fn decide(&self, app: &PreparedApp, ctx: &Context) -> Result<(Decision, regorus::Value)> {
+    fn decide(&self, m: &Manifest, parts: &Parts, ctx: &Context) -> Result<(Decision, regorus::Value)> {
         let settings = &self.inner.settings;
-        let m = &app.inner.manifest;
         let now = ctx.now.unwrap_or_else(Utc::now);
         let decision_id = ctx.decision_id.clone().unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
         let judged: Vec<input::JudgedApproval<'_>> =
             ctx.approvals.iter().map(|a| input::JudgedApproval { approval: a, status: a.status(m, now, &settings.approvals) }).collect();
-        let (input_value, digest) = self.input_value(app, ctx, now, &judged)?;
+        let (input_value, digest) = self.input_value(m, parts, ctx, now, &judged)?;
         let result = self.run(input_value.clone())?;
         let gathered = result::gather(&result, &self.inner.packages, &self.inner.index)?;
-        let decision = result::assemble(m, &judged, app.inner.risk.clone(), gathered, &self.inner.revisions, decision_id, digest, now);
+        let decision = result::assemble(m, &judged, parts.risk.clone(), gathered, &self.inner.revisions, decision_id, digest, now);
         Ok((decision, input_value))
     }
 
     fn evaluate_inner(&self, app: &Manifest, ctx: &Context) -> Result<(Decision, regorus::Value)> {
-        self.decide(&self.prepare(app)?, ctx)
+        self.decide(app, &self.parts(app, &self.inner.needs)?, ctx)
     }
 
     /// The input document policies would see for this app, as JSON (for
     /// `opa eval`, debugging and `microgov explain`).
     pub fn input_document(&self, app: &Manifest, ctx: &Context) -> Result<serde_json::Value> {
         // The whole document, also the members no loaded policy reads.
-        let p = self.prepare_for(app, &input::Needs::all())?;
+        let parts = self.parts(app, &input::Needs::all())?;
         let now = ctx.now.unwrap_or_else(Utc::now);
         let judged: Vec<input::JudgedApproval<'_>> =
             ctx.approvals.iter().map(|a| input::JudgedApproval { approval: a, status: a.status(app, now, &self.inner.settings.approvals) }).collect();
-        let (v, _) = self.input_value(&p, ctx, now, &judged)?;
+        let (v, _) = self.input_value(app, &parts, ctx, now, &judged)?;
         serde_json::to_value(&v).map_err(|e| PolicyError::Eval(format!("cannot build the input document: {e}")).into())
     }
 
@@ -721,6 +721,12 @@ pub struct PreparedApp {
 struct PreparedInner {
     engine: usize,
     manifest: Manifest,
+    parts: Parts,
+}
+
+/// The input's manifest-only parts.
+#[derive(Debug)]
+struct Parts {
     risk: risk::RiskAssessment,
     app_value: regorus::Value,
     findings: regorus::Value,
@@ -736,7 +742,7 @@ impl PreparedApp {
 
     /// Its risk assessment.
     pub fn risk(&self) -> &risk::RiskAssessment {
-        &self.inner.risk
+        &self.inner.parts.risk
     }
 }
 
