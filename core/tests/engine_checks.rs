@@ -230,5 +230,8 @@ fn a_team_policy_reading_any_finding_gets_it() {
     let app = engine.parse_manifest(&manifest(EU_PEOPLE, connectors, "")).unwrap();
     let input = engine.input_document(&app, &ctx()).unwrap();
     assert_eq!(input["findings"]["flows"][0]["connector"], "london");
+    let explained = engine.explain(&app, &ctx()).unwrap();
+    assert_eq!(explained.input["findings"]["flows"], input["findings"]["flows"]);
+    assert_eq!(explained.input["findings"]["connectors"]["london"]["jurisdiction"], "UK");
     let _ = std::fs::remove_dir_all(&dir);
 }

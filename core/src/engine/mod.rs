@@ -501,12 +501,13 @@ impl Engine {
 
     /// Decides on one app.
     pub fn evaluate(&self, app: &Manifest, ctx: &Context) -> Result<Decision> {
-        self.evaluate_inner(app, ctx).map(|(d, _)| d)
+        self.evaluate_inner(app, ctx, &self.inner.needs).map(|(d, _)| d)
     }
 
     /// Decides on one app and says where each violation came from.
     pub fn explain(&self, app: &Manifest, ctx: &Context) -> Result<Explanation> {
-        let (decision, input) = self.evaluate_inner(app, ctx)?;
+        // The whole input document, also the members no loaded policy reads.
+        let (decision, input) = self.evaluate_inner(app, ctx, &input::Needs::all())?;
         let source_of = |v: &Violation, head_hint: &str| -> Option<RuleSite> {
             let pkg = self.inner.packages.iter().find(|p| p.policy == v.policy)?;
             self.inner.index.find(&pkg.path, Some(&v.rule), head_hint).cloned()
@@ -630,8 +631,8 @@ impl Engine {
         Ok((decision, input_value))
     }
 
-    fn evaluate_inner(&self, app: &Manifest, ctx: &Context) -> Result<(Decision, regorus::Value)> {
-        self.decide(app, &self.parts(app, &self.inner.needs)?, ctx)
+    fn evaluate_inner(&self, app: &Manifest, ctx: &Context, needs: &input::Needs) -> Result<(Decision, regorus::Value)> {
+        self.decide(app, &self.parts(app, needs)?, ctx)
     }
 
     /// The input document policies would see for this app, as JSON (for
