@@ -37,5 +37,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::hint::black_box(app.to_value());
     }
     println!("to_value: {:?}/op", t.elapsed() / n);
+    let t = std::time::Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(microgov::detect::scan_manifest(&app));
+    }
+    println!("detectors: {:?}/op", t.elapsed() / n);
     Ok(())
 }
