@@ -1,11 +1,16 @@
 //! Detector benchmarks: secrets scan of a 64 KB config (throughput) and of a typical
-//! manifest, the whole `detect::scan`, and the egress normalize + match hot path that
+//! manifest, each detector and the whole `detect::scan` on that manifest, the whole
+//! `detect::scan_manifest` on the typed bench manifest (`fixtures/bench/typical.yaml`,
+//! as `Engine::prepare` runs it), and the egress normalize + match hot path that
 //! `Engine::check_egress` builds on.
+//!
+//! Run: `cargo bench -p microgov-benches --bench detect`.
 
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use microgov::detect::{self, egress, secrets};
+use microgov::detect::{self, egress, pii, secrets};
+use microgov::Manifest;
 use serde_json::{json, Value};
 
 /// A typical manifest: 10 connectors, 20 datasets with 60 fields, 10 egress hosts,
@@ -154,8 +159,49 @@ fn bench_secrets(c: &mut Criterion) {
     g.bench_function("secrets_scan_typical", |b| {
         b.iter(|| secrets::scan_value(black_box(&manifest)))
     });
+    g.bench_function("pii_scan_typical", |b| {
+        b.iter(|| pii::scan_datasets(black_box(&manifest)))
+    });
+    g.bench_function("egress_scan_typical", |b| {
+        b.iter(|| egress::scan(black_box(&manifest)))
+    });
     g.bench_function("detect_scan_typical", |b| {
         b.iter(|| detect::scan(black_box(&manifest)))
+    });
+    g.finish();
+}
+
+/// The typed bench manifest, `fixtures/bench/typical.yaml` (10 connectors, 20
+/// datasets, 60 fields, 10 egress URLs), as the engine holds it.
+fn typical_yaml() -> Manifest {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/bench/typical.yaml");
+    let text = std::fs::read_to_string(path).expect("fixtures/bench/typical.yaml");
+    Manifest::from_yaml(&text).expect("typical.yaml is a valid manifest")
+}
+
+fn bench_scan_manifest(c: &mut Criterion) {
+    let manifest = typical_yaml();
+    assert_eq!(
+        detect::scan_manifest(&manifest),
+        detect::scan(&manifest.to_value())
+    );
+    let mut g = c.benchmark_group("manifest_typed");
+    g.bench_function("scan_manifest_typical", |b| {
+        b.iter(|| detect::scan_manifest(black_box(&manifest)))
+    });
+    g.bench_function("secrets_scan_manifest_typical", |b| {
+        b.iter(|| secrets::scan_manifest(black_box(&manifest)))
+    });
+    g.bench_function("pii_scan_manifest_typical", |b| {
+        b.iter(|| pii::scan_manifest(black_box(&manifest)))
+    });
+    g.bench_function("egress_scan_manifest_typical", |b| {
+        b.iter(|| egress::scan_manifest(black_box(&manifest)))
+    });
+    // What `scan_manifest` used to do: serialize, then walk the JSON value.
+    g.bench_function("to_value_then_scan_typical", |b| {
+        b.iter(|| detect::scan(&black_box(&manifest).to_value()))
     });
     g.finish();
 }
@@ -193,5 +239,5 @@ fn bench_egress(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_secrets, bench_egress);
+criterion_group!(benches, bench_secrets, bench_scan_manifest, bench_egress);
 criterion_main!(benches);

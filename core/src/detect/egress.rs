@@ -1042,6 +1042,25 @@ pub fn scan(manifest: &Value) -> Vec<EgressFinding> {
     out
 }
 
+/// [`scan`] of a validated manifest, without building its JSON value: the same
+/// findings as `scan(&manifest.to_value())`.
+pub fn scan_manifest(manifest: &crate::Manifest) -> Vec<EgressFinding> {
+    let spec = &manifest.spec;
+    let egress = spec
+        .egress
+        .iter()
+        .enumerate()
+        .map(|(i, s)| EgressFinding::from_input(format!("/spec/egress/{i}"), s));
+    let endpoints = spec.connectors.iter().enumerate().filter_map(|(i, c)| {
+        let s = c.endpoint.as_deref()?;
+        Some(EgressFinding::from_input(
+            format!("/spec/connectors/{i}/endpoint"),
+            s,
+        ))
+    });
+    egress.chain(endpoints).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -45,10 +45,15 @@ pub struct Findings {
     pub egress: Vec<EgressFinding>,
 }
 
-/// Runs every detector over a validated manifest (its JSON form, defaults
-/// included, so paths are the manifest's own JSON pointers).
+/// Runs every detector over a validated manifest. The findings are those of
+/// `scan(&manifest.to_value())` (its JSON form, defaults included, so paths are the
+/// manifest's own JSON pointers), found by walking the typed manifest directly.
 pub fn scan_manifest(manifest: &crate::Manifest) -> Findings {
-    scan(&manifest.to_value())
+    Findings {
+        secrets: secrets::scan_manifest(manifest),
+        pii: pii::scan_manifest(manifest),
+        egress: egress::scan_manifest(manifest),
+    }
 }
 
 /// Runs every detector over a manifest document.

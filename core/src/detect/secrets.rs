@@ -2,8 +2,9 @@
 //!
 //! The pipeline follows gitleaks / trufflehog / detect-secrets:
 //!
-//! 1. **keyword prefilter** — a 16 KB trigram gate (one table probe per byte) lets
-//!    through only strings that may hold a keyword; on those, one Aho-Corasick
+//! 1. **keyword prefilter** — a 16 KB trigram gate (one table probe per byte, six at a
+//!    time) lets through only strings that may hold a keyword (the keywords of
+//!    `key=value` rules count only next to a `=` or `:`); on those, one Aho-Corasick
 //!    automaton over every rule's keywords (built once) picks the rules whose regex
 //!    runs;
 //! 2. **provider rules** — linear-time `regex` patterns for the common credential
@@ -21,6 +22,7 @@
 //! redacted preview. The finding shape and the rule list are specified in
 //! `core/docs/findings.md`.
 
+use std::cell::RefCell;
 use std::sync::LazyLock;
 
 use aho_corasick::automaton::Automaton;
@@ -29,9 +31,12 @@ use aho_corasick::{Anchored, MatchKind};
 use base64::Engine as _;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::text::{self, contains_ci, ends_with_ci, entropy, starts_with_ci, Seg, Words};
+use crate::Manifest;
+
+mod manifest;
 
 /// How bad a leaked credential of this kind is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -103,23 +108,25 @@ pub fn rules() -> impl Iterator<Item = RuleInfo> {
 /// Scans every string of a JSON document (a manifest, a connector config, ...).
 /// Object keys give context: a string under a sensitive key must be a reference.
 pub fn scan_value(doc: &Value) -> Vec<SecretFinding> {
-    let mut w = Walker::new();
-    w.walk(doc, None);
-    w.out
+    scan_with(|w| w.walk(doc, None))
+}
+
+/// Scans every string of a validated manifest: the same findings, in the same order,
+/// as `scan_value(&manifest.to_value())`, without building the JSON value.
+pub fn scan_manifest(manifest: &Manifest) -> Vec<SecretFinding> {
+    scan_with(|w| w.manifest(manifest))
 }
 
 /// Scans one `key: value` pair as if it were the document `{key: value}`; with no key,
 /// scans the bare string (path `""`).
 pub fn scan_pair(key: Option<&str>, value: &str) -> Vec<SecretFinding> {
-    let mut w = Walker::new();
-    match key {
+    scan_with(|w| match key {
         Some(k) => {
             w.path.push(Seg::Key(k));
             w.string(value, Some(k), classify_key(k));
         }
         None => w.string(value, None, KeyClass::PLAIN),
-    }
-    w.out
+    })
 }
 
 /// Compiles the rule set now rather than on the first scan (a few milliseconds: the
@@ -442,24 +449,36 @@ const GATE_LOG2: u32 = 17;
 /// independent table load per byte, where the automaton's large transition table
 /// makes every byte a dependent cache miss. Keywords of two bytes put every
 /// continuation in. `://` is not put in (every endpoint has it): the rules it feeds all
-/// need an `@`, so a string with an `@` passes instead.
+/// need an `@`, so a string with an `@` passes instead. Likewise the keywords of
+/// `key=value` rules (`secret`, `token`, `pass`, ... common in references and prose)
+/// count only in a string with an assignment separator: a hit on a slot that only they
+/// set is ignored in a string without one.
 struct Gate {
     bits: Box<[u64; GATE_WORDS]>,
+    /// Slots set only by keywords of rules that need an assignment separator, sorted.
+    separator_slots: Vec<usize>,
 }
 
 const GATE_WORDS: usize = 1 << (GATE_LOG2 - 6);
-const GATE_MASK: u32 = (1 << GATE_LOG2) - 1;
 
 #[inline]
 fn trigram_slot(a: u8, b: u8, c: u8) -> usize {
-    slot_of((u32::from(a) << 16) | (u32::from(b) << 8) | u32::from(c))
+    slot_of(u32::from_le_bytes([a, b, c, 0]))
 }
 
-/// Slot of a trigram packed into the low 24 bits: shifts and xors only, so the scan
-/// loop carries no multiply.
+/// Slot of a trigram packed into the low 24 bits, first byte lowest; the top byte is
+/// ignored, so the scan passes four bytes of the string as they are. A multiplicative
+/// hash: the product of the trigram shifted to the top takes its top bits from all
+/// of it.
 #[inline]
 fn slot_of(x: u32) -> usize {
-    ((x ^ (x >> 7) ^ (x >> 13)) & GATE_MASK) as usize
+    (trigram_hash(x) >> (32 - GATE_LOG2)) as usize
+}
+
+/// `(x << 8) * φ`, 32 bits: its top `GATE_LOG2` bits are the slot.
+#[inline]
+fn trigram_hash(x: u32) -> u32 {
+    x.wrapping_mul(0x9E37_79B1_u32.wrapping_shl(8))
 }
 
 /// How common a byte is in ordinary config text (higher = more common); a gate entry
@@ -482,11 +501,15 @@ fn byte_commonness(c: u8) -> u32 {
 }
 
 impl Gate {
-    fn new(patterns: &[String]) -> Gate {
-        let mut gate = Gate {
-            bits: Box::new([0u64; GATE_WORDS]),
-        };
-        for p in patterns {
+    /// `keywords`: each keyword, and whether its rule needs an assignment separator.
+    fn new<'k>(keywords: impl Iterator<Item = (&'k str, bool)>) -> Gate {
+        let (mut plain_slots, mut separator_slots) = (Vec::new(), Vec::new());
+        for (p, needs_separator) in keywords {
+            let slots = if needs_separator {
+                &mut separator_slots
+            } else {
+                &mut plain_slots
+            };
             let b = p.as_bytes();
             match b.len() {
                 0 | 1 => {}
@@ -494,16 +517,27 @@ impl Gate {
                 // tokens of at least 30 bytes).
                 2 => (0..=255u8)
                     .filter(|c| c.is_ascii_alphanumeric() || b"_~.-".contains(c))
-                    .for_each(|c| gate.set(trigram_slot(b[0], b[1], c))),
+                    .for_each(|c| slots.push(trigram_slot(b[0], b[1], c))),
                 _ if p == "://" => {}
                 _ => {
                     let score = |w: &&[u8]| w.iter().map(|&c| byte_commonness(c)).sum::<u32>();
                     if let Some(w) = b.windows(3).min_by_key(score) {
-                        gate.set(trigram_slot(w[0], w[1], w[2]));
+                        slots.push(trigram_slot(w[0], w[1], w[2]));
                     }
                 }
             }
         }
+        let mut gate = Gate {
+            bits: Box::new([0u64; GATE_WORDS]),
+            separator_slots: Vec::new(),
+        };
+        for &slot in plain_slots.iter().chain(&separator_slots) {
+            gate.set(slot);
+        }
+        separator_slots.retain(|s| !plain_slots.contains(s));
+        separator_slots.sort_unstable();
+        separator_slots.dedup();
+        gate.separator_slots = separator_slots;
         gate
     }
 
@@ -515,17 +549,86 @@ impl Gate {
 
     #[inline]
     fn may_match(&self, s: &[u8]) -> bool {
-        let mut x = 0u32;
-        for (i, &c) in s.iter().enumerate() {
-            x = ((x << 8) | u32::from(c)) & 0x00FF_FFFF;
-            let slot = slot_of(x);
-            // `slot < 2^GATE_LOG2`, so the index is always in bounds.
-            if i >= 2 && (self.bits[slot >> 6] >> (slot & 63)) & 1 != 0 {
+        let mut separator = None;
+        let n = s.len();
+        if n < 8 {
+            let hit = s.windows(3).any(|w| {
+                let slot = trigram_slot(w[0], w[1], w[2]);
+                self.bit(slot) != 0 && self.counts(slot, s, &mut separator)
+            });
+            return hit || (s.contains(&b'@') && has_scheme_separator(s));
+        }
+        // Eight bytes at a time hold six trigrams, probed together; the windows start
+        // every six bytes, and the last one ends with the string (overlapping). The
+        // same words tell whether the string has an `@`.
+        let mut at = 0;
+        let mut at_sign = 0;
+        loop {
+            let start = at.min(n - 8);
+            let w = s
+                .get(start..start + 8)
+                .and_then(|w| w.try_into().ok())
+                .map_or(0, u64::from_le_bytes);
+            at_sign |= zero_byte(w ^ u64::from_ne_bytes([b'@'; 8]));
+            let probes = [0, 8, 16, 24, 32, 40]
+                .iter()
+                .fold(0, |acc, &shift| acc | self.probe((w >> shift) as u32));
+            if probes & 1 != 0 && self.window_counts(w, s, &mut separator) {
                 return true;
             }
+            if start == n - 8 {
+                return at_sign != 0 && has_scheme_separator(s);
+            }
+            at += 6;
         }
-        s.contains(&b'@') && s.windows(3).any(|w| w == b"://")
     }
+
+    /// The gate word of trigram `x` shifted so that its bit is bit 0 (the bits above
+    /// are noise): the scan ORs six of them and tests bit 0 once.
+    #[inline]
+    fn probe(&self, x: u32) -> u64 {
+        let h = trigram_hash(x);
+        // `h >> (32 - GATE_LOG2 + 6) < GATE_WORDS`: always in bounds.
+        self.bits[(h >> (32 - GATE_LOG2 + 6)) as usize] >> ((h >> (32 - GATE_LOG2)) & 63)
+    }
+
+    /// Whether a set trigram of the window `w` counts (see [`Gate::counts`]).
+    #[cold]
+    #[inline(never)]
+    fn window_counts(&self, w: u64, s: &[u8], separator: &mut Option<bool>) -> bool {
+        [0, 8, 16, 24, 32, 40].iter().any(|&shift| {
+            let slot = slot_of((w >> shift) as u32);
+            self.bit(slot) != 0 && self.counts(slot, s, separator)
+        })
+    }
+
+    /// The bit of `slot` in bit 0.
+    #[inline]
+    fn bit(&self, slot: usize) -> u64 {
+        // `slot < 2^GATE_LOG2`, so the index is always in bounds.
+        self.bits[slot >> 6] >> (slot & 63) & 1
+    }
+
+    /// Whether a hit on `slot` lets `s` through: `separator` caches whether `s` has an
+    /// assignment separator.
+    fn counts(&self, slot: usize, s: &[u8], separator: &mut Option<bool>) -> bool {
+        // A few dozen entries: comparing them all beats a search's mispredictions.
+        let separator_only = self
+            .separator_slots
+            .iter()
+            .fold(false, |a, &x| a | (x == slot));
+        !separator_only || *separator.get_or_insert_with(|| has_assignment_separator(s))
+    }
+}
+
+/// Non-zero when a byte of `w` is zero (the classic exact bit trick).
+#[inline]
+fn zero_byte(w: u64) -> u64 {
+    w.wrapping_sub(0x0101_0101_0101_0101) & !w & 0x8080_8080_8080_8080
+}
+
+fn has_scheme_separator(s: &[u8]) -> bool {
+    s.windows(3).any(|w| w == b"://")
 }
 
 static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
@@ -561,7 +664,10 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
             }
         }
     }
-    let gate = Gate::new(&patterns);
+    let gate = Gate::new(patterns.iter().zip(&pattern_rule).map(|(p, &r)| {
+        let needs_separator = RULES.get(usize::from(r)).is_some_and(|r| r.needs_separator);
+        (p.as_str(), needs_separator)
+    }));
     let ac = NFA::builder()
         .match_kind(MatchKind::Standard)
         .prefilter(false)
@@ -855,7 +961,7 @@ fn is_known_example(v: &str) -> bool {
 /// A reference to a secret kept elsewhere: a store URI, an environment or CI variable,
 /// a Key Vault reference, a secrets-manager ARN, a mounted secret file.
 pub fn is_reference(v: &str) -> bool {
-    let v = v.trim();
+    let v = text::trim(v);
     #[rustfmt::skip]
     const SCHEMES: &[&str] = &[
         "vault://", "aws-sm://", "awssm://", "azure-kv://", "azurekv://", "gcp-sm://", "gcpsm://",
@@ -917,7 +1023,7 @@ fn strip_auth_scheme(v: &str) -> &str {
 
 /// A placeholder or obviously-not-a-secret filler value.
 pub fn is_placeholder(v: &str) -> bool {
-    let v = v.trim().trim_matches(|c| c == '"' || c == '\'');
+    let v = text::trim(v).trim_matches(|c| c == '"' || c == '\'');
     if v.is_empty() {
         return true;
     }
@@ -1114,60 +1220,157 @@ fn password_like(v: &str) -> bool {
 // Walker
 // ---------------------------------------------------------------------------------
 
-struct Walker<'v> {
+struct Walker<'v, 'm> {
     path: Vec<Seg<'v>>,
     out: Vec<SecretFinding>,
-    memo: KeyMemo,
+    memo: &'m mut KeyMemo,
+    /// Every leaf visited, with its path and key context: tests compare walks by it.
+    #[cfg(test)]
+    visits: Vec<String>,
 }
 
-/// Key classes already computed in this scan. Manifests repeat a small vocabulary of
-/// keys (`name`, `type`, `fields`, ... once per dataset and connector), so a small
-/// direct-mapped table answers most keys with one short comparison. Slots keep their
-/// own copy of the key: comparing against another heap string would cost a cache miss.
-struct KeyMemo {
-    slots: [MemoSlot; 128],
+thread_local! {
+    /// Key classes depend on the key alone, so one memo per thread serves every scan:
+    /// a scan starts with the keys of the previous ones already classified.
+    static KEY_MEMO: RefCell<KeyMemo> = const { RefCell::new(KeyMemo::new()) };
 }
+
+/// Runs `walk` on a new walker and returns its findings.
+fn scan_with<'v>(walk: impl FnOnce(&mut Walker<'v, '_>)) -> Vec<SecretFinding> {
+    // The memo has no destructor, so `with` cannot find it destroyed.
+    KEY_MEMO.with(|memo| match memo.try_borrow_mut() {
+        Ok(mut memo) => {
+            let mut w = Walker::new(&mut memo);
+            walk(&mut w);
+            w.out
+        }
+        // Not reached (a scan never starts another), but a fresh memo would do.
+        Err(_) => {
+            let mut memo = KeyMemo::new();
+            let mut w = Walker::new(&mut memo);
+            walk(&mut w);
+            w.out
+        }
+    })
+}
+
+/// A member value of an object the walker visits: a JSON value, or a string of one of
+/// the typed manifest's string maps (`labels`, `headers`).
+trait Member<'v>: Copy {
+    fn as_str(self) -> Option<&'v str>;
+    /// Whether the key's class matters: a leaf, or an array that may hold leaves.
+    fn has_leaves(self) -> bool;
+    fn walk(self, w: &mut Walker<'v, '_>, key: (&'v str, KeyClass));
+}
+
+impl<'v> Member<'v> for &'v Value {
+    fn as_str(self) -> Option<&'v str> {
+        Value::as_str(self)
+    }
+    fn has_leaves(self) -> bool {
+        matches!(self, Value::String(_) | Value::Number(_) | Value::Array(_))
+    }
+    #[inline]
+    fn walk(self, w: &mut Walker<'v, '_>, (k, kc): (&'v str, KeyClass)) {
+        // Most members are leaves: checked here, without a call to `walk`.
+        match self {
+            Value::String(s) => w.string(s, Some(k), kc),
+            Value::Number(n) => w.number(n, kc),
+            Value::Bool(_) | Value::Null => {}
+            Value::Array(_) | Value::Object(_) => w.walk(self, Some((k, kc))),
+        }
+    }
+}
+
+impl<'v> Member<'v> for &'v String {
+    fn as_str(self) -> Option<&'v str> {
+        Some(self)
+    }
+    fn has_leaves(self) -> bool {
+        true
+    }
+    #[inline]
+    fn walk(self, w: &mut Walker<'v, '_>, (k, kc): (&'v str, KeyClass)) {
+        w.string(self, Some(k), kc);
+    }
+}
+
+/// Key classes already computed (see `KEY_MEMO`). Manifests repeat a small vocabulary of
+/// keys (`name`, `type`, `fields`, ... once per dataset and connector), so a small
+/// direct-mapped table answers most keys with two word comparisons. Slots keep their
+/// own copy of the key (see [`packed_key`]): comparing against another heap string
+/// would cost a cache miss.
+struct KeyMemo {
+    slots: [MemoSlot; MEMO_SLOTS],
+}
+
+const MEMO_LOG2: u32 = 8;
+const MEMO_SLOTS: usize = 1 << MEMO_LOG2;
 
 #[derive(Clone, Copy)]
 struct MemoSlot {
+    /// Key length; 0 for an empty slot.
     len: u8,
-    bytes: [u8; 22],
+    words: (u64, u64),
     class: KeyClass,
 }
 
+/// A key of 1 to 16 bytes as two words that, with its length, hold every byte: the
+/// first and the last 8 bytes (4 bytes under 8, overlapping for lengths in between),
+/// or the first, middle and last byte under 4. `None` for longer keys.
+#[inline]
+fn packed_key(b: &[u8]) -> Option<(u64, u64)> {
+    let byte = |at: usize| u64::from(b.get(at).copied().unwrap_or(0));
+    let le32 = |at: usize| {
+        b.get(at..at + 4)
+            .and_then(|w| w.try_into().ok())
+            .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
+    };
+    let le64 = |at: usize| {
+        b.get(at..at + 8)
+            .and_then(|w| w.try_into().ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    let n = b.len();
+    match n {
+        0 => None,
+        1..=3 => Some((byte(0) | byte(n / 2) << 8 | byte(n - 1) << 16, 0)),
+        4..=7 => Some((le32(0), le32(n - 4))),
+        8..=16 => Some((le64(0), le64(n - 8))),
+        _ => None,
+    }
+}
+
 impl KeyMemo {
-    fn new() -> Self {
+    const fn new() -> Self {
         let empty = MemoSlot {
             len: 0,
-            bytes: [0; 22],
+            words: (0, 0),
             class: KeyClass::PLAIN,
         };
         KeyMemo {
-            slots: [empty; 128],
+            slots: [empty; MEMO_SLOTS],
         }
     }
 
     #[inline]
     fn class(&mut self, key: &str) -> KeyClass {
         let b = key.as_bytes();
-        let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
-            return KeyClass::PLAIN;
-        };
-        if b.len() > 22 {
+        let Some(words) = packed_key(b) else {
             return classify_key(key);
-        }
-        let h = b.len().wrapping_mul(31)
-            ^ usize::from(first) << 2
-            ^ usize::from(last) << 4
-            ^ usize::from(b[b.len() / 2]);
-        let slot = &mut self.slots[h & 127];
-        if usize::from(slot.len) == b.len() && slot.bytes.iter().zip(b).all(|(x, y)| x == y) {
+        };
+        let mixed = (words.0 ^ words.1.rotate_left(29) ^ b.len() as u64)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let slot = &mut self.slots[(mixed >> (64 - MEMO_LOG2)) as usize];
+        if usize::from(slot.len) == b.len() && slot.words == words {
             return slot.class;
         }
         let class = classify_key(key);
-        slot.len = b.len() as u8;
-        slot.bytes[..b.len()].copy_from_slice(b);
-        slot.class = class;
+        *slot = MemoSlot {
+            len: b.len() as u8,
+            words,
+            class,
+        };
         class
     }
 }
@@ -1205,12 +1408,14 @@ fn preview(secret: &str) -> String {
     p
 }
 
-impl<'v> Walker<'v> {
-    fn new() -> Self {
+impl<'v, 'm> Walker<'v, 'm> {
+    fn new(memo: &'m mut KeyMemo) -> Self {
         Walker {
             path: Vec::with_capacity(16),
             out: Vec::new(),
-            memo: KeyMemo::new(),
+            memo,
+            #[cfg(test)]
+            visits: Vec::new(),
         }
     }
 
@@ -1238,64 +1443,108 @@ impl<'v> Walker<'v> {
             }
             Value::Number(n) => {
                 if let Some((_, kc)) = key {
-                    if kc.password {
-                        let digits = n.to_string();
-                        if digits.len() >= 4 {
-                            self.report("sensitive_key_literal", &digits);
-                        }
-                    }
+                    self.number(n, kc);
                 }
             }
             Value::Array(items) => {
+                // One path segment for the items, rewritten per item.
+                self.path.push(Seg::Index(0));
                 for (i, item) in items.iter().enumerate() {
-                    self.path.push(Seg::Index(i));
+                    self.set_last(Seg::Index(i));
                     // An array inherits its key: `tokens: [..]`.
-                    self.walk(item, key);
-                    self.path.pop();
+                    match (item, key) {
+                        (Value::String(s), Some((k, kc))) => self.string(s, Some(k), kc),
+                        _ => self.walk(item, key),
+                    }
                 }
+                self.path.pop();
             }
-            Value::Object(map) => self.object(map),
+            Value::Object(map) => self.object(map.iter(), |k| map.get(k)),
             Value::Bool(_) | Value::Null => {}
         }
     }
 
-    fn object(&mut self, map: &'v Map<String, Value>) {
-        let mut sa_type = false;
-        let mut sa_key = false;
-        for (k, v) in map {
-            let mut ctx_key: &'v str = k;
-            // Kubernetes-style `{name: DB_PASSWORD, value: ...}` lists: the sibling names
-            // the value.
-            if (k == "value" || k == "val") && v.is_string() {
-                if let Some(n) = map
-                    .get("name")
-                    .or_else(|| map.get("key"))
-                    .and_then(Value::as_str)
-                {
-                    ctx_key = n;
-                }
-            }
-            // The class only matters for leaves and arrays of leaves.
-            let kc = match v {
-                Value::Object(_) | Value::Bool(_) | Value::Null => KeyClass::PLAIN,
-                _ => self.memo.class(ctx_key),
-            };
-            self.path.push(Seg::Key(k));
-            self.walk(v, Some((ctx_key, kc)));
-            self.path.pop();
-            if k == "type" && v.as_str() == Some("service_account") {
-                sa_type = true;
-            }
-            if k == "private_key" && v.as_str().is_some_and(|s| s.contains("PRIVATE KEY")) {
-                sa_key = true;
+    /// Replaces the last path segment.
+    #[inline]
+    fn set_last(&mut self, seg: Seg<'v>) {
+        if let Some(last) = self.path.last_mut() {
+            *last = seg;
+        }
+    }
+
+    /// A number under a password-family key is a literal password (`pin: 4321`).
+    #[inline]
+    fn number(&mut self, n: &impl std::fmt::Display, kc: KeyClass) {
+        #[cfg(test)]
+        self.visits
+            .push(format!("{} {kc:?} {n}", text::pointer(&self.path)));
+        if kc.password {
+            let digits = n.to_string();
+            if digits.len() >= 4 {
+                self.report("sensitive_key_literal", &digits);
             }
         }
+    }
+
+    /// The members of one object, in order; `get` looks a member up by key. Serves the
+    /// JSON document's objects and the typed manifest's free-form maps alike.
+    fn object<M: Member<'v>>(
+        &mut self,
+        members: impl Iterator<Item = (&'v String, M)>,
+        get: impl Fn(&str) -> Option<M>,
+    ) {
+        let mut sa_type = false;
+        let mut sa_key = false;
+        // One path segment for the members, rewritten per member.
+        self.path.push(Seg::Key(""));
+        for (k, v) in members {
+            let mut ctx_key: &'v str = k;
+            match (k.as_str(), v.as_str()) {
+                // Kubernetes-style `{name: DB_PASSWORD, value: ...}` lists: the sibling
+                // names the value.
+                ("value" | "val", Some(_)) => {
+                    if let Some(n) = get("name").or_else(|| get("key")).and_then(M::as_str) {
+                        ctx_key = n;
+                    }
+                }
+                ("type", Some("service_account")) => sa_type = true,
+                ("private_key", Some(s)) => sa_key |= s.contains("PRIVATE KEY"),
+                _ => {}
+            }
+            // The class only matters for leaves and arrays of leaves.
+            let kc = if v.has_leaves() {
+                self.memo.class(ctx_key)
+            } else {
+                KeyClass::PLAIN
+            };
+            self.set_last(Seg::Key(k));
+            v.walk(self, (ctx_key, kc));
+        }
+        self.path.pop();
         if sa_type && sa_key {
             self.report("gcp_service_account", "{\"type\": \"service_account\"}");
         }
     }
 
+    /// One string with its key context: the per-string check every walk calls.
+    #[inline]
     fn string(&mut self, s: &str, key: Option<&str>, kc: KeyClass) {
+        #[cfg(test)]
+        self.visits.push(format!(
+            "{} {key:?} {kc:?} {s:?}",
+            text::pointer(&self.path)
+        ));
+        // Most strings of a manifest are short words under ordinary keys, which no
+        // pass looks at: content rules start at `MIN_CONTENT_LEN` bytes, lone tokens
+        // at 20, and only the structural pass (sensitive keys) reads shorter ones.
+        if s.len() >= MIN_CONTENT_LEN || kc.sensitive {
+            self.string_passes(s, key, kc);
+        }
+    }
+
+    /// Content rules, then the structural or the lone-token pass.
+    #[inline(never)]
+    fn string_passes(&mut self, s: &str, key: Option<&str>, kc: KeyClass) {
         let before = self.out.len();
         if s.len() >= MIN_CONTENT_LEN {
             self.content(s);
@@ -1310,16 +1559,23 @@ impl<'v> Walker<'v> {
         }
     }
 
+    #[inline]
     fn content(&mut self, s: &str) {
         let c = &*COMPILED;
+        if c.ac.is_some() && !c.gate.may_match(s.as_bytes()) {
+            return;
+        }
+        self.run_keyword_rules(s);
+    }
+
+    /// The rules whose keywords occur in `s`, run in order.
+    #[inline(never)]
+    fn run_keyword_rules(&mut self, s: &str) {
+        let c = &*COMPILED;
         let mut cand = match &c.ac {
-            Some(_) if !c.gate.may_match(s.as_bytes()) => 0,
             Some(nfa) => keyword_rules(nfa, &c.pattern_rule, s.as_bytes()),
             None => c.all_rules,
         };
-        if cand == 0 {
-            return;
-        }
         let mut spans = Spans::new();
         let mut reported = 0u128;
         while cand != 0 {
@@ -1402,7 +1658,7 @@ impl<'v> Walker<'v> {
     }
 
     fn structural(&mut self, s: &str, key: &str) {
-        let v = strip_auth_scheme(s.trim());
+        let v = strip_auth_scheme(text::trim(s));
         if v.is_empty()
             || is_reference(v)
             || is_placeholder(v)
@@ -1420,7 +1676,7 @@ impl<'v> Walker<'v> {
 
     /// A lone high-entropy token under an ordinary key.
     fn lone_token(&mut self, s: &str) {
-        let t = s.trim();
+        let t = text::trim(s);
         let b = t.as_bytes();
         if b.len() < 20 || b.len() > 1024 || b[0] == b'/' {
             return;
@@ -1488,9 +1744,32 @@ fn mixes_like_random(b: &[u8]) -> bool {
 }
 
 fn has_assignment_separator(b: &[u8]) -> bool {
-    b.iter()
-        .enumerate()
-        .any(|(i, &c)| c == b'=' || (c == b':' && b.get(i + 1) != Some(&b'/')))
+    let mut from = 0;
+    while let Some(i) = next_equals_or_colon(b, from) {
+        if b.get(i) == Some(&b'=') || b.get(i + 1) != Some(&b'/') {
+            return true;
+        }
+        from = i + 1;
+    }
+    false
+}
+
+/// The first `=` or `:` at or after `from`, eight bytes at a time.
+fn next_equals_or_colon(b: &[u8], mut from: usize) -> Option<usize> {
+    while let Some(w) = b.get(from..from + 8).and_then(|w| w.try_into().ok()) {
+        let w = u64::from_le_bytes(w);
+        let found = zero_byte(w ^ u64::from_ne_bytes([b'='; 8]))
+            | zero_byte(w ^ u64::from_ne_bytes([b':'; 8]));
+        if found != 0 {
+            // The lowest flag is exact (only flags above a match can be spurious).
+            return Some(from + found.trailing_zeros() as usize / 8);
+        }
+        from += 8;
+    }
+    let rest = b.get(from..)?;
+    rest.iter()
+        .position(|&c| c == b'=' || c == b':')
+        .map(|i| from + i)
 }
 
 fn assignment(key: &str, value: &str) -> Option<&'static str> {
@@ -1574,12 +1853,65 @@ mod tests {
                 }
                 for v in variants {
                     let at = if v == "://" { "@" } else { "" };
-                    let probe = format!("x {v}x{at}");
+                    let sep = if r.needs_separator { "=" } else { "" };
+                    let probe = format!("x {v}x{at}{sep}");
                     assert!(c.gate.may_match(probe.as_bytes()), "{} keyword {v}", r.id);
                 }
             }
         }
         assert!(!c.gate.may_match(b"Approve expense reports under 5k"));
+        // `key=value` keywords count only next to an assignment separator.
+        assert!(!c.gate.separator_slots.is_empty());
+        assert!(!c
+            .gate
+            .may_match(b"vault://secret/apps/expense-approver/conn-0"));
+        assert!(!c.gate.may_match(b"${DB_PASSWORD}"));
+        assert!(c.gate.may_match(b"db password: hunter2"));
+    }
+
+    /// The gate by its definition, one trigram at a time: a set trigram counts unless
+    /// only `key=value` keywords set it and the string has no assignment separator;
+    /// a string with an `@` and a `://` passes too.
+    fn gate_by_definition(s: &[u8]) -> bool {
+        let g = &COMPILED.gate;
+        let separator = separator_by_definition(s);
+        s.windows(3).any(|w| {
+            let slot = trigram_slot(w[0], w[1], w[2]);
+            g.bit(slot) != 0 && (!g.separator_slots.contains(&slot) || separator)
+        }) || (s.contains(&b'@') && s.windows(3).any(|w| w == b"://"))
+    }
+
+    fn separator_by_definition(s: &[u8]) -> bool {
+        s.iter()
+            .enumerate()
+            .any(|(i, &c)| c == b'=' || (c == b':' && s.get(i + 1) != Some(&b'/')))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn gate_scan_agrees_with_its_definition(
+            s in "([a-zA-Z0-9_=:/@.~ -]{0,7}(secret|Token|KEY|pass|auth|ghp_|SK|AC|sig=|://|xoxb-|eyJ)?){0,9}"
+        ) {
+            let b = s.as_bytes();
+            proptest::prop_assert_eq!(COMPILED.gate.may_match(b), gate_by_definition(b));
+            proptest::prop_assert_eq!(has_assignment_separator(b), separator_by_definition(b));
+        }
+
+        #[test]
+        fn packed_keys_tell_keys_apart(
+            key in "[a-zA-Z0-9_.-]{1,16}",
+            at in proptest::prelude::any::<proptest::sample::Index>(),
+            byte in proptest::prelude::any::<u8>(),
+        ) {
+            let mut other = key.clone().into_bytes();
+            let i = at.index(other.len());
+            proptest::prop_assume!(other[i] != byte);
+            other[i] = byte;
+            proptest::prop_assert!(packed_key(key.as_bytes()).is_some());
+            proptest::prop_assert_ne!(packed_key(key.as_bytes()), packed_key(&other));
+        }
     }
 
     #[test]

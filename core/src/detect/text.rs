@@ -236,6 +236,17 @@ pub(crate) fn word_set(words: &[&'static str]) -> WordMap<()> {
     WordMap::new(words.iter().map(|w| (*w, ())))
 }
 
+/// `str::trim`, answered without decoding when the string starts and ends with a
+/// visible ASCII character (most do).
+#[inline]
+pub(crate) fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
 /// ASCII case-insensitive substring test, no allocation.
 pub(crate) fn contains_ci(hay: &str, needle: &str) -> bool {
     let (h, n) = (hay.as_bytes(), needle.as_bytes());
@@ -309,6 +320,24 @@ mod tests {
         assert_eq!(m.get(""), None);
         let long = "x".repeat(40);
         assert_eq!(m.get(&long), None);
+    }
+
+    #[test]
+    fn trim_like_std() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a ",
+            "a b",
+            "\u{a0}x\u{2003}",
+            "x\u{3000}",
+            "\ta\n",
+            "é",
+            "ab",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
     }
 
     #[test]

@@ -9,7 +9,8 @@
 //! policy's `violation`, `deny`, `warn`, `obligation` and `required_approval`
 //! sets, so one VM run answers for all policies. If the RVM cannot compile
 //! the policies, the interpreter runs them instead. Each thread takes a
-//! prepared VM from a small pool, so there is no lock around evaluation.
+//! prepared VM from a small pool, so there is no lock around evaluation,
+//! and gets back the VM it ran last, so a VM's memory stays in one core's cache.
 
 mod checks;
 mod decision;
@@ -222,7 +223,8 @@ struct Inner {
     program_bytes: Option<Vec<u8>>,
     interpreter: regorus::Engine,
     data_json: serde_json::Value,
-    pool: Mutex<Vec<Backend>>,
+    /// Idle backends, each with the thread that last ran it (see `checkout`).
+    pool: Mutex<Vec<(std::thread::ThreadId, Backend)>>,
     settings: Settings,
     packages: Vec<PackageInfo>,
     revisions: BTreeMap<String, String>,
@@ -436,8 +438,21 @@ impl Engine {
         crate::model::parse::manifest_from_value(doc, &self.inner.settings.parse).map_err(Error::Manifest)
     }
 
+    /// Takes an idle backend, preferring the one this thread ran last.
+    ///
+    /// A plain stack hands VMs back and forth between threads (with two
+    /// threads, a third to a half of all checkouts). A VM that changes cores
+    /// pulls its program, data and buffers, all written by the last run
+    /// (reference counts), from the other core's cache, and frees on this
+    /// thread what the other allocated (glibc: the other arena's lock): up
+    /// to 50% more CPU per decision, so two threads barely beat one.
     fn checkout(&self) -> Result<Backend> {
-        if let Some(b) = self.inner.pool.lock().ok().and_then(|mut p| p.pop()) {
+        let me = std::thread::current().id();
+        let found = self.inner.pool.lock().ok().and_then(|mut p| {
+            let i = p.iter().rposition(|(t, _)| *t == me).or_else(|| p.len().checked_sub(1))?;
+            Some(p.swap_remove(i).1)
+        });
+        if let Some(b) = found {
             return Ok(b);
         }
         match &self.inner.program {
@@ -472,9 +487,10 @@ impl Engine {
     }
 
     fn checkin(&self, b: Backend) {
+        let me = std::thread::current().id();
         if let Ok(mut p) = self.inner.pool.lock() {
             if p.len() < 64 {
-                p.push(b);
+                p.push((me, b));
             }
         }
     }
@@ -801,5 +817,37 @@ pub(crate) fn to_regorus(v: &serde_json::Value) -> regorus::Value {
             let m: BTreeMap<R, R> = o.iter().map(|(k, v)| (R::from(k.as_str()), to_regorus(v))).collect();
             R::from(m)
         }
+    }
+}
+
+#[cfg(test)]
+mod pool_tests {
+    use super::*;
+
+    fn addr(b: &Backend) -> usize {
+        match b {
+            Backend::Vm(vm) => std::ptr::from_ref::<RegoVM>(vm) as usize,
+            Backend::Interpreter(e) => std::ptr::from_ref::<regorus::Engine>(e) as usize,
+        }
+    }
+
+    #[test]
+    fn a_thread_gets_back_the_backend_it_ran_last() {
+        let engine = Engine::new().unwrap();
+        let mine = engine.checkout().unwrap();
+        let theirs = engine.checkout().unwrap();
+        let (mine_at, theirs_at) = (addr(&mine), addr(&theirs));
+        assert_ne!(mine_at, theirs_at);
+        engine.checkin(mine);
+        // Returned last, on another thread: a plain stack would hand it out next.
+        std::thread::scope(|s| {
+            s.spawn(|| engine.checkin(theirs));
+        });
+        let again = engine.checkout().unwrap();
+        assert_eq!(addr(&again), mine_at);
+        // A thread with none of its own takes any idle one.
+        std::thread::scope(|s| {
+            s.spawn(|| assert_eq!(addr(&engine.checkout().unwrap()), theirs_at));
+        });
     }
 }
