@@ -1231,16 +1231,19 @@ struct Walker<'v, 'm> {
 
 thread_local! {
     /// Key classes depend on the key alone, so one memo per thread serves every scan:
-    /// a scan starts with the keys of the previous ones already classified.
-    static KEY_MEMO: RefCell<KeyMemo> = const { RefCell::new(KeyMemo::new()) };
+    /// a scan starts with the keys of the previous ones already classified. Boxed on
+    /// first use: a thread-local this size in static TLS makes a Python extension fail
+    /// to load (`cannot allocate memory in static TLS block`), as glibc keeps little
+    /// static TLS for libraries opened with dlopen.
+    static KEY_MEMO: RefCell<Option<Box<KeyMemo>>> = const { RefCell::new(None) };
 }
 
 /// Runs `walk` on a new walker and returns its findings.
 fn scan_with<'v>(walk: impl FnOnce(&mut Walker<'v, '_>)) -> Vec<SecretFinding> {
-    // The memo has no destructor, so `with` cannot find it destroyed.
     KEY_MEMO.with(|memo| match memo.try_borrow_mut() {
         Ok(mut memo) => {
-            let mut w = Walker::new(&mut memo);
+            let memo = memo.get_or_insert_with(|| Box::new(KeyMemo::new()));
+            let mut w = Walker::new(memo);
             walk(&mut w);
             w.out
         }
