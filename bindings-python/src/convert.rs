@@ -30,14 +30,34 @@ const MAX_DEPTH: usize = 256;
 /// None, `datetime`/`date`/`time`, any `Mapping`) to JSON. `path` is the
 /// JSON pointer of `obj`, named in errors.
 pub fn to_json(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
-    to_json_at(obj, path, 0)
+    to_json_at(obj, At::Root(path), 0)
 }
 
-fn to_json_at(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Value> {
+/// Where a value sits, as a chain of parents: the JSON pointer is only
+/// written out for an error, not for each of a manifest's hundreds of values.
+#[derive(Clone, Copy)]
+enum At<'a> {
+    Root(&'a str),
+    Key(&'a At<'a>, &'a str),
+    Index(&'a At<'a>, usize),
+}
+
+impl At<'_> {
+    fn pointer(&self) -> String {
+        match self {
+            At::Root(p) => (*p).to_string(),
+            At::Key(parent, k) => format!("{}/{}", parent.pointer(), escape(k)),
+            At::Index(parent, i) => format!("{}/{i}", parent.pointer()),
+        }
+    }
+}
+
+fn to_json_at(obj: &Bound<'_, PyAny>, at: At<'_>, depth: usize) -> PyResult<Value> {
+    let path = || at.pointer();
     if depth > MAX_DEPTH {
         return Err(PyValueError::new_err(format!(
             "value at {} nests too deeply",
-            shown(path)
+            shown(&path())
         )));
     }
     if obj.is_none() {
@@ -52,16 +72,16 @@ fn to_json_at(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Valu
     if let Ok(d) = obj.cast::<PyDict>() {
         let mut map = Map::with_capacity(d.len());
         for (k, v) in d.iter() {
-            let key = key_of(&k, path)?;
-            let child = format!("{path}/{}", escape(&key));
-            map.insert(key, to_json_at(&v, &child, depth + 1)?);
+            let key = key_of(&k, &at)?;
+            let child = to_json_at(&v, At::Key(&at, &key), depth + 1)?;
+            map.insert(key, child);
         }
         return Ok(Value::Object(map));
     }
     if let Ok(l) = obj.cast::<PyList>() {
         let mut out = Vec::with_capacity(l.len());
         for (i, v) in l.iter().enumerate() {
-            out.push(to_json_at(&v, &format!("{path}/{i}"), depth + 1)?);
+            out.push(to_json_at(&v, At::Index(&at, i), depth + 1)?);
         }
         return Ok(Value::Array(out));
     }
@@ -74,20 +94,20 @@ fn to_json_at(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Valu
         }
         return Err(PyValueError::new_err(format!(
             "integer at {} is too large",
-            shown(path)
+            shown(&path())
         )));
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
         return Number::from_f64(f.value())
             .map(Value::Number)
             .ok_or_else(|| {
-                PyValueError::new_err(format!("value at {} is not a finite number", shown(path)))
+                PyValueError::new_err(format!("value at {} is not a finite number", shown(&path())))
             });
     }
     if let Ok(t) = obj.cast::<PyTuple>() {
         let mut out = Vec::with_capacity(t.len());
         for (i, v) in t.iter().enumerate() {
-            out.push(to_json_at(&v, &format!("{path}/{i}"), depth + 1)?);
+            out.push(to_json_at(&v, At::Index(&at, i), depth + 1)?);
         }
         return Ok(Value::Array(out));
     }
@@ -112,9 +132,9 @@ fn to_json_at(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Valu
         let mut map = Map::new();
         for item in m.items()?.iter() {
             let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract()?;
-            let key = key_of(&k, path)?;
-            let child = format!("{path}/{}", escape(&key));
-            map.insert(key, to_json_at(&v, &child, depth + 1)?);
+            let key = key_of(&k, &at)?;
+            let child = to_json_at(&v, At::Key(&at, &key), depth + 1)?;
+            map.insert(key, child);
         }
         return Ok(Value::Object(map));
     }
@@ -122,7 +142,7 @@ fn to_json_at(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Valu
         if let Ok(iter) = obj.try_iter() {
             let mut out = Vec::new();
             for (i, v) in iter.enumerate() {
-                out.push(to_json_at(&v?, &format!("{path}/{i}"), depth + 1)?);
+                out.push(to_json_at(&v?, At::Index(&at, i), depth + 1)?);
             }
             return Ok(Value::Array(out));
         }
@@ -134,16 +154,16 @@ fn to_json_at(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Valu
         .unwrap_or_else(|_| "?".into());
     Err(PyTypeError::new_err(format!(
         "value at {} has type {ty}, which has no JSON form",
-        shown(path)
+        shown(&path())
     )))
 }
 
-fn key_of(k: &Bound<'_, PyAny>, path: &str) -> PyResult<String> {
+fn key_of(k: &Bound<'_, PyAny>, at: &At<'_>) -> PyResult<String> {
     match k.cast::<PyString>() {
         Ok(s) => Ok(s.to_str()?.to_owned()),
         Err(_) => Err(PyTypeError::new_err(format!(
             "keys must be strings (at {})",
-            shown(path)
+            shown(&at.pointer())
         ))),
     }
 }
