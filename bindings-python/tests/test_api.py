@@ -58,6 +58,15 @@ class TestManifestForms:
         with pytest.raises(TypeError, match="keys must be strings"):
             engine.evaluate({1: "x"})
 
+    def test_conversion_errors_name_the_json_pointer(self, engine: microgov.Engine) -> None:
+        # Indexes, and keys escaped as RFC 6901 says (~ as ~0, / as ~1).
+        with pytest.raises(TypeError, match=r"value at /spec/datasets/1/fields/0/name has type object"):
+            engine.evaluate({"spec": {"datasets": [{}, {"fields": [{"name": object()}]}]}})
+        with pytest.raises(TypeError, match=r"keys must be strings \(at /spec/a~1b~0c\)"):
+            engine.evaluate({"spec": {"a/b~c": {1: "x"}}})
+        with pytest.raises(ValueError, match=r"integer at /spec/n/2 is too large"):
+            engine.evaluate({"spec": {"n": (0, 1, 2**70)}})
+
     def test_dict_problems_have_paths(self, engine: microgov.Engine) -> None:
         problems = engine.validate({"apiVersion": "microgov.dev/v1", "kind": "MicroApp", "metadata": {"name": "Bad_Name"}})
         assert problems, "an incomplete manifest has problems"
