@@ -1,6 +1,6 @@
 //! Throughput and CPU time per decision with one and two threads, under the
 //! allocator the CLI and bindings ship with when built `--features mimalloc`
-//! (the same loop as `core/examples/scaling.rs`).
+//! (the decision loop of `fixtures/bench/typical.yaml` on 1 and 2 threads).
 //!
 //! Run: `cargo run --release -p microgov-benches --example scaling [--features mimalloc]`;
 //! `N` sets the decisions per run, `THREADS` lists the thread counts to run in

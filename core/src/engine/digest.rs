@@ -6,6 +6,7 @@
 //! its `{"app":...,"context":` prefix once and keeps the hasher state, so
 //! each decision hashes only its context.
 
+use crate::audit::jcs::{write_int, write_str};
 use regorus::Value;
 use sha2::{Digest, Sha256};
 use std::io::Write;
@@ -67,7 +68,8 @@ fn with_buffer(f: impl FnOnce(&mut Vec<u8>)) {
 }
 
 /// Compact JSON with object keys in sorted order, byte for byte what
-/// serde_json writes for the value (regorus objects iterate sorted), without
+/// serde_json writes for the value (strings and integers through the audit
+/// log's RFC 8785 writers, whose escaping is serde_json's) (regorus objects iterate sorted), without
 /// serde's per-value dispatch and regorus's decimal round trip per number.
 pub(crate) fn write_canonical(v: &Value, out: &mut Vec<u8>) {
     match v {
@@ -76,12 +78,12 @@ pub(crate) fn write_canonical(v: &Value, out: &mut Vec<u8>) {
         Value::Bool(false) => out.extend_from_slice(b"false"),
         // Integers directly; anything else (fractions, -0.0, big numbers) as regorus writes it.
         Value::Number(n) => match n.as_i64().filter(|i| *i != 0 || !n.as_f64().is_some_and(f64::is_sign_negative)) {
-            Some(i) => write_int(i, out),
+            Some(i) => write_int(out, i),
             None => {
                 let _ = serde_json::to_writer(&mut *out, n);
             }
         },
-        Value::String(s) => write_str(s, out),
+        Value::String(s) => write_str(out, s),
         Value::Array(a) => write_seq(a.iter(), out),
         Value::Set(s) => write_seq(s.iter(), out),
         Value::Object(o) => {
@@ -91,12 +93,12 @@ pub(crate) fn write_canonical(v: &Value, out: &mut Vec<u8>) {
                     out.push(b',');
                 }
                 match k {
-                    Value::String(k) => write_str(k, out),
+                    Value::String(k) => write_str(out, k),
                     other => {
                         // serde_json writes non-string keys as strings of their JSON.
                         let mut inner = Vec::new();
                         write_canonical(other, &mut inner);
-                        write_str(&String::from_utf8_lossy(&inner), out);
+                        write_str(out, &String::from_utf8_lossy(&inner));
                     }
                 }
                 out.push(b':');
@@ -116,64 +118,6 @@ fn write_seq<'v>(items: impl Iterator<Item = &'v Value>, out: &mut Vec<u8>) {
         write_canonical(v, out);
     }
     out.push(b']');
-}
-
-/// Bytes a JSON string must escape: `"`, `\\` and the C0 controls.
-const NEEDS_ESCAPE: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut i = 0;
-    while i < 0x20 {
-        t[i] = true;
-        i += 1;
-    }
-    t[b'"' as usize] = true;
-    t[b'\\' as usize] = true;
-    t
-};
-
-/// A JSON string as serde_json escapes it.
-fn write_str(s: &str, out: &mut Vec<u8>) {
-    out.push(b'"');
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    while let Some(off) = bytes[start..].iter().position(|&b| NEEDS_ESCAPE[usize::from(b)]) {
-        let i = start + off;
-        out.extend_from_slice(&bytes[start..i]);
-        match bytes[i] {
-            b'"' => out.extend_from_slice(b"\\\""),
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            0x08 => out.extend_from_slice(b"\\b"),
-            0x0c => out.extend_from_slice(b"\\f"),
-            b => {
-                let _ = write!(out, "\\u{b:04x}");
-            }
-        }
-        start = i + 1;
-    }
-    out.extend_from_slice(&bytes[start..]);
-    out.push(b'"');
-}
-
-/// Decimal digits of an integer, without the formatting machinery.
-fn write_int(i: i64, out: &mut Vec<u8>) {
-    let mut digits = [0u8; 20];
-    let mut n = i.unsigned_abs();
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    if i < 0 {
-        out.push(b'-');
-    }
-    out.extend_from_slice(&digits[at..]);
 }
 
 #[cfg(test)]
