@@ -212,17 +212,22 @@ fn a_team_policy_reading_any_finding_gets_it() {
     for (name, rego) in [
         ("flows", "package team.flows\nimport rego.v1\nviolation contains f.connector if { some f in input.findings.flows; f.jurisdiction == \"UK\" }\n"),
         ("whole", "package team.whole\nimport rego.v1\nf := input.findings\nviolation contains name if { some name, d in f.datasets; d.regulated }\n"),
+        ("spec", "package team.spec\nimport rego.v1\nviolation contains c.name if { some c in input.app.spec.connectors; c.region == \"aws:eu-west-2\" }\n"),
+        ("app", "package team.app\nimport rego.v1\na := input.app\nviolation contains d.name if { some d in a.spec.datasets; count(d.fields) > 0 }\n"),
     ] {
         let d = dir.join(name);
         std::fs::create_dir_all(&d).unwrap();
         std::fs::write(d.join("p.rego"), rego).unwrap();
     }
     let connectors = "    - { name: london, type: database, region: aws:eu-west-2, datasets: [people] }";
-    for (name, policy, expected) in [("flows", "team.flows", "london"), ("whole", "team.whole", "people")] {
+    let bundled_only = run(&Engine::new().unwrap(), &manifest(EU_PEOPLE, connectors, "")).1;
+    for (name, policy, expected) in [("flows", "team.flows", "london"), ("whole", "team.whole", "people"), ("spec", "team.spec", "london"), ("app", "team.app", "people")] {
         let engine = Engine::with_options(EngineOptions::default().policy_dir(dir.join(name))).unwrap();
         let (_, d) = run(&engine, &manifest(EU_PEOPLE, connectors, ""));
         let team: Vec<&str> = d.violations.iter().filter(|v| v.policy == policy).map(|v| v.message.as_str()).collect();
         assert_eq!(team, vec![expected], "{name}: {:#?}", d.violations);
+        // The digest hashes the whole manifest, whatever the policies read.
+        assert_eq!(d.input_digest, bundled_only.input_digest, "{name}");
     }
     // The bundled policies alone do not read the flows; the input document still shows them.
     let engine = Engine::new().unwrap();
@@ -233,5 +238,8 @@ fn a_team_policy_reading_any_finding_gets_it() {
     let explained = engine.explain(&app, &ctx()).unwrap();
     assert_eq!(explained.input["findings"]["flows"], input["findings"]["flows"]);
     assert_eq!(explained.input["findings"]["connectors"]["london"]["jurisdiction"], "UK");
+    // Nor `input.app.spec.connectors`, which the document shows too.
+    assert_eq!(input["app"]["spec"]["connectors"][0]["name"], "london");
+    assert_eq!(input["app"], serde_json::to_value(&app).unwrap());
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,41 +1,45 @@
 //! The input digest: SHA-256 of the canonical JSON of
-//! `{"app": input.app, "context": input.context}` (`core/docs/decision.md`).
+//! `{"app": <manifest>, "context": input.context}` (`core/docs/decision.md`).
 //!
 //! `input.findings` is not hashed: microgov computes it from these with the
-//! policies and data that `policy_revisions` names. A prepared app hashes
-//! its `{"app":...,"context":` prefix once and keeps the hasher state, so
-//! each decision hashes only its context.
+//! policies and data that `policy_revisions` names. The manifest is hashed
+//! whole (as `Engine::input_document` shows it), also the members no loaded
+//! policy reads and the engine leaves out of `input.app`. A prepared app
+//! hashes its `{"app":...,"context":` prefix once and keeps the hasher
+//! state, so each decision hashes only its context.
 
-use crate::audit::jcs::{write_int, write_str};
-use regorus::Value;
+use super::canonical;
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::io::Write;
 
 /// The hasher after `{"app":<app>,"context":`.
-pub(crate) fn prefix(app: &Value) -> Sha256 {
+pub(crate) fn prefix<T: Serialize + ?Sized>(app: &T) -> Result<Sha256, canonical::Error> {
     let mut h = Sha256::new();
-    with_buffer(|buf| {
-        buf.extend_from_slice(br#"{"app":"#);
-        write_canonical(app, buf);
-        buf.extend_from_slice(br#","context":"#);
-        h.update(&buf[..]);
-    });
-    h
+    with_writer(|w| {
+        w.out.extend_from_slice(br#"{"app":"#);
+        w.write(app)?;
+        w.out.extend_from_slice(br#","context":"#);
+        h.update(&w.out);
+        Ok(())
+    })?;
+    Ok(h)
 }
 
 /// Finishes a [`prefix`] with the context: `sha256:<hex>`.
-pub(crate) fn finish(mut h: Sha256, context: &Value) -> String {
-    with_buffer(|buf| {
-        write_canonical(context, buf);
-        buf.push(b'}');
-        h.update(&buf[..]);
-    });
+pub(crate) fn finish<T: Serialize + ?Sized>(mut h: Sha256, context: &T) -> Result<String, canonical::Error> {
+    with_writer(|w| {
+        w.write(context)?;
+        w.out.push(b'}');
+        h.update(&w.out);
+        Ok(())
+    })?;
     let mut s = String::with_capacity(71);
     s.push_str("sha256:");
     for b in h.finalize() {
         let _ = write!(HexSink(&mut s), "{b:02x}");
     }
-    s
+    Ok(s)
 }
 
 struct HexSink<'a>(&'a mut String);
@@ -50,109 +54,89 @@ impl Write for HexSink<'_> {
     }
 }
 
-fn with_buffer(f: impl FnOnce(&mut Vec<u8>)) {
+fn with_writer<R>(f: impl FnOnce(&mut canonical::Writer) -> R) -> R {
     std::thread_local! {
-        // One buffer per thread, reused across decisions.
-        static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        // One writer per thread, its buffers reused across decisions (a few
+        // words of static TLS: the buffers live on the heap).
+        static WRITER: std::cell::RefCell<canonical::Writer> = const { std::cell::RefCell::new(canonical::Writer::new()) };
     }
-    BUF.with(|b| match b.try_borrow_mut() {
-        Ok(mut buf) => {
-            buf.clear();
-            f(&mut buf);
-            if buf.capacity() > 1 << 20 {
-                *buf = Vec::new();
-            }
+    WRITER.with(|w| match w.try_borrow_mut() {
+        Ok(mut w) => {
+            w.clear();
+            f(&mut w)
         }
-        Err(_) => f(&mut Vec::new()),
-    });
-}
-
-/// Compact JSON with object keys in sorted order, byte for byte what
-/// serde_json writes for the value (strings and integers through the audit
-/// log's RFC 8785 writers, whose escaping is serde_json's) (regorus objects iterate sorted), without
-/// serde's per-value dispatch and regorus's decimal round trip per number.
-pub(crate) fn write_canonical(v: &Value, out: &mut Vec<u8>) {
-    match v {
-        Value::Null | Value::Undefined => out.extend_from_slice(b"null"),
-        Value::Bool(true) => out.extend_from_slice(b"true"),
-        Value::Bool(false) => out.extend_from_slice(b"false"),
-        // Integers directly; anything else (fractions, -0.0, big numbers) as regorus writes it.
-        Value::Number(n) => match n.as_i64().filter(|i| *i != 0 || !n.as_f64().is_some_and(f64::is_sign_negative)) {
-            Some(i) => write_int(out, i),
-            None => {
-                let _ = serde_json::to_writer(&mut *out, n);
-            }
-        },
-        Value::String(s) => write_str(out, s),
-        Value::Array(a) => write_seq(a.iter(), out),
-        Value::Set(s) => write_seq(s.iter(), out),
-        Value::Object(o) => {
-            out.push(b'{');
-            for (i, (k, v)) in o.iter_sorted().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                match k {
-                    Value::String(k) => write_str(out, k),
-                    other => {
-                        // serde_json writes non-string keys as strings of their JSON.
-                        let mut inner = Vec::new();
-                        write_canonical(other, &mut inner);
-                        write_str(out, &String::from_utf8_lossy(&inner));
-                    }
-                }
-                out.push(b':');
-                write_canonical(v, out);
-            }
-            out.push(b'}');
-        }
-    }
-}
-
-fn write_seq<'v>(items: impl Iterator<Item = &'v Value>, out: &mut Vec<u8>) {
-    out.push(b'[');
-    for (i, v) in items.enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        write_canonical(v, out);
-    }
-    out.push(b']');
+        Err(_) => f(&mut canonical::Writer::new()),
+    })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::write_canonical;
-    use regorus::Value;
+    use crate::engine::canonical;
 
-    fn same_as_serde_json(json: &str) {
-        let v = Value::from_json_str(json).unwrap();
-        let mut ours = Vec::new();
-        write_canonical(&v, &mut ours);
-        assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string(&v).unwrap(), "{json}");
+    fn canonical_of<T: serde::Serialize>(x: &T) -> String {
+        String::from_utf8(canonical::to_vec(x).unwrap()).unwrap()
+    }
+
+    /// serde_json's form of the value with every object's keys sorted.
+    fn sorted_serde_json<T: serde::Serialize>(x: &T) -> String {
+        serde_json::to_string(&serde_json::to_value(x).unwrap()).unwrap()
     }
 
     #[test]
-    fn writes_what_serde_json_writes() {
-        same_as_serde_json(r#"{"b":[1,-2,3.5,1e300,12345678901234567890,-9223372036854775808],"a":{"z":null,"y":true,"x":false},"s":"q\"\\\n\r\t\b\f\u0001\u001f é 😀 </"}"#);
-        same_as_serde_json(r#"[[],{},"",0,-0,0.1]"#);
+    fn writes_what_serde_json_writes_with_sorted_keys() {
+        let doc = serde_json::json!({"b":[1,-2,12345678901234567890u64,-9223372036854775808i64],"a":{"z":null,"y":true,"x":false,"":[]},"s":"q\"\\\n\r\t\u{8}\u{c}\u{1}\u{1f} é 😀 </", "é": {}, "e": 0});
+        assert_eq!(canonical_of(&doc), sorted_serde_json(&doc));
+        assert_eq!(canonical_of(&serde_json::json!([[],{},"",0,-1])), "[[],{},\"\",0,-1]");
     }
 
     #[test]
-    fn every_fixture_input_is_written_like_serde_json() {
+    fn whole_numbers_are_integers_and_others_are_serde_jsons() {
+        assert_eq!(canonical_of(&serde_json::json!([1.0, -2.0, 0.5, 1e300, -0.0])), "[1,-2,0.5,1e+300,-0.0]");
+        assert_eq!(canonical_of(&f64::NAN), "null");
+    }
+
+    #[test]
+    fn struct_fields_are_sorted_and_maps_keep_numeric_keys_as_text() {
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct S {
+            zeta: u8,
+            alpha: Option<&'static str>,
+            inner: std::collections::BTreeMap<u32, E>,
+        }
+        #[derive(serde::Serialize)]
+        enum E {
+            Unit,
+            New(i32),
+            Tuple(i32, bool),
+            Named { b: u8, a: u8 },
+        }
+        let inner = [(10, E::Unit), (2, E::New(-1)), (3, E::Tuple(1, true)), (4, E::Named { b: 1, a: 2 })].into_iter().collect();
+        let s = S { zeta: 1, alpha: None, inner };
+        let ours = canonical_of(&s);
+        assert_eq!(ours, r#"{"alpha":null,"inner":{"10":"Unit","2":{"New":-1},"3":{"Tuple":[1,true]},"4":{"Named":{"a":2,"b":1}}},"zeta":1}"#);
+        assert_eq!(ours, sorted_serde_json(&s));
+    }
+
+    #[test]
+    fn a_map_key_that_is_not_text_is_an_error() {
+        let m: std::collections::BTreeMap<Vec<u8>, u8> = [(vec![1], 1)].into_iter().collect();
+        assert!(canonical::to_vec(&m).is_err());
+    }
+
+    #[test]
+    fn every_fixture_manifest_is_written_like_serde_json() {
         let engine = crate::Engine::new().unwrap();
-        let ctx = crate::Context::at("2026-11-26T10:00:00Z".parse().unwrap());
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/apps");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
         let mut n = 0;
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.extension().is_some_and(|x| x == "yaml") {
-                let app = engine.parse_manifest(&std::fs::read_to_string(&p).unwrap()).unwrap();
-                let doc = Value::from(engine.input_document(&app, &ctx).unwrap());
-                let mut ours = Vec::new();
-                write_canonical(&doc, &mut ours);
-                assert_eq!(ours, serde_json::to_vec(&doc).unwrap(), "{}", p.display());
-                n += 1;
+        for dir in ["apps", "bench"] {
+            for e in std::fs::read_dir(root.join(dir)).unwrap() {
+                let p = e.unwrap().path();
+                if p.extension().is_some_and(|x| x == "yaml") {
+                    let app = engine.parse_manifest(&std::fs::read_to_string(&p).unwrap()).unwrap();
+                    assert_eq!(canonical_of(&app), sorted_serde_json(&app), "{}", p.display());
+                    n += 1;
+                }
             }
         }
         assert!(n >= 10);

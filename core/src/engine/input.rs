@@ -50,45 +50,76 @@ pub(crate) struct StaticFindings<'a> {
     pub egress: Option<&'a [crate::detect::EgressFinding]>,
 }
 
-/// Which optional members of `input.findings` the loaded policies read.
+/// Which parts of the input document the loaded policies read.
 ///
 /// Building the input is most of a decision's cost, and regorus cannot
 /// build it lazily; so the engine reads its policies' source once and
-/// leaves out the members none of them names. The test is conservative:
-/// a member is kept when any policy writes `findings.<member>` or
-/// `findings["<member>"]`, and every member is kept when a policy uses
-/// `findings` or `input` as a whole (`f := input.findings`,
+/// leaves out what none of them names: the optional members of
+/// `input.findings`, and the members of `input.app` and `input.app.spec`
+/// (the manifest as written, hundreds of values; the bundled policies read
+/// only `metadata` and `spec.auth`, the rest they read through findings).
+/// The test is conservative: a member is kept when any policy writes
+/// `findings.<member>` or `findings["<member>"]` (likewise `app.`, `spec.`),
+/// and every member is kept when a policy uses the object or `input` as a
+/// whole (`f := input.findings`, `s := input.app.spec`,
 /// `object.get(input, ...)`, `walk(input, ...)`, `findings[x]`).
-/// [`crate::Engine::input_document`] always shows the whole document.
+/// [`crate::Engine::input_document`] always shows the whole document, and
+/// the input digest always hashes the whole manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Needs {
-    all: bool,
-    members: std::collections::BTreeSet<String>,
+    pub findings: Members,
+    pub app: Members,
+    pub spec: Members,
+}
+
+/// The members of one object that policies read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Members {
+    All,
+    Named(std::collections::BTreeSet<String>),
+}
+
+impl Members {
+    pub fn has(&self, member: &str) -> bool {
+        match self {
+            Members::All => true,
+            Members::Named(names) => names.contains(member),
+        }
+    }
+
+    pub fn is_all(&self) -> bool {
+        matches!(self, Members::All)
+    }
+
+    /// Adds what `code` reads of the objects named `word`.
+    fn read_in(&mut self, code: &str, word: &str) {
+        if whole_uses(code, word, false) {
+            *self = Members::All;
+        }
+        if let Members::Named(names) = self {
+            names.extend(member_uses(code, word).into_iter().map(|(m, _)| m));
+        }
+    }
 }
 
 impl Needs {
     /// Everything (for `input_document`).
     pub fn all() -> Needs {
-        Needs { all: true, members: Default::default() }
-    }
-
-    fn has(&self, member: &str) -> bool {
-        self.all || self.members.contains(member)
+        Needs { findings: Members::All, app: Members::All, spec: Members::All }
     }
 
     /// What a set of Rego sources reads.
     pub fn of_sources<'s>(sources: impl IntoIterator<Item = &'s str>) -> Needs {
-        let mut n = Needs { all: false, members: Default::default() };
+        let none = || Members::Named(Default::default());
+        let mut n = Needs { findings: none(), app: none(), spec: none() };
         for src in sources {
             let code: String = src.lines().map(|l| l.split('#').next().unwrap_or("")).collect::<Vec<_>>().join("\n");
-            n.all |= whole_uses(&code, "input", true);
-            n.all |= whole_uses(&code, "findings", false);
-            for (member, _) in member_uses(&code, "findings") {
-                n.members.insert(member);
+            if whole_uses(&code, "input", true) {
+                return Needs::all();
             }
-            if n.all {
-                break;
-            }
+            n.findings.read_in(&code, "findings");
+            n.app.read_in(&code, "app");
+            n.spec.read_in(&code, "spec");
         }
         n
     }
@@ -239,7 +270,7 @@ fn residency_parts(r: Option<Residency>) -> (Option<String>, Option<&'static str
 pub(crate) fn build_static<'a>(app: &'a Manifest, risk: &'a RiskAssessment, settings: &'a Settings, detected: &'a Detected, needs: &Needs) -> StaticFindings<'a> {
     let catalog = &*settings.catalog;
     let regulated = |cats: &[Category]| cats.iter().any(|c| settings.regulated.contains(c.as_str()));
-    let connectors = needs.has("connectors").then(|| {
+    let connectors = needs.findings.has("connectors").then(|| {
         let mut connectors = BTreeMap::new();
         for (i, c) in app.spec.connectors.iter().enumerate() {
             let region = c.region.as_deref().and_then(|r| catalog.region(r));
@@ -266,7 +297,7 @@ pub(crate) fn build_static<'a>(app: &'a Manifest, risk: &'a RiskAssessment, sett
     let mut flows = Vec::new();
     for (i, d) in app.spec.datasets.iter().enumerate() {
         let (residency, residency_kind) = residency_parts(d.residency.as_deref().and_then(|r| catalog.residency(r)));
-        if needs.has("datasets") {
+        if needs.findings.has("datasets") {
             datasets.insert(
                 d.name.as_str(),
                 DatasetDoc {
@@ -307,11 +338,11 @@ pub(crate) fn build_static<'a>(app: &'a Manifest, risk: &'a RiskAssessment, sett
         regulated: app.spec.datasets.iter().any(|d| regulated(&d.categories)),
         checks,
         connectors,
-        datasets: needs.has("datasets").then_some(datasets),
-        flows: needs.has("flows").then_some(flows),
-        secrets: needs.has("secrets").then_some(&detected.secrets[..]),
-        pii: needs.has("pii").then_some(&detected.pii[..]),
-        egress: needs.has("egress").then_some(&detected.egress[..]),
+        datasets: needs.findings.has("datasets").then_some(datasets),
+        flows: needs.findings.has("flows").then_some(flows),
+        secrets: needs.findings.has("secrets").then_some(&detected.secrets[..]),
+        pii: needs.findings.has("pii").then_some(&detected.pii[..]),
+        egress: needs.findings.has("egress").then_some(&detected.egress[..]),
     }
 }
 
@@ -348,7 +379,11 @@ pub(crate) fn context_doc<'a>(app: &'a Manifest, now: DateTime<Utc>, approvals: 
 
 #[cfg(test)]
 mod tests {
-    use super::Needs;
+    use super::{Members, Needs};
+
+    fn named(names: &[&str]) -> Members {
+        Members::Named(names.iter().map(|s| s.to_string()).collect())
+    }
 
     fn needs(src: &str) -> Needs {
         Needs::of_sources([src])
@@ -356,10 +391,10 @@ mod tests {
 
     #[test]
     fn members_named_by_path_or_literal_are_kept() {
-        let n = needs("package p\nx if { some f in input.findings.flows; f.region }\ny if input.findings[\"egress\"][0]");
-        assert!(!n.all);
-        assert!(n.has("flows") && n.has("egress"));
-        assert!(!n.has("datasets") && !n.has("pii"));
+        let n = needs("package p\nx if { some f in input.findings.flows; f.region }\ny if input.findings[\"egress\"][0]\nz if input.app.spec.datasets[0]");
+        assert_eq!(n.findings, named(&["egress", "flows"]));
+        assert_eq!(n.app, named(&["spec"]));
+        assert_eq!(n.spec, named(&["datasets"]));
     }
 
     #[test]
@@ -372,24 +407,35 @@ mod tests {
             "package p\nimport input.findings as f",
             "package p\nx := input[\"findings\"]",
         ] {
-            assert!(needs(src).all, "{src}");
+            assert_eq!(needs(src).findings, Members::All, "{src}");
+        }
+        for src in ["package p\nx if walk(input, _)", "package p\nimport input"] {
+            assert_eq!(needs(src), Needs::all(), "{src}");
+        }
+        for src in ["package p\na := input.app\nx if a.spec.auth.mfa", "package p\nimport input.app", "package p\nx if input.app[k]"] {
+            assert_eq!(needs(src).app, Members::All, "{src}");
+        }
+        for src in ["package p\ns := input.app.spec\nx if s.auth.mfa", "package p\nimport input.app.spec as s", "package p\nx if input.app.spec[k]"] {
+            let n = needs(src);
+            assert_eq!((n.app, n.spec), (named(&["spec"]), Members::All), "{src}");
         }
     }
 
     #[test]
     fn comments_data_paths_and_longer_names_do_not_count() {
         let n = needs("package p\n# input.findings is read elsewhere\nx if data.microgov.secrets.allowed_findings[_]\ny if input.app.spec.auth.mfa\nz if data.x.input");
-        assert!(!n.all);
-        assert!(!n.has("flows"));
+        assert_eq!(n.findings, named(&[]));
+        assert_eq!(n.spec, named(&["auth"]));
     }
 
     #[test]
     fn the_bundled_policies_leave_out_the_large_lists() {
         let bundles = crate::bundle::Bundle::bundled().unwrap();
         let n = Needs::of_sources(bundles.iter().flat_map(|b| b.files.iter()).filter(|f| !f.is_test).map(|f| &*f.source));
-        assert!(!n.all, "{n:?}");
         for big in ["flows", "datasets", "connectors", "egress", "pii"] {
-            assert!(!n.has(big), "{big}: {n:?}");
+            assert!(!n.findings.has(big), "{big}: {n:?}");
         }
+        assert_eq!(n.app, named(&["metadata", "spec"]));
+        assert_eq!(n.spec, named(&["auth"]));
     }
 }

@@ -12,6 +12,7 @@
 //! prepared VM from a small pool, so there is no lock around evaluation,
 //! and gets back the VM it ran last, so a VM's memory stays in one core's cache.
 
+mod canonical;
 mod checks;
 mod decision;
 mod digest;
@@ -602,8 +603,9 @@ impl Engine {
         let detected = crate::detect::scan_manifest(app);
         let conv = |e: rvalue::ConvertError| PolicyError::Eval(format!("cannot build the input document: {e}"));
         let findings = rvalue::to_value(&input::build_static(app, &risk, settings, &detected, needs)).map_err(conv)?;
-        let app_value = rvalue::to_value(app).map_err(conv)?;
-        Ok(Parts { risk, digest_prefix: digest::prefix(&app_value), app_value, findings })
+        let app_value = app_value(app, needs).map_err(conv)?;
+        let digest_prefix = digest::prefix(app).map_err(|e| PolicyError::Eval(format!("cannot hash the manifest: {e}")))?;
+        Ok(Parts { risk, digest_prefix, app_value, findings })
     }
 
     /// Decides on a prepared app (see [`Engine::prepare`]).
@@ -620,8 +622,9 @@ impl Engine {
         use regorus::Value as V;
         let conv = |e: rvalue::ConvertError| PolicyError::Eval(format!("cannot build the input document: {e}"));
         let lifecycle = rvalue::to_value(&input::lifecycle_doc(m, &self.inner.settings, now)).map_err(conv)?;
-        let context = rvalue::to_value(&input::context_doc(m, now, judged, &ctx.extra)).map_err(conv)?;
-        let digest = digest::finish(parts.digest_prefix.clone(), &context);
+        let context_doc = input::context_doc(m, now, judged, &ctx.extra);
+        let context = rvalue::to_value(&context_doc).map_err(conv)?;
+        let digest = digest::finish(parts.digest_prefix.clone(), &context_doc).map_err(|e| PolicyError::Eval(format!("cannot hash the context: {e}")))?;
         let mut findings = parts.findings.clone();
         findings
             .as_object_mut()
@@ -785,6 +788,20 @@ pub struct ExplainedViolation {
     pub source: Option<RuleSite>,
     /// The exception kind that would waive it.
     pub waivable_by: Option<String>,
+}
+
+/// `input.app`: the manifest, with only the members of it and of its
+/// `spec` that the policies read (see [`input::Needs`]).
+fn app_value(app: &Manifest, needs: &input::Needs) -> Result<regorus::Value, rvalue::ConvertError> {
+    if needs.app.is_all() && needs.spec.is_all() {
+        return rvalue::to_value(app);
+    }
+    let mut value = rvalue::to_value_fields(app, &|k| k != "spec" && needs.app.has(k))?;
+    if needs.app.has("spec") {
+        let spec = rvalue::to_value_fields(&app.spec, &|k| needs.spec.has(k))?;
+        value.as_object_mut().map_err(|e| rvalue::ConvertError(e.to_string()))?.insert(regorus::Value::from("spec"), spec);
+    }
+    Ok(value)
 }
 
 fn classify_eval_error(msg: &str) -> PolicyError {

@@ -79,20 +79,34 @@ fn static_str(s: &'static str) -> Value {
 
 /// Serializes any `Serialize` into a regorus value.
 pub(crate) fn to_value<T: Serialize + ?Sized>(t: &T) -> Result<Value, ConvertError> {
-    t.serialize(ValueSerializer)
+    t.serialize(ALL)
 }
 
-pub(crate) struct ValueSerializer;
+/// Serializes a struct into a regorus object with only the fields `keep`
+/// accepts (at the top level; what they hold is converted whole).
+pub(crate) fn to_value_fields<T: Serialize + ?Sized>(t: &T, keep: &dyn Fn(&str) -> bool) -> Result<Value, ConvertError> {
+    t.serialize(ValueSerializer { keep: Some(keep) })
+}
+
+/// The serializer; `keep` filters the fields of the outermost struct.
+#[derive(Clone, Copy)]
+pub(crate) struct ValueSerializer<'f> {
+    keep: Option<&'f dyn Fn(&str) -> bool>,
+}
+
+/// Converts everything.
+const ALL: ValueSerializer<'static> = ValueSerializer { keep: None };
 
 pub(crate) struct SeqBuilder(Vec<Value>);
-pub(crate) struct MapBuilder {
+pub(crate) struct MapBuilder<'f> {
     // Entries are gathered unsorted and sorted once at the end: BTreeMap's
     // bulk build from sorted input is much cheaper than one insert per key.
     entries: Vec<(Value, Value)>,
     key: Option<Value>,
+    keep: Option<&'f dyn Fn(&str) -> bool>,
 }
 
-impl MapBuilder {
+impl MapBuilder<'_> {
     fn finish(self) -> Value {
         Value::from(self.entries.into_iter().collect::<BTreeMap<Value, Value>>())
     }
@@ -106,15 +120,15 @@ pub(crate) struct StructVariantBuilder {
     map: BTreeMap<Value, Value>,
 }
 
-impl ser::Serializer for ValueSerializer {
+impl<'f> ser::Serializer for ValueSerializer<'f> {
     type Ok = Value;
     type Error = ConvertError;
     type SerializeSeq = SeqBuilder;
     type SerializeTuple = SeqBuilder;
     type SerializeTupleStruct = SeqBuilder;
     type SerializeTupleVariant = VariantBuilder;
-    type SerializeMap = MapBuilder;
-    type SerializeStruct = MapBuilder;
+    type SerializeMap = MapBuilder<'f>;
+    type SerializeStruct = MapBuilder<'f>;
     type SerializeStructVariant = StructVariantBuilder;
 
     fn serialize_bool(self, v: bool) -> Result<Value, ConvertError> {
@@ -183,7 +197,7 @@ impl ser::Serializer for ValueSerializer {
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(self, _: &'static str, _: u32, variant: &'static str, value: &T) -> Result<Value, ConvertError> {
         let mut m = BTreeMap::new();
-        m.insert(Value::from(variant), value.serialize(ValueSerializer)?);
+        m.insert(Value::from(variant), value.serialize(ALL)?);
         Ok(Value::from(m))
     }
     fn serialize_seq(self, len: Option<usize>) -> Result<SeqBuilder, ConvertError> {
@@ -198,11 +212,11 @@ impl ser::Serializer for ValueSerializer {
     fn serialize_tuple_variant(self, _: &'static str, _: u32, variant: &'static str, len: usize) -> Result<VariantBuilder, ConvertError> {
         Ok(VariantBuilder { name: variant, inner: Vec::with_capacity(len) })
     }
-    fn serialize_map(self, _: Option<usize>) -> Result<MapBuilder, ConvertError> {
-        Ok(MapBuilder { entries: Vec::new(), key: None })
+    fn serialize_map(self, _: Option<usize>) -> Result<MapBuilder<'f>, ConvertError> {
+        Ok(MapBuilder { entries: Vec::new(), key: None, keep: None })
     }
-    fn serialize_struct(self, _: &'static str, len: usize) -> Result<MapBuilder, ConvertError> {
-        Ok(MapBuilder { entries: Vec::with_capacity(len), key: None })
+    fn serialize_struct(self, _: &'static str, len: usize) -> Result<MapBuilder<'f>, ConvertError> {
+        Ok(MapBuilder { entries: Vec::with_capacity(len), key: None, keep: self.keep })
     }
     fn serialize_struct_variant(self, _: &'static str, _: u32, variant: &'static str, _: usize) -> Result<StructVariantBuilder, ConvertError> {
         Ok(StructVariantBuilder { name: variant, map: BTreeMap::new() })
@@ -213,7 +227,7 @@ impl ser::SerializeSeq for SeqBuilder {
     type Ok = Value;
     type Error = ConvertError;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), ConvertError> {
-        self.0.push(value.serialize(ValueSerializer)?);
+        self.0.push(value.serialize(ALL)?);
         Ok(())
     }
     fn end(self) -> Result<Value, ConvertError> {
@@ -247,7 +261,7 @@ impl ser::SerializeTupleVariant for VariantBuilder {
     type Ok = Value;
     type Error = ConvertError;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), ConvertError> {
-        self.inner.push(value.serialize(ValueSerializer)?);
+        self.inner.push(value.serialize(ALL)?);
         Ok(())
     }
     fn end(self) -> Result<Value, ConvertError> {
@@ -363,7 +377,7 @@ impl ser::Serializer for KeySerializer {
     }
 }
 
-impl ser::SerializeMap for MapBuilder {
+impl ser::SerializeMap for MapBuilder<'_> {
     type Ok = Value;
     type Error = ConvertError;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), ConvertError> {
@@ -372,7 +386,7 @@ impl ser::SerializeMap for MapBuilder {
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), ConvertError> {
         let key = self.key.take().ok_or_else(|| ConvertError("map value without a key".into()))?;
-        self.entries.push((key, value.serialize(ValueSerializer)?));
+        self.entries.push((key, value.serialize(ALL)?));
         Ok(())
     }
     fn end(self) -> Result<Value, ConvertError> {
@@ -380,11 +394,14 @@ impl ser::SerializeMap for MapBuilder {
     }
 }
 
-impl ser::SerializeStruct for MapBuilder {
+impl ser::SerializeStruct for MapBuilder<'_> {
     type Ok = Value;
     type Error = ConvertError;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), ConvertError> {
-        self.entries.push((static_str(key), value.serialize(ValueSerializer)?));
+        if self.keep.is_some_and(|keep| !keep(key)) {
+            return Ok(());
+        }
+        self.entries.push((static_str(key), value.serialize(ALL)?));
         Ok(())
     }
     fn end(self) -> Result<Value, ConvertError> {
@@ -396,7 +413,7 @@ impl ser::SerializeStructVariant for StructVariantBuilder {
     type Ok = Value;
     type Error = ConvertError;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), ConvertError> {
-        self.map.insert(static_str(key), value.serialize(ValueSerializer)?);
+        self.map.insert(static_str(key), value.serialize(ALL)?);
         Ok(())
     }
     fn end(self) -> Result<Value, ConvertError> {
