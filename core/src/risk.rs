@@ -170,6 +170,19 @@ pub fn cross_border_flows(app: &Manifest, catalog: &Catalog) -> Vec<CrossBorderF
 
 /// Scores an app.
 pub fn assess(app: &Manifest, model: &RiskModel, catalog: &Catalog) -> RiskAssessment {
+    let hosts: Vec<String> = app
+        .spec
+        .egress
+        .iter()
+        .filter_map(|e| url::Url::parse(e).ok().and_then(|u| u.host_str().map(|h| h.trim_end_matches('.').to_string())))
+        .collect();
+    assess_with_hosts(app, model, catalog, hosts.iter().map(String::as_str))
+}
+
+/// [`assess`] with the hosts of `spec.egress` already parsed (the engine
+/// has them from the egress detector; parsing a URL costs more than
+/// scoring).
+pub(crate) fn assess_with_hosts<'h>(app: &Manifest, model: &RiskModel, catalog: &Catalog, egress_hosts: impl IntoIterator<Item = &'h str>) -> RiskAssessment {
     let w = &model.risk;
     let mut factors = Vec::new();
     let mut add = |factor: &str, points: u32, detail: String| {
@@ -229,12 +242,7 @@ pub fn assess(app: &Manifest, model: &RiskModel, catalog: &Catalog) -> RiskAsses
     let by = app.spec.built_by;
     add("built_by", w.built_by.get(by.as_str()).copied().unwrap_or(0), format!("built by {by}"));
 
-    let hosts: BTreeSet<String> = app
-        .spec
-        .egress
-        .iter()
-        .filter_map(|e| url::Url::parse(e).ok().and_then(|u| u.host_str().map(|h| h.trim_end_matches('.').to_string())))
-        .collect();
+    let hosts: BTreeSet<&str> = egress_hosts.into_iter().collect();
     if !hosts.is_empty() {
         let points = (w.egress_host.saturating_mul(u32::try_from(hosts.len()).unwrap_or(u32::MAX))).min(w.egress_max);
         add("egress_hosts", points, format!("{} egress host(s)", hosts.len()));

@@ -152,3 +152,24 @@ fn an_engine_without_the_bundled_policies_still_scores_and_decides() {
     assert_eq!(d.tier, microgov::model::Tier::High, "the built-in risk model still applies");
     assert_eq!(d.outcome, Outcome::Allow, "no policy requires an approval");
 }
+
+#[test]
+fn the_engine_scores_every_fixture_as_risk_assess_does() {
+    // The engine scores with the egress hosts its detector already parsed.
+    let engine = Engine::new().unwrap();
+    let ctx = Context::at(now()).with_decision_id("x");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/apps");
+    let mut n = 0;
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "yaml") {
+            let app = engine.parse_manifest(&std::fs::read_to_string(&p).unwrap()).unwrap();
+            let alone = microgov::risk::assess(&app, &engine.settings().risk, &engine.settings().catalog);
+            let d = engine.evaluate(&app, &ctx).unwrap();
+            assert_eq!((d.risk.score, d.tier), (alone.score, alone.tier), "{}", p.display());
+            assert_eq!(serde_json::to_value(&d.risk.factors).unwrap(), serde_json::to_value(&alone.factors).unwrap(), "{}", p.display());
+            n += usize::from(alone.factors.iter().any(|f| f.factor == "egress_hosts"));
+        }
+    }
+    assert!(n >= 3, "fixtures with egress hosts: {n}");
+}

@@ -46,11 +46,27 @@ impl ser::Error for Error {
 /// Largest magnitude a whole `f64` is written as an integer (2^53).
 const EXACT_F64: f64 = 9_007_199_254_740_992.0;
 
-/// One object member already written: its key (in `keys`) and its
-/// `"key":value` bytes (in `out`).
+/// One object member already written: its key and its `"key":value`
+/// bytes (in `out`).
 struct Entry {
-    key: (usize, usize),
+    key: Key,
     bytes: (usize, usize),
+}
+
+/// A struct field's name, or a map key's text in `Writer::keys`.
+#[derive(Clone, Copy)]
+enum Key {
+    Field(&'static str),
+    Text(usize, usize),
+}
+
+impl Key {
+    fn bytes<'k>(&self, keys: &'k [u8]) -> &'k [u8] {
+        match *self {
+            Key::Field(k) => k.as_bytes(),
+            Key::Text(a, b) => &keys[a..b],
+        }
+    }
 }
 
 /// Writes canonical JSON into `out`; keep one to reuse its buffers.
@@ -63,11 +79,14 @@ pub(crate) struct Writer {
     scratch: Vec<u8>,
     keys: Vec<u8>,
     entries: Vec<Entry>,
+    /// How many objects had to be put in key order (for tests: the
+    /// manifest's structs come sorted).
+    pub reordered: usize,
 }
 
 impl Writer {
     pub const fn new() -> Writer {
-        Writer { out: Vec::new(), scratch: Vec::new(), keys: Vec::new(), entries: Vec::new() }
+        Writer { out: Vec::new(), scratch: Vec::new(), keys: Vec::new(), entries: Vec::new(), reordered: 0 }
     }
 
     /// Appends the canonical JSON of `value` to `out`.
@@ -105,31 +124,29 @@ pub(crate) struct Object<'w> {
     start: usize,
     entries_mark: usize,
     keys_mark: usize,
-    /// A map key given, its value not yet: (key range, member start).
-    pending: Option<((usize, usize), usize)>,
+    /// A map key given, its value not yet: (key, member start).
+    pending: Option<(Key, usize)>,
 }
 
 impl<'w> Object<'w> {
-    /// Writes `,"key":` and returns the key's range and the member's start.
-    fn begin(&mut self, key: &str) -> ((usize, usize), usize) {
-        let k0 = self.w.keys.len();
-        self.w.keys.extend_from_slice(key.as_bytes());
-        self.begin_written(k0)
-    }
-
-    fn begin_written(&mut self, k0: usize) -> ((usize, usize), usize) {
+    /// Writes `,"key":` and returns the member's start.
+    fn begin(&mut self, key: Key) -> Result<usize, Error> {
         let w = &mut *self.w;
         if w.entries.len() > self.entries_mark {
             w.out.push(b',');
         }
         let at = w.out.len();
-        // Keys came from `&str`s, so the bytes are UTF-8.
-        write_str(&mut w.out, std::str::from_utf8(&w.keys[k0..]).unwrap_or_default());
+        let text = match key {
+            Key::Field(k) => k,
+            // Written from `&str`s and integers: UTF-8.
+            Key::Text(a, b) => std::str::from_utf8(&w.keys[a..b]).map_err(|e| Error(e.to_string()))?,
+        };
+        write_str(&mut w.out, text);
         w.out.push(b':');
-        ((k0, w.keys.len()), at)
+        Ok(at)
     }
 
-    fn finish_member(&mut self, key: (usize, usize), at: usize) {
+    fn finish_member(&mut self, key: Key, at: usize) {
         let end = self.w.out.len();
         self.w.entries.push(Entry { key, bytes: (at, end) });
     }
@@ -139,9 +156,10 @@ impl<'w> Object<'w> {
         let w = self.w;
         let entries = &mut w.entries[self.entries_mark..];
         let keys = &w.keys;
-        let sorted = entries.windows(2).all(|p| keys[p[0].key.0..p[0].key.1] < keys[p[1].key.0..p[1].key.1]);
+        let sorted = entries.windows(2).all(|p| p[0].key.bytes(keys) < p[1].key.bytes(keys));
         if !sorted {
-            entries.sort_unstable_by(|a, b| keys[a.key.0..a.key.1].cmp(&keys[b.key.0..b.key.1]));
+            w.reordered += 1;
+            entries.sort_unstable_by(|a, b| a.key.bytes(keys).cmp(b.key.bytes(keys)));
             w.scratch.clear();
             w.scratch.extend_from_slice(&w.out[self.start..]);
             w.out.truncate(self.start);
@@ -251,9 +269,9 @@ impl<'w> ser::Serializer for &'w mut Writer {
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(self, _: &'static str, _: u32, variant: &'static str, value: &T) -> Result<(), Error> {
         let mut o = self.open_object();
-        let (key, at) = o.begin(variant);
+        let at = o.begin(Key::Field(variant))?;
         value.serialize(&mut *o.w)?;
-        o.finish_member(key, at);
+        o.finish_member(Key::Field(variant), at);
         o.close();
         Ok(())
     }
@@ -331,7 +349,8 @@ impl ser::SerializeMap for Object<'_> {
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
         let k0 = self.w.keys.len();
         key.serialize(KeyWriter(&mut self.w.keys))?;
-        self.pending = Some(self.begin_written(k0));
+        let key = Key::Text(k0, self.w.keys.len());
+        self.pending = Some((key, self.begin(key)?));
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
@@ -350,9 +369,9 @@ impl ser::SerializeStruct for Object<'_> {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
-        let (k, at) = self.begin(key);
+        let at = self.begin(Key::Field(key))?;
         value.serialize(&mut *self.w)?;
-        self.finish_member(k, at);
+        self.finish_member(Key::Field(key), at);
         Ok(())
     }
     fn end(self) -> Result<(), Error> {

@@ -240,20 +240,21 @@ pub(crate) struct FlowDoc<'a> {
 
 #[derive(Serialize)]
 pub(crate) struct ContextDoc<'a> {
-    pub now: String,
-    pub tenant: Option<&'a str>,
+    // Members in key order: see `model::Manifest`.
     pub approvals: Vec<ApprovalDoc<'a>>,
     pub extra: &'a serde_json::Value,
+    pub now: String,
+    pub tenant: Option<&'a str>,
 }
 
 #[derive(Serialize)]
 pub(crate) struct ApprovalDoc<'a> {
-    pub id: &'a str,
     pub approver: &'a str,
+    pub expires_at: String,
+    pub granted_at: String,
+    pub id: &'a str,
     pub roles: &'a [String],
     pub scope: &'a Option<Scope>,
-    pub granted_at: String,
-    pub expires_at: String,
     pub status: &'static str,
     pub valid: bool,
 }

@@ -599,8 +599,10 @@ impl Engine {
     /// Everything of the input that depends on the manifest alone.
     fn parts(&self, app: &Manifest, needs: &input::Needs) -> Result<Parts> {
         let settings = &self.inner.settings;
-        let risk = risk::assess(app, &settings.risk, &settings.catalog);
         let detected = crate::detect::scan_manifest(app);
+        // The egress detector's findings start with `spec.egress`, in order.
+        let egress_hosts = detected.egress.iter().take(app.spec.egress.len()).filter_map(|f| f.host.as_deref());
+        let risk = risk::assess_with_hosts(app, &settings.risk, &settings.catalog, egress_hosts);
         let conv = |e: rvalue::ConvertError| PolicyError::Eval(format!("cannot build the input document: {e}"));
         let findings = rvalue::to_value(&input::build_static(app, &risk, settings, &detected, needs)).map_err(conv)?;
         let app_value = app_value(app, needs).map_err(conv)?;

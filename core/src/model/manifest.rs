@@ -11,6 +11,12 @@ use std::collections::BTreeMap;
 /// [`Manifest::from_value`]; each reports every problem at once.
 /// Serializes back to the manifest format (camelCase keys): that form,
 /// defaults included, is what policies see as `input.app`.
+///
+/// The fields of these structs are declared in the byte order of their
+/// JSON names. The input digest writes canonical JSON (sorted keys)
+/// straight from them, and an object whose members come sorted is written
+/// without moving bytes (`engine/canonical.rs`; a test checks that the
+/// manifest needs no reordering).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Manifest {
@@ -28,104 +34,104 @@ pub struct Manifest {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Metadata {
+    /// When the app was registered.
+    pub created_at: DateTime<Utc>,
+    /// Owning department.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    /// When the app expires; defaults to `createdAt` + the bundle's default lifetime.
+    pub expires_at: DateTime<Utc>,
+    /// Free-form labels.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
     /// DNS-label id, unique per tenant.
     pub name: String,
     /// The accountable person (e-mail address).
     pub owner: String,
-    /// Owning department.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub department: Option<String>,
-    /// Tenant id.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tenant: Option<String>,
-    /// When the app was registered.
-    pub created_at: DateTime<Utc>,
-    /// When the app expires; defaults to `createdAt` + the bundle's default lifetime.
-    pub expires_at: DateTime<Utc>,
     /// When the app was retired, if it was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retired_at: Option<DateTime<Utc>>,
-    /// Free-form labels.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub labels: BTreeMap<String, String>,
+    /// Tenant id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
 }
 
 /// What the app does and what it touches.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Spec {
-    /// `name@version` of the platform template it was built from.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub template: Option<String>,
-    /// One line on what the app is for.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub purpose: Option<String>,
-    /// Who built it.
-    pub built_by: BuiltBy,
-    /// Where it runs.
-    pub environment: Environment,
     /// How users sign in.
     pub auth: Auth,
-    /// The data the app holds or reads.
-    pub datasets: Vec<Dataset>,
+    /// Who built it.
+    pub built_by: BuiltBy,
     /// The systems it connects to.
     pub connectors: Vec<Connector>,
+    /// The data the app holds or reads.
+    pub datasets: Vec<Dataset>,
     /// Outbound URLs it calls (scheme, host, optional port and path prefix).
     pub egress: Vec<String>,
     /// Environment variables (scanned for inline secrets).
     pub env: BTreeMap<String, serde_json::Value>,
-    /// Secret references the app uses.
-    pub secrets: Vec<SecretRef>,
+    /// Where it runs.
+    pub environment: Environment,
     /// Extra policy packs to apply.
     pub policies: Vec<String>,
+    /// One line on what the app is for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+    /// Secret references the app uses.
+    pub secrets: Vec<SecretRef>,
+    /// `name@version` of the platform template it was built from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
 }
 
 /// Sign-in settings.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Auth {
-    /// Single sign-on protocol, `none` if absent.
-    pub sso: Sso,
-    /// Multi-factor authentication enforced.
-    pub mfa: bool,
     /// Accounts local to the app (outside SSO).
     pub local_accounts: bool,
+    /// Multi-factor authentication enforced.
+    pub mfa: bool,
     /// Application roles.
     pub roles: Vec<String>,
+    /// Single sign-on protocol, `none` if absent.
+    pub sso: Sso,
 }
 
 /// A dataset the app holds or reads.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Dataset {
-    /// Unique within the app.
-    pub name: String,
+    /// Union of the fields' categories (derived, for policies).
+    pub categories: Vec<Category>,
     /// Sensitivity.
     pub classification: Classification,
+    /// Who holds the keys.
+    pub encryption: Encryption,
+    /// The dataset's fields.
+    pub fields: Vec<Field>,
+    /// Unique within the app.
+    pub name: String,
     /// Where the data must stay: a jurisdiction (`EU`) or country (`DE`), canonical code.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub residency: Option<String>,
-    /// Data that may only live in sovereign-cloud regions.
-    pub sovereign: bool,
-    /// Who holds the keys.
-    pub encryption: Encryption,
     /// How long records are kept.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retention_days: Option<u32>,
-    /// The dataset's fields.
-    pub fields: Vec<Field>,
-    /// Union of the fields' categories (derived, for policies).
-    pub categories: Vec<Category>,
+    /// Data that may only live in sovereign-cloud regions.
+    pub sovereign: bool,
 }
 
 /// A field of a dataset.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Field {
-    /// Field name.
-    pub name: String,
     /// Data categories declared for the field.
     pub categories: Vec<Category>,
+    /// Field name.
+    pub name: String,
     /// Optional sample values, checked by the PII recognizers.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sample: Vec<String>,
@@ -135,37 +141,37 @@ pub struct Field {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Connector {
-    /// Unique within the app.
-    pub name: String,
-    /// Kind of system.
-    #[serde(rename = "type")]
-    pub kind: ConnectorType,
+    /// Read or write.
+    pub access: Access,
+    /// Free-form settings (scanned for inline secrets).
+    pub config: serde_json::Map<String, serde_json::Value>,
+    /// Datasets that flow through this connector.
+    pub datasets: Vec<String>,
     /// URL of the system.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
-    /// `provider:region` where the system runs.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// Read or write.
-    pub access: Access,
-    /// Datasets that flow through this connector.
-    pub datasets: Vec<String>,
     /// Whether raw personal data leaves through it.
     pub exports_pii: bool,
     /// Whether the system is outside the organisation (derived when not set).
     pub external: bool,
-    /// Reference to the credential in a secret store.
+    /// Free-form headers (scanned for inline secrets).
+    pub headers: BTreeMap<String, String>,
+    /// Unique within the app.
+    pub name: String,
+    /// Whether the connector needs raw (unmasked) values.
+    pub needs_raw_values: bool,
+    /// `provider:region` where the system runs.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret_ref: Option<String>,
+    pub region: Option<String>,
     /// Days between credential rotations.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rotation_days: Option<u32>,
-    /// Whether the connector needs raw (unmasked) values.
-    pub needs_raw_values: bool,
-    /// Free-form settings (scanned for inline secrets).
-    pub config: serde_json::Map<String, serde_json::Value>,
-    /// Free-form headers (scanned for inline secrets).
-    pub headers: BTreeMap<String, String>,
+    /// Reference to the credential in a secret store.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_ref: Option<String>,
+    /// Kind of system.
+    #[serde(rename = "type")]
+    pub kind: ConnectorType,
 }
 
 /// A reference to a secret kept in a secret store.
