@@ -21,14 +21,14 @@ pub(crate) struct Gathered {
 /// The items of a rule's value: a set or array gives its elements; an
 /// object gives its keys when every value is `true` (Rego v1's `p[x] if`),
 /// else its values.
-fn items(v: &Value) -> Vec<Value> {
+fn items(v: Value) -> Vec<Value> {
     match v {
-        Value::Array(a) => a.clone(),
-        Value::Object(o) if !o.is_empty() && o.values().all(|x| x == &Value::Bool(true)) => o.keys().map(|k| Value::String(k.clone())).collect(),
-        Value::Object(o) if o.contains_key("message") || o.contains_key("msg") || o.contains_key("rule") || o.contains_key("role") || o.contains_key("type") => vec![v.clone()],
-        Value::Object(o) => o.values().cloned().collect(),
+        Value::Array(a) => a,
+        Value::Object(o) if !o.is_empty() && o.values().all(|x| x == &Value::Bool(true)) => o.into_iter().map(|(k, _)| Value::String(k)).collect(),
+        Value::Object(o) if o.contains_key("message") || o.contains_key("msg") || o.contains_key("rule") || o.contains_key("role") || o.contains_key("type") => vec![Value::Object(o)],
+        Value::Object(o) => o.into_iter().map(|(_, v)| v).collect(),
         Value::Null => Vec::new(),
-        other => vec![other.clone()],
+        other => vec![other],
     }
 }
 
@@ -77,19 +77,20 @@ fn to_violation(pkg: &PackageInfo, head: &str, item: &Value, index: &SourceIndex
 
 /// Reads the entry point's result: `{package: {head: [value]}}`.
 pub(crate) fn gather(result: &regorus::Value, packages: &[PackageInfo], index: &SourceIndex) -> Result<Gathered, PolicyError> {
-    let json = serde_json::to_value(result).map_err(|e| PolicyError::Eval(format!("unreadable result: {e}")))?;
+    let mut json = serde_json::to_value(result).map_err(|e| PolicyError::Eval(format!("unreadable result: {e}")))?;
     let mut g = Gathered { violations: Vec::new(), warnings: Vec::new(), obligations: Vec::new(), required: Vec::new() };
     for pkg in packages {
-        let Some(heads) = json.get(&pkg.path) else { continue };
+        // Taken, not cloned: each package is read once.
+        let Some(Value::Object(mut heads)) = json.get_mut(&pkg.path).map(Value::take) else { continue };
         for head in &pkg.heads {
-            let Some(Value::Array(wrapped)) = heads.get(*head) else { continue };
-            let Some(value) = wrapped.first() else { continue };
+            let Some(Value::Array(wrapped)) = heads.remove(*head) else { continue };
+            let Some(value) = wrapped.into_iter().next() else { continue };
             for item in items(value) {
                 match *head {
                     "violation" | "deny" => g.violations.push(to_violation(pkg, head, &item, index)?),
                     "warn" => g.warnings.push(to_violation(pkg, head, &item, index)?),
                     "obligation" => {
-                        let mut o = item.clone();
+                        let mut o = item;
                         if let Value::Object(m) = &mut o {
                             m.entry("policy").or_insert_with(|| Value::String(pkg.policy.clone()));
                         }
