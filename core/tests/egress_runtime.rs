@@ -59,4 +59,10 @@ fn mask_obligation_from_rego_matches_native_redaction_fields() {
             .collect();
         assert_eq!(from_rego, engine.masked_fields(&app, &c.name), "connector {}", c.name);
     }
+    // Each obligation names its policy and where the connector is.
+    assert!(!d.obligations.is_empty());
+    for o in &d.obligations {
+        let i = app.spec.connectors.iter().position(|c| o["connector"] == c.name.as_str()).unwrap();
+        assert_eq!((o["policy"].as_str(), o["path"].as_str()), (Some("pii"), Some(format!("/spec/connectors/{i}").as_str())), "{o}");
+    }
 }

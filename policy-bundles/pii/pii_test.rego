@@ -55,7 +55,12 @@ test_untagged_field_from_detector if {
 	v.message == "field phone of dataset people looks like phone (name) but is not tagged pii"
 }
 
-test_mask_obligation_lists_fields if {
-	obs := pii.obligation with input as inp([{"check": "mask", "path": "/spec/connectors/0", "connector": "crm", "fields": ["email", "phone"]}], auth)
-	obs == {{"type": "mask", "connector": "crm", "fields": ["email", "phone"]}}
+test_mask_obligations_are_the_mask_checks if {
+	m := {"type": "mask", "path": "/spec/connectors/0", "connector": "crm", "fields": ["email", "phone"]}
+	obs := pii.obligation with input as {"app": {"spec": {"auth": auth}}, "findings": {"regulated": true, "checks": {"mask": [m]}}}
+	obs == [m]
+}
+
+test_no_mask_checks_no_obligation if {
+	not pii.obligation with input as inp([], auth)
 }

@@ -91,6 +91,9 @@ pub(crate) struct ResidencyCheck<'a> {
 /// Personal data handled against the rules, or fields to mask.
 #[derive(Serialize)]
 pub(crate) struct PiiCheck<'a> {
+    /// `mask` for the `mask` items, which are the pii policy's obligations as they are.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dataset: Option<&'a str>,
@@ -170,7 +173,7 @@ fn within(f: &FlowDoc<'_>, residency: &str, s: &CheckSettings) -> bool {
 }
 
 fn pii<'a>(out: &mut Checks<'a>, app: &'a Manifest, detected: &'a Findings, regulated: &dyn Fn(&[crate::model::Category]) -> bool, s: &CheckSettings) {
-    let base = |path: String| PiiCheck { path, dataset: None, connector: None, days: None, finding: None, fields: Vec::new() };
+    let base = |path: String| PiiCheck { kind: None, path, dataset: None, connector: None, days: None, finding: None, fields: Vec::new() };
     for (i, c) in app.spec.connectors.iter().enumerate() {
         if c.exports_pii {
             out.add("pii_export_unapproved", Item::Pii(PiiCheck { connector: Some(&c.name), ..base(format!("/spec/connectors/{i}/exportsPii")) }));
@@ -198,7 +201,7 @@ fn pii<'a>(out: &mut Checks<'a>, app: &'a Manifest, detected: &'a Findings, regu
             .collect();
         if !fields.is_empty() {
             fields.sort_unstable();
-            out.add("mask", Item::Pii(PiiCheck { connector: Some(&c.name), fields, ..base(format!("/spec/connectors/{i}")) }));
+            out.add("mask", Item::Pii(PiiCheck { kind: Some("mask"), connector: Some(&c.name), fields, ..base(format!("/spec/connectors/{i}")) }));
         }
     }
 }
