@@ -267,6 +267,23 @@ fn residency_parts(r: Option<Residency>) -> (Option<String>, Option<&'static str
     }
 }
 
+/// For each dataset (by index), the connectors that list it, in manifest
+/// order: one pass over the connectors instead of one per dataset.
+fn connectors_by_dataset(app: &Manifest) -> Vec<Vec<usize>> {
+    let index: std::collections::HashMap<&str, usize> = app.spec.datasets.iter().enumerate().rev().map(|(i, d)| (d.name.as_str(), i)).collect();
+    let mut out = vec![Vec::new(); app.spec.datasets.len()];
+    for (ci, c) in app.spec.connectors.iter().enumerate() {
+        for name in &c.datasets {
+            if let Some(list) = index.get(name.as_str()).and_then(|&i| out.get_mut(i)) {
+                if !list.contains(&ci) {
+                    list.push(ci);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Builds the manifest-only findings (the members `needs` asks for).
 pub(crate) fn build_static<'a>(app: &'a Manifest, risk: &'a RiskAssessment, settings: &'a Settings, detected: &'a Detected, needs: &Needs) -> StaticFindings<'a> {
     let catalog = &*settings.catalog;
@@ -296,7 +313,9 @@ pub(crate) fn build_static<'a>(app: &'a Manifest, risk: &'a RiskAssessment, sett
     });
     let mut datasets = BTreeMap::new();
     let mut flows = Vec::new();
+    let receivers = connectors_by_dataset(app);
     for (i, d) in app.spec.datasets.iter().enumerate() {
+        let receivers = receivers.get(i).map(Vec::as_slice).unwrap_or_default();
         let (residency, residency_kind) = residency_parts(d.residency.as_deref().and_then(|r| catalog.residency(r)));
         if needs.findings.has("datasets") {
             datasets.insert(
@@ -308,12 +327,12 @@ pub(crate) fn build_static<'a>(app: &'a Manifest, risk: &'a RiskAssessment, sett
                     regulated_fields: d.fields.iter().filter(|f| regulated(&f.categories)).map(|f| f.name.as_str()).collect(),
                     residency: residency.clone(),
                     residency_kind,
-                    connectors: app.spec.connectors.iter().filter(|c| c.datasets.contains(&d.name)).map(|c| c.name.as_str()).collect(),
+                    connectors: receivers.iter().filter_map(|&ci| app.spec.connectors.get(ci)).map(|c| c.name.as_str()).collect(),
                 },
             );
         }
         // Flows are always built: the residency checks read them.
-        for (ci, c) in app.spec.connectors.iter().enumerate().filter(|(_, c)| c.datasets.contains(&d.name)) {
+        for (ci, c) in receivers.iter().filter_map(|&ci| app.spec.connectors.get(ci).map(|c| (ci, c))) {
             let region = c.region.as_deref().and_then(|r| catalog.region(r));
             flows.push(FlowDoc {
                 dataset: &d.name,

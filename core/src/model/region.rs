@@ -4,7 +4,7 @@
 //! (`data.microgov.residency`), read here and by the residency policy alike.
 
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, LazyLock};
 
 /// The bundled residency data, embedded at compile time.
@@ -28,11 +28,29 @@ pub struct Region {
 
 /// Cloud regions and jurisdictions, looked up by `provider:region` id.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(from = "CatalogData")]
 pub struct Catalog {
+    regions: BTreeMap<String, Region>,
+    jurisdictions: BTreeMap<String, String>,
+    aliases: BTreeMap<String, String>,
+    /// The countries that have regions (residency lookups run per dataset per decision).
+    countries: BTreeSet<String>,
+}
+
+/// The catalog as the data document holds it.
+#[derive(Deserialize)]
+struct CatalogData {
     regions: BTreeMap<String, Region>,
     jurisdictions: BTreeMap<String, String>,
     #[serde(default)]
     aliases: BTreeMap<String, String>,
+}
+
+impl From<CatalogData> for Catalog {
+    fn from(d: CatalogData) -> Catalog {
+        let countries = d.regions.values().map(|r| r.country.clone()).collect();
+        Catalog { regions: d.regions, jurisdictions: d.jurisdictions, aliases: d.aliases, countries }
+    }
 }
 
 static BUNDLED: LazyLock<Arc<Catalog>> = LazyLock::new(|| {
@@ -49,7 +67,7 @@ impl Catalog {
 
     /// A catalog without regions.
     pub fn empty() -> Catalog {
-        Catalog { regions: BTreeMap::new(), jurisdictions: BTreeMap::new(), aliases: BTreeMap::new() }
+        Catalog { regions: BTreeMap::new(), jurisdictions: BTreeMap::new(), aliases: BTreeMap::new(), countries: BTreeSet::new() }
     }
 
     /// Reads the catalog from a residency bundle's `data.json`
@@ -83,7 +101,7 @@ impl Catalog {
         if self.jurisdictions.contains_key(&code) {
             return Some(Residency::Jurisdiction(code));
         }
-        if self.regions.values().any(|r| r.country == code) {
+        if self.countries.contains(&code) {
             return Some(Residency::Country(code));
         }
         None
