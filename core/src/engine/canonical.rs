@@ -82,11 +82,15 @@ pub(crate) struct Writer {
     /// How many objects had to be put in key order (for tests: the
     /// manifest's structs come sorted).
     pub reordered: usize,
+    /// Addresses of field names known to need no escape ([`Writer::plain_field`]).
+    plain: Vec<usize>,
 }
+
+const PLAIN_SLOTS: usize = 64;
 
 impl Writer {
     pub const fn new() -> Writer {
-        Writer { out: Vec::new(), scratch: Vec::new(), keys: Vec::new(), entries: Vec::new(), reordered: 0 }
+        Writer { out: Vec::new(), scratch: Vec::new(), keys: Vec::new(), entries: Vec::new(), reordered: 0, plain: Vec::new() }
     }
 
     /// Appends the canonical JSON of `value` to `out`.
@@ -95,6 +99,28 @@ impl Writer {
         self.entries.clear();
         self.keys.clear();
         r
+    }
+
+    /// Whether a struct field's name needs no escape. Field names are a
+    /// small static set written over and over (a manifest has over a
+    /// thousand), so the answer is kept by the name's address.
+    fn plain_field(&mut self, name: &'static str) -> bool {
+        let addr = name.as_ptr() as usize;
+        let slot = (addr >> 3) % PLAIN_SLOTS;
+        if self.plain.is_empty() {
+            // On the heap: writers live in thread-locals, and static TLS is scarce in a dlopen'd extension.
+            self.plain = vec![0; PLAIN_SLOTS];
+        }
+        if self.plain.get(slot) == Some(&addr) {
+            return true;
+        }
+        let plain = needs_no_escape(name);
+        if plain {
+            if let Some(s) = self.plain.get_mut(slot) {
+                *s = addr;
+            }
+        }
+        plain
     }
 
     /// Empties the buffers, and gives back their memory after a huge document.
@@ -136,13 +162,24 @@ impl<'w> Object<'w> {
             w.out.push(b',');
         }
         let at = w.out.len();
-        let text = match key {
-            Key::Field(k) => k,
+        let (text, plain) = match key {
+            Key::Field(k) => (k, w.plain_field(k)),
             // Written from `&str`s and integers: UTF-8.
-            Key::Text(a, b) => std::str::from_utf8(&w.keys[a..b]).map_err(|e| Error(e.to_string()))?,
+            Key::Text(a, b) => {
+                let t = std::str::from_utf8(&w.keys[a..b]).map_err(|e| Error(e.to_string()))?;
+                (t, needs_no_escape(t))
+            }
         };
-        write_str(&mut w.out, text);
-        w.out.push(b':');
+        if plain {
+            // A name that needs no escape (every field name): one copy.
+            w.out.reserve(text.len() + 3);
+            w.out.push(b'"');
+            w.out.extend_from_slice(text.as_bytes());
+            w.out.extend_from_slice(b"\":");
+        } else {
+            write_str(&mut w.out, text);
+            w.out.push(b':');
+        }
         Ok(at)
     }
 
@@ -156,7 +193,7 @@ impl<'w> Object<'w> {
         let w = self.w;
         let entries = &mut w.entries[self.entries_mark..];
         let keys = &w.keys;
-        let sorted = entries.windows(2).all(|p| p[0].key.bytes(keys) < p[1].key.bytes(keys));
+        let sorted = entries.windows(2).all(|p| less(p[0].key.bytes(keys), p[1].key.bytes(keys)));
         if !sorted {
             w.reordered += 1;
             entries.sort_unstable_by(|a, b| a.key.bytes(keys).cmp(b.key.bytes(keys)));
@@ -175,6 +212,21 @@ impl<'w> Object<'w> {
         w.keys.truncate(self.keys_mark);
         w
     }
+}
+
+fn needs_no_escape(s: &str) -> bool {
+    s.bytes().all(|c| c >= 0x20 && c != b'"' && c != b'\\')
+}
+
+/// `a < b` bytewise, inline: keys are short, and a `memcmp` call per
+/// adjacent pair of members cost more than the comparison.
+fn less(a: &[u8], b: &[u8]) -> bool {
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return x < y;
+        }
+    }
+    a.len() < b.len()
 }
 
 impl<'w> ser::Serializer for &'w mut Writer {
