@@ -20,6 +20,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // For `perf stat`: CPU time and instructions of decisions alone.
         return Ok(());
     }
+    let json = serde_json::to_string(&app)?;
+    let t = std::time::Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(engine.parse_manifest(&json)?);
+    }
+    println!("parse_manifest(json): {:?}/op", t.elapsed() / n);
     let p = engine.prepare(&app)?;
     let t = std::time::Instant::now();
     for _ in 0..n {

@@ -81,14 +81,14 @@ pub fn parse_document(text: &str, format: Format, limits: &Limits) -> Result<Val
     let value: Value = match format {
         Format::Json => {
             let mut de = serde_json::Deserializer::from_str(text);
-            let v = serde::de::DeserializeSeed::deserialize(Checked { path: String::new() }, &mut de)
+            let v = serde::de::DeserializeSeed::deserialize(Checked { at: At::Root }, &mut de)
                 .and_then(|v| de.end().map(|_| v))
                 .map_err(|e| json_problem(&e))?;
             v
         }
         Format::Yaml => {
             let de = serde_yaml_ng::Deserializer::from_str(text);
-            serde::de::DeserializeSeed::deserialize(Checked { path: String::new() }, de).map_err(|e| {
+            serde::de::DeserializeSeed::deserialize(Checked { at: At::Root }, de).map_err(|e| {
                 let msg = e.to_string();
                 if let Some(p) = duplicate_problem(&msg) {
                     return vec![p];
@@ -146,18 +146,38 @@ fn duplicate_problem(msg: &str) -> Option<Problem> {
 /// Deserializes a JSON tree like `serde_json::Value` does, but refuses a
 /// key repeated in one mapping instead of silently keeping the last one:
 /// a reviewer reading the file would see the first.
-struct Checked {
-    path: String,
+struct Checked<'a> {
+    at: At<'a>,
 }
 
-impl<'de> serde::de::DeserializeSeed<'de> for Checked {
+/// Where a value sits, as a chain of parents: the JSON pointer is written
+/// out only for a duplicate key, not for each of a document's hundreds of
+/// values (that was half of parsing one).
+#[derive(Clone, Copy)]
+enum At<'a> {
+    Root,
+    Key(&'a At<'a>, &'a str),
+    Index(&'a At<'a>, usize),
+}
+
+impl At<'_> {
+    fn pointer(&self) -> String {
+        match self {
+            At::Root => String::new(),
+            At::Key(parent, key) => pointer_push(&parent.pointer(), key),
+            At::Index(parent, i) => format!("{}/{i}", parent.pointer()),
+        }
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Checked<'_> {
     type Value = Value;
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> serde::de::Visitor<'de> for Checked {
+impl<'de> serde::de::Visitor<'de> for Checked<'_> {
     type Value = Value;
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a json value")
@@ -190,20 +210,22 @@ impl<'de> serde::de::Visitor<'de> for Checked {
         d.deserialize_any(self)
     }
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let at = self.at;
         let mut out = Vec::new();
-        while let Some(v) = seq.next_element_seed(Checked { path: format!("{}/{}", self.path, out.len()) })? {
+        while let Some(v) = seq.next_element_seed(Checked { at: At::Index(&at, out.len()) })? {
             out.push(v);
         }
         Ok(Value::Array(out))
     }
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let at = self.at;
         let mut out = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            let path = pointer_push(&self.path, &key);
             if out.contains_key(&key) {
+                let path = At::Key(&at, &key).pointer();
                 return Err(serde::de::Error::custom(format!("{DUPLICATE_MARK}{path}\u{1}\u{1}")));
             }
-            let v = map.next_value_seed(Checked { path })?;
+            let v = map.next_value_seed(Checked { at: At::Key(&at, &key) })?;
             out.insert(key, v);
         }
         Ok(Value::Object(out))
