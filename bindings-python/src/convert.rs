@@ -271,61 +271,6 @@ pub fn load_manifest(engine: &Engine, src: Source) -> Result<Manifest, BindError
     })
 }
 
-/// Parses and validates many manifests on all cores (no GIL needed), one
-/// result per source, in order. Parsing is a large share of a decision, so
-/// `evaluate_many` would not scale if it stayed serial in front of the
-/// core's parallel evaluation.
-pub fn load_manifests(engine: &Engine, sources: Vec<Source>) -> Vec<Result<Manifest, BindError>> {
-    let n = sources.len();
-    let threads = std::thread::available_parallelism()
-        .map(|t| t.get())
-        .unwrap_or(1)
-        .min(n);
-    if threads <= 1 {
-        return sources
-            .into_iter()
-            .map(|s| load_manifest(engine, s))
-            .collect();
-    }
-    let per = n.div_ceil(threads);
-    let mut chunks: Vec<Vec<Source>> = Vec::with_capacity(threads);
-    let mut rest = sources.into_iter();
-    loop {
-        let part: Vec<Source> = rest.by_ref().take(per).collect();
-        if part.is_empty() {
-            break;
-        }
-        chunks.push(part);
-    }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks
-            .into_iter()
-            .map(|part| {
-                let len = part.len();
-                (
-                    len,
-                    scope.spawn(move || {
-                        part.into_iter()
-                            .map(|s| load_manifest(engine, s))
-                            .collect::<Vec<_>>()
-                    }),
-                )
-            })
-            .collect();
-        let mut out = Vec::with_capacity(n);
-        for (len, h) in handles {
-            match h.join() {
-                Ok(mut v) => out.append(&mut v),
-                // `load_manifest` catches panics; this is only for completeness.
-                Err(_) => out.extend(
-                    (0..len).map(|_| Err(BindError::Panic("a parsing thread panicked".into()))),
-                ),
-            }
-        }
-        out
-    })
-}
-
 /// Parses approvals (no GIL needed).
 pub fn load_approvals(src: Option<Source>) -> Result<Vec<Approval>, BindError> {
     let Some(src) = src else {
