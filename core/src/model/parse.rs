@@ -323,14 +323,15 @@ impl Walker {
                 self.push(codes::MISSING, &pointer_push(path, key), format!("missing required key \"{key}\""));
                 None
             }
-            Some(_) => {
-                let s = self.opt_str(m, path, key)?;
+            Some(Value::String(s)) => {
                 if s.trim().is_empty() {
                     self.push(codes::EMPTY, &pointer_push(path, key), format!("\"{key}\" must not be empty"));
                     return None;
                 }
-                Some(s)
+                Some(s.clone())
             }
+            // The wrong type: as `opt_str` reports it.
+            Some(_) => self.opt_str(m, path, key),
         }
     }
 
