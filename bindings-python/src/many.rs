@@ -36,10 +36,10 @@ pub type Outcome = Result<Decision, BindError>;
 /// Decides on every manifest `manifests` yields, in order.
 ///
 /// `sink` receives each chunk's outcomes, in order, with the GIL held (it
-/// builds the Python objects). A manifest that cannot be read as a document
-/// (a wrong type: `Source::from_py` fails) stops the pipeline and its
-/// `PyErr` is returned, as before any decision was made in the old serial
-/// code; errors of single manifests are outcomes, not errors of the call.
+/// builds the Python objects); an error it returns ends the call. So does
+/// a manifest that cannot be read as a document at all (a wrong type:
+/// `Source::from_py` fails) or an iterator that raises. Invalid manifests
+/// and failed decisions are outcomes, in their places.
 pub fn evaluate_many(
     py: Python<'_>,
     engine: &Engine,
@@ -62,7 +62,15 @@ pub fn evaluate_many(
         for _ in 0..workers {
             let done_tx = done_tx.clone();
             let (work_rx, stop) = (&work_rx, &stop);
-            scope.spawn(move || work(engine, ctx, work_rx, done_tx, stop));
+            // `decide` already turns a panic into an outcome; this is so
+            // that nothing else in a worker can panic across the boundary
+            // (the scope would re-raise it here).
+            scope.spawn(move || {
+                let _ = guard(|| {
+                    work(engine, ctx, work_rx, done_tx, stop);
+                    Ok(())
+                });
+            });
         }
         // Only the workers hold result senders: when they have all gone,
         // receiving fails instead of waiting forever.
