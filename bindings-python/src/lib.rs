@@ -147,7 +147,9 @@ impl Engine {
             .map_err(|e| e.into_pyerr(py))
     }
 
-    /// Decides on many apps in parallel (all cores, GIL released).
+    /// Decides on many apps in parallel (all cores; the GIL is held only to
+    /// read each manifest and to build the results, while earlier ones are
+    /// being decided).
     ///
     /// Args:
     ///     manifests: an iterable of manifests, each as ``evaluate`` takes it.
