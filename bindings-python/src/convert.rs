@@ -60,6 +60,18 @@ fn to_json_at(obj: &Bound<'_, PyAny>, at: At<'_>, depth: usize) -> PyResult<Valu
             shown(&path())
         )));
     }
+    // Exact built-in types first: a manifest is almost only these, and an
+    // exact check is one pointer comparison where `cast` (a subclass check)
+    // is a call into the C API each under the stable ABI.
+    if let Ok(s) = obj.cast_exact::<PyString>() {
+        return Ok(Value::String(s.to_str()?.to_owned()));
+    }
+    if let Ok(d) = obj.cast_exact::<PyDict>() {
+        return dict_to_json(d, at, depth);
+    }
+    if let Ok(l) = obj.cast_exact::<PyList>() {
+        return list_to_json(l, at, depth);
+    }
     if obj.is_none() {
         return Ok(Value::Null);
     }
@@ -70,20 +82,10 @@ fn to_json_at(obj: &Bound<'_, PyAny>, at: At<'_>, depth: usize) -> PyResult<Valu
         return Ok(Value::Bool(b.is_true()));
     }
     if let Ok(d) = obj.cast::<PyDict>() {
-        let mut map = Map::with_capacity(d.len());
-        for (k, v) in d.iter() {
-            let key = key_of(&k, &at)?;
-            let child = to_json_at(&v, At::Key(&at, &key), depth + 1)?;
-            map.insert(key, child);
-        }
-        return Ok(Value::Object(map));
+        return dict_to_json(d, at, depth);
     }
     if let Ok(l) = obj.cast::<PyList>() {
-        let mut out = Vec::with_capacity(l.len());
-        for (i, v) in l.iter().enumerate() {
-            out.push(to_json_at(&v, At::Index(&at, i), depth + 1)?);
-        }
-        return Ok(Value::Array(out));
+        return list_to_json(l, at, depth);
     }
     if let Ok(i) = obj.cast::<PyInt>() {
         if let Ok(v) = i.extract::<i64>() {
@@ -101,7 +103,10 @@ fn to_json_at(obj: &Bound<'_, PyAny>, at: At<'_>, depth: usize) -> PyResult<Valu
         return Number::from_f64(f.value())
             .map(Value::Number)
             .ok_or_else(|| {
-                PyValueError::new_err(format!("value at {} is not a finite number", shown(&path())))
+                PyValueError::new_err(format!(
+                    "value at {} is not a finite number",
+                    shown(&path())
+                ))
             });
     }
     if let Ok(t) = obj.cast::<PyTuple>() {
@@ -158,7 +163,28 @@ fn to_json_at(obj: &Bound<'_, PyAny>, at: At<'_>, depth: usize) -> PyResult<Valu
     )))
 }
 
+fn dict_to_json(d: &Bound<'_, PyDict>, at: At<'_>, depth: usize) -> PyResult<Value> {
+    let mut map = Map::new();
+    for (k, v) in d.iter() {
+        let key = key_of(&k, &at)?;
+        let child = to_json_at(&v, At::Key(&at, &key), depth + 1)?;
+        map.insert(key, child);
+    }
+    Ok(Value::Object(map))
+}
+
+fn list_to_json(l: &Bound<'_, PyList>, at: At<'_>, depth: usize) -> PyResult<Value> {
+    let mut out = Vec::with_capacity(l.len());
+    for (i, v) in l.iter().enumerate() {
+        out.push(to_json_at(&v, At::Index(&at, i), depth + 1)?);
+    }
+    Ok(Value::Array(out))
+}
+
 fn key_of(k: &Bound<'_, PyAny>, at: &At<'_>) -> PyResult<String> {
+    if let Ok(s) = k.cast_exact::<PyString>() {
+        return Ok(s.to_str()?.to_owned());
+    }
     match k.cast::<PyString>() {
         Ok(s) => Ok(s.to_str()?.to_owned()),
         Err(_) => Err(PyTypeError::new_err(format!(
@@ -268,61 +294,6 @@ pub fn load_manifest(engine: &Engine, src: Source) -> Result<Manifest, BindError
     guard(|| match src.into_text()? {
         Ok(text) => Ok(engine.parse_manifest(&text)?),
         Err(value) => Ok(engine.manifest_from_value(&value)?),
-    })
-}
-
-/// Parses and validates many manifests on all cores (no GIL needed), one
-/// result per source, in order. Parsing is a large share of a decision, so
-/// `evaluate_many` would not scale if it stayed serial in front of the
-/// core's parallel evaluation.
-pub fn load_manifests(engine: &Engine, sources: Vec<Source>) -> Vec<Result<Manifest, BindError>> {
-    let n = sources.len();
-    let threads = std::thread::available_parallelism()
-        .map(|t| t.get())
-        .unwrap_or(1)
-        .min(n);
-    if threads <= 1 {
-        return sources
-            .into_iter()
-            .map(|s| load_manifest(engine, s))
-            .collect();
-    }
-    let per = n.div_ceil(threads);
-    let mut chunks: Vec<Vec<Source>> = Vec::with_capacity(threads);
-    let mut rest = sources.into_iter();
-    loop {
-        let part: Vec<Source> = rest.by_ref().take(per).collect();
-        if part.is_empty() {
-            break;
-        }
-        chunks.push(part);
-    }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks
-            .into_iter()
-            .map(|part| {
-                let len = part.len();
-                (
-                    len,
-                    scope.spawn(move || {
-                        part.into_iter()
-                            .map(|s| load_manifest(engine, s))
-                            .collect::<Vec<_>>()
-                    }),
-                )
-            })
-            .collect();
-        let mut out = Vec::with_capacity(n);
-        for (len, h) in handles {
-            match h.join() {
-                Ok(mut v) => out.append(&mut v),
-                // `load_manifest` catches panics; this is only for completeness.
-                Err(_) => out.extend(
-                    (0..len).map(|_| Err(BindError::Panic("a parsing thread panicked".into()))),
-                ),
-            }
-        }
-        out
     })
 }
 

@@ -8,12 +8,11 @@
 mod audit;
 mod convert;
 mod errors;
+mod many;
 
-use convert::{
-    approvals_arg, load_approvals, load_manifest, load_manifests, time_arg, to_json, Source,
-};
+use convert::{approvals_arg, load_approvals, load_manifest, time_arg, to_json, Source};
 use errors::{guard, problem_list, BindError};
-use microgov::{Context, Manifest};
+use microgov::Context;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
@@ -143,21 +142,14 @@ impl Engine {
         let src = Source::from_py(manifest, "manifest")?;
         let ctx = CallContext::read(approvals, now, decision_id, extra)?;
         let engine = &self.inner;
-        py.detach(|| {
-            guard(|| {
-                let ctx = ctx.build()?;
-                if let Source::Prepared(prepared) = &src {
-                    return Ok(engine.evaluate_prepared(prepared, &ctx)?);
-                }
-                let app = load_manifest(engine, src)?;
-                Ok(engine.evaluate(&app, &ctx)?)
-            })
-        })
-        .map(|inner| Decision { inner })
-        .map_err(|e| e.into_pyerr(py))
+        py.detach(|| guard(|| many::decide(engine, &ctx.build()?, src)))
+            .map(|inner| Decision { inner })
+            .map_err(|e| e.into_pyerr(py))
     }
 
-    /// Decides on many apps in parallel (all cores, GIL released).
+    /// Decides on many apps in parallel (all cores; the GIL is held only to
+    /// read each manifest and to build the results, while earlier ones are
+    /// being decided).
     ///
     /// Args:
     ///     manifests: an iterable of manifests, each as ``evaluate`` takes it.
@@ -185,51 +177,22 @@ impl Engine {
                 "manifests must be an iterable of manifests (use evaluate() for one)",
             ));
         }
-        let sources = manifests
-            .try_iter()?
-            .map(|m| Source::from_py(&m?, "manifest"))
-            .collect::<PyResult<Vec<_>>>()?;
         let ctx = CallContext::read(approvals, now, None, extra)?;
         let engine = &self.inner;
-        let results: Result<Vec<Result<microgov::Decision, BindError>>, BindError> =
-            py.detach(|| {
-                guard(|| {
-                    let ctx = ctx.build()?;
-                    let mut apps: Vec<Manifest> = Vec::with_capacity(sources.len());
-                    let mut failed: Vec<Option<BindError>> = Vec::with_capacity(sources.len());
-                    for parsed in load_manifests(engine, sources) {
-                        match parsed {
-                            Ok(app) => {
-                                apps.push(app);
-                                failed.push(None);
-                            }
-                            Err(e) => failed.push(Some(e)),
-                        }
-                    }
-                    let mut decided = engine.evaluate_many(&apps, &ctx).into_iter();
-                    Ok(failed
-                        .into_iter()
-                        .map(|f| match f {
-                            Some(e) => Err(e),
-                            None => match decided.next() {
-                                Some(r) => r.map_err(BindError::from),
-                                None => Err(BindError::Panic(
-                                    "evaluate_many returned fewer decisions than apps".into(),
-                                )),
-                            },
-                        })
-                        .collect())
-                })
-            });
-        let results = results.map_err(|e| e.into_pyerr(py))?;
+        let ctx = py
+            .detach(|| guard(|| ctx.build()))
+            .map_err(|e| e.into_pyerr(py))?;
         let out = PyList::empty(py);
-        for r in results {
-            match r {
-                Ok(d) => out.append(Py::new(py, Decision { inner: d })?)?,
-                Err(e) if return_exceptions => out.append(e.into_pyerr(py).into_value(py))?,
-                Err(e) => return Err(e.into_pyerr(py)),
+        many::evaluate_many(py, engine, &ctx, manifests, |outcomes| {
+            for r in outcomes {
+                match r {
+                    Ok(d) => out.append(Py::new(py, Decision { inner: d })?)?,
+                    Err(e) if return_exceptions => out.append(e.into_pyerr(py).into_value(py))?,
+                    Err(e) => return Err(e.into_pyerr(py)),
+                }
             }
-        }
+            Ok(())
+        })?;
         Ok(out.unbind())
     }
 

@@ -219,6 +219,67 @@ class TestEvaluateMany:
         out = engine.evaluate_many((p for p in [HR, EXPENSE]), now=NOW)
         assert [d.app for d in out] == ["hr-onboarding", "expense-approver"]
 
+    def _mixed(self, n: int) -> list:
+        """Good and bad manifests in several forms, `n` of them, more than
+        the pipeline's chunks hold (16), so results come back out of order."""
+        yaml = pytest.importorskip("yaml")
+        good = yaml.safe_load(HR.read_text(encoding="utf-8"))
+        bad = FIXTURES / "invalid" / "ten-mistakes.yaml"
+        out: list = []
+        for i in range(n):
+            if i % 7 == 3:
+                out.append(bad)
+            elif i % 5 == 1:
+                out.append({"kind": "MicroApp", "metadata": {"name": f"broken-{i}"}})
+            elif i % 2:
+                out.append(EXPENSE)
+            else:
+                m = json.loads(json.dumps(good, default=str))
+                m["metadata"]["name"] = f"app-{i:03d}"
+                out.append(m)
+        return out
+
+    def test_many_chunks_in_order_with_errors_in_place(self, engine: microgov.Engine) -> None:
+        manifests = self._mixed(101)
+        out = engine.evaluate_many(manifests, now=NOW, return_exceptions=True)
+        assert len(out) == len(manifests)
+        for m, got in zip(manifests, out):
+            try:
+                want = engine.evaluate(m, now=NOW)
+            except ManifestError as e:
+                assert isinstance(got, ManifestError)
+                assert got.problems == e.problems
+            else:
+                assert isinstance(got, microgov.Decision)
+                assert (got.app, got.outcome, got.tier, got.violations, got.input_digest) == (
+                    want.app, want.outcome, want.tier, want.violations, want.input_digest)
+
+    def test_many_chunks_first_failure_raises(self, engine: microgov.Engine) -> None:
+        manifests = self._mixed(101)
+        # The first failure in order is the item at index 1 (the partial dict).
+        with pytest.raises(ManifestError) as info:
+            engine.evaluate_many(manifests, now=NOW)
+        assert info.value.problems == engine.validate(manifests[1])
+
+    def test_unreadable_item_raises_after_chunks_were_sent(self, engine: microgov.Engine) -> None:
+        # A wrong type far into the input stops the call with TypeError,
+        # whatever return_exceptions says, and the workers wind down.
+        manifests: list = [EXPENSE] * 70 + [42] + [EXPENSE] * 10
+        for flag in (False, True):
+            with pytest.raises(TypeError):
+                engine.evaluate_many(manifests, now=NOW, return_exceptions=flag)
+        assert len(engine.evaluate_many([EXPENSE] * 40, now=NOW)) == 40
+
+    def test_generator_that_raises(self, engine: microgov.Engine) -> None:
+        def gen():  # type: ignore[no-untyped-def]
+            for i in range(50):
+                if i == 40:
+                    raise KeyError("from the generator")
+                yield EXPENSE
+
+        with pytest.raises(KeyError):
+            engine.evaluate_many(gen(), now=NOW)
+
     def test_one_manifest_is_a_type_error(self, engine: microgov.Engine) -> None:
         with pytest.raises(TypeError):
             engine.evaluate_many(str(HR))

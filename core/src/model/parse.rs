@@ -323,14 +323,15 @@ impl Walker {
                 self.push(codes::MISSING, &pointer_push(path, key), format!("missing required key \"{key}\""));
                 None
             }
-            Some(_) => {
-                let s = self.opt_str(m, path, key)?;
+            Some(Value::String(s)) => {
                 if s.trim().is_empty() {
                     self.push(codes::EMPTY, &pointer_push(path, key), format!("\"{key}\" must not be empty"));
                     return None;
                 }
-                Some(s)
+                Some(s.clone())
             }
+            // The wrong type: as `opt_str` reports it.
+            Some(_) => self.opt_str(m, path, key),
         }
     }
 
@@ -381,12 +382,20 @@ impl Walker {
         self.opt_time(m, path, key)
     }
 
-    /// An optional enumeration value, parsed with `parse`.
-    pub(crate) fn opt_enum<T>(&mut self, m: &Map<String, Value>, path: &str, key: &str, parse: fn(&str) -> Option<T>, spellings: String) -> Option<T> {
-        let s = self.opt_str(m, path, key)?;
-        let parsed = parse(&s);
+    /// An optional enumeration value, parsed with `parse`. `spellings` is
+    /// only called for the error message (it joins every spelling).
+    pub(crate) fn opt_enum<T>(&mut self, m: &Map<String, Value>, path: &str, key: &str, parse: fn(&str) -> Option<T>, spellings: fn() -> String) -> Option<T> {
+        let s = match m.get(key) {
+            Some(Value::String(s)) => s,
+            _ => {
+                // Absent, null or the wrong type: as `opt_str` reports it.
+                let _ = self.opt_str(m, path, key);
+                return None;
+            }
+        };
+        let parsed = parse(s);
         if parsed.is_none() {
-            self.push(codes::UNKNOWN_VALUE, &pointer_push(path, key), format!("unknown value \"{s}\", expected one of: {spellings}"));
+            self.push(codes::UNKNOWN_VALUE, &pointer_push(path, key), format!("unknown value \"{s}\", expected one of: {}", spellings()));
         }
         parsed
     }
@@ -397,7 +406,7 @@ impl Walker {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::Array(a)) => {
                 let base = pointer_push(path, key);
-                a.iter().enumerate().map(|(i, v)| (format!("{base}/{i}"), v)).collect()
+                a.iter().enumerate().map(|(i, v)| (index_pointer(&base, i), v)).collect()
             }
             Some(other) => {
                 self.push(codes::WRONG_TYPE, &pointer_push(path, key), format!("expected a list, found {}", Self::type_name(other)));
@@ -406,17 +415,37 @@ impl Walker {
         }
     }
 
-    /// A list of strings.
+    /// A list of strings. Item pointers are only written for a problem.
     pub(crate) fn str_list(&mut self, m: &Map<String, Value>, path: &str, key: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        for (p, v) in self.list(m, path, key) {
+        let items = match m.get(key) {
+            Some(Value::Array(a)) => a,
+            // Absent, null or not a list: as `list` reports it.
+            _ => {
+                let _ = self.list(m, path, key);
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (i, v) in items.iter().enumerate() {
             match v {
                 Value::String(s) => out.push(s.clone()),
-                other => self.push(codes::WRONG_TYPE, &p, format!("expected a string, found {}", Self::type_name(other))),
+                other => self.push(codes::WRONG_TYPE, &index_pointer(&pointer_push(path, key), i), format!("expected a string, found {}", Self::type_name(other))),
             }
         }
         out
     }
+}
+
+/// `base/i` without the formatting machinery: a manifest has a pointer
+/// like this for each of its hundred-odd list items, and `format!` was a
+/// sixth of validating one.
+fn index_pointer(base: &str, i: usize) -> String {
+    let mut out = Vec::with_capacity(base.len() + 4);
+    out.extend_from_slice(base.as_bytes());
+    out.push(b'/');
+    crate::audit::jcs::write_int(&mut out, i64::try_from(i).unwrap_or(i64::MAX));
+    // Only ASCII was added to a `str`, so this never fails.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Whether `s` looks like an e-mail address: one `@`, a non-empty local
@@ -558,8 +587,8 @@ fn walk_spec(w: &mut Walker, v: &Value, opts: &ParseOptions, owner_domain: Optio
         }
     }
     let purpose = w.opt_str(m, P, "purpose");
-    let built_by = w.opt_enum(m, P, "builtBy", BuiltBy::parse, BuiltBy::spellings()).unwrap_or(BuiltBy::Human);
-    let environment = w.opt_enum(m, P, "environment", Environment::parse, Environment::spellings()).unwrap_or(Environment::Production);
+    let built_by = w.opt_enum(m, P, "builtBy", BuiltBy::parse, BuiltBy::spellings).unwrap_or(BuiltBy::Human);
+    let environment = w.opt_enum(m, P, "environment", Environment::parse, Environment::spellings).unwrap_or(Environment::Production);
     let auth = match m.get("auth") {
         Some(a) => walk_auth(w, a),
         None => Auth { sso: Sso::None, mfa: false, local_accounts: false, roles: Vec::new() },
@@ -577,10 +606,10 @@ fn walk_spec(w: &mut Walker, v: &Value, opts: &ParseOptions, owner_domain: Optio
     }
     // Names as written, so that a dataset with some other mistake does not
     // also make every connector that uses it look wrong.
-    let dataset_names: BTreeSet<String> = m
+    let dataset_names: BTreeSet<&str> = m
         .get("datasets")
         .and_then(|d| d.as_array())
-        .map(|a| a.iter().filter_map(|d| d.get("name").and_then(|n| n.as_str()).map(str::to_string)).collect())
+        .map(|a| a.iter().filter_map(|d| d.get("name").and_then(|n| n.as_str())).collect())
         .unwrap_or_default();
 
     let mut connectors = Vec::new();
@@ -634,7 +663,7 @@ fn walk_auth(w: &mut Walker, v: &Value) -> Auth {
         return Auth { sso: Sso::None, mfa: false, local_accounts: false, roles: Vec::new() };
     };
     Auth {
-        sso: w.opt_enum(m, P, "sso", Sso::parse, Sso::spellings()).unwrap_or(Sso::None),
+        sso: w.opt_enum(m, P, "sso", Sso::parse, Sso::spellings).unwrap_or(Sso::None),
         mfa: w.opt_bool(m, P, "mfa").unwrap_or(false),
         local_accounts: w.opt_bool(m, P, "localAccounts").unwrap_or(false),
         roles: w.str_list(m, P, "roles"),
@@ -645,7 +674,7 @@ fn walk_dataset(w: &mut Walker, v: &Value, p: &str, opts: &ParseOptions) -> Opti
     let m = w.object(v, p, &["name", "classification", "residency", "sovereign", "encryption", "retentionDays", "fields", "categories"])?;
     let name = w.req_str(m, p, "name");
     let classification = if m.contains_key("classification") {
-        w.opt_enum(m, p, "classification", Classification::parse, Classification::spellings())
+        w.opt_enum(m, p, "classification", Classification::parse, Classification::spellings)
     } else {
         w.push(codes::MISSING, &pointer_push(p, "classification"), "missing required key \"classification\"");
         None
@@ -658,7 +687,7 @@ fn walk_dataset(w: &mut Walker, v: &Value, p: &str, opts: &ParseOptions) -> Opti
         }
     });
     let sovereign = w.opt_bool(m, p, "sovereign").unwrap_or(false);
-    let encryption = w.opt_enum(m, p, "encryption", Encryption::parse, Encryption::spellings()).unwrap_or(Encryption::Platform);
+    let encryption = w.opt_enum(m, p, "encryption", Encryption::parse, Encryption::spellings).unwrap_or(Encryption::Platform);
     let retention_days = w.opt_u32(m, p, "retentionDays", 36_500);
     let mut fields = Vec::new();
     let mut seen = BTreeSet::new();
@@ -707,7 +736,7 @@ fn walk_dataset(w: &mut Walker, v: &Value, p: &str, opts: &ParseOptions) -> Opti
     Some(Dataset { name: name?, classification: classification?, residency, sovereign, encryption, retention_days, fields, categories })
 }
 
-fn walk_connector(w: &mut Walker, v: &Value, p: &str, opts: &ParseOptions, datasets: &BTreeSet<String>, owner_domain: Option<&str>) -> Option<Connector> {
+fn walk_connector(w: &mut Walker, v: &Value, p: &str, opts: &ParseOptions, datasets: &BTreeSet<&str>, owner_domain: Option<&str>) -> Option<Connector> {
     let m = w.object(
         v,
         p,
@@ -715,7 +744,7 @@ fn walk_connector(w: &mut Walker, v: &Value, p: &str, opts: &ParseOptions, datas
     )?;
     let name = w.req_str(m, p, "name");
     let kind = if m.contains_key("type") {
-        w.opt_enum(m, p, "type", ConnectorType::parse, ConnectorType::spellings())
+        w.opt_enum(m, p, "type", ConnectorType::parse, ConnectorType::spellings)
     } else {
         w.push(codes::MISSING, &pointer_push(p, "type"), "missing required key \"type\"");
         None
@@ -728,11 +757,11 @@ fn walk_connector(w: &mut Walker, v: &Value, p: &str, opts: &ParseOptions, datas
             w.push(codes::UNKNOWN_REGION, &pointer_push(p, "region"), format!("unknown region \"{r}\"{hint}"));
         }
     }
-    let access = w.opt_enum(m, p, "access", Access::parse, Access::spellings()).unwrap_or(Access::Read);
+    let access = w.opt_enum(m, p, "access", Access::parse, Access::spellings).unwrap_or(Access::Read);
     let mut ds = Vec::new();
     let dpath = pointer_push(p, "datasets");
     for (i, d) in w.str_list(m, p, "datasets").into_iter().enumerate() {
-        if !datasets.contains(&d) {
+        if !datasets.contains(d.as_str()) {
             w.push(codes::UNKNOWN_DATASET, &format!("{dpath}/{i}"), format!("connector uses dataset \"{d}\", which the manifest does not define"));
         }
         ds.push(d);
