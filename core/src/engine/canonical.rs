@@ -1,5 +1,5 @@
 //! Canonical JSON written straight from typed data: compact, object keys
-//! sorted by their UTF-8 bytes, whole numbers as integers.
+//! sorted by their UTF-8 bytes, numbers as serde_json writes them.
 //!
 //! The input digest hashes the manifest and the context in this form. It
 //! used to be written from the regorus value of the input; writing it from
@@ -37,14 +37,17 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+impl From<serde_json::Error> for Error {
+    fn from(e: serde_json::Error) -> Self {
+        Error(e.to_string())
+    }
+}
+
 impl ser::Error for Error {
     fn custom<T: fmt::Display>(msg: T) -> Self {
         Error(msg.to_string())
     }
 }
-
-/// Largest magnitude a whole `f64` is written as an integer (2^53).
-const EXACT_F64: f64 = 9_007_199_254_740_992.0;
 
 /// One object member already written: its key and its `"key":value`
 /// bytes (in `out`).
@@ -277,13 +280,8 @@ impl<'w> ser::Serializer for &'w mut Writer {
         self.serialize_f64(v.into())
     }
     fn serialize_f64(self, v: f64) -> Result<(), Error> {
-        if v.fract() == 0.0 && v.abs() < EXACT_F64 && !(v == 0.0 && v.is_sign_negative()) {
-            // Exact: the test above keeps the value within i64.
-            write_int(&mut self.out, v as i64);
-        } else {
-            // serde_json's shortest form; `null` for NaN and infinities, as serde_json writes them.
-            serde_json::to_writer(&mut self.out, &v).map_err(|e| Error(e.to_string()))?;
-        }
+        // serde_json's shortest form; `null` for NaN and infinities, as serde_json writes them.
+        serde_json::to_writer(&mut self.out, &v)?;
         Ok(())
     }
     fn serialize_char(self, v: char) -> Result<(), Error> {
