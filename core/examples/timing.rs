@@ -26,6 +26,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::hint::black_box(engine.parse_manifest(&json)?);
     }
     println!("parse_manifest(json): {:?}/op", t.elapsed() / n);
+    let limits = microgov::model::Limits::default();
+    let t = std::time::Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(microgov::model::parse_document(&json, microgov::model::Format::Json, &limits).map_err(|p| format!("{p:?}"))?);
+    }
+    println!("  parse_document(json): {:?}/op", t.elapsed() / n);
+    let t = std::time::Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(serde_json::from_str::<serde_json::Value>(&json)?);
+    }
+    println!("  serde_json::from_str: {:?}/op", t.elapsed() / n);
     let p = engine.prepare(&app)?;
     let t = std::time::Instant::now();
     for _ in 0..n {

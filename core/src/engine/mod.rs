@@ -36,6 +36,7 @@ use chrono::{DateTime, Utc};
 use regorus::languages::rego::compiler::Compiler;
 use regorus::rvm::program::Program;
 use regorus::rvm::vm::RegoVM;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -616,44 +617,48 @@ impl Engine {
             // Prepared by another engine, whose data may differ.
             return self.evaluate(&app.inner.manifest, ctx);
         }
-        self.decide(&app.inner.manifest, &app.inner.parts, ctx).map(|(d, _)| d)
+        self.decide(&app.inner.manifest, Cow::Borrowed(&app.inner.parts), ctx).map(|(d, _)| d)
     }
 
     /// The input document, and its digest (see [`digest`]).
-    fn input_value(&self, m: &Manifest, parts: &Parts, ctx: &Context, now: DateTime<Utc>, judged: &[input::JudgedApproval<'_>]) -> Result<(regorus::Value, String)> {
+    fn input_value(&self, m: &Manifest, parts: InputParts, ctx: &Context, now: DateTime<Utc>, judged: &[input::JudgedApproval<'_>]) -> Result<(regorus::Value, String)> {
         use regorus::Value as V;
         let conv = |e: rvalue::ConvertError| PolicyError::Eval(format!("cannot build the input document: {e}"));
         let lifecycle = rvalue::to_value(&input::lifecycle_doc(m, &self.inner.settings, now)).map_err(conv)?;
         let context_doc = input::context_doc(m, now, judged, &ctx.extra);
         let context = rvalue::to_value(&context_doc).map_err(conv)?;
-        let digest = digest::finish(parts.digest_prefix.clone(), &context_doc).map_err(|e| PolicyError::Eval(format!("cannot hash the context: {e}")))?;
-        let mut findings = parts.findings.clone();
+        let digest = digest::finish(parts.digest_prefix, &context_doc).map_err(|e| PolicyError::Eval(format!("cannot hash the context: {e}")))?;
+        // Owned: for a fresh decision nothing else holds it, so this inserts without copying.
+        let mut findings = parts.findings;
         findings
             .as_object_mut()
             .map_err(|e| PolicyError::Eval(e.to_string()))?
             .insert(V::from("lifecycle"), lifecycle);
         let mut top = BTreeMap::new();
-        top.insert(V::from("app"), parts.app_value.clone());
+        top.insert(V::from("app"), parts.app_value);
         top.insert(V::from("context"), context);
         top.insert(V::from("findings"), findings);
         Ok((V::from(top), digest))
     }
 
-    fn decide(&self, m: &Manifest, parts: &Parts, ctx: &Context) -> Result<(Decision, regorus::Value)> {
+    /// Decides; `parts` is borrowed for a prepared app and owned (moved
+    /// into the input and the decision, not copied) for a fresh one.
+    fn decide(&self, m: &Manifest, parts: Cow<'_, Parts>, ctx: &Context) -> Result<(Decision, regorus::Value)> {
         let settings = &self.inner.settings;
         let now = ctx.now.unwrap_or_else(Utc::now);
         let decision_id = ctx.decision_id.clone().unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
         let judged: Vec<input::JudgedApproval<'_>> =
             ctx.approvals.iter().map(|a| input::JudgedApproval { approval: a, status: a.status(m, now, &settings.approvals) }).collect();
-        let (input_value, digest) = self.input_value(m, parts, ctx, now, &judged)?;
+        let (risk, input) = parts.into_owned().split();
+        let (input_value, digest) = self.input_value(m, input, ctx, now, &judged)?;
         let result = self.run(input_value.clone())?;
         let gathered = result::gather(&result, &self.inner.packages, &self.inner.index)?;
-        let decision = result::assemble(m, &judged, parts.risk.clone(), gathered, &self.inner.revisions, decision_id, digest, now);
+        let decision = result::assemble(m, &judged, risk, gathered, &self.inner.revisions, decision_id, digest, now);
         Ok((decision, input_value))
     }
 
     fn evaluate_inner(&self, app: &Manifest, ctx: &Context, needs: &input::Needs) -> Result<(Decision, regorus::Value)> {
-        self.decide(app, &self.parts(app, needs)?, ctx)
+        self.decide(app, Cow::Owned(self.parts(app, needs)?), ctx)
     }
 
     /// The input document policies would see for this app, as JSON (for
@@ -664,7 +669,7 @@ impl Engine {
         let now = ctx.now.unwrap_or_else(Utc::now);
         let judged: Vec<input::JudgedApproval<'_>> =
             ctx.approvals.iter().map(|a| input::JudgedApproval { approval: a, status: a.status(app, now, &self.inner.settings.approvals) }).collect();
-        let (v, _) = self.input_value(app, &parts, ctx, now, &judged)?;
+        let (v, _) = self.input_value(app, parts.split().1, ctx, now, &judged)?;
         serde_json::to_value(&v).map_err(|e| PolicyError::Eval(format!("cannot build the input document: {e}")).into())
     }
 
@@ -747,13 +752,26 @@ struct PreparedInner {
 }
 
 /// The input's manifest-only parts.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Parts {
     risk: risk::RiskAssessment,
     app_value: regorus::Value,
     findings: regorus::Value,
     /// The input digest's hasher after the app (see [`digest`]).
     digest_prefix: sha2::Sha256,
+}
+
+/// The parts of [`Parts`] that go into the input document.
+struct InputParts {
+    app_value: regorus::Value,
+    findings: regorus::Value,
+    digest_prefix: sha2::Sha256,
+}
+
+impl Parts {
+    fn split(self) -> (risk::RiskAssessment, InputParts) {
+        (self.risk, InputParts { app_value: self.app_value, findings: self.findings, digest_prefix: self.digest_prefix })
+    }
 }
 
 impl PreparedApp {
