@@ -834,40 +834,6 @@ fn classify_eval_error(msg: &str) -> PolicyError {
 }
 
 /// Converts JSON to a regorus value without a text round trip.
-/// A regorus value as JSON, as regorus's own `Serialize` writes it (sets as
-/// arrays, undefined as `"<undefined>"`), without serde's per-value
-/// dispatch and the decimal round trip regorus makes for every number.
-/// Reading the policies' result this way halves its cost.
-pub(crate) fn from_regorus(v: &regorus::Value) -> Result<serde_json::Value, serde_json::Error> {
-    use regorus::Value as R;
-    use serde_json::Value as J;
-    Ok(match v {
-        R::Null => J::Null,
-        R::Bool(b) => J::Bool(*b),
-        R::String(s) => J::String(s.to_string()),
-        R::Number(n) => match n.as_i64() {
-            Some(i) => J::from(i),
-            None => serde_json::to_value(v)?,
-        },
-        R::Array(a) => J::Array(a.iter().map(from_regorus).collect::<Result<_, _>>()?),
-        R::Set(s) => J::Array(s.iter().map(from_regorus).collect::<Result<_, _>>()?),
-        R::Object(o) => {
-            let mut m = serde_json::Map::new();
-            for (k, x) in o.iter_sorted() {
-                match k {
-                    R::String(k) => {
-                        m.insert(k.to_string(), from_regorus(x)?);
-                    }
-                    // Non-string keys: as regorus writes them.
-                    _ => return serde_json::to_value(v),
-                }
-            }
-            J::Object(m)
-        }
-        R::Undefined => J::String("<undefined>".into()),
-    })
-}
-
 pub(crate) fn to_regorus(v: &serde_json::Value) -> regorus::Value {
     use regorus::Value as R;
     match v {
@@ -923,19 +889,3 @@ mod pool_tests {
     }
 }
 
-#[cfg(test)]
-mod convert_tests {
-    #[test]
-    fn results_read_as_regorus_writes_them() {
-        let src = r#"{"a": [1, -2, 0.5, 1e300, 12345678901234567890, "x", null, true], "b": {"c": {}, "d": []}, "é": "ü"}"#;
-        let mut v = regorus::Value::from_json_str(src).unwrap();
-        // A set and an object with a non-string key, which JSON text cannot give.
-        let set: std::collections::BTreeSet<regorus::Value> = [regorus::Value::from("q"), regorus::Value::from(3i64)].into_iter().collect();
-        let odd: std::collections::BTreeMap<regorus::Value, regorus::Value> = [(regorus::Value::from(7i64), regorus::Value::from("seven"))].into_iter().collect();
-        let m = v.as_object_mut().unwrap();
-        m.insert(regorus::Value::from("set"), regorus::Value::from(set));
-        m.insert(regorus::Value::from("odd"), regorus::Value::from(odd));
-        m.insert(regorus::Value::from("undefined"), regorus::Value::Undefined);
-        assert_eq!(super::from_regorus(&v).unwrap(), serde_json::to_value(&v).unwrap());
-    }
-}

@@ -77,7 +77,7 @@ fn to_violation(pkg: &PackageInfo, head: &str, item: &Value, index: &SourceIndex
 
 /// Reads the entry point's result: `{package: {head: [value]}}`.
 pub(crate) fn gather(result: &regorus::Value, packages: &[PackageInfo], index: &SourceIndex) -> Result<Gathered, PolicyError> {
-    let mut json = super::from_regorus(result).map_err(|e| PolicyError::Eval(format!("unreadable result: {e}")))?;
+    let mut json = serde_json::to_value(result).map_err(|e| PolicyError::Eval(format!("unreadable result: {e}")))?;
     let mut g = Gathered { violations: Vec::new(), warnings: Vec::new(), obligations: Vec::new(), required: Vec::new() };
     for pkg in packages {
         // Taken, not cloned: each package is read once.
