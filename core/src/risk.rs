@@ -148,16 +148,14 @@ pub struct CrossBorderFlow {
 
 /// The flows that leave their dataset's residency.
 pub fn cross_border_flows(app: &Manifest, catalog: &Catalog) -> Vec<CrossBorderFlow> {
-    // Each dataset's residency once, by name (the first dataset of a name, as `Manifest::dataset`).
-    let mut residency: std::collections::HashMap<&str, (&crate::model::Dataset, Option<crate::model::Residency>)> = std::collections::HashMap::new();
-    for d in &app.spec.datasets {
-        residency.entry(d.name.as_str()).or_insert_with(|| (d, d.residency.as_deref().and_then(|r| catalog.residency(r))));
-    }
+    // Each dataset's residency once (the first dataset of a name, as `Manifest::dataset`).
+    let residency: Vec<(&crate::model::Dataset, Option<crate::model::Residency>)> =
+        app.spec.datasets.iter().map(|d| (d, d.residency.as_deref().and_then(|r| catalog.residency(r)))).collect();
     let mut out = Vec::new();
     for c in &app.spec.connectors {
         let Some(region) = c.region.as_deref().and_then(|r| catalog.region(r).map(|reg| (r, reg))) else { continue };
         for dname in &c.datasets {
-            let Some((d, Some(res))) = residency.get(dname.as_str()) else { continue };
+            let Some((d, Some(res))) = residency.iter().find(|(d, _)| d.name == *dname) else { continue };
             if !catalog.region_within(region.1, res) {
                 out.push(CrossBorderFlow {
                     dataset: d.name.clone(),

@@ -96,6 +96,13 @@ impl Catalog {
     /// The canonical jurisdiction code for a residency value: a jurisdiction
     /// (`EU`), an alias (`EEA`) or a country that has regions (`DE`).
     pub fn residency(&self, value: &str) -> Option<Residency> {
+        // Usually already a canonical code (`EU`): no uppercase copy then.
+        if !value.bytes().any(|b| b.is_ascii_lowercase()) && !self.aliases.contains_key(value) {
+            if self.jurisdictions.contains_key(value) {
+                return Some(Residency::Jurisdiction(value.to_string()));
+            }
+            return self.countries.contains(value).then(|| Residency::Country(value.to_string()));
+        }
         let upper = value.to_ascii_uppercase();
         let code = self.aliases.get(&upper).cloned().unwrap_or(upper);
         if self.jurisdictions.contains_key(&code) {
