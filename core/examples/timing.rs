@@ -16,6 +16,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::hint::black_box(engine.evaluate(&app, &ctx)?);
     }
     println!("evaluate: {:?}/op", t.elapsed() / n);
+    // Per-call latency percentiles (one thread).
+    let mut each: Vec<std::time::Duration> = (0..n)
+        .map(|_| {
+            let t = std::time::Instant::now();
+            let _ = std::hint::black_box(engine.evaluate(&app, &ctx).map(|_| ()));
+            t.elapsed()
+        })
+        .collect();
+    each.sort_unstable();
+    let at = |q: f64| each.get(((each.len() as f64 - 1.0) * q) as usize).copied().unwrap_or_default();
+    println!("evaluate per call: p50 {:?}, p99 {:?}, p99.9 {:?}, max {:?}", at(0.5), at(0.99), at(0.999), at(1.0));
     if std::env::var_os("ONLY_EVALUATE").is_some() {
         // For `perf stat`: CPU time and instructions of decisions alone.
         return Ok(());
