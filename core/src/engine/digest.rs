@@ -344,9 +344,9 @@ metadata:
   owner: ana@acme.example
   department: ops
   tenant: acme
-  createdAt: 2026-11-01T09:00:00Z
-  expiresAt: 2026-12-01T09:00:00Z
-  retiredAt: 2026-11-20T09:00:00Z
+  createdAt: 2026-11-01T09:00:00.250Z
+  expiresAt: 2026-12-01T09:00:00+01:00
+  retiredAt: 2026-11-20T09:00:00.123456789Z
   labels: { zeta: "1", alpha: "q\"uote" }
 spec:
   template: portal@1.0.0
