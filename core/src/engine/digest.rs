@@ -8,32 +8,35 @@
 //! hashes its `{"app":...,"context":` prefix once and keeps the hasher
 //! state, so each decision hashes only its context.
 
-use super::canonical;
 use crate::Manifest;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::io::Write;
 
 /// The hasher after `{"app":<app>,"context":`.
-pub(crate) fn prefix(app: &Manifest) -> Result<Sha256, canonical::Error> {
+pub(crate) fn prefix(app: &Manifest) -> Result<Sha256, serde_json::Error> {
     let mut h = Sha256::new();
-    with_writer(|w| {
-        w.out.extend_from_slice(br#"{"app":"#);
-        manifest_json::write(app, &mut w.out)?;
-        w.out.extend_from_slice(br#","context":"#);
-        h.update(&w.out);
-        Ok::<(), canonical::Error>(())
+    with_buffer(|buf| {
+        buf.extend_from_slice(br#"{"app":"#);
+        manifest_json::write(app, buf)?;
+        buf.extend_from_slice(br#","context":"#);
+        h.update(&buf[..]);
+        Ok(())
     })?;
     Ok(h)
 }
 
-/// Finishes a [`prefix`] with the context: `sha256:<hex>`.
-pub(crate) fn finish<T: Serialize + ?Sized>(mut h: Sha256, context: &T) -> Result<String, canonical::Error> {
-    with_writer(|w| {
-        w.write(context)?;
-        w.out.push(b'}');
-        h.update(&w.out);
-        Ok::<(), canonical::Error>(())
+/// Finishes a [`prefix`] with the context: `sha256:<hex>`. The context is
+/// small and its types do not declare their fields in key order (approval
+/// scopes), so it goes through a `serde_json::Value`, whose objects are
+/// sorted maps.
+pub(crate) fn finish<T: Serialize + ?Sized>(mut h: Sha256, context: &T) -> Result<String, serde_json::Error> {
+    let context = serde_json::to_value(context)?;
+    with_buffer(|buf| {
+        serde_json::to_writer(&mut *buf, &context)?;
+        buf.push(b'}');
+        h.update(&buf[..]);
+        Ok(())
     })?;
     let mut s = String::with_capacity(71);
     s.push_str("sha256:");
@@ -55,24 +58,27 @@ impl Write for HexSink<'_> {
     }
 }
 
-fn with_writer<R>(f: impl FnOnce(&mut canonical::Writer) -> R) -> R {
+fn with_buffer<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
     std::thread_local! {
-        // One writer per thread, its buffers reused across decisions (a few
-        // words of static TLS: the buffers live on the heap).
-        static WRITER: std::cell::RefCell<canonical::Writer> = const { std::cell::RefCell::new(canonical::Writer::new()) };
+        // One buffer per thread, reused across decisions.
+        static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    WRITER.with(|w| match w.try_borrow_mut() {
-        Ok(mut w) => {
-            w.clear();
-            f(&mut w)
+    BUF.with(|b| match b.try_borrow_mut() {
+        Ok(mut buf) => {
+            buf.clear();
+            let r = f(&mut buf);
+            if buf.capacity() > 1 << 20 {
+                *buf = Vec::new();
+            }
+            r
         }
-        Err(_) => f(&mut canonical::Writer::new()),
+        Err(_) => f(&mut Vec::new()),
     })
 }
 
 /// The manifest's canonical JSON, written by hand: it is the largest part
 /// of the digest (~8 KB for a typical app), and serde's generic writers
-/// (serde_json's or [`canonical`]) spent ~65 instructions per token on it,
+/// spent ~65 instructions per token on it,
 /// a seventh of a decision. Each struct is destructured without `..`, so a
 /// field added to the manifest does not compile until it is written here;
 /// keys are written in byte order (each struct's first key is never
@@ -303,12 +309,6 @@ mod manifest_json {
 
 #[cfg(test)]
 mod tests {
-    use crate::engine::canonical;
-
-    fn canonical_of<T: serde::Serialize>(x: &T) -> String {
-        String::from_utf8(canonical::to_vec(x).unwrap()).unwrap()
-    }
-
     fn by_hand(app: &crate::Manifest) -> String {
         let mut out = Vec::new();
         super::manifest_json::write(app, &mut out).unwrap();
@@ -318,21 +318,6 @@ mod tests {
     /// serde_json's form of the value with every object's keys sorted.
     fn sorted_serde_json<T: serde::Serialize>(x: &T) -> String {
         serde_json::to_string(&serde_json::to_value(x).unwrap()).unwrap()
-    }
-
-    #[test]
-    fn writes_what_serde_json_writes_with_sorted_keys() {
-        let doc = serde_json::json!({"b":[1,-2,12345678901234567890u64,-9223372036854775808i64],"a":{"z":null,"y":true,"x":false,"":[]},"s":"q\"\\\n\r\t\u{8}\u{c}\u{1}\u{1f} é 😀 </", "é": {}, "e": 0});
-        assert_eq!(canonical_of(&doc), sorted_serde_json(&doc));
-        assert_eq!(canonical_of(&serde_json::json!([[],{},"",0,-1])), "[[],{},\"\",0,-1]");
-    }
-
-    #[test]
-    fn numbers_are_written_as_serde_json_writes_them() {
-        let doc = serde_json::json!([1.0, -2.0, 0.5, 1e300, -0.0, 3, -4, 18446744073709551615u64]);
-        assert_eq!(canonical_of(&doc), "[1.0,-2.0,0.5,1e+300,-0.0,3,-4,18446744073709551615]");
-        assert_eq!(canonical_of(&doc), sorted_serde_json(&doc));
-        assert_eq!(canonical_of(&f64::NAN), "null");
     }
 
     /// A manifest with every optional member set (and maps, floats, escapes).
@@ -391,41 +376,12 @@ spec:
         let engine = crate::Engine::new().unwrap();
         let app = engine.parse_manifest(FULL).unwrap();
         let written = serde_json::to_string(&app).unwrap();
-        assert_eq!(written, canonical_of(&app));
+        assert_eq!(written, sorted_serde_json(&app));
         assert_eq!(by_hand(&app), written);
         assert_eq!(written, sorted_serde_json(&app));
         for key in ["retiredAt", "labels", "template", "purpose", "sample", "endpoint", "secretRef", "rotationDays", "config", "headers", "env", "secrets", "policies", "categories"] {
             assert!(written.contains(&format!("\"{key}\"")), "{key} missing from the full manifest: {written}");
         }
-    }
-
-    #[test]
-    fn struct_fields_are_sorted_and_maps_keep_numeric_keys_as_text() {
-        #[derive(serde::Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct S {
-            zeta: u8,
-            alpha: Option<&'static str>,
-            inner: std::collections::BTreeMap<u32, E>,
-        }
-        #[derive(serde::Serialize)]
-        enum E {
-            Unit,
-            New(i32),
-            Tuple(i32, bool),
-            Named { b: u8, a: u8 },
-        }
-        let inner = [(10, E::Unit), (2, E::New(-1)), (3, E::Tuple(1, true)), (4, E::Named { b: 1, a: 2 })].into_iter().collect();
-        let s = S { zeta: 1, alpha: None, inner };
-        let ours = canonical_of(&s);
-        assert_eq!(ours, r#"{"alpha":null,"inner":{"10":"Unit","2":{"New":-1},"3":{"Tuple":[1,true]},"4":{"Named":{"a":2,"b":1}}},"zeta":1}"#);
-        assert_eq!(ours, sorted_serde_json(&s));
-    }
-
-    #[test]
-    fn a_map_key_that_is_not_text_is_an_error() {
-        let m: std::collections::BTreeMap<Vec<u8>, u8> = [(vec![1], 1)].into_iter().collect();
-        assert!(canonical::to_vec(&m).is_err());
     }
 
     #[test]
@@ -438,13 +394,9 @@ spec:
                 let p = e.unwrap().path();
                 if p.extension().is_some_and(|x| x == "yaml") {
                     let app = engine.parse_manifest(&std::fs::read_to_string(&p).unwrap()).unwrap();
-                    assert_eq!(canonical_of(&app), sorted_serde_json(&app), "{}", p.display());
-                    assert_eq!(serde_json::to_string(&app).unwrap(), canonical_of(&app), "{}", p.display());
-                    assert_eq!(by_hand(&app), canonical_of(&app), "{}", p.display());
-                    // The manifest's structs declare their fields in key order, so nothing moves.
-                    let mut w = canonical::Writer::new();
-                    w.write(&app).unwrap();
-                    assert_eq!(w.reordered, 0, "{}", p.display());
+                    assert_eq!(by_hand(&app), sorted_serde_json(&app), "{}", p.display());
+                    // The structs declare their fields in key order: serde_json writes the same.
+                    assert_eq!(serde_json::to_string(&app).unwrap(), sorted_serde_json(&app), "{}", p.display());
                     n += 1;
                 }
             }

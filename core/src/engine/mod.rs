@@ -12,7 +12,6 @@
 //! prepared VM from a small pool, so there is no lock around evaluation,
 //! and gets back the VM it ran last, so a VM's memory stays in one core's cache.
 
-mod canonical;
 mod checks;
 mod decision;
 mod digest;

@@ -13,10 +13,9 @@ use std::collections::BTreeMap;
 /// defaults included, is what policies see as `input.app`.
 ///
 /// The fields of these structs are declared in the byte order of their
-/// JSON names. The input digest writes canonical JSON (sorted keys)
-/// straight from them, and an object whose members come sorted is written
-/// without moving bytes (`engine/canonical.rs`; a test checks that the
-/// manifest needs no reordering).
+/// JSON names, so their serialized form has sorted keys: the canonical JSON
+/// the input digest hashes (`engine/digest.rs` writes it by hand in the
+/// same order; tests compare the two with serde_json's sorted form).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Manifest {
