@@ -408,6 +408,7 @@ invalid_cases! {
     invalid_owner_not_an_email => "invalid-email.yaml",
     invalid_name_not_a_dns_label => "invalid-name.yaml",
     invalid_missing_field => "missing-field.yaml",
+    invalid_null_required => "null-required.yaml",
     invalid_unknown_enum_value => "unknown-enum.yaml",
     invalid_unknown_classification_reported_once => "unknown-classification.yaml",
     invalid_unknown_residency => "unknown-residency.yaml",

@@ -439,6 +439,13 @@ impl Engine {
         crate::model::parse::manifest_from_value(doc, &self.inner.settings.parse).map_err(Error::Manifest)
     }
 
+    /// Validates a document held in some other form than a
+    /// `serde_json::Value` (a binding's own objects), with this engine's
+    /// settings: see [`crate::model::doc`].
+    pub fn manifest_from_node<N: crate::model::doc::Node>(&self, doc: &N) -> Result<Manifest> {
+        crate::model::parse::manifest_from_node(doc, &self.inner.settings.parse).map_err(Error::Manifest)
+    }
+
     /// Takes an idle backend, preferring the one this thread ran last.
     ///
     /// A plain stack hands VMs back and forth between threads (with two

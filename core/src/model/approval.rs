@@ -8,7 +8,8 @@
 
 use super::enums::Encryption;
 use super::manifest::Manifest;
-use super::parse::{parse_document, sniff_format, Limits, Walker};
+use super::doc::Node;
+use super::parse::{parse_document, sniff_format, At, Limits, Walker};
 use super::problem::{codes, Problem};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -207,54 +208,55 @@ pub fn approvals_from_str(text: &str) -> Result<Vec<Approval>, Vec<Problem>> {
 pub fn approvals_from_value(doc: &serde_json::Value) -> Result<Vec<Approval>, Vec<Problem>> {
     let mut w = Walker::new();
     let mut out = Vec::new();
-    let items: Vec<(String, &serde_json::Value)> = match doc {
-        serde_json::Value::Array(a) => a.iter().enumerate().map(|(i, v)| (format!("/{i}"), v)).collect(),
-        serde_json::Value::Null => Vec::new(),
+    let items: &[serde_json::Value] = match doc {
+        serde_json::Value::Array(a) => a,
+        serde_json::Value::Null => &[],
         other => {
-            w.push(codes::WRONG_TYPE, "", format!("expected a list of approvals, found {}", Walker::type_name(other)));
-            Vec::new()
+            w.push(codes::WRONG_TYPE, "", format!("expected a list of approvals, found {}", (&other).kind().described()));
+            &[]
         }
     };
     let mut ids = std::collections::BTreeSet::new();
-    for (p, v) in items {
-        let Some(m) = w.object(v, &p, &["id", "app", "approver", "roles", "scope", "grantedAt", "expiresAt", "justification", "revokedAt"]) else {
+    for (i, v) in items.iter().enumerate() {
+        let at = At::Index(&At::Root, i);
+        let Some(m) = w.object(&v, &at, &["id", "app", "approver", "roles", "scope", "grantedAt", "expiresAt", "justification", "revokedAt"]) else {
             continue;
         };
-        let id = w.req_str(m, &p, "id");
-        let app = w.req_str(m, &p, "app");
-        let approver = w.req_str(m, &p, "approver");
+        let id = w.req_str(&m, &at, "id");
+        let app = w.req_str(&m, &at, "app");
+        let approver = w.req_str(&m, &at, "approver");
         if let Some(a) = &approver {
             if !super::parse::is_email(a) {
-                w.push(codes::INVALID_EMAIL, &format!("{p}/approver"), format!("approver \"{a}\" is not an e-mail address"));
+                w.push_at(codes::INVALID_EMAIL, &At::Key(&at, "approver"), format!("approver \"{a}\" is not an e-mail address"));
             }
         }
-        let roles = w.str_list(m, &p, "roles");
+        let roles = w.str_list(&m, &at, "roles");
         if roles.is_empty() {
-            w.push(codes::MISSING, &format!("{p}/roles"), "an approval needs at least one role");
+            w.push_at(codes::MISSING, &At::Key(&at, "roles"), "an approval needs at least one role");
         }
         let scope = match m.get("scope") {
             None | Some(serde_json::Value::Null) => None,
             Some(s) => {
-                let sp = format!("{p}/scope");
-                w.object(s, &sp, &["exception", "dataset", "connector"]).map(|sm| Scope {
-                    exception: w.opt_str(sm, &sp, "exception"),
-                    dataset: w.opt_str(sm, &sp, "dataset"),
-                    connector: w.opt_str(sm, &sp, "connector"),
+                let sp = At::Key(&at, "scope");
+                w.object(&s, &sp, &["exception", "dataset", "connector"]).map(|sm| Scope {
+                    exception: w.opt_str(&sm, &sp, "exception"),
+                    dataset: w.opt_str(&sm, &sp, "dataset"),
+                    connector: w.opt_str(&sm, &sp, "connector"),
                 })
             }
         };
-        let granted_at = w.req_time(m, &p, "grantedAt");
-        let expires_at = w.req_time(m, &p, "expiresAt");
+        let granted_at = w.req_time(&m, &at, "grantedAt");
+        let expires_at = w.req_time(&m, &at, "expiresAt");
         if let (Some(g), Some(e)) = (granted_at, expires_at) {
             if e <= g {
-                w.push(codes::EXPIRY_BEFORE_CREATION, &format!("{p}/expiresAt"), "expiresAt is not after grantedAt");
+                w.push_at(codes::EXPIRY_BEFORE_CREATION, &At::Key(&at, "expiresAt"), "expiresAt is not after grantedAt");
             }
         }
-        let justification = w.opt_str(m, &p, "justification");
-        let revoked_at = w.opt_time(m, &p, "revokedAt");
+        let justification = w.opt_str(&m, &at, "justification");
+        let revoked_at = w.opt_time(&m, &at, "revokedAt");
         if let Some(id) = &id {
             if !ids.insert(id.clone()) {
-                w.push(codes::DUPLICATE_NAME, &format!("{p}/id"), format!("approval id \"{id}\" appears more than once"));
+                w.push_at(codes::DUPLICATE_NAME, &At::Key(&at, "id"), format!("approval id \"{id}\" appears more than once"));
             }
         }
         if let (Some(id), Some(app), Some(approver), Some(granted_at), Some(expires_at)) = (id, app, approver, granted_at, expires_at) {

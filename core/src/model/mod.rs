@@ -1,6 +1,7 @@
 //! The micro-app model: manifests, their vocabularies, regions, approvals
 //! and lifecycle, with validation that reports every problem at once.
 
+pub mod doc;
 mod enums;
 mod manifest;
 pub(crate) mod parse;

@@ -8,10 +8,12 @@
 
 use super::enums::{Access, BuiltBy, Category, Classification, ConnectorType, Encryption, Environment, Sso};
 use super::manifest::{Auth, Connector, Dataset, Field, Manifest, Metadata, SecretRef, Spec};
+use super::doc::{Kind, MapNode, Node};
 use super::problem::{codes, pointer_push, Problem};
 use super::region::Catalog;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -154,14 +156,14 @@ struct Checked<'a> {
 /// out only for a duplicate key, not for each of a document's hundreds of
 /// values (that was half of parsing one).
 #[derive(Clone, Copy)]
-enum At<'a> {
+pub(crate) enum At<'a> {
     Root,
     Key(&'a At<'a>, &'a str),
     Index(&'a At<'a>, usize),
 }
 
 impl At<'_> {
-    fn pointer(&self) -> String {
+    pub(crate) fn pointer(&self) -> String {
         match self {
             At::Root => String::new(),
             At::Key(parent, key) => pointer_push(&parent.pointer(), key),
@@ -260,6 +262,11 @@ pub(crate) struct Walker {
     pub(crate) problems: Vec<Problem>,
 }
 
+/// A member of a mapping, unless it is absent or null (the same to a manifest).
+fn member<M: MapNode>(m: &M, key: &str) -> Option<M::Node> {
+    m.get(key).filter(|v| v.kind() != Kind::Null)
+}
+
 impl Walker {
     pub(crate) fn new() -> Self {
         Walker { problems: Vec::new() }
@@ -269,183 +276,182 @@ impl Walker {
         self.problems.push(Problem::new(code, path, message));
     }
 
-    pub(crate) fn type_name(v: &Value) -> &'static str {
-        match v {
-            Value::Null => "null",
-            Value::Bool(_) => "a boolean",
-            Value::Number(_) => "a number",
-            Value::String(_) => "a string",
-            Value::Array(_) => "a list",
-            Value::Object(_) => "a mapping",
-        }
+    /// A problem at `at`: its pointer is only written out here.
+    pub(crate) fn push_at(&mut self, code: &str, at: &At<'_>, message: impl Into<String>) {
+        self.problems.push(Problem::new(code, at.pointer(), message));
     }
 
-    /// The value as an object, or a wrong-type problem.
-    pub(crate) fn object<'a>(&mut self, v: &'a Value, path: &str, allowed: &[&str]) -> Option<&'a Map<String, Value>> {
-        match v {
-            Value::Object(m) => {
-                for key in m.keys() {
-                    if !allowed.contains(&key.as_str()) {
-                        let hint = allowed
-                            .iter()
-                            .map(|a| (edit_distance(&key.to_lowercase(), &a.to_lowercase()), *a))
-                            .filter(|(d, _)| *d <= 2)
-                            .min()
-                            .map(|(_, a)| format!(" (did you mean \"{a}\"?)"))
-                            .unwrap_or_default();
-                        self.push(codes::UNKNOWN_KEY, &pointer_push(path, key), format!("unknown key \"{key}\"{hint}"));
-                    }
-                }
-                Some(m)
-            }
-            other => {
-                self.push(codes::WRONG_TYPE, path, format!("expected a mapping, found {}", Self::type_name(other)));
-                None
-            }
-        }
+    /// "expected `expected`, found ..." at `at`.
+    fn wrong<N: Node>(&mut self, at: &At<'_>, expected: &str, found: &N) {
+        self.push_at(codes::WRONG_TYPE, at, format!("expected {expected}, found {}", found.kind().described()));
     }
 
-    pub(crate) fn opt_str(&mut self, m: &Map<String, Value>, path: &str, key: &str) -> Option<String> {
-        match m.get(key) {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(other) => {
-                self.push(codes::WRONG_TYPE, &pointer_push(path, key), format!("expected a string, found {}", Self::type_name(other)));
-                None
+    /// The value as a mapping, or a wrong-type problem; unknown keys are
+    /// reported (with a "did you mean" for a near miss).
+    pub(crate) fn object<N: Node>(&mut self, v: &N, at: &At<'_>, allowed: &[&str]) -> Option<N::Map> {
+        let Some(m) = v.as_map() else {
+            self.wrong(at, "a mapping", v);
+            return None;
+        };
+        for key in m.keys() {
+            if !allowed.contains(&key) {
+                let hint = allowed
+                    .iter()
+                    .map(|a| (edit_distance(&key.to_lowercase(), &a.to_lowercase()), *a))
+                    .filter(|(d, _)| *d <= 2)
+                    .min()
+                    .map(|(_, a)| format!(" (did you mean \"{a}\"?)"))
+                    .unwrap_or_default();
+                self.push_at(codes::UNKNOWN_KEY, &At::Key(at, key), format!("unknown key \"{key}\"{hint}"));
             }
         }
+        Some(m)
+    }
+
+    pub(crate) fn opt_str<M: MapNode>(&mut self, m: &M, at: &At<'_>, key: &str) -> Option<String> {
+        let v = member(m, key)?;
+        let s = v.as_str().map(Cow::into_owned);
+        if s.is_none() {
+            self.wrong(&At::Key(at, key), "a string", &v);
+        }
+        s
     }
 
     /// A required, non-empty string.
-    pub(crate) fn req_str(&mut self, m: &Map<String, Value>, path: &str, key: &str) -> Option<String> {
-        match m.get(key) {
-            None | Some(Value::Null) => {
-                self.push(codes::MISSING, &pointer_push(path, key), format!("missing required key \"{key}\""));
+    pub(crate) fn req_str<M: MapNode>(&mut self, m: &M, at: &At<'_>, key: &str) -> Option<String> {
+        let Some(v) = member(m, key) else {
+            self.push_at(codes::MISSING, &At::Key(at, key), format!("missing required key \"{key}\""));
+            return None;
+        };
+        match v.as_str() {
+            Some(s) if s.trim().is_empty() => {
+                self.push_at(codes::EMPTY, &At::Key(at, key), format!("\"{key}\" must not be empty"));
                 None
             }
-            Some(Value::String(s)) => {
-                if s.trim().is_empty() {
-                    self.push(codes::EMPTY, &pointer_push(path, key), format!("\"{key}\" must not be empty"));
-                    return None;
-                }
-                Some(s.clone())
-            }
-            // The wrong type: as `opt_str` reports it.
-            Some(_) => self.opt_str(m, path, key),
-        }
-    }
-
-    pub(crate) fn opt_bool(&mut self, m: &Map<String, Value>, path: &str, key: &str) -> Option<bool> {
-        match m.get(key) {
-            None | Some(Value::Null) => None,
-            Some(Value::Bool(b)) => Some(*b),
-            Some(other) => {
-                self.push(codes::WRONG_TYPE, &pointer_push(path, key), format!("expected true or false, found {}", Self::type_name(other)));
+            Some(s) => Some(s.into_owned()),
+            None => {
+                self.wrong(&At::Key(at, key), "a string", &v);
                 None
             }
         }
     }
 
-    pub(crate) fn opt_u32(&mut self, m: &Map<String, Value>, path: &str, key: &str, max: u32) -> Option<u32> {
-        match m.get(key) {
-            None | Some(Value::Null) => None,
-            Some(Value::Number(n)) => match n.as_u64() {
-                Some(x) if x <= u64::from(max) => u32::try_from(x).ok(),
-                _ => {
-                    self.push(codes::OUT_OF_RANGE, &pointer_push(path, key), format!("expected a whole number from 0 to {max}, found {n}"));
-                    None
-                }
-            },
-            Some(other) => {
-                self.push(codes::WRONG_TYPE, &pointer_push(path, key), format!("expected a whole number, found {}", Self::type_name(other)));
+    pub(crate) fn opt_bool<M: MapNode>(&mut self, m: &M, at: &At<'_>, key: &str) -> Option<bool> {
+        let v = member(m, key)?;
+        let b = v.as_bool();
+        if b.is_none() {
+            self.wrong(&At::Key(at, key), "true or false", &v);
+        }
+        b
+    }
+
+    pub(crate) fn opt_u32<M: MapNode>(&mut self, m: &M, at: &At<'_>, key: &str, max: u32) -> Option<u32> {
+        let v = member(m, key)?;
+        let Some(n) = v.as_number() else {
+            self.wrong(&At::Key(at, key), "a whole number", &v);
+            return None;
+        };
+        match n.as_u64() {
+            Some(x) if x <= u64::from(max) => u32::try_from(x).ok(),
+            _ => {
+                self.push_at(codes::OUT_OF_RANGE, &At::Key(at, key), format!("expected a whole number from 0 to {max}, found {n}"));
                 None
             }
         }
     }
 
-    pub(crate) fn opt_time(&mut self, m: &Map<String, Value>, path: &str, key: &str) -> Option<DateTime<Utc>> {
-        let s = self.opt_str(m, path, key)?;
+    pub(crate) fn opt_time<M: MapNode>(&mut self, m: &M, at: &At<'_>, key: &str) -> Option<DateTime<Utc>> {
+        let s = self.opt_str(m, at, key)?;
         match DateTime::parse_from_rfc3339(&s) {
             Ok(t) => Some(t.with_timezone(&Utc)),
             Err(_) => {
-                self.push(codes::INVALID_TIMESTAMP, &pointer_push(path, key), format!("\"{s}\" is not an RFC 3339 timestamp (like 2026-11-01T09:00:00Z)"));
+                self.push_at(codes::INVALID_TIMESTAMP, &At::Key(at, key), format!("\"{s}\" is not an RFC 3339 timestamp (like 2026-11-01T09:00:00Z)"));
                 None
             }
         }
     }
 
-    pub(crate) fn req_time(&mut self, m: &Map<String, Value>, path: &str, key: &str) -> Option<DateTime<Utc>> {
-        if matches!(m.get(key), None | Some(Value::Null)) {
-            self.push(codes::MISSING, &pointer_push(path, key), format!("missing required key \"{key}\""));
+    pub(crate) fn req_time<M: MapNode>(&mut self, m: &M, at: &At<'_>, key: &str) -> Option<DateTime<Utc>> {
+        if member(m, key).is_none() {
+            self.push_at(codes::MISSING, &At::Key(at, key), format!("missing required key \"{key}\""));
             return None;
         }
-        self.opt_time(m, path, key)
+        self.opt_time(m, at, key)
     }
 
     /// An optional enumeration value, parsed with `parse`. `spellings` is
     /// only called for the error message (it joins every spelling).
-    pub(crate) fn opt_enum<T>(&mut self, m: &Map<String, Value>, path: &str, key: &str, parse: fn(&str) -> Option<T>, spellings: fn() -> String) -> Option<T> {
-        let s = match m.get(key) {
-            Some(Value::String(s)) => s,
-            _ => {
-                // Absent, null or the wrong type: as `opt_str` reports it.
-                let _ = self.opt_str(m, path, key);
-                return None;
-            }
-        };
-        let parsed = parse(s);
+    pub(crate) fn opt_enum<M: MapNode, T>(&mut self, m: &M, at: &At<'_>, key: &str, parse: fn(&str) -> Option<T>, spellings: fn() -> String) -> Option<T> {
+        let s = self.opt_str(m, at, key)?;
+        let parsed = parse(&s);
         if parsed.is_none() {
-            self.push(codes::UNKNOWN_VALUE, &pointer_push(path, key), format!("unknown value \"{s}\", expected one of: {}", spellings()));
+            self.push_at(codes::UNKNOWN_VALUE, &At::Key(at, key), format!("unknown value \"{s}\", expected one of: {}", spellings()));
         }
         parsed
     }
 
-    /// An optional list, each item handed to `item` with its path.
-    pub(crate) fn list<'a>(&mut self, m: &'a Map<String, Value>, path: &str, key: &str) -> Vec<(String, &'a Value)> {
-        match m.get(key) {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(a)) => {
-                let base = pointer_push(path, key);
-                a.iter().enumerate().map(|(i, v)| (index_pointer(&base, i), v)).collect()
-            }
-            Some(other) => {
-                self.push(codes::WRONG_TYPE, &pointer_push(path, key), format!("expected a list, found {}", Self::type_name(other)));
-                Vec::new()
-            }
-        }
+    /// The items of an optional list (empty, with a problem, if it is not one).
+    pub(crate) fn list<M: MapNode>(&mut self, m: &M, at: &At<'_>, key: &str) -> Vec<M::Node> {
+        let Some(v) = member(m, key) else { return Vec::new() };
+        let Some(n) = v.list_len() else {
+            self.wrong(&At::Key(at, key), "a list", &v);
+            return Vec::new();
+        };
+        (0..n).filter_map(|i| v.item(i)).collect()
     }
 
-    /// A list of strings. Item pointers are only written for a problem.
-    pub(crate) fn str_list(&mut self, m: &Map<String, Value>, path: &str, key: &str) -> Vec<String> {
-        let items = match m.get(key) {
-            Some(Value::Array(a)) => a,
-            // Absent, null or not a list: as `list` reports it.
-            _ => {
-                let _ = self.list(m, path, key);
-                return Vec::new();
-            }
-        };
+    /// A list of strings.
+    pub(crate) fn str_list<M: MapNode>(&mut self, m: &M, at: &At<'_>, key: &str) -> Vec<String> {
+        let items = self.list(m, at, key);
+        let list_at = At::Key(at, key);
         let mut out = Vec::with_capacity(items.len());
         for (i, v) in items.iter().enumerate() {
-            match v {
-                Value::String(s) => out.push(s.clone()),
-                other => self.push(codes::WRONG_TYPE, &index_pointer(&pointer_push(path, key), i), format!("expected a string, found {}", Self::type_name(other))),
+            match v.as_str() {
+                Some(s) => out.push(s.into_owned()),
+                None => self.wrong(&At::Index(&list_at, i), "a string", v),
             }
         }
         out
     }
-}
 
-/// `base/i` without the formatting machinery: a manifest has a pointer
-/// like this for each of its hundred-odd list items, and `format!` was a
-/// sixth of validating one.
-fn index_pointer(base: &str, i: usize) -> String {
-    let mut out = Vec::with_capacity(base.len() + 4);
-    out.extend_from_slice(base.as_bytes());
-    out.push(b'/');
-    crate::audit::jcs::write_int(&mut out, i64::try_from(i).unwrap_or(i64::MAX));
-    // Only ASCII was added to a `str`, so this never fails.
-    String::from_utf8(out).unwrap_or_default()
+    /// A mapping of strings (labels, headers).
+    fn str_map<M: MapNode>(&mut self, m: &M, at: &At<'_>, key: &str) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        let Some(v) = member(m, key) else { return out };
+        let map_at = At::Key(at, key);
+        let Some(obj) = v.as_map() else {
+            self.wrong(&map_at, "a mapping", &v);
+            return out;
+        };
+        for (k, val) in obj.entries() {
+            match val.as_str() {
+                Some(s) => {
+                    out.insert(k.to_string(), s.into_owned());
+                }
+                None => self.wrong(&At::Key(&map_at, k), "a string", &val),
+            }
+        }
+        out
+    }
+
+    /// A list of data categories, each once, in the order first written.
+    fn categories<M: MapNode>(&mut self, m: &M, at: &At<'_>, out: &mut Vec<Category>) {
+        let items = self.list(m, at, "categories");
+        let list_at = At::Key(at, "categories");
+        for (i, c) in items.iter().enumerate() {
+            match c.as_str() {
+                Some(s) => match Category::parse(&s) {
+                    Some(cat) => {
+                        if !out.contains(&cat) {
+                            out.push(cat)
+                        }
+                    }
+                    None => self.push_at(codes::UNKNOWN_VALUE, &At::Index(&list_at, i), format!("unknown category \"{s}\", expected one of: {}", Category::spellings())),
+                },
+                None => self.wrong(&At::Index(&list_at, i), "a string", c),
+            }
+        }
+    }
 }
 
 /// Whether `s` looks like an e-mail address: one `@`, a non-empty local
@@ -481,6 +487,11 @@ const KIND: &str = "MicroApp";
 
 /// Builds a [`Manifest`] from a parsed document, collecting every problem.
 pub fn manifest_from_value(doc: &Value, opts: &ParseOptions) -> Result<Manifest, Vec<Problem>> {
+    manifest_from_node(&doc, opts)
+}
+
+/// Builds a [`Manifest`] from any document [`Node`], collecting every problem.
+pub fn manifest_from_node<N: Node>(doc: &N, opts: &ParseOptions) -> Result<Manifest, Vec<Problem>> {
     let mut w = Walker::new();
     let manifest = walk_manifest(&mut w, doc, opts);
     match manifest {
@@ -494,22 +505,23 @@ pub fn manifest_from_value(doc: &Value, opts: &ParseOptions) -> Result<Manifest,
     }
 }
 
-fn walk_manifest(w: &mut Walker, doc: &Value, opts: &ParseOptions) -> Option<Manifest> {
-    let top = w.object(doc, "", &["apiVersion", "kind", "metadata", "spec"])?;
-    let api_version = w.req_str(top, "", "apiVersion");
+fn walk_manifest<N: Node>(w: &mut Walker, doc: &N, opts: &ParseOptions) -> Option<Manifest> {
+    let root = At::Root;
+    let top = w.object(doc, &root, &["apiVersion", "kind", "metadata", "spec"])?;
+    let api_version = w.req_str(&top, &root, "apiVersion");
     if let Some(v) = &api_version {
         if v != API_VERSION {
             w.push(codes::UNSUPPORTED_VERSION, "/apiVersion", format!("unsupported apiVersion \"{v}\", expected \"{API_VERSION}\""));
         }
     }
-    let kind = w.req_str(top, "", "kind");
+    let kind = w.req_str(&top, &root, "kind");
     if let Some(k) = &kind {
         if k != KIND {
             w.push(codes::UNSUPPORTED_VERSION, "/kind", format!("unsupported kind \"{k}\", expected \"{KIND}\""));
         }
     }
     let metadata = match top.get("metadata") {
-        Some(m) => walk_metadata(w, m, opts),
+        Some(m) => walk_metadata(w, &m, opts),
         None => {
             w.push(codes::MISSING, "/metadata", "missing required key \"metadata\"");
             None
@@ -517,7 +529,7 @@ fn walk_manifest(w: &mut Walker, doc: &Value, opts: &ParseOptions) -> Option<Man
     };
     let owner_domain = metadata.as_ref().and_then(|m| m.owner.rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase()));
     let spec = match top.get("spec") {
-        Some(s) => walk_spec(w, s, opts, owner_domain.as_deref()),
+        Some(s) => walk_spec(w, &s, opts, owner_domain.as_deref()),
         None => {
             w.push(codes::MISSING, "/spec", "missing required key \"spec\"");
             None
@@ -526,274 +538,245 @@ fn walk_manifest(w: &mut Walker, doc: &Value, opts: &ParseOptions) -> Option<Man
     Some(Manifest { api_version: api_version?, kind: kind?, metadata: metadata?, spec: spec? })
 }
 
-fn walk_metadata(w: &mut Walker, v: &Value, opts: &ParseOptions) -> Option<Metadata> {
-    const P: &str = "/metadata";
-    let m = w.object(v, P, &["name", "owner", "department", "tenant", "createdAt", "expiresAt", "retiredAt", "labels"])?;
-    let name = w.req_str(m, P, "name");
+fn walk_metadata<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions) -> Option<Metadata> {
+    let at = At::Key(&At::Root, "metadata");
+    let m = w.object(v, &at, &["name", "owner", "department", "tenant", "createdAt", "expiresAt", "retiredAt", "labels"])?;
+    let name = w.req_str(&m, &at, "name");
     if let Some(n) = &name {
         if !is_dns_label(n) {
             w.push(codes::INVALID_NAME, "/metadata/name", format!("\"{n}\" is not a DNS label (lowercase letters, digits and '-', at most 63)"));
         }
     }
-    let owner = w.req_str(m, P, "owner");
+    let owner = w.req_str(&m, &at, "owner");
     if let Some(o) = &owner {
         if !is_email(o) {
             w.push(codes::INVALID_EMAIL, "/metadata/owner", format!("owner \"{o}\" is not an e-mail address"));
         }
     }
-    let department = w.opt_str(m, P, "department");
-    let tenant = w.opt_str(m, P, "tenant");
-    let created_at = w.req_time(m, P, "createdAt");
-    let expires_at = w.opt_time(m, P, "expiresAt");
-    let retired_at = w.opt_time(m, P, "retiredAt");
+    let department = w.opt_str(&m, &at, "department");
+    let tenant = w.opt_str(&m, &at, "tenant");
+    let created_at = w.req_time(&m, &at, "createdAt");
+    let expires_at = w.opt_time(&m, &at, "expiresAt");
+    let retired_at = w.opt_time(&m, &at, "retiredAt");
     if let (Some(c), Some(e)) = (created_at, expires_at) {
         if e <= c {
             w.push(codes::EXPIRY_BEFORE_CREATION, "/metadata/expiresAt", format!("expiresAt {} is not after createdAt {}", e.to_rfc3339(), c.to_rfc3339()));
         }
     }
     // Labels are free-form: any key, string values only.
-    let mut labels = BTreeMap::new();
-    match m.get("labels") {
-        None | Some(Value::Null) => {}
-        Some(Value::Object(obj)) => {
-            for (k, val) in obj {
-                match val {
-                    Value::String(s) => {
-                        labels.insert(k.clone(), s.clone());
-                    }
-                    other => w.push(codes::WRONG_TYPE, &pointer_push("/metadata/labels", k), format!("expected a string, found {}", Walker::type_name(other))),
-                }
-            }
-        }
-        Some(other) => w.push(codes::WRONG_TYPE, "/metadata/labels", format!("expected a mapping, found {}", Walker::type_name(other))),
-    }
+    let labels = w.str_map(&m, &at, "labels");
     let created_at = created_at?;
     let expires_at = expires_at.unwrap_or(created_at + Duration::days(opts.default_lifetime_days));
     Some(Metadata { name: name?, owner: owner?, department, tenant, created_at, expires_at, retired_at, labels })
 }
 
-fn walk_spec(w: &mut Walker, v: &Value, opts: &ParseOptions, owner_domain: Option<&str>) -> Option<Spec> {
-    const P: &str = "/spec";
+fn walk_spec<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions, owner_domain: Option<&str>) -> Option<Spec> {
+    let at = At::Key(&At::Root, "spec");
     let m = w.object(
         v,
-        P,
+        &at,
         &["template", "purpose", "builtBy", "environment", "auth", "datasets", "connectors", "egress", "env", "secrets", "policies"],
     )?;
-    let template = w.opt_str(m, P, "template");
+    let template = w.opt_str(&m, &at, "template");
     if let Some(t) = &template {
         let ok = t.split_once('@').is_some_and(|(n, ver)| !n.is_empty() && !ver.is_empty() && ver.chars().next().is_some_and(|c| c.is_ascii_digit()));
         if !ok {
             w.push(codes::INVALID_TEMPLATE, "/spec/template", format!("\"{t}\" is not name@version (like expense-approval@2.1.0)"));
         }
     }
-    let purpose = w.opt_str(m, P, "purpose");
-    let built_by = w.opt_enum(m, P, "builtBy", BuiltBy::parse, BuiltBy::spellings).unwrap_or(BuiltBy::Human);
-    let environment = w.opt_enum(m, P, "environment", Environment::parse, Environment::spellings).unwrap_or(Environment::Production);
+    let purpose = w.opt_str(&m, &at, "purpose");
+    let built_by = w.opt_enum(&m, &at, "builtBy", BuiltBy::parse, BuiltBy::spellings).unwrap_or(BuiltBy::Human);
+    let environment = w.opt_enum(&m, &at, "environment", Environment::parse, Environment::spellings).unwrap_or(Environment::Production);
     let auth = match m.get("auth") {
-        Some(a) => walk_auth(w, a),
+        Some(a) => walk_auth(w, &a),
         None => Auth { sso: Sso::None, mfa: false, local_accounts: false, roles: Vec::new() },
     };
 
     let mut datasets = Vec::new();
     let mut seen = BTreeSet::new();
-    for (p, d) in w.list(m, P, "datasets") {
-        if let Some(ds) = walk_dataset(w, d, &p, opts) {
+    // Names as written, so that a dataset with some other mistake does not
+    // also make every connector that uses it look wrong.
+    let mut dataset_names = BTreeSet::new();
+    let list_at = At::Key(&at, "datasets");
+    for (i, d) in w.list(&m, &at, "datasets").iter().enumerate() {
+        if let Some(name) = d.as_map().and_then(|dm| dm.get("name")).and_then(|n| n.as_str().map(Cow::into_owned)) {
+            dataset_names.insert(name);
+        }
+        let item_at = At::Index(&list_at, i);
+        if let Some(ds) = walk_dataset(w, d, &item_at, opts) {
             if !seen.insert(ds.name.clone()) {
-                w.push(codes::DUPLICATE_NAME, &format!("{p}/name"), format!("dataset \"{}\" is defined more than once", ds.name));
+                w.push_at(codes::DUPLICATE_NAME, &At::Key(&item_at, "name"), format!("dataset \"{}\" is defined more than once", ds.name));
             }
             datasets.push(ds);
         }
     }
-    // Names as written, so that a dataset with some other mistake does not
-    // also make every connector that uses it look wrong.
-    let dataset_names: BTreeSet<&str> = m
-        .get("datasets")
-        .and_then(|d| d.as_array())
-        .map(|a| a.iter().filter_map(|d| d.get("name").and_then(|n| n.as_str())).collect())
-        .unwrap_or_default();
 
     let mut connectors = Vec::new();
     let mut seen = BTreeSet::new();
-    for (p, c) in w.list(m, P, "connectors") {
-        if let Some(con) = walk_connector(w, c, &p, opts, &dataset_names, owner_domain) {
+    let list_at = At::Key(&at, "connectors");
+    for (i, c) in w.list(&m, &at, "connectors").iter().enumerate() {
+        let item_at = At::Index(&list_at, i);
+        if let Some(con) = walk_connector(w, c, &item_at, opts, &dataset_names, owner_domain) {
             if !seen.insert(con.name.clone()) {
-                w.push(codes::DUPLICATE_NAME, &format!("{p}/name"), format!("connector \"{}\" is defined more than once", con.name));
+                w.push_at(codes::DUPLICATE_NAME, &At::Key(&item_at, "name"), format!("connector \"{}\" is defined more than once", con.name));
             }
             connectors.push(con);
         }
     }
 
-    let egress = w.str_list(m, P, "egress");
+    let egress = w.str_list(&m, &at, "egress");
     let mut env = BTreeMap::new();
-    if let Some(e) = m.get("env") {
-        if let Value::Object(obj) = e {
-            for (k, val) in obj {
-                match val {
-                    Value::Array(_) | Value::Object(_) => w.push(codes::WRONG_TYPE, &pointer_push("/spec/env", k), format!("expected a string, number or boolean, found {}", Walker::type_name(val))),
-                    _ => {
-                        env.insert(k.clone(), val.clone());
+    if let Some(e) = member(&m, "env") {
+        let env_at = At::Key(&at, "env");
+        match e.as_map() {
+            Some(obj) => {
+                for (k, val) in obj.entries() {
+                    match val.kind() {
+                        Kind::Null | Kind::Bool | Kind::Number | Kind::String => match val.to_value() {
+                            Some(value) => {
+                                env.insert(k.to_string(), value);
+                            }
+                            None => w.wrong(&At::Key(&env_at, k), "a string, number or boolean", &val),
+                        },
+                        _ => w.wrong(&At::Key(&env_at, k), "a string, number or boolean", &val),
                     }
                 }
             }
-        } else if !e.is_null() {
-            w.push(codes::WRONG_TYPE, "/spec/env", format!("expected a mapping, found {}", Walker::type_name(e)));
+            None => w.wrong(&env_at, "a mapping", &e),
         }
     }
     let mut secrets = Vec::new();
     let mut seen = BTreeSet::new();
-    for (p, s) in w.list(m, P, "secrets") {
-        let Some(obj) = w.object(s, &p, &["name", "ref", "rotationDays"]) else { continue };
-        let name = w.req_str(obj, &p, "name");
-        let reference = w.req_str(obj, &p, "ref");
-        let rotation_days = w.opt_u32(obj, &p, "rotationDays", 36_500);
+    let list_at = At::Key(&at, "secrets");
+    for (i, s) in w.list(&m, &at, "secrets").iter().enumerate() {
+        let item_at = At::Index(&list_at, i);
+        let Some(obj) = w.object(s, &item_at, &["name", "ref", "rotationDays"]) else { continue };
+        let name = w.req_str(&obj, &item_at, "name");
+        let reference = w.req_str(&obj, &item_at, "ref");
+        let rotation_days = w.opt_u32(&obj, &item_at, "rotationDays", 36_500);
         if let (Some(name), Some(reference)) = (name, reference) {
             if !seen.insert(name.clone()) {
-                w.push(codes::DUPLICATE_NAME, &format!("{p}/name"), format!("secret \"{name}\" is defined more than once"));
+                w.push_at(codes::DUPLICATE_NAME, &At::Key(&item_at, "name"), format!("secret \"{name}\" is defined more than once"));
             }
             secrets.push(SecretRef { name, reference, rotation_days });
         }
     }
-    let policies = w.str_list(m, P, "policies");
+    let policies = w.str_list(&m, &at, "policies");
     Some(Spec { template, purpose, built_by, environment, auth, datasets, connectors, egress, env, secrets, policies })
 }
 
-fn walk_auth(w: &mut Walker, v: &Value) -> Auth {
-    const P: &str = "/spec/auth";
-    let Some(m) = w.object(v, P, &["sso", "mfa", "localAccounts", "roles"]) else {
+fn walk_auth<N: Node>(w: &mut Walker, v: &N) -> Auth {
+    let at = At::Key(&At::Key(&At::Root, "spec"), "auth");
+    let Some(m) = w.object(v, &at, &["sso", "mfa", "localAccounts", "roles"]) else {
         return Auth { sso: Sso::None, mfa: false, local_accounts: false, roles: Vec::new() };
     };
     Auth {
-        sso: w.opt_enum(m, P, "sso", Sso::parse, Sso::spellings).unwrap_or(Sso::None),
-        mfa: w.opt_bool(m, P, "mfa").unwrap_or(false),
-        local_accounts: w.opt_bool(m, P, "localAccounts").unwrap_or(false),
-        roles: w.str_list(m, P, "roles"),
+        sso: w.opt_enum(&m, &at, "sso", Sso::parse, Sso::spellings).unwrap_or(Sso::None),
+        mfa: w.opt_bool(&m, &at, "mfa").unwrap_or(false),
+        local_accounts: w.opt_bool(&m, &at, "localAccounts").unwrap_or(false),
+        roles: w.str_list(&m, &at, "roles"),
     }
 }
 
-fn walk_dataset(w: &mut Walker, v: &Value, p: &str, opts: &ParseOptions) -> Option<Dataset> {
-    let m = w.object(v, p, &["name", "classification", "residency", "sovereign", "encryption", "retentionDays", "fields", "categories"])?;
-    let name = w.req_str(m, p, "name");
-    let classification = if m.contains_key("classification") {
-        w.opt_enum(m, p, "classification", Classification::parse, Classification::spellings)
+fn walk_dataset<N: Node>(w: &mut Walker, v: &N, at: &At<'_>, opts: &ParseOptions) -> Option<Dataset> {
+    let m = w.object(v, at, &["name", "classification", "residency", "sovereign", "encryption", "retentionDays", "fields", "categories"])?;
+    let name = w.req_str(&m, at, "name");
+    let classification = if member(&m, "classification").is_some() {
+        w.opt_enum(&m, at, "classification", Classification::parse, Classification::spellings)
     } else {
-        w.push(codes::MISSING, &pointer_push(p, "classification"), "missing required key \"classification\"");
+        w.push_at(codes::MISSING, &At::Key(at, "classification"), "missing required key \"classification\"");
         None
     };
-    let residency = w.opt_str(m, p, "residency").and_then(|r| match opts.catalog.residency(&r) {
+    let residency = w.opt_str(&m, at, "residency").and_then(|r| match opts.catalog.residency(&r) {
         Some(res) => Some(res.code().to_string()),
         None => {
-            w.push(codes::UNKNOWN_RESIDENCY, &pointer_push(p, "residency"), format!("unknown residency \"{r}\": not a jurisdiction or country of the region catalog"));
+            w.push_at(codes::UNKNOWN_RESIDENCY, &At::Key(at, "residency"), format!("unknown residency \"{r}\": not a jurisdiction or country of the region catalog"));
             None
         }
     });
-    let sovereign = w.opt_bool(m, p, "sovereign").unwrap_or(false);
-    let encryption = w.opt_enum(m, p, "encryption", Encryption::parse, Encryption::spellings).unwrap_or(Encryption::Platform);
-    let retention_days = w.opt_u32(m, p, "retentionDays", 36_500);
+    let sovereign = w.opt_bool(&m, at, "sovereign").unwrap_or(false);
+    let encryption = w.opt_enum(&m, at, "encryption", Encryption::parse, Encryption::spellings).unwrap_or(Encryption::Platform);
+    let retention_days = w.opt_u32(&m, at, "retentionDays", 36_500);
     let mut fields = Vec::new();
     let mut seen = BTreeSet::new();
-    for (fp, f) in w.list(m, p, "fields") {
-        let Some(fm) = w.object(f, &fp, &["name", "categories", "sample"]) else { continue };
-        let fname = w.req_str(fm, &fp, "name");
+    let list_at = At::Key(at, "fields");
+    for (i, f) in w.list(&m, at, "fields").iter().enumerate() {
+        let field_at = At::Index(&list_at, i);
+        let Some(fm) = w.object(f, &field_at, &["name", "categories", "sample"]) else { continue };
+        let fname = w.req_str(&fm, &field_at, "name");
         let mut categories = Vec::new();
-        for (cp, c) in w.list(fm, &fp, "categories") {
-            match c.as_str().map(|s| (s, Category::parse(s))) {
-                Some((_, Some(cat))) => {
-                    if !categories.contains(&cat) {
-                        categories.push(cat)
-                    }
+        w.categories(&fm, &field_at, &mut categories);
+        let sample = match member(&fm, "sample") {
+            None => Vec::new(),
+            Some(s) => match (s.as_str(), s.list_len()) {
+                (Some(text), _) => vec![text.into_owned()],
+                (None, Some(_)) => w.str_list(&fm, &field_at, "sample"),
+                (None, None) => {
+                    w.wrong(&At::Key(&field_at, "sample"), "a string or a list of strings", &s);
+                    Vec::new()
                 }
-                Some((s, None)) => w.push(codes::UNKNOWN_VALUE, &cp, format!("unknown category \"{s}\", expected one of: {}", Category::spellings())),
-                None => w.push(codes::WRONG_TYPE, &cp, format!("expected a string, found {}", Walker::type_name(c))),
-            }
-        }
-        let sample = match fm.get("sample") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::String(s)) => vec![s.clone()],
-            Some(Value::Array(_)) => w.str_list(fm, &fp, "sample"),
-            Some(other) => {
-                w.push(codes::WRONG_TYPE, &pointer_push(&fp, "sample"), format!("expected a string or a list of strings, found {}", Walker::type_name(other)));
-                Vec::new()
-            }
+            },
         };
         if let Some(fname) = fname {
             if !seen.insert(fname.clone()) {
-                w.push(codes::DUPLICATE_NAME, &format!("{fp}/name"), format!("field \"{fname}\" is defined more than once"));
+                w.push_at(codes::DUPLICATE_NAME, &At::Key(&field_at, "name"), format!("field \"{fname}\" is defined more than once"));
             }
             fields.push(Field { name: fname, categories, sample });
         }
     }
     // A dataset's categories: those it declares itself plus its fields'.
     let mut categories: Vec<Category> = fields.iter().flat_map(|f| f.categories.iter().copied()).collect();
-    for (cp, c) in w.list(m, p, "categories") {
-        match c.as_str().map(|s| (s, Category::parse(s))) {
-            Some((_, Some(cat))) => categories.push(cat),
-            Some((s, None)) => w.push(codes::UNKNOWN_VALUE, &cp, format!("unknown category \"{s}\", expected one of: {}", Category::spellings())),
-            None => w.push(codes::WRONG_TYPE, &cp, format!("expected a string, found {}", Walker::type_name(c))),
-        }
-    }
+    w.categories(&m, at, &mut categories);
     categories.sort();
     categories.dedup();
     Some(Dataset { name: name?, classification: classification?, residency, sovereign, encryption, retention_days, fields, categories })
 }
 
-fn walk_connector(w: &mut Walker, v: &Value, p: &str, opts: &ParseOptions, datasets: &BTreeSet<&str>, owner_domain: Option<&str>) -> Option<Connector> {
+fn walk_connector<N: Node>(w: &mut Walker, v: &N, at: &At<'_>, opts: &ParseOptions, datasets: &BTreeSet<String>, owner_domain: Option<&str>) -> Option<Connector> {
     let m = w.object(
         v,
-        p,
+        at,
         &["name", "type", "endpoint", "region", "access", "datasets", "exportsPii", "external", "secretRef", "rotationDays", "needsRawValues", "config", "headers"],
     )?;
-    let name = w.req_str(m, p, "name");
-    let kind = if m.contains_key("type") {
-        w.opt_enum(m, p, "type", ConnectorType::parse, ConnectorType::spellings)
+    let name = w.req_str(&m, at, "name");
+    let kind = if member(&m, "type").is_some() {
+        w.opt_enum(&m, at, "type", ConnectorType::parse, ConnectorType::spellings)
     } else {
-        w.push(codes::MISSING, &pointer_push(p, "type"), "missing required key \"type\"");
+        w.push_at(codes::MISSING, &At::Key(at, "type"), "missing required key \"type\"");
         None
     };
-    let endpoint = w.opt_str(m, p, "endpoint");
-    let region = w.opt_str(m, p, "region");
+    let endpoint = w.opt_str(&m, at, "endpoint");
+    let region = w.opt_str(&m, at, "region");
     if let Some(r) = &region {
         if opts.catalog.region(r).is_none() {
             let hint = opts.catalog.suggest(r).map(|s| format!(" (did you mean \"{s}\"?)")).unwrap_or_default();
-            w.push(codes::UNKNOWN_REGION, &pointer_push(p, "region"), format!("unknown region \"{r}\"{hint}"));
+            w.push_at(codes::UNKNOWN_REGION, &At::Key(at, "region"), format!("unknown region \"{r}\"{hint}"));
         }
     }
-    let access = w.opt_enum(m, p, "access", Access::parse, Access::spellings).unwrap_or(Access::Read);
-    let mut ds = Vec::new();
-    let dpath = pointer_push(p, "datasets");
-    for (i, d) in w.str_list(m, p, "datasets").into_iter().enumerate() {
-        if !datasets.contains(d.as_str()) {
-            w.push(codes::UNKNOWN_DATASET, &format!("{dpath}/{i}"), format!("connector uses dataset \"{d}\", which the manifest does not define"));
+    let access = w.opt_enum(&m, at, "access", Access::parse, Access::spellings).unwrap_or(Access::Read);
+    let ds = w.str_list(&m, at, "datasets");
+    let list_at = At::Key(at, "datasets");
+    for (i, d) in ds.iter().enumerate() {
+        if !datasets.contains(d) {
+            w.push_at(codes::UNKNOWN_DATASET, &At::Index(&list_at, i), format!("connector uses dataset \"{d}\", which the manifest does not define"));
         }
-        ds.push(d);
     }
-    let exports_pii = w.opt_bool(m, p, "exportsPii").unwrap_or(false);
-    let external = w.opt_bool(m, p, "external");
-    let secret_ref = w.opt_str(m, p, "secretRef");
-    let rotation_days = w.opt_u32(m, p, "rotationDays", 36_500);
-    let needs_raw_values = w.opt_bool(m, p, "needsRawValues").unwrap_or(false);
-    let config = match m.get("config") {
-        None | Some(Value::Null) => Map::new(),
-        Some(Value::Object(o)) => o.clone(),
-        Some(other) => {
-            w.push(codes::WRONG_TYPE, &pointer_push(p, "config"), format!("expected a mapping, found {}", Walker::type_name(other)));
-            Map::new()
-        }
-    };
-    let mut headers = BTreeMap::new();
-    match m.get("headers") {
-        None | Some(Value::Null) => {}
-        Some(Value::Object(o)) => {
-            for (k, val) in o {
-                match val {
-                    Value::String(s) => {
-                        headers.insert(k.clone(), s.clone());
-                    }
-                    other => w.push(codes::WRONG_TYPE, &pointer_push(&pointer_push(p, "headers"), k), format!("expected a string, found {}", Walker::type_name(other))),
-                }
+    let exports_pii = w.opt_bool(&m, at, "exportsPii").unwrap_or(false);
+    let external = w.opt_bool(&m, at, "external");
+    let secret_ref = w.opt_str(&m, at, "secretRef");
+    let rotation_days = w.opt_u32(&m, at, "rotationDays", 36_500);
+    let needs_raw_values = w.opt_bool(&m, at, "needsRawValues").unwrap_or(false);
+    let config = match member(&m, "config") {
+        None => Map::new(),
+        Some(c) => match (c.kind(), c.to_value()) {
+            (Kind::Map, Some(Value::Object(o))) => o,
+            _ => {
+                w.wrong(&At::Key(at, "config"), "a mapping", &c);
+                Map::new()
             }
-        }
-        Some(other) => w.push(codes::WRONG_TYPE, &pointer_push(p, "headers"), format!("expected a mapping, found {}", Walker::type_name(other))),
-    }
+        },
+    };
+    let headers = w.str_map(&m, at, "headers");
     let kind = kind?;
     let external = external.unwrap_or_else(|| is_external(kind, endpoint.as_deref(), owner_domain, &opts.internal_suffixes));
     Some(Connector {

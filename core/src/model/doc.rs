@@ -1,0 +1,140 @@
+//! The document a manifest is read from, whatever holds it.
+//!
+//! Validation walks a tree of mappings, lists and scalars. That tree is a
+//! `serde_json::Value` for a Rust caller, but a binding already holds the
+//! caller's own objects (a Python `dict`): converting them to a `Value`
+//! first, only to copy every string again into the [`Manifest`], was half
+//! of what a binding spent per decision. [`Node`] is what the walk needs
+//! from a tree, so a binding can hand its objects over as they are.
+//!
+//! [`Manifest`]: super::Manifest
+
+use serde_json::{Map, Number, Value};
+use std::borrow::Cow;
+
+/// What a value of a document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `null` (YAML `~`, Python `None`).
+    Null,
+    /// `true` or `false`.
+    Bool,
+    /// An integer or a finite float.
+    Number,
+    /// Text.
+    String,
+    /// A list.
+    List,
+    /// A mapping with string keys.
+    Map,
+    /// Anything without a JSON form (a binding's exotic object); reported
+    /// as a value of the wrong type.
+    Other,
+}
+
+impl Kind {
+    /// How problems name the kind: "expected a string, found a list".
+    pub fn described(self) -> &'static str {
+        match self {
+            Kind::Null => "null",
+            Kind::Bool => "a boolean",
+            Kind::Number => "a number",
+            Kind::String => "a string",
+            Kind::List => "a list",
+            Kind::Map => "a mapping",
+            Kind::Other => "a value with no JSON form",
+        }
+    }
+}
+
+/// A value of a document, as validation reads it.
+///
+/// Implemented for `&serde_json::Value`; bindings implement it for their
+/// own objects. Every accessor answers `None` when the value is not of
+/// that kind.
+pub trait Node: Sized {
+    /// The node's mapping view.
+    type Map: MapNode<Node = Self>;
+    /// What the value is.
+    fn kind(&self) -> Kind;
+    /// The value as a mapping.
+    fn as_map(&self) -> Option<Self::Map>;
+    /// The number of items, when the value is a list.
+    fn list_len(&self) -> Option<usize>;
+    /// Item `i` of a list.
+    fn item(&self, i: usize) -> Option<Self>;
+    /// The value as text.
+    fn as_str(&self) -> Option<Cow<'_, str>>;
+    /// The value as a boolean.
+    fn as_bool(&self) -> Option<bool>;
+    /// The value as a JSON number.
+    fn as_number(&self) -> Option<Number>;
+    /// The value as JSON (for free-form members: `env`, `config`); `None`
+    /// when some part of it has no JSON form.
+    fn to_value(&self) -> Option<Value>;
+}
+
+/// A mapping of a document.
+pub trait MapNode {
+    /// The values' type.
+    type Node: Node;
+    /// The value under `key`.
+    fn get(&self, key: &str) -> Option<Self::Node>;
+    /// Every key and value, in the mapping's order.
+    fn entries(&self) -> impl Iterator<Item = (&str, Self::Node)>;
+    /// Every key, in the mapping's order.
+    fn keys(&self) -> impl Iterator<Item = &str> {
+        self.entries().map(|(k, _)| k)
+    }
+}
+
+impl<'a> Node for &'a Value {
+    type Map = &'a Map<String, Value>;
+    fn kind(&self) -> Kind {
+        match self {
+            Value::Null => Kind::Null,
+            Value::Bool(_) => Kind::Bool,
+            Value::Number(_) => Kind::Number,
+            Value::String(_) => Kind::String,
+            Value::Array(_) => Kind::List,
+            Value::Object(_) => Kind::Map,
+        }
+    }
+    fn as_map(&self) -> Option<Self::Map> {
+        self.as_object()
+    }
+    fn list_len(&self) -> Option<usize> {
+        self.as_array().map(Vec::len)
+    }
+    fn item(&self, i: usize) -> Option<Self> {
+        self.as_array().and_then(|a| a.get(i))
+    }
+    fn as_str(&self) -> Option<Cow<'_, str>> {
+        Value::as_str(self).map(Cow::Borrowed)
+    }
+    fn as_bool(&self) -> Option<bool> {
+        Value::as_bool(self)
+    }
+    fn as_number(&self) -> Option<Number> {
+        match self {
+            Value::Number(n) => Some(n.clone()),
+            _ => None,
+        }
+    }
+    fn to_value(&self) -> Option<Value> {
+        Some((*self).clone())
+    }
+}
+
+impl<'a> MapNode for &'a Map<String, Value> {
+    type Node = &'a Value;
+    fn get(&self, key: &str) -> Option<&'a Value> {
+        Map::get(self, key)
+    }
+    fn entries(&self) -> impl Iterator<Item = (&str, &'a Value)> {
+        self.iter().map(|(k, v)| (k.as_str(), v))
+    }
+    fn keys(&self) -> impl Iterator<Item = &str> {
+        Map::keys(self).map(String::as_str)
+    }
+}
