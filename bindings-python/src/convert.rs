@@ -4,6 +4,7 @@
 //! into owned Rust values (`Source`, JSON, timestamps) so that parsing and
 //! evaluation can run with the GIL released.
 
+use crate::doc::PyNode;
 use crate::errors::{guard, BindError};
 use chrono::{DateTime, Utc};
 use microgov::model::approval::{approvals_from_str, approvals_from_value};
@@ -217,6 +218,8 @@ pub enum Source {
     Path(PathBuf),
     /// An app already prepared by `Engine.prepare`.
     Prepared(microgov::engine::PreparedApp),
+    /// A `dict` already validated (`Source::manifest`).
+    Manifest(Box<Manifest>),
 }
 
 const DOC_EXTENSIONS: [&str; 3] = [".yaml", ".yml", ".json"];
@@ -268,11 +271,25 @@ impl Source {
         )))
     }
 
+    /// Reads a manifest argument as `from_py` does, but validates a `dict`
+    /// on the spot, straight from its Python objects (`crate::doc`). A
+    /// `dict` with any problem is converted the general way instead, so
+    /// that its errors are reported exactly as for other documents.
+    pub fn manifest(engine: &Engine, obj: &Bound<'_, PyAny>) -> PyResult<Source> {
+        if obj.is_instance_of::<PyDict>() {
+            if let Ok(app) = engine.manifest_from_node(&PyNode::new(obj.clone())) {
+                return Ok(Source::Manifest(Box::new(app)));
+            }
+        }
+        Source::from_py(obj, "manifest")
+    }
+
     /// The document's text, reading the file if it is one (no GIL needed).
     fn into_text(self) -> Result<Result<String, Value>, BindError> {
         match self {
             Source::Value(v) => Ok(Err(v)),
             Source::Prepared(p) => Ok(Err(p.manifest().to_value())),
+            Source::Manifest(m) => Ok(Err(m.to_value())),
             Source::Text(t) => Ok(Ok(t)),
             Source::Path(p) => {
                 std::fs::read_to_string(&p)
@@ -288,8 +305,10 @@ impl Source {
 
 /// Parses and validates a manifest with the engine's settings (no GIL needed).
 pub fn load_manifest(engine: &Engine, src: Source) -> Result<Manifest, BindError> {
-    if let Source::Prepared(p) = &src {
-        return Ok(p.manifest().clone());
+    match src {
+        Source::Prepared(p) => return Ok(p.manifest().clone()),
+        Source::Manifest(m) => return Ok(*m),
+        _ => {}
     }
     guard(|| match src.into_text()? {
         Ok(text) => Ok(engine.parse_manifest(&text)?),

@@ -7,6 +7,7 @@
 
 mod audit;
 mod convert;
+mod doc;
 mod errors;
 mod many;
 
@@ -139,7 +140,7 @@ impl Engine {
         decision_id: Option<String>,
         extra: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Decision> {
-        let src = Source::from_py(manifest, "manifest")?;
+        let src = Source::manifest(&self.inner, manifest)?;
         let ctx = CallContext::read(approvals, now, decision_id, extra)?;
         let engine = &self.inner;
         py.detach(|| guard(|| many::decide(engine, &ctx.build()?, src)))
@@ -206,7 +207,7 @@ impl Engine {
         py: Python<'py>,
         manifest: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let src = Source::from_py(manifest, "manifest")?;
+        let src = Source::manifest(&self.inner, manifest)?;
         let engine = &self.inner;
         match py.detach(|| load_manifest(engine, src)) {
             Ok(_) => Ok(PyList::empty(py)),
@@ -227,7 +228,7 @@ impl Engine {
         py: Python<'py>,
         manifest: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let src = Source::from_py(manifest, "manifest")?;
+        let src = Source::manifest(&self.inner, manifest)?;
         let engine = &self.inner;
         let app = py
             .detach(|| load_manifest(engine, src))
@@ -251,7 +252,7 @@ impl Engine {
         decision_id: Option<String>,
         extra: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let src = Source::from_py(manifest, "manifest")?;
+        let src = Source::manifest(&self.inner, manifest)?;
         let ctx = CallContext::read(approvals, now, decision_id, extra)?;
         let engine = &self.inner;
         let explanation = py
@@ -287,7 +288,7 @@ impl Engine {
     /// The app's egress entries parsed and checked once, for fast runtime
     /// checks (``guard.check(url)``, about a microsecond). Thread-safe.
     fn egress_guard(&self, py: Python<'_>, manifest: &Bound<'_, PyAny>) -> PyResult<EgressGuard> {
-        let src = Source::from_py(manifest, "manifest")?;
+        let src = Source::manifest(&self.inner, manifest)?;
         let engine = &self.inner;
         py.detach(|| guard(|| Ok(engine.egress_guard(&load_manifest(engine, src)?))))
             .map(|inner| EgressGuard { inner })
@@ -302,7 +303,7 @@ impl Engine {
         manifest: &Bound<'_, PyAny>,
         connector: &str,
     ) -> PyResult<Vec<String>> {
-        let src = Source::from_py(manifest, "manifest")?;
+        let src = Source::manifest(&self.inner, manifest)?;
         let engine = &self.inner;
         py.detach(|| guard(|| Ok(engine.masked_fields(&load_manifest(engine, src)?, connector))))
             .map_err(|e| e.into_pyerr(py))
@@ -318,7 +319,7 @@ impl Engine {
         connector: &str,
         record: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let src = Source::from_py(manifest, "manifest")?;
+        let src = Source::manifest(&self.inner, manifest)?;
         let record = to_json(record, "")?;
         let engine = &self.inner;
         let out = py
@@ -337,7 +338,7 @@ impl Engine {
     /// Raises:
     ///     ManifestError: the manifest is invalid.
     fn prepare(&self, py: Python<'_>, manifest: &Bound<'_, PyAny>) -> PyResult<PreparedApp> {
-        let src = Source::from_py(manifest, "manifest")?;
+        let src = Source::manifest(&self.inner, manifest)?;
         let engine = &self.inner;
         py.detach(|| guard(|| Ok(engine.prepare(&load_manifest(engine, src)?)?)))
             .map(|inner| PreparedApp { inner })
@@ -354,7 +355,7 @@ impl Engine {
         manifest: &Bound<'py, PyAny>,
         now: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let src = Source::from_py(manifest, "manifest")?;
+        let src = Source::manifest(&self.inner, manifest)?;
         let now = time_arg(now, "now")?.unwrap_or_else(chrono::Utc::now);
         let engine = &self.inner;
         let state = py
@@ -386,7 +387,7 @@ impl Engine {
         new_expiry: &Bound<'py, PyAny>,
         now: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let src = Source::from_py(manifest, "manifest")?;
+        let src = Source::manifest(&self.inner, manifest)?;
         let new_expiry = time_arg(Some(new_expiry), "new_expiry")?.ok_or_else(|| {
             PyTypeError::new_err("new_expiry must be a datetime or an RFC 3339 string")
         })?;

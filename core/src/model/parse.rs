@@ -294,7 +294,9 @@ impl Walker {
             return None;
         };
         for key in m.keys() {
-            if !allowed.contains(&key) {
+            // Length and first byte before the bytes: most keys differ there.
+            let first = key.as_bytes().first();
+            if !allowed.iter().any(|a| a.len() == key.len() && a.as_bytes().first() == first && *a == key) {
                 let hint = allowed
                     .iter()
                     .map(|a| (edit_distance(&key.to_lowercase(), &a.to_lowercase()), *a))
@@ -454,6 +456,28 @@ impl Walker {
     }
 }
 
+/// The duplicate-name check of one list: a scan of the items accepted so
+/// far while they are few (most lists), a set once they are many.
+#[derive(Default)]
+struct Unique {
+    set: BTreeSet<String>,
+}
+
+impl Unique {
+    const SCAN: usize = 32;
+
+    /// Whether `name` is not among the `count` names of `earlier`.
+    fn is_new<'a>(&mut self, name: &str, mut earlier: impl Iterator<Item = &'a str>, count: usize) -> bool {
+        if count < Self::SCAN {
+            return !earlier.any(|n| n == name);
+        }
+        if self.set.is_empty() {
+            self.set.extend(earlier.map(str::to_owned));
+        }
+        self.set.insert(name.to_owned())
+    }
+}
+
 /// Whether `s` looks like an e-mail address: one `@`, a non-empty local
 /// part, a domain with a dot, no spaces.
 pub fn is_email(s: &str) -> bool {
@@ -592,32 +616,32 @@ fn walk_spec<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions, owner_domain: 
         None => Auth { sso: Sso::None, mfa: false, local_accounts: false, roles: Vec::new() },
     };
 
-    let mut datasets = Vec::new();
-    let mut seen = BTreeSet::new();
+    let mut datasets: Vec<Dataset> = Vec::new();
+    let mut seen = Unique::default();
     // Names as written, so that a dataset with some other mistake does not
-    // also make every connector that uses it look wrong.
-    let mut dataset_names = BTreeSet::new();
+    // also make every connector that uses it look wrong: those of the
+    // datasets kept, and those of the ones dropped for a mistake.
+    let mut dropped_names = Vec::new();
     let list_at = At::Key(&at, "datasets");
     for (i, d) in w.list(&m, &at, "datasets").iter().enumerate() {
-        if let Some(name) = d.as_map().and_then(|dm| dm.get("name")).and_then(|n| n.as_str().map(Cow::into_owned)) {
-            dataset_names.insert(name);
-        }
         let item_at = At::Index(&list_at, i);
-        if let Some(ds) = walk_dataset(w, d, &item_at, opts) {
-            if !seen.insert(ds.name.clone()) {
+        if let Some(ds) = walk_dataset(w, d, &item_at, opts, &mut dropped_names) {
+            if !seen.is_new(&ds.name, datasets.iter().map(|d| d.name.as_str()), datasets.len()) {
                 w.push_at(codes::DUPLICATE_NAME, &At::Key(&item_at, "name"), format!("dataset \"{}\" is defined more than once", ds.name));
             }
             datasets.push(ds);
         }
     }
 
-    let mut connectors = Vec::new();
-    let mut seen = BTreeSet::new();
+    let mut dataset_names: Vec<&str> = datasets.iter().map(|d| d.name.as_str()).chain(dropped_names.iter().map(String::as_str)).collect();
+    dataset_names.sort_unstable();
+    let mut connectors: Vec<Connector> = Vec::new();
+    let mut seen = Unique::default();
     let list_at = At::Key(&at, "connectors");
     for (i, c) in w.list(&m, &at, "connectors").iter().enumerate() {
         let item_at = At::Index(&list_at, i);
         if let Some(con) = walk_connector(w, c, &item_at, opts, &dataset_names, owner_domain) {
-            if !seen.insert(con.name.clone()) {
+            if !seen.is_new(&con.name, connectors.iter().map(|c| c.name.as_str()), connectors.len()) {
                 w.push_at(codes::DUPLICATE_NAME, &At::Key(&item_at, "name"), format!("connector \"{}\" is defined more than once", con.name));
             }
             connectors.push(con);
@@ -645,8 +669,8 @@ fn walk_spec<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions, owner_domain: 
             None => w.wrong(&env_at, "a mapping", &e),
         }
     }
-    let mut secrets = Vec::new();
-    let mut seen = BTreeSet::new();
+    let mut secrets: Vec<SecretRef> = Vec::new();
+    let mut seen = Unique::default();
     let list_at = At::Key(&at, "secrets");
     for (i, s) in w.list(&m, &at, "secrets").iter().enumerate() {
         let item_at = At::Index(&list_at, i);
@@ -655,7 +679,7 @@ fn walk_spec<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions, owner_domain: 
         let reference = w.req_str(&obj, &item_at, "ref");
         let rotation_days = w.opt_u32(&obj, &item_at, "rotationDays", 36_500);
         if let (Some(name), Some(reference)) = (name, reference) {
-            if !seen.insert(name.clone()) {
+            if !seen.is_new(&name, secrets.iter().map(|s| s.name.as_str()), secrets.len()) {
                 w.push_at(codes::DUPLICATE_NAME, &At::Key(&item_at, "name"), format!("secret \"{name}\" is defined more than once"));
             }
             secrets.push(SecretRef { name, reference, rotation_days });
@@ -678,29 +702,40 @@ fn walk_auth<N: Node>(w: &mut Walker, v: &N) -> Auth {
     }
 }
 
-fn walk_dataset<N: Node>(w: &mut Walker, v: &N, at: &At<'_>, opts: &ParseOptions) -> Option<Dataset> {
+/// A dataset dropped for a mistake adds its name as written to `dropped`.
+fn walk_dataset<N: Node>(w: &mut Walker, v: &N, at: &At<'_>, opts: &ParseOptions, dropped: &mut Vec<String>) -> Option<Dataset> {
     let m = w.object(v, at, &["name", "classification", "residency", "sovereign", "encryption", "retentionDays", "fields", "categories"])?;
-    let name = w.req_str(&m, at, "name");
-    let classification = if member(&m, "classification").is_some() {
-        w.opt_enum(&m, at, "classification", Classification::parse, Classification::spellings)
+    let dataset = walk_dataset_members(w, &m, at, opts);
+    if dataset.is_none() {
+        if let Some(name) = m.get("name").and_then(|n| n.as_str().map(Cow::into_owned)) {
+            dropped.push(name);
+        }
+    }
+    dataset
+}
+
+fn walk_dataset_members<M: MapNode>(w: &mut Walker, m: &M, at: &At<'_>, opts: &ParseOptions) -> Option<Dataset> {
+    let name = w.req_str(m, at, "name");
+    let classification = if member(m, "classification").is_some() {
+        w.opt_enum(m, at, "classification", Classification::parse, Classification::spellings)
     } else {
         w.push_at(codes::MISSING, &At::Key(at, "classification"), "missing required key \"classification\"");
         None
     };
-    let residency = w.opt_str(&m, at, "residency").and_then(|r| match opts.catalog.residency(&r) {
+    let residency = w.opt_str(m, at, "residency").and_then(|r| match opts.catalog.residency(&r) {
         Some(res) => Some(res.code().to_string()),
         None => {
             w.push_at(codes::UNKNOWN_RESIDENCY, &At::Key(at, "residency"), format!("unknown residency \"{r}\": not a jurisdiction or country of the region catalog"));
             None
         }
     });
-    let sovereign = w.opt_bool(&m, at, "sovereign").unwrap_or(false);
-    let encryption = w.opt_enum(&m, at, "encryption", Encryption::parse, Encryption::spellings).unwrap_or(Encryption::Platform);
-    let retention_days = w.opt_u32(&m, at, "retentionDays", 36_500);
-    let mut fields = Vec::new();
-    let mut seen = BTreeSet::new();
+    let sovereign = w.opt_bool(m, at, "sovereign").unwrap_or(false);
+    let encryption = w.opt_enum(m, at, "encryption", Encryption::parse, Encryption::spellings).unwrap_or(Encryption::Platform);
+    let retention_days = w.opt_u32(m, at, "retentionDays", 36_500);
+    let mut fields: Vec<Field> = Vec::new();
+    let mut seen = Unique::default();
     let list_at = At::Key(at, "fields");
-    for (i, f) in w.list(&m, at, "fields").iter().enumerate() {
+    for (i, f) in w.list(m, at, "fields").iter().enumerate() {
         let field_at = At::Index(&list_at, i);
         let Some(fm) = w.object(f, &field_at, &["name", "categories", "sample"]) else { continue };
         let fname = w.req_str(&fm, &field_at, "name");
@@ -718,7 +753,7 @@ fn walk_dataset<N: Node>(w: &mut Walker, v: &N, at: &At<'_>, opts: &ParseOptions
             },
         };
         if let Some(fname) = fname {
-            if !seen.insert(fname.clone()) {
+            if !seen.is_new(&fname, fields.iter().map(|f| f.name.as_str()), fields.len()) {
                 w.push_at(codes::DUPLICATE_NAME, &At::Key(&field_at, "name"), format!("field \"{fname}\" is defined more than once"));
             }
             fields.push(Field { name: fname, categories, sample });
@@ -726,13 +761,14 @@ fn walk_dataset<N: Node>(w: &mut Walker, v: &N, at: &At<'_>, opts: &ParseOptions
     }
     // A dataset's categories: those it declares itself plus its fields'.
     let mut categories: Vec<Category> = fields.iter().flat_map(|f| f.categories.iter().copied()).collect();
-    w.categories(&m, at, &mut categories);
+    w.categories(m, at, &mut categories);
     categories.sort();
     categories.dedup();
     Some(Dataset { name: name?, classification: classification?, residency, sovereign, encryption, retention_days, fields, categories })
 }
 
-fn walk_connector<N: Node>(w: &mut Walker, v: &N, at: &At<'_>, opts: &ParseOptions, datasets: &BTreeSet<String>, owner_domain: Option<&str>) -> Option<Connector> {
+/// `datasets`: the manifest's dataset names, sorted.
+fn walk_connector<N: Node>(w: &mut Walker, v: &N, at: &At<'_>, opts: &ParseOptions, datasets: &[&str], owner_domain: Option<&str>) -> Option<Connector> {
     let m = w.object(
         v,
         at,
@@ -757,7 +793,7 @@ fn walk_connector<N: Node>(w: &mut Walker, v: &N, at: &At<'_>, opts: &ParseOptio
     let ds = w.str_list(&m, at, "datasets");
     let list_at = At::Key(at, "datasets");
     for (i, d) in ds.iter().enumerate() {
-        if !datasets.contains(d) {
+        if datasets.binary_search(&d.as_str()).is_err() {
             w.push_at(codes::UNKNOWN_DATASET, &At::Index(&list_at, i), format!("connector uses dataset \"{d}\", which the manifest does not define"));
         }
     }
@@ -805,8 +841,12 @@ fn is_external(kind: ConnectorType, endpoint: Option<&str>, owner_domain: Option
         return true;
     }
     let Some(ep) = endpoint else { return false };
-    let Some(host) = url::Url::parse(ep).ok().and_then(|u| u.host_str().map(|h| h.trim_end_matches('.').to_ascii_lowercase())) else {
-        return false;
+    let host = match plain_host(ep) {
+        Some(h) => h,
+        None => match url::Url::parse(ep).ok().and_then(|u| u.host_str().map(|h| h.trim_end_matches('.').to_ascii_lowercase())) {
+            Some(h) => h,
+            None => return false,
+        },
     };
     let host = host.trim_start_matches('[').trim_end_matches(']');
     if let Ok(ip) = host.parse::<std::net::IpAddr>() {
@@ -815,13 +855,115 @@ fn is_external(kind: ConnectorType, endpoint: Option<&str>, owner_domain: Option
             std::net::IpAddr::V6(v6) => !(v6.is_loopback() || (v6.segments()[0] & 0xfe00) == 0xfc00),
         };
     }
-    let under = |domain: &str| host == domain || host.ends_with(&format!(".{domain}"));
+    let under = |domain: &str| host.strip_suffix(domain).is_some_and(|rest| rest.is_empty() || rest.ends_with('.'));
     if owner_domain.is_some_and(under) {
         return false;
     }
-    if suffixes.iter().any(|s| host.ends_with(s.as_str()) || host.contains(&format!("{}.", s.trim_end_matches('.')))) {
+    // A suffix at the end, or followed by a dot (`svc.internal.example`).
+    let inside = |s: &str| {
+        let s = s.trim_end_matches('.');
+        host.match_indices(s).any(|(i, _)| host[i + s.len()..].starts_with('.'))
+    };
+    if suffixes.iter().any(|s| host.ends_with(s.as_str()) || inside(s)) {
         return false;
     }
     // A single-label name ("hrdb") only resolves inside a network.
     host.contains('.')
+}
+
+/// The host of an `http(s)` URL written plainly — the scheme, `//`, letters,
+/// digits, `-` and `.` in non-empty labels, an optional port, then `/`, `?`,
+/// `#` or the end — lowercased: exactly what a WHATWG parser gives for it
+/// (a test checks that on generated URLs). `None` for anything else, which
+/// the caller hands to the full parser: credentials, percent signs, spaces
+/// or controls anywhere, backslashes, IP addresses (a last label starting
+/// with a digit), punycode, extra slashes. Saves that parser on the common
+/// case: it was an eighth of validating a manifest.
+fn plain_host(url: &str) -> Option<String> {
+    if url.bytes().any(|b| b <= b' ' || b >= 0x7f) {
+        return None;
+    }
+    let scheme_len = url.find("://")?;
+    if !url[..scheme_len].eq_ignore_ascii_case("https") && !url[..scheme_len].eq_ignore_ascii_case("http") {
+        return None;
+    }
+    let rest = &url[scheme_len + 3..];
+    let authority = &rest[..rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len())];
+    if rest[authority.len()..].starts_with('\\') {
+        return None;
+    }
+    let host = match authority.split_once(':') {
+        Some((host, port)) => {
+            if port.is_empty() || port.len() > 5 || !port.bytes().all(|b| b.is_ascii_digit()) || port.parse::<u32>().ok()? > 65_535 {
+                return None;
+            }
+            host
+        }
+        None => authority,
+    };
+    let mut labels = host.split('.');
+    let last = labels.next_back()?;
+    let plain = |l: &str| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') && !l.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("xn--"));
+    if !plain(last) || last.as_bytes()[0].is_ascii_digit() || !labels.all(plain) {
+        return None;
+    }
+    Some(host.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_host;
+    use proptest::prelude::*;
+
+    #[test]
+    fn plain_hosts_are_read_without_the_parser() {
+        assert_eq!(plain_host("https://svc0.Internal.acme.example/x?y#z").as_deref(), Some("svc0.internal.acme.example"));
+        assert_eq!(plain_host("HTTP://db-1.corp:5432").as_deref(), Some("db-1.corp"));
+        assert_eq!(plain_host("https://hrdb").as_deref(), Some("hrdb"));
+        for tricky in [
+            "https://user@evil.example",
+            "https://evil.example\\@good.example",
+            "https:///evil.example",
+            "https://127.0.0.1/",
+            "https://0x7f.1/",
+            "https://a.0x7f/",
+            "https://xn--nxasmq6b.example/",
+            "https://ev%69l.example/",
+            "https://evil.example\t/",
+            "https://a..b/",
+            "https://a.b.:443/",
+            "https://[::1]/",
+            "https://a.example:99999/",
+            "ftp://a.example/",
+        ] {
+            assert_eq!(plain_host(tricky), None, "{tricky}");
+        }
+    }
+
+    proptest! {
+        /// Whenever the shortcut answers, it answers what the WHATWG parser does.
+        #[test]
+        fn plain_host_agrees_with_the_url_parser(scheme in "(?i)(https?|ftp|wss)", tail in "[a-zA-Z0-9.:@/\\\\?#%\\[\\] \t-]{0,24}") {
+            agrees(&format!("{scheme}://{tail}"))?;
+        }
+
+        /// The same on URLs shaped like hosts, so that most take the shortcut.
+        #[test]
+        fn plain_host_agrees_on_host_like_urls(
+            scheme in "(?i)(https?|wss)",
+            host in "([a-zA-Z0-9-]{1,5}[.]){0,3}[a-zA-Z0-9-]{1,6}[.]?",
+            port in "(:[0-9]{0,6})?",
+            tail in "([/?#\\\\@%:.][a-zA-Z0-9.:@/?#%]{0,8})?",
+        ) {
+            agrees(&format!("{scheme}://{host}{port}{tail}"))?;
+        }
+    }
+
+    fn agrees(url: &str) -> Result<(), TestCaseError> {
+        if let Some(host) = plain_host(url) {
+            let parsed = url::Url::parse(url).map_err(|e| TestCaseError::fail(format!("{url}: {e}")))?;
+            prop_assert_eq!(Some(host.as_str()), parsed.host_str(), "{}", url);
+        }
+        Ok(())
+    }
 }

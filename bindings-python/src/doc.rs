@@ -1,0 +1,244 @@
+//! A manifest `dict` validated as it is, without a JSON copy first.
+//!
+//! [`PyNode`] lets the core's validation walk Python objects directly
+//! (`microgov::model::doc::Node`): each string is copied once, into the
+//! `Manifest`, instead of into a `serde_json::Value` tree and again from it.
+//! It reads the plain types a manifest is made of (`dict`, `list`, `str`,
+//! `int`, `float`, `bool`, `None`, and `datetime`/`date`/`time` as PyYAML
+//! gives timestamps); anything else is `Kind::Other`.
+//!
+//! It is only the fast path: when the walk reports any problem, the caller
+//! converts the document the general way (`convert::to_json`) and validates
+//! that, so errors (their order, and the Python exception for a value with
+//! no JSON form) are exactly those of the general path.
+
+use crate::convert::to_json;
+use microgov::model::doc::{Kind, MapNode, Node};
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyType};
+use serde_json::{Number, Value};
+use std::borrow::Cow;
+
+static DATETIME_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static DATE_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static TIME_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// A Python value, classified once.
+#[derive(Clone)]
+pub enum PyNode<'py> {
+    Null,
+    Bool(bool),
+    Number(Number),
+    Str(Bound<'py, PyString>),
+    /// A `datetime`, `date` or `time` in ISO form (naive datetimes as UTC).
+    Time(String),
+    Map(Bound<'py, PyDict>),
+    List(Bound<'py, PyList>),
+    /// A value of another type (a tuple, a custom mapping, bytes, ...) or
+    /// one without a JSON form (a huge int, NaN): the general path decides.
+    Other,
+}
+
+impl<'py> PyNode<'py> {
+    /// Classifies `obj`: exact built-in types first (one pointer comparison
+    /// each), then their subclasses, then timestamps.
+    pub fn new(obj: Bound<'py, PyAny>) -> PyNode<'py> {
+        if obj.is_exact_instance_of::<PyString>() {
+            if let Ok(s) = obj.cast_into_exact::<PyString>() {
+                return PyNode::Str(s);
+            }
+            return PyNode::Other;
+        }
+        if obj.is_exact_instance_of::<PyDict>() {
+            if let Ok(d) = obj.cast_into_exact::<PyDict>() {
+                return PyNode::Map(d);
+            }
+            return PyNode::Other;
+        }
+        if obj.is_exact_instance_of::<PyList>() {
+            if let Ok(l) = obj.cast_into_exact::<PyList>() {
+                return PyNode::List(l);
+            }
+            return PyNode::Other;
+        }
+        if obj.is_none() {
+            return PyNode::Null;
+        }
+        if let Ok(b) = obj.cast::<PyBool>() {
+            return PyNode::Bool(b.is_true());
+        }
+        if let Ok(i) = obj.cast::<PyInt>() {
+            if let Ok(v) = i.extract::<i64>() {
+                return PyNode::Number(v.into());
+            }
+            if let Ok(v) = i.extract::<u64>() {
+                return PyNode::Number(v.into());
+            }
+            return PyNode::Other;
+        }
+        if let Ok(f) = obj.cast::<PyFloat>() {
+            return Number::from_f64(f.value()).map_or(PyNode::Other, PyNode::Number);
+        }
+        if let Ok(s) = obj.cast::<PyString>() {
+            return PyNode::Str(s.clone());
+        }
+        if let Ok(d) = obj.cast::<PyDict>() {
+            return PyNode::Map(d.clone());
+        }
+        if let Ok(l) = obj.cast::<PyList>() {
+            return PyNode::List(l.clone());
+        }
+        match iso_time(&obj) {
+            Some(t) => PyNode::Time(t),
+            None => PyNode::Other,
+        }
+    }
+}
+
+/// A `datetime`, `date` or `time` as `convert::to_json` writes it.
+fn iso_time(obj: &Bound<'_, PyAny>) -> Option<String> {
+    let py = obj.py();
+    let datetime = DATETIME_TYPE.import(py, "datetime", "datetime").ok()?;
+    if obj.is_instance(datetime).ok()? {
+        let mut s: String = obj.call_method0(intern!(py, "isoformat")).ok()?.extract().ok()?;
+        if obj.call_method0(intern!(py, "utcoffset")).ok()?.is_none() {
+            s.push('Z');
+        }
+        return Some(s);
+    }
+    let date = DATE_TYPE.import(py, "datetime", "date").ok()?;
+    let time = TIME_TYPE.import(py, "datetime", "time").ok()?;
+    if obj.is_instance(date).ok()? || obj.is_instance(time).ok()? {
+        return obj.call_method0(intern!(py, "isoformat")).ok()?.extract().ok();
+    }
+    None
+}
+
+/// A `dict`'s entries with their keys as Rust strings, read once: the walk
+/// looks several keys up in each mapping and checks every key against the
+/// allowed ones, and comparing Rust strings beats a Python lookup per key.
+pub struct PyMap<'py> {
+    entries: Vec<(Cow<'static, str>, PyNode<'py>)>,
+}
+
+/// The keys a manifest's mappings may have, as static strings, so that
+/// reading one does not allocate (free-form keys, of labels or headers,
+/// are copied).
+fn known_key(key: &str) -> Cow<'static, str> {
+    macro_rules! known {
+        ($($k:literal),* $(,)?) => {
+            match key {
+                $($k => Cow::Borrowed($k),)*
+                other => Cow::Owned(other.to_owned()),
+            }
+        };
+    }
+    known!(
+        "apiVersion", "kind", "metadata", "spec", "name", "owner", "department", "tenant", "createdAt", "expiresAt",
+        "retiredAt", "labels", "template", "purpose", "builtBy", "environment", "auth", "datasets", "connectors",
+        "egress", "env", "secrets", "policies", "sso", "mfa", "localAccounts", "roles", "classification", "residency",
+        "sovereign", "encryption", "retentionDays", "fields", "categories", "sample", "type", "endpoint", "region",
+        "access", "exportsPii", "external", "secretRef", "rotationDays", "needsRawValues", "config", "headers", "ref",
+    )
+}
+
+impl<'py> Node for PyNode<'py> {
+    type Map = PyMap<'py>;
+
+    fn kind(&self) -> Kind {
+        match self {
+            PyNode::Null => Kind::Null,
+            PyNode::Bool(_) => Kind::Bool,
+            PyNode::Number(_) => Kind::Number,
+            PyNode::Str(_) | PyNode::Time(_) => Kind::String,
+            PyNode::Map(_) => Kind::Map,
+            PyNode::List(_) => Kind::List,
+            PyNode::Other => Kind::Other,
+        }
+    }
+
+    /// `None` for a `dict` with a key that is not a `str` (the general
+    /// path names it).
+    fn as_map(&self) -> Option<PyMap<'py>> {
+        let PyNode::Map(d) = self else { return None };
+        let mut entries = Vec::with_capacity(d.len());
+        for (k, v) in d.iter() {
+            let key = known_key(k.cast::<PyString>().ok()?.to_str().ok()?);
+            entries.push((key, PyNode::new(v)));
+        }
+        Some(PyMap { entries })
+    }
+
+    fn list_len(&self) -> Option<usize> {
+        match self {
+            PyNode::List(l) => Some(l.len()),
+            _ => None,
+        }
+    }
+
+    fn item(&self, i: usize) -> Option<PyNode<'py>> {
+        match self {
+            PyNode::List(l) => l.get_item(i).ok().map(PyNode::new),
+            _ => None,
+        }
+    }
+
+    /// `None` also for a `str` that is not valid Unicode (a lone surrogate).
+    fn as_str(&self) -> Option<Cow<'_, str>> {
+        match self {
+            PyNode::Str(s) => s.to_str().ok().map(Cow::Borrowed),
+            PyNode::Time(t) => Some(Cow::Borrowed(t)),
+            _ => None,
+        }
+    }
+
+    fn as_bool(&self) -> Option<bool> {
+        match self {
+            PyNode::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    fn as_number(&self) -> Option<Number> {
+        match self {
+            PyNode::Number(n) => Some(n.clone()),
+            _ => None,
+        }
+    }
+
+    fn to_value(&self) -> Option<Value> {
+        match self {
+            PyNode::Null => Some(Value::Null),
+            PyNode::Bool(b) => Some(Value::Bool(*b)),
+            PyNode::Number(n) => Some(Value::Number(n.clone())),
+            PyNode::Str(s) => s.to_str().ok().map(|s| Value::String(s.to_owned())),
+            PyNode::Time(t) => Some(Value::String(t.clone())),
+            PyNode::Map(d) => to_json(d.as_any(), "").ok(),
+            PyNode::List(l) => to_json(l.as_any(), "").ok(),
+            PyNode::Other => None,
+        }
+    }
+}
+
+impl<'py> MapNode for PyMap<'py> {
+    type Node = PyNode<'py>;
+
+    fn get(&self, key: &str) -> Option<PyNode<'py>> {
+        // Length and first byte before the bytes: most keys differ there.
+        let first = key.as_bytes().first();
+        self.entries
+            .iter()
+            .find(|(k, _)| k.len() == key.len() && k.as_bytes().first() == first && k.as_ref() == key)
+            .map(|(_, v)| v.clone())
+    }
+
+    fn entries(&self) -> impl Iterator<Item = (&str, PyNode<'py>)> {
+        self.entries.iter().map(|(k, v)| (k.as_ref(), v.clone()))
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|(k, _)| k.as_ref())
+    }
+}
