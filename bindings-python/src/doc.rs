@@ -13,7 +13,7 @@
 //! no JSON form) are exactly those of the general path.
 
 use crate::convert::to_json;
-use microgov::model::doc::{Kind, MapNode, Node};
+use microgov::model::doc::{same_key, Kind, MapNode, Node};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -226,12 +226,7 @@ impl<'py> MapNode for PyMap<'py> {
     type Node = PyNode<'py>;
 
     fn get(&self, key: &str) -> Option<PyNode<'py>> {
-        // Length and first byte before the bytes: most keys differ there.
-        let first = key.as_bytes().first();
-        self.entries
-            .iter()
-            .find(|(k, _)| k.len() == key.len() && k.as_bytes().first() == first && k.as_ref() == key)
-            .map(|(_, v)| v.clone())
+        self.entries.iter().find(|(k, _)| same_key(k, key)).map(|(_, v)| v.clone())
     }
 
     fn entries(&self) -> impl Iterator<Item = (&str, PyNode<'py>)> {

@@ -82,7 +82,7 @@ pub fn evaluate_many(
             next: 0,
             early: BTreeMap::new(),
         };
-        let fed = feed.run(py, manifests, &mut sink);
+        let fed = feed.run(py, engine, manifests, &mut sink);
         // Stop the workers (on error they drop what is left of the queue).
         feed.work_tx = None;
         match fed {
@@ -113,6 +113,7 @@ impl Feed<'_> {
     fn run(
         &mut self,
         py: Python<'_>,
+        engine: &Engine,
         manifests: &Bound<'_, PyAny>,
         sink: &mut impl FnMut(Vec<Outcome>) -> PyResult<()>,
     ) -> PyResult<()> {
@@ -120,7 +121,7 @@ impl Feed<'_> {
         loop {
             let mut chunk = Vec::with_capacity(CHUNK);
             for m in items.by_ref().take(CHUNK) {
-                chunk.push(Source::from_py(&m?, "manifest")?);
+                chunk.push(Source::manifest(engine, &m?)?);
             }
             if chunk.is_empty() {
                 return Ok(());

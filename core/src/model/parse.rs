@@ -8,7 +8,7 @@
 
 use super::enums::{Access, BuiltBy, Category, Classification, ConnectorType, Encryption, Environment, Sso};
 use super::manifest::{Auth, Connector, Dataset, Field, Manifest, Metadata, SecretRef, Spec};
-use super::doc::{Kind, MapNode, Node};
+use super::doc::{same_key, Kind, MapNode, Node};
 use super::problem::{codes, pointer_push, Problem};
 use super::region::Catalog;
 use chrono::{DateTime, Duration, Utc};
@@ -294,9 +294,7 @@ impl Walker {
             return None;
         };
         for key in m.keys() {
-            // Length and first byte before the bytes: most keys differ there.
-            let first = key.as_bytes().first();
-            if !allowed.iter().any(|a| a.len() == key.len() && a.as_bytes().first() == first && *a == key) {
+            if !allowed.iter().any(|a| same_key(a, key)) {
                 let hint = allowed
                     .iter()
                     .map(|a| (edit_distance(&key.to_lowercase(), &a.to_lowercase()), *a))
