@@ -10,6 +10,11 @@ Measures
   2. ``evaluate_many`` of 10,000 manifests against a Python loop calling
      ``evaluate`` on the same 10,000: throughput ratio.
 
+On a shared, noisy machine a median measured minutes apart says little; so
+when the Rust timing example is built (``cargo build --release -p microgov
+--features cli --example timing``) the script also runs it in turns with its
+own measurement, and reports the ratio of each pair (``interleaved``).
+
 Speed is reported, never asserted (STYLE.md). Output: a human summary and one
 JSON line (prefix ``RESULT ``) for scripts. ``BENCH_QUICK=1`` for a short smoke run.
 """
@@ -103,6 +108,31 @@ def rust_median_us() -> Optional[float]:
     return None
 
 
+def rust_p50_us() -> Optional[float]:
+    """The median per-call time of the Rust timing example (same manifest, same `now`), if it is built."""
+    import subprocess
+
+    target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
+    for exe in [target / "release" / "examples" / "timing", *sorted(target.glob("*/release/examples/timing"))]:
+        if exe.is_file():
+            out = subprocess.run(
+                [str(exe)], cwd=REPO, env={**os.environ, "ONLY_EVALUATE": "1", "N": "500"},
+                capture_output=True, text=True, check=True,
+            ).stdout
+            for line in out.splitlines():
+                if line.startswith("evaluate per call: p50 "):
+                    return _duration_us(line.split("p50 ", 1)[1].split(",", 1)[0])
+    return None
+
+
+def _duration_us(text: str) -> float:
+    """`123.4µs` or `1.2ms` (Rust's Debug of a Duration) in microseconds."""
+    for unit, scale in (("ns", 0.001), ("µs", 1.0), ("ms", 1000.0), ("s", 1e6)):
+        if text.endswith(unit):
+            return float(text[: -len(unit)]) * scale
+    raise ValueError(text)
+
+
 def median_us(fn: Any, runs: int, warmup: int) -> float:
     for _ in range(warmup):
         fn()
@@ -134,6 +164,15 @@ def main() -> int:
     else:
         print("   Rust median: not found (run `cargo bench -p microgov-benches --bench engine` first)")
 
+    interleaved: List[float] = []
+    if rust_p50_us() is not None:
+        # Many short turns: the machine's speed drifts over seconds.
+        for _ in range(3 if QUICK else 21):
+            r = rust_p50_us() or float("nan")
+            p = median_us(lambda: engine.evaluate(manifest, now=NOW), 500, 50)
+            interleaved.append(p / r)
+        print(f"   interleaved ratio: median {statistics.median(interleaved):.2f}x (range {min(interleaved):.2f}-{max(interleaved):.2f})")
+
     n = 1000 if QUICK else 10_000
     manifests: List[Dict[str, Any]] = []
     for i in range(n):
@@ -158,6 +197,7 @@ def main() -> int:
         "evaluate_prepared_median_us": round(py_prepared, 1),
         "rust_median_us": None if rust is None else round(rust, 1),
         "dict_vs_rust": None if rust is None else round(py_dict / rust, 3),
+        "dict_vs_rust_interleaved": round(statistics.median(interleaved), 3) if interleaved else None,
         "manifests": n,
         "loop_s": round(t_loop, 3),
         "many_s": round(t_many, 3),
