@@ -96,6 +96,13 @@ MUTATIONS: Dict[str, Callable[[Dict[str, Any]], None]] = {
     "aware datetime with an offset": _set(
         ["metadata", "createdAt"], dt.datetime(2026, 11, 1, 10, tzinfo=dt.timezone(dt.timedelta(hours=1)))
     ),
+    "datetime with microseconds": _set(["metadata", "createdAt"], dt.datetime(2026, 11, 1, 9, 0, 0, 250, tzinfo=dt.timezone.utc)),
+    "datetime west of UTC": _set(
+        ["metadata", "expiresAt"], dt.datetime(2027, 1, 30, 4, 30, tzinfo=dt.timezone(-dt.timedelta(hours=4, minutes=30)))
+    ),
+    "datetime with an offset in seconds": _set(
+        ["metadata", "createdAt"], dt.datetime(2026, 11, 1, 9, tzinfo=dt.timezone(dt.timedelta(seconds=30)))
+    ),
     "a date": _set(["metadata", "createdAt"], dt.date(2026, 11, 1)),
     "tuple of roles": _set(["spec", "auth", "roles"], ("viewer", "admin")),
     "str subclass": _set(["metadata", "name"], Name("typical-ops-portal")),

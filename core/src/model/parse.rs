@@ -382,7 +382,11 @@ impl Walker {
     /// An optional enumeration value, parsed with `parse`. `spellings` is
     /// only called for the error message (it joins every spelling).
     pub(crate) fn opt_enum<M: MapNode, T>(&mut self, m: &M, at: &At<'_>, key: &str, parse: fn(&str) -> Option<T>, spellings: fn() -> String) -> Option<T> {
-        let s = self.opt_str(m, at, key)?;
+        let v = member(m, key)?;
+        let Some(s) = v.as_str() else {
+            self.wrong(&At::Key(at, key), "a string", &v);
+            return None;
+        };
         let parsed = parse(&s);
         if parsed.is_none() {
             self.push_at(codes::UNKNOWN_VALUE, &At::Key(at, key), format!("unknown value \"{s}\", expected one of: {}", spellings()));
@@ -881,11 +885,14 @@ fn plain_host(url: &str) -> Option<String> {
     if url.bytes().any(|b| b <= b' ' || b >= 0x7f) {
         return None;
     }
-    let scheme_len = url.find("://")?;
-    if !url[..scheme_len].eq_ignore_ascii_case("https") && !url[..scheme_len].eq_ignore_ascii_case("http") {
+    let starts = |prefix: &str| url.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix));
+    let rest = if starts("https://") {
+        &url[8..]
+    } else if starts("http://") {
+        &url[7..]
+    } else {
         return None;
-    }
-    let rest = &url[scheme_len + 3..];
+    };
     let authority = &rest[..rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len())];
     if rest[authority.len()..].starts_with('\\') {
         return None;
