@@ -324,7 +324,8 @@ impl Walker {
             return None;
         };
         match v.as_str() {
-            Some(s) if s.trim().is_empty() => {
+            // Most values start with a visible ASCII character: no trim then.
+            Some(s) if !s.as_bytes().first().is_some_and(|b| b.is_ascii_graphic()) && s.trim().is_empty() => {
                 self.push_at(codes::EMPTY, &At::Key(at, key), format!("\"{key}\" must not be empty"));
                 None
             }
@@ -394,25 +395,25 @@ impl Walker {
         parsed
     }
 
-    /// The items of an optional list (empty, with a problem, if it is not one).
-    pub(crate) fn list<M: MapNode>(&mut self, m: &M, at: &At<'_>, key: &str) -> Vec<M::Node> {
-        let Some(v) = member(m, key) else { return Vec::new() };
-        let Some(n) = v.list_len() else {
+    /// The items of an optional list (none, with a problem, if it is not one).
+    pub(crate) fn list<M: MapNode>(&mut self, m: &M, at: &At<'_>, key: &str) -> Items<M::Node> {
+        let Some(v) = member(m, key) else { return Items { list: None, len: 0 } };
+        let Some(len) = v.list_len() else {
             self.wrong(&At::Key(at, key), "a list", &v);
-            return Vec::new();
+            return Items { list: None, len: 0 };
         };
-        (0..n).filter_map(|i| v.item(i)).collect()
+        Items { list: Some(v), len }
     }
 
     /// A list of strings.
     pub(crate) fn str_list<M: MapNode>(&mut self, m: &M, at: &At<'_>, key: &str) -> Vec<String> {
         let items = self.list(m, at, key);
         let list_at = At::Key(at, key);
-        let mut out = Vec::with_capacity(items.len());
-        for (i, v) in items.iter().enumerate() {
+        let mut out = Vec::with_capacity(items.len);
+        for (i, v) in items.iter() {
             match v.as_str() {
                 Some(s) => out.push(s.into_owned()),
-                None => self.wrong(&At::Index(&list_at, i), "a string", v),
+                None => self.wrong(&At::Index(&list_at, i), "a string", &v),
             }
         }
         out
@@ -442,7 +443,7 @@ impl Walker {
     fn categories<M: MapNode>(&mut self, m: &M, at: &At<'_>, out: &mut Vec<Category>) {
         let items = self.list(m, at, "categories");
         let list_at = At::Key(at, "categories");
-        for (i, c) in items.iter().enumerate() {
+        for (i, c) in items.iter() {
             match c.as_str() {
                 Some(s) => match Category::parse(&s) {
                     Some(cat) => {
@@ -452,9 +453,22 @@ impl Walker {
                     }
                     None => self.push_at(codes::UNKNOWN_VALUE, &At::Index(&list_at, i), format!("unknown category \"{s}\", expected one of: {}", Category::spellings())),
                 },
-                None => self.wrong(&At::Index(&list_at, i), "a string", c),
+                None => self.wrong(&At::Index(&list_at, i), "a string", &c),
             }
         }
+    }
+}
+
+/// The items of a list, read one at a time (no list of them is built).
+pub(crate) struct Items<N> {
+    list: Option<N>,
+    len: usize,
+}
+
+impl<N: Node> Items<N> {
+    /// Each item with its index.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (usize, N)> + '_ {
+        (0..self.len).filter_map(move |i| self.list.as_ref()?.item(i).map(|item| (i, item)))
     }
 }
 
@@ -625,7 +639,8 @@ fn walk_spec<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions, owner_domain: 
     // datasets kept, and those of the ones dropped for a mistake.
     let mut dropped_names = Vec::new();
     let list_at = At::Key(&at, "datasets");
-    for (i, d) in w.list(&m, &at, "datasets").iter().enumerate() {
+    for (i, d) in w.list(&m, &at, "datasets").iter() {
+        let d = &d;
         let item_at = At::Index(&list_at, i);
         if let Some(ds) = walk_dataset(w, d, &item_at, opts, &mut dropped_names) {
             if !seen.is_new(&ds.name, datasets.iter().map(|d| d.name.as_str()), datasets.len()) {
@@ -640,7 +655,8 @@ fn walk_spec<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions, owner_domain: 
     let mut connectors: Vec<Connector> = Vec::new();
     let mut seen = Unique::default();
     let list_at = At::Key(&at, "connectors");
-    for (i, c) in w.list(&m, &at, "connectors").iter().enumerate() {
+    for (i, c) in w.list(&m, &at, "connectors").iter() {
+        let c = &c;
         let item_at = At::Index(&list_at, i);
         if let Some(con) = walk_connector(w, c, &item_at, opts, &dataset_names, owner_domain) {
             if !seen.is_new(&con.name, connectors.iter().map(|c| c.name.as_str()), connectors.len()) {
@@ -674,7 +690,8 @@ fn walk_spec<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions, owner_domain: 
     let mut secrets: Vec<SecretRef> = Vec::new();
     let mut seen = Unique::default();
     let list_at = At::Key(&at, "secrets");
-    for (i, s) in w.list(&m, &at, "secrets").iter().enumerate() {
+    for (i, s) in w.list(&m, &at, "secrets").iter() {
+        let s = &s;
         let item_at = At::Index(&list_at, i);
         let Some(obj) = w.object(s, &item_at, &["name", "ref", "rotationDays"]) else { continue };
         let name = w.req_str(&obj, &item_at, "name");
@@ -737,7 +754,8 @@ fn walk_dataset_members<M: MapNode>(w: &mut Walker, m: &M, at: &At<'_>, opts: &P
     let mut fields: Vec<Field> = Vec::new();
     let mut seen = Unique::default();
     let list_at = At::Key(at, "fields");
-    for (i, f) in w.list(m, at, "fields").iter().enumerate() {
+    for (i, f) in w.list(m, at, "fields").iter() {
+        let f = &f;
         let field_at = At::Index(&list_at, i);
         let Some(fm) = w.object(f, &field_at, &["name", "categories", "sample"]) else { continue };
         let fname = w.req_str(&fm, &field_at, "name");
@@ -843,20 +861,22 @@ fn is_external(kind: ConnectorType, endpoint: Option<&str>, owner_domain: Option
         return true;
     }
     let Some(ep) = endpoint else { return false };
+    // A plain host is a name: its last label starts with a letter.
     let host = match plain_host(ep) {
         Some(h) => h,
-        None => match url::Url::parse(ep).ok().and_then(|u| u.host_str().map(|h| h.trim_end_matches('.').to_ascii_lowercase())) {
-            Some(h) => h,
-            None => return false,
-        },
+        None => {
+            let Some(h) = url::Url::parse(ep).ok().and_then(|u| u.host_str().map(|h| h.trim_end_matches('.').to_ascii_lowercase())) else {
+                return false;
+            };
+            if let Ok(ip) = h.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>() {
+                return match ip {
+                    std::net::IpAddr::V4(v4) => !(v4.is_private() || v4.is_loopback() || v4.is_link_local()),
+                    std::net::IpAddr::V6(v6) => !(v6.is_loopback() || (v6.segments()[0] & 0xfe00) == 0xfc00),
+                };
+            }
+            h
+        }
     };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
-        return match ip {
-            std::net::IpAddr::V4(v4) => !(v4.is_private() || v4.is_loopback() || v4.is_link_local()),
-            std::net::IpAddr::V6(v6) => !(v6.is_loopback() || (v6.segments()[0] & 0xfe00) == 0xfc00),
-        };
-    }
     let under = |domain: &str| host.strip_suffix(domain).is_some_and(|rest| rest.is_empty() || rest.ends_with('.'));
     if owner_domain.is_some_and(under) {
         return false;
@@ -917,7 +937,33 @@ fn plain_host(url: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::plain_host;
+    use super::{is_external, plain_host, ConnectorType, ParseOptions};
+
+    #[test]
+    fn an_endpoint_is_external_unless_its_host_says_otherwise() {
+        let suffixes = ParseOptions::default().internal_suffixes;
+        let external = |ep: &str| is_external(ConnectorType::Api, Some(ep), Some("acme.example"), &suffixes);
+        for internal in [
+            "https://svc0.internal.acme.example/x",
+            "https://ACME.example",
+            "https://hrdb:8080",
+            "https://db.corp/",
+            "https://svc.internal.other.example",
+            "https://10.1.2.3:5432",
+            "http://127.0.0.1:8080",
+            "http://[::1]/",
+            "http://[fd00::1]/",
+            "http://0x7f.1/",
+            "https://svc.acme.example./",
+        ] {
+            assert!(!external(internal), "{internal}");
+        }
+        for outside in ["https://api.partner.example", "https://8.8.8.8/", "http://[2001:db8::1]/", "https://notacme.example", "https://acme.example.evil.com"] {
+            assert!(external(outside), "{outside}");
+        }
+        assert!(is_external(ConnectorType::Saas, Some("https://svc.internal.acme.example"), Some("acme.example"), &suffixes));
+        assert!(!is_external(ConnectorType::Database, None, Some("acme.example"), &suffixes));
+    }
     use proptest::prelude::*;
 
     #[test]
