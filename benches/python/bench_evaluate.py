@@ -147,16 +147,16 @@ def median_us(fn: Any, runs: int, warmup: int) -> float:
 def main() -> int:
     engine = microgov.Engine()
     source, manifest = typical_manifest()
-    d = engine.evaluate(manifest, now=NOW)
+    d = engine.evaluate(manifest, now=NOW, decision_id="bench")
     print(f"microgov {microgov.__version__}  python {sys.version.split()[0]}  cores {os.cpu_count()}  compiled VM {engine.compiled}")
     print(f"typical manifest: {source}  -> {d!r}")
 
     runs, warmup = (200, 20) if QUICK else (3000, 200)
-    py_dict = median_us(lambda: engine.evaluate(manifest, now=NOW), runs, warmup)
+    py_dict = median_us(lambda: engine.evaluate(manifest, now=NOW, decision_id="bench"), runs, warmup)
     text = (REPO / "fixtures" / "bench" / "typical.yaml").read_text(encoding="utf-8") if source.endswith(".yaml") else json.dumps(manifest)
-    py_text = median_us(lambda: engine.evaluate(text, now=NOW), runs, warmup)
+    py_text = median_us(lambda: engine.evaluate(text, now=NOW, decision_id="bench"), runs, warmup)
     prepared = engine.prepare(manifest)
-    py_prepared = median_us(lambda: engine.evaluate(prepared, now=NOW), runs, warmup)
+    py_prepared = median_us(lambda: engine.evaluate(prepared, now=NOW, decision_id="bench"), runs, warmup)
     rust = rust_median_us()
     print(f"\n1. evaluate(dict) median {py_dict:8.1f} us   (evaluate(text) {py_text:.1f} us, evaluate(prepared) {py_prepared:.1f} us)")
     if rust is not None:
@@ -172,7 +172,7 @@ def main() -> int:
         rs, ps = [], []
         for _ in range(3 if QUICK else 21):
             rs.append(rust_p50_us() or float("nan"))
-            ps.append(median_us(lambda: engine.evaluate(manifest, now=NOW), 500, 50))
+            ps.append(median_us(lambda: engine.evaluate(manifest, now=NOW, decision_id="bench"), 500, 50))
             interleaved.append(ps[-1] / rs[-1])
         quietest = min(ps) / min(rs)
         print(f"   in turns with the Rust timing example: ratio median {statistics.median(interleaved):.2f}x "

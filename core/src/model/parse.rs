@@ -632,14 +632,15 @@ fn walk_spec<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions, owner_domain: 
         None => Auth { sso: Sso::None, mfa: false, local_accounts: false, roles: Vec::new() },
     };
 
-    let mut datasets: Vec<Dataset> = Vec::new();
+    let datasets_items = w.list(&m, &at, "datasets");
+    let mut datasets: Vec<Dataset> = Vec::with_capacity(datasets_items.len);
     let mut seen = Unique::default();
     // Names as written, so that a dataset with some other mistake does not
     // also make every connector that uses it look wrong: those of the
     // datasets kept, and those of the ones dropped for a mistake.
     let mut dropped_names = Vec::new();
     let list_at = At::Key(&at, "datasets");
-    for (i, d) in w.list(&m, &at, "datasets").iter() {
+    for (i, d) in datasets_items.iter() {
         let d = &d;
         let item_at = At::Index(&list_at, i);
         if let Some(ds) = walk_dataset(w, d, &item_at, opts, &mut dropped_names) {
@@ -652,10 +653,11 @@ fn walk_spec<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions, owner_domain: 
 
     let mut dataset_names: Vec<&str> = datasets.iter().map(|d| d.name.as_str()).chain(dropped_names.iter().map(String::as_str)).collect();
     dataset_names.sort_unstable();
-    let mut connectors: Vec<Connector> = Vec::new();
+    let connectors_items = w.list(&m, &at, "connectors");
+    let mut connectors: Vec<Connector> = Vec::with_capacity(connectors_items.len);
     let mut seen = Unique::default();
     let list_at = At::Key(&at, "connectors");
-    for (i, c) in w.list(&m, &at, "connectors").iter() {
+    for (i, c) in connectors_items.iter() {
         let c = &c;
         let item_at = At::Index(&list_at, i);
         if let Some(con) = walk_connector(w, c, &item_at, opts, &dataset_names, owner_domain) {
@@ -687,10 +689,11 @@ fn walk_spec<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions, owner_domain: 
             None => w.wrong(&env_at, "a mapping", &e),
         }
     }
-    let mut secrets: Vec<SecretRef> = Vec::new();
+    let secrets_items = w.list(&m, &at, "secrets");
+    let mut secrets: Vec<SecretRef> = Vec::with_capacity(secrets_items.len);
     let mut seen = Unique::default();
     let list_at = At::Key(&at, "secrets");
-    for (i, s) in w.list(&m, &at, "secrets").iter() {
+    for (i, s) in secrets_items.iter() {
         let s = &s;
         let item_at = At::Index(&list_at, i);
         let Some(obj) = w.object(s, &item_at, &["name", "ref", "rotationDays"]) else { continue };
@@ -751,10 +754,11 @@ fn walk_dataset_members<M: MapNode>(w: &mut Walker, m: &M, at: &At<'_>, opts: &P
     let sovereign = w.opt_bool(m, at, "sovereign").unwrap_or(false);
     let encryption = w.opt_enum(m, at, "encryption", Encryption::parse, Encryption::spellings).unwrap_or(Encryption::Platform);
     let retention_days = w.opt_u32(m, at, "retentionDays", 36_500);
-    let mut fields: Vec<Field> = Vec::new();
+    let fields_items = w.list(m, at, "fields");
+    let mut fields: Vec<Field> = Vec::with_capacity(fields_items.len);
     let mut seen = Unique::default();
     let list_at = At::Key(at, "fields");
-    for (i, f) in w.list(m, at, "fields").iter() {
+    for (i, f) in fields_items.iter() {
         let f = &f;
         let field_at = At::Index(&list_at, i);
         let Some(fm) = w.object(f, &field_at, &["name", "categories", "sample"]) else { continue };
@@ -913,7 +917,7 @@ fn plain_host(url: &str) -> Option<String> {
     } else {
         return None;
     };
-    let authority = &rest[..rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len())];
+    let authority = &rest[..rest.bytes().position(|b| matches!(b, b'/' | b'?' | b'#' | b'\\')).unwrap_or(rest.len())];
     if rest[authority.len()..].starts_with('\\') {
         return None;
     }
