@@ -1,15 +1,17 @@
 //! `Engine.evaluate_many`: a bounded pipeline between the thread that holds
 //! the GIL and worker threads that never touch a Python object.
 //!
-//! Reading a Python manifest (a dict into JSON) needs the GIL, so it is
-//! serial; parsing, validating and deciding do not. Converting every
+//! Reading a Python manifest needs the GIL (a dict is validated as it is
+//! read; text is only copied), so it is serial; deciding does not. Converting every
 //! manifest first and deciding afterwards left the cores idle during the
 //! conversion and held all the JSON trees at once (about 100 KB each: a
 //! gigabyte for 10,000 typical manifests, paid again in page faults and
-//! frees). Here the GIL thread converts chunk after chunk while the workers
+//! frees). Here the GIL thread reads chunk after chunk while the workers
 //! decide on earlier chunks, and it wraps finished chunks as `Decision`
 //! objects as they come back; at most a few chunks are in flight, so memory
-//! stays bounded whatever the number of manifests.
+//! stays bounded whatever the number of manifests. When the queue is full it
+//! decides a queued chunk itself (GIL released) instead of waiting, so there
+//! is one worker fewer than cores and no core is shared by two busy threads.
 
 use crate::convert::{load_manifest, Source};
 use crate::errors::{guard, BindError};
@@ -47,10 +49,14 @@ pub fn evaluate_many(
     manifests: &Bound<'_, PyAny>,
     mut sink: impl FnMut(Vec<Outcome>) -> PyResult<()>,
 ) -> PyResult<()> {
-    let workers = std::thread::available_parallelism()
+    let cores = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1);
-    let (work_tx, work_rx) = sync_channel::<(usize, Vec<Source>)>(workers * AHEAD);
+    // The GIL thread decides too whenever it is ahead (`Feed::help`): one
+    // worker fewer than cores keeps every core busy without a thread more
+    // than cores competing for them.
+    let workers = cores.saturating_sub(1).max(1);
+    let (work_tx, work_rx) = sync_channel::<(usize, Vec<Source>)>(cores * AHEAD);
     let (done_tx, done_rx) = sync_channel::<(usize, Vec<Outcome>)>(workers * AHEAD + workers);
     // `Receiver` is `Send` but not `Sync`: the workers share it behind a
     // mutex (they hold it only to take the next chunk).
@@ -76,7 +82,10 @@ pub fn evaluate_many(
         // receiving fails instead of waiting forever.
         drop(done_tx);
         let mut feed = Feed {
+            engine,
+            ctx,
             work_tx: Some(work_tx),
+            work_rx: &work_rx,
             done_rx: &done_rx,
             lens: Vec::new(),
             next: 0,
@@ -98,7 +107,10 @@ pub fn evaluate_many(
 
 /// The GIL thread's side of the pipeline.
 struct Feed<'a> {
+    engine: &'a Engine,
+    ctx: &'a Context,
     work_tx: Option<SyncSender<(usize, Vec<Source>)>>,
+    work_rx: &'a Mutex<Receiver<(usize, Vec<Source>)>>,
     done_rx: &'a Mutex<Receiver<(usize, Vec<Outcome>)>>,
     /// The length of each chunk handed to the workers.
     lens: Vec<usize>,
@@ -152,7 +164,7 @@ impl Feed<'_> {
                 Ok(()) => break,
                 Err(TrySendError::Full(back)) => {
                     item = back;
-                    self.take(py, sink, true)?;
+                    self.help(py, sink)?;
                 }
                 // Every worker is gone (they never do, but a panic outside
                 // `guard` would): the chunks sent are reported as lost.
@@ -161,6 +173,34 @@ impl Feed<'_> {
         }
         self.lens.push(len);
         self.take(py, sink, false)
+    }
+
+    /// Decides the next queued chunk here, GIL released: the thread would
+    /// otherwise wait for the workers. `None` when the workers have them all
+    /// (or hold the queue this instant).
+    fn steal(&self, py: Python<'_>) -> Option<(usize, Vec<Outcome>)> {
+        let (work_rx, engine, ctx) = (self.work_rx, self.engine, self.ctx);
+        py.detach(|| {
+            // The guard is dropped before deciding: the workers keep taking.
+            let (i, chunk) = work_rx.try_lock().ok().and_then(|rx| rx.try_recv().ok())?;
+            Some((i, chunk.into_iter().map(|src| decide(engine, ctx, src)).collect()))
+        })
+    }
+
+    /// While the queue is full: decides a queued chunk, or else waits for
+    /// one to come back; then passes on what is due.
+    fn help(
+        &mut self,
+        py: Python<'_>,
+        sink: &mut impl FnMut(Vec<Outcome>) -> PyResult<()>,
+    ) -> PyResult<()> {
+        match self.steal(py) {
+            Some((i, outcomes)) => {
+                self.early.insert(i, outcomes);
+                self.take(py, sink, false)
+            }
+            None => self.take(py, sink, true),
+        }
     }
 
     /// Passes on the chunks that are finished and due; with `wait`, first
@@ -206,6 +246,10 @@ impl Feed<'_> {
             if let Some(outcomes) = self.early.remove(&self.next) {
                 self.next += 1;
                 sink(outcomes)?;
+                continue;
+            }
+            if let Some((i, outcomes)) = self.steal(py) {
+                self.early.insert(i, outcomes);
                 continue;
             }
             let got = py.detach(|| rx.lock().ok().and_then(|rx| rx.recv().ok()));
