@@ -312,6 +312,22 @@ fn json_and_yaml_of_the_same_manifest_are_equal() {
     assert_eq!(Manifest::from_value(&doc).unwrap(), from_yaml);
 }
 
+#[test]
+fn every_app_reads_the_same_from_text_and_from_a_value() {
+    // Text is read into a borrowed tree; a `Value` is walked as it is. The
+    // JSON form of every app, and the bench manifest, give one manifest.
+    let mut files: Vec<(String, String)> = files_in("apps").into_iter().map(|f| ("apps".to_string(), f)).collect();
+    files.push(("bench".to_string(), "typical.yaml".to_string()));
+    for (sub, file) in files {
+        let text = read(&sub, &file);
+        let from_text = Manifest::parse_with(&text, format_of(&file), &ParseOptions::default()).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let json = serde_json::to_string(&from_text).unwrap();
+        let doc: Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(Manifest::from_json(&json).unwrap(), from_text, "{file}: through JSON text");
+        assert_eq!(Manifest::from_value(&doc).unwrap(), from_text, "{file}: through a Value");
+    }
+}
+
 // ---------------------------------------------------------------- invalid
 
 fn problems_of(file: &str, opts: &ParseOptions) -> Vec<microgov::model::Problem> {

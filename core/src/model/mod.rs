@@ -6,6 +6,7 @@ mod enums;
 mod manifest;
 pub(crate) mod parse;
 mod problem;
+pub mod tree;
 
 pub mod approval;
 pub mod lifecycle;
@@ -15,7 +16,7 @@ pub mod region;
 pub use approval::{Approval, ApprovalPolicy, ApprovalStatus, ExceptionRule, Scope};
 pub use enums::{Access, BuiltBy, Category, Classification, ConnectorType, Encryption, Environment, Sso, Tier};
 pub use manifest::{Auth, Connector, Dataset, Field, Manifest, Metadata, SecretRef, Spec};
-pub use parse::{is_dns_label, parse_document, sniff_format, Format, Limits, ParseOptions};
+pub use parse::{is_dns_label, parse_document, parse_tree, sniff_format, Format, Limits, ParseOptions};
 pub use problem::{codes, pointer_push, Problem};
 pub use region::{Catalog, Region, Residency};
 
@@ -44,7 +45,11 @@ impl Manifest {
 
     /// Reads and validates text with explicit options (catalog, limits, defaults).
     pub fn parse_with(text: &str, format: Format, opts: &ParseOptions) -> Result<Manifest> {
-        let doc = parse_document(text, format, &opts.limits).map_err(Error::Manifest)?;
-        parse::manifest_from_value(&doc, opts).map_err(Error::Manifest)
+        let tree = parse_tree(text, format, &opts.limits).map_err(Error::Manifest)?;
+        // A manifest with problems is walked again as a `Value`, whose
+        // sorted mappings give its problems in their documented order.
+        parse::manifest_from_node(&&tree, opts)
+            .or_else(|_| parse::manifest_from_value(&tree.to_value(), opts))
+            .map_err(Error::Manifest)
     }
 }

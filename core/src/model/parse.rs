@@ -1,14 +1,19 @@
 //! Reading and validating manifests: every problem at once, each with a
 //! JSON pointer and a stable code.
 //!
-//! Parsing is two steps: YAML or JSON text becomes a generic JSON tree under
+//! Parsing is two steps: YAML or JSON text becomes a generic tree under
 //! size, depth and node-count limits (so anchors and aliases cannot expand a
 //! small file into a huge document), then a typed walk over that tree builds
 //! the [`Manifest`] and collects problems instead of stopping at the first.
+//! The walk reads any document [`Node`]: a [`Tree`] borrowed from the text,
+//! a `serde_json::Value`, or a binding's own objects.
 
 use super::enums::{Access, BuiltBy, Category, Classification, ConnectorType, Encryption, Environment, Sso};
 use super::manifest::{Auth, Connector, Dataset, Field, Manifest, Metadata, SecretRef, Spec};
 use super::doc::{same_key, Kind, MapNode, Node};
+use super::tree::{Refusal, Seed, Tree};
+use serde::de::DeserializeSeed;
+use std::cell::Cell;
 use super::problem::{codes, pointer_push, Problem};
 use super::region::Catalog;
 use chrono::{DateTime, Duration, Utc};
@@ -73,6 +78,14 @@ pub enum Format {
 
 /// Parses YAML or JSON text into a generic tree within `limits`.
 pub fn parse_document(text: &str, format: Format, limits: &Limits) -> Result<Value, Vec<Problem>> {
+    parse_tree(text, format, limits).map(|t| t.to_value())
+}
+
+/// Parses YAML or JSON text within `limits` into a [`Tree`] that borrows
+/// the text (see `model::tree`): a key repeated in one mapping, too many
+/// values (YAML aliases expand into copies) or too deep a nesting are
+/// refused as soon as they are read.
+pub fn parse_tree<'a>(text: &'a str, format: Format, limits: &Limits) -> Result<Tree<'a>, Vec<Problem>> {
     if text.len() > limits.max_bytes {
         return Err(vec![Problem::new(
             codes::TOO_LARGE,
@@ -80,81 +93,44 @@ pub fn parse_document(text: &str, format: Format, limits: &Limits) -> Result<Val
             format!("document is {} bytes, larger than the limit of {} bytes", text.len(), limits.max_bytes),
         )]);
     }
-    let value: Value = match format {
+    let nodes = Cell::new(0);
+    let refused = Cell::new(None);
+    let seed = Seed { at: At::Root, depth: 0, max_depth: limits.max_depth, max_nodes: limits.max_nodes, nodes: &nodes, refused: &refused };
+    let (msg, location) = match format {
         Format::Json => {
             let mut de = serde_json::Deserializer::from_str(text);
-            let v = serde::de::DeserializeSeed::deserialize(Checked { at: At::Root }, &mut de)
-                .and_then(|v| de.end().map(|_| v))
-                .map_err(|e| json_problem(&e))?;
-            v
+            match seed.deserialize(&mut de).and_then(|v| de.end().map(|_| v)) {
+                Ok(tree) => return Ok(tree),
+                Err(e) => (e.to_string(), Some((e.line(), e.column()))),
+            }
         }
-        Format::Yaml => {
-            let de = serde_yaml_ng::Deserializer::from_str(text);
-            serde::de::DeserializeSeed::deserialize(Checked { at: At::Root }, de).map_err(|e| {
-                let msg = e.to_string();
-                if let Some(p) = duplicate_problem(&msg) {
-                    return vec![p];
-                }
-                let code = if msg.contains("repetition limit") || msg.contains("recursion limit") { codes::TOO_COMPLEX } else { codes::SYNTAX };
-                let location = e.location().map(|l| format!(" at line {} column {}", l.line(), l.column())).unwrap_or_default();
-                vec![Problem::new(code, "", format!("invalid yaml{location}: {msg}"))]
-            })?
+        Format::Yaml => match seed.deserialize(serde_yaml_ng::Deserializer::from_str(text)) {
+            Ok(tree) => return Ok(tree),
+            Err(e) => (e.to_string(), e.location().map(|l| (l.line(), l.column()))),
+        },
+    };
+    let at = location.map(|(line, column)| format!(" at line {line} column {column}")).unwrap_or_default();
+    let problem = match refused.take() {
+        Some(Refusal::DuplicateKey(path)) => {
+            let key = path.rsplit('/').next().unwrap_or(&path).replace("~1", "/").replace("~0", "~");
+            let shown = if at.is_empty() { String::new() } else { format!(" ({})", at.trim()) };
+            Problem::new(codes::DUPLICATE_KEY, path.as_str(), format!("key \"{key}\" appears more than once in the same mapping{shown}"))
+        }
+        Some(Refusal::TooManyValues) => {
+            Problem::new(codes::TOO_COMPLEX, "", format!("document has more than {} values (yaml aliases expand into copies)", limits.max_nodes))
+        }
+        Some(Refusal::TooDeep) => Problem::new(codes::TOO_COMPLEX, "", format!("document nests deeper than {} levels", limits.max_depth)),
+        None => {
+            let code = if msg.contains("recursion limit") || msg.contains("repetition limit") { codes::TOO_COMPLEX } else { codes::SYNTAX };
+            let kind = if format == Format::Json { "json" } else { "yaml" };
+            Problem::new(code, "", format!("invalid {kind}{at}: {msg}"))
         }
     };
-    let mut nodes = 0usize;
-    check_shape(&value, 0, &mut nodes, limits)?;
-    Ok(value)
-}
-
-fn check_shape(v: &Value, depth: usize, nodes: &mut usize, limits: &Limits) -> Result<(), Vec<Problem>> {
-    *nodes += 1;
-    if *nodes > limits.max_nodes {
-        return Err(vec![Problem::new(
-            codes::TOO_COMPLEX,
-            "",
-            format!("document has more than {} values (yaml aliases expand into copies)", limits.max_nodes),
-        )]);
-    }
-    if depth > limits.max_depth {
-        return Err(vec![Problem::new(codes::TOO_COMPLEX, "", format!("document nests deeper than {} levels", limits.max_depth))]);
-    }
-    match v {
-        Value::Array(a) => a.iter().try_for_each(|x| check_shape(x, depth + 1, nodes, limits)),
-        Value::Object(o) => o.values().try_for_each(|x| check_shape(x, depth + 1, nodes, limits)),
-        _ => Ok(()),
-    }
-}
-
-fn json_problem(e: &serde_json::Error) -> Vec<Problem> {
-    let msg = e.to_string();
-    if let Some(p) = duplicate_problem(&msg) {
-        return vec![p];
-    }
-    let code = if msg.contains("recursion limit") { codes::TOO_COMPLEX } else { codes::SYNTAX };
-    vec![Problem::new(code, "", format!("invalid json at line {} column {}: {msg}", e.line(), e.column()))]
-}
-
-const DUPLICATE_MARK: &str = "duplicate key ";
-
-/// Recognises the duplicate-key error raised by [`Checked`] and points at the key.
-fn duplicate_problem(msg: &str) -> Option<Problem> {
-    let rest = &msg[msg.find(DUPLICATE_MARK)? + DUPLICATE_MARK.len()..];
-    let (path, tail) = rest.split_once('\u{1}')?;
-    let key = path.rsplit('/').next().unwrap_or(path).replace("~1", "/").replace("~0", "~");
-    let at = tail.split_once('\u{1}').map(|(_, l)| l.trim()).unwrap_or("");
-    Some(Problem::new(codes::DUPLICATE_KEY, path, format!("key \"{key}\" appears more than once in the same mapping{}", if at.is_empty() { String::new() } else { format!(" ({at})") })))
-}
-
-/// Deserializes a JSON tree like `serde_json::Value` does, but refuses a
-/// key repeated in one mapping instead of silently keeping the last one:
-/// a reviewer reading the file would see the first.
-struct Checked<'a> {
-    at: At<'a>,
+    Err(vec![problem])
 }
 
 /// Where a value sits, as a chain of parents: the JSON pointer is written
-/// out only for a duplicate key, not for each of a document's hundreds of
-/// values (that was half of parsing one).
+/// out only for a problem, not for each of a document's hundreds of values.
 #[derive(Clone, Copy)]
 pub(crate) enum At<'a> {
     Root,
@@ -169,68 +145,6 @@ impl At<'_> {
             At::Key(parent, key) => pointer_push(&parent.pointer(), key),
             At::Index(parent, i) => format!("{}/{i}", parent.pointer()),
         }
-    }
-}
-
-impl<'de> serde::de::DeserializeSeed<'de> for Checked<'_> {
-    type Value = Value;
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for Checked<'_> {
-    type Value = Value;
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a json value")
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(serde_json::Number::from_f64(v).map(Value::Number).unwrap_or(Value::Null))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_string()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(self)
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let at = self.at;
-        let mut out = Vec::new();
-        while let Some(v) = seq.next_element_seed(Checked { at: At::Index(&at, out.len()) })? {
-            out.push(v);
-        }
-        Ok(Value::Array(out))
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let at = self.at;
-        let mut out = Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if out.contains_key(&key) {
-                let path = At::Key(&at, &key).pointer();
-                return Err(serde::de::Error::custom(format!("{DUPLICATE_MARK}{path}\u{1}\u{1}")));
-            }
-            let v = map.next_value_seed(Checked { at: At::Key(&at, &key) })?;
-            out.insert(key, v);
-        }
-        Ok(Value::Object(out))
     }
 }
 

@@ -1,0 +1,300 @@
+//! A document parsed from text that borrows the text.
+//!
+//! Validation reads every value of a manifest once, and the [`Manifest`]
+//! owns copies of the strings it keeps. Parsing into a `serde_json::Value`
+//! first copied each string an extra time and sorted each mapping into a
+//! B-tree; a [`Tree`] keeps strings without escapes as slices of the text
+//! and mappings as the list of entries they are written as. Parsing checks
+//! the limits and duplicate keys as it goes.
+//!
+//! [`Manifest`]: super::Manifest
+
+use super::doc::{same_key, Kind, MapNode, Node};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+use std::borrow::Cow;
+use std::cell::Cell;
+use std::collections::HashSet;
+use std::fmt;
+
+/// A value of a parsed document.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Tree<'a> {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number.
+    Number(Number),
+    /// Text, borrowed from the document when it has no escapes.
+    Str(Cow<'a, str>),
+    /// A list.
+    List(Vec<Tree<'a>>),
+    /// A mapping, in the order it is written (keys are unique).
+    Map(Vec<(Cow<'a, str>, Tree<'a>)>),
+}
+
+impl Tree<'_> {
+    /// The document as a `serde_json::Value`.
+    pub fn to_value(&self) -> Value {
+        match self {
+            Tree::Null => Value::Null,
+            Tree::Bool(b) => Value::Bool(*b),
+            Tree::Number(n) => Value::Number(n.clone()),
+            Tree::Str(s) => Value::String(s.to_string()),
+            Tree::List(items) => Value::Array(items.iter().map(Tree::to_value).collect()),
+            Tree::Map(entries) => Value::Object(entries.iter().map(|(k, v)| (k.to_string(), v.to_value())).collect::<Map<_, _>>()),
+        }
+    }
+}
+
+impl<'t, 'a> Node for &'t Tree<'a> {
+    type Map = &'t [(Cow<'a, str>, Tree<'a>)];
+    fn kind(&self) -> Kind {
+        match self {
+            Tree::Null => Kind::Null,
+            Tree::Bool(_) => Kind::Bool,
+            Tree::Number(_) => Kind::Number,
+            Tree::Str(_) => Kind::String,
+            Tree::List(_) => Kind::List,
+            Tree::Map(_) => Kind::Map,
+        }
+    }
+    fn as_map(&self) -> Option<Self::Map> {
+        match self {
+            Tree::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+    fn list_len(&self) -> Option<usize> {
+        match self {
+            Tree::List(items) => Some(items.len()),
+            _ => None,
+        }
+    }
+    fn item(&self, i: usize) -> Option<Self> {
+        match self {
+            Tree::List(items) => items.get(i),
+            _ => None,
+        }
+    }
+    fn as_str(&self) -> Option<Cow<'_, str>> {
+        match self {
+            Tree::Str(s) => Some(Cow::Borrowed(s)),
+            _ => None,
+        }
+    }
+    fn as_bool(&self) -> Option<bool> {
+        match self {
+            Tree::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+    fn as_number(&self) -> Option<Number> {
+        match self {
+            Tree::Number(n) => Some(n.clone()),
+            _ => None,
+        }
+    }
+    fn to_value(&self) -> Option<Value> {
+        Some(Tree::to_value(self))
+    }
+}
+
+impl<'t, 'a> MapNode for &'t [(Cow<'a, str>, Tree<'a>)] {
+    type Node = &'t Tree<'a>;
+    fn get(&self, key: &str) -> Option<&'t Tree<'a>> {
+        self.iter().find(|(k, _)| same_key(k, key)).map(|(_, v)| v)
+    }
+    fn entries(&self) -> impl Iterator<Item = (&str, &'t Tree<'a>)> {
+        self.iter().map(|(k, v)| (k.as_ref(), v))
+    }
+}
+
+/// Why reading stopped early (besides a syntax error).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// A key written twice in one mapping: the JSON pointer of the second.
+    DuplicateKey(String),
+    /// More values than the limit.
+    TooManyValues,
+    /// Deeper than the limit.
+    TooDeep,
+}
+
+/// Reads one value with its limits; `refused` says why an error was raised
+/// (the deserializer only carries a message).
+pub(crate) struct Seed<'s> {
+    pub(crate) at: super::parse::At<'s>,
+    pub(crate) depth: usize,
+    pub(crate) max_depth: usize,
+    pub(crate) max_nodes: usize,
+    pub(crate) nodes: &'s Cell<usize>,
+    pub(crate) refused: &'s Cell<Option<Refusal>>,
+}
+
+impl Seed<'_> {
+    fn refuse<E: serde::de::Error>(&self, why: Refusal) -> E {
+        self.refused.set(Some(why));
+        E::custom("refused")
+    }
+
+    fn child<'c>(&'c self, at: super::parse::At<'c>) -> Seed<'c> {
+        Seed { at, depth: self.depth + 1, max_depth: self.max_depth, max_nodes: self.max_nodes, nodes: self.nodes, refused: self.refused }
+    }
+}
+
+/// Mappings with at most this many keys check duplicates by a scan.
+const SCAN_KEYS: usize = 16;
+
+impl<'de> DeserializeSeed<'de> for Seed<'_> {
+    type Value = Tree<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Tree<'de>, D::Error> {
+        let n = self.nodes.get() + 1;
+        self.nodes.set(n);
+        if n > self.max_nodes {
+            return Err(self.refuse(Refusal::TooManyValues));
+        }
+        if self.depth > self.max_depth {
+            return Err(self.refuse(Refusal::TooDeep));
+        }
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Seed<'_> {
+    type Value = Tree<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a json value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Tree<'de>, E> {
+        Ok(Tree::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Tree<'de>, E> {
+        Ok(Tree::Number(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Tree<'de>, E> {
+        Ok(Tree::Number(v.into()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Tree<'de>, E> {
+        Ok(Number::from_f64(v).map_or(Tree::Null, Tree::Number))
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Tree<'de>, E> {
+        Ok(Tree::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Tree<'de>, E> {
+        Ok(Tree::Str(Cow::Owned(v.to_string())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Tree<'de>, E> {
+        Ok(Tree::Str(Cow::Owned(v)))
+    }
+    fn visit_none<E>(self) -> Result<Tree<'de>, E> {
+        Ok(Tree::Null)
+    }
+    fn visit_unit<E>(self) -> Result<Tree<'de>, E> {
+        Ok(Tree::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Tree<'de>, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Tree<'de>, A::Error> {
+        let mut out = Vec::new();
+        loop {
+            let at = super::parse::At::Index(&self.at, out.len());
+            match seq.next_element_seed(self.child(at))? {
+                Some(v) => out.push(v),
+                None => return Ok(Tree::List(out)),
+            }
+        }
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Tree<'de>, A::Error> {
+        let mut out: Vec<(Cow<'de, str>, Tree<'de>)> = Vec::new();
+        // Past a few keys, a set: a scan would make a large mapping quadratic.
+        let mut seen: Option<HashSet<String>> = None;
+        while let Some(key) = map.next_key::<KeyOf<'de>>()? {
+            let key = key.0;
+            let repeated = match &mut seen {
+                Some(set) => !set.insert(key.to_string()),
+                None => out.iter().any(|(k, _)| k == &key),
+            };
+            if repeated {
+                let at = super::parse::At::Key(&self.at, &key);
+                return Err(self.refuse(Refusal::DuplicateKey(at.pointer())));
+            }
+            let value = map.next_value_seed(self.child(super::parse::At::Key(&self.at, &key)))?;
+            out.push((key, value));
+            if seen.is_none() && out.len() == SCAN_KEYS {
+                seen = Some(out.iter().map(|(k, _)| k.to_string()).collect());
+            }
+        }
+        Ok(Tree::Map(out))
+    }
+}
+
+/// A mapping key, borrowed from the text when it can be.
+struct KeyOf<'de>(Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for KeyOf<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = KeyOf<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<KeyOf<'de>, E> {
+                Ok(KeyOf(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<KeyOf<'de>, E> {
+                Ok(KeyOf(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<KeyOf<'de>, E> {
+                Ok(KeyOf(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Tree;
+    use crate::model::{codes, parse_tree, Format, Limits};
+    use std::borrow::Cow;
+
+    #[test]
+    fn strings_without_escapes_are_borrowed_from_the_text() {
+        let tree = parse_tree(r#"{"a": "plain", "b": "esc\"aped", "c": [1, 2.5, null, true]}"#, Format::Json, &Limits::default()).unwrap();
+        let Tree::Map(entries) = &tree else { panic!("{tree:?}") };
+        assert!(matches!(&entries[0], (Cow::Borrowed("a"), Tree::Str(Cow::Borrowed("plain")))));
+        assert!(matches!(&entries[1].1, Tree::Str(Cow::Owned(s)) if s == "esc\"aped"));
+        assert_eq!(tree.to_value(), serde_json::json!({"a": "plain", "b": "esc\"aped", "c": [1, 2.5, null, true]}));
+    }
+
+    #[test]
+    fn a_repeated_key_is_refused_where_it_is_in_small_and_large_mappings() {
+        let mut big: Vec<String> = (0..40).map(|i| format!("\"k{i}\": {i}")).collect();
+        big.push("\"k7\": 0".to_string());
+        for (text, path) in [
+            (r#"{"spec": {"x": 1, "y": 2, "x": 3}}"#.to_string(), "/spec/x"),
+            (format!(r#"{{"labels": {{{}}}}}"#, big.join(", ")), "/labels/k7"),
+            ("spec:\n  list:\n    - {a: 1, a: 2}\n".to_string(), "/spec/list/0/a"),
+        ] {
+            let format = if text.starts_with('{') { Format::Json } else { Format::Yaml };
+            let problems = parse_tree(&text, format, &Limits::default()).unwrap_err();
+            assert_eq!((problems[0].code.as_str(), problems[0].path.as_str()), (codes::DUPLICATE_KEY, path), "{text}");
+            assert!(problems[0].message.contains("line"), "{}", problems[0].message);
+        }
+    }
+
+    #[test]
+    fn limits_are_checked_while_reading() {
+        let limits = Limits { max_bytes: 1 << 20, max_depth: 3, max_nodes: 10 };
+        let deep = parse_tree("[[[[1]]]]", Format::Json, &limits).unwrap_err();
+        assert_eq!(deep[0].code, codes::TOO_COMPLEX);
+        assert!(deep[0].message.contains("deeper than 3"), "{}", deep[0].message);
+        let many = parse_tree("[1,2,3,4,5,6,7,8,9,10,11]", Format::Json, &limits).unwrap_err();
+        assert!(many[0].message.contains("more than 10 values"), "{}", many[0].message);
+        assert!(parse_tree("[[[1]]]", Format::Json, &limits).is_ok());
+    }
+}
