@@ -1,11 +1,12 @@
 //! The document a manifest is read from, whatever holds it.
 //!
-//! Validation walks a tree of mappings, lists and scalars. That tree is a
-//! `serde_json::Value` for a Rust caller, but a binding already holds the
-//! caller's own objects (a Python `dict`): converting them to a `Value`
-//! first, only to copy every string again into the [`Manifest`], was half
-//! of what a binding spent per decision. [`Node`] is what the walk needs
-//! from a tree, so a binding can hand its objects over as they are.
+//! Validation walks a tree of mappings, lists and scalars: a
+//! [`Tree`](super::tree::Tree) that borrows the text it was parsed from, a
+//! `serde_json::Value` a Rust caller already has, or a binding's own
+//! objects (a Python `dict`): converting those to a `Value` first, only to
+//! copy every string again into the [`Manifest`], was half of what a
+//! binding spent per decision. [`Node`] is what the walk needs from a
+//! tree, so each can be handed over as it is.
 //!
 //! [`Manifest`]: super::Manifest
 
