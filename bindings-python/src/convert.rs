@@ -277,7 +277,13 @@ impl Source {
     /// that its errors are reported exactly as for other documents.
     pub fn manifest(engine: &Engine, obj: &Bound<'_, PyAny>) -> PyResult<Source> {
         if obj.is_instance_of::<PyDict>() {
-            if let Ok(app) = engine.manifest_from_node(&PyNode::new(obj.clone())) {
+            // Reading runs Python code for datetime subclasses, which could
+            // change a dict being iterated (pyo3 then panics): the general
+            // path takes over then too.
+            let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                engine.manifest_from_node(&PyNode::new(obj.clone()))
+            }));
+            if let Ok(Ok(app)) = read {
                 return Ok(Source::Manifest(Box::new(app)));
             }
         }

@@ -141,3 +141,18 @@ def test_the_mutations_cover_both_outcomes(engine: microgov.Engine) -> None:
         mutate(doc)
         outcomes.add(_outcome(lambda: engine.parse(doc))[0] == "ok" and not engine.validate(doc))
     assert outcomes == {True, False}
+
+
+def test_a_value_that_changes_the_dict_while_it_is_read_is_an_error_not_a_panic(engine: microgov.Engine) -> None:
+    doc = copy.deepcopy(_base())
+
+    class Sneaky(dt.datetime):
+        @property
+        def year(self) -> int:  # type: ignore[override]
+            doc["metadata"]["sneaked"] = True
+            return super().year
+
+    doc["metadata"]["createdAt"] = Sneaky(2026, 11, 1, 9, tzinfo=dt.timezone.utc)
+    with pytest.raises(microgov.errors.MicrogovError) as info:
+        engine.evaluate(doc, now=NOW)
+    assert any(p["path"] == "/metadata/sneaked" for p in info.value.problems)
