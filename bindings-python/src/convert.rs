@@ -31,7 +31,10 @@ const MAX_DEPTH: usize = 256;
 /// None, `datetime`/`date`/`time`, any `Mapping`) to JSON. `path` is the
 /// JSON pointer of `obj`, named in errors.
 pub fn to_json(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
-    to_json_at(obj, At::Root(path), 0)
+    // Reading calls Python code (`isoformat`, a custom mapping's `items`),
+    // which may change a dict while it is iterated; pyo3 panics then, and
+    // that reaches Python as a `MicrogovError`, not a `PanicException`.
+    guard(|| Ok(to_json_at(obj, At::Root(path), 0))).unwrap_or_else(|e| Err(e.into_pyerr(obj.py())))
 }
 
 /// Where a value sits, as a chain of parents: the JSON pointer is only

@@ -156,3 +156,26 @@ def test_a_value_that_changes_the_dict_while_it_is_read_is_an_error_not_a_panic(
     with pytest.raises(microgov.errors.MicrogovError) as info:
         engine.evaluate(doc, now=NOW)
     assert any(p["path"] == "/metadata/sneaked" for p in info.value.problems)
+
+
+def test_a_mapping_that_changes_its_parent_while_it_is_read_is_an_error_not_a_panic(engine: microgov.Engine) -> None:
+    from collections.abc import Mapping
+    from typing import Iterator
+
+    doc = copy.deepcopy(_base())
+    metadata = dict(doc["metadata"])
+
+    class Sneaky(Mapping):  # type: ignore[type-arg]
+        def __getitem__(self, key: str) -> Any:
+            return metadata[key]
+
+        def __iter__(self) -> Iterator[str]:
+            doc["sneaked"] = True
+            return iter(metadata)
+
+        def __len__(self) -> int:
+            return len(metadata)
+
+    doc["metadata"] = Sneaky()
+    with pytest.raises(microgov.errors.MicrogovError):
+        engine.evaluate(doc, now=NOW)
