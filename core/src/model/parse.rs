@@ -309,6 +309,34 @@ impl Walker {
         parsed
     }
 
+    /// A list of named things (datasets, connectors, fields, secrets): each
+    /// item read by `item`, those it returns kept, and a name written twice
+    /// reported at the second (`what` names the thing in the message).
+    fn named_list<M: MapNode, T>(
+        &mut self,
+        m: &M,
+        at: &At<'_>,
+        key: &str,
+        what: &str,
+        name_of: fn(&T) -> &str,
+        mut item: impl FnMut(&mut Walker, &M::Node, &At<'_>) -> Option<T>,
+    ) -> Vec<T> {
+        let items = self.list(m, at, key);
+        let list_at = At::Key(at, key);
+        let mut out: Vec<T> = Vec::with_capacity(items.len);
+        let mut seen = Unique::default();
+        for (i, node) in items.iter() {
+            let item_at = At::Index(&list_at, i);
+            if let Some(t) = item(self, &node, &item_at) {
+                if !seen.is_new(name_of(&t), out.iter().map(name_of), out.len()) {
+                    self.push_at(codes::DUPLICATE_NAME, &At::Key(&item_at, "name"), format!("{what} \"{}\" is defined more than once", name_of(&t)));
+                }
+                out.push(t);
+            }
+        }
+        out
+    }
+
     /// The items of an optional list (none, with a problem, if it is not one).
     pub(crate) fn list<M: MapNode>(&mut self, m: &M, at: &At<'_>, key: &str) -> Items<M::Node> {
         let Some(v) = member(m, key) else { return Items { list: None, len: 0 } };
@@ -546,41 +574,18 @@ fn walk_spec<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions, owner_domain: 
         None => Auth { sso: Sso::None, mfa: false, local_accounts: false, roles: Vec::new() },
     };
 
-    let datasets_items = w.list(&m, &at, "datasets");
-    let mut datasets: Vec<Dataset> = Vec::with_capacity(datasets_items.len);
-    let mut seen = Unique::default();
     // Names as written, so that a dataset with some other mistake does not
     // also make every connector that uses it look wrong: those of the
     // datasets kept, and those of the ones dropped for a mistake.
     let mut dropped_names = Vec::new();
-    let list_at = At::Key(&at, "datasets");
-    for (i, d) in datasets_items.iter() {
-        let d = &d;
-        let item_at = At::Index(&list_at, i);
-        if let Some(ds) = walk_dataset(w, d, &item_at, opts, &mut dropped_names) {
-            if !seen.is_new(&ds.name, datasets.iter().map(|d| d.name.as_str()), datasets.len()) {
-                w.push_at(codes::DUPLICATE_NAME, &At::Key(&item_at, "name"), format!("dataset \"{}\" is defined more than once", ds.name));
-            }
-            datasets.push(ds);
-        }
-    }
-
+    let datasets = w.named_list(&m, &at, "datasets", "dataset", |d: &Dataset| &d.name, |w, d, item_at| {
+        walk_dataset(w, d, item_at, opts, &mut dropped_names)
+    });
     let mut dataset_names: Vec<&str> = datasets.iter().map(|d| d.name.as_str()).chain(dropped_names.iter().map(String::as_str)).collect();
     dataset_names.sort_unstable();
-    let connectors_items = w.list(&m, &at, "connectors");
-    let mut connectors: Vec<Connector> = Vec::with_capacity(connectors_items.len);
-    let mut seen = Unique::default();
-    let list_at = At::Key(&at, "connectors");
-    for (i, c) in connectors_items.iter() {
-        let c = &c;
-        let item_at = At::Index(&list_at, i);
-        if let Some(con) = walk_connector(w, c, &item_at, opts, &dataset_names, owner_domain) {
-            if !seen.is_new(&con.name, connectors.iter().map(|c| c.name.as_str()), connectors.len()) {
-                w.push_at(codes::DUPLICATE_NAME, &At::Key(&item_at, "name"), format!("connector \"{}\" is defined more than once", con.name));
-            }
-            connectors.push(con);
-        }
-    }
+    let connectors = w.named_list(&m, &at, "connectors", "connector", |c: &Connector| &c.name, |w, c, item_at| {
+        walk_connector(w, c, item_at, opts, &dataset_names, owner_domain)
+    });
 
     let egress = w.str_list(&m, &at, "egress");
     let mut env = BTreeMap::new();
@@ -603,26 +608,17 @@ fn walk_spec<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions, owner_domain: 
             None => w.wrong(&env_at, "a mapping", &e),
         }
     }
-    let secrets_items = w.list(&m, &at, "secrets");
-    let mut secrets: Vec<SecretRef> = Vec::with_capacity(secrets_items.len);
-    let mut seen = Unique::default();
-    let list_at = At::Key(&at, "secrets");
-    for (i, s) in secrets_items.iter() {
-        let s = &s;
-        let item_at = At::Index(&list_at, i);
-        let Some(obj) = w.object(s, &item_at, &["name", "ref", "rotationDays"]) else { continue };
-        let name = w.req_str(&obj, &item_at, "name");
-        let reference = w.req_str(&obj, &item_at, "ref");
-        let rotation_days = w.opt_u32(&obj, &item_at, "rotationDays", 36_500);
-        if let (Some(name), Some(reference)) = (name, reference) {
-            if !seen.is_new(&name, secrets.iter().map(|s| s.name.as_str()), secrets.len()) {
-                w.push_at(codes::DUPLICATE_NAME, &At::Key(&item_at, "name"), format!("secret \"{name}\" is defined more than once"));
-            }
-            secrets.push(SecretRef { name, reference, rotation_days });
-        }
-    }
+    let secrets = w.named_list(&m, &at, "secrets", "secret", |s: &SecretRef| &s.name, walk_secret);
     let policies = w.str_list(&m, &at, "policies");
     Some(Spec { template, purpose, built_by, environment, auth, datasets, connectors, egress, env, secrets, policies })
+}
+
+fn walk_secret<N: Node>(w: &mut Walker, v: &N, at: &At<'_>) -> Option<SecretRef> {
+    let m = w.object(v, at, &["name", "ref", "rotationDays"])?;
+    let name = w.req_str(&m, at, "name");
+    let reference = w.req_str(&m, at, "ref");
+    let rotation_days = w.opt_u32(&m, at, "rotationDays", 36_500);
+    Some(SecretRef { name: name?, reference: reference?, rotation_days })
 }
 
 fn walk_auth<N: Node>(w: &mut Walker, v: &N) -> Auth {
@@ -636,6 +632,25 @@ fn walk_auth<N: Node>(w: &mut Walker, v: &N) -> Auth {
         local_accounts: w.opt_bool(&m, &at, "localAccounts").unwrap_or(false),
         roles: w.str_list(&m, &at, "roles"),
     }
+}
+
+fn walk_field<N: Node>(w: &mut Walker, v: &N, at: &At<'_>) -> Option<Field> {
+    let m = w.object(v, at, &["name", "categories", "sample"])?;
+    let name = w.req_str(&m, at, "name");
+    let mut categories = Vec::new();
+    w.categories(&m, at, &mut categories);
+    let sample = match member(&m, "sample") {
+        None => Vec::new(),
+        Some(s) => match (s.as_str(), s.list_len()) {
+            (Some(text), _) => vec![text.into_owned()],
+            (None, Some(_)) => w.str_list(&m, at, "sample"),
+            (None, None) => {
+                w.wrong(&At::Key(at, "sample"), "a string or a list of strings", &s);
+                Vec::new()
+            }
+        },
+    };
+    Some(Field { name: name?, categories, sample })
 }
 
 /// A dataset dropped for a mistake adds its name as written to `dropped`.
@@ -668,35 +683,7 @@ fn walk_dataset_members<M: MapNode>(w: &mut Walker, m: &M, at: &At<'_>, opts: &P
     let sovereign = w.opt_bool(m, at, "sovereign").unwrap_or(false);
     let encryption = w.opt_enum(m, at, "encryption", Encryption::parse, Encryption::spellings).unwrap_or(Encryption::Platform);
     let retention_days = w.opt_u32(m, at, "retentionDays", 36_500);
-    let fields_items = w.list(m, at, "fields");
-    let mut fields: Vec<Field> = Vec::with_capacity(fields_items.len);
-    let mut seen = Unique::default();
-    let list_at = At::Key(at, "fields");
-    for (i, f) in fields_items.iter() {
-        let f = &f;
-        let field_at = At::Index(&list_at, i);
-        let Some(fm) = w.object(f, &field_at, &["name", "categories", "sample"]) else { continue };
-        let fname = w.req_str(&fm, &field_at, "name");
-        let mut categories = Vec::new();
-        w.categories(&fm, &field_at, &mut categories);
-        let sample = match member(&fm, "sample") {
-            None => Vec::new(),
-            Some(s) => match (s.as_str(), s.list_len()) {
-                (Some(text), _) => vec![text.into_owned()],
-                (None, Some(_)) => w.str_list(&fm, &field_at, "sample"),
-                (None, None) => {
-                    w.wrong(&At::Key(&field_at, "sample"), "a string or a list of strings", &s);
-                    Vec::new()
-                }
-            },
-        };
-        if let Some(fname) = fname {
-            if !seen.is_new(&fname, fields.iter().map(|f| f.name.as_str()), fields.len()) {
-                w.push_at(codes::DUPLICATE_NAME, &At::Key(&field_at, "name"), format!("field \"{fname}\" is defined more than once"));
-            }
-            fields.push(Field { name: fname, categories, sample });
-        }
-    }
+    let fields = w.named_list(m, at, "fields", "field", |f: &Field| &f.name, walk_field);
     // A dataset's categories: those it declares itself plus its fields'.
     let mut categories: Vec<Category> = fields.iter().flat_map(|f| f.categories.iter().copied()).collect();
     w.categories(m, at, &mut categories);
