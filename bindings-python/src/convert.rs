@@ -19,9 +19,10 @@ use pyo3::types::{
 use serde_json::{Map, Number, Value};
 use std::path::PathBuf;
 
-static DATETIME_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-static DATE_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-static TIME_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+/// Python's `datetime` types, imported once (`crate::doc` reads them too).
+pub(crate) static DATETIME_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+pub(crate) static DATE_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+pub(crate) static TIME_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
 /// Documents nest at most this deep (the core's own limit is far lower; this
 /// only stops a self-referencing Python structure from recursing forever).

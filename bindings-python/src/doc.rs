@@ -12,18 +12,14 @@
 //! that, so errors (their order, and the Python exception for a value with
 //! no JSON form) are exactly those of the general path.
 
-use crate::convert::to_json;
+use crate::convert::{to_json, DATETIME_TYPE, DATE_TYPE, TIME_TYPE};
 use microgov::model::doc::{same_key, Kind, MapNode, Node};
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyType};
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString};
 use serde_json::{Number, Value};
 use std::borrow::Cow;
 
-static DATETIME_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-static DATE_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-static TIME_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
 /// A Python value, classified once.
 #[derive(Clone)]
