@@ -26,7 +26,7 @@ pub(crate) static TIME_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
 /// Documents nest at most this deep (the core's own limit is far lower; this
 /// only stops a self-referencing Python structure from recursing forever).
-const MAX_DEPTH: usize = 256;
+pub(crate) const MAX_DEPTH: usize = 256;
 
 /// Converts a Python value (dicts, lists, tuples, str, int, float, bool,
 /// None, `datetime`/`date`/`time`, any `Mapping`) to JSON. `path` is the

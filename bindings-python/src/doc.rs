@@ -12,12 +12,12 @@
 //! that, so errors (their order, and the Python exception for a value with
 //! no JSON form) are exactly those of the general path.
 
-use crate::convert::{to_json, DATETIME_TYPE, DATE_TYPE, TIME_TYPE};
+use crate::convert::{to_json, DATETIME_TYPE, DATE_TYPE, MAX_DEPTH, TIME_TYPE};
 use microgov::model::doc::{same_key, Kind, MapNode, Node};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString};
-use serde_json::{Number, Value};
+use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
 
 
@@ -93,8 +93,36 @@ impl<'py> PyNode<'py> {
     }
 }
 
-/// A `datetime`, `date` or `time` as text that reads as the same instant as
-/// what `convert::to_json` writes (`isoformat`). A `datetime` is written
+impl PyNode<'_> {
+    /// The value as JSON when it holds only the types `PyNode` reads.
+    fn plain_value(&self, depth: usize) -> Option<Value> {
+        match self {
+            PyNode::Null => Some(Value::Null),
+            PyNode::Bool(b) => Some(Value::Bool(*b)),
+            PyNode::Number(n) => Some(Value::Number(n.clone())),
+            PyNode::Str(s) => s.to_str().ok().map(|s| Value::String(s.to_owned())),
+            PyNode::Time(t) => Some(Value::String(t.clone())),
+            PyNode::Map(_) if depth < MAX_DEPTH => {
+                let mut out = Map::new();
+                for e in self.as_map()?.entries {
+                    out.insert(e.key().to_owned(), e.value.plain_value(depth + 1)?);
+                }
+                Some(Value::Object(out))
+            }
+            PyNode::List(l) if depth < MAX_DEPTH => {
+                let mut out = Vec::with_capacity(l.len());
+                for v in l.iter() {
+                    out.push(PyNode::new(v).plain_value(depth + 1)?);
+                }
+                Some(Value::Array(out))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A `datetime`, `date` or `time` as `convert::to_json` writes it
+/// (`isoformat`, and `Z` for a naive datetime). A `datetime` is written
 /// from its fields: Python's `isoformat` formats through `printf` and cost
 /// a tenth of reading a whole manifest. `None` (the general path decides)
 /// for an offset that is not whole minutes, which RFC 3339 cannot write.
@@ -115,11 +143,16 @@ fn iso_time(obj: &Bound<'_, PyAny>) -> Option<String> {
         .map(|name| int(obj, name));
         // Written digit by digit: `format!` was most of the cost here.
         let mut out = String::with_capacity(32);
-        for (n, width, then) in [(year?, 4, '-'), (month?, 2, '-'), (day?, 2, 'T'), (hour?, 2, ':'), (minute?, 2, ':'), (second?, 2, '.')] {
+        for (n, width, then) in [(year?, 4, '-'), (month?, 2, '-'), (day?, 2, 'T'), (hour?, 2, ':'), (minute?, 2, ':')] {
             push_digits(&mut out, n, width)?;
             out.push(then);
         }
-        push_digits(&mut out, micro?, 6)?;
+        push_digits(&mut out, second?, 2)?;
+        // As `isoformat` writes them: no fraction for whole seconds.
+        if micro? != 0 {
+            out.push('.');
+            push_digits(&mut out, micro?, 6)?;
+        }
         let offset = obj.call_method0(intern!(py, "utcoffset")).ok()?;
         if offset.is_none() {
             // A naive datetime is taken as UTC, as for `now`.
@@ -156,32 +189,40 @@ fn push_digits(out: &mut String, n: i64, width: u32) -> Option<()> {
     Some(())
 }
 
-/// A `dict`'s entries with their keys as Rust strings, read once: the walk
-/// looks several keys up in each mapping and checks every key against the
-/// allowed ones, and comparing Rust strings beats a Python lookup per key.
+/// A `dict`'s entries, read once: the walk looks several keys up in each
+/// mapping and checks every key against the allowed ones, and comparing
+/// Rust strings beats a Python lookup per key.
 pub struct PyMap<'py> {
-    entries: Vec<(Cow<'static, str>, PyNode<'py>)>,
+    entries: Vec<Entry<'py>>,
 }
 
-/// The keys a manifest's mappings may have, as static strings, so that
-/// reading one does not allocate (free-form keys, of labels or headers,
-/// are copied).
-fn known_key(key: &str) -> Cow<'static, str> {
-    macro_rules! known {
-        ($($k:literal),* $(,)?) => {
-            match key {
-                $($k => Cow::Borrowed($k),)*
-                other => Cow::Owned(other.to_owned()),
-            }
-        };
+/// A key and its value. The key's text is borrowed from the key object,
+/// which the entry holds.
+struct Entry<'py> {
+    /// Held so that `text` stays valid.
+    _key: Bound<'py, PyString>,
+    text: *const u8,
+    len: usize,
+    value: PyNode<'py>,
+}
+
+impl<'py> Entry<'py> {
+    fn new(key: Bound<'py, PyString>, value: PyNode<'py>) -> Option<Entry<'py>> {
+        let s = key.to_str().ok()?;
+        let (text, len) = (s.as_ptr(), s.len());
+        Some(Entry { _key: key, text, len, value })
     }
-    known!(
-        "apiVersion", "kind", "metadata", "spec", "name", "owner", "department", "tenant", "createdAt", "expiresAt",
-        "retiredAt", "labels", "template", "purpose", "builtBy", "environment", "auth", "datasets", "connectors",
-        "egress", "env", "secrets", "policies", "sso", "mfa", "localAccounts", "roles", "classification", "residency",
-        "sovereign", "encryption", "retentionDays", "fields", "categories", "sample", "type", "endpoint", "region",
-        "access", "exportsPii", "external", "secretRef", "rotationDays", "needsRawValues", "config", "headers", "ref",
-    )
+
+    fn key(&self) -> &str {
+        // SAFETY: `text` and `len` are the UTF-8 form of `self._key`, which
+        // CPython keeps with the object until it is freed (a `str` is
+        // immutable), and the entry holds a reference to the object, so
+        // the bytes live at least as long as `&self`.
+        #[allow(unsafe_code)]
+        unsafe {
+            std::str::from_utf8_unchecked(std::slice::from_raw_parts(self.text, self.len))
+        }
+    }
 }
 
 impl<'py> Node for PyNode<'py> {
@@ -205,8 +246,7 @@ impl<'py> Node for PyNode<'py> {
         let PyNode::Map(d) = self else { return None };
         let mut entries = Vec::with_capacity(d.len());
         for (k, v) in d.iter() {
-            let key = known_key(k.cast::<PyString>().ok()?.to_str().ok()?);
-            entries.push((key, PyNode::new(v)));
+            entries.push(Entry::new(k.cast_into::<PyString>().ok()?, PyNode::new(v))?);
         }
         Some(PyMap { entries })
     }
@@ -248,17 +288,14 @@ impl<'py> Node for PyNode<'py> {
         }
     }
 
+    /// Plain values are read here; a document with anything else in it
+    /// (a tuple, a custom mapping, bytes) is converted the general way.
     fn to_value(&self) -> Option<Value> {
-        match self {
-            PyNode::Null => Some(Value::Null),
-            PyNode::Bool(b) => Some(Value::Bool(*b)),
-            PyNode::Number(n) => Some(Value::Number(n.clone())),
-            PyNode::Str(s) => s.to_str().ok().map(|s| Value::String(s.to_owned())),
-            PyNode::Time(t) => Some(Value::String(t.clone())),
+        self.plain_value(0).or_else(|| match self {
             PyNode::Map(d) => to_json(d.as_any(), "").ok(),
             PyNode::List(l) => to_json(l.as_any(), "").ok(),
-            PyNode::Other => None,
-        }
+            _ => None,
+        })
     }
 }
 
@@ -266,14 +303,14 @@ impl<'py> MapNode for PyMap<'py> {
     type Node = PyNode<'py>;
 
     fn get(&self, key: &str) -> Option<PyNode<'py>> {
-        self.entries.iter().find(|(k, _)| same_key(k, key)).map(|(_, v)| v.clone())
+        self.entries.iter().find(|e| same_key(e.key(), key)).map(|e| e.value.clone())
     }
 
     fn entries(&self) -> impl Iterator<Item = (&str, PyNode<'py>)> {
-        self.entries.iter().map(|(k, v)| (k.as_ref(), v.clone()))
+        self.entries.iter().map(|e| (e.key(), e.value.clone()))
     }
 
     fn keys(&self) -> impl Iterator<Item = &str> {
-        self.entries.iter().map(|(k, _)| k.as_ref())
+        self.entries.iter().map(Entry::key)
     }
 }

@@ -120,6 +120,14 @@ MUTATIONS: Dict[str, Callable[[Dict[str, Any]], None]] = {
     "None for a required member": _set(["spec", "datasets", 0, "classification"], None),
     "env with every scalar": _set(["spec", "env"], {"A": "x", "B": 1, "C": 1.5, "D": True, "E": None}),
     "env with a list": _set(["spec", "env"], {"A": [1]}),
+    "datetimes in env": _set(
+        ["spec", "env"],
+        {"UTC": dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc), "NAIVE": dt.datetime(2026, 1, 2, 3, 4, 5, 6)},
+    ),
+    "datetimes in config": _set(
+        ["spec", "connectors", 0, "config"],
+        {"at": [dt.datetime(2026, 1, 2, tzinfo=dt.timezone(-dt.timedelta(hours=5))), dt.date(2026, 1, 2), dt.time(7, 30)]},
+    ),
     "unknown key": _set(["spec", "colour"], "blue"),
 }
 
