@@ -14,8 +14,9 @@
 
 use crate::convert::{to_json, DATETIME_TYPE, DATE_TYPE, MAX_DEPTH, TIME_TYPE};
 use microgov::model::doc::{same_key, Kind, MapNode, Node};
-use pyo3::intern;
+use pyo3::{ffi, intern};
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString};
 use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
@@ -153,7 +154,13 @@ fn iso_time(obj: &Bound<'_, PyAny>) -> Option<String> {
             out.push('.');
             push_digits(&mut out, micro?, 6)?;
         }
-        let offset = obj.call_method0(intern!(py, "utcoffset")).ok()?;
+        // Most timestamps are naive or in UTC (PyYAML's `Z`): no call then.
+        let tz = obj.getattr(intern!(py, "tzinfo")).ok()?;
+        if tz.is(utc(py)?) {
+            out.push_str("+00:00");
+            return Some(out);
+        }
+        let offset = if tz.is_none() { tz } else { obj.call_method0(intern!(py, "utcoffset")).ok()? };
         if offset.is_none() {
             // A naive datetime is taken as UTC, as for `now`.
             out.push('Z');
@@ -177,6 +184,12 @@ fn iso_time(obj: &Bound<'_, PyAny>) -> Option<String> {
         return obj.call_method0(intern!(py, "isoformat")).ok()?.extract().ok();
     }
     None
+}
+
+/// `datetime.timezone.utc`, looked up once.
+fn utc(py: Python<'_>) -> Option<&Bound<'_, PyAny>> {
+    static UTC: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    UTC.get_or_try_init(py, || py.import("datetime")?.getattr("timezone")?.getattr("utc").map(Bound::unbind)).ok().map(|u| u.bind(py))
 }
 
 /// Appends `n` in decimal, zero-padded to `width` digits; `None` for a
@@ -244,9 +257,27 @@ impl<'py> Node for PyNode<'py> {
     /// path names it).
     fn as_map(&self) -> Option<PyMap<'py>> {
         let PyNode::Map(d) = self else { return None };
-        let mut entries = Vec::with_capacity(d.len());
-        for (k, v) in d.iter() {
-            entries.push(Entry::new(k.cast_into::<PyString>().ok()?, PyNode::new(v))?);
+        let py = d.py();
+        let len = d.len();
+        let mut entries = Vec::with_capacity(len);
+        // `PyDict_Next` rather than pyo3's iterator, which asks the dict's
+        // size before each entry: here only a value that ran Python code
+        // (a timestamp's methods, a subclass) can have changed the dict.
+        let (mut pos, mut k, mut v) = (0, std::ptr::null_mut(), std::ptr::null_mut());
+        // SAFETY: `d` is a dict and the GIL is held; `PyDict_Next` hands out
+        // borrowed references, which become owned ones (`from_borrowed_ptr`
+        // takes a reference) before any Python code can run.
+        #[allow(unsafe_code)]
+        while unsafe { ffi::PyDict_Next(d.as_ptr(), &mut pos, &mut k, &mut v) } != 0 {
+            #[allow(unsafe_code)]
+            let (key, value) = unsafe { (Bound::from_borrowed_ptr(py, k), Bound::from_borrowed_ptr(py, v)) };
+            let key = if key.is_exact_instance_of::<PyString>() { key.cast_into_exact::<PyString>().ok()? } else { key.cast_into::<PyString>().ok()? };
+            let value = PyNode::new(value);
+            if matches!(value, PyNode::Time(_) | PyNode::Other) && d.len() != len {
+                // Changed while read: the general path reports it.
+                return None;
+            }
+            entries.push(Entry::new(key, value)?);
         }
         Some(PyMap { entries })
     }
