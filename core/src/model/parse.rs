@@ -789,7 +789,9 @@ fn is_external(kind: ConnectorType, endpoint: Option<&str>, owner_domain: Option
     // A suffix at the end, or followed by a dot (`svc.internal.example`).
     let inside = |s: &str| {
         let s = s.trim_end_matches('.');
-        host.match_indices(s).any(|(i, _)| host[i + s.len()..].starts_with('.'))
+        // Each dot, and whether the suffix ends there: cheaper than a
+        // substring search, which builds a searcher per suffix and host.
+        host.match_indices('.').any(|(dot, _)| host[..dot].ends_with(s))
     };
     if suffixes.iter().any(|s| host.ends_with(s.as_str()) || inside(s)) {
         return false;
@@ -863,7 +865,7 @@ mod tests {
         ] {
             assert!(!external(internal), "{internal}");
         }
-        for outside in ["https://api.partner.example", "https://8.8.8.8/", "http://[2001:db8::1]/", "https://notacme.example", "https://acme.example.evil.com"] {
+        for outside in ["https://api.partner.example", "https://my.internalx.example", "https://8.8.8.8/", "http://[2001:db8::1]/", "https://notacme.example", "https://acme.example.evil.com"] {
             assert!(external(outside), "{outside}");
         }
         assert!(is_external(ConnectorType::Saas, Some("https://svc.internal.acme.example"), Some("acme.example"), &suffixes));
