@@ -90,10 +90,23 @@ pub trait MapNode {
 }
 
 /// Whether two keys are equal: length and first byte before the bytes
-/// (most keys differ there, and a `memcmp` call costs more than they do).
+/// (most keys differ there), and keys of 4 to 16 bytes as two overlapping
+/// words each: a `memcmp` call cost more than the rest of the comparison,
+/// and every key that is found is compared in full.
 #[inline]
 pub fn same_key(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.as_bytes().first() == b.as_bytes().first() && a == b
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() || a.first() != b.first() {
+        return false;
+    }
+    let n = a.len();
+    let word = |s: &[u8], at: usize| u64::from_ne_bytes(s[at..at + 8].try_into().unwrap_or_default());
+    let half = |s: &[u8], at: usize| u32::from_ne_bytes(s[at..at + 4].try_into().unwrap_or_default());
+    match n {
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        4..=7 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        _ => a == b,
+    }
 }
 
 impl<'a> Node for &'a Value {
@@ -144,5 +157,33 @@ impl<'a> MapNode for &'a Map<String, Value> {
     }
     fn keys(&self) -> impl Iterator<Item = &str> {
         Map::keys(self).map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_key;
+    use proptest::prelude::*;
+
+    #[test]
+    fn keys_that_differ_in_any_one_byte_are_different() {
+        for len in 0..40 {
+            let a: String = (0..len).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+            assert!(same_key(&a, &a.clone()), "{a}");
+            for at in 0..len {
+                let mut b = a.clone().into_bytes();
+                b[at] = b'Z';
+                let b = String::from_utf8(b).unwrap_or_default();
+                assert!(!same_key(&a, &b), "{a} vs {b}");
+            }
+            assert!(!same_key(&a, &format!("{a}a")), "{a} and a longer key");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn same_key_is_string_equality(a in "[ab\u{e9}]{0,20}", b in "[ab\u{e9}]{0,20}") {
+            prop_assert_eq!(same_key(&a, &b), a == b);
+        }
     }
 }

@@ -427,7 +427,7 @@ impl Unique {
     /// Whether `name` is not among the `count` names of `earlier`.
     fn is_new<'a>(&mut self, name: &str, mut earlier: impl Iterator<Item = &'a str>, count: usize) -> bool {
         if count < Self::SCAN {
-            return !earlier.any(|n| n == name);
+            return !earlier.any(|n| same_key(n, name));
         }
         if self.set.is_empty() {
             self.set.extend(earlier.map(str::to_owned));
