@@ -673,8 +673,9 @@ fn walk_dataset_members<M: MapNode>(w: &mut Walker, m: &M, at: &At<'_>, opts: &P
         w.push_at(codes::MISSING, &At::Key(at, "classification"), "missing required key \"classification\"");
         None
     };
-    let residency = w.opt_str(m, at, "residency").and_then(|r| match opts.catalog.residency(&r) {
-        Some(res) => Some(res.code().to_string()),
+    let residency = w.opt_str(m, at, "residency").and_then(|r| match opts.catalog.residency_code(&r) {
+        Some(code) if code == r => Some(r),
+        Some(code) => Some(code.to_owned()),
         None => {
             w.push_at(codes::UNKNOWN_RESIDENCY, &At::Key(at, "residency"), format!("unknown residency \"{r}\": not a jurisdiction or country of the region catalog"));
             None

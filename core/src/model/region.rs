@@ -96,22 +96,35 @@ impl Catalog {
     /// The canonical jurisdiction code for a residency value: a jurisdiction
     /// (`EU`), an alias (`EEA`) or a country that has regions (`DE`).
     pub fn residency(&self, value: &str) -> Option<Residency> {
+        let (code, jurisdiction) = self.lookup(value)?;
+        Some(if jurisdiction { Residency::Jurisdiction(code.to_owned()) } else { Residency::Country(code.to_owned()) })
+    }
+
+    /// The canonical code of a residency value (what [`Catalog::residency`]
+    /// holds), borrowed from the catalog.
+    pub fn residency_code(&self, value: &str) -> Option<&str> {
+        self.lookup(value).map(|(code, _)| code)
+    }
+
+    /// A residency value's code, and whether it is a jurisdiction (or else
+    /// a country).
+    fn lookup(&self, value: &str) -> Option<(&str, bool)> {
+        let known = |code: &str| {
+            let jurisdiction = self.jurisdictions.get_key_value(code).map(|(k, _)| (k.as_str(), true));
+            jurisdiction.or_else(|| self.countries.get(code).map(|c| (c.as_str(), false)))
+        };
         // Usually already a canonical code (`EU`): no uppercase copy then.
-        if !value.bytes().any(|b| b.is_ascii_lowercase()) && !self.aliases.contains_key(value) {
-            if self.jurisdictions.contains_key(value) {
-                return Some(Residency::Jurisdiction(value.to_string()));
-            }
-            return self.countries.contains(value).then(|| Residency::Country(value.to_string()));
+        if !value.bytes().any(|b| b.is_ascii_lowercase()) {
+            return match self.aliases.get(value) {
+                Some(code) => known(code),
+                None => known(value),
+            };
         }
         let upper = value.to_ascii_uppercase();
-        let code = self.aliases.get(&upper).cloned().unwrap_or(upper);
-        if self.jurisdictions.contains_key(&code) {
-            return Some(Residency::Jurisdiction(code));
+        match self.aliases.get(&upper) {
+            Some(code) => known(code),
+            None => known(&upper),
         }
-        if self.countries.contains(&code) {
-            return Some(Residency::Country(code));
-        }
-        None
     }
 
     /// Whether `region` lies inside `residency`.
@@ -181,6 +194,7 @@ mod tests {
         assert_eq!(c.residency("EEA"), Some(Residency::Jurisdiction("EU".into())));
         assert_eq!(c.residency("DE"), Some(Residency::Country("DE".into())));
         assert_eq!(c.residency("Atlantis"), None);
+        assert_eq!([c.residency_code("eu"), c.residency_code("EEA"), c.residency_code("de"), c.residency_code("Atlantis")], [Some("EU"), Some("EU"), Some("DE"), None]);
     }
 
     #[test]
