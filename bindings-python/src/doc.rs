@@ -13,7 +13,7 @@
 //! no JSON form) are exactly those of the general path.
 
 use crate::convert::{to_json, DATETIME_TYPE, DATE_TYPE, MAX_DEPTH, TIME_TYPE};
-use microgov::model::doc::{same_key, Kind, MapNode, Node};
+use microgov::model::doc::{Kind, MapNode, Node};
 use pyo3::{ffi, intern};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -30,7 +30,7 @@ pub enum PyNode<'py> {
     Number(Number),
     Str(Bound<'py, PyString>),
     /// A `datetime`, `date` or `time` in ISO form (naive datetimes as UTC).
-    Time(String),
+    Time(Box<str>),
     Map(Bound<'py, PyDict>),
     List(Bound<'py, PyList>),
     /// A value of another type (a tuple, a custom mapping, bytes, ...) or
@@ -88,7 +88,7 @@ impl<'py> PyNode<'py> {
             return PyNode::List(l.clone());
         }
         match iso_time(&obj) {
-            Some(t) => PyNode::Time(t),
+            Some(t) => PyNode::Time(t.into_boxed_str()),
             None => PyNode::Other,
         }
     }
@@ -102,7 +102,7 @@ impl PyNode<'_> {
             PyNode::Bool(b) => Some(Value::Bool(*b)),
             PyNode::Number(n) => Some(Value::Number(n.clone())),
             PyNode::Str(s) => s.to_str().ok().map(|s| Value::String(s.to_owned())),
-            PyNode::Time(t) => Some(Value::String(t.clone())),
+            PyNode::Time(t) => Some(Value::String(t.to_string())),
             PyNode::Map(_) if depth < MAX_DEPTH => {
                 let mut out = Map::new();
                 for e in self.as_map()?.entries {
@@ -202,9 +202,8 @@ fn push_digits(out: &mut String, n: i64, width: u32) -> Option<()> {
     Some(())
 }
 
-/// A `dict`'s entries, read once: the walk looks several keys up in each
-/// mapping and checks every key against the allowed ones, and comparing
-/// Rust strings beats a Python lookup per key.
+/// A `dict`'s entries, read once, with their keys as Rust strings (the walk
+/// compares each key with the ones a mapping may have).
 pub struct PyMap<'py> {
     entries: Vec<Entry<'py>>,
 }
@@ -333,15 +332,7 @@ impl<'py> Node for PyNode<'py> {
 impl<'py> MapNode for PyMap<'py> {
     type Node = PyNode<'py>;
 
-    fn get(&self, key: &str) -> Option<PyNode<'py>> {
-        self.entries.iter().find(|e| same_key(e.key(), key)).map(|e| e.value.clone())
-    }
-
     fn entries(&self) -> impl Iterator<Item = (&str, PyNode<'py>)> {
         self.entries.iter().map(|e| (e.key(), e.value.clone()))
-    }
-
-    fn keys(&self) -> impl Iterator<Item = &str> {
-        self.entries.iter().map(Entry::key)
     }
 }

@@ -219,41 +219,43 @@ pub fn approvals_from_value(doc: &serde_json::Value) -> Result<Vec<Approval>, Ve
     let mut ids = std::collections::BTreeSet::new();
     for (i, v) in items.iter().enumerate() {
         let at = At::Index(&At::Root, i);
-        let Some(m) = w.object(&v, &at, &["id", "app", "approver", "roles", "scope", "grantedAt", "expiresAt", "justification", "revokedAt"]) else {
+        let Some([id, app, approver, roles, scope, granted_at, expires_at, justification, revoked_at]) =
+            w.members(&v, &at, ["id", "app", "approver", "roles", "scope", "grantedAt", "expiresAt", "justification", "revokedAt"])
+        else {
             continue;
         };
-        let id = w.req_str(&m, &at, "id");
-        let app = w.req_str(&m, &at, "app");
-        let approver = w.req_str(&m, &at, "approver");
+        let id = w.req_str(&at, &id);
+        let app = w.req_str(&at, &app);
+        let approver_key = approver.key;
+        let approver = w.req_str(&at, &approver);
         if let Some(a) = &approver {
             if !super::parse::is_email(a) {
-                w.push_at(codes::INVALID_EMAIL, &At::Key(&at, "approver"), format!("approver \"{a}\" is not an e-mail address"));
+                w.push_at(codes::INVALID_EMAIL, &At::Key(&at, approver_key), format!("approver \"{a}\" is not an e-mail address"));
             }
         }
-        let roles = w.str_list(&m, &at, "roles");
+        let roles_key = roles.key;
+        let roles = w.str_list(&at, &roles);
         if roles.is_empty() {
-            w.push_at(codes::MISSING, &At::Key(&at, "roles"), "an approval needs at least one role");
+            w.push_at(codes::MISSING, &At::Key(&at, roles_key), "an approval needs at least one role");
         }
-        let scope = match m.get("scope") {
-            None | Some(serde_json::Value::Null) => None,
-            Some(s) => {
-                let sp = At::Key(&at, "scope");
-                w.object(&s, &sp, &["exception", "dataset", "connector"]).map(|sm| Scope {
-                    exception: w.opt_str(&sm, &sp, "exception"),
-                    dataset: w.opt_str(&sm, &sp, "dataset"),
-                    connector: w.opt_str(&sm, &sp, "connector"),
-                })
-            }
-        };
-        let granted_at = w.req_time(&m, &at, "grantedAt");
-        let expires_at = w.req_time(&m, &at, "expiresAt");
+        let scope = scope.present().and_then(|s| {
+            let sp = At::Key(&at, "scope");
+            w.members(s, &sp, ["exception", "dataset", "connector"]).map(|[exception, dataset, connector]| Scope {
+                exception: w.opt_str(&sp, &exception),
+                dataset: w.opt_str(&sp, &dataset),
+                connector: w.opt_str(&sp, &connector),
+            })
+        });
+        let expires_key = expires_at.key;
+        let granted_at = w.req_time(&at, &granted_at);
+        let expires_at = w.req_time(&at, &expires_at);
         if let (Some(g), Some(e)) = (granted_at, expires_at) {
             if e <= g {
-                w.push_at(codes::EXPIRY_BEFORE_CREATION, &At::Key(&at, "expiresAt"), "expiresAt is not after grantedAt");
+                w.push_at(codes::EXPIRY_BEFORE_CREATION, &At::Key(&at, expires_key), "expiresAt is not after grantedAt");
             }
         }
-        let justification = w.opt_str(&m, &at, "justification");
-        let revoked_at = w.opt_time(&m, &at, "revokedAt");
+        let justification = w.opt_str(&at, &justification);
+        let revoked_at = w.opt_time(&at, &revoked_at);
         if let Some(id) = &id {
             if !ids.insert(id.clone()) {
                 w.push_at(codes::DUPLICATE_NAME, &At::Key(&at, "id"), format!("approval id \"{id}\" appears more than once"));

@@ -79,14 +79,8 @@ pub trait Node: Sized {
 pub trait MapNode {
     /// The values' type.
     type Node: Node;
-    /// The value under `key`.
-    fn get(&self, key: &str) -> Option<Self::Node>;
     /// Every key and value, in the mapping's order.
     fn entries(&self) -> impl Iterator<Item = (&str, Self::Node)>;
-    /// Every key, in the mapping's order.
-    fn keys(&self) -> impl Iterator<Item = &str> {
-        self.entries().map(|(k, _)| k)
-    }
 }
 
 /// Whether two keys are equal: length and first byte before the bytes
@@ -149,14 +143,8 @@ impl<'a> Node for &'a Value {
 
 impl<'a> MapNode for &'a Map<String, Value> {
     type Node = &'a Value;
-    fn get(&self, key: &str) -> Option<&'a Value> {
-        Map::get(self, key)
-    }
     fn entries(&self) -> impl Iterator<Item = (&str, &'a Value)> {
         self.iter().map(|(k, v)| (k.as_str(), v))
-    }
-    fn keys(&self) -> impl Iterator<Item = &str> {
-        Map::keys(self).map(String::as_str)
     }
 }
 

@@ -176,9 +176,18 @@ pub(crate) struct Walker {
     pub(crate) problems: Vec<Problem>,
 }
 
-/// A member of a mapping, unless it is absent or null (the same to a manifest).
-fn member<M: MapNode>(m: &M, key: &str) -> Option<M::Node> {
-    m.get(key).filter(|v| v.kind() != Kind::Null)
+/// One member of a mapping, as [`Walker::members`] found it: the key it
+/// was asked for (problems name it) and its value, if the mapping has one.
+pub(crate) struct Member<'k, N> {
+    pub(crate) key: &'k str,
+    pub(crate) value: Option<N>,
+}
+
+impl<N: Node> Member<'_, N> {
+    /// The value, unless it is absent or null (the same to a manifest).
+    pub(crate) fn present(&self) -> Option<&N> {
+        self.value.as_ref().filter(|v| v.kind() != Kind::Null)
+    }
 }
 
 impl Walker {
@@ -200,40 +209,54 @@ impl Walker {
         self.push_at(codes::WRONG_TYPE, at, format!("expected {expected}, found {}", found.kind().described()));
     }
 
-    /// The value as a mapping, or a wrong-type problem; unknown keys are
-    /// reported (with a "did you mean" for a near miss).
-    pub(crate) fn object<N: Node>(&mut self, v: &N, at: &At<'_>, allowed: &[&str]) -> Option<N::Map> {
+    /// The members of a mapping under `keys`, in that order, read in one
+    /// pass over its entries; any other key is reported (with a "did you
+    /// mean" for a near miss). `None`, reported, when `v` is not a mapping.
+    ///
+    /// One pass, not a lookup per key: most keys are written in the order
+    /// `keys` lists them, so each is usually found with one comparison.
+    pub(crate) fn members<'k, N: Node, const K: usize>(&mut self, v: &N, at: &At<'_>, keys: [&'k str; K]) -> Option<[Member<'k, N>; K]> {
         let Some(m) = v.as_map() else {
             self.wrong(at, "a mapping", v);
             return None;
         };
-        for key in m.keys() {
-            if !allowed.iter().any(|a| same_key(a, key)) {
-                let hint = allowed
-                    .iter()
-                    .map(|a| (edit_distance(&key.to_lowercase(), &a.to_lowercase()), *a))
-                    .filter(|(d, _)| *d <= 2)
-                    .min()
-                    .map(|(_, a)| format!(" (did you mean \"{a}\"?)"))
-                    .unwrap_or_default();
-                self.push_at(codes::UNKNOWN_KEY, &At::Key(at, key), format!("unknown key \"{key}\"{hint}"));
+        let mut out = keys.map(|key| Member { key, value: None });
+        let mut next = 0;
+        for (key, value) in m.entries() {
+            let found = if next < K && same_key(keys[next], key) { Some(next) } else { keys.iter().position(|k| same_key(k, key)) };
+            match found {
+                Some(i) => {
+                    out[i].value = Some(value);
+                    next = i + 1;
+                }
+                None => {
+                    let hint = keys
+                        .iter()
+                        .map(|a| (edit_distance(&key.to_lowercase(), &a.to_lowercase()), *a))
+                        .filter(|(d, _)| *d <= 2)
+                        .min()
+                        .map(|(_, a)| format!(" (did you mean \"{a}\"?)"))
+                        .unwrap_or_default();
+                    self.push_at(codes::UNKNOWN_KEY, &At::Key(at, key), format!("unknown key \"{key}\"{hint}"));
+                }
             }
         }
-        Some(m)
+        Some(out)
     }
 
-    pub(crate) fn opt_str<M: MapNode>(&mut self, m: &M, at: &At<'_>, key: &str) -> Option<String> {
-        let v = member(m, key)?;
+    pub(crate) fn opt_str<N: Node>(&mut self, at: &At<'_>, m: &Member<'_, N>) -> Option<String> {
+        let v = m.present()?;
         let s = v.as_str().map(Cow::into_owned);
         if s.is_none() {
-            self.wrong(&At::Key(at, key), "a string", &v);
+            self.wrong(&At::Key(at, m.key), "a string", v);
         }
         s
     }
 
     /// A required, non-empty string.
-    pub(crate) fn req_str<M: MapNode>(&mut self, m: &M, at: &At<'_>, key: &str) -> Option<String> {
-        let Some(v) = member(m, key) else {
+    pub(crate) fn req_str<N: Node>(&mut self, at: &At<'_>, m: &Member<'_, N>) -> Option<String> {
+        let key = m.key;
+        let Some(v) = m.present() else {
             self.push_at(codes::MISSING, &At::Key(at, key), format!("missing required key \"{key}\""));
             return None;
         };
@@ -245,84 +268,92 @@ impl Walker {
             }
             Some(s) => Some(s.into_owned()),
             None => {
-                self.wrong(&At::Key(at, key), "a string", &v);
+                self.wrong(&At::Key(at, key), "a string", v);
                 None
             }
         }
     }
 
-    pub(crate) fn opt_bool<M: MapNode>(&mut self, m: &M, at: &At<'_>, key: &str) -> Option<bool> {
-        let v = member(m, key)?;
+    pub(crate) fn opt_bool<N: Node>(&mut self, at: &At<'_>, m: &Member<'_, N>) -> Option<bool> {
+        let v = m.present()?;
         let b = v.as_bool();
         if b.is_none() {
-            self.wrong(&At::Key(at, key), "true or false", &v);
+            self.wrong(&At::Key(at, m.key), "true or false", v);
         }
         b
     }
 
-    pub(crate) fn opt_u32<M: MapNode>(&mut self, m: &M, at: &At<'_>, key: &str, max: u32) -> Option<u32> {
-        let v = member(m, key)?;
+    pub(crate) fn opt_u32<N: Node>(&mut self, at: &At<'_>, m: &Member<'_, N>, max: u32) -> Option<u32> {
+        let v = m.present()?;
         let Some(n) = v.as_number() else {
-            self.wrong(&At::Key(at, key), "a whole number", &v);
+            self.wrong(&At::Key(at, m.key), "a whole number", v);
             return None;
         };
         match n.as_u64() {
             Some(x) if x <= u64::from(max) => u32::try_from(x).ok(),
             _ => {
-                self.push_at(codes::OUT_OF_RANGE, &At::Key(at, key), format!("expected a whole number from 0 to {max}, found {n}"));
+                self.push_at(codes::OUT_OF_RANGE, &At::Key(at, m.key), format!("expected a whole number from 0 to {max}, found {n}"));
                 None
             }
         }
     }
 
-    pub(crate) fn opt_time<M: MapNode>(&mut self, m: &M, at: &At<'_>, key: &str) -> Option<DateTime<Utc>> {
-        let s = self.opt_str(m, at, key)?;
+    pub(crate) fn opt_time<N: Node>(&mut self, at: &At<'_>, m: &Member<'_, N>) -> Option<DateTime<Utc>> {
+        let s = self.opt_str(at, m)?;
         match DateTime::parse_from_rfc3339(&s) {
             Ok(t) => Some(t.with_timezone(&Utc)),
             Err(_) => {
-                self.push_at(codes::INVALID_TIMESTAMP, &At::Key(at, key), format!("\"{s}\" is not an RFC 3339 timestamp (like 2026-11-01T09:00:00Z)"));
+                self.push_at(codes::INVALID_TIMESTAMP, &At::Key(at, m.key), format!("\"{s}\" is not an RFC 3339 timestamp (like 2026-11-01T09:00:00Z)"));
                 None
             }
         }
     }
 
-    pub(crate) fn req_time<M: MapNode>(&mut self, m: &M, at: &At<'_>, key: &str) -> Option<DateTime<Utc>> {
-        if member(m, key).is_none() {
-            self.push_at(codes::MISSING, &At::Key(at, key), format!("missing required key \"{key}\""));
+    pub(crate) fn req_time<N: Node>(&mut self, at: &At<'_>, m: &Member<'_, N>) -> Option<DateTime<Utc>> {
+        if m.present().is_none() {
+            self.push_at(codes::MISSING, &At::Key(at, m.key), format!("missing required key \"{}\"", m.key));
             return None;
         }
-        self.opt_time(m, at, key)
+        self.opt_time(at, m)
     }
 
     /// An optional enumeration value, parsed with `parse`. `spellings` is
     /// only called for the error message (it joins every spelling).
-    pub(crate) fn opt_enum<M: MapNode, T>(&mut self, m: &M, at: &At<'_>, key: &str, parse: fn(&str) -> Option<T>, spellings: fn() -> String) -> Option<T> {
-        let v = member(m, key)?;
+    pub(crate) fn opt_enum<N: Node, T>(&mut self, at: &At<'_>, m: &Member<'_, N>, parse: fn(&str) -> Option<T>, spellings: fn() -> String) -> Option<T> {
+        let v = m.present()?;
         let Some(s) = v.as_str() else {
-            self.wrong(&At::Key(at, key), "a string", &v);
+            self.wrong(&At::Key(at, m.key), "a string", v);
             return None;
         };
         let parsed = parse(&s);
         if parsed.is_none() {
-            self.push_at(codes::UNKNOWN_VALUE, &At::Key(at, key), format!("unknown value \"{s}\", expected one of: {}", spellings()));
+            self.push_at(codes::UNKNOWN_VALUE, &At::Key(at, m.key), format!("unknown value \"{s}\", expected one of: {}", spellings()));
         }
         parsed
+    }
+
+    /// A required enumeration value.
+    fn req_enum<N: Node, T>(&mut self, at: &At<'_>, m: &Member<'_, N>, parse: fn(&str) -> Option<T>, spellings: fn() -> String) -> Option<T> {
+        if m.present().is_none() {
+            self.push_at(codes::MISSING, &At::Key(at, m.key), format!("missing required key \"{}\"", m.key));
+            return None;
+        }
+        self.opt_enum(at, m, parse, spellings)
     }
 
     /// A list of named things (datasets, connectors, fields, secrets): each
     /// item read by `item`, those it returns kept, and a name written twice
     /// reported at the second (`what` names the thing in the message).
-    fn named_list<M: MapNode, T>(
+    fn named_list<N: Node, T>(
         &mut self,
-        m: &M,
         at: &At<'_>,
-        key: &str,
+        m: &Member<'_, N>,
         what: &str,
         name_of: fn(&T) -> &str,
-        mut item: impl FnMut(&mut Walker, &M::Node, &At<'_>) -> Option<T>,
+        mut item: impl FnMut(&mut Walker, &N, &At<'_>) -> Option<T>,
     ) -> Vec<T> {
-        let items = self.list(m, at, key);
-        let list_at = At::Key(at, key);
+        let items = self.list(at, m);
+        let list_at = At::Key(at, m.key);
         let mut out: Vec<T> = Vec::with_capacity(items.len);
         let mut seen = Unique::default();
         for (i, node) in items.iter() {
@@ -338,19 +369,19 @@ impl Walker {
     }
 
     /// The items of an optional list (none, with a problem, if it is not one).
-    pub(crate) fn list<M: MapNode>(&mut self, m: &M, at: &At<'_>, key: &str) -> Items<M::Node> {
-        let Some(v) = member(m, key) else { return Items { list: None, len: 0 } };
+    pub(crate) fn list<'n, N: Node>(&mut self, at: &At<'_>, m: &'n Member<'_, N>) -> Items<'n, N> {
+        let Some(v) = m.present() else { return Items { list: None, len: 0 } };
         let Some(len) = v.list_len() else {
-            self.wrong(&At::Key(at, key), "a list", &v);
+            self.wrong(&At::Key(at, m.key), "a list", v);
             return Items { list: None, len: 0 };
         };
         Items { list: Some(v), len }
     }
 
     /// A list of strings.
-    pub(crate) fn str_list<M: MapNode>(&mut self, m: &M, at: &At<'_>, key: &str) -> Vec<String> {
-        let items = self.list(m, at, key);
-        let list_at = At::Key(at, key);
+    pub(crate) fn str_list<N: Node>(&mut self, at: &At<'_>, m: &Member<'_, N>) -> Vec<String> {
+        let items = self.list(at, m);
+        let list_at = At::Key(at, m.key);
         let mut out = Vec::with_capacity(items.len);
         for (i, v) in items.iter() {
             match v.as_str() {
@@ -362,12 +393,12 @@ impl Walker {
     }
 
     /// A mapping of strings (labels, headers).
-    fn str_map<M: MapNode>(&mut self, m: &M, at: &At<'_>, key: &str) -> BTreeMap<String, String> {
+    fn str_map<N: Node>(&mut self, at: &At<'_>, m: &Member<'_, N>) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
-        let Some(v) = member(m, key) else { return out };
-        let map_at = At::Key(at, key);
+        let Some(v) = m.present() else { return out };
+        let map_at = At::Key(at, m.key);
         let Some(obj) = v.as_map() else {
-            self.wrong(&map_at, "a mapping", &v);
+            self.wrong(&map_at, "a mapping", v);
             return out;
         };
         for (k, val) in obj.entries() {
@@ -382,9 +413,9 @@ impl Walker {
     }
 
     /// A list of data categories, each once, in the order first written.
-    fn categories<M: MapNode>(&mut self, m: &M, at: &At<'_>, out: &mut Vec<Category>) {
-        let items = self.list(m, at, "categories");
-        let list_at = At::Key(at, "categories");
+    fn categories<N: Node>(&mut self, at: &At<'_>, m: &Member<'_, N>, out: &mut Vec<Category>) {
+        let items = self.list(at, m);
+        let list_at = At::Key(at, m.key);
         for (i, c) in items.iter() {
             match c.as_str() {
                 Some(s) => match Category::parse(&s) {
@@ -402,15 +433,15 @@ impl Walker {
 }
 
 /// The items of a list, read one at a time (no list of them is built).
-pub(crate) struct Items<N> {
-    list: Option<N>,
+pub(crate) struct Items<'n, N> {
+    list: Option<&'n N>,
     len: usize,
 }
 
-impl<N: Node> Items<N> {
+impl<N: Node> Items<'_, N> {
     /// Each item with its index.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (usize, N)> + '_ {
-        (0..self.len).filter_map(move |i| self.list.as_ref()?.item(i).map(|item| (i, item)))
+        (0..self.len).filter_map(move |i| self.list?.item(i).map(|item| (i, item)))
     }
 }
 
@@ -489,29 +520,29 @@ pub fn manifest_from_node<N: Node>(doc: &N, opts: &ParseOptions) -> Result<Manif
 
 fn walk_manifest<N: Node>(w: &mut Walker, doc: &N, opts: &ParseOptions) -> Option<Manifest> {
     let root = At::Root;
-    let top = w.object(doc, &root, &["apiVersion", "kind", "metadata", "spec"])?;
-    let api_version = w.req_str(&top, &root, "apiVersion");
+    let [api_version, kind, metadata, spec] = w.members(doc, &root, ["apiVersion", "kind", "metadata", "spec"])?;
+    let api_version = w.req_str(&root, &api_version);
     if let Some(v) = &api_version {
         if v != API_VERSION {
             w.push(codes::UNSUPPORTED_VERSION, "/apiVersion", format!("unsupported apiVersion \"{v}\", expected \"{API_VERSION}\""));
         }
     }
-    let kind = w.req_str(&top, &root, "kind");
+    let kind = w.req_str(&root, &kind);
     if let Some(k) = &kind {
         if k != KIND {
             w.push(codes::UNSUPPORTED_VERSION, "/kind", format!("unsupported kind \"{k}\", expected \"{KIND}\""));
         }
     }
-    let metadata = match top.get("metadata") {
-        Some(m) => walk_metadata(w, &m, opts),
+    let metadata = match &metadata.value {
+        Some(m) => walk_metadata(w, m, opts),
         None => {
             w.push(codes::MISSING, "/metadata", "missing required key \"metadata\"");
             None
         }
     };
     let owner_domain = metadata.as_ref().and_then(|m| m.owner.rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase()));
-    let spec = match top.get("spec") {
-        Some(s) => walk_spec(w, &s, opts, owner_domain.as_deref()),
+    let spec = match &spec.value {
+        Some(s) => walk_spec(w, s, opts, owner_domain.as_deref()),
         None => {
             w.push(codes::MISSING, "/spec", "missing required key \"spec\"");
             None
@@ -522,31 +553,32 @@ fn walk_manifest<N: Node>(w: &mut Walker, doc: &N, opts: &ParseOptions) -> Optio
 
 fn walk_metadata<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions) -> Option<Metadata> {
     let at = At::Key(&At::Root, "metadata");
-    let m = w.object(v, &at, &["name", "owner", "department", "tenant", "createdAt", "expiresAt", "retiredAt", "labels"])?;
-    let name = w.req_str(&m, &at, "name");
+    let [name, owner, department, tenant, created_at, expires_at, retired_at, labels] =
+        w.members(v, &at, ["name", "owner", "department", "tenant", "createdAt", "expiresAt", "retiredAt", "labels"])?;
+    let name = w.req_str(&at, &name);
     if let Some(n) = &name {
         if !is_dns_label(n) {
             w.push(codes::INVALID_NAME, "/metadata/name", format!("\"{n}\" is not a DNS label (lowercase letters, digits and '-', at most 63)"));
         }
     }
-    let owner = w.req_str(&m, &at, "owner");
+    let owner = w.req_str(&at, &owner);
     if let Some(o) = &owner {
         if !is_email(o) {
             w.push(codes::INVALID_EMAIL, "/metadata/owner", format!("owner \"{o}\" is not an e-mail address"));
         }
     }
-    let department = w.opt_str(&m, &at, "department");
-    let tenant = w.opt_str(&m, &at, "tenant");
-    let created_at = w.req_time(&m, &at, "createdAt");
-    let expires_at = w.opt_time(&m, &at, "expiresAt");
-    let retired_at = w.opt_time(&m, &at, "retiredAt");
+    let department = w.opt_str(&at, &department);
+    let tenant = w.opt_str(&at, &tenant);
+    let created_at = w.req_time(&at, &created_at);
+    let expires_at = w.opt_time(&at, &expires_at);
+    let retired_at = w.opt_time(&at, &retired_at);
     if let (Some(c), Some(e)) = (created_at, expires_at) {
         if e <= c {
             w.push(codes::EXPIRY_BEFORE_CREATION, "/metadata/expiresAt", format!("expiresAt {} is not after createdAt {}", e.to_rfc3339(), c.to_rfc3339()));
         }
     }
     // Labels are free-form: any key, string values only.
-    let labels = w.str_map(&m, &at, "labels");
+    let labels = w.str_map(&at, &labels);
     let created_at = created_at?;
     let expires_at = expires_at.unwrap_or(created_at + Duration::days(opts.default_lifetime_days));
     Some(Metadata { name: name?, owner: owner?, department, tenant, created_at, expires_at, retired_at, labels })
@@ -554,23 +586,23 @@ fn walk_metadata<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions) -> Option<
 
 fn walk_spec<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions, owner_domain: Option<&str>) -> Option<Spec> {
     let at = At::Key(&At::Root, "spec");
-    let m = w.object(
+    let [template, purpose, built_by, environment, auth, datasets, connectors, egress, env, secrets, policies] = w.members(
         v,
         &at,
-        &["template", "purpose", "builtBy", "environment", "auth", "datasets", "connectors", "egress", "env", "secrets", "policies"],
+        ["template", "purpose", "builtBy", "environment", "auth", "datasets", "connectors", "egress", "env", "secrets", "policies"],
     )?;
-    let template = w.opt_str(&m, &at, "template");
+    let template = w.opt_str(&at, &template);
     if let Some(t) = &template {
         let ok = t.split_once('@').is_some_and(|(n, ver)| !n.is_empty() && !ver.is_empty() && ver.chars().next().is_some_and(|c| c.is_ascii_digit()));
         if !ok {
             w.push(codes::INVALID_TEMPLATE, "/spec/template", format!("\"{t}\" is not name@version (like expense-approval@2.1.0)"));
         }
     }
-    let purpose = w.opt_str(&m, &at, "purpose");
-    let built_by = w.opt_enum(&m, &at, "builtBy", BuiltBy::parse, BuiltBy::spellings).unwrap_or(BuiltBy::Human);
-    let environment = w.opt_enum(&m, &at, "environment", Environment::parse, Environment::spellings).unwrap_or(Environment::Production);
-    let auth = match m.get("auth") {
-        Some(a) => walk_auth(w, &a),
+    let purpose = w.opt_str(&at, &purpose);
+    let built_by = w.opt_enum(&at, &built_by, BuiltBy::parse, BuiltBy::spellings).unwrap_or(BuiltBy::Human);
+    let environment = w.opt_enum(&at, &environment, Environment::parse, Environment::spellings).unwrap_or(Environment::Production);
+    let auth = match &auth.value {
+        Some(a) => walk_auth(w, a),
         None => Auth { sso: Sso::None, mfa: false, local_accounts: false, roles: Vec::new() },
     };
 
@@ -578,26 +610,24 @@ fn walk_spec<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions, owner_domain: 
     // also make every connector that uses it look wrong: those of the
     // datasets kept, and those of the ones dropped for a mistake.
     let mut dropped_names = Vec::new();
-    let datasets = w.named_list(&m, &at, "datasets", "dataset", |d: &Dataset| &d.name, |w, d, item_at| {
-        walk_dataset(w, d, item_at, opts, &mut dropped_names)
-    });
+    let datasets = w.named_list(&at, &datasets, "dataset", |d: &Dataset| &d.name, |w, d, item_at| walk_dataset(w, d, item_at, opts, &mut dropped_names));
     let mut dataset_names: Vec<&str> = datasets.iter().map(|d| d.name.as_str()).chain(dropped_names.iter().map(String::as_str)).collect();
     dataset_names.sort_unstable();
-    let connectors = w.named_list(&m, &at, "connectors", "connector", |c: &Connector| &c.name, |w, c, item_at| {
+    let connectors = w.named_list(&at, &connectors, "connector", |c: &Connector| &c.name, |w, c, item_at| {
         walk_connector(w, c, item_at, opts, &dataset_names, owner_domain)
     });
 
-    let egress = w.str_list(&m, &at, "egress");
-    let mut env = BTreeMap::new();
-    if let Some(e) = member(&m, "env") {
-        let env_at = At::Key(&at, "env");
+    let egress = w.str_list(&at, &egress);
+    let mut env_out = BTreeMap::new();
+    if let Some(e) = env.present() {
+        let env_at = At::Key(&at, env.key);
         match e.as_map() {
             Some(obj) => {
                 for (k, val) in obj.entries() {
                     match val.kind() {
                         Kind::Null | Kind::Bool | Kind::Number | Kind::String => match val.to_value() {
                             Some(value) => {
-                                env.insert(k.to_string(), value);
+                                env_out.insert(k.to_string(), value);
                             }
                             None => w.wrong(&At::Key(&env_at, k), "a string, number or boolean", &val),
                         },
@@ -605,140 +635,132 @@ fn walk_spec<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions, owner_domain: 
                     }
                 }
             }
-            None => w.wrong(&env_at, "a mapping", &e),
+            None => w.wrong(&env_at, "a mapping", e),
         }
     }
-    let secrets = w.named_list(&m, &at, "secrets", "secret", |s: &SecretRef| &s.name, walk_secret);
-    let policies = w.str_list(&m, &at, "policies");
-    Some(Spec { template, purpose, built_by, environment, auth, datasets, connectors, egress, env, secrets, policies })
+    let secrets = w.named_list(&at, &secrets, "secret", |s: &SecretRef| &s.name, walk_secret);
+    let policies = w.str_list(&at, &policies);
+    Some(Spec { template, purpose, built_by, environment, auth, datasets, connectors, egress, env: env_out, secrets, policies })
 }
 
 fn walk_secret<N: Node>(w: &mut Walker, v: &N, at: &At<'_>) -> Option<SecretRef> {
-    let m = w.object(v, at, &["name", "ref", "rotationDays"])?;
-    let name = w.req_str(&m, at, "name");
-    let reference = w.req_str(&m, at, "ref");
-    let rotation_days = w.opt_u32(&m, at, "rotationDays", 36_500);
+    let [name, reference, rotation_days] = w.members(v, at, ["name", "ref", "rotationDays"])?;
+    let name = w.req_str(at, &name);
+    let reference = w.req_str(at, &reference);
+    let rotation_days = w.opt_u32(at, &rotation_days, 36_500);
     Some(SecretRef { name: name?, reference: reference?, rotation_days })
 }
 
 fn walk_auth<N: Node>(w: &mut Walker, v: &N) -> Auth {
     let at = At::Key(&At::Key(&At::Root, "spec"), "auth");
-    let Some(m) = w.object(v, &at, &["sso", "mfa", "localAccounts", "roles"]) else {
+    let Some([sso, mfa, local_accounts, roles]) = w.members(v, &at, ["sso", "mfa", "localAccounts", "roles"]) else {
         return Auth { sso: Sso::None, mfa: false, local_accounts: false, roles: Vec::new() };
     };
     Auth {
-        sso: w.opt_enum(&m, &at, "sso", Sso::parse, Sso::spellings).unwrap_or(Sso::None),
-        mfa: w.opt_bool(&m, &at, "mfa").unwrap_or(false),
-        local_accounts: w.opt_bool(&m, &at, "localAccounts").unwrap_or(false),
-        roles: w.str_list(&m, &at, "roles"),
+        sso: w.opt_enum(&at, &sso, Sso::parse, Sso::spellings).unwrap_or(Sso::None),
+        mfa: w.opt_bool(&at, &mfa).unwrap_or(false),
+        local_accounts: w.opt_bool(&at, &local_accounts).unwrap_or(false),
+        roles: w.str_list(&at, &roles),
     }
 }
 
 fn walk_field<N: Node>(w: &mut Walker, v: &N, at: &At<'_>) -> Option<Field> {
-    let m = w.object(v, at, &["name", "categories", "sample"])?;
-    let name = w.req_str(&m, at, "name");
-    let mut categories = Vec::new();
-    w.categories(&m, at, &mut categories);
-    let sample = match member(&m, "sample") {
+    let [name, categories, sample] = w.members(v, at, ["name", "categories", "sample"])?;
+    let name = w.req_str(at, &name);
+    let mut category_list = Vec::new();
+    w.categories(at, &categories, &mut category_list);
+    let sample = match sample.present() {
         None => Vec::new(),
         Some(s) => match (s.as_str(), s.list_len()) {
             (Some(text), _) => vec![text.into_owned()],
-            (None, Some(_)) => w.str_list(&m, at, "sample"),
+            (None, Some(_)) => w.str_list(at, &sample),
             (None, None) => {
-                w.wrong(&At::Key(at, "sample"), "a string or a list of strings", &s);
+                w.wrong(&At::Key(at, sample.key), "a string or a list of strings", s);
                 Vec::new()
             }
         },
     };
-    Some(Field { name: name?, categories, sample })
+    Some(Field { name: name?, categories: category_list, sample })
 }
 
 /// A dataset dropped for a mistake adds its name as written to `dropped`.
 fn walk_dataset<N: Node>(w: &mut Walker, v: &N, at: &At<'_>, opts: &ParseOptions, dropped: &mut Vec<String>) -> Option<Dataset> {
-    let m = w.object(v, at, &["name", "classification", "residency", "sovereign", "encryption", "retentionDays", "fields", "categories"])?;
-    let dataset = walk_dataset_members(w, &m, at, opts);
-    if dataset.is_none() {
-        if let Some(name) = m.get("name").and_then(|n| n.as_str().map(Cow::into_owned)) {
-            dropped.push(name);
-        }
-    }
-    dataset
-}
-
-fn walk_dataset_members<M: MapNode>(w: &mut Walker, m: &M, at: &At<'_>, opts: &ParseOptions) -> Option<Dataset> {
-    let name = w.req_str(m, at, "name");
-    let classification = if member(m, "classification").is_some() {
-        w.opt_enum(m, at, "classification", Classification::parse, Classification::spellings)
-    } else {
-        w.push_at(codes::MISSING, &At::Key(at, "classification"), "missing required key \"classification\"");
-        None
-    };
-    let residency = w.opt_str(m, at, "residency").and_then(|r| match opts.catalog.residency_code(&r) {
+    let [name, classification, residency, sovereign, encryption, retention_days, fields, categories] =
+        w.members(v, at, ["name", "classification", "residency", "sovereign", "encryption", "retentionDays", "fields", "categories"])?;
+    let name_read = w.req_str(at, &name);
+    let classification = w.req_enum(at, &classification, Classification::parse, Classification::spellings);
+    let residency = w.opt_str(at, &residency).and_then(|r| match opts.catalog.residency_code(&r) {
         Some(code) if code == r => Some(r),
         Some(code) => Some(code.to_owned()),
         None => {
-            w.push_at(codes::UNKNOWN_RESIDENCY, &At::Key(at, "residency"), format!("unknown residency \"{r}\": not a jurisdiction or country of the region catalog"));
+            w.push_at(codes::UNKNOWN_RESIDENCY, &At::Key(at, residency.key), format!("unknown residency \"{r}\": not a jurisdiction or country of the region catalog"));
             None
         }
     });
-    let sovereign = w.opt_bool(m, at, "sovereign").unwrap_or(false);
-    let encryption = w.opt_enum(m, at, "encryption", Encryption::parse, Encryption::spellings).unwrap_or(Encryption::Platform);
-    let retention_days = w.opt_u32(m, at, "retentionDays", 36_500);
-    let fields = w.named_list(m, at, "fields", "field", |f: &Field| &f.name, walk_field);
+    let sovereign = w.opt_bool(at, &sovereign).unwrap_or(false);
+    let encryption = w.opt_enum(at, &encryption, Encryption::parse, Encryption::spellings).unwrap_or(Encryption::Platform);
+    let retention_days = w.opt_u32(at, &retention_days, 36_500);
+    let fields = w.named_list(at, &fields, "field", |f: &Field| &f.name, walk_field);
     // A dataset's categories: those it declares itself plus its fields'.
-    let mut categories: Vec<Category> = fields.iter().flat_map(|f| f.categories.iter().copied()).collect();
-    w.categories(m, at, &mut categories);
-    categories.sort();
-    categories.dedup();
-    Some(Dataset { name: name?, classification: classification?, residency, sovereign, encryption, retention_days, fields, categories })
+    let mut category_list: Vec<Category> = fields.iter().flat_map(|f| f.categories.iter().copied()).collect();
+    w.categories(at, &categories, &mut category_list);
+    category_list.sort();
+    category_list.dedup();
+    match (name_read, classification) {
+        (Some(name), Some(classification)) => {
+            Some(Dataset { name, classification, residency, sovereign, encryption, retention_days, fields, categories: category_list })
+        }
+        (name_read, _) => {
+            if let Some(n) = name_read.or_else(|| name.present().and_then(|n| n.as_str().map(Cow::into_owned))) {
+                dropped.push(n);
+            }
+            None
+        }
+    }
 }
 
 /// `datasets`: the manifest's dataset names, sorted.
 fn walk_connector<N: Node>(w: &mut Walker, v: &N, at: &At<'_>, opts: &ParseOptions, datasets: &[&str], owner_domain: Option<&str>) -> Option<Connector> {
-    let m = w.object(
+    let [name, kind, endpoint, region, access, ds, exports_pii, external, secret_ref, rotation_days, needs_raw_values, config, headers] = w.members(
         v,
         at,
-        &["name", "type", "endpoint", "region", "access", "datasets", "exportsPii", "external", "secretRef", "rotationDays", "needsRawValues", "config", "headers"],
+        ["name", "type", "endpoint", "region", "access", "datasets", "exportsPii", "external", "secretRef", "rotationDays", "needsRawValues", "config", "headers"],
     )?;
-    let name = w.req_str(&m, at, "name");
-    let kind = if member(&m, "type").is_some() {
-        w.opt_enum(&m, at, "type", ConnectorType::parse, ConnectorType::spellings)
-    } else {
-        w.push_at(codes::MISSING, &At::Key(at, "type"), "missing required key \"type\"");
-        None
-    };
-    let endpoint = w.opt_str(&m, at, "endpoint");
-    let region = w.opt_str(&m, at, "region");
+    let name = w.req_str(at, &name);
+    let kind = w.req_enum(at, &kind, ConnectorType::parse, ConnectorType::spellings);
+    let endpoint = w.opt_str(at, &endpoint);
+    let region_key = region.key;
+    let region = w.opt_str(at, &region);
     if let Some(r) = &region {
         if opts.catalog.region(r).is_none() {
             let hint = opts.catalog.suggest(r).map(|s| format!(" (did you mean \"{s}\"?)")).unwrap_or_default();
-            w.push_at(codes::UNKNOWN_REGION, &At::Key(at, "region"), format!("unknown region \"{r}\"{hint}"));
+            w.push_at(codes::UNKNOWN_REGION, &At::Key(at, region_key), format!("unknown region \"{r}\"{hint}"));
         }
     }
-    let access = w.opt_enum(&m, at, "access", Access::parse, Access::spellings).unwrap_or(Access::Read);
-    let ds = w.str_list(&m, at, "datasets");
-    let list_at = At::Key(at, "datasets");
+    let access = w.opt_enum(at, &access, Access::parse, Access::spellings).unwrap_or(Access::Read);
+    let list_at = At::Key(at, ds.key);
+    let ds = w.str_list(at, &ds);
     for (i, d) in ds.iter().enumerate() {
         if datasets.binary_search(&d.as_str()).is_err() {
             w.push_at(codes::UNKNOWN_DATASET, &At::Index(&list_at, i), format!("connector uses dataset \"{d}\", which the manifest does not define"));
         }
     }
-    let exports_pii = w.opt_bool(&m, at, "exportsPii").unwrap_or(false);
-    let external = w.opt_bool(&m, at, "external");
-    let secret_ref = w.opt_str(&m, at, "secretRef");
-    let rotation_days = w.opt_u32(&m, at, "rotationDays", 36_500);
-    let needs_raw_values = w.opt_bool(&m, at, "needsRawValues").unwrap_or(false);
-    let config = match member(&m, "config") {
+    let exports_pii = w.opt_bool(at, &exports_pii).unwrap_or(false);
+    let external = w.opt_bool(at, &external);
+    let secret_ref = w.opt_str(at, &secret_ref);
+    let rotation_days = w.opt_u32(at, &rotation_days, 36_500);
+    let needs_raw_values = w.opt_bool(at, &needs_raw_values).unwrap_or(false);
+    let config = match config.present() {
         None => Map::new(),
         Some(c) => match (c.kind(), c.to_value()) {
             (Kind::Map, Some(Value::Object(o))) => o,
             _ => {
-                w.wrong(&At::Key(at, "config"), "a mapping", &c);
+                w.wrong(&At::Key(at, config.key), "a mapping", c);
                 Map::new()
             }
         },
     };
-    let headers = w.str_map(&m, at, "headers");
+    let headers = w.str_map(at, &headers);
     let kind = kind?;
     let external = external.unwrap_or_else(|| is_external(kind, endpoint.as_deref(), owner_domain, &opts.internal_suffixes));
     Some(Connector {

@@ -9,7 +9,7 @@
 //!
 //! [`Manifest`]: super::Manifest
 
-use super::doc::{same_key, Kind, MapNode, Node};
+use super::doc::{Kind, MapNode, Node};
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
@@ -103,9 +103,6 @@ impl<'t, 'a> Node for &'t Tree<'a> {
 
 impl<'t, 'a> MapNode for &'t [(Cow<'a, str>, Tree<'a>)] {
     type Node = &'t Tree<'a>;
-    fn get(&self, key: &str) -> Option<&'t Tree<'a>> {
-        self.iter().find(|(k, _)| same_key(k, key)).map(|(_, v)| v)
-    }
     fn entries(&self) -> impl Iterator<Item = (&str, &'t Tree<'a>)> {
         self.iter().map(|(k, v)| (k.as_ref(), v))
     }
