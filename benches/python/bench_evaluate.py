@@ -12,8 +12,9 @@ Measures
 
 On a shared, noisy machine a median measured minutes apart says little; so
 when the Rust timing example is built (``cargo build --release -p microgov
---features cli --example timing``) the script also runs it in turns with its
-own measurement, and reports the ratio of each pair (``interleaved``).
+--features cli --example timing``) the script also runs it as a server and
+alternates with it in batches of ten decisions, a few milliseconds each, and
+reports both medians and the ratio of each pair (``alternating``).
 
 Speed is reported, never asserted (STYLE.md). Output: a human summary and one
 JSON line (prefix ``RESULT ``) for scripts. ``BENCH_QUICK=1`` for a short smoke run.
@@ -25,10 +26,11 @@ import copy
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import microgov
 
@@ -108,29 +110,40 @@ def rust_median_us() -> Optional[float]:
     return None
 
 
-def rust_p50_us() -> Optional[float]:
-    """The median per-call time of the Rust timing example (same manifest, same `now`), if it is built."""
-    import subprocess
-
+def rust_server() -> Optional["subprocess.Popen[str]"]:
+    """The Rust timing example in serve mode (same manifest, `now` and
+    decision id), if it is built: it runs as many decisions as each line
+    asks for and answers with the nanoseconds they took."""
     target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
     for exe in [target / "release" / "examples" / "timing", *sorted(target.glob("*/release/examples/timing"))]:
         if exe.is_file():
-            out = subprocess.run(
-                [str(exe)], cwd=REPO, env={**os.environ, "ONLY_EVALUATE": "1", "N": "500"},
-                capture_output=True, text=True, check=True,
-            ).stdout
-            for line in out.splitlines():
-                if line.startswith("evaluate per call: p50 "):
-                    return _duration_us(line.split("p50 ", 1)[1].split(",", 1)[0])
+            proc = subprocess.Popen(
+                [str(exe)], cwd=REPO, env={**os.environ, "SERVE": "1"},
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            )
+            assert proc.stdout is not None
+            proc.stdout.readline()  # the decision's outcome line
+            return proc
     return None
 
 
-def _duration_us(text: str) -> float:
-    """`123.4µs` or `1.2ms` (Rust's Debug of a Duration) in microseconds."""
-    for unit, scale in (("ns", 0.001), ("µs", 1.0), ("ms", 1000.0), ("s", 1e6)):
-        if text.endswith(unit):
-            return float(text[: -len(unit)]) * scale
-    raise ValueError(text)
+def paired_batches(fn: Any, rust: "subprocess.Popen[str]", pairs: int, batch: int) -> Tuple[List[float], List[float]]:
+    """Per-call times (us) of `fn` and of the Rust decision, in alternating
+    batches a few milliseconds long: both sides run on the machine as it is
+    in the same moment, where runs seconds apart saw it up to 2x faster or
+    slower (the machine is shared)."""
+    assert rust.stdin is not None and rust.stdout is not None
+    py: List[float] = []
+    rs: List[float] = []
+    for _ in range(pairs):
+        t = time.perf_counter_ns()
+        for _ in range(batch):
+            fn()
+        py.append((time.perf_counter_ns() - t) / batch / 1000.0)
+        rust.stdin.write(f"{batch}\n")
+        rust.stdin.flush()
+        rs.append(int(rust.stdout.readline()) / batch / 1000.0)
+    return py, rs
 
 
 def median_us(fn: Any, runs: int, warmup: int) -> float:
@@ -164,19 +177,34 @@ def main() -> int:
     else:
         print("   Rust median: not found (run `cargo bench -p microgov-benches --bench engine` first)")
 
-    interleaved: List[float] = []
-    quietest: Optional[float] = None
-    if rust_p50_us() is not None:
-        # Many short turns: the machine's speed drifts over seconds. The
-        # quietest turn of each side is the least disturbed figure of it.
-        rs, ps = [], []
-        for _ in range(3 if QUICK else 21):
-            rs.append(rust_p50_us() or float("nan"))
-            ps.append(median_us(lambda: engine.evaluate(manifest, now=NOW, decision_id="bench"), 500, 50))
-            interleaved.append(ps[-1] / rs[-1])
-        quietest = min(ps) / min(rs)
-        print(f"   in turns with the Rust timing example: ratio median {statistics.median(interleaved):.2f}x "
-              f"(range {min(interleaved):.2f}-{max(interleaved):.2f}); quietest turns {min(ps):.1f} vs {min(rs):.1f} us: {quietest:.2f}x")
+    paired: Optional[Dict[str, float]] = None
+    rust_proc = rust_server()
+    if rust_proc is not None:
+        call = lambda: engine.evaluate(manifest, now=NOW, decision_id="bench")  # noqa: E731
+        paired_batches(call, rust_proc, 20, 10)  # warm both sides
+        py, rs = paired_batches(call, rust_proc, 60 if QUICK else 600, 10)
+        rust_proc.stdin.close()  # type: ignore[union-attr]
+        rust_proc.wait()
+        ratios = sorted(p / r for p, r in zip(py, rs))
+        # The fastest tenth of each side's batches: what each costs when the
+        # machine is not slowed by its neighbours (bursts that the medians,
+        # even of alternating batches, do not escape).
+        p10 = lambda xs: sorted(xs)[len(xs) // 10]  # noqa: E731
+        paired = {
+            "python_us": statistics.median(py),
+            "rust_us": statistics.median(rs),
+            "ratio_of_medians": statistics.median(py) / statistics.median(rs),
+            "median_ratio": statistics.median(ratios),
+            "python_p10_us": p10(py),
+            "rust_p10_us": p10(rs),
+            "ratio_of_p10": p10(py) / p10(rs),
+        }
+        print(f"   alternating with the Rust timing example in batches of 10: medians Python {paired['python_us']:.1f} us, "
+              f"Rust {paired['rust_us']:.1f} us: {paired['ratio_of_medians']:.2f}x (ratio of each pair: median {paired['median_ratio']:.2f}x); "
+              f"fastest tenth {paired['python_p10_us']:.1f} vs {paired['rust_p10_us']:.1f} us: {paired['ratio_of_p10']:.2f}x")
+    else:
+        print("   (build the Rust timing example to compare in alternation: "
+              "cargo build --release -p microgov --features cli --example timing)")
 
     n = 1000 if QUICK else 10_000
     manifests: List[Dict[str, Any]] = []
@@ -202,8 +230,7 @@ def main() -> int:
         "evaluate_prepared_median_us": round(py_prepared, 1),
         "rust_median_us": None if rust is None else round(rust, 1),
         "dict_vs_rust": None if rust is None else round(py_dict / rust, 3),
-        "dict_vs_rust_interleaved": round(statistics.median(interleaved), 3) if interleaved else None,
-        "dict_vs_rust_quietest": None if quietest is None else round(quietest, 3),
+        "dict_vs_rust_alternating": None if paired is None else {k: round(v, 3) for k, v in paired.items()},
         "manifests": n,
         "loop_s": round(t_loop, 3),
         "many_s": round(t_many, 3),

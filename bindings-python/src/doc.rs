@@ -105,10 +105,14 @@ impl PyNode<'_> {
             PyNode::Time(t) => Some(Value::String(t.to_string())),
             PyNode::Map(_) if depth < MAX_DEPTH => {
                 let mut out = Map::new();
-                for e in self.as_map()?.entries {
-                    out.insert(e.key().to_owned(), e.value.plain_value(depth + 1)?);
-                }
-                Some(Value::Object(out))
+                let mut plain = true;
+                let read = self.as_map()?.each(|k, v| match v.plain_value(depth + 1) {
+                    Some(value) => {
+                        out.insert(k.to_owned(), value);
+                    }
+                    None => plain = false,
+                });
+                (read && plain).then_some(Value::Object(out))
             }
             PyNode::List(l) if depth < MAX_DEPTH => {
                 let mut out = Vec::with_capacity(l.len());
@@ -202,39 +206,9 @@ fn push_digits(out: &mut String, n: i64, width: u32) -> Option<()> {
     Some(())
 }
 
-/// A `dict`'s entries, read once, with their keys as Rust strings (the walk
-/// compares each key with the ones a mapping may have).
+/// A `dict`, read entry by entry as the walk visits it.
 pub struct PyMap<'py> {
-    entries: Vec<Entry<'py>>,
-}
-
-/// A key and its value. The key's text is borrowed from the key object,
-/// which the entry holds.
-struct Entry<'py> {
-    /// Held so that `text` stays valid.
-    _key: Bound<'py, PyString>,
-    text: *const u8,
-    len: usize,
-    value: PyNode<'py>,
-}
-
-impl<'py> Entry<'py> {
-    fn new(key: Bound<'py, PyString>, value: PyNode<'py>) -> Option<Entry<'py>> {
-        let s = key.to_str().ok()?;
-        let (text, len) = (s.as_ptr(), s.len());
-        Some(Entry { _key: key, text, len, value })
-    }
-
-    fn key(&self) -> &str {
-        // SAFETY: `text` and `len` are the UTF-8 form of `self._key`, which
-        // CPython keeps with the object until it is freed (a `str` is
-        // immutable), and the entry holds a reference to the object, so
-        // the bytes live at least as long as `&self`.
-        #[allow(unsafe_code)]
-        unsafe {
-            std::str::from_utf8_unchecked(std::slice::from_raw_parts(self.text, self.len))
-        }
-    }
+    dict: Bound<'py, PyDict>,
 }
 
 impl<'py> Node for PyNode<'py> {
@@ -255,30 +229,10 @@ impl<'py> Node for PyNode<'py> {
     /// `None` for a `dict` with a key that is not a `str` (the general
     /// path names it).
     fn as_map(&self) -> Option<PyMap<'py>> {
-        let PyNode::Map(d) = self else { return None };
-        let py = d.py();
-        let len = d.len();
-        let mut entries = Vec::with_capacity(len);
-        // `PyDict_Next` rather than pyo3's iterator, which asks the dict's
-        // size before each entry: here only a value that ran Python code
-        // (a timestamp's methods, a subclass) can have changed the dict.
-        let (mut pos, mut k, mut v) = (0, std::ptr::null_mut(), std::ptr::null_mut());
-        // SAFETY: `d` is a dict and the GIL is held; `PyDict_Next` hands out
-        // borrowed references, which become owned ones (`from_borrowed_ptr`
-        // takes a reference) before any Python code can run.
-        #[allow(unsafe_code)]
-        while unsafe { ffi::PyDict_Next(d.as_ptr(), &mut pos, &mut k, &mut v) } != 0 {
-            #[allow(unsafe_code)]
-            let (key, value) = unsafe { (Bound::from_borrowed_ptr(py, k), Bound::from_borrowed_ptr(py, v)) };
-            let key = if key.is_exact_instance_of::<PyString>() { key.cast_into_exact::<PyString>().ok()? } else { key.cast_into::<PyString>().ok()? };
-            let value = PyNode::new(value);
-            if matches!(value, PyNode::Time(_) | PyNode::Other) && d.len() != len {
-                // Changed while read: the general path reports it.
-                return None;
-            }
-            entries.push(Entry::new(key, value)?);
+        match self {
+            PyNode::Map(d) => Some(PyMap { dict: d.clone() }),
+            _ => None,
         }
-        Some(PyMap { entries })
     }
 
     fn list_len(&self) -> Option<usize> {
@@ -332,7 +286,32 @@ impl<'py> Node for PyNode<'py> {
 impl<'py> MapNode for PyMap<'py> {
     type Node = PyNode<'py>;
 
-    fn entries(&self) -> impl Iterator<Item = (&str, PyNode<'py>)> {
-        self.entries.iter().map(|e| (e.key(), e.value.clone()))
+    /// `false` at a key that is not a `str` (or not valid Unicode), and
+    /// when the dict changed size while it was read (Python code runs for
+    /// a timestamp's methods or a subclass): the general path reports it.
+    fn each(&self, mut f: impl FnMut(&str, PyNode<'py>)) -> bool {
+        let d = &self.dict;
+        let py = d.py();
+        let len = d.len();
+        // `PyDict_Next` rather than pyo3's iterator: the same, less a
+        // size check per entry, and no key has to outlive its call.
+        let (mut pos, mut k, mut v) = (0, std::ptr::null_mut(), std::ptr::null_mut());
+        // SAFETY: `d` is a dict and the GIL is held; `PyDict_Next` hands out
+        // borrowed references, which become owned ones (`from_borrowed_ptr`
+        // takes a reference) before any Python code can run.
+        #[allow(unsafe_code)]
+        while unsafe { ffi::PyDict_Next(d.as_ptr(), &mut pos, &mut k, &mut v) } != 0 {
+            #[allow(unsafe_code)]
+            let (key, value) = unsafe { (Bound::from_borrowed_ptr(py, k), Bound::from_borrowed_ptr(py, v)) };
+            let key = if key.is_exact_instance_of::<PyString>() { key.cast_into_exact::<PyString>() } else { key.cast_into::<PyString>() };
+            let Some(text) = key.as_ref().ok().and_then(|k| k.to_str().ok()) else { return false };
+            let value = PyNode::new(value);
+            let ran_python = matches!(value, PyNode::Time(_) | PyNode::Other | PyNode::Map(_) | PyNode::List(_));
+            f(text, value);
+            if ran_python && d.len() != len {
+                return false;
+            }
+        }
+        true
     }
 }

@@ -7,9 +7,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let text = std::fs::read_to_string("fixtures/bench/typical.yaml")?;
     let engine = microgov::Engine::new()?;
     let app = engine.parse_manifest(&text)?;
-    let ctx = microgov::Context::at("2026-11-26T10:00:00Z".parse()?).with_decision_id("x");
+    let ctx = microgov::Context::at("2026-11-26T10:00:00Z".parse()?).with_decision_id("bench");
     let d = engine.evaluate(&app, &ctx)?;
     println!("{} {} violations={}", d.outcome, d.tier, d.violations.len());
+    if std::env::var_os("SERVE").is_some() {
+        // For benches/python: each line on stdin is a count of decisions to
+        // run; the answer is the nanoseconds they took. The Python side
+        // alternates with this in small batches, so both see the same
+        // machine (it is shared, and its speed drifts within seconds).
+        use std::io::{BufRead, Write};
+        let mut out = std::io::stdout().lock();
+        for line in std::io::stdin().lock().lines() {
+            let count: u32 = line?.trim().parse()?;
+            let t = std::time::Instant::now();
+            for _ in 0..count {
+                std::hint::black_box(engine.evaluate(&app, &ctx)?);
+            }
+            writeln!(out, "{}", t.elapsed().as_nanos())?;
+            out.flush()?;
+        }
+        return Ok(());
+    }
     let n: u32 = std::env::var("N").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
     let t = std::time::Instant::now();
     for _ in 0..n {

@@ -79,8 +79,14 @@ pub trait Node: Sized {
 pub trait MapNode {
     /// The values' type.
     type Node: Node;
-    /// Every key and value, in the mapping's order.
-    fn entries(&self) -> impl Iterator<Item = (&str, Self::Node)>;
+    /// Calls `f` with every key and value, in the mapping's order. `false`
+    /// when the mapping could not be read to its end: a binding's object
+    /// with a key that is not a string, or that changed while it was read
+    /// (validation then reports the mapping as unreadable).
+    ///
+    /// A visit, not an iterator, so that a binding need not keep every key
+    /// alive to lend it out: each is only borrowed for its call.
+    fn each(&self, f: impl FnMut(&str, Self::Node)) -> bool;
 }
 
 /// Whether two keys are equal: length and first byte before the bytes
@@ -143,8 +149,9 @@ impl<'a> Node for &'a Value {
 
 impl<'a> MapNode for &'a Map<String, Value> {
     type Node = &'a Value;
-    fn entries(&self) -> impl Iterator<Item = (&str, &'a Value)> {
-        self.iter().map(|(k, v)| (k.as_str(), v))
+    fn each(&self, mut f: impl FnMut(&str, &'a Value)) -> bool {
+        self.iter().for_each(|(k, v)| f(k, v));
+        true
     }
 }
 

@@ -204,6 +204,11 @@ impl Walker {
         self.problems.push(Problem::new(code, at.pointer(), message));
     }
 
+    /// A mapping that could not be read to its end (`MapNode::each`).
+    fn unreadable(&mut self, at: &At<'_>) {
+        self.push_at(codes::WRONG_TYPE, at, format!("expected a mapping, found {}", Kind::Other.described()));
+    }
+
     /// "expected `expected`, found ..." at `at`.
     fn wrong<N: Node>(&mut self, at: &At<'_>, expected: &str, found: &N) {
         self.push_at(codes::WRONG_TYPE, at, format!("expected {expected}, found {}", found.kind().described()));
@@ -222,7 +227,7 @@ impl Walker {
         };
         let mut out = keys.map(|key| Member { key, value: None });
         let mut next = 0;
-        for (key, value) in m.entries() {
+        let read = m.each(|key, value| {
             let found = if next < K && same_key(keys[next], key) { Some(next) } else { keys.iter().position(|k| same_key(k, key)) };
             match found {
                 Some(i) => {
@@ -240,6 +245,9 @@ impl Walker {
                     self.push_at(codes::UNKNOWN_KEY, &At::Key(at, key), format!("unknown key \"{key}\"{hint}"));
                 }
             }
+        });
+        if !read {
+            self.unreadable(at);
         }
         Some(out)
     }
@@ -401,13 +409,14 @@ impl Walker {
             self.wrong(&map_at, "a mapping", v);
             return out;
         };
-        for (k, val) in obj.entries() {
-            match val.as_str() {
-                Some(s) => {
-                    out.insert(k.to_string(), s.into_owned());
-                }
-                None => self.wrong(&At::Key(&map_at, k), "a string", &val),
+        let read = obj.each(|k, val| match val.as_str() {
+            Some(s) => {
+                out.insert(k.to_string(), s.into_owned());
             }
+            None => self.wrong(&At::Key(&map_at, k), "a string", &val),
+        });
+        if !read {
+            self.unreadable(&map_at);
         }
         out
     }
@@ -623,16 +632,17 @@ fn walk_spec<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions, owner_domain: 
         let env_at = At::Key(&at, env.key);
         match e.as_map() {
             Some(obj) => {
-                for (k, val) in obj.entries() {
-                    match val.kind() {
-                        Kind::Null | Kind::Bool | Kind::Number | Kind::String => match val.to_value() {
-                            Some(value) => {
-                                env_out.insert(k.to_string(), value);
-                            }
-                            None => w.wrong(&At::Key(&env_at, k), "a string, number or boolean", &val),
-                        },
-                        _ => w.wrong(&At::Key(&env_at, k), "a string, number or boolean", &val),
-                    }
+                let read = obj.each(|k, val| match val.kind() {
+                    Kind::Null | Kind::Bool | Kind::Number | Kind::String => match val.to_value() {
+                        Some(value) => {
+                            env_out.insert(k.to_string(), value);
+                        }
+                        None => w.wrong(&At::Key(&env_at, k), "a string, number or boolean", &val),
+                    },
+                    _ => w.wrong(&At::Key(&env_at, k), "a string, number or boolean", &val),
+                });
+                if !read {
+                    w.unreadable(&env_at);
                 }
             }
             None => w.wrong(&env_at, "a mapping", e),

@@ -103,8 +103,9 @@ impl<'t, 'a> Node for &'t Tree<'a> {
 
 impl<'t, 'a> MapNode for &'t [(Cow<'a, str>, Tree<'a>)] {
     type Node = &'t Tree<'a>;
-    fn entries(&self) -> impl Iterator<Item = (&str, &'t Tree<'a>)> {
-        self.iter().map(|(k, v)| (k.as_ref(), v))
+    fn each(&self, mut f: impl FnMut(&str, &'t Tree<'a>)) -> bool {
+        self.iter().for_each(|(k, v)| f(k, v));
+        true
     }
 }
 
