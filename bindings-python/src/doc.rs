@@ -226,8 +226,7 @@ impl<'py> Node for PyNode<'py> {
         }
     }
 
-    /// `None` for a `dict` with a key that is not a `str` (the general
-    /// path names it).
+    /// A `dict` (its keys are checked as it is read: `PyMap::each`).
     fn as_map(&self) -> Option<PyMap<'py>> {
         match self {
             PyNode::Map(d) => Some(PyMap { dict: d.clone() }),
@@ -298,7 +297,9 @@ impl<'py> MapNode for PyMap<'py> {
         let (mut pos, mut k, mut v) = (0, std::ptr::null_mut(), std::ptr::null_mut());
         // SAFETY: `d` is a dict and the GIL is held; `PyDict_Next` hands out
         // borrowed references, which become owned ones (`from_borrowed_ptr`
-        // takes a reference) before any Python code can run.
+        // takes a reference) before any Python code can run. Python code
+        // that changes the dict (for a value below) cannot make it read out
+        // of bounds: it indexes the dict's current table on every call.
         #[allow(unsafe_code)]
         while unsafe { ffi::PyDict_Next(d.as_ptr(), &mut pos, &mut k, &mut v) } != 0 {
             #[allow(unsafe_code)]
@@ -306,6 +307,8 @@ impl<'py> MapNode for PyMap<'py> {
             let key = if key.is_exact_instance_of::<PyString>() { key.cast_into_exact::<PyString>() } else { key.cast_into::<PyString>() };
             let Some(text) = key.as_ref().ok().and_then(|k| k.to_str().ok()) else { return false };
             let value = PyNode::new(value);
+            // Python code may run while a timestamp (or an unknown type) is
+            // read, and in `f` for what nests (its timestamps).
             let ran_python = matches!(value, PyNode::Time(_) | PyNode::Other | PyNode::Map(_) | PyNode::List(_));
             f(text, value);
             if ran_python && d.len() != len {
