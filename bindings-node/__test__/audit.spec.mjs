@@ -145,6 +145,19 @@ describe('AuditLog', () => {
     log.close()
   })
 
+  test('one writer at a time: a second open of the same log is refused until the first closes', () => {
+    const path = join(dir, 'locked.jsonl')
+    const first = AuditLog.open(path, { sync: 'on-flush' })
+    assert.equal(first.append({ action: 'app.register' }).seq, 0)
+    assert.throws(() => AuditLog.open(path), (e) => e.code === 'audit.locked' && e.file === path)
+    assert.equal(first.append({ action: 'app.register' }).seq, 1)
+    first.close()
+    const second = AuditLog.open(path, { sync: 'on-flush' })
+    assert.equal(second.append({ action: 'app.register' }).seq, 2)
+    second.close()
+    assert.equal(verifyAudit(path).records, 3)
+  })
+
   test('options are checked', () => {
     assert.throws(() => AuditLog.open(join(dir, 'x.jsonl'), { sync: 'sometimes' }), (e) => e.code === 'ERR_INVALID_ARG_VALUE')
     assert.throws(() => AuditLog.open(join(dir, 'x.jsonl'), { signingKey: 'nope' }), (e) => e.code === 'audit.bad_key')

@@ -51,7 +51,7 @@ impl From<microgov::Error> for Failure {
             }
             microgov::Error::Io { path, .. } => props.push(("file", json!(path))),
             microgov::Error::Audit(a) => match a {
-                AuditError::Io { path, .. } => props.push(("file", json!(path))),
+                AuditError::Io { path, .. } | AuditError::Locked { path, .. } => props.push(("file", json!(path))),
                 AuditError::Tampered { path, kind, seq, .. } => {
                     props.push(("file", json!(path)));
                     props.push(("kind", json!(kind)));

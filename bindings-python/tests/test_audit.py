@@ -184,3 +184,38 @@ def test_verifies_a_copy_of_the_rotated_vector(tmp_path: Path) -> None:
     shutil.copy(AUDIT / "rotated.jsonl.1", tmp_path / "rotated.jsonl.1")
     r = microgov.verify_audit(tmp_path / "rotated.jsonl", AUDIT / "good.checkpoint", AUDIT / "test-key.vkey")
     assert r.status == "intact" and r.records == 10
+
+
+_OPEN_ELSEWHERE = """
+import sys
+import microgov
+try:
+    log = microgov.AuditLog.open(sys.argv[1])
+except microgov.errors.AuditError as e:
+    print(e.code)
+else:
+    log.append({"action": "app.register", "app_id": "from-elsewhere"})
+    log.close()
+    print("appended")
+"""
+
+
+def test_a_second_writer_is_refused_even_in_another_process(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "audit.jsonl"
+    other = lambda: subprocess.run(  # noqa: E731
+        [sys.executable, "-c", _OPEN_ELSEWHERE, str(path)], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    log = microgov.AuditLog.open(path)
+    log.append({"action": "app.register", "app_id": "first"})
+    assert other() == "audit.locked"
+    with pytest.raises(AuditError) as info:
+        microgov.AuditLog.open(path)
+    assert info.value.code == "audit.locked"
+    assert log.append({"action": "app.register", "app_id": "still-first"})["seq"] == 1
+    log.close()
+    assert other() == "appended"
+    report = microgov.verify_audit(path)
+    assert report.ok and report.records == 3

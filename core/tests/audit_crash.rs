@@ -160,7 +160,7 @@ fn sigkill_never_loses_acknowledged_records() {
         let group = kill / CRASHES_PER_LOG;
         let dir = root.join(format!("log-{group}"));
         std::fs::create_dir_all(&dir).unwrap();
-        let policy = if group % 2 == 0 { "every" } else { "interval" };
+        let policy = if group.is_multiple_of(2) { "every" } else { "interval" };
         let kill_after = Duration::from_micros(rng.next() % 40_000);
         let acked = run_child(&exe, &dir, policy, kill_after);
         acked_total += acked.len();

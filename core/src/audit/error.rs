@@ -136,6 +136,15 @@ pub enum AuditError {
     /// The log was closed.
     #[error("log is closed")]
     Closed,
+    /// Another `AuditLog`, in this process or another, has the log open for appending:
+    /// two writers would fork its chain.
+    #[error("log {path} is already open for appending (its lock file {lock} is held)")]
+    Locked {
+        /// The log.
+        path: String,
+        /// The lock file held by the other writer.
+        lock: String,
+    },
     /// Arguments that do not fit together.
     #[error("invalid argument: {reason}")]
     InvalidArgument {
@@ -164,6 +173,7 @@ impl AuditError {
             AuditError::LogIdMismatch { .. } => "audit.log_id_mismatch",
             AuditError::Failed { .. } => "audit.failed",
             AuditError::Closed => "audit.closed",
+            AuditError::Locked { .. } => "audit.locked",
             AuditError::InvalidArgument { .. } => "audit.invalid_argument",
         }
     }

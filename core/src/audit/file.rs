@@ -12,6 +12,11 @@
 //! [`SyncPolicy::Interval`] rounds start at most once per interval (by a waiting appender or
 //! the background thread), trading latency for fewer syncs.
 //!
+//! One writer per log: `open` takes an exclusive lock on `<path>.lock` (a file of its own,
+//! as rotation renames the log) and holds it until close, so a second writer, in this
+//! process or another, gets [`AuditError::Locked`] instead of forking the chain. The kernel
+//! drops the lock with the process, so a crash leaves none behind.
+//!
 //! A failed write or sync is fatal: after a failed `fsync` Linux may have dropped the dirty
 //! pages and a second `fsync` can report success for data that is gone, so the log refuses
 //! every later call instead of retrying.
@@ -230,6 +235,8 @@ struct State {
     last_sync: Instant,
     failed: Option<String>,
     closed: bool,
+    /// The writer lock (`lock_writer`), let go at close.
+    lock: Option<File>,
     recovery: Recovery,
 }
 
@@ -260,6 +267,27 @@ fn sync_dir(dir: &Path) -> Result<(), AuditError> {
         .map_err(|e| AuditError::io(dir, "fsync directory", e))
 }
 
+/// Takes the log's writer lock: an exclusive `flock` on `<path>.lock`, a file of its own
+/// because rotation renames the log. Held until the log is closed or dropped; the kernel
+/// releases it if the process dies, so a crash never leaves a stale lock behind.
+fn lock_writer(path: &Path) -> Result<File, AuditError> {
+    let lock_path = with_suffix(path, ".lock");
+    let lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| AuditError::io(&lock_path, "open", e))?;
+    match lock.try_lock() {
+        Ok(()) => Ok(lock),
+        Err(std::fs::TryLockError::WouldBlock) => Err(AuditError::Locked {
+            path: path.display().to_string(),
+            lock: lock_path.display().to_string(),
+        }),
+        Err(std::fs::TryLockError::Error(e)) => Err(AuditError::io(&lock_path, "lock", e)),
+    }
+}
+
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut s = path.as_os_str().to_os_string();
     s.push(suffix);
@@ -281,6 +309,7 @@ impl AuditLog {
             _ => PathBuf::from("."),
         };
         let checkpoints_path = with_suffix(&path, ".checkpoints");
+        let lock = lock_writer(&path)?;
         let mut recovery = Recovery::default();
 
         // Existing checkpoints: every one must match the log; a torn last note is cut off.
@@ -458,6 +487,7 @@ impl AuditLog {
             last_sync: now,
             failed: None,
             closed: false,
+            lock: Some(lock),
             recovery,
         };
         let needs_ticker = matches!(options.sync, SyncPolicy::Interval(_))
@@ -716,12 +746,14 @@ impl AuditLog {
                     Err(e) => {
                         let mut st = sh.lock()?;
                         st.closed = true;
+                        st.lock = None;
                         sh.ticker_cv.notify_all();
                         return Err(e);
                     }
                 };
             }
             st.closed = true;
+            st.lock = None;
             sh.ticker_cv.notify_all();
             sh.durable_cv.notify_all();
             match &st.failed {
@@ -1040,6 +1072,27 @@ mod tests {
         assert_eq!(r.records, 6);
         let err = AuditLog::open(&path, AuditOptions::new().log_id("t/other")).unwrap_err();
         assert_eq!(err.code(), "audit.log_id_mismatch");
+    }
+
+    #[test]
+    fn one_writer_at_a_time() {
+        let d = TempDir::new("locked");
+        let path = d.0.join("audit.jsonl");
+        let first = AuditLog::open(&path, AuditOptions::new()).unwrap();
+        first.append(&ev(0)).unwrap();
+        let err = AuditLog::open(&path, AuditOptions::new()).unwrap_err();
+        assert_eq!(err.code(), "audit.locked");
+        assert!(err.to_string().contains("audit.jsonl.lock"), "{err}");
+        // The refused open changed nothing: the first writer goes on.
+        assert_eq!(first.append(&ev(1)).unwrap().seq, 1);
+        first.close().unwrap();
+        let second = AuditLog::open(&path, AuditOptions::new()).unwrap();
+        assert_eq!(second.append(&ev(2)).unwrap().seq, 2);
+        drop(second);
+        let third = AuditLog::open(&path, AuditOptions::new()).unwrap();
+        assert_eq!(third.recovery().unwrap().records, 3);
+        drop(third);
+        assert_eq!(verify(path.as_path(), None, None).unwrap().status, VerifyStatus::Intact);
     }
 
     #[test]
