@@ -5,8 +5,8 @@
 // the Rust source. Outputs use microgov's snake_case wire names (DESIGN.md);
 // inputs use the manifest's own camelCase keys.
 
-/** An app manifest: an object, or its YAML or JSON text. */
-export type ManifestInput = string | Manifest
+/** An app manifest: an object, its YAML or JSON text, or an app prepared by `engine.prepare`. */
+export type ManifestInput = string | Manifest | PreparedApp
 
 /** `apiVersion: microgov.dev/v1`, `kind: MicroApp` (see core/docs). Timestamps may be `Date`s. */
 export interface Manifest {
@@ -440,6 +440,14 @@ export declare class Engine {
   /** `evaluateMany` off the JavaScript thread. */
   evaluateManyAsync(manifests: ManifestInput[], options?: EvaluateOptions | undefined | null): Promise<Array<Decision | MicrogovError>>
   /**
+   * Validates an app once and computes everything that depends on the
+   * manifest alone (risk, region lookups, detector findings), for a
+   * service that decides on the same app again and again: pass the
+   * result wherever a manifest goes (`evaluate` then skips that work).
+   * Throws `manifest.invalid` like `evaluate`.
+   */
+  prepare(manifest: ManifestInput): PreparedApp
+  /**
    * Every problem of a manifest at once (an empty array when it is valid),
    * with this engine's region catalog and limits. Does not evaluate.
    */
@@ -484,6 +492,20 @@ export declare class Engine {
   lifecycle(manifest: ManifestInput, now?: string | Date | undefined | null): LifecycleState
   /** Revision of each loaded policy bundle, by bundle name. */
   get policyRevisions(): Record<string, string>
+}
+
+/**
+ * An app validated and pre-computed by `engine.prepare(manifest)`: pass it
+ * wherever a manifest goes. Immutable; safe to share between requests.
+ */
+export declare class PreparedApp {
+  /** The app's `metadata.name`. */
+  get name(): string
+  /**
+   * The manifest after defaults, as `engine.parse` gives it (also what
+   * `JSON.stringify` writes for a prepared app).
+   */
+  toJSON(): Manifest
 }
 
 /**

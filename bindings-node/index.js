@@ -838,6 +838,7 @@ module.exports = nativeBinding
 module.exports.AuditLog = nativeBinding.AuditLog
 module.exports.EgressGuard = nativeBinding.EgressGuard
 module.exports.Engine = nativeBinding.Engine
+module.exports.PreparedApp = nativeBinding.PreparedApp
 module.exports.generateAuditKey = nativeBinding.generateAuditKey
 module.exports.verifyAudit = nativeBinding.verifyAudit
 module.exports.verifyAuditAsync = nativeBinding.verifyAuditAsync

@@ -6,5 +6,5 @@ import { createRequire } from 'node:module'
 const require = createRequire(import.meta.url)
 const binding = require('./index.js')
 
-export const { Engine, EgressGuard, AuditLog, verifyAudit, verifyAuditAsync, generateAuditKey } = binding
+export const { Engine, EgressGuard, PreparedApp, AuditLog, verifyAudit, verifyAuditAsync, generateAuditKey } = binding
 export default binding

@@ -149,6 +149,8 @@ async function main() {
   const json = perCall(() => engine.evaluate(text, opts), iters)
   const yaml = perCall(() => engine.evaluate(yamlText, opts), iters)
   const validate = perCall(() => engine.validate(manifest), iters)
+  const preparedApp = engine.prepare(manifest)
+  const prepared = perCall(() => engine.evaluate(preparedApp, opts), iters)
   const rust = rustMedianNs()
 
   // Throughput: 1,000 sequential evaluate vs 1,000 concurrent evaluateAsync.
@@ -190,6 +192,7 @@ async function main() {
     evaluate_json_text_median_us: +us(json.median),
     evaluate_yaml_text_median_us: +us(yaml.median),
     validate_object_median_us: +us(validate.median),
+    evaluate_prepared_median_us: +us(prepared.median),
     rust_in_process_median_us: inProcess ? +us(inProcess.median) : null,
     object_vs_rust_in_process: inProcess ? +(obj.median / inProcess.median).toFixed(2) : null,
     rust_parse_and_evaluate_median_us: inProcessParse ? +us(inProcessParse.median) : null,
@@ -213,6 +216,7 @@ async function main() {
   console.log(`  evaluate(JSON text)  median ${us(json.median)} us`)
   console.log(`  evaluate(YAML text)  median ${us(yaml.median)} us`)
   console.log(`  validate(object)     median ${us(validate.median)} us  (parse + validate only)`)
+  console.log(`  evaluate(prepared)   median ${us(prepared.median)} us  (engine.prepare(manifest) once)`)
   if (inProcess) console.log(`  Rust Engine::evaluate (parsed manifest, same process, interleaved) median ${us(inProcess.median)} us -> Node/Rust ${result.object_vs_rust_in_process}x`)
   if (inProcessParse) console.log(`  Rust parse_manifest(JSON text) + evaluate, same way: median ${us(inProcessParse.median)} us -> the binding adds ${result.binding_overhead_us} us`)
   if (inProcess) console.log(`  CPU time per call: evaluate(object) ${result.cpu_per_call_us.evaluate_object} us, Rust evaluate ${result.cpu_per_call_us.rust_evaluate} us (-> ${result.object_vs_rust_cpu}x), Rust parse + evaluate ${result.cpu_per_call_us.rust_parse_and_evaluate} us`)

@@ -1,12 +1,12 @@
 // The API's behaviour: inputs, outputs, options and errors.
 import { test, describe } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, readdirSync, writeFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createRequire } from 'node:module'
-import { Engine } from 'microgov'
-import { read } from './helpers.mjs'
+import { Engine, PreparedApp } from 'microgov'
+import { fixtures, read } from './helpers.mjs'
 
 const { __panicForTesting, __panicForTestingAsync } = createRequire(import.meta.url)('microgov')
 const engine = new Engine()
@@ -264,5 +264,42 @@ violation contains v if {
       assert.equal(typeof err.line, 'number')
       return true
     })
+  })
+})
+
+describe('prepared apps', () => {
+  const apps = readdirSync(join(fixtures, 'apps')).filter((f) => f.endsWith('.yaml'))
+
+  test('every app fixture prepared decides as its text does', async () => {
+    assert.ok(apps.length >= 10)
+    for (const file of apps) {
+      const text = read('apps', file)
+      const prepared = engine.prepare(text)
+      assert.ok(prepared instanceof PreparedApp)
+      assert.deepEqual(engine.evaluate(prepared, fixed), engine.evaluate(text, fixed), file)
+      assert.deepEqual(await engine.evaluateAsync(prepared, fixed), engine.evaluate(text, fixed), file)
+    }
+  })
+
+  test('a prepared app goes wherever a manifest goes', () => {
+    const prepared = engine.prepare(hrYaml)
+    const approvals = read('approvals', 'hr-onboarding.yaml')
+    assert.equal(prepared.name, 'hr-onboarding')
+    assert.deepEqual(engine.evaluate(prepared, { ...fixed, approvals }), engine.evaluate(hrYaml, { ...fixed, approvals }))
+    assert.deepEqual(engine.validate(prepared), [])
+    assert.deepEqual(engine.parse(prepared), engine.parse(hrYaml))
+    assert.deepEqual(JSON.parse(JSON.stringify(prepared)), engine.parse(hrYaml))
+    assert.deepEqual(engine.checkEgress(prepared, 'https://evil.example/'), engine.checkEgress(hrYaml, 'https://evil.example/'))
+    assert.deepEqual(engine.lifecycle(prepared, now), engine.lifecycle(hrYaml, now))
+    assert.deepEqual(engine.explain(prepared, fixed).decision, engine.explain(hrYaml, fixed).decision)
+    const many = engine.evaluateMany([prepared, read('apps', 'expense-approver.yaml')], fixed)
+    assert.deepEqual(many.map((d) => d.app), ['hr-onboarding', 'expense-approver'])
+    assert.deepEqual(engine.prepare(prepared).name, 'hr-onboarding')
+    // Prepared by another engine: still right (the core decides from the manifest).
+    assert.deepEqual(new Engine().evaluate(prepared, fixed), engine.evaluate(hrYaml, fixed))
+  })
+
+  test('an invalid manifest cannot be prepared', () => {
+    assert.throws(() => engine.prepare(read('invalid', 'ten-mistakes.yaml')), (e) => e.code === 'manifest.invalid' && e.problems.length >= 10)
   })
 })

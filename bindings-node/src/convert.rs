@@ -11,11 +11,51 @@ use crate::errors::Failure;
 use chrono::{DateTime, Utc};
 use microgov::model::approval::approvals_from_str;
 use microgov::model::Problem;
-use microgov::{Context, Decision, Engine};
-use napi::bindgen_prelude::{JsObjectValue, JsValue, Object, ToNapiValue, TypeName, Unknown};
+use microgov::engine::PreparedApp;
+use microgov::{Context, Decision, Engine, Manifest};
+use napi::bindgen_prelude::{ClassInstance, FromNapiValue, JavaScriptClassExt, JsObjectValue, JsValue, Object, ToNapiValue, TypeName, Unknown};
+use std::borrow::Cow;
 use napi::JSON;
 use napi::{sys, Env, Status, ValueType};
 use serde::Serialize;
+
+/// A manifest argument: its YAML or JSON text (a string, or an object as
+/// JSON), or an app prepared by `engine.prepare`.
+#[derive(Debug, Clone)]
+pub enum ManifestArg {
+    /// YAML or JSON text, parsed and validated where it is used.
+    Text(String),
+    /// Validated once, with the parts of the input that depend on it alone.
+    Prepared(PreparedApp),
+}
+
+impl Default for ManifestArg {
+    fn default() -> Self {
+        ManifestArg::Text(String::new())
+    }
+}
+
+impl ManifestArg {
+    /// Reads a manifest argument on the JavaScript thread.
+    pub fn read(env: &Env, value: &Unknown<'_>, what: &str) -> Result<ManifestArg, Failure> {
+        if value.get_type().ok() == Some(ValueType::Object) && crate::PreparedApp::instance_of(env, value).unwrap_or(false) {
+            // SAFETY: on the JavaScript thread, `value` is a live value of
+            // this env, just checked to be a `PreparedApp` instance.
+            let app = unsafe { ClassInstance::<crate::PreparedApp>::from_napi_value(env.raw(), value.raw()) }
+                .map_err(|e| Failure::arg_type(format!("{what}: {e}")))?;
+            return Ok(ManifestArg::Prepared(app.inner.clone()));
+        }
+        document_text(env, value, what).map(ManifestArg::Text)
+    }
+
+    /// The validated manifest. Runs on any thread.
+    pub fn manifest(&self, engine: &Engine) -> Result<Cow<'_, Manifest>, Failure> {
+        match self {
+            ManifestArg::Text(text) => Ok(Cow::Owned(engine.parse_manifest(text)?)),
+            ManifestArg::Prepared(app) => Ok(Cow::Borrowed(app.manifest())),
+        }
+    }
+}
 
 /// JSON text of a JavaScript value: strings as they are (YAML or JSON),
 /// anything else through `JSON.stringify`.
@@ -111,8 +151,8 @@ pub fn options<'env>(value: Option<Unknown<'env>>, what: &str) -> Result<Option<
 /// What one evaluation needs, read from the arguments; holds no JavaScript value.
 #[derive(Debug, Clone, Default)]
 pub struct Request {
-    /// The manifest's YAML or JSON text.
-    pub manifest: String,
+    /// The manifest.
+    pub manifest: ManifestArg,
     /// The approvals' YAML or JSON text.
     pub approvals: Option<String>,
     /// Evaluation time.
@@ -166,7 +206,7 @@ impl EvalOptions {
     }
 
     /// A request for one manifest.
-    pub fn request(&self, manifest: String) -> Request {
+    pub fn request(&self, manifest: ManifestArg) -> Request {
         Request { manifest, approvals: self.approvals.clone(), now: self.now, decision_id: self.decision_id.clone(), extra: self.extra.clone() }
     }
 }
@@ -193,9 +233,11 @@ pub fn read_time(v: &Unknown<'_>, what: &str) -> Result<DateTime<Utc>, Failure> 
 impl Request {
     /// Parses, validates and evaluates. Runs on any thread.
     pub fn run(&self, engine: &Engine) -> Result<Decision, Failure> {
-        let manifest = engine.parse_manifest(&self.manifest)?;
         let ctx = self.context()?;
-        Ok(engine.evaluate(&manifest, &ctx)?)
+        match &self.manifest {
+            ManifestArg::Text(text) => Ok(engine.evaluate(&engine.parse_manifest(text)?, &ctx)?),
+            ManifestArg::Prepared(app) => Ok(engine.evaluate_prepared(app, &ctx)?),
+        }
     }
 
     /// The evaluation context.
@@ -212,8 +254,9 @@ impl Request {
     }
 }
 
-/// Validation problems of a manifest text (empty when it is valid).
-pub fn problems_of(engine: &Engine, text: &str) -> Result<Vec<Problem>, Failure> {
+/// Validation problems of a manifest (empty when it is valid).
+pub fn problems_of(engine: &Engine, manifest: &ManifestArg) -> Result<Vec<Problem>, Failure> {
+    let ManifestArg::Text(text) = manifest else { return Ok(Vec::new()) };
     match engine.parse_manifest(text) {
         Ok(_) => Ok(Vec::new()),
         Err(e) if e.code() == "manifest.invalid" => Ok(e.problems().to_vec()),

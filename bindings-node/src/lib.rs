@@ -10,7 +10,7 @@ mod convert;
 mod errors;
 mod tasks;
 
-use convert::{document_text, options, string_list, check_keys, prop, stringify, Batch, EvalOptions, Plain};
+use convert::{options, string_list, check_keys, prop, stringify, Batch, EvalOptions, ManifestArg, Plain};
 use errors::{guard, guard_js, Failure};
 use microgov::model::Problem;
 use microgov::engine::EgressVerdict;
@@ -44,8 +44,8 @@ impl Engine {
     #[napi(ts_args_type = "manifest: ManifestInput, options?: EvaluateOptions | undefined | null", ts_return_type = "Decision")]
     pub fn evaluate(&self, env: Env, manifest: Unknown<'_>, options: Option<Unknown<'_>>) -> Result<Plain<Decision>> {
         let request = guard_js(&env, || {
-            let text = document_text(&env, &manifest, "manifest")?;
-            Ok(EvalOptions::read(&env, options)?.request(text))
+            let manifest = ManifestArg::read(&env, &manifest, "manifest")?;
+            Ok(EvalOptions::read(&env, options)?.request(manifest))
         })?;
         guard_js(&env, || request.run(&self.inner)).map(Plain)
     }
@@ -55,8 +55,8 @@ impl Engine {
     #[napi(ts_args_type = "manifest: ManifestInput, options?: EvaluateOptions | undefined | null", ts_return_type = "Promise<Decision>")]
     pub fn evaluate_async(&self, env: Env, manifest: Unknown<'_>, options: Option<Unknown<'_>>) -> Result<AsyncTask<EvaluateTask>> {
         let request = guard_js(&env, || {
-            let text = document_text(&env, &manifest, "manifest")?;
-            Ok(EvalOptions::read(&env, options)?.request(text))
+            let manifest = ManifestArg::read(&env, &manifest, "manifest")?;
+            Ok(EvalOptions::read(&env, options)?.request(manifest))
         })?;
         Ok(AsyncTask::new(EvaluateTask { engine: self.inner.clone(), request }))
     }
@@ -76,20 +76,37 @@ impl Engine {
         Ok(AsyncTask::new(EvaluateManyTask { engine: self.inner.clone(), options: opts, manifests: texts }))
     }
 
+    /// Validates an app once and computes everything that depends on the
+    /// manifest alone (risk, region lookups, detector findings), for a
+    /// service that decides on the same app again and again: pass the
+    /// result wherever a manifest goes (`evaluate` then skips that work).
+    /// Throws `manifest.invalid` like `evaluate`.
+    #[napi(ts_args_type = "manifest: ManifestInput")]
+    pub fn prepare(&self, env: Env, manifest: Unknown<'_>) -> Result<PreparedApp> {
+        let manifest = guard_js(&env, || ManifestArg::read(&env, &manifest, "manifest"))?;
+        guard_js(&env, || {
+            let inner = match &manifest {
+                ManifestArg::Prepared(app) => app.clone(),
+                ManifestArg::Text(_) => self.inner.prepare(&*manifest.manifest(&self.inner)?)?,
+            };
+            Ok(PreparedApp { inner })
+        })
+    }
+
     /// Every problem of a manifest at once (an empty array when it is valid),
     /// with this engine's region catalog and limits. Does not evaluate.
     #[napi(ts_args_type = "manifest: ManifestInput", ts_return_type = "Problem[]")]
     pub fn validate(&self, env: Env, manifest: Unknown<'_>) -> Result<Plain<Vec<Problem>>> {
-        let text = guard_js(&env, || document_text(&env, &manifest, "manifest"))?;
-        guard_js(&env, || convert::problems_of(&self.inner, &text)).map(Plain)
+        let manifest = guard_js(&env, || ManifestArg::read(&env, &manifest, "manifest"))?;
+        guard_js(&env, || convert::problems_of(&self.inner, &manifest)).map(Plain)
     }
 
     /// The manifest after defaults (`expiresAt` ...), as the policies see it
     /// in `input.app`. Throws `manifest.invalid` like `evaluate`.
     #[napi(ts_args_type = "manifest: ManifestInput", ts_return_type = "Manifest")]
     pub fn parse(&self, env: Env, manifest: Unknown<'_>) -> Result<Plain<serde_json::Value>> {
-        let text = guard_js(&env, || document_text(&env, &manifest, "manifest"))?;
-        guard_js(&env, || Ok(self.inner.parse_manifest(&text)?.to_value())).map(Plain)
+        let manifest = guard_js(&env, || ManifestArg::read(&env, &manifest, "manifest"))?;
+        guard_js(&env, || Ok(manifest.manifest(&self.inner)?.to_value())).map(Plain)
     }
 
     /// The decision with the rule (file, line, metadata) behind each violation
@@ -97,11 +114,11 @@ impl Engine {
     #[napi(ts_args_type = "manifest: ManifestInput, options?: EvaluateOptions | undefined | null", ts_return_type = "Explanation")]
     pub fn explain(&self, env: Env, manifest: Unknown<'_>, options: Option<Unknown<'_>>) -> Result<Plain<microgov::engine::Explanation>> {
         let request = guard_js(&env, || {
-            let text = document_text(&env, &manifest, "manifest")?;
-            Ok(EvalOptions::read(&env, options)?.request(text))
+            let manifest = ManifestArg::read(&env, &manifest, "manifest")?;
+            Ok(EvalOptions::read(&env, options)?.request(manifest))
         })?;
         guard_js(&env, || {
-            let manifest = self.inner.parse_manifest(&request.manifest)?;
+            let manifest = request.manifest.manifest(&self.inner)?;
             let ctx = request.context()?;
             Ok(self.inner.explain(&manifest, &ctx)?)
         })
@@ -113,16 +130,16 @@ impl Engine {
     /// for a hot path keep an `egressGuard(manifest)`.
     #[napi(ts_args_type = "manifest: ManifestInput, url: string", ts_return_type = "EgressVerdict")]
     pub fn check_egress(&self, env: Env, manifest: Unknown<'_>, url: String) -> Result<Plain<EgressVerdict>> {
-        let text = guard_js(&env, || document_text(&env, &manifest, "manifest"))?;
-        guard_js(&env, || Ok(self.inner.check_egress(&self.inner.parse_manifest(&text)?, &url))).map(Plain)
+        let manifest = guard_js(&env, || ManifestArg::read(&env, &manifest, "manifest"))?;
+        guard_js(&env, || Ok(self.inner.check_egress(&*manifest.manifest(&self.inner)?, &url))).map(Plain)
     }
 
     /// The app's egress entries parsed and checked once: `guard.check(url)`
     /// answers like `checkEgress`, in microseconds.
     #[napi]
     pub fn egress_guard(&self, env: Env, #[napi(ts_arg_type = "ManifestInput")] manifest: Unknown<'_>) -> Result<EgressGuard> {
-        let text = guard_js(&env, || document_text(&env, &manifest, "manifest"))?;
-        guard_js(&env, || Ok(EgressGuard { inner: self.inner.egress_guard(&self.inner.parse_manifest(&text)?) }))
+        let manifest = guard_js(&env, || ManifestArg::read(&env, &manifest, "manifest"))?;
+        guard_js(&env, || Ok(EgressGuard { inner: self.inner.egress_guard(&*manifest.manifest(&self.inner)?) }))
     }
 
     /// The fields `connector` must receive masked: the regulated fields of its
@@ -130,20 +147,20 @@ impl Engine {
     /// obligation).
     #[napi]
     pub fn masked_fields(&self, env: Env, #[napi(ts_arg_type = "ManifestInput")] manifest: Unknown<'_>, connector: String) -> Result<Vec<String>> {
-        let text = guard_js(&env, || document_text(&env, &manifest, "manifest"))?;
-        guard_js(&env, || Ok(self.inner.masked_fields(&self.inner.parse_manifest(&text)?, &connector)))
+        let manifest = guard_js(&env, || ManifestArg::read(&env, &manifest, "manifest"))?;
+        guard_js(&env, || Ok(self.inner.masked_fields(&*manifest.manifest(&self.inner)?, &connector)))
     }
 
     /// A copy of `record` with every member named like a masked field of
     /// `connector`, at any depth, replaced by `"****"`.
     #[napi(ts_generic_types = "T extends Record<string, unknown>", ts_args_type = "manifest: ManifestInput, connector: string, record: T", ts_return_type = "T")]
     pub fn redact(&self, env: Env, manifest: Unknown<'_>, connector: String, record: Unknown<'_>) -> Result<Plain<serde_json::Value>> {
-        let (text, record) = guard_js(&env, || {
-            let text = document_text(&env, &manifest, "manifest")?;
+        let (manifest, record) = guard_js(&env, || {
+            let manifest = ManifestArg::read(&env, &manifest, "manifest")?;
             let record: serde_json::Value = serde_json::from_str(&stringify(&env, &record, "record")?).map_err(|e| Failure::arg_value(format!("record: {e}")))?;
-            Ok((text, record))
+            Ok((manifest, record))
         })?;
-        guard_js(&env, || Ok(self.inner.redact(&self.inner.parse_manifest(&text)?, &connector, &record))).map(Plain)
+        guard_js(&env, || Ok(self.inner.redact(&*manifest.manifest(&self.inner)?, &connector, &record))).map(Plain)
     }
 
     /// Where the app stands at `now` (default: the clock), with the bundle
@@ -151,15 +168,15 @@ impl Engine {
     /// `{ state: 'expired', days_ago }` or `{ state: 'retired' }`.
     #[napi(ts_args_type = "manifest: ManifestInput, now?: string | Date | undefined | null", ts_return_type = "LifecycleState")]
     pub fn lifecycle(&self, env: Env, manifest: Unknown<'_>, now: Option<Unknown<'_>>) -> Result<Plain<microgov::model::lifecycle::LifecycleState>> {
-        let (text, now) = guard_js(&env, || {
+        let (manifest, now) = guard_js(&env, || {
             let now = match now {
                 Some(v) if !matches!(v.get_type(), Ok(napi::ValueType::Undefined | napi::ValueType::Null)) => Some(convert::read_time(&v, "now")?),
                 _ => None,
             };
-            Ok((document_text(&env, &manifest, "manifest")?, now))
+            Ok((ManifestArg::read(&env, &manifest, "manifest")?, now))
         })?;
         guard_js(&env, || {
-            let app = self.inner.parse_manifest(&text)?;
+            let app = manifest.manifest(&self.inner)?;
             Ok(microgov::model::lifecycle::state(&app, now.unwrap_or_else(chrono::Utc::now), self.inner.settings().expiring_within_days))
         })
         .map(Plain)
@@ -169,6 +186,29 @@ impl Engine {
     #[napi(getter, ts_return_type = "Record<string, string>")]
     pub fn policy_revisions(&self) -> Plain<std::collections::BTreeMap<String, String>> {
         Plain(self.inner.bundles().iter().map(|b| (b.name.clone(), b.revision.clone())).collect())
+    }
+}
+
+/// An app validated and pre-computed by `engine.prepare(manifest)`: pass it
+/// wherever a manifest goes. Immutable; safe to share between requests.
+#[napi]
+pub struct PreparedApp {
+    pub(crate) inner: microgov::engine::PreparedApp,
+}
+
+#[napi]
+impl PreparedApp {
+    /// The app's `metadata.name`.
+    #[napi(getter)]
+    pub fn name(&self) -> String {
+        self.inner.manifest().metadata.name.clone()
+    }
+
+    /// The manifest after defaults, as `engine.parse` gives it (also what
+    /// `JSON.stringify` writes for a prepared app).
+    #[napi(js_name = "toJSON", ts_return_type = "Manifest")]
+    pub fn to_json(&self) -> Plain<serde_json::Value> {
+        Plain(self.inner.manifest().to_value())
     }
 }
 
@@ -208,7 +248,7 @@ fn engine_options(env: &Env, value: Option<Unknown<'_>>) -> std::result::Result<
 }
 
 /// A batch's manifests as texts, and its shared options.
-fn read_batch(env: &Env, manifests: &Unknown<'_>, options: Option<Unknown<'_>>) -> std::result::Result<(convert::Request, Vec<String>), Failure> {
+fn read_batch(env: &Env, manifests: &Unknown<'_>, options: Option<Unknown<'_>>) -> std::result::Result<(convert::Request, Vec<ManifestArg>), Failure> {
     if !manifests.is_array().unwrap_or(false) {
         return Err(Failure::arg_type("manifests must be an array"));
     }
@@ -217,9 +257,9 @@ fn read_batch(env: &Env, manifests: &Unknown<'_>, options: Option<Unknown<'_>>) 
     let mut texts = Vec::with_capacity(len as usize);
     for i in 0..len {
         let item: Unknown<'_> = arr.get_element(i).map_err(|e| Failure::arg_type(e.to_string()))?;
-        texts.push(document_text(env, &item, &format!("manifests[{i}]"))?);
+        texts.push(ManifestArg::read(env, &item, &format!("manifests[{i}]"))?);
     }
-    Ok((EvalOptions::read(env, options)?.request(String::new()), texts))
+    Ok((EvalOptions::read(env, options)?.request(ManifestArg::default()), texts))
 }
 
 /// Bench support (benches/node/bench.mjs): times `iterations` calls of the

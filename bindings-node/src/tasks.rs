@@ -6,7 +6,7 @@
 //! [`Failure`] and become `Error` objects in `resolve`, back on the JavaScript
 //! thread; a panic in `compute` is caught there too.
 
-use crate::convert::{Batch, Plain, Request};
+use crate::convert::{Batch, ManifestArg, Plain, Request};
 use crate::errors::{guard, Failure};
 use microgov::{Decision, Engine};
 use napi::bindgen_prelude::{Env, Result, Task};
@@ -35,7 +35,7 @@ pub struct EvaluateManyTask {
     pub(crate) engine: Engine,
     /// The options (its `manifest` is unused).
     pub(crate) options: Request,
-    pub(crate) manifests: Vec<String>,
+    pub(crate) manifests: Vec<ManifestArg>,
 }
 
 impl Task for EvaluateManyTask {
@@ -54,7 +54,7 @@ impl Task for EvaluateManyTask {
 /// Parses every manifest, evaluates the valid ones with the core's parallel
 /// batch call, and answers one result per manifest, in order. Fails as a
 /// whole only when the shared options (approvals, extra) are invalid.
-pub fn evaluate_many(engine: &Engine, options: &Request, manifests: &[String]) -> std::result::Result<Vec<std::result::Result<Decision, Failure>>, Failure> {
+pub fn evaluate_many(engine: &Engine, options: &Request, manifests: &[ManifestArg]) -> std::result::Result<Vec<std::result::Result<Decision, Failure>>, Failure> {
     let ctx = options.context()?;
     let mut valid = Vec::with_capacity(manifests.len());
     let mut slots: Vec<Option<Failure>> = Vec::with_capacity(manifests.len());
@@ -82,8 +82,8 @@ pub fn evaluate_many(engine: &Engine, options: &Request, manifests: &[String]) -
 
 /// Parses and validates the manifests on all cores, in order. (The core's
 /// `evaluate_many` takes parsed manifests; parsing is a third of the work.)
-fn parse_all(engine: &Engine, texts: &[String]) -> Vec<std::result::Result<microgov::Manifest, Failure>> {
-    let parse = |t: &String| guard(|| engine.parse_manifest(t).map_err(Failure::from));
+fn parse_all(engine: &Engine, texts: &[ManifestArg]) -> Vec<std::result::Result<microgov::Manifest, Failure>> {
+    let parse = |m: &ManifestArg| guard(|| m.manifest(engine).map(std::borrow::Cow::into_owned));
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(texts.len());
     if threads <= 1 {
         return texts.iter().map(parse).collect();

@@ -5,8 +5,8 @@
 // the Rust source. Outputs use microgov's snake_case wire names (DESIGN.md);
 // inputs use the manifest's own camelCase keys.
 
-/** An app manifest: an object, or its YAML or JSON text. */
-export type ManifestInput = string | Manifest
+/** An app manifest: an object, its YAML or JSON text, or an app prepared by `engine.prepare`. */
+export type ManifestInput = string | Manifest | PreparedApp
 
 /** `apiVersion: microgov.dev/v1`, `kind: MicroApp` (see core/docs). Timestamps may be `Date`s. */
 export interface Manifest {
