@@ -490,6 +490,14 @@ export declare class Engine {
    * `{ state: 'expired', days_ago }` or `{ state: 'retired' }`.
    */
   lifecycle(manifest: ManifestInput, now?: string | Date | undefined | null): LifecycleState
+  /**
+   * Renews the app to `newExpiry` and returns the renewed manifest (as
+   * `parse` gives it). The new expiry must be after `now` (default: the
+   * clock) and at most the bundle data's `lifecycle.max_days` from it;
+   * refusals throw `lifecycle.retired`, `lifecycle.in_past` or
+   * `lifecycle.too_long`.
+   */
+  renew(manifest: ManifestInput, newExpiry: string | Date, now?: string | Date | undefined | null): Manifest
   /** Revision of each loaded policy bundle, by bundle name. */
   get policyRevisions(): Record<string, string>
 }

@@ -65,6 +65,22 @@ describe('lifecycle', () => {
     })
   }
 
+  test('renew moves the expiry within the bundle data\'s limit, and refuses with lifecycle codes', () => {
+    const text = read('apps', 'hr-onboarding.yaml')
+    const now = expected.now
+    const renewed = engine.renew(text, '2027-03-01T00:00:00Z', now)
+    assert.ok(renewed.metadata.expiresAt.startsWith('2027-03-01'), renewed.metadata.expiresAt)
+    assert.deepEqual(engine.renew(text, new Date('2027-03-01T00:00:00Z'), new Date(now)), renewed)
+    assert.deepEqual(engine.renew(engine.prepare(text), '2027-03-01T00:00:00Z', now), renewed)
+    assert.equal(engine.lifecycle(renewed, now).state, 'active')
+    assert.throws(() => engine.renew(text, '2026-01-01T00:00:00Z', now), (e) => e.code === 'lifecycle.in_past')
+    assert.throws(() => engine.renew(text, '2036-01-01T00:00:00Z', now), (e) => e.code === 'lifecycle.too_long')
+    const retired = { ...engine.parse(text) }
+    retired.metadata = { ...retired.metadata, retiredAt: '2026-11-01T00:00:00Z' }
+    assert.throws(() => engine.renew(retired, '2027-03-01T00:00:00Z', now), (e) => e.code === 'lifecycle.retired')
+    assert.throws(() => engine.renew(text, 'someday', now), (e) => e.code === 'ERR_INVALID_ARG_VALUE')
+  })
+
   test('now defaults to the clock; a bad now is a TypeError', () => {
     assert.ok(['active', 'expiring', 'expired', 'retired'].includes(engine.lifecycle(read('apps', 'hr-onboarding.yaml')).state))
     assert.throws(() => engine.lifecycle(read('apps', 'hr-onboarding.yaml'), 'soon'), (e) => e.code === 'ERR_INVALID_ARG_VALUE')

@@ -168,16 +168,30 @@ impl Engine {
     /// `{ state: 'expired', days_ago }` or `{ state: 'retired' }`.
     #[napi(ts_args_type = "manifest: ManifestInput, now?: string | Date | undefined | null", ts_return_type = "LifecycleState")]
     pub fn lifecycle(&self, env: Env, manifest: Unknown<'_>, now: Option<Unknown<'_>>) -> Result<Plain<microgov::model::lifecycle::LifecycleState>> {
-        let (manifest, now) = guard_js(&env, || {
-            let now = match now {
-                Some(v) if !matches!(v.get_type(), Ok(napi::ValueType::Undefined | napi::ValueType::Null)) => Some(convert::read_time(&v, "now")?),
-                _ => None,
-            };
-            Ok((ManifestArg::read(&env, &manifest, "manifest")?, now))
-        })?;
+        let (manifest, now) = guard_js(&env, || Ok((ManifestArg::read(&env, &manifest, "manifest")?, optional_time(now, "now")?)))?;
         guard_js(&env, || {
             let app = manifest.manifest(&self.inner)?;
             Ok(microgov::model::lifecycle::state(&app, now.unwrap_or_else(chrono::Utc::now), self.inner.settings().expiring_within_days))
+        })
+        .map(Plain)
+    }
+
+    /// Renews the app to `newExpiry` and returns the renewed manifest (as
+    /// `parse` gives it). The new expiry must be after `now` (default: the
+    /// clock) and at most the bundle data's `lifecycle.max_days` from it;
+    /// refusals throw `lifecycle.retired`, `lifecycle.in_past` or
+    /// `lifecycle.too_long`.
+    #[napi(ts_args_type = "manifest: ManifestInput, newExpiry: string | Date, now?: string | Date | undefined | null", ts_return_type = "Manifest")]
+    pub fn renew(&self, env: Env, manifest: Unknown<'_>, new_expiry: Unknown<'_>, now: Option<Unknown<'_>>) -> Result<Plain<serde_json::Value>> {
+        let (manifest, new_expiry, now) = guard_js(&env, || {
+            let new_expiry = convert::read_time(&new_expiry, "newExpiry")?;
+            Ok((ManifestArg::read(&env, &manifest, "manifest")?, new_expiry, optional_time(now, "now")?))
+        })?;
+        guard_js(&env, || {
+            let app = manifest.manifest(&self.inner)?;
+            let now = now.unwrap_or_else(chrono::Utc::now);
+            let renewed = microgov::model::lifecycle::renew(&app, new_expiry, now, self.inner.settings().max_lifetime_days).map_err(|e| Failure::from(microgov::Error::from(e)))?;
+            Ok(renewed.to_value())
         })
         .map(Plain)
     }
@@ -224,6 +238,14 @@ impl EgressGuard {
     #[napi(ts_return_type = "EgressVerdict")]
     pub fn check(&self, env: Env, url: String) -> Result<Plain<EgressVerdict>> {
         guard_js(&env, || Ok(self.inner.check(&url))).map(Plain)
+    }
+}
+
+/// An optional time argument (absent, `undefined` or `null`: none).
+fn optional_time(value: Option<Unknown<'_>>, what: &str) -> std::result::Result<Option<chrono::DateTime<chrono::Utc>>, Failure> {
+    match value {
+        Some(v) if !matches!(v.get_type(), Ok(napi::ValueType::Undefined | napi::ValueType::Null)) => convert::read_time(&v, what).map(Some),
+        _ => Ok(None),
     }
 }
 
