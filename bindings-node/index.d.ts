@@ -498,6 +498,12 @@ export declare class Engine {
    * `lifecycle.too_long`.
    */
   renew(manifest: ManifestInput, newExpiry: string | Date, now?: string | Date | undefined | null): Manifest
+  /**
+   * Retires the app at `now` (default: the clock) and returns the manifest
+   * with `metadata.retiredAt` set (as `parse` gives it): from then on
+   * `lifecycle` says `retired`, the policies deny it and `renew` refuses it.
+   */
+  retire(manifest: ManifestInput, now?: string | Date | undefined | null): Manifest
   /** Revision of each loaded policy bundle, by bundle name. */
   get policyRevisions(): Record<string, string>
 }

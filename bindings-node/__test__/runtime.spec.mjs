@@ -65,7 +65,7 @@ describe('lifecycle', () => {
     })
   }
 
-  test('renew moves the expiry within the bundle data\'s limit, and refuses with lifecycle codes', () => {
+  test('renew moves the expiry within the bundle data\'s limit, and refuses with lifecycle codes; retire', () => {
     const text = read('apps', 'hr-onboarding.yaml')
     const now = expected.now
     const renewed = engine.renew(text, '2027-03-01T00:00:00Z', now)
@@ -75,8 +75,10 @@ describe('lifecycle', () => {
     assert.equal(engine.lifecycle(renewed, now).state, 'active')
     assert.throws(() => engine.renew(text, '2026-01-01T00:00:00Z', now), (e) => e.code === 'lifecycle.in_past')
     assert.throws(() => engine.renew(text, '2036-01-01T00:00:00Z', now), (e) => e.code === 'lifecycle.too_long')
-    const retired = { ...engine.parse(text) }
-    retired.metadata = { ...retired.metadata, retiredAt: '2026-11-01T00:00:00Z' }
+    const retired = engine.retire(text, '2026-11-20T00:00:00Z')
+    assert.ok(retired.metadata.retiredAt.startsWith('2026-11-20'), retired.metadata.retiredAt)
+    assert.equal(engine.lifecycle(retired, now).state, 'retired')
+    assert.equal(engine.evaluate(retired, { now }).outcome, 'deny')
     assert.throws(() => engine.renew(retired, '2027-03-01T00:00:00Z', now), (e) => e.code === 'lifecycle.retired')
     assert.throws(() => engine.renew(text, 'someday', now), (e) => e.code === 'ERR_INVALID_ARG_VALUE')
   })

@@ -196,6 +196,19 @@ impl Engine {
         .map(Plain)
     }
 
+    /// Retires the app at `now` (default: the clock) and returns the manifest
+    /// with `metadata.retiredAt` set (as `parse` gives it): from then on
+    /// `lifecycle` says `retired`, the policies deny it and `renew` refuses it.
+    #[napi(ts_args_type = "manifest: ManifestInput, now?: string | Date | undefined | null", ts_return_type = "Manifest")]
+    pub fn retire(&self, env: Env, manifest: Unknown<'_>, now: Option<Unknown<'_>>) -> Result<Plain<serde_json::Value>> {
+        let (manifest, now) = guard_js(&env, || Ok((ManifestArg::read(&env, &manifest, "manifest")?, optional_time(now, "now")?)))?;
+        guard_js(&env, || {
+            let app = manifest.manifest(&self.inner)?;
+            Ok(microgov::model::lifecycle::retire(&app, now.unwrap_or_else(chrono::Utc::now)).to_value())
+        })
+        .map(Plain)
+    }
+
     /// Revision of each loaded policy bundle, by bundle name.
     #[napi(getter, ts_return_type = "Record<string, string>")]
     pub fn policy_revisions(&self) -> Plain<std::collections::BTreeMap<String, String>> {

@@ -410,6 +410,26 @@ impl Engine {
         Ok(pythonize::pythonize(py, &renewed.to_value())?)
     }
 
+    /// Retires the app at ``now`` (default: the clock) and returns the
+    /// manifest with ``metadata.retiredAt`` set (as ``parse`` gives it): from
+    /// then on ``lifecycle`` says ``retired``, the policies deny it and
+    /// ``renew`` refuses it.
+    #[pyo3(signature = (manifest, now=None))]
+    fn retire<'py>(
+        &self,
+        py: Python<'py>,
+        manifest: &Bound<'py, PyAny>,
+        now: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let src = Source::manifest(&self.inner, manifest)?;
+        let now = time_arg(now, "now")?.unwrap_or_else(chrono::Utc::now);
+        let engine = &self.inner;
+        let retired = py
+            .detach(|| guard(|| Ok(microgov::model::lifecycle::retire(&load_manifest(engine, src)?, now))))
+            .map_err(|e| e.into_pyerr(py))?;
+        Ok(pythonize::pythonize(py, &retired.to_value())?)
+    }
+
     /// The revision of each loaded policy bundle, by bundle name.
     #[getter]
     fn policy_revisions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {

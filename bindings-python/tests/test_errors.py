@@ -99,3 +99,10 @@ def test_lifecycle_errors() -> None:
     with pytest.raises(LifecycleError) as info:
         eng.renew(HR, "2036-01-01T00:00:00Z", now=NOW)
     assert info.value.code == "lifecycle.too_long"
+    retired = eng.retire(HR, now="2026-11-20T00:00:00Z")
+    assert retired["metadata"]["retiredAt"].startswith("2026-11-20")
+    assert eng.lifecycle(retired, now=NOW)["state"] == "retired"
+    assert eng.evaluate(retired, now=NOW).outcome == "deny"
+    with pytest.raises(LifecycleError) as info:
+        eng.renew(retired, "2027-03-01T00:00:00Z", now=NOW)
+    assert info.value.code == "lifecycle.retired"

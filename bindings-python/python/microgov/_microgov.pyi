@@ -84,6 +84,8 @@ class Engine:
         """Where the app stands at ``now``: ``{"state": ..., "days_left" | "days_ago": ...}``."""
     def renew(self, manifest: _Manifest, new_expiry: Union[datetime, str], now: _Time = None) -> Dict[str, Any]:
         """The manifest renewed to ``new_expiry``; ``LifecycleError`` when refused."""
+    def retire(self, manifest: _Manifest, now: _Time = None) -> Dict[str, Any]:
+        """The manifest retired at ``now`` (``metadata.retiredAt`` set)."""
     def check_egress(self, manifest: _Manifest, url: str) -> "EgressVerdict":
         """Whether the app may call ``url`` now."""
     def egress_guard(self, manifest: _Manifest) -> "EgressGuard":
