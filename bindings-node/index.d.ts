@@ -172,6 +172,10 @@ export interface Problem {
   code: string
   path: string
   message: string
+  /** 1-based line in the manifest's text, when it was given as text (not for an object); for a missing key, its mapping's; for a syntax error, where the parser stopped. */
+  line?: number
+  /** 1-based column (in characters) of the same position. */
+  column?: number
 }
 
 export interface Explanation {

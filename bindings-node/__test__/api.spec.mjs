@@ -5,6 +5,7 @@ import { mkdtempSync, mkdirSync, readdirSync, writeFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createRequire } from 'node:module'
+import YAML from 'yaml'
 import { Engine, PreparedApp } from 'microgov'
 import { fixtures, read } from './helpers.mjs'
 
@@ -301,5 +302,21 @@ describe('prepared apps', () => {
 
   test('an invalid manifest cannot be prepared', () => {
     assert.throws(() => engine.prepare(read('invalid', 'ten-mistakes.yaml')), (e) => e.code === 'manifest.invalid' && e.problems.length >= 10)
+  })
+})
+
+describe('problem positions', () => {
+  test('problems in text carry the line of their mistake; an object has no lines', () => {
+    const text = read('invalid', 'ten-mistakes.yaml')
+    const marked = new Set(text.split('\n').flatMap((l, i) => (l.includes('# mistake') ? [i + 1] : [])))
+    assert.equal(marked.size, 10)
+    const problems = engine.validate(text)
+    assert.deepEqual(new Set(problems.map((p) => p.line)), marked)
+    assert.ok(problems.every((p) => p.column >= 1))
+    assert.throws(() => engine.evaluate(text, fixed), (e) => e.code === 'manifest.invalid' && new Set(e.problems.map((p) => p.line)).size === 10)
+    const fromObject = engine.validate(YAML.parse(text))
+    assert.ok(fromObject.every((p) => !('line' in p) && !('column' in p)))
+    assert.deepEqual(fromObject.map((p) => [p.code, p.path]), problems.map((p) => [p.code, p.path]))
+    assert.throws(() => engine.evaluate(YAML.parse(text), fixed), (e) => e.problems.every((p) => !('line' in p)))
   })
 })

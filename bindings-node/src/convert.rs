@@ -19,12 +19,16 @@ use napi::JSON;
 use napi::{sys, Env, Status, ValueType};
 use serde::Serialize;
 
-/// A manifest argument: its YAML or JSON text (a string, or an object as
-/// JSON), or an app prepared by `engine.prepare`.
+/// A manifest argument: its YAML or JSON text, an object (as JSON), or an
+/// app prepared by `engine.prepare`.
 #[derive(Debug, Clone)]
 pub enum ManifestArg {
     /// YAML or JSON text, parsed and validated where it is used.
     Text(String),
+    /// An object, as `JSON.stringify` wrote it: its problems carry no line
+    /// and column (they would point into that one-line text, not the
+    /// caller's code).
+    Object(String),
     /// Validated once, with the parts of the input that depend on it alone.
     Prepared(PreparedApp),
 }
@@ -45,16 +49,46 @@ impl ManifestArg {
                 .map_err(|e| Failure::arg_type(format!("{what}: {e}")))?;
             return Ok(ManifestArg::Prepared(app.inner.clone()));
         }
-        document_text(env, value, what).map(ManifestArg::Text)
+        let object = value.get_type().ok() == Some(ValueType::Object);
+        document_text(env, value, what).map(|text| if object { ManifestArg::Object(text) } else { ManifestArg::Text(text) })
     }
 
     /// The validated manifest. Runs on any thread.
     pub fn manifest(&self, engine: &Engine) -> Result<Cow<'_, Manifest>, Failure> {
+        Ok(self.parse(engine)?)
+    }
+
+    fn parse(&self, engine: &Engine) -> microgov::Result<Cow<'_, Manifest>> {
         match self {
-            ManifestArg::Text(text) => Ok(Cow::Owned(engine.parse_manifest(text)?)),
+            ManifestArg::Text(text) => engine.parse_manifest(text).map(Cow::Owned),
+            ManifestArg::Object(json) => engine.parse_manifest(json).map(Cow::Owned).map_err(unlocated),
             ManifestArg::Prepared(app) => Ok(Cow::Borrowed(app.manifest())),
         }
     }
+}
+
+/// The error without the problems' lines and columns (for a document that
+/// was an object, not text).
+fn unlocated(e: microgov::Error) -> microgov::Error {
+    match e {
+        microgov::Error::Manifest(problems) => microgov::Error::Manifest(strip(problems)),
+        other => other,
+    }
+}
+
+fn strip(mut problems: Vec<Problem>) -> Vec<Problem> {
+    for p in &mut problems {
+        p.line = None;
+        p.column = None;
+    }
+    problems
+}
+
+/// A document argument (approvals) as text, and whether it was an object.
+#[derive(Debug, Clone)]
+pub struct DocText {
+    text: String,
+    object: bool,
 }
 
 /// JSON text of a JavaScript value: strings as they are (YAML or JSON),
@@ -154,7 +188,7 @@ pub struct Request {
     /// The manifest.
     pub manifest: ManifestArg,
     /// The approvals' YAML or JSON text.
-    pub approvals: Option<String>,
+    pub approvals: Option<DocText>,
     /// Evaluation time.
     pub now: Option<DateTime<Utc>>,
     /// Fixed decision id.
@@ -166,7 +200,7 @@ pub struct Request {
 /// The evaluation options, shared by every manifest of a batch.
 #[derive(Debug, Clone, Default)]
 pub struct EvalOptions {
-    approvals: Option<String>,
+    approvals: Option<DocText>,
     now: Option<DateTime<Utc>>,
     decision_id: Option<String>,
     extra: Option<String>,
@@ -180,7 +214,10 @@ impl EvalOptions {
         let approvals = match prop(&obj, "approvals")? {
             None => None,
             Some(v) if v.get_type().ok() == Some(ValueType::Null) => None,
-            Some(v) => Some(document_text(env, &v, "options.approvals")?),
+            Some(v) => {
+                let object = v.get_type().ok() == Some(ValueType::Object);
+                Some(DocText { text: document_text(env, &v, "options.approvals")?, object })
+            }
         };
         let now = match prop(&obj, "now")? {
             None => None,
@@ -235,15 +272,15 @@ impl Request {
     pub fn run(&self, engine: &Engine) -> Result<Decision, Failure> {
         let ctx = self.context()?;
         match &self.manifest {
-            ManifestArg::Text(text) => Ok(engine.evaluate(&engine.parse_manifest(text)?, &ctx)?),
             ManifestArg::Prepared(app) => Ok(engine.evaluate_prepared(app, &ctx)?),
+            other => Ok(engine.evaluate(&*other.manifest(engine)?, &ctx)?),
         }
     }
 
     /// The evaluation context.
     pub fn context(&self) -> Result<Context, Failure> {
         let approvals = match &self.approvals {
-            Some(text) => approvals_from_str(text).map_err(Failure::problems)?,
+            Some(doc) => approvals_from_str(&doc.text).map_err(|p| Failure::problems(if doc.object { strip(p) } else { p }))?,
             None => Vec::new(),
         };
         let extra = match &self.extra {
@@ -256,8 +293,7 @@ impl Request {
 
 /// Validation problems of a manifest (empty when it is valid).
 pub fn problems_of(engine: &Engine, manifest: &ManifestArg) -> Result<Vec<Problem>, Failure> {
-    let ManifestArg::Text(text) = manifest else { return Ok(Vec::new()) };
-    match engine.parse_manifest(text) {
+    match manifest.parse(engine) {
         Ok(_) => Ok(Vec::new()),
         Err(e) if e.code() == "manifest.invalid" => Ok(e.problems().to_vec()),
         Err(e) => Err(e.into()),

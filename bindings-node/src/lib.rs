@@ -87,7 +87,7 @@ impl Engine {
         guard_js(&env, || {
             let inner = match &manifest {
                 ManifestArg::Prepared(app) => app.clone(),
-                ManifestArg::Text(_) => self.inner.prepare(&*manifest.manifest(&self.inner)?)?,
+                _ => self.inner.prepare(&*manifest.manifest(&self.inner)?)?,
             };
             Ok(PreparedApp { inner })
         })

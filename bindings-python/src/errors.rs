@@ -123,6 +123,11 @@ pub fn problem_dict<'py>(py: Python<'py>, p: &Problem) -> PyResult<Bound<'py, Py
     d.set_item("code", &p.code)?;
     d.set_item("path", &p.path)?;
     d.set_item("message", &p.message)?;
+    // Only for a document read from text (`Problem.line` says why).
+    if let (Some(line), Some(column)) = (p.line, p.column) {
+        d.set_item("line", line)?;
+        d.set_item("column", column)?;
+    }
     Ok(d)
 }
 

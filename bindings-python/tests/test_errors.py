@@ -38,7 +38,8 @@ def test_manifest_error_lists_every_problem() -> None:
     e = info.value
     assert e.code == "manifest.invalid"
     assert len(e.problems) == 10
-    assert all(set(p) == {"code", "path", "message"} for p in e.problems)
+    # Read from a file: each problem also says where it is in it.
+    assert all(set(p) == {"code", "path", "message", "line", "column"} for p in e.problems)
     assert "10 problem(s)" in str(e)
 
 
@@ -106,3 +107,25 @@ def test_lifecycle_errors() -> None:
     with pytest.raises(LifecycleError) as info:
         eng.renew(retired, "2027-03-01T00:00:00Z", now=NOW)
     assert info.value.code == "lifecycle.retired"
+
+
+def test_problems_in_text_carry_the_line_of_their_mistake() -> None:
+    yaml = pytest.importorskip("yaml")
+    eng = microgov.Engine()
+    path = FIXTURES / "invalid" / "ten-mistakes.yaml"
+    text = path.read_text(encoding="utf-8")
+    marked = {i + 1 for i, line in enumerate(text.splitlines()) if "# mistake" in line}
+    assert len(marked) == 10
+    for source in (path, text):
+        problems = eng.validate(source)
+        assert {p["line"] for p in problems} == marked, problems
+        assert all(p["column"] >= 1 for p in problems)
+    with pytest.raises(ManifestError) as info:
+        eng.evaluate(text, now=NOW)
+    assert {p["line"] for p in info.value.problems} == marked
+    # A dict has no text to point into: the same problems, without lines.
+    from_dict = eng.validate(yaml.safe_load(text))
+    assert all("line" not in p and "column" not in p for p in from_dict)
+    assert [(p["code"], p["path"]) for p in from_dict] == [(p["code"], p["path"]) for p in eng.validate(text)]
+    syntax = eng.validate(FIXTURES / "invalid" / "syntax-error.yaml")
+    assert len(syntax) == 1 and f"line {syntax[0]['line']} " in syntax[0]["message"]

@@ -603,3 +603,33 @@ fn depth_and_node_limits_are_configurable() {
 
     assert!(Manifest::parse_with(&text, Format::Yaml, &ParseOptions::default()).is_ok());
 }
+
+/// The lines of `text` marked `# mistake N`.
+fn marked_lines(text: &str) -> BTreeSet<usize> {
+    text.lines().enumerate().filter(|(_, l)| l.contains("# mistake")).map(|(i, _)| i + 1).collect()
+}
+
+#[test]
+fn problems_found_in_text_carry_the_line_of_their_mistake() {
+    let text = read("invalid", "ten-mistakes.yaml");
+    let marked = marked_lines(&text);
+    assert_eq!(marked.len(), 10);
+    let problems = Manifest::from_yaml(&text).unwrap_err().problems().to_vec();
+    let lines: BTreeSet<usize> = problems.iter().map(|p| p.line.unwrap_or_else(|| panic!("{p:?} has no line"))).collect();
+    assert_eq!(lines, marked, "{problems:#?}");
+    assert!(problems.iter().all(|p| p.column.is_some_and(|c| c >= 1)));
+    // The same document, not read from text, has no lines to give.
+    let doc: Value = serde_yaml_ng::from_str(&text).unwrap();
+    let from_value = microgov::Engine::new().unwrap().manifest_from_value(&doc).unwrap_err().problems().to_vec();
+    assert!(from_value.iter().all(|p| p.line.is_none() && p.column.is_none()));
+    let codes_paths = |ps: &[microgov::model::Problem]| ps.iter().map(|p| (p.code.clone(), p.path.clone())).collect::<Vec<_>>();
+    assert_eq!(codes_paths(&from_value), codes_paths(&problems));
+}
+
+#[test]
+fn a_syntax_error_carries_the_line_the_parser_stopped_at() {
+    let problems = Manifest::from_yaml(&read("invalid", "syntax-error.yaml")).unwrap_err().problems().to_vec();
+    assert_eq!(problems.len(), 1);
+    let line = problems[0].line.expect("a line");
+    assert!(problems[0].message.contains(&format!("line {line} ")), "{:?}", problems[0]);
+}

@@ -21,7 +21,16 @@ __all__ = [
 ]
 
 
-class Problem(TypedDict):
+class _ProblemOptional(TypedDict, total=False):
+    line: int
+    """1-based line in the text the document was read from (a YAML/JSON
+    string or file; not for a dict): the value's, or for a missing key its
+    mapping's; for a syntax error, where the parser stopped."""
+    column: int
+    """1-based column (in characters) of the same position."""
+
+
+class Problem(_ProblemOptional):
     """One problem of an invalid manifest or approvals document."""
 
     code: str

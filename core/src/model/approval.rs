@@ -201,7 +201,10 @@ impl Approval {
 /// Reads a list of approvals from YAML or JSON, reporting every problem.
 pub fn approvals_from_str(text: &str) -> Result<Vec<Approval>, Vec<Problem>> {
     let doc = parse_document(text, sniff_format(text), &Limits::default())?;
-    approvals_from_value(&doc)
+    approvals_from_value(&doc).map_err(|mut problems| {
+        super::locate::locate_problems(text, &mut problems);
+        problems
+    })
 }
 
 /// Reads a list of approvals from a parsed document, reporting every problem.

@@ -10,6 +10,7 @@
 //! (a syntax error, an exotic YAML feature) it still answers with the nearest
 //! position it knows, down to line 1, column 1.
 
+use super::Problem;
 use std::fmt;
 
 /// A position in a text: 1-based line and 1-based column (in characters).
@@ -137,6 +138,20 @@ impl SourceMap {
             .unwrap_or(0)
             + 1;
         Location { line, column }
+    }
+}
+
+/// Sets the line and column of each problem found in `text` (the position
+/// of its path, as [`SourceMap::locate`] finds it).
+pub fn locate_problems(text: &str, problems: &mut [Problem]) {
+    if problems.is_empty() {
+        return;
+    }
+    let map = SourceMap::new(text);
+    for p in problems {
+        let at = map.locate(&p.path);
+        p.line = Some(at.line);
+        p.column = Some(at.column);
     }
 }
 

@@ -50,6 +50,9 @@ impl Manifest {
         // sorted mappings give its problems in their documented order.
         parse::manifest_from_node(&&tree, opts)
             .or_else(|_| parse::manifest_from_value(&tree.to_value(), opts))
-            .map_err(Error::Manifest)
+            .map_err(|mut problems| {
+                locate::locate_problems(text, &mut problems);
+                Error::Manifest(problems)
+            })
     }
 }

@@ -110,7 +110,7 @@ pub fn parse_tree<'a>(text: &'a str, format: Format, limits: &Limits) -> Result<
         },
     };
     let at = location.map(|(line, column)| format!(" at line {line} column {column}")).unwrap_or_default();
-    let problem = match refused.take() {
+    let mut problem = match refused.take() {
         Some(Refusal::DuplicateKey(path)) => {
             let key = path.rsplit('/').next().unwrap_or(&path).replace("~1", "/").replace("~0", "~");
             let shown = if at.is_empty() { String::new() } else { format!(" ({})", at.trim()) };
@@ -126,6 +126,11 @@ pub fn parse_tree<'a>(text: &'a str, format: Format, limits: &Limits) -> Result<
             Problem::new(code, "", format!("invalid {kind}{at}: {msg}"))
         }
     };
+    // Where the parser stopped.
+    if let Some((line, column)) = location {
+        problem.line = Some(line);
+        problem.column = Some(column);
+    }
     Err(vec![problem])
 }
 

@@ -15,12 +15,22 @@ pub struct Problem {
     pub path: String,
     /// Human-readable explanation, lowercase, naming the value.
     pub message: String,
+    /// 1-based line of `path` in the text the document was read from: the
+    /// value's own position or, for a key that is missing, its mapping's.
+    /// `None` for a document that was not read from text (a Python dict,
+    /// a `serde_json::Value`) and for syntax errors, whose message says
+    /// where the parser stopped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// 1-based column (in characters) of the same position.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
 }
 
 impl Problem {
     /// A problem with the given code, path and message.
     pub fn new(code: &str, path: impl Into<String>, message: impl Into<String>) -> Self {
-        Problem { code: code.to_string(), path: path.into(), message: message.into() }
+        Problem { code: code.to_string(), path: path.into(), message: message.into(), line: None, column: None }
     }
 }
 

@@ -121,9 +121,13 @@ impl Item {
     }
 }
 
-/// Where a problem is in its text: the line of its JSON pointer, or for
-/// syntax errors the line the parser names.
+/// Where a problem is in its text: the position it carries (problems found
+/// in text have one), else that of its JSON pointer, or for syntax errors
+/// the line the parser names.
 pub fn problem_location(map: &SourceMap, p: &Problem) -> Location {
+    if let (Some(line), Some(column)) = (p.line, p.column) {
+        return Location { line, column };
+    }
     if p.path.is_empty() {
         if let Some(loc) = location_in_message(&p.message) {
             return loc;
