@@ -138,7 +138,7 @@ pub enum AuditError {
     Closed,
     /// Another `AuditLog`, in this process or another, has the log open for appending:
     /// two writers would fork its chain.
-    #[error("log {path} is already open for appending (its lock file {lock} is held)")]
+    #[error("log {path} is already open for appending by another AuditLog, in this process or another (it holds {lock}); close that one first")]
     Locked {
         /// The log.
         path: String,
