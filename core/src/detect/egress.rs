@@ -291,6 +291,13 @@ impl NormalizedUrl {
                 dns_issues(host, &mut issues);
                 metadata = matches!(host.as_bytes().first(), Some(b'm' | b'i'))
                     && METADATA_NAMES.contains(&host);
+                // A wildcard-DNS name is classed as the address it stands for:
+                // `169.254.169.254.nip.io` is the metadata service by another name.
+                if let Some(a) = issues.contains(&EgressIssue::DnsIpAlias).then(|| alias_ip(host)).flatten() {
+                    let c = classify_ip(a);
+                    ip_class = Some(c.class);
+                    metadata |= c.class == IpClass::Metadata;
+                }
             }
             (None, _) => issues.push(EgressIssue::EmptyHost),
         }
@@ -542,6 +549,38 @@ const DNS_IP_ALIASES: &[&str] = &[
     "nip.io", "sslip.io", "xip.io", "traefik.me", "localtest.me", "lvh.me", "vcap.me",
     "lacolhost.com", "localh.st", "fbi.com",
 ];
+
+/// The services of [`DNS_IP_ALIASES`] that answer 127.0.0.1 for every name.
+const LOOPBACK_ALIASES: &[&str] = &["localtest.me", "lvh.me", "vcap.me", "lacolhost.com", "localh.st"];
+
+/// The address a wildcard-DNS name stands for: loopback for the services that
+/// always answer it, else the address written in the name as these services
+/// read it: the last four labels (`app.10.0.0.1.nip.io`), the last four
+/// dash-separated parts of the first label (`app-10-0-0-1.sslip.io`), eight
+/// hex digits (`app-0a000001.nip.io`), or an IPv6 address with dashes for
+/// colons (`--1.sslip.io`, `2a01-4f8--2.sslip.io`).
+fn alias_ip(host: &str) -> Option<IpAddr> {
+    let service = DNS_IP_ALIASES.iter().find(|d| host == **d || host.strip_suffix(**d).is_some_and(|r| r.ends_with('.')))?;
+    if LOOPBACK_ALIASES.contains(service) {
+        return Some(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    }
+    let name = host.strip_suffix(service)?.strip_suffix('.')?;
+    let quad = |p: &[&str]| format!("{}.{}.{}.{}", p[3], p[2], p[1], p[0]).parse::<Ipv4Addr>().ok().map(IpAddr::V4);
+    let labels: Vec<&str> = name.rsplit('.').take(4).collect();
+    if let Some(a) = labels.get(..4).and_then(quad) {
+        return Some(a);
+    }
+    let last = labels.first()?;
+    let parts: Vec<&str> = last.rsplit('-').take(4).collect();
+    if let Some(a) = parts.get(..4).and_then(quad) {
+        return Some(a);
+    }
+    let hex = parts.first()?;
+    if hex.len() == 8 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return u32::from_str_radix(hex, 16).ok().map(|n| IpAddr::V4(Ipv4Addr::from(n)));
+    }
+    last.replace('-', ":").parse::<Ipv6Addr>().ok().map(IpAddr::V6)
+}
 
 /// Issues of a canonical (lowercase) DNS name.
 fn dns_issues(host: &str, issues: &mut Vec<EgressIssue>) {
@@ -905,7 +944,8 @@ pub struct EgressFinding {
     pub url_path: Option<String>,
     /// Effective IP of an IP-literal host (IPv4 unwrapped from IPv6).
     pub ip: Option<String>,
-    /// Class of `ip`; `null` for DNS names.
+    /// Class of `ip`, or of the address a wildcard-DNS name stands for
+    /// (`10.0.0.1.nip.io`, `localtest.me`); `null` for other DNS names.
     pub ip_class: Option<IpClass>,
     /// DNS name, IPv4 or IPv6.
     pub host_kind: Option<HostKind>,
@@ -1087,6 +1127,39 @@ mod tests {
             assert_eq!(u.host(), "127.0.0.1", "{s}");
             assert_eq!(u.ip_class(), Some(IpClass::Loopback), "{s}");
         }
+    }
+
+    #[test]
+    fn wildcard_dns_names_are_classed_as_the_address_they_stand_for() {
+        for (host, want) in [
+            ("169.254.169.254.nip.io", Some("169.254.169.254")),
+            ("customer1.app.10.0.0.1.nip.io", Some("10.0.0.1")),
+            ("10-0-0-1.sslip.io", Some("10.0.0.1")),
+            ("www-127-0-0-1.sslip.io", Some("127.0.0.1")),
+            ("7f000001.nip.io", Some("127.0.0.1")),
+            ("app-a9fea9fe.nip.io", Some("169.254.169.254")),
+            ("--1.sslip.io", Some("::1")),
+            ("8.8.8.8.nip.io", Some("8.8.8.8")),
+            ("192.168.1.10.traefik.me", Some("192.168.1.10")),
+            ("localtest.me", Some("127.0.0.1")),
+            ("anything.lvh.me", Some("127.0.0.1")),
+            ("nip.io", None),
+            ("1.2.3.nip.io", None),
+            ("app.nip.io", None),
+            ("notnip.io", None),
+            ("example.com", None),
+        ] {
+            assert_eq!(alias_ip(host).map(|a| a.to_string()), want.map(String::from), "{host}");
+        }
+        let class = |u: &str| n(u).ip_class();
+        assert_eq!(class("https://169.254.169.254.nip.io/latest"), Some(IpClass::Metadata));
+        assert!(n("https://169.254.169.254.nip.io/latest").is_metadata());
+        assert_eq!(class("https://10-0-0-1.sslip.io/"), Some(IpClass::Private));
+        assert_eq!(class("https://sub.localtest.me/"), Some(IpClass::Loopback));
+        assert_eq!(class("https://8.8.8.8.nip.io/"), Some(IpClass::Public));
+        // Still a name, not an IP literal.
+        assert_eq!(n("https://10.0.0.1.nip.io/").ip(), None);
+        assert_eq!(class("https://api.example.com/"), None);
     }
 
     #[test]
