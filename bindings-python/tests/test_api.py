@@ -340,3 +340,6 @@ def test_module_metadata() -> None:
     assert microgov.__version__
     assert microgov.Engine.__module__ == "microgov"
     assert microgov.Engine.__doc__ and microgov.Engine.evaluate.__doc__ and microgov.Decision.to_dict.__doc__
+    # A notebook completes `microgov.` with the public names, not `os` or `List`.
+    assert dir(microgov) == sorted(microgov.__all__)
+    assert all(hasattr(microgov, name) for name in microgov.__all__)

@@ -65,6 +65,12 @@ __all__ = [
     "verify_audit",
 ]
 
+
+def __dir__() -> List[str]:
+    """The public names only (what notebooks complete after ``microgov.``)."""
+    return sorted(__all__)
+
+
 _DEFAULT_ENGINE: Optional[Engine] = None
 _DEFAULT_LOCK = threading.Lock()
 
