@@ -85,6 +85,21 @@ impl CallContext {
     }
 }
 
+impl Engine {
+    /// Validates the manifest `src` holds and runs `f` on it, both with the
+    /// GIL released; a panic becomes a `MicrogovError`.
+    fn on_manifest<T: Send>(
+        &self,
+        py: Python<'_>,
+        src: Source,
+        f: impl FnOnce(&microgov::Engine, microgov::Manifest) -> Result<T, BindError> + Send,
+    ) -> PyResult<T> {
+        let engine = &self.inner;
+        py.detach(|| guard(|| f(engine, load_manifest(engine, src)?)))
+            .map_err(|e| e.into_pyerr(py))
+    }
+}
+
 #[pymethods]
 impl Engine {
     #[new]
@@ -254,16 +269,7 @@ impl Engine {
     ) -> PyResult<Bound<'py, PyAny>> {
         let src = Source::manifest(&self.inner, manifest)?;
         let ctx = CallContext::read(approvals, now, decision_id, extra)?;
-        let engine = &self.inner;
-        let explanation = py
-            .detach(|| {
-                guard(|| {
-                    let app = load_manifest(engine, src)?;
-                    let ctx = ctx.build()?;
-                    Ok(engine.explain(&app, &ctx)?)
-                })
-            })
-            .map_err(|e| e.into_pyerr(py))?;
+        let explanation = self.on_manifest(py, src, |engine, app| Ok(engine.explain(&app, &ctx.build()?)?))?;
         Ok(pythonize::pythonize(py, &explanation)?)
     }
 
@@ -289,10 +295,7 @@ impl Engine {
     /// checks (``guard.check(url)``, about a microsecond). Thread-safe.
     fn egress_guard(&self, py: Python<'_>, manifest: &Bound<'_, PyAny>) -> PyResult<EgressGuard> {
         let src = Source::manifest(&self.inner, manifest)?;
-        let engine = &self.inner;
-        py.detach(|| guard(|| Ok(engine.egress_guard(&load_manifest(engine, src)?))))
-            .map(|inner| EgressGuard { inner })
-            .map_err(|e| e.into_pyerr(py))
+        self.on_manifest(py, src, |engine, app| Ok(EgressGuard { inner: engine.egress_guard(&app) }))
     }
 
     /// The fields ``connector`` must receive masked: the regulated fields of
@@ -304,9 +307,7 @@ impl Engine {
         connector: &str,
     ) -> PyResult<Vec<String>> {
         let src = Source::manifest(&self.inner, manifest)?;
-        let engine = &self.inner;
-        py.detach(|| guard(|| Ok(engine.masked_fields(&load_manifest(engine, src)?, connector))))
-            .map_err(|e| e.into_pyerr(py))
+        self.on_manifest(py, src, |engine, app| Ok(engine.masked_fields(&app, connector)))
     }
 
     /// Applies the mask obligation for ``connector`` to a JSON-like record:
@@ -321,12 +322,7 @@ impl Engine {
     ) -> PyResult<Bound<'py, PyAny>> {
         let src = Source::manifest(&self.inner, manifest)?;
         let record = to_json(record, "")?;
-        let engine = &self.inner;
-        let out = py
-            .detach(|| {
-                guard(|| Ok(engine.redact(&load_manifest(engine, src)?, connector, &record)))
-            })
-            .map_err(|e| e.into_pyerr(py))?;
+        let out = self.on_manifest(py, src, |engine, app| Ok(engine.redact(&app, connector, &record)))?;
         Ok(pythonize::pythonize(py, &out)?)
     }
 
@@ -339,10 +335,7 @@ impl Engine {
     ///     ManifestError: the manifest is invalid.
     fn prepare(&self, py: Python<'_>, manifest: &Bound<'_, PyAny>) -> PyResult<PreparedApp> {
         let src = Source::manifest(&self.inner, manifest)?;
-        let engine = &self.inner;
-        py.detach(|| guard(|| Ok(engine.prepare(&load_manifest(engine, src)?)?)))
-            .map(|inner| PreparedApp { inner })
-            .map_err(|e| e.into_pyerr(py))
+        self.on_manifest(py, src, |engine, app| Ok(PreparedApp { inner: engine.prepare(&app)? }))
     }
 
     /// Where the app stands at ``now``: ``{"state": "active" | "expiring" |
@@ -357,18 +350,9 @@ impl Engine {
     ) -> PyResult<Bound<'py, PyAny>> {
         let src = Source::manifest(&self.inner, manifest)?;
         let now = time_arg(now, "now")?.unwrap_or_else(chrono::Utc::now);
-        let engine = &self.inner;
-        let state = py
-            .detach(|| {
-                guard(|| {
-                    Ok(microgov::model::lifecycle::state(
-                        &load_manifest(engine, src)?,
-                        now,
-                        engine.settings().expiring_within_days,
-                    ))
-                })
-            })
-            .map_err(|e| e.into_pyerr(py))?;
+        let state = self.on_manifest(py, src, |engine, app| {
+            Ok(microgov::model::lifecycle::state(&app, now, engine.settings().expiring_within_days))
+        })?;
         Ok(pythonize::pythonize(py, &state)?)
     }
 
@@ -392,21 +376,10 @@ impl Engine {
             PyTypeError::new_err("new_expiry must be a datetime or an RFC 3339 string")
         })?;
         let now = time_arg(now, "now")?.unwrap_or_else(chrono::Utc::now);
-        let engine = &self.inner;
-        let renewed = py
-            .detach(|| {
-                guard(|| {
-                    let app = load_manifest(engine, src)?;
-                    microgov::model::lifecycle::renew(
-                        &app,
-                        new_expiry,
-                        now,
-                        engine.settings().max_lifetime_days,
-                    )
-                    .map_err(|e| BindError::Core(e.into()))
-                })
-            })
-            .map_err(|e| e.into_pyerr(py))?;
+        let renewed = self.on_manifest(py, src, |engine, app| {
+            microgov::model::lifecycle::renew(&app, new_expiry, now, engine.settings().max_lifetime_days)
+                .map_err(|e| BindError::Core(e.into()))
+        })?;
         Ok(pythonize::pythonize(py, &renewed.to_value())?)
     }
 
@@ -423,10 +396,7 @@ impl Engine {
     ) -> PyResult<Bound<'py, PyAny>> {
         let src = Source::manifest(&self.inner, manifest)?;
         let now = time_arg(now, "now")?.unwrap_or_else(chrono::Utc::now);
-        let engine = &self.inner;
-        let retired = py
-            .detach(|| guard(|| Ok(microgov::model::lifecycle::retire(&load_manifest(engine, src)?, now))))
-            .map_err(|e| e.into_pyerr(py))?;
+        let retired = self.on_manifest(py, src, |_, app| Ok(microgov::model::lifecycle::retire(&app, now)))?;
         Ok(pythonize::pythonize(py, &retired.to_value())?)
     }
 
