@@ -269,10 +269,7 @@ impl Walker {
     /// A required, non-empty string.
     pub(crate) fn req_str<N: Node>(&mut self, at: &At<'_>, m: &Member<'_, N>) -> Option<String> {
         let key = m.key;
-        let Some(v) = m.present() else {
-            self.push_at(codes::MISSING, &At::Key(at, key), format!("missing required key \"{key}\""));
-            return None;
-        };
+        let v = self.required(at, m)?;
         match v.as_str() {
             // Most values start with a visible ASCII character: no trim then.
             Some(s) if !s.as_bytes().first().is_some_and(|b| b.is_ascii_graphic()) && s.trim().is_empty() => {
@@ -323,11 +320,17 @@ impl Walker {
     }
 
     pub(crate) fn req_time<N: Node>(&mut self, at: &At<'_>, m: &Member<'_, N>) -> Option<DateTime<Utc>> {
-        if m.present().is_none() {
-            self.push_at(codes::MISSING, &At::Key(at, m.key), format!("missing required key \"{}\"", m.key));
-            return None;
-        }
+        self.required(at, m)?;
         self.opt_time(at, m)
+    }
+
+    /// The member's value, or a missing-key problem when it is absent or null.
+    fn required<'n, N: Node>(&mut self, at: &At<'_>, m: &'n Member<'_, N>) -> Option<&'n N> {
+        let v = m.present();
+        if v.is_none() {
+            self.push_at(codes::MISSING, &At::Key(at, m.key), format!("missing required key \"{}\"", m.key));
+        }
+        v
     }
 
     /// An optional enumeration value, parsed with `parse`. `spellings` is
@@ -347,10 +350,7 @@ impl Walker {
 
     /// A required enumeration value.
     fn req_enum<N: Node, T>(&mut self, at: &At<'_>, m: &Member<'_, N>, parse: fn(&str) -> Option<T>, spellings: fn() -> String) -> Option<T> {
-        if m.present().is_none() {
-            self.push_at(codes::MISSING, &At::Key(at, m.key), format!("missing required key \"{}\"", m.key));
-            return None;
-        }
+        self.required(at, m)?;
         self.opt_enum(at, m, parse, spellings)
     }
 
