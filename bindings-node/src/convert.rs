@@ -42,14 +42,14 @@ impl Default for ManifestArg {
 impl ManifestArg {
     /// Reads a manifest argument on the JavaScript thread.
     pub fn read(env: &Env, value: &Unknown<'_>, what: &str) -> Result<ManifestArg, Failure> {
-        if value.get_type().ok() == Some(ValueType::Object) && crate::PreparedApp::instance_of(env, value).unwrap_or(false) {
+        let object = value.get_type().ok() == Some(ValueType::Object);
+        if object && crate::PreparedApp::instance_of(env, value).unwrap_or(false) {
             // SAFETY: on the JavaScript thread, `value` is a live value of
             // this env, just checked to be a `PreparedApp` instance.
             let app = unsafe { ClassInstance::<crate::PreparedApp>::from_napi_value(env.raw(), value.raw()) }
                 .map_err(|e| Failure::arg_type(format!("{what}: {e}")))?;
             return Ok(ManifestArg::Prepared(app.inner.clone()));
         }
-        let object = value.get_type().ok() == Some(ValueType::Object);
         document_text(env, value, what).map(|text| if object { ManifestArg::Object(text) } else { ManifestArg::Text(text) })
     }
 
