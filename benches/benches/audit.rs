@@ -116,38 +116,19 @@ fn pipelined_appends(log: &Arc<AuditLog>, threads: u64, per_thread: u64, window:
 
 fn file_append(c: &mut Criterion) {
     let mut g = c.benchmark_group("audit_file");
-    g.sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(8));
+    g.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(8));
     g.throughput(Throughput::Elements(1));
 
     let cases: [(&str, SyncPolicy, u64, Option<u64>); 5] = [
-        (
-            "interval_10ms_256_threads_blocking",
-            SyncPolicy::Interval(Duration::from_millis(10)),
-            256,
-            None,
-        ),
-        (
-            "interval_10ms_4_threads_pipelined",
-            SyncPolicy::Interval(Duration::from_millis(10)),
-            4,
-            Some(1024),
-        ),
+        ("interval_10ms_256_threads_blocking", SyncPolicy::Interval(Duration::from_millis(10)), 256, None),
+        ("interval_10ms_4_threads_pipelined", SyncPolicy::Interval(Duration::from_millis(10)), 4, Some(1024)),
         ("every_record_1_thread", SyncPolicy::EveryRecord, 1, None),
         ("every_record_16_threads", SyncPolicy::EveryRecord, 16, None),
-        (
-            "every_record_4_threads_pipelined",
-            SyncPolicy::EveryRecord,
-            4,
-            Some(256),
-        ),
+        ("every_record_4_threads_pipelined", SyncPolicy::EveryRecord, 4, Some(256)),
     ];
     for (name, policy, threads, window) in cases {
         let dir = TempDir::new(name);
-        let log = Arc::new(
-            AuditLog::open(dir.0.join("audit.jsonl"), AuditOptions::new().sync(policy)).unwrap(),
-        );
+        let log = Arc::new(AuditLog::open(dir.0.join("audit.jsonl"), AuditOptions::new().sync(policy)).unwrap());
         g.bench_function(name, |b| {
             b.iter_custom(|iters| {
                 let per_thread = iters.div_ceil(threads).max(1);

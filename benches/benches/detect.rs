@@ -69,20 +69,10 @@ fn typical_manifest() -> Value {
             })
         })
         .collect();
-    let egress: Vec<Value> = (0..10)
-        .map(|i| json!(format!("https://api{i}.partner-{i}.example.com/v1")))
-        .collect();
+    let egress: Vec<Value> = (0..10).map(|i| json!(format!("https://api{i}.partner-{i}.example.com/v1"))).collect();
     let env: serde_json::Map<String, Value> = (0..12)
-        .map(|i| {
-            (
-                format!("FEATURE_FLAG_{i}"),
-                json!(if i % 2 == 0 { "enabled" } else { "disabled" }),
-            )
-        })
-        .chain([
-            ("LOG_LEVEL".to_string(), json!("info")),
-            ("API_TOKEN".to_string(), json!("${{ secrets.API_TOKEN }}")),
-        ])
+        .map(|i| (format!("FEATURE_FLAG_{i}"), json!(if i % 2 == 0 { "enabled" } else { "disabled" })))
+        .chain([("LOG_LEVEL".to_string(), json!("info")), ("API_TOKEN".to_string(), json!("${{ secrets.API_TOKEN }}"))])
         .collect();
     json!({
         "apiVersion": "microgov.dev/v1", "kind": "MicroApp",
@@ -105,11 +95,7 @@ fn typical_manifest() -> Value {
 fn big_config() -> Value {
     let mut sections = serde_json::Map::new();
     let mut i = 0;
-    while serde_json::to_string(&sections)
-        .map(|s| s.len())
-        .unwrap_or(0)
-        < 64 * 1024
-    {
+    while serde_json::to_string(&sections).map(|s| s.len()).unwrap_or(0) < 64 * 1024 {
         sections.insert(
             format!("service_{i}"),
             json!({
@@ -127,14 +113,8 @@ fn big_config() -> Value {
         );
         i += 1;
     }
-    sections.insert(
-        "legacy".into(),
-        json!({"GH_TOKEN": "ghp_0123456789abcdefFAKEFAKEFAKEfake0000"}),
-    );
-    sections.insert(
-        "billing".into(),
-        json!({"dsn": "postgres://app:S3cr3tFakePass@db.acme.example/app"}),
-    );
+    sections.insert("legacy".into(), json!({"GH_TOKEN": "ghp_0123456789abcdefFAKEFAKEFAKEfake0000"}));
+    sections.insert("billing".into(), json!({"dsn": "postgres://app:S3cr3tFakePass@db.acme.example/app"}));
     Value::Object(sections)
 }
 
@@ -144,82 +124,50 @@ fn bench_secrets(c: &mut Criterion) {
     assert_eq!(secrets::scan_value(&config).len(), 2);
     let mut g = c.benchmark_group("secrets");
     g.throughput(Throughput::Bytes(bytes));
-    g.bench_function("scan_64k_config", |b| {
-        b.iter(|| secrets::scan_value(black_box(&config)))
-    });
+    g.bench_function("scan_64k_config", |b| b.iter(|| secrets::scan_value(black_box(&config))));
     g.finish();
 
     let manifest = typical_manifest();
-    let bytes = serde_json::to_string(&manifest)
-        .map(|s| s.len())
-        .unwrap_or(0) as u64;
+    let bytes = serde_json::to_string(&manifest).map(|s| s.len()).unwrap_or(0) as u64;
     assert!(secrets::scan_value(&manifest).is_empty());
     let mut g = c.benchmark_group("manifest");
     g.throughput(Throughput::Bytes(bytes));
-    g.bench_function("secrets_scan_typical", |b| {
-        b.iter(|| secrets::scan_value(black_box(&manifest)))
-    });
-    g.bench_function("pii_scan_typical", |b| {
-        b.iter(|| pii::scan_datasets(black_box(&manifest)))
-    });
-    g.bench_function("egress_scan_typical", |b| {
-        b.iter(|| egress::scan(black_box(&manifest)))
-    });
-    g.bench_function("detect_scan_typical", |b| {
-        b.iter(|| detect::scan(black_box(&manifest)))
-    });
+    g.bench_function("secrets_scan_typical", |b| b.iter(|| secrets::scan_value(black_box(&manifest))));
+    g.bench_function("pii_scan_typical", |b| b.iter(|| pii::scan_datasets(black_box(&manifest))));
+    g.bench_function("egress_scan_typical", |b| b.iter(|| egress::scan(black_box(&manifest))));
+    g.bench_function("detect_scan_typical", |b| b.iter(|| detect::scan(black_box(&manifest))));
     g.finish();
 }
 
 /// The typed bench manifest, `fixtures/bench/typical.yaml` (10 connectors, 20
 /// datasets, 60 fields, 10 egress URLs), as the engine holds it.
 fn typical_yaml() -> Manifest {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/bench/typical.yaml");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/bench/typical.yaml");
     let text = std::fs::read_to_string(path).expect("fixtures/bench/typical.yaml");
     Manifest::from_yaml(&text).expect("typical.yaml is a valid manifest")
 }
 
 fn bench_scan_manifest(c: &mut Criterion) {
     let manifest = typical_yaml();
-    assert_eq!(
-        detect::scan_manifest(&manifest),
-        detect::scan(&manifest.to_value())
-    );
+    assert_eq!(detect::scan_manifest(&manifest), detect::scan(&manifest.to_value()));
     let mut g = c.benchmark_group("manifest_typed");
-    g.bench_function("scan_manifest_typical", |b| {
-        b.iter(|| detect::scan_manifest(black_box(&manifest)))
-    });
-    g.bench_function("secrets_scan_manifest_typical", |b| {
-        b.iter(|| secrets::scan_manifest(black_box(&manifest)))
-    });
-    g.bench_function("pii_scan_manifest_typical", |b| {
-        b.iter(|| pii::scan_manifest(black_box(&manifest)))
-    });
-    g.bench_function("egress_scan_manifest_typical", |b| {
-        b.iter(|| egress::scan_manifest(black_box(&manifest)))
-    });
+    g.bench_function("scan_manifest_typical", |b| b.iter(|| detect::scan_manifest(black_box(&manifest))));
+    g.bench_function("secrets_scan_manifest_typical", |b| b.iter(|| secrets::scan_manifest(black_box(&manifest))));
+    g.bench_function("pii_scan_manifest_typical", |b| b.iter(|| pii::scan_manifest(black_box(&manifest))));
+    g.bench_function("egress_scan_manifest_typical", |b| b.iter(|| egress::scan_manifest(black_box(&manifest))));
     // What `scan_manifest` used to do: serialize, then walk the JSON value.
-    g.bench_function("to_value_then_scan_typical", |b| {
-        b.iter(|| detect::scan(&black_box(&manifest).to_value()))
-    });
+    g.bench_function("to_value_then_scan_typical", |b| b.iter(|| detect::scan(&black_box(&manifest).to_value())));
     g.finish();
 }
 
 fn bench_egress(c: &mut Criterion) {
     let declared: Vec<egress::NormalizedUrl> = (0..10)
-        .filter_map(|i| {
-            egress::NormalizedUrl::parse(&format!("https://api{i}.partner-{i}.example.com/v1")).ok()
-        })
+        .filter_map(|i| egress::NormalizedUrl::parse(&format!("https://api{i}.partner-{i}.example.com/v1")).ok())
         .collect();
     let url = "https://api7.partner-7.example.com/v1/orders/42?expand=items";
     let mut g = c.benchmark_group("egress");
     g.bench_function("normalize_and_match", |b| {
-        b.iter(|| {
-            egress::NormalizedUrl::parse(black_box(url))
-                .ok()
-                .and_then(|u| egress::match_declared(&declared, &u))
-        })
+        b.iter(|| egress::NormalizedUrl::parse(black_box(url)).ok().and_then(|u| egress::match_declared(&declared, &u)))
     });
     g.bench_function("normalize_and_match_denied_ip", |b| {
         b.iter(|| {
@@ -229,12 +177,7 @@ fn bench_egress(c: &mut Criterion) {
         })
     });
     g.bench_function("host_matches_wildcard", |b| {
-        b.iter(|| {
-            egress::host_matches(
-                black_box("*.partner-7.example.com"),
-                black_box("api7.partner-7.example.com"),
-            )
-        })
+        b.iter(|| egress::host_matches(black_box("*.partner-7.example.com"), black_box("api7.partner-7.example.com")))
     });
     g.finish();
 }

@@ -53,9 +53,13 @@ fn bench(c: &mut Criterion) {
     let (engine, app, ctx) = typical();
     let mut g = c.benchmark_group("decision");
     g.throughput(Throughput::Elements(1));
-    g.bench_function("microgov_typical", |b| b.iter(|| black_box(engine.evaluate(black_box(&app), &ctx).expect("decision"))));
+    g.bench_function("microgov_typical", |b| {
+        b.iter(|| black_box(engine.evaluate(black_box(&app), &ctx).expect("decision")))
+    });
     let prepared = engine.prepare(&app).expect("prepare");
-    g.bench_function("microgov_typical_prepared", |b| b.iter(|| black_box(engine.evaluate_prepared(black_box(&prepared), &ctx).expect("decision"))));
+    g.bench_function("microgov_typical_prepared", |b| {
+        b.iter(|| black_box(engine.evaluate_prepared(black_box(&prepared), &ctx).expect("decision")))
+    });
     let (mut re, input, rules) = baseline(&engine, &app, &ctx);
     g.bench_function("regorus_interpreter_json_baseline", |b| {
         b.iter(|| {
@@ -93,9 +97,15 @@ fn bench(c: &mut Criterion) {
         .parse_manifest(&std::fs::read_to_string(root().join("fixtures/runtime/egress-app.yaml")).expect("app"))
         .expect("manifest");
     let guard = engine.egress_guard(&egress_app);
-    g.bench_function("guard_check_allowed", |b| b.iter(|| black_box(guard.check(black_box("https://api.stripe.com/v1/charges")))));
-    g.bench_function("guard_check_metadata_ip", |b| b.iter(|| black_box(guard.check(black_box("https://0xa9fea9fe/latest/")))));
-    g.bench_function("check_egress_unprepared", |b| b.iter(|| black_box(engine.check_egress(&egress_app, black_box("https://api.stripe.com/v1/charges")))));
+    g.bench_function("guard_check_allowed", |b| {
+        b.iter(|| black_box(guard.check(black_box("https://api.stripe.com/v1/charges"))))
+    });
+    g.bench_function("guard_check_metadata_ip", |b| {
+        b.iter(|| black_box(guard.check(black_box("https://0xa9fea9fe/latest/"))))
+    });
+    g.bench_function("check_egress_unprepared", |b| {
+        b.iter(|| black_box(engine.check_egress(&egress_app, black_box("https://api.stripe.com/v1/charges"))))
+    });
     g.finish();
 
     let mut g = c.benchmark_group("engine");

@@ -17,7 +17,8 @@ fn cpu_secs() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
     let f: Vec<&str> = after.split_whitespace().collect();
-    let ticks: f64 = f.get(11).and_then(|x| x.parse().ok()).unwrap_or(0.0) + f.get(12).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
+    let ticks: f64 = f.get(11).and_then(|x| x.parse().ok()).unwrap_or(0.0)
+        + f.get(12).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
     ticks / 100.0
 }
 
@@ -53,7 +54,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         });
         let (cpu, wall) = (cpu_secs() - c0, t0.elapsed().as_secs_f64());
-        println!("{threads} thread(s): {:.0} decisions/s wall, {:.1} µs CPU per decision", n as f64 / wall, cpu / n as f64 * 1e6);
+        println!(
+            "{threads} thread(s): {:.0} decisions/s wall, {:.1} µs CPU per decision",
+            n as f64 / wall,
+            cpu / n as f64 * 1e6
+        );
     }
     Ok(())
 }

@@ -26,7 +26,9 @@ fn read_events(env: &Env, value: &Unknown<'_>, what: &str) -> std::result::Resul
     };
     let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| Failure::arg_value(format!("{what}: {e}")))?;
     match doc {
-        serde_json::Value::Array(items) => items.iter().map(|v| Event::from_json(v).map_err(|e| Failure::from(microgov::Error::from(e)))).collect(),
+        serde_json::Value::Array(items) => {
+            items.iter().map(|v| Event::from_json(v).map_err(|e| Failure::from(microgov::Error::from(e)))).collect()
+        }
         other => Ok(vec![Event::from_json(&other).map_err(|e| Failure::from(microgov::Error::from(e)))?]),
     }
 }
@@ -35,7 +37,11 @@ fn read_events(env: &Env, value: &Unknown<'_>, what: &str) -> std::result::Resul
 fn audit_options(value: Option<Unknown<'_>>) -> std::result::Result<AuditOptions, Failure> {
     let mut opts = AuditOptions::new();
     let Some(obj) = options(value, "options")? else { return Ok(opts) };
-    check_keys(&obj, &["logId", "sync", "rotateBytes", "signingKey", "checkpointEvery", "checkpointIntervalMs"], "options")?;
+    check_keys(
+        &obj,
+        &["logId", "sync", "rotateBytes", "signingKey", "checkpointEvery", "checkpointIntervalMs"],
+        "options",
+    )?;
     if let Some(v) = prop(&obj, "logId")? {
         opts = opts.log_id(string_of(&v, "options.logId")?);
     }
@@ -44,10 +50,18 @@ fn audit_options(value: Option<Unknown<'_>>) -> std::result::Result<AuditOptions
             Some(ValueType::String) => match string_of(&v, "options.sync")?.as_str() {
                 "every-record" => SyncPolicy::EveryRecord,
                 "on-flush" => SyncPolicy::OnFlush,
-                other => return Err(Failure::arg_value(format!("options.sync: \"{other}\" is not 'every-record', 'on-flush' or a number of milliseconds"))),
+                other => {
+                    return Err(Failure::arg_value(format!(
+                        "options.sync: \"{other}\" is not 'every-record', 'on-flush' or a number of milliseconds"
+                    )))
+                }
             },
             Some(ValueType::Number) => SyncPolicy::Interval(millis(&v, "options.sync")?),
-            _ => return Err(Failure::arg_type("options.sync must be 'every-record', 'on-flush' or a number of milliseconds")),
+            _ => {
+                return Err(Failure::arg_type(
+                    "options.sync must be 'every-record', 'on-flush' or a number of milliseconds",
+                ))
+            }
         };
         opts = opts.sync(policy);
     }
@@ -55,14 +69,19 @@ fn audit_options(value: Option<Unknown<'_>>) -> std::result::Result<AuditOptions
         opts = opts.rotate_bytes(count(&v, "options.rotateBytes")?);
     }
     if let Some(v) = prop(&obj, "signingKey")? {
-        let key = SigningKey::parse(&string_of(&v, "options.signingKey")?).map_err(|e| Failure::from(microgov::Error::from(e)))?;
+        let key = SigningKey::parse(&string_of(&v, "options.signingKey")?)
+            .map_err(|e| Failure::from(microgov::Error::from(e)))?;
         opts = opts.signing_key(key);
     }
     if let Some(v) = prop(&obj, "checkpointEvery")? {
         opts = opts.checkpoint_every(if is_null(&v) { None } else { Some(count(&v, "options.checkpointEvery")?) });
     }
     if let Some(v) = prop(&obj, "checkpointIntervalMs")? {
-        opts = opts.checkpoint_interval(if is_null(&v) { None } else { Some(millis(&v, "options.checkpointIntervalMs")?) });
+        opts = opts.checkpoint_interval(if is_null(&v) {
+            None
+        } else {
+            Some(millis(&v, "options.checkpointIntervalMs")?)
+        });
     }
     Ok(opts)
 }
@@ -75,7 +94,10 @@ fn string_of(v: &Unknown<'_>, what: &str) -> std::result::Result<String, Failure
     if v.get_type().ok() != Some(ValueType::String) {
         return Err(Failure::arg_type(format!("{what} must be a string")));
     }
-    v.coerce_to_string().and_then(|s| s.into_utf8()).and_then(|s| s.into_owned()).map_err(|e| Failure::arg_value(format!("{what}: {e}")))
+    v.coerce_to_string()
+        .and_then(|s| s.into_utf8())
+        .and_then(|s| s.into_owned())
+        .map_err(|e| Failure::arg_value(format!("{what}: {e}")))
 }
 
 fn number_of(v: &Unknown<'_>, what: &str) -> std::result::Result<f64, Failure> {
@@ -113,7 +135,8 @@ impl AuditLog {
     #[napi(factory, ts_args_type = "path: string, options?: AuditLogOptions | undefined | null")]
     pub fn open(env: Env, path: String, options: Option<Unknown<'_>>) -> Result<AuditLog> {
         let opts = guard_js(&env, || audit_options(options))?;
-        let inner = guard_js(&env, || audit::AuditLog::open(&path, opts).map_err(|e| Failure::from(microgov::Error::from(e))))?;
+        let inner =
+            guard_js(&env, || audit::AuditLog::open(&path, opts).map_err(|e| Failure::from(microgov::Error::from(e))))?;
         Ok(AuditLog { inner: Arc::new(inner) })
     }
 
@@ -123,7 +146,9 @@ impl AuditLog {
     #[napi(ts_args_type = "event: AuditEvent", ts_return_type = "Receipt")]
     pub fn append(&self, env: Env, event: Unknown<'_>) -> Result<Plain<Receipt>> {
         let mut events = guard_js(&env, || read_events(&env, &event, "event"))?;
-        let event = events.pop().ok_or_else(|| Failure::arg_value("event: expected one event, got an empty list").into_napi(&env))?;
+        let event = events
+            .pop()
+            .ok_or_else(|| Failure::arg_value("event: expected one event, got an empty list").into_napi(&env))?;
         guard_js(&env, || self.inner.append(&event).map_err(audit_failure)).map(Plain)
     }
 
@@ -155,15 +180,31 @@ impl AuditLog {
     /// score, violated rules, waivers, missing roles; no messages). `event`
     /// adds or overrides members, e.g. `{ tenant_id, principal_id, principal_type }`;
     /// its `attrs` are merged into the decision's.
-    #[napi(ts_args_type = "decision: Decision, event?: Partial<AuditEvent> | undefined | null", ts_return_type = "Receipt")]
-    pub fn append_decision(&self, env: Env, decision: Unknown<'_>, event: Option<Unknown<'_>>) -> Result<Plain<Receipt>> {
+    #[napi(
+        ts_args_type = "decision: Decision, event?: Partial<AuditEvent> | undefined | null",
+        ts_return_type = "Receipt"
+    )]
+    pub fn append_decision(
+        &self,
+        env: Env,
+        decision: Unknown<'_>,
+        event: Option<Unknown<'_>>,
+    ) -> Result<Plain<Receipt>> {
         let event = guard_js(&env, || decision_event(&env, &decision, event))?;
         guard_js(&env, || self.inner.append(&event).map_err(audit_failure)).map(Plain)
     }
 
     /// `appendDecision` on the libuv pool.
-    #[napi(ts_args_type = "decision: Decision, event?: Partial<AuditEvent> | undefined | null", ts_return_type = "Promise<Receipt>")]
-    pub fn append_decision_async(&self, env: Env, decision: Unknown<'_>, event: Option<Unknown<'_>>) -> Result<AsyncTask<AppendTask>> {
+    #[napi(
+        ts_args_type = "decision: Decision, event?: Partial<AuditEvent> | undefined | null",
+        ts_return_type = "Promise<Receipt>"
+    )]
+    pub fn append_decision_async(
+        &self,
+        env: Env,
+        decision: Unknown<'_>,
+        event: Option<Unknown<'_>>,
+    ) -> Result<AsyncTask<AppendTask>> {
         let event = guard_js(&env, || decision_event(&env, &decision, event))?;
         Ok(AsyncTask::new(AppendTask { log: self.inner.clone(), events: vec![event], batch: false }))
     }
@@ -196,7 +237,8 @@ impl AuditLog {
     /// Proof that the tree of `oldSize` records is a prefix of the tree of `newSize`.
     #[napi(ts_return_type = "ConsistencyProof")]
     pub fn consistency(&self, env: Env, old_size: f64, new_size: f64) -> Result<Plain<audit::ConsistencyProof>> {
-        guard_js(&env, || self.inner.consistency(seq_of(old_size)?, seq_of(new_size)?).map_err(audit_failure)).map(Plain)
+        guard_js(&env, || self.inner.consistency(seq_of(old_size)?, seq_of(new_size)?).map_err(audit_failure))
+            .map(Plain)
     }
 
     /// Flushes, writes a final checkpoint (with a signing key) and closes.
@@ -262,14 +304,20 @@ fn batch(env: &Env, events: &Unknown<'_>) -> std::result::Result<Vec<Event>, Fai
 }
 
 /// The decision's `policy.evaluate` event with the caller's members over it.
-fn decision_event(env: &Env, decision: &Unknown<'_>, extra: Option<Unknown<'_>>) -> std::result::Result<Event, Failure> {
+fn decision_event(
+    env: &Env,
+    decision: &Unknown<'_>,
+    extra: Option<Unknown<'_>>,
+) -> std::result::Result<Event, Failure> {
     if decision.get_type().ok() != Some(ValueType::Object) {
         return Err(Failure::arg_type("decision must be an object"));
     }
-    let d: serde_json::Value = serde_json::from_str(&stringify(env, decision, "decision")?).map_err(|e| Failure::arg_value(format!("decision: {e}")))?;
+    let d: serde_json::Value = serde_json::from_str(&stringify(env, decision, "decision")?)
+        .map_err(|e| Failure::arg_value(format!("decision: {e}")))?;
     let base = Event::from_decision_json(&d).map_err(audit_failure)?;
     let Some(extra) = options(extra, "event")? else { return Ok(base) };
-    let extra: serde_json::Value = serde_json::from_str(&stringify(env, &extra.to_unknown(), "event")?).map_err(|e| Failure::arg_value(format!("event: {e}")))?;
+    let extra: serde_json::Value = serde_json::from_str(&stringify(env, &extra.to_unknown(), "event")?)
+        .map_err(|e| Failure::arg_value(format!("event: {e}")))?;
     let mut merged = serde_json::to_value(&base).map_err(|e| Failure::internal(e.to_string()))?;
     if let (Some(m), serde_json::Value::Object(x)) = (merged.as_object_mut(), extra) {
         for (k, v) in x {
@@ -334,13 +382,19 @@ pub struct VerifyArgs {
 }
 
 impl VerifyArgs {
-    fn read(env: &Env, log: &Unknown<'_>, options_value: Option<Unknown<'_>>) -> std::result::Result<VerifyArgs, Failure> {
+    fn read(
+        env: &Env,
+        log: &Unknown<'_>,
+        options_value: Option<Unknown<'_>>,
+    ) -> std::result::Result<VerifyArgs, Failure> {
         let (files, single) = match log.get_type().map_err(|e| Failure::arg_type(e.to_string()))? {
             ValueType::String => (vec![PathBuf::from(string_of(log, "log")?)], true),
             ValueType::Object if log.is_array().unwrap_or(false) => {
                 let arr = Object::from_raw(env.raw(), log.raw());
                 let list: Vec<String> = napi::bindgen_prelude::JsObjectValue::get_array_length(&arr)
-                    .and_then(|n| (0..n).map(|i| napi::bindgen_prelude::JsObjectValue::get_element::<String>(&arr, i)).collect())
+                    .and_then(|n| {
+                        (0..n).map(|i| napi::bindgen_prelude::JsObjectValue::get_element::<String>(&arr, i)).collect()
+                    })
                     .map_err(|_| Failure::arg_type("log must be a path or an array of paths"))?;
                 (list.into_iter().map(PathBuf::from).collect(), false)
             }
@@ -354,7 +408,8 @@ impl VerifyArgs {
             }
             if let Some(v) = prop(&obj, "publicKey")? {
                 // Key files end with a newline; the key itself never has one.
-                args.public_key = if is_null(&v) { None } else { Some(string_of(&v, "options.publicKey")?.trim().to_string()) };
+                args.public_key =
+                    if is_null(&v) { None } else { Some(string_of(&v, "options.publicKey")?.trim().to_string()) };
             }
         }
         Ok(args)
@@ -373,14 +428,20 @@ impl VerifyArgs {
 /// read first) or a list of files in order. `checkpoint` is the text of signed
 /// checkpoint notes, `publicKey` the verifier key text. Tampering is a verdict
 /// (`status: 'tampered'`, with `kind`, `seq`, `file`, `line`, `reason`), not an error.
-#[napi(ts_args_type = "log: string | string[], options?: VerifyAuditOptions | undefined | null", ts_return_type = "VerifyReport")]
+#[napi(
+    ts_args_type = "log: string | string[], options?: VerifyAuditOptions | undefined | null",
+    ts_return_type = "VerifyReport"
+)]
 pub fn verify_audit(env: Env, log: Unknown<'_>, options: Option<Unknown<'_>>) -> Result<Plain<VerifyReport>> {
     let args = guard_js(&env, || VerifyArgs::read(&env, &log, options))?;
     guard_js(&env, || args.run()).map(Plain)
 }
 
 /// `verifyAudit` on the libuv pool (a large log takes a while).
-#[napi(ts_args_type = "log: string | string[], options?: VerifyAuditOptions | undefined | null", ts_return_type = "Promise<VerifyReport>")]
+#[napi(
+    ts_args_type = "log: string | string[], options?: VerifyAuditOptions | undefined | null",
+    ts_return_type = "Promise<VerifyReport>"
+)]
 pub fn verify_audit_async(env: Env, log: Unknown<'_>, options: Option<Unknown<'_>>) -> Result<AsyncTask<VerifyTask>> {
     let args = guard_js(&env, || VerifyArgs::read(&env, &log, options))?;
     Ok(AsyncTask::new(VerifyTask { args }))

@@ -9,15 +9,17 @@
 
 use crate::errors::Failure;
 use chrono::{DateTime, Utc};
+use microgov::engine::PreparedApp;
 use microgov::model::approval::approvals_from_str;
 use microgov::model::Problem;
-use microgov::engine::PreparedApp;
 use microgov::{Context, Decision, Engine, Manifest};
-use napi::bindgen_prelude::{ClassInstance, FromNapiValue, JavaScriptClassExt, JsObjectValue, JsValue, Object, ToNapiValue, TypeName, Unknown};
-use std::borrow::Cow;
+use napi::bindgen_prelude::{
+    ClassInstance, FromNapiValue, JavaScriptClassExt, JsObjectValue, JsValue, Object, ToNapiValue, TypeName, Unknown,
+};
 use napi::JSON;
 use napi::{sys, Env, Status, ValueType};
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// A manifest argument: its YAML or JSON text, an object (as JSON), or an
 /// app prepared by `engine.prepare`.
@@ -50,7 +52,8 @@ impl ManifestArg {
                 .map_err(|e| Failure::arg_type(format!("{what}: {e}")))?;
             return Ok(ManifestArg::Prepared(app.inner.clone()));
         }
-        document_text(env, value, what).map(|text| if object { ManifestArg::Object(text) } else { ManifestArg::Text(text) })
+        document_text(env, value, what)
+            .map(|text| if object { ManifestArg::Object(text) } else { ManifestArg::Text(text) })
     }
 
     /// The validated manifest. Runs on any thread.
@@ -95,19 +98,29 @@ pub struct DocText {
 /// anything else through `JSON.stringify`.
 pub fn document_text(env: &Env, value: &Unknown<'_>, what: &str) -> Result<String, Failure> {
     match value.get_type().map_err(|e| Failure::arg_type(format!("{what}: {e}")))? {
-        ValueType::String => value.coerce_to_string().and_then(|s| s.into_utf8()).and_then(|s| s.into_owned()).map_err(|e| Failure::arg_value(format!("{what}: {e}"))),
+        ValueType::String => value
+            .coerce_to_string()
+            .and_then(|s| s.into_utf8())
+            .and_then(|s| s.into_owned())
+            .map_err(|e| Failure::arg_value(format!("{what}: {e}"))),
         ValueType::Object => stringify(env, value, what),
-        other => Err(Failure::arg_type(format!("{what} must be an object or a YAML/JSON string, got {}", type_name(other)))),
+        other => {
+            Err(Failure::arg_type(format!("{what} must be an object or a YAML/JSON string, got {}", type_name(other))))
+        }
     }
 }
 
 /// `JSON.stringify(value)`; a throwing `toJSON` or a cycle becomes a `TypeError`.
 pub fn stringify(env: &Env, value: &Unknown<'_>, what: &str) -> Result<String, Failure> {
-    let json: JSON<'_> = env.get_global().and_then(|g| g.get_named_property_unchecked("JSON")).map_err(|e| Failure::arg_value(e.to_string()))?;
+    let json: JSON<'_> = env
+        .get_global()
+        .and_then(|g| g.get_named_property_unchecked("JSON"))
+        .map_err(|e| Failure::arg_value(e.to_string()))?;
     match json.stringify(*value) {
         Ok(s) => Ok(s),
         Err(e) => {
-            let reason = if e.status == Status::PendingException { take_exception(env).unwrap_or(e.reason) } else { e.reason };
+            let reason =
+                if e.status == Status::PendingException { take_exception(env).unwrap_or(e.reason) } else { e.reason };
             Err(Failure::arg_value(format!("{what} cannot be converted to JSON: {reason}")))
         }
     }
@@ -165,7 +178,10 @@ pub fn string_list(obj: &Object<'_>, key: &str) -> Result<Vec<String>, Failure> 
         None => Ok(Vec::new()),
         Some(v) => {
             let list: Vec<String> = obj.get::<Vec<String>>(key).ok().flatten().ok_or_else(|| {
-                Failure::arg_type(format!("options.{key} must be an array of strings, got {}", v.get_type().map(type_name).unwrap_or("unknown")))
+                Failure::arg_type(format!(
+                    "options.{key} must be an array of strings, got {}",
+                    v.get_type().map(type_name).unwrap_or("unknown")
+                ))
             })?;
             Ok(list)
         }
@@ -226,7 +242,12 @@ impl EvalOptions {
         let decision_id = match prop(&obj, "decisionId")? {
             None => None,
             Some(v) => match v.get_type().ok() {
-                Some(ValueType::String) => Some(v.coerce_to_string().and_then(|s| s.into_utf8()).and_then(|s| s.into_owned()).map_err(|e| Failure::arg_value(e.to_string()))?),
+                Some(ValueType::String) => Some(
+                    v.coerce_to_string()
+                        .and_then(|s| s.into_utf8())
+                        .and_then(|s| s.into_owned())
+                        .map_err(|e| Failure::arg_value(e.to_string()))?,
+                ),
                 Some(ValueType::Null) => None,
                 _ => return Err(Failure::arg_type("options.decisionId must be a string")),
             },
@@ -244,7 +265,13 @@ impl EvalOptions {
 
     /// A request for one manifest.
     pub fn request(&self, manifest: ManifestArg) -> Request {
-        Request { manifest, approvals: self.approvals.clone(), now: self.now, decision_id: self.decision_id.clone(), extra: self.extra.clone() }
+        Request {
+            manifest,
+            approvals: self.approvals.clone(),
+            now: self.now,
+            decision_id: self.decision_id.clone(),
+            extra: self.extra.clone(),
+        }
     }
 }
 
@@ -254,14 +281,17 @@ pub fn read_time(v: &Unknown<'_>, what: &str) -> Result<DateTime<Utc>, Failure> 
     match v.get_type().map_err(|_| bad())? {
         ValueType::String => {
             let s = v.coerce_to_string().and_then(|s| s.into_utf8()).and_then(|s| s.into_owned()).map_err(|_| bad())?;
-            DateTime::parse_from_rfc3339(&s).map(|t| t.with_timezone(&Utc)).map_err(|e| Failure::arg_value(format!("{what}: \"{s}\" is not an RFC 3339 time: {e}")))
+            DateTime::parse_from_rfc3339(&s)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|e| Failure::arg_value(format!("{what}: \"{s}\" is not an RFC 3339 time: {e}")))
         }
         ValueType::Object if v.is_date().unwrap_or(false) => {
             let ms = v.coerce_to_number().and_then(|n| n.get_double()).map_err(|_| bad())?;
             if !ms.is_finite() {
                 return Err(Failure::arg_value(format!("{what} is an invalid Date")));
             }
-            DateTime::from_timestamp_millis(ms as i64).ok_or_else(|| Failure::arg_value(format!("{what} is out of range")))
+            DateTime::from_timestamp_millis(ms as i64)
+                .ok_or_else(|| Failure::arg_value(format!("{what} is out of range")))
         }
         _ => Err(bad()),
     }
@@ -280,7 +310,9 @@ impl Request {
     /// The evaluation context.
     pub fn context(&self) -> Result<Context, Failure> {
         let approvals = match &self.approvals {
-            Some(doc) => approvals_from_str(&doc.text).map_err(|p| Failure::problems(if doc.object { strip(p) } else { p }))?,
+            Some(doc) => {
+                approvals_from_str(&doc.text).map_err(|p| Failure::problems(if doc.object { strip(p) } else { p }))?
+            }
             None => Vec::new(),
         };
         let extra = match &self.extra {
@@ -326,14 +358,16 @@ impl<T: Serialize> ToNapiValue for Plain<T> {
 /// property through Node-API (about 100 us less for a manifest, less for a
 /// decision), and it gives exactly the JSON shape the other bindings emit.
 pub fn json_value<'env, T: Serialize + ?Sized>(env: &'env Env, value: &T) -> napi::Result<Unknown<'env>> {
-    let text = serde_json::to_string(value).map_err(|e| napi::Error::from_reason(format!("cannot convert the result to JSON: {e}")))?;
+    let text = serde_json::to_string(value)
+        .map_err(|e| napi::Error::from_reason(format!("cannot convert the result to JSON: {e}")))?;
     json_parse(env, &text)
 }
 
 /// `JSON.parse(text)`.
 fn json_parse<'env>(env: &'env Env, text: &str) -> napi::Result<Unknown<'env>> {
     let json: JSON<'_> = env.get_global()?.get_named_property_unchecked("JSON")?;
-    let parse: napi::bindgen_prelude::Function<'_, String, Unknown<'env>> = json.get_named_property_unchecked("parse")?;
+    let parse: napi::bindgen_prelude::Function<'_, String, Unknown<'env>> =
+        json.get_named_property_unchecked("parse")?;
     parse.call(text.to_string())
 }
 

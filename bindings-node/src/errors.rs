@@ -62,7 +62,13 @@ impl From<microgov::Error> for Failure {
             },
             _ => {}
         }
-        Failure { kind: Kind::Error, code: e.code().to_string(), message: e.to_string(), problems: e.problems().to_vec(), props }
+        Failure {
+            kind: Kind::Error,
+            code: e.code().to_string(),
+            message: e.to_string(),
+            problems: e.problems().to_vec(),
+            props,
+        }
     }
 }
 
@@ -74,17 +80,35 @@ impl Failure {
 
     /// An argument of the wrong JavaScript type.
     pub fn arg_type(message: impl Into<String>) -> Self {
-        Failure { kind: Kind::TypeError, code: "ERR_INVALID_ARG_TYPE".into(), message: message.into(), problems: Vec::new(), props: Vec::new() }
+        Failure {
+            kind: Kind::TypeError,
+            code: "ERR_INVALID_ARG_TYPE".into(),
+            message: message.into(),
+            problems: Vec::new(),
+            props: Vec::new(),
+        }
     }
 
     /// An argument of the right type but an unusable value.
     pub fn arg_value(message: impl Into<String>) -> Self {
-        Failure { kind: Kind::TypeError, code: "ERR_INVALID_ARG_VALUE".into(), message: message.into(), problems: Vec::new(), props: Vec::new() }
+        Failure {
+            kind: Kind::TypeError,
+            code: "ERR_INVALID_ARG_VALUE".into(),
+            message: message.into(),
+            problems: Vec::new(),
+            props: Vec::new(),
+        }
     }
 
     /// A broken invariant of the binding itself.
     pub fn internal(message: impl Into<String>) -> Self {
-        Failure { kind: Kind::Error, code: "internal".into(), message: message.into(), problems: Vec::new(), props: Vec::new() }
+        Failure {
+            kind: Kind::Error,
+            code: "internal".into(),
+            message: message.into(),
+            problems: Vec::new(),
+            props: Vec::new(),
+        }
     }
 
     /// A panic caught at the boundary.
@@ -118,10 +142,12 @@ impl Failure {
     fn to_js_object<'env>(&self, env: &'env Env) -> napi::Result<Object<'env>> {
         let plain = napi::Error::new(self.code.clone(), self.message.clone());
         let mut obj = match self.kind {
-            Kind::Error => env.create_error(napi::Error::new(napi::Status::GenericFailure, self.message.clone())).and_then(|mut o| {
-                o.set_named_property("code", self.code.as_str())?;
-                Ok(o)
-            })?,
+            Kind::Error => env
+                .create_error(napi::Error::new(napi::Status::GenericFailure, self.message.clone()))
+                .and_then(|mut o| {
+                    o.set_named_property("code", self.code.as_str())?;
+                    Ok(o)
+                })?,
             Kind::TypeError => {
                 let value = JsTypeError::from(plain).into_unknown(*env);
                 Object::from_raw(env.raw(), value.raw())

@@ -10,10 +10,10 @@ mod convert;
 mod errors;
 mod tasks;
 
-use convert::{options, string_list, check_keys, prop, stringify, Batch, EvalOptions, ManifestArg, Plain};
+use convert::{check_keys, options, prop, string_list, stringify, Batch, EvalOptions, ManifestArg, Plain};
 use errors::{guard, guard_js, Failure};
-use microgov::model::Problem;
 use microgov::engine::EgressVerdict;
+use microgov::model::Problem;
 use microgov::{Decision, EngineOptions};
 use napi::bindgen_prelude::{AsyncTask, Env, JsObjectValue, JsValue, Result, Unknown};
 use napi_derive::napi;
@@ -41,7 +41,10 @@ impl Engine {
     }
 
     /// Decides on one app. `manifest` is an object or YAML/JSON text.
-    #[napi(ts_args_type = "manifest: ManifestInput, options?: EvaluateOptions | undefined | null", ts_return_type = "Decision")]
+    #[napi(
+        ts_args_type = "manifest: ManifestInput, options?: EvaluateOptions | undefined | null",
+        ts_return_type = "Decision"
+    )]
     pub fn evaluate(&self, env: Env, manifest: Unknown<'_>, options: Option<Unknown<'_>>) -> Result<Plain<Decision>> {
         let request = guard_js(&env, || {
             let manifest = ManifestArg::read(&env, &manifest, "manifest")?;
@@ -52,8 +55,16 @@ impl Engine {
 
     /// `evaluate` on the libuv thread pool: the event loop stays free while
     /// the policies run. Arguments are read before it returns.
-    #[napi(ts_args_type = "manifest: ManifestInput, options?: EvaluateOptions | undefined | null", ts_return_type = "Promise<Decision>")]
-    pub fn evaluate_async(&self, env: Env, manifest: Unknown<'_>, options: Option<Unknown<'_>>) -> Result<AsyncTask<EvaluateTask>> {
+    #[napi(
+        ts_args_type = "manifest: ManifestInput, options?: EvaluateOptions | undefined | null",
+        ts_return_type = "Promise<Decision>"
+    )]
+    pub fn evaluate_async(
+        &self,
+        env: Env,
+        manifest: Unknown<'_>,
+        options: Option<Unknown<'_>>,
+    ) -> Result<AsyncTask<EvaluateTask>> {
         let request = guard_js(&env, || {
             let manifest = ManifestArg::read(&env, &manifest, "manifest")?;
             Ok(EvalOptions::read(&env, options)?.request(manifest))
@@ -63,15 +74,26 @@ impl Engine {
 
     /// Decides on many apps in parallel (threads inside the core). One entry
     /// per manifest, in order: its decision, or the `Error` it failed with.
-    #[napi(ts_args_type = "manifests: ManifestInput[], options?: EvaluateOptions | undefined | null", ts_return_type = "Array<Decision | MicrogovError>")]
+    #[napi(
+        ts_args_type = "manifests: ManifestInput[], options?: EvaluateOptions | undefined | null",
+        ts_return_type = "Array<Decision | MicrogovError>"
+    )]
     pub fn evaluate_many(&self, env: Env, manifests: Unknown<'_>, options: Option<Unknown<'_>>) -> Result<Batch> {
         let (opts, texts) = guard_js(&env, || read_batch(&env, &manifests, options))?;
         guard_js(&env, || tasks::evaluate_many(&self.inner, &opts, &texts)).map(Batch)
     }
 
     /// `evaluateMany` off the JavaScript thread.
-    #[napi(ts_args_type = "manifests: ManifestInput[], options?: EvaluateOptions | undefined | null", ts_return_type = "Promise<Array<Decision | MicrogovError>>")]
-    pub fn evaluate_many_async(&self, env: Env, manifests: Unknown<'_>, options: Option<Unknown<'_>>) -> Result<AsyncTask<EvaluateManyTask>> {
+    #[napi(
+        ts_args_type = "manifests: ManifestInput[], options?: EvaluateOptions | undefined | null",
+        ts_return_type = "Promise<Array<Decision | MicrogovError>>"
+    )]
+    pub fn evaluate_many_async(
+        &self,
+        env: Env,
+        manifests: Unknown<'_>,
+        options: Option<Unknown<'_>>,
+    ) -> Result<AsyncTask<EvaluateManyTask>> {
         let (opts, texts) = guard_js(&env, || read_batch(&env, &manifests, options))?;
         Ok(AsyncTask::new(EvaluateManyTask { engine: self.inner.clone(), options: opts, manifests: texts }))
     }
@@ -111,8 +133,16 @@ impl Engine {
 
     /// The decision with the rule (file, line, metadata) behind each violation
     /// and the input document the policies read.
-    #[napi(ts_args_type = "manifest: ManifestInput, options?: EvaluateOptions | undefined | null", ts_return_type = "Explanation")]
-    pub fn explain(&self, env: Env, manifest: Unknown<'_>, options: Option<Unknown<'_>>) -> Result<Plain<microgov::engine::Explanation>> {
+    #[napi(
+        ts_args_type = "manifest: ManifestInput, options?: EvaluateOptions | undefined | null",
+        ts_return_type = "Explanation"
+    )]
+    pub fn explain(
+        &self,
+        env: Env,
+        manifest: Unknown<'_>,
+        options: Option<Unknown<'_>>,
+    ) -> Result<Plain<microgov::engine::Explanation>> {
         let request = guard_js(&env, || {
             let manifest = ManifestArg::read(&env, &manifest, "manifest")?;
             Ok(EvalOptions::read(&env, options)?.request(manifest))
@@ -137,7 +167,11 @@ impl Engine {
     /// The app's egress entries parsed and checked once: `guard.check(url)`
     /// answers like `checkEgress`, in microseconds.
     #[napi]
-    pub fn egress_guard(&self, env: Env, #[napi(ts_arg_type = "ManifestInput")] manifest: Unknown<'_>) -> Result<EgressGuard> {
+    pub fn egress_guard(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "ManifestInput")] manifest: Unknown<'_>,
+    ) -> Result<EgressGuard> {
         let manifest = guard_js(&env, || ManifestArg::read(&env, &manifest, "manifest"))?;
         guard_js(&env, || Ok(EgressGuard { inner: self.inner.egress_guard(&*manifest.manifest(&self.inner)?) }))
     }
@@ -146,18 +180,34 @@ impl Engine {
     /// datasets, unless it declares `needsRawValues` (the pii policy's `mask`
     /// obligation).
     #[napi]
-    pub fn masked_fields(&self, env: Env, #[napi(ts_arg_type = "ManifestInput")] manifest: Unknown<'_>, connector: String) -> Result<Vec<String>> {
+    pub fn masked_fields(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "ManifestInput")] manifest: Unknown<'_>,
+        connector: String,
+    ) -> Result<Vec<String>> {
         let manifest = guard_js(&env, || ManifestArg::read(&env, &manifest, "manifest"))?;
         guard_js(&env, || Ok(self.inner.masked_fields(&*manifest.manifest(&self.inner)?, &connector)))
     }
 
     /// A copy of `record` with every member named like a masked field of
     /// `connector`, at any depth, replaced by `"****"`.
-    #[napi(ts_generic_types = "T extends Record<string, unknown>", ts_args_type = "manifest: ManifestInput, connector: string, record: T", ts_return_type = "T")]
-    pub fn redact(&self, env: Env, manifest: Unknown<'_>, connector: String, record: Unknown<'_>) -> Result<Plain<serde_json::Value>> {
+    #[napi(
+        ts_generic_types = "T extends Record<string, unknown>",
+        ts_args_type = "manifest: ManifestInput, connector: string, record: T",
+        ts_return_type = "T"
+    )]
+    pub fn redact(
+        &self,
+        env: Env,
+        manifest: Unknown<'_>,
+        connector: String,
+        record: Unknown<'_>,
+    ) -> Result<Plain<serde_json::Value>> {
         let (manifest, record) = guard_js(&env, || {
             let manifest = ManifestArg::read(&env, &manifest, "manifest")?;
-            let record: serde_json::Value = serde_json::from_str(&stringify(&env, &record, "record")?).map_err(|e| Failure::arg_value(format!("record: {e}")))?;
+            let record: serde_json::Value = serde_json::from_str(&stringify(&env, &record, "record")?)
+                .map_err(|e| Failure::arg_value(format!("record: {e}")))?;
             Ok((manifest, record))
         })?;
         guard_js(&env, || Ok(self.inner.redact(&*manifest.manifest(&self.inner)?, &connector, &record))).map(Plain)
@@ -166,12 +216,25 @@ impl Engine {
     /// Where the app stands at `now` (default: the clock), with the bundle
     /// data's expiring window: `{ state: 'active' | 'expiring', days_left }`,
     /// `{ state: 'expired', days_ago }` or `{ state: 'retired' }`.
-    #[napi(ts_args_type = "manifest: ManifestInput, now?: string | Date | undefined | null", ts_return_type = "LifecycleState")]
-    pub fn lifecycle(&self, env: Env, manifest: Unknown<'_>, now: Option<Unknown<'_>>) -> Result<Plain<microgov::model::lifecycle::LifecycleState>> {
-        let (manifest, now) = guard_js(&env, || Ok((ManifestArg::read(&env, &manifest, "manifest")?, optional_time(now, "now")?)))?;
+    #[napi(
+        ts_args_type = "manifest: ManifestInput, now?: string | Date | undefined | null",
+        ts_return_type = "LifecycleState"
+    )]
+    pub fn lifecycle(
+        &self,
+        env: Env,
+        manifest: Unknown<'_>,
+        now: Option<Unknown<'_>>,
+    ) -> Result<Plain<microgov::model::lifecycle::LifecycleState>> {
+        let (manifest, now) =
+            guard_js(&env, || Ok((ManifestArg::read(&env, &manifest, "manifest")?, optional_time(now, "now")?)))?;
         guard_js(&env, || {
             let app = manifest.manifest(&self.inner)?;
-            Ok(microgov::model::lifecycle::state(&app, now.unwrap_or_else(chrono::Utc::now), self.inner.settings().expiring_within_days))
+            Ok(microgov::model::lifecycle::state(
+                &app,
+                now.unwrap_or_else(chrono::Utc::now),
+                self.inner.settings().expiring_within_days,
+            ))
         })
         .map(Plain)
     }
@@ -181,8 +244,17 @@ impl Engine {
     /// clock) and at most the bundle data's `lifecycle.max_days` from it;
     /// refusals throw `lifecycle.retired`, `lifecycle.in_past` or
     /// `lifecycle.too_long`.
-    #[napi(ts_args_type = "manifest: ManifestInput, newExpiry: string | Date, now?: string | Date | undefined | null", ts_return_type = "Manifest")]
-    pub fn renew(&self, env: Env, manifest: Unknown<'_>, new_expiry: Unknown<'_>, now: Option<Unknown<'_>>) -> Result<Plain<serde_json::Value>> {
+    #[napi(
+        ts_args_type = "manifest: ManifestInput, newExpiry: string | Date, now?: string | Date | undefined | null",
+        ts_return_type = "Manifest"
+    )]
+    pub fn renew(
+        &self,
+        env: Env,
+        manifest: Unknown<'_>,
+        new_expiry: Unknown<'_>,
+        now: Option<Unknown<'_>>,
+    ) -> Result<Plain<serde_json::Value>> {
         let (manifest, new_expiry, now) = guard_js(&env, || {
             let new_expiry = convert::read_time(&new_expiry, "newExpiry")?;
             Ok((ManifestArg::read(&env, &manifest, "manifest")?, new_expiry, optional_time(now, "now")?))
@@ -190,7 +262,9 @@ impl Engine {
         guard_js(&env, || {
             let app = manifest.manifest(&self.inner)?;
             let now = now.unwrap_or_else(chrono::Utc::now);
-            let renewed = microgov::model::lifecycle::renew(&app, new_expiry, now, self.inner.settings().max_lifetime_days).map_err(|e| Failure::from(microgov::Error::from(e)))?;
+            let renewed =
+                microgov::model::lifecycle::renew(&app, new_expiry, now, self.inner.settings().max_lifetime_days)
+                    .map_err(|e| Failure::from(microgov::Error::from(e)))?;
             Ok(renewed.to_value())
         })
         .map(Plain)
@@ -199,9 +273,18 @@ impl Engine {
     /// Retires the app at `now` (default: the clock) and returns the manifest
     /// with `metadata.retiredAt` set (as `parse` gives it): from then on
     /// `lifecycle` says `retired`, the policies deny it and `renew` refuses it.
-    #[napi(ts_args_type = "manifest: ManifestInput, now?: string | Date | undefined | null", ts_return_type = "Manifest")]
-    pub fn retire(&self, env: Env, manifest: Unknown<'_>, now: Option<Unknown<'_>>) -> Result<Plain<serde_json::Value>> {
-        let (manifest, now) = guard_js(&env, || Ok((ManifestArg::read(&env, &manifest, "manifest")?, optional_time(now, "now")?)))?;
+    #[napi(
+        ts_args_type = "manifest: ManifestInput, now?: string | Date | undefined | null",
+        ts_return_type = "Manifest"
+    )]
+    pub fn retire(
+        &self,
+        env: Env,
+        manifest: Unknown<'_>,
+        now: Option<Unknown<'_>>,
+    ) -> Result<Plain<serde_json::Value>> {
+        let (manifest, now) =
+            guard_js(&env, || Ok((ManifestArg::read(&env, &manifest, "manifest")?, optional_time(now, "now")?)))?;
         guard_js(&env, || {
             let app = manifest.manifest(&self.inner)?;
             Ok(microgov::model::lifecycle::retire(&app, now.unwrap_or_else(chrono::Utc::now)).to_value())
@@ -255,9 +338,14 @@ impl EgressGuard {
 }
 
 /// An optional time argument (absent, `undefined` or `null`: none).
-fn optional_time(value: Option<Unknown<'_>>, what: &str) -> std::result::Result<Option<chrono::DateTime<chrono::Utc>>, Failure> {
+fn optional_time(
+    value: Option<Unknown<'_>>,
+    what: &str,
+) -> std::result::Result<Option<chrono::DateTime<chrono::Utc>>, Failure> {
     match value {
-        Some(v) if !matches!(v.get_type(), Ok(napi::ValueType::Undefined | napi::ValueType::Null)) => convert::read_time(&v, what).map(Some),
+        Some(v) if !matches!(v.get_type(), Ok(napi::ValueType::Undefined | napi::ValueType::Null)) => {
+            convert::read_time(&v, what).map(Some)
+        }
         _ => Ok(None),
     }
 }
@@ -271,19 +359,25 @@ fn engine_options(env: &Env, value: Option<Unknown<'_>>) -> std::result::Result<
     opts.bundles = string_list(&obj, "bundles")?.into_iter().map(Into::into).collect();
     if let Some(v) = prop(&obj, "data")? {
         let text = stringify(env, &v, "options.data")?;
-        let data: serde_json::Value = serde_json::from_str(&text).map_err(|e| Failure::arg_value(format!("options.data: {e}")))?;
+        let data: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| Failure::arg_value(format!("options.data: {e}")))?;
         if !data.is_null() {
             opts.data = Some(data);
         }
     }
     if let Some(v) = prop(&obj, "withoutBundled")? {
-        opts.without_bundled = v.coerce_to_bool().map_err(|_| Failure::arg_type("options.withoutBundled must be a boolean"))?;
+        opts.without_bundled =
+            v.coerce_to_bool().map_err(|_| Failure::arg_type("options.withoutBundled must be a boolean"))?;
     }
     Ok(opts)
 }
 
 /// A batch's manifests as texts, and its shared options.
-fn read_batch(env: &Env, manifests: &Unknown<'_>, options: Option<Unknown<'_>>) -> std::result::Result<(convert::Request, Vec<ManifestArg>), Failure> {
+fn read_batch(
+    env: &Env,
+    manifests: &Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> std::result::Result<(convert::Request, Vec<ManifestArg>), Failure> {
     if !manifests.is_array().unwrap_or(false) {
         return Err(Failure::arg_type("manifests must be an array"));
     }
@@ -304,10 +398,18 @@ fn read_batch(env: &Env, manifests: &Unknown<'_>, options: Option<Unknown<'_>>) 
 /// with the engine's own, measured in the same process at the same time.
 #[doc(hidden)]
 #[napi(js_name = "__benchRustEvaluate", skip_typescript)]
-pub fn bench_rust_evaluate(env: Env, engine: &Engine, manifest: String, iterations: u32, with_parse: bool) -> Result<Vec<f64>> {
+pub fn bench_rust_evaluate(
+    env: Env,
+    engine: &Engine,
+    manifest: String,
+    iterations: u32,
+    with_parse: bool,
+) -> Result<Vec<f64>> {
     guard_js(&env, || {
         let app = engine.inner.parse_manifest(&manifest)?;
-        let now = chrono::DateTime::parse_from_rfc3339("2026-11-26T10:00:00Z").map_err(|e| Failure::internal(e.to_string()))?.with_timezone(&chrono::Utc);
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-26T10:00:00Z")
+            .map_err(|e| Failure::internal(e.to_string()))?
+            .with_timezone(&chrono::Utc);
         let ctx = microgov::Context::at(now).with_decision_id("bench");
         let mut out = Vec::with_capacity(iterations as usize);
         for _ in 0..iterations {

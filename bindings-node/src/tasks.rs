@@ -54,7 +54,11 @@ impl Task for EvaluateManyTask {
 /// Parses every manifest, evaluates the valid ones with the core's parallel
 /// batch call, and answers one result per manifest, in order. Fails as a
 /// whole only when the shared options (approvals, extra) are invalid.
-pub fn evaluate_many(engine: &Engine, options: &Request, manifests: &[ManifestArg]) -> std::result::Result<Vec<std::result::Result<Decision, Failure>>, Failure> {
+pub fn evaluate_many(
+    engine: &Engine,
+    options: &Request,
+    manifests: &[ManifestArg],
+) -> std::result::Result<Vec<std::result::Result<Decision, Failure>>, Failure> {
     let ctx = options.context()?;
     let mut valid = Vec::with_capacity(manifests.len());
     let mut slots: Vec<Option<Failure>> = Vec::with_capacity(manifests.len());
@@ -90,7 +94,10 @@ fn parse_all(engine: &Engine, texts: &[ManifestArg]) -> Vec<std::result::Result<
     }
     let per = texts.len().div_ceil(threads);
     std::thread::scope(|s| {
-        let handles: Vec<_> = texts.chunks(per).map(|part| (part.len(), s.spawn(move || part.iter().map(parse).collect::<Vec<_>>()))).collect();
+        let handles: Vec<_> = texts
+            .chunks(per)
+            .map(|part| (part.len(), s.spawn(move || part.iter().map(parse).collect::<Vec<_>>())))
+            .collect();
         let mut out = Vec::with_capacity(texts.len());
         for (len, h) in handles {
             match h.join() {

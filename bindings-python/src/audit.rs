@@ -33,15 +33,11 @@ fn text_or_file(obj: &Bound<'_, PyAny>, what: &str, multiline: bool) -> PyResult
     } else if obj.hasattr("__fspath__")? {
         Some(obj.extract::<PathBuf>()?)
     } else {
-        return Err(PyTypeError::new_err(format!(
-            "{what} must be text or a path"
-        )));
+        return Err(PyTypeError::new_err(format!("{what} must be text or a path")));
     };
     match path {
         Some(p) => std::fs::read_to_string(&p).map_err(|e| os_error(&p.display().to_string(), &e)),
-        None => Err(PyTypeError::new_err(format!(
-            "{what} must be text or a path"
-        ))),
+        None => Err(PyTypeError::new_err(format!("{what} must be text or a path"))),
     }
 }
 
@@ -105,11 +101,7 @@ impl AuditLog {
         opts = opts.checkpoint_interval(match checkpoint_interval {
             None => None,
             Some(s) if s.is_finite() && s > 0.0 => Some(Duration::from_secs_f64(s)),
-            Some(_) => {
-                return Err(PyValueError::new_err(
-                    "checkpoint_interval must be a positive number of seconds",
-                ))
-            }
+            Some(_) => return Err(PyValueError::new_err("checkpoint_interval must be a positive number of seconds")),
         });
         if let Some(id) = log_id {
             opts = opts.log_id(id);
@@ -123,10 +115,18 @@ impl AuditLog {
             Some(s) => match s.extract::<String>() {
                 Ok(t) if t == "every-record" => SyncPolicy::EveryRecord,
                 Ok(t) if t == "on-flush" => SyncPolicy::OnFlush,
-                Ok(t) => return Err(PyValueError::new_err(format!("sync must be \"every-record\", \"on-flush\" or seconds, not {t:?}"))),
+                Ok(t) => {
+                    return Err(PyValueError::new_err(format!(
+                        "sync must be \"every-record\", \"on-flush\" or seconds, not {t:?}"
+                    )))
+                }
                 Err(_) => match s.extract::<f64>() {
                     Ok(secs) if secs.is_finite() && secs > 0.0 => SyncPolicy::Interval(Duration::from_secs_f64(secs)),
-                    _ => return Err(PyValueError::new_err("sync must be \"every-record\", \"on-flush\" or a positive number of seconds")),
+                    _ => {
+                        return Err(PyValueError::new_err(
+                            "sync must be \"every-record\", \"on-flush\" or a positive number of seconds",
+                        ))
+                    }
                 },
             },
         });
@@ -156,42 +156,22 @@ impl AuditLog {
     /// ``resource_id``, ``ip_address``, ``outcome``, ``request_id``,
     /// ``decision_id``, ``policy`` (``{"id", "revision"}``), ``dataset_tags``
     /// and ``attrs`` (JSON without floats).
-    fn append<'py>(
-        &self,
-        py: Python<'py>,
-        event: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    fn append<'py>(&self, py: Python<'py>, event: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let value = event_of(event)?;
         let receipt = py
-            .detach(|| {
-                guard(|| {
-                    self.inner
-                        .append(&Event::from_json(&value).map_err(audit_err)?)
-                        .map_err(audit_err)
-                })
-            })
+            .detach(|| guard(|| self.inner.append(&Event::from_json(&value).map_err(audit_err)?).map_err(audit_err)))
             .map_err(|e| e.into_pyerr(py))?;
         Ok(pythonize::pythonize(py, &receipt)?)
     }
 
     /// Appends several events in order, durable together; one receipt each.
-    fn append_batch<'py>(
-        &self,
-        py: Python<'py>,
-        events: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let values = events
-            .try_iter()?
-            .map(|e| event_of(&e?))
-            .collect::<PyResult<Vec<_>>>()?;
+    fn append_batch<'py>(&self, py: Python<'py>, events: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let values = events.try_iter()?.map(|e| event_of(&e?)).collect::<PyResult<Vec<_>>>()?;
         let receipts = py
             .detach(|| {
                 guard(|| {
-                    let events = values
-                        .iter()
-                        .map(Event::from_json)
-                        .collect::<Result<Vec<_>, _>>()
-                        .map_err(audit_err)?;
+                    let events =
+                        values.iter().map(Event::from_json).collect::<Result<Vec<_>, _>>().map_err(audit_err)?;
                     self.inner.append_batch(&events).map_err(audit_err)
                 })
             })
@@ -223,9 +203,7 @@ impl AuditLog {
                     let base = decision.inner.to_audit_event().map_err(audit_err)?;
                     let event = match extra {
                         None => base,
-                        Some(extra) => {
-                            Event::from_json(&merge_event(&base, extra)?).map_err(audit_err)?
-                        }
+                        Some(extra) => Event::from_json(&merge_event(&base, extra)?).map_err(audit_err)?,
                     };
                     self.inner.append(&event).map_err(audit_err)
                 })
@@ -236,51 +214,34 @@ impl AuditLog {
 
     /// Writes and syncs everything appended so far.
     fn flush(&self, py: Python<'_>) -> PyResult<()> {
-        py.detach(|| guard(|| self.inner.flush().map_err(audit_err)))
-            .map_err(|e| e.into_pyerr(py))
+        py.detach(|| guard(|| self.inner.flush().map_err(audit_err))).map_err(|e| e.into_pyerr(py))
     }
 
     /// Makes every record durable and writes a signed checkpoint now (with a
     /// signing key); returns it as ``{"origin", "size", "root"}``.
     fn checkpoint<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let cp = py
-            .detach(|| guard(|| self.inner.checkpoint().map_err(audit_err)))
-            .map_err(|e| e.into_pyerr(py))?;
+        let cp = py.detach(|| guard(|| self.inner.checkpoint().map_err(audit_err))).map_err(|e| e.into_pyerr(py))?;
         Ok(pythonize::pythonize(py, &cp)?)
     }
 
     /// The latest signed checkpoint note (what ``verify_audit`` takes as
     /// ``checkpoint``), or ``None`` before the first.
     fn latest_note(&self, py: Python<'_>) -> PyResult<Option<String>> {
-        py.detach(|| guard(|| self.inner.latest_note().map_err(audit_err)))
-            .map_err(|e| e.into_pyerr(py))
+        py.detach(|| guard(|| self.inner.latest_note().map_err(audit_err))).map_err(|e| e.into_pyerr(py))
     }
 
     /// Proof that record ``seq`` is in the tree of the current size:
     /// ``{"leaf_index", "tree_size", "hashes"}``.
     fn prove<'py>(&self, py: Python<'py>, seq: u64) -> PyResult<Bound<'py, PyAny>> {
-        let p = py
-            .detach(|| guard(|| self.inner.prove(seq).map_err(audit_err)))
-            .map_err(|e| e.into_pyerr(py))?;
+        let p = py.detach(|| guard(|| self.inner.prove(seq).map_err(audit_err))).map_err(|e| e.into_pyerr(py))?;
         Ok(pythonize::pythonize(py, &p)?)
     }
 
     /// Proof that the tree of ``old_size`` records is a prefix of the tree of
     /// ``new_size``: ``{"old_size", "new_size", "hashes"}``.
-    fn consistency<'py>(
-        &self,
-        py: Python<'py>,
-        old_size: u64,
-        new_size: u64,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    fn consistency<'py>(&self, py: Python<'py>, old_size: u64, new_size: u64) -> PyResult<Bound<'py, PyAny>> {
         let p = py
-            .detach(|| {
-                guard(|| {
-                    self.inner
-                        .consistency(old_size, new_size)
-                        .map_err(audit_err)
-                })
-            })
+            .detach(|| guard(|| self.inner.consistency(old_size, new_size).map_err(audit_err)))
             .map_err(|e| e.into_pyerr(py))?;
         Ok(pythonize::pythonize(py, &p)?)
     }
@@ -288,8 +249,7 @@ impl AuditLog {
     /// Flushes, writes a final checkpoint (with a signing key) and closes.
     /// Later calls raise ``AuditError`` (code ``audit.closed``); closing twice is fine.
     fn close(&self, py: Python<'_>) -> PyResult<()> {
-        py.detach(|| guard(|| self.inner.close().map_err(audit_err)))
-            .map_err(|e| e.into_pyerr(py))
+        py.detach(|| guard(|| self.inner.close().map_err(audit_err))).map_err(|e| e.into_pyerr(py))
     }
 
     fn __enter__(slf: Py<Self>) -> Py<Self> {
@@ -323,35 +283,25 @@ impl AuditLog {
     /// Records appended (durable or not yet).
     #[getter]
     fn record_count(&self, py: Python<'_>) -> PyResult<u64> {
-        self.inner
-            .record_count()
-            .map_err(|e| audit_err(e).into_pyerr(py))
+        self.inner.record_count().map_err(|e| audit_err(e).into_pyerr(py))
     }
 
     /// Records known to be durable.
     #[getter]
     fn durable_count(&self, py: Python<'_>) -> PyResult<u64> {
-        self.inner
-            .durable_count()
-            .map_err(|e| audit_err(e).into_pyerr(py))
+        self.inner.durable_count().map_err(|e| audit_err(e).into_pyerr(py))
     }
 
     /// What ``open`` found and repaired: ``created``, ``records``,
     /// ``segments``, ``checkpoints``, ``torn_tail``, ``torn_checkpoint_bytes``.
     #[getter]
     fn recovery<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let r = self
-            .inner
-            .recovery()
-            .map_err(|e| audit_err(e).into_pyerr(py))?;
+        let r = self.inner.recovery().map_err(|e| audit_err(e).into_pyerr(py))?;
         Ok(pythonize::pythonize(py, &r)?)
     }
 
     fn __repr__(&self) -> String {
-        format!(
-            "<AuditLog path={:?}>",
-            self.inner.path().display().to_string()
-        )
+        format!("<AuditLog path={:?}>", self.inner.path().display().to_string())
     }
 }
 
@@ -361,9 +311,7 @@ fn merge_event(base: &Event, extra: serde_json::Value) -> Result<serde_json::Val
     if let (serde_json::Value::Object(m), serde_json::Value::Object(extra)) = (&mut merged, extra) {
         for (k, v) in extra {
             match (k.as_str(), m.get_mut("attrs"), v) {
-                ("attrs", Some(serde_json::Value::Object(a)), serde_json::Value::Object(more)) => {
-                    a.extend(more)
-                }
+                ("attrs", Some(serde_json::Value::Object(a)), serde_json::Value::Object(more)) => a.extend(more),
                 (_, _, v) => {
                     m.insert(k, v);
                 }
@@ -481,9 +429,7 @@ impl VerifyReport {
     #[getter]
     fn checkpoint_size(&self) -> Option<u64> {
         match self.inner.status {
-            audit::VerifyStatus::Unattested {
-                checkpoint_size, ..
-            } => Some(checkpoint_size),
+            audit::VerifyStatus::Unattested { checkpoint_size, .. } => Some(checkpoint_size),
             _ => None,
         }
     }
@@ -502,16 +448,10 @@ impl VerifyReport {
             Some(t) => format!(
                 "<VerifyReport status='tampered' kind='{}' seq={} records={}>",
                 t.kind.code(),
-                t.seq
-                    .map(|s| s.to_string())
-                    .unwrap_or_else(|| "None".into()),
+                t.seq.map(|s| s.to_string()).unwrap_or_else(|| "None".into()),
                 self.inner.records
             ),
-            None => format!(
-                "<VerifyReport status='{}' records={}>",
-                self.status(),
-                self.inner.records
-            ),
+            None => format!("<VerifyReport status='{}' records={}>", self.status(), self.inner.records),
         }
     }
 }
@@ -546,19 +486,13 @@ pub fn verify_audit(
     public_key: Option<&Bound<'_, PyAny>>,
     raise_on_tamper: bool,
 ) -> PyResult<VerifyReport> {
-    let files: Result<PathBuf, Vec<PathBuf>> =
-        if log.is_instance_of::<PyString>() || log.hasattr("__fspath__")? {
-            Ok(log.extract::<PathBuf>()?)
-        } else if log.is_instance_of::<PyList>() || log.is_instance_of::<pyo3::types::PyTuple>() {
-            Err(log
-                .try_iter()?
-                .map(|p| p?.extract::<PathBuf>())
-                .collect::<PyResult<Vec<_>>>()?)
-        } else {
-            return Err(PyTypeError::new_err(
-                "log must be a path or a list of paths",
-            ));
-        };
+    let files: Result<PathBuf, Vec<PathBuf>> = if log.is_instance_of::<PyString>() || log.hasattr("__fspath__")? {
+        Ok(log.extract::<PathBuf>()?)
+    } else if log.is_instance_of::<PyList>() || log.is_instance_of::<pyo3::types::PyTuple>() {
+        Err(log.try_iter()?.map(|p| p?.extract::<PathBuf>()).collect::<PyResult<Vec<_>>>()?)
+    } else {
+        return Err(PyTypeError::new_err("log must be a path or a list of paths"));
+    };
     let checkpoint = match checkpoint {
         Some(c) if !c.is_none() => Some(text_or_file(c, "checkpoint", true)?),
         _ => None,
@@ -596,12 +530,8 @@ pub fn verify_audit(
 /// Args:
 ///     name: the key name, e.g. ``"acme.example/audit"`` (no spaces or ``+``).
 #[pyfunction]
-pub fn generate_audit_key<'py>(
-    py: Python<'py>,
-    name: &str,
-) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
-    let (skey, vkey) =
-        guard(|| audit::keygen(name).map_err(audit_err)).map_err(|e| e.into_pyerr(py))?;
+pub fn generate_audit_key<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+    let (skey, vkey) = guard(|| audit::keygen(name).map_err(audit_err)).map_err(|e| e.into_pyerr(py))?;
     let d = pyo3::types::PyDict::new(py);
     d.set_item("signing_key", skey)?;
     d.set_item("verifier_key", vkey)?;

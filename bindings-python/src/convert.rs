@@ -13,9 +13,7 @@ use microgov::{Engine, Manifest};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{
-    PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple, PyType,
-};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple, PyType};
 use serde_json::{Map, Number, Value};
 use std::path::PathBuf;
 
@@ -60,10 +58,7 @@ impl At<'_> {
 fn to_json_at(obj: &Bound<'_, PyAny>, at: At<'_>, depth: usize) -> PyResult<Value> {
     let path = || at.pointer();
     if depth > MAX_DEPTH {
-        return Err(PyValueError::new_err(format!(
-            "value at {} nests too deeply",
-            shown(&path())
-        )));
+        return Err(PyValueError::new_err(format!("value at {} nests too deeply", shown(&path()))));
     }
     // Exact built-in types first: a manifest is almost only these, and an
     // exact check is one pointer comparison where `cast` (a subclass check)
@@ -99,20 +94,12 @@ fn to_json_at(obj: &Bound<'_, PyAny>, at: At<'_>, depth: usize) -> PyResult<Valu
         if let Ok(v) = i.extract::<u64>() {
             return Ok(Value::Number(v.into()));
         }
-        return Err(PyValueError::new_err(format!(
-            "integer at {} is too large",
-            shown(&path())
-        )));
+        return Err(PyValueError::new_err(format!("integer at {} is too large", shown(&path()))));
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
         return Number::from_f64(f.value())
             .map(Value::Number)
-            .ok_or_else(|| {
-                PyValueError::new_err(format!(
-                    "value at {} is not a finite number",
-                    shown(&path())
-                ))
-            });
+            .ok_or_else(|| PyValueError::new_err(format!("value at {} is not a finite number", shown(&path()))));
     }
     if let Ok(t) = obj.cast::<PyTuple>() {
         let mut out = Vec::with_capacity(t.len());
@@ -157,15 +144,8 @@ fn to_json_at(obj: &Bound<'_, PyAny>, at: At<'_>, depth: usize) -> PyResult<Valu
             return Ok(Value::Array(out));
         }
     }
-    let ty = obj
-        .get_type()
-        .name()
-        .map(|n| n.to_string())
-        .unwrap_or_else(|_| "?".into());
-    Err(PyTypeError::new_err(format!(
-        "value at {} has type {ty}, which has no JSON form",
-        shown(&path())
-    )))
+    let ty = obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
+    Err(PyTypeError::new_err(format!("value at {} has type {ty}, which has no JSON form", shown(&path()))))
 }
 
 fn dict_to_json(d: &Bound<'_, PyDict>, at: At<'_>, depth: usize) -> PyResult<Value> {
@@ -192,10 +172,7 @@ fn key_of(k: &Bound<'_, PyAny>, at: &At<'_>) -> PyResult<String> {
     }
     match k.cast::<PyString>() {
         Ok(s) => Ok(s.to_str()?.to_owned()),
-        Err(_) => Err(PyTypeError::new_err(format!(
-            "keys must be strings (at {})",
-            shown(&at.pointer())
-        ))),
+        Err(_) => Err(PyTypeError::new_err(format!("keys must be strings (at {})", shown(&at.pointer())))),
     }
 }
 
@@ -265,14 +242,8 @@ impl Source {
         if obj.hasattr("__fspath__")? {
             return Ok(Source::Path(obj.extract::<PathBuf>()?));
         }
-        let ty = obj
-            .get_type()
-            .name()
-            .map(|n| n.to_string())
-            .unwrap_or_else(|_| "?".into());
-        Err(PyTypeError::new_err(format!(
-            "{what} must be a dict, a YAML/JSON string or a path, not {ty}"
-        )))
+        let ty = obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
+        Err(PyTypeError::new_err(format!("{what} must be a dict, a YAML/JSON string or a path, not {ty}")))
     }
 
     /// Reads a manifest argument as `from_py` does, but validates a `dict`
@@ -301,14 +272,9 @@ impl Source {
             Source::Prepared(p) => Ok(Err(p.manifest().to_value())),
             Source::Manifest(m) => Ok(Err(m.to_value())),
             Source::Text(t) => Ok(Ok(t)),
-            Source::Path(p) => {
-                std::fs::read_to_string(&p)
-                    .map(Ok)
-                    .map_err(|source| BindError::Read {
-                        path: p.display().to_string(),
-                        source,
-                    })
-            }
+            Source::Path(p) => std::fs::read_to_string(&p)
+                .map(Ok)
+                .map_err(|source| BindError::Read { path: p.display().to_string(), source }),
         }
     }
 }
@@ -361,9 +327,7 @@ pub fn time_arg(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<D
     } else {
         let datetime = DATETIME_TYPE.import(obj.py(), "datetime", "datetime")?;
         if !obj.is_instance(datetime)? {
-            return Err(PyTypeError::new_err(format!(
-                "{what} must be a datetime or an RFC 3339 string"
-            )));
+            return Err(PyTypeError::new_err(format!("{what} must be a datetime or an RFC 3339 string")));
         }
         let mut s: String = obj.call_method1("isoformat", ("T",))?.extract()?;
         if obj.call_method0("utcoffset")?.is_none() {
@@ -373,9 +337,5 @@ pub fn time_arg(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<D
     };
     DateTime::parse_from_rfc3339(text.trim())
         .map(|t| Some(t.with_timezone(&Utc)))
-        .map_err(|e| {
-            PyValueError::new_err(format!(
-                "{what}: {text:?} is not an RFC 3339 timestamp ({e})"
-            ))
-        })
+        .map_err(|e| PyValueError::new_err(format!("{what}: {text:?} is not an RFC 3339 timestamp ({e})")))
 }

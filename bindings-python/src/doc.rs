@@ -14,13 +14,12 @@
 
 use crate::convert::{to_json, DATETIME_TYPE, DATE_TYPE, MAX_DEPTH, TIME_TYPE};
 use microgov::model::doc::{Kind, MapNode, Node};
-use pyo3::{ffi, intern};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString};
+use pyo3::{ffi, intern};
 use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
-
 
 /// A Python value, classified once.
 #[derive(Clone)]
@@ -148,7 +147,8 @@ fn iso_time(obj: &Bound<'_, PyAny>) -> Option<String> {
         .map(|name| int(obj, name));
         // Written digit by digit: `format!` was most of the cost here.
         let mut out = String::with_capacity(32);
-        for (n, width, then) in [(year?, 4, '-'), (month?, 2, '-'), (day?, 2, 'T'), (hour?, 2, ':'), (minute?, 2, ':')] {
+        for (n, width, then) in [(year?, 4, '-'), (month?, 2, '-'), (day?, 2, 'T'), (hour?, 2, ':'), (minute?, 2, ':')]
+        {
             push_digits(&mut out, n, width)?;
             out.push(then);
         }
@@ -170,7 +170,8 @@ fn iso_time(obj: &Bound<'_, PyAny>) -> Option<String> {
             out.push('Z');
             return Some(out);
         }
-        let [days, seconds, micros] = [intern!(py, "days"), intern!(py, "seconds"), intern!(py, "microseconds")].map(|name| int(&offset, name));
+        let [days, seconds, micros] =
+            [intern!(py, "days"), intern!(py, "seconds"), intern!(py, "microseconds")].map(|name| int(&offset, name));
         let total = days? * 86_400 + seconds?;
         if micros? != 0 || total % 60 != 0 {
             return None;
@@ -193,7 +194,9 @@ fn iso_time(obj: &Bound<'_, PyAny>) -> Option<String> {
 /// `datetime.timezone.utc`, looked up once.
 fn utc(py: Python<'_>) -> Option<&Bound<'_, PyAny>> {
     static UTC: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-    UTC.get_or_try_init(py, || py.import("datetime")?.getattr("timezone")?.getattr("utc").map(Bound::unbind)).ok().map(|u| u.bind(py))
+    UTC.get_or_try_init(py, || py.import("datetime")?.getattr("timezone")?.getattr("utc").map(Bound::unbind))
+        .ok()
+        .map(|u| u.bind(py))
 }
 
 /// Appends `n` in decimal, zero-padded to `width` digits; `None` for a
@@ -304,7 +307,11 @@ impl<'py> MapNode for PyMap<'py> {
         while unsafe { ffi::PyDict_Next(d.as_ptr(), &mut pos, &mut k, &mut v) } != 0 {
             #[allow(unsafe_code)]
             let (key, value) = unsafe { (Bound::from_borrowed_ptr(py, k), Bound::from_borrowed_ptr(py, v)) };
-            let key = if key.is_exact_instance_of::<PyString>() { key.cast_into_exact::<PyString>() } else { key.cast_into::<PyString>() };
+            let key = if key.is_exact_instance_of::<PyString>() {
+                key.cast_into_exact::<PyString>()
+            } else {
+                key.cast_into::<PyString>()
+            };
             let Some(text) = key.as_ref().ok().and_then(|k| k.to_str().ok()) else { return false };
             let value = PyNode::new(value);
             // Python code may run while a timestamp (or an unknown type) is

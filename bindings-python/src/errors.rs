@@ -7,9 +7,7 @@
 //! and it surfaces as a plain `MicrogovError` with code `internal`.
 
 use microgov::model::Problem;
-use pyo3::exceptions::{
-    PyException, PyFileNotFoundError, PyIsADirectoryError, PyOSError, PyPermissionError,
-};
+use pyo3::exceptions::{PyException, PyFileNotFoundError, PyIsADirectoryError, PyOSError, PyPermissionError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
 use pyo3::IntoPyObjectExt;
@@ -101,12 +99,7 @@ pub fn guard<T>(f: impl FnOnce() -> Result<T, BindError>) -> Result<T, BindError
 }
 
 /// Builds an exception of type `ty` with `message` and the given attributes.
-fn raise(
-    py: Python<'_>,
-    ty: Bound<'_, PyType>,
-    message: String,
-    attrs: &[(&str, Bound<'_, PyAny>)],
-) -> PyErr {
+fn raise(py: Python<'_>, ty: Bound<'_, PyType>, message: String, attrs: &[(&str, Bound<'_, PyAny>)]) -> PyErr {
     let err = PyErr::from_type(ty, (message,));
     let value = err.value(py);
     for (name, v) in attrs {
@@ -133,10 +126,7 @@ pub fn problem_dict<'py>(py: Python<'py>, p: &Problem) -> PyResult<Bound<'py, Py
 
 /// Problems as a Python list of dicts.
 pub fn problem_list<'py>(py: Python<'py>, problems: &[Problem]) -> PyResult<Bound<'py, PyList>> {
-    let items = problems
-        .iter()
-        .map(|p| problem_dict(py, p))
-        .collect::<PyResult<Vec<_>>>()?;
+    let items = problems.iter().map(|p| problem_dict(py, p)).collect::<PyResult<Vec<_>>>()?;
     PyList::new(py, items)
 }
 
@@ -146,10 +136,7 @@ fn manifest_error(py: Python<'_>, message: String, problems: &[Problem]) -> PyEr
             py,
             py.get_type::<ManifestError>(),
             message,
-            &[
-                ("code", str_obj(py, "manifest.invalid")),
-                ("problems", list.into_any()),
-            ],
+            &[("code", str_obj(py, "manifest.invalid")), ("problems", list.into_any())],
         ),
         Err(e) => e,
     }
@@ -160,8 +147,7 @@ fn str_obj<'py>(py: Python<'py>, s: &str) -> Bound<'py, PyAny> {
 }
 
 fn opt_obj<'py, T: IntoPyObjectExt<'py>>(py: Python<'py>, v: Option<T>) -> Bound<'py, PyAny> {
-    v.and_then(|x| x.into_bound_py_any(py).ok())
-        .unwrap_or_else(|| py.None().into_bound(py))
+    v.and_then(|x| x.into_bound_py_any(py).ok()).unwrap_or_else(|| py.None().into_bound(py))
 }
 
 /// An `OSError` subclass for a file the caller named, as Python's own `open`
@@ -214,30 +200,15 @@ pub fn core_error(py: Python<'_>, e: microgov::Error) -> PyErr {
             py,
             py.get_type::<PolicyError>(),
             message,
-            &[
-                ("code", str_obj(py, code)),
-                ("file", opt_obj(py, p.file())),
-                ("line", opt_obj(py, p.line())),
-            ],
+            &[("code", str_obj(py, code)), ("file", opt_obj(py, p.file())), ("line", opt_obj(py, p.line()))],
         ),
-        microgov::Error::Lifecycle(_) => raise(
-            py,
-            py.get_type::<LifecycleError>(),
-            message,
-            &[("code", str_obj(py, code))],
-        ),
-        microgov::Error::Io { path, .. } => raise(
-            py,
-            py.get_type::<IoError>(),
-            message,
-            &[("code", str_obj(py, code)), ("path", str_obj(py, path))],
-        ),
-        microgov::Error::Audit(microgov::audit::AuditError::Tampered {
-            path,
-            kind,
-            seq,
-            reason,
-        }) => raise(
+        microgov::Error::Lifecycle(_) => {
+            raise(py, py.get_type::<LifecycleError>(), message, &[("code", str_obj(py, code))])
+        }
+        microgov::Error::Io { path, .. } => {
+            raise(py, py.get_type::<IoError>(), message, &[("code", str_obj(py, code)), ("path", str_obj(py, path))])
+        }
+        microgov::Error::Audit(microgov::audit::AuditError::Tampered { path, kind, seq, reason }) => raise(
             py,
             py.get_type::<TamperedLogError>(),
             message,
@@ -249,20 +220,10 @@ pub fn core_error(py: Python<'_>, e: microgov::Error) -> PyErr {
                 ("reason", str_obj(py, reason)),
             ],
         ),
-        microgov::Error::Audit(_) => raise(
-            py,
-            py.get_type::<AuditError>(),
-            message,
-            &[("code", str_obj(py, code))],
-        ),
+        microgov::Error::Audit(_) => raise(py, py.get_type::<AuditError>(), message, &[("code", str_obj(py, code))]),
         // `Error` is non-exhaustive: a family added to core later still
         // arrives as a microgov error with its code, never as RuntimeError.
-        _ => raise(
-            py,
-            py.get_type::<MicrogovError>(),
-            message,
-            &[("code", str_obj(py, code))],
-        ),
+        _ => raise(py, py.get_type::<MicrogovError>(), message, &[("code", str_obj(py, code))]),
     }
 }
 
@@ -273,11 +234,7 @@ pub fn tampered(py: Python<'_>, t: &microgov::audit::Tamper, report: Option<Py<P
         (Some(seq), _, _) => format!(" at seq {seq}"),
         _ => String::new(),
     };
-    let message = format!(
-        "audit log is tampered{where_}: {}: {}",
-        t.kind.code(),
-        t.reason
-    );
+    let message = format!("audit log is tampered{where_}: {}: {}", t.kind.code(), t.reason);
     raise(
         py,
         py.get_type::<TamperedLogError>(),
@@ -289,12 +246,7 @@ pub fn tampered(py: Python<'_>, t: &microgov::audit::Tamper, report: Option<Py<P
             ("file", opt_obj(py, t.file.as_deref())),
             ("line", opt_obj(py, t.line)),
             ("reason", str_obj(py, &t.reason)),
-            (
-                "report",
-                report
-                    .map(|r| r.into_bound(py))
-                    .unwrap_or_else(|| py.None().into_bound(py)),
-            ),
+            ("report", report.map(|r| r.into_bound(py)).unwrap_or_else(|| py.None().into_bound(py))),
         ],
     )
 }
@@ -306,38 +258,19 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let none = py.None();
     type Defaults<'py> = Vec<(&'static str, Bound<'py, PyAny>)>;
     let classes: [(&str, Bound<'_, PyType>, Defaults<'_>); 7] = [
-        (
-            "MicrogovError",
-            py.get_type::<MicrogovError>(),
-            vec![("code", str_obj(py, "microgov"))],
-        ),
+        ("MicrogovError", py.get_type::<MicrogovError>(), vec![("code", str_obj(py, "microgov"))]),
         (
             "ManifestError",
             py.get_type::<ManifestError>(),
-            vec![
-                ("code", str_obj(py, "manifest.invalid")),
-                ("problems", PyTuple::empty(py).into_any()),
-            ],
+            vec![("code", str_obj(py, "manifest.invalid")), ("problems", PyTuple::empty(py).into_any())],
         ),
         (
             "PolicyError",
             py.get_type::<PolicyError>(),
-            vec![
-                ("code", str_obj(py, "policy")),
-                ("file", none.bind(py).clone()),
-                ("line", none.bind(py).clone()),
-            ],
+            vec![("code", str_obj(py, "policy")), ("file", none.bind(py).clone()), ("line", none.bind(py).clone())],
         ),
-        (
-            "LifecycleError",
-            py.get_type::<LifecycleError>(),
-            vec![("code", str_obj(py, "lifecycle"))],
-        ),
-        (
-            "AuditError",
-            py.get_type::<AuditError>(),
-            vec![("code", str_obj(py, "audit"))],
-        ),
+        ("LifecycleError", py.get_type::<LifecycleError>(), vec![("code", str_obj(py, "lifecycle"))]),
+        ("AuditError", py.get_type::<AuditError>(), vec![("code", str_obj(py, "audit"))]),
         (
             "TamperedLogError",
             py.get_type::<TamperedLogError>(),
@@ -347,11 +280,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
                 .chain([("code", str_obj(py, "audit.tampered"))])
                 .collect(),
         ),
-        (
-            "IoError",
-            py.get_type::<IoError>(),
-            vec![("code", str_obj(py, "io")), ("path", none.bind(py).clone())],
-        ),
+        ("IoError", py.get_type::<IoError>(), vec![("code", str_obj(py, "io")), ("path", none.bind(py).clone())]),
     ];
     for (name, ty, attrs) in classes {
         for (attr, v) in attrs {

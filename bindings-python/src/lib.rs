@@ -66,12 +66,7 @@ impl CallContext {
             Some(e) if !e.is_none() => to_json(e, "")?,
             _ => serde_json::Value::Null,
         };
-        Ok(CallContext {
-            approvals: approvals_arg(approvals)?,
-            now: time_arg(now, "now")?,
-            decision_id,
-            extra,
-        })
+        Ok(CallContext { approvals: approvals_arg(approvals)?, now: time_arg(now, "now")?, decision_id, extra })
     }
 
     /// The core context (parses the approvals; no GIL needed).
@@ -95,8 +90,7 @@ impl Engine {
         f: impl FnOnce(&microgov::Engine, microgov::Manifest) -> Result<T, BindError> + Send,
     ) -> PyResult<T> {
         let engine = &self.inner;
-        py.detach(|| guard(|| f(engine, load_manifest(engine, src)?)))
-            .map_err(|e| e.into_pyerr(py))
+        py.detach(|| guard(|| f(engine, load_manifest(engine, src)?))).map_err(|e| e.into_pyerr(py))
     }
 }
 
@@ -189,15 +183,11 @@ impl Engine {
         return_exceptions: bool,
     ) -> PyResult<Py<PyList>> {
         if manifests.is_instance_of::<PyString>() || manifests.is_instance_of::<PyDict>() {
-            return Err(PyTypeError::new_err(
-                "manifests must be an iterable of manifests (use evaluate() for one)",
-            ));
+            return Err(PyTypeError::new_err("manifests must be an iterable of manifests (use evaluate() for one)"));
         }
         let ctx = CallContext::read(approvals, now, None, extra)?;
         let engine = &self.inner;
-        let ctx = py
-            .detach(|| guard(|| ctx.build()))
-            .map_err(|e| e.into_pyerr(py))?;
+        let ctx = py.detach(|| guard(|| ctx.build())).map_err(|e| e.into_pyerr(py))?;
         let out = PyList::empty(py);
         many::evaluate_many(py, engine, &ctx, manifests, |outcomes| {
             for r in outcomes {
@@ -217,18 +207,12 @@ impl Engine {
     /// Each problem is a dict with ``code`` (e.g. ``manifest.unknown_key``),
     /// ``path`` (a JSON pointer into the document as written) and ``message``.
     /// Takes the manifest in any form ``evaluate`` takes.
-    fn validate<'py>(
-        &self,
-        py: Python<'py>,
-        manifest: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyList>> {
+    fn validate<'py>(&self, py: Python<'py>, manifest: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
         let src = Source::manifest(&self.inner, manifest)?;
         let engine = &self.inner;
         match py.detach(|| load_manifest(engine, src)) {
             Ok(_) => Ok(PyList::empty(py)),
-            Err(BindError::Core(microgov::Error::Manifest(problems))) => {
-                problem_list(py, &problems)
-            }
+            Err(BindError::Core(microgov::Error::Manifest(problems))) => problem_list(py, &problems),
             Err(e) => Err(e.into_pyerr(py)),
         }
     }
@@ -238,16 +222,10 @@ impl Engine {
     ///
     /// Raises:
     ///     ManifestError: the manifest is invalid (``.problems``).
-    fn parse<'py>(
-        &self,
-        py: Python<'py>,
-        manifest: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    fn parse<'py>(&self, py: Python<'py>, manifest: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let src = Source::manifest(&self.inner, manifest)?;
         let engine = &self.inner;
-        let app = py
-            .detach(|| load_manifest(engine, src))
-            .map_err(|e| e.into_pyerr(py))?;
+        let app = py.detach(|| load_manifest(engine, src)).map_err(|e| e.into_pyerr(py))?;
         Ok(pythonize::pythonize(py, &app.to_value())?)
     }
 
@@ -282,12 +260,7 @@ impl Engine {
     /// Returns:
     ///     EgressVerdict: ``.allowed``, ``.code`` (``allowed``, ``not_declared``,
     ///     ``internal_address`` ...), ``.reason``, ``.matched``.
-    fn check_egress(
-        &self,
-        py: Python<'_>,
-        manifest: &Bound<'_, PyAny>,
-        url: &str,
-    ) -> PyResult<EgressVerdict> {
+    fn check_egress(&self, py: Python<'_>, manifest: &Bound<'_, PyAny>, url: &str) -> PyResult<EgressVerdict> {
         Ok(self.egress_guard(py, manifest)?.check(url))
     }
 
@@ -300,12 +273,7 @@ impl Engine {
 
     /// The fields ``connector`` must receive masked: the regulated fields of
     /// its datasets, unless it declares ``needsRawValues``.
-    fn masked_fields(
-        &self,
-        py: Python<'_>,
-        manifest: &Bound<'_, PyAny>,
-        connector: &str,
-    ) -> PyResult<Vec<String>> {
+    fn masked_fields(&self, py: Python<'_>, manifest: &Bound<'_, PyAny>, connector: &str) -> PyResult<Vec<String>> {
         let src = Source::manifest(&self.inner, manifest)?;
         self.on_manifest(py, src, |engine, app| Ok(engine.masked_fields(&app, connector)))
     }
@@ -372,9 +340,8 @@ impl Engine {
         now: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let src = Source::manifest(&self.inner, manifest)?;
-        let new_expiry = time_arg(Some(new_expiry), "new_expiry")?.ok_or_else(|| {
-            PyTypeError::new_err("new_expiry must be a datetime or an RFC 3339 string")
-        })?;
+        let new_expiry = time_arg(Some(new_expiry), "new_expiry")?
+            .ok_or_else(|| PyTypeError::new_err("new_expiry must be a datetime or an RFC 3339 string"))?;
         let now = time_arg(now, "now")?.unwrap_or_else(chrono::Utc::now);
         let renewed = self.on_manifest(py, src, |engine, app| {
             microgov::model::lifecycle::renew(&app, new_expiry, now, engine.settings().max_lifetime_days)
@@ -417,20 +384,11 @@ impl Engine {
     }
 
     fn __repr__(&self) -> String {
-        let names: Vec<String> = self
-            .inner
-            .bundles()
-            .iter()
-            .map(|b| format!("'{}'", b.name))
-            .collect();
+        let names: Vec<String> = self.inner.bundles().iter().map(|b| format!("'{}'", b.name)).collect();
         format!(
             "<Engine bundles=[{}] compiled={}>",
             names.join(", "),
-            if self.inner.is_compiled() {
-                "True"
-            } else {
-                "False"
-            }
+            if self.inner.is_compiled() { "True" } else { "False" }
         )
     }
 }
@@ -526,9 +484,7 @@ pub struct EgressGuard {
 impl EgressGuard {
     /// Whether the app may call ``url`` now.
     fn check(&self, url: &str) -> EgressVerdict {
-        EgressVerdict {
-            inner: self.inner.check(url),
-        }
+        EgressVerdict { inner: self.inner.check(url) }
     }
 }
 
@@ -651,8 +607,7 @@ impl Decision {
                     &mut buf,
                     serde_json::ser::PrettyFormatter::with_indent(pad.as_bytes()),
                 );
-                serde::Serialize::serialize(&self.inner, &mut ser)
-                    .map(|_| String::from_utf8_lossy(&buf).into_owned())
+                serde::Serialize::serialize(&self.inner, &mut ser).map(|_| String::from_utf8_lossy(&buf).into_owned())
             }
         };
         json.map_err(|e| BindError::Panic(e.to_string()).into_pyerr(py))
@@ -744,20 +699,13 @@ fn render_html(d: &microgov::Decision) -> String {
     }
     if !d.required_approvals.is_empty() {
         h.push_str("<p>Required approvals: ");
-        let items: Vec<String> = d
-            .required_approvals
-            .iter()
-            .map(|r| format!("<b>{}</b> ({})", esc(&r.role), esc(&r.reason)))
-            .collect();
+        let items: Vec<String> =
+            d.required_approvals.iter().map(|r| format!("<b>{}</b> ({})", esc(&r.role), esc(&r.reason))).collect();
         h.push_str(&items.join(", "));
         h.push_str("</p>");
     }
     if !d.waived.is_empty() {
-        let _ = write!(
-            h,
-            "<p>{} violation(s) waived by exceptions.</p>",
-            d.waived.len()
-        );
+        let _ = write!(h, "<p>{} violation(s) waived by exceptions.</p>", d.waived.len());
     }
     h.push_str("</div>");
     h
@@ -769,10 +717,8 @@ fn render_html(d: &microgov::Decision) -> String {
 #[pyfunction]
 #[allow(clippy::panic)]
 fn _guarded_panic(py: Python<'_>) -> PyResult<()> {
-    py.detach(|| {
-        guard(|| -> Result<(), BindError> { panic!("deliberate panic from microgov's test hook") })
-    })
-    .map_err(|e| e.into_pyerr(py))
+    py.detach(|| guard(|| -> Result<(), BindError> { panic!("deliberate panic from microgov's test hook") }))
+        .map_err(|e| e.into_pyerr(py))
 }
 
 /// The compiled module `microgov._microgov`; `microgov/__init__.py` re-exports it.

@@ -49,9 +49,7 @@ pub fn evaluate_many(
     manifests: &Bound<'_, PyAny>,
     mut sink: impl FnMut(Vec<Outcome>) -> PyResult<()>,
 ) -> PyResult<()> {
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     // The GIL thread decides too whenever it is ahead (`Feed::help`): one
     // worker fewer than cores keeps every core busy without a thread more
     // than cores competing for them.
@@ -189,11 +187,7 @@ impl Feed<'_> {
 
     /// While the queue is full: decides a queued chunk, or else waits for
     /// one to come back; then passes on what is due.
-    fn help(
-        &mut self,
-        py: Python<'_>,
-        sink: &mut impl FnMut(Vec<Outcome>) -> PyResult<()>,
-    ) -> PyResult<()> {
+    fn help(&mut self, py: Python<'_>, sink: &mut impl FnMut(Vec<Outcome>) -> PyResult<()>) -> PyResult<()> {
         match self.steal(py) {
             Some((i, outcomes)) => {
                 self.early.insert(i, outcomes);
@@ -236,11 +230,7 @@ impl Feed<'_> {
     }
 
     /// After the last chunk: waits for the rest, GIL released while waiting.
-    fn drain(
-        &mut self,
-        py: Python<'_>,
-        sink: &mut impl FnMut(Vec<Outcome>) -> PyResult<()>,
-    ) -> PyResult<()> {
+    fn drain(&mut self, py: Python<'_>, sink: &mut impl FnMut(Vec<Outcome>) -> PyResult<()>) -> PyResult<()> {
         let rx = self.done_rx;
         while self.next < self.lens.len() {
             if let Some(outcomes) = self.early.remove(&self.next) {
@@ -298,10 +288,7 @@ fn work(
         if stop.load(Ordering::Relaxed) {
             continue;
         }
-        let outcomes = chunk
-            .into_iter()
-            .map(|src| decide(engine, ctx, src))
-            .collect();
+        let outcomes = chunk.into_iter().map(|src| decide(engine, ctx, src)).collect();
         if done_tx.send((i, outcomes)).is_err() {
             return;
         }

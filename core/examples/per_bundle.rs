@@ -12,13 +12,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let only = std::env::var("ONLY").ok();
     let dirs: Vec<String> = match std::env::var("DIRS") {
         Ok(d) => d.split(',').map(str::to_string).collect(),
-        Err(_) => ["governance", "residency", "pii", "secrets", "egress"].iter().map(|b| format!("policy-bundles/{b}")).collect(),
+        Err(_) => ["governance", "residency", "pii", "secrets", "egress"]
+            .iter()
+            .map(|b| format!("policy-bundles/{b}"))
+            .collect(),
     };
     for b in dirs.iter().map(String::as_str) {
         if only.as_deref().is_some_and(|o| o != b) {
             continue;
         }
-        let opts = microgov::EngineOptions { without_bundled: true, ..Default::default() }.policy_dir(b).data(data.clone());
+        let opts =
+            microgov::EngineOptions { without_bundled: true, ..Default::default() }.policy_dir(b).data(data.clone());
         let e = microgov::Engine::with_options(opts)?;
         let app = e.parse_manifest(&text)?;
         let p = e.prepare(&app)?;
@@ -29,7 +33,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         println!("{b}: {:?}/op (compiled: {})", t.elapsed() / n, e.is_compiled());
     }
-    let empty = microgov::Engine::with_options(microgov::EngineOptions { without_bundled: true, ..Default::default() }.data(data.clone()))?;
+    let empty = microgov::Engine::with_options(
+        microgov::EngineOptions { without_bundled: true, ..Default::default() }.data(data.clone()),
+    )?;
     let app = empty.parse_manifest(&text)?;
     let p = empty.prepare(&app)?;
     let t = std::time::Instant::now();

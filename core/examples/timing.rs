@@ -58,7 +58,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let limits = microgov::model::Limits::default();
     let t = std::time::Instant::now();
     for _ in 0..n {
-        std::hint::black_box(microgov::model::parse_document(&json, microgov::model::Format::Json, &limits).map_err(|p| format!("{p:?}"))?);
+        std::hint::black_box(
+            microgov::model::parse_document(&json, microgov::model::Format::Json, &limits)
+                .map_err(|p| format!("{p:?}"))?,
+        );
     }
     println!("  parse_document(json): {:?}/op", t.elapsed() / n);
     let t = std::time::Instant::now();

@@ -9,8 +9,8 @@ pub mod error;
 pub mod model;
 pub mod risk;
 
-pub use error::{Error, Result};
 pub use engine::{Context, Decision, Engine, EngineOptions, Outcome};
+pub use error::{Error, Result};
 pub use model::Manifest;
 
 /// The repository README's Rust example, compiled as a doctest so it stays true.

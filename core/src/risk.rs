@@ -184,7 +184,12 @@ pub fn assess(app: &Manifest, model: &RiskModel, catalog: &Catalog) -> RiskAsses
 /// [`assess`] with the hosts of `spec.egress` already parsed (the engine
 /// has them from the egress detector; parsing a URL costs more than
 /// scoring).
-pub(crate) fn assess_with_hosts<'h>(app: &Manifest, model: &RiskModel, catalog: &Catalog, egress_hosts: impl IntoIterator<Item = &'h str>) -> RiskAssessment {
+pub(crate) fn assess_with_hosts<'h>(
+    app: &Manifest,
+    model: &RiskModel,
+    catalog: &Catalog,
+    egress_hosts: impl IntoIterator<Item = &'h str>,
+) -> RiskAssessment {
     let w = &model.risk;
     let mut factors = Vec::new();
     let mut add = |factor: &str, points: u32, detail: String| {
@@ -195,7 +200,8 @@ pub(crate) fn assess_with_hosts<'h>(app: &Manifest, model: &RiskModel, catalog: 
 
     let highest = app.highest_classification();
     if highest > Classification::Public {
-        let holder = app.spec.datasets.iter().find(|d| d.classification == highest).map(|d| d.name.as_str()).unwrap_or("");
+        let holder =
+            app.spec.datasets.iter().find(|d| d.classification == highest).map(|d| d.name.as_str()).unwrap_or("");
         add(
             "classification",
             w.classification.get(highest.as_str()).copied().unwrap_or(0),
@@ -218,7 +224,8 @@ pub(crate) fn assess_with_hosts<'h>(app: &Manifest, model: &RiskModel, catalog: 
         );
     }
 
-    let writers: Vec<&str> = app.spec.connectors.iter().filter(|c| c.access == Access::Write).map(|c| c.name.as_str()).collect();
+    let writers: Vec<&str> =
+        app.spec.connectors.iter().filter(|c| c.access == Access::Write).map(|c| c.name.as_str()).collect();
     if !writers.is_empty() {
         add("write_access", w.write_access, format!("writes through connector(s) {}", writers.join(", ")));
     }

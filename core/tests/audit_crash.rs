@@ -109,20 +109,13 @@ fn run_child(exe: &Path, dir: &Path, policy: &str, kill_after: Duration) -> Vec<
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-            .collect::<Vec<String>>()
-    });
+    let reader =
+        std::thread::spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<String>>());
     std::thread::sleep(kill_after);
     child.kill().unwrap(); // SIGKILL on Unix
     child.wait().unwrap();
     let lines = reader.join().unwrap();
-    if let Some(err) = lines
-        .iter()
-        .find(|l| l.starts_with("OPEN_ERROR") || l.starts_with("APPEND_ERROR"))
-    {
+    if let Some(err) = lines.iter().find(|l| l.starts_with("OPEN_ERROR") || l.starts_with("APPEND_ERROR")) {
         panic!("child failed: {err}");
     }
     lines
@@ -141,18 +134,9 @@ fn sigkill_never_loses_acknowledged_records() {
     let seed = std::env::var("MICROGOV_CRASH_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-                | 1
-        });
+        .unwrap_or_else(|| SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos() as u64 | 1);
     let mut rng = Rng(seed);
-    let root = std::env::temp_dir().join(format!(
-        "microgov-audit-crash-{}-{seed}",
-        std::process::id()
-    ));
+    let root = std::env::temp_dir().join(format!("microgov-audit-crash-{}-{seed}", std::process::id()));
     let vkey = key().verifier().to_vkey();
     let started = Instant::now();
     let (mut acked_total, mut repaired, mut records_total) = (0usize, 0usize, 0u64);
@@ -170,10 +154,7 @@ fn sigkill_never_loses_acknowledged_records() {
         // fourth kill, also leave the head of an unwritten record (or checkpoint) behind.
         let torn = match rng.next() % 8 {
             0 => Some((path.clone(), "{\"action\":\"data.export\",\"app_id\":\"ap")),
-            1 => Some((
-                dir.join("audit.jsonl.checkpoints"),
-                "microgov.test/crash\n12\nq83",
-            )),
+            1 => Some((dir.join("audit.jsonl.checkpoints"), "microgov.test/crash\n12\nq83")),
             _ => None,
         };
         if let Some((file, tail)) = &torn {
@@ -182,26 +163,16 @@ fn sigkill_never_loses_acknowledged_records() {
                 std::io::Write::write_all(&mut f, tail.as_bytes()).unwrap();
             }
         }
-        let ctx = format!(
-            "seed {seed}, kill {kill}, policy {policy}, after {kill_after:?}, torn {torn:?}"
-        );
-        let log = AuditLog::open(&path, options(policy))
-            .unwrap_or_else(|e| panic!("{ctx}: open failed: {e}"));
+        let ctx = format!("seed {seed}, kill {kill}, policy {policy}, after {kill_after:?}, torn {torn:?}");
+        let log = AuditLog::open(&path, options(policy)).unwrap_or_else(|e| panic!("{ctx}: open failed: {e}"));
         let recovery = log.recovery().unwrap();
         if recovery.torn_tail.is_some() || recovery.torn_checkpoint_bytes > 0 {
             repaired += 1;
         }
         let count = log.record_count().unwrap();
         for (seq, hash) in &acked {
-            assert!(
-                *seq < count,
-                "{ctx}: acknowledged record {seq} lost (log has {count})"
-            );
-            assert_eq!(
-                log.record_hash(*seq).unwrap(),
-                *hash,
-                "{ctx}: record {seq} differs from its receipt"
-            );
+            assert!(*seq < count, "{ctx}: acknowledged record {seq} lost (log has {count})");
+            assert_eq!(log.record_hash(*seq).unwrap(), *hash, "{ctx}: record {seq} differs from its receipt");
         }
         log.close().unwrap();
         let checkpoints = std::fs::read_to_string(log.checkpoints_path()).unwrap_or_default();
@@ -218,9 +189,6 @@ fn sigkill_never_loses_acknowledged_records() {
         started.elapsed(),
         KILLS / CRASHES_PER_LOG
     );
-    assert!(
-        acked_total > 0,
-        "no child got to append anything: the kill delays are too short"
-    );
+    assert!(acked_total > 0, "no child got to append anything: the kill delays are too short");
     let _ = std::fs::remove_dir_all(&root);
 }

@@ -14,9 +14,7 @@ use std::path::PathBuf;
 
 use chrono::{Duration, TimeZone, Utc};
 use microgov::audit::merkle::MerkleTree;
-use microgov::audit::{
-    leaf_hash, verify, Chain, Checkpoint, Event, Hash, Record, SigningKey, VerifyStatus,
-};
+use microgov::audit::{leaf_hash, verify, Chain, Checkpoint, Event, Hash, Record, SigningKey, VerifyStatus};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -41,8 +39,7 @@ fn other_key() -> SigningKey {
 /// whose UTF-16 order differs from their code point order.
 fn events() -> Vec<Event> {
     let t0 = Utc.with_ymd_and_hms(2026, 11, 26, 10, 0, 0).unwrap();
-    let at =
-        |i: i64| t0 + Duration::seconds(i) + Duration::microseconds(123_456 * (i + 1) % 1_000_000);
+    let at = |i: i64| t0 + Duration::seconds(i) + Duration::microseconds(123_456 * (i + 1) % 1_000_000);
     let decision = json!({
         "decision_id": "0193e7a2-8b1c-7d4e-9f00-000000000001", "app": "expense-approver",
         "outcome": "review", "tier": "high",
@@ -84,10 +81,7 @@ fn events() -> Vec<Event> {
             .ip("192.0.2.10")
             .outcome("success")
             .attr("roles", json!(["security"]))
-            .attr(
-                "justification",
-                "reviewed in SEC-1234\n\"ok\" \\ done\t\u{1}",
-            )
+            .attr("justification", "reviewed in SEC-1234\n\"ok\" \\ done\t\u{1}")
             .at(at(2)),
         Event::new("exception.grant")
             .tenant("acme")
@@ -113,10 +107,7 @@ fn events() -> Vec<Event> {
             .policy("residency", "1.2.0")
             .decision("0193e7a2-8b1c-7d4e-9f00-000000000001")
             .attr("expires_at", "2026-12-26T00:00:00Z")
-            .attr(
-                "limits",
-                json!({"max_amount": 5000, "min_amount": -1, "currency": null}),
-            )
+            .attr("limits", json!({"max_amount": 5000, "min_amount": -1, "currency": null}))
             .at(at(4)),
         Event::new("data.export")
             .tenant("acme")
@@ -153,11 +144,7 @@ fn events() -> Vec<Event> {
             .outcome("success")
             .attr("reason", "expired (90 days)")
             .at(at(8)),
-        Event::from_decision_json(&deny)
-            .unwrap()
-            .tenant("acme")
-            .principal("ci-pipeline", "service")
-            .at(at(9)),
+        Event::from_decision_json(&deny).unwrap().tenant("acme").principal("ci-pipeline", "service").at(at(9)),
     ]
 }
 
@@ -169,10 +156,7 @@ fn edit(s: &str, from: &str, to: &str) -> String {
 }
 
 fn jsonl(lines: &[String]) -> Vec<u8> {
-    lines
-        .iter()
-        .flat_map(|l| format!("{l}\n").into_bytes())
-        .collect()
+    lines.iter().flat_map(|l| format!("{l}\n").into_bytes()).collect()
 }
 
 fn prev_pos(line: &str) -> usize {
@@ -183,11 +167,7 @@ fn prev_pos(line: &str) -> usize {
 /// so the chain itself stays valid.
 fn rechain(lines: &[String], from: usize, f: impl Fn(usize, &mut Record)) -> Vec<String> {
     let mut out: Vec<String> = lines[..from].to_vec();
-    let mut prev = if from == 0 {
-        Hash::ZERO
-    } else {
-        leaf_hash(lines[from - 1].as_bytes())
-    };
+    let mut prev = if from == 0 { Hash::ZERO } else { leaf_hash(lines[from - 1].as_bytes()) };
     for (i, l) in lines.iter().enumerate().skip(from) {
         let mut r = Record::from_line(l).unwrap();
         f(i, &mut r);
@@ -209,28 +189,14 @@ impl Vectors {
         self.files.insert(name.to_string(), bytes);
     }
 
-    fn case(
-        &mut self,
-        name: &str,
-        files: &[&str],
-        checkpoint: Option<&str>,
-        key: Option<&str>,
-        expected: Value,
-    ) {
+    fn case(&mut self, name: &str, files: &[&str], checkpoint: Option<&str>, key: Option<&str>, expected: Value) {
         self.cases.push(json!({
             "name": name, "files": files, "checkpoint": checkpoint, "public_key": key, "expected": expected
         }));
     }
 
     /// A one-file case whose log is `lines` written to `<name>.jsonl`.
-    fn log_case(
-        &mut self,
-        name: &str,
-        lines: &[String],
-        kind: &str,
-        seq: Option<u64>,
-        records: u64,
-    ) {
+    fn log_case(&mut self, name: &str, lines: &[String], kind: &str, seq: Option<u64>, records: u64) {
         let file = format!("{name}.jsonl");
         self.file(&file, jsonl(lines));
         self.case(name, &[&file], None, None, tampered(kind, seq, records));
@@ -257,42 +223,22 @@ fn build_vectors() -> Vectors {
         root: tree.root_at(size).unwrap(),
         extensions: vec![],
     };
-    let mut v = Vectors {
-        files: BTreeMap::new(),
-        cases: Vec::new(),
-    };
+    let mut v = Vectors { files: BTreeMap::new(), cases: Vec::new() };
     v.file("good.jsonl", jsonl(&good));
-    v.file(
-        "test-key.vkey",
-        format!("{}\n", key.verifier().to_vkey()).into_bytes(),
-    );
+    v.file("test-key.vkey", format!("{}\n", key.verifier().to_vkey()).into_bytes());
     v.file("test-key.skey", format!("{}\n", key.to_skey()).into_bytes());
-    v.file(
-        "other-key.vkey",
-        format!("{}\n", other_key().verifier().to_vkey()).into_bytes(),
-    );
+    v.file("other-key.vkey", format!("{}\n", other_key().verifier().to_vkey()).into_bytes());
     let good_cp = cp(10, &tree).sign(&key);
     v.file("good.checkpoint", good_cp.clone().into_bytes());
     v.file("good-8.checkpoint", cp(8, &tree).sign(&key).into_bytes());
-    let file_of_notes = format!(
-        "{}\n{}\n{}\n",
-        cp(4, &tree).sign(&key),
-        cp(8, &tree).sign(&key),
-        good_cp
-    );
+    let file_of_notes = format!("{}\n{}\n{}\n", cp(4, &tree).sign(&key), cp(8, &tree).sign(&key), good_cp);
     v.file("good.checkpoints", file_of_notes.into_bytes());
     let forged = good_cp.replacen("\n10\n", "\n9\n", 1);
     v.file("forged.checkpoint", forged.into_bytes());
 
     let intact = |records: u64| json!({"status": "intact", "records": records, "root": root_hex});
     v.case("intact", &["good.jsonl"], None, None, intact(10));
-    v.case(
-        "intact_with_checkpoint",
-        &["good.jsonl"],
-        Some("good.checkpoint"),
-        Some("test-key.vkey"),
-        intact(10),
-    );
+    v.case("intact_with_checkpoint", &["good.jsonl"], Some("good.checkpoint"), Some("test-key.vkey"), intact(10));
     v.case(
         "intact_with_checkpoints_file",
         &["good.jsonl"],
@@ -300,13 +246,7 @@ fn build_vectors() -> Vectors {
         Some("test-key.vkey"),
         intact(10),
     );
-    v.case(
-        "intact_checkpoint_without_key",
-        &["good.jsonl"],
-        Some("good.checkpoint"),
-        None,
-        intact(10),
-    );
+    v.case("intact_checkpoint_without_key", &["good.jsonl"], Some("good.checkpoint"), None, intact(10));
     v.case(
         "unattested",
         &["good.jsonl"],
@@ -371,13 +311,7 @@ fn build_vectors() -> Vectors {
     let mut l = good.clone();
     l.remove(5);
     v.log_case("deleted_record", &l, "deleted_record", Some(5), 5);
-    v.log_case(
-        "deleted_first_record",
-        &good[1..],
-        "deleted_record",
-        Some(0),
-        0,
-    );
+    v.log_case("deleted_first_record", &good[1..], "deleted_record", Some(0), 0);
     let mut l = good.clone();
     l.drain(3..6);
     v.log_case("deleted_records", &l, "deleted_record", Some(3), 3);
@@ -399,11 +333,7 @@ fn build_vectors() -> Vectors {
     l[2] = edit(&l[2], "\",\"", "\", \"");
     v.log_case("non_canonical_whitespace", &l, "non_canonical", Some(2), 2);
     let mut l = good.clone();
-    l[3] = edit(
-        &l[3],
-        "SCCs signed \u{2014} BYOK",
-        "SCCs signed \\u2014 BYOK",
-    );
+    l[3] = edit(&l[3], "SCCs signed \u{2014} BYOK", "SCCs signed \\u2014 BYOK");
     v.log_case("non_canonical_escape", &l, "non_canonical", Some(3), 3);
     let mut l = good.clone();
     l[5] = edit(
@@ -414,13 +344,7 @@ fn build_vectors() -> Vectors {
     v.log_case("non_canonical_order", &l, "non_canonical", Some(5), 5);
     let mut l = good.clone();
     l[3] = edit(&l[3], "\"\\r\":true", "\"\\u000D\":true");
-    v.log_case(
-        "non_canonical_uppercase_escape",
-        &l,
-        "non_canonical",
-        Some(3),
-        3,
-    );
+    v.log_case("non_canonical_uppercase_escape", &l, "non_canonical", Some(3), 3);
     let mut l = good.clone();
     l[3] = edit(
         &l[3],
@@ -429,11 +353,7 @@ fn build_vectors() -> Vectors {
     );
     v.log_case("duplicate_key", &l, "duplicate_key", Some(3), 3);
     let mut l = good.clone();
-    l[4] = edit(
-        &l[4],
-        "\"max_amount\":5000",
-        "\"max_amount\":5000,\"max_amount\":5000",
-    );
+    l[4] = edit(&l[4], "\"max_amount\":5000", "\"max_amount\":5000,\"max_amount\":5000");
     v.log_case("duplicate_key_nested", &l, "duplicate_key", Some(4), 4);
     let mut l = good.clone();
     l[5] = edit(&l[5], "\"rows\":1250", "\"rows\":1250.5");
@@ -454,13 +374,7 @@ fn build_vectors() -> Vectors {
     let at = bytes.iter().position(|&b| b == b'j').unwrap(); // inside record 0
     bytes[at] = 0xFF;
     v.file("bad_json_utf8.jsonl", bytes);
-    v.case(
-        "bad_json_utf8",
-        &["bad_json_utf8.jsonl"],
-        None,
-        None,
-        tampered("bad_json", Some(0), 0),
-    );
+    v.case("bad_json_utf8", &["bad_json_utf8.jsonl"], None, None, tampered("bad_json", Some(0), 0));
     let mut l = good.clone();
     l[4] = edit(&l[4], ",\"v\":1}", ",\"v\":2}");
     v.log_case("bad_record_version", &l, "bad_record", Some(4), 4);
@@ -468,11 +382,7 @@ fn build_vectors() -> Vectors {
     l[4] = edit(&l[4], "\"tenant_id\"", "\"tenant\":\"x\",\"tenant_id\"");
     v.log_case("bad_record_unknown_member", &l, "bad_record", Some(4), 4);
     let mut l = good.clone();
-    l[8] = edit(
-        &l[8],
-        "\"ts\":\"2026-11-26T10:00:08",
-        "\"ts\":\"2026-11-26 10:00:08",
-    );
+    l[8] = edit(&l[8], "\"ts\":\"2026-11-26T10:00:08", "\"ts\":\"2026-11-26 10:00:08");
     v.log_case("bad_record_ts", &l, "bad_record", Some(8), 8);
     let mut l = good.clone();
     l[7] = edit(&l[7], LOG_ID, "microgov.example/other-log");
@@ -480,13 +390,7 @@ fn build_vectors() -> Vectors {
     let mut torn = jsonl(&good);
     torn.truncate(torn.len() - 40);
     v.file("torn_line.jsonl", torn);
-    v.case(
-        "torn_line",
-        &["torn_line.jsonl"],
-        None,
-        None,
-        tampered("torn_line", Some(9), 9),
-    );
+    v.case("torn_line", &["torn_line.jsonl"], None, None, tampered("torn_line", Some(9), 9));
     let mut no_lf = jsonl(&good);
     no_lf.pop();
     v.file("torn_line_complete_record.jsonl", no_lf);
@@ -548,9 +452,7 @@ fn build_vectors() -> Vectors {
         Some("other-key.vkey"),
         tampered("bad_signature", None, 0),
     );
-    let other_log = rechain(&good, 0, |_, r| {
-        r.log_id = "microgov.example/other-log".into()
-    });
+    let other_log = rechain(&good, 0, |_, r| r.log_id = "microgov.example/other-log".into());
     v.file("other_log.jsonl", jsonl(&other_log));
     v.case(
         "log_id_mismatch_checkpoint",
@@ -565,20 +467,16 @@ fn build_vectors() -> Vectors {
     for size in [1u64, 5, 10] {
         for seq in 0..size {
             let p = tree.inclusion_proof(seq, size).unwrap();
-            inclusion.push(
-                json!({"leaf_index": seq, "tree_size": size, "leaf": tree.leaf(seq).unwrap(),
-                "root": tree.root_at(size).unwrap(), "hashes": p.hashes}),
-            );
+            inclusion.push(json!({"leaf_index": seq, "tree_size": size, "leaf": tree.leaf(seq).unwrap(),
+                "root": tree.root_at(size).unwrap(), "hashes": p.hashes}));
         }
     }
     let mut consistency = Vec::new();
     for new in 1..=10u64 {
         for old in 0..=new {
             let p = tree.consistency_proof(old, new).unwrap();
-            consistency.push(
-                json!({"old_size": old, "new_size": new, "old_root": tree.root_at(old).unwrap(),
-                "new_root": tree.root_at(new).unwrap(), "hashes": p.hashes}),
-            );
+            consistency.push(json!({"old_size": old, "new_size": new, "old_root": tree.root_at(old).unwrap(),
+                "new_root": tree.root_at(new).unwrap(), "hashes": p.hashes}));
         }
     }
     let proofs = json!({"log": "good.jsonl", "inclusion": inclusion, "consistency": consistency});
@@ -599,28 +497,15 @@ fn tree_root_of(lines: &[String]) -> String {
 /// One case per line, members in a reading order (name first), so the table reads like one.
 fn vectors_table(cases: &[Value]) -> Vec<u8> {
     let member = |v: &Value, keys: &[&str]| -> String {
-        let parts: Vec<String> = keys
-            .iter()
-            .filter(|k| v.get(**k).is_some())
-            .map(|k| format!("{}: {}", json!(k), v[*k]))
-            .collect();
+        let parts: Vec<String> =
+            keys.iter().filter(|k| v.get(**k).is_some()).map(|k| format!("{}: {}", json!(k), v[*k])).collect();
         format!("{{{}}}", parts.join(", "))
     };
     let rows: Vec<String> = cases
         .iter()
         .map(|c| {
-            let expected = member(
-                &c["expected"],
-                &[
-                    "status",
-                    "kind",
-                    "seq",
-                    "records",
-                    "checkpoint_size",
-                    "unattested",
-                    "root",
-                ],
-            );
+            let expected =
+                member(&c["expected"], &["status", "kind", "seq", "records", "checkpoint_size", "unattested", "root"]);
             let mut row = member(c, &["name", "files", "checkpoint", "public_key"]);
             row.pop();
             format!("  {row}, \"expected\": {expected}}}")
@@ -664,12 +549,8 @@ fn every_vector_verifies_as_expected() {
     assert!(cases.len() >= 30);
     for case in cases {
         let name = case["name"].as_str().unwrap();
-        let files: Vec<PathBuf> = case["files"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| fixtures().join(f.as_str().unwrap()))
-            .collect();
+        let files: Vec<PathBuf> =
+            case["files"].as_array().unwrap().iter().map(|f| fixtures().join(f.as_str().unwrap())).collect();
         let checkpoint = case["checkpoint"].as_str().map(read);
         let key = case["public_key"].as_str().map(read);
         let report = verify(files, checkpoint.as_deref(), key.as_deref().map(str::trim)).unwrap();
@@ -683,10 +564,7 @@ fn every_vector_verifies_as_expected() {
                 assert_eq!(json!(t.seq), e["seq"], "{name}: {t:?}");
                 assert!(!t.reason.is_empty());
             }
-            VerifyStatus::Unattested {
-                checkpoint_size,
-                unattested,
-            } => {
+            VerifyStatus::Unattested { checkpoint_size, unattested } => {
                 assert_eq!(json!(checkpoint_size), e["checkpoint_size"], "{name}");
                 assert_eq!(json!(unattested), e["unattested"], "{name}");
                 assert_eq!(report.root.to_hex(), e["root"], "{name}");
@@ -721,9 +599,7 @@ fn test_key_is_marked_test_only() {
 /// The independent Python verifier (written from the spec alone) agrees on every vector.
 #[test]
 fn python_verifier_agrees() {
-    let python = std::process::Command::new("python3")
-        .arg("--version")
-        .output();
+    let python = std::process::Command::new("python3").arg("--version").output();
     if !python.is_ok_and(|o| o.status.success()) {
         eprintln!("python3 not found: skipping the independent verifier");
         return;
@@ -736,9 +612,6 @@ fn python_verifier_agrees() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "verify.py failed:\n{stdout}\n{stderr}"
-    );
+    assert!(out.status.success(), "verify.py failed:\n{stdout}\n{stderr}");
     assert!(stdout.contains("all vectors pass"), "{stdout}");
 }

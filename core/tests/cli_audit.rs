@@ -12,32 +12,20 @@ use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 fn vectors() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../fixtures/audit")
-        .canonicalize()
-        .unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/audit").canonicalize().unwrap()
 }
 
 fn run_in(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_microgov"))
         .args(args)
         .current_dir(dir)
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     if let Some(text) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
+        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
     }
     child.wait_with_output().unwrap()
 }
@@ -69,24 +57,12 @@ fn temp_dir(tag: &str) -> PathBuf {
 #[test]
 fn verify_gives_every_vector_its_expected_verdict_and_exit_code() {
     let dir = vectors();
-    let cases: Vec<Value> =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("vectors.json")).unwrap()).unwrap();
+    let cases: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(dir.join("vectors.json")).unwrap()).unwrap();
     assert!(cases.len() > 30);
     for case in &cases {
         let name = case["name"].as_str().unwrap();
-        let mut args = vec![
-            "audit".to_string(),
-            "verify".to_string(),
-            "--format".to_string(),
-            "json".to_string(),
-        ];
-        args.extend(
-            case["files"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|f| f.as_str().unwrap().to_string()),
-        );
+        let mut args = vec!["audit".to_string(), "verify".to_string(), "--format".to_string(), "json".to_string()];
+        args.extend(case["files"].as_array().unwrap().iter().map(|f| f.as_str().unwrap().to_string()));
         if let Some(cp) = case["checkpoint"].as_str() {
             args.extend(["--checkpoint".to_string(), cp.to_string()]);
         }
@@ -96,14 +72,10 @@ fn verify_gives_every_vector_its_expected_verdict_and_exit_code() {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let o = run_in(&dir, &args, None);
         let expected = &case["expected"];
-        let report: Value = serde_json::from_slice(&o.stdout)
-            .unwrap_or_else(|e| panic!("{name}: {e}: {}{}", out(&o), err(&o)));
+        let report: Value =
+            serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{name}: {e}: {}{}", out(&o), err(&o)));
         assert_eq!(report["status"], expected["status"], "{name}: {report:#}");
-        let want_code = if expected["status"] == "tampered" {
-            1
-        } else {
-            0
-        };
+        let want_code = if expected["status"] == "tampered" { 1 } else { 0 };
         assert_eq!(code(&o), want_code, "{name}");
         for key in ["kind", "seq", "records", "root"] {
             if let Some(v) = expected.get(key) {
@@ -115,36 +87,17 @@ fn verify_gives_every_vector_its_expected_verdict_and_exit_code() {
 
 #[test]
 fn verify_text_names_the_first_bad_record() {
-    let o = run_in(
-        &vectors(),
-        &["audit", "verify", "edited_record.jsonl"],
-        None,
-    );
+    let o = run_in(&vectors(), &["audit", "verify", "edited_record.jsonl"], None);
     assert_eq!(code(&o), 1);
     let text = out(&o);
-    assert!(
-        text.starts_with("TAMPERED: edited_record at seq 4 (edited_record.jsonl:5):"),
-        "{text}"
-    );
+    assert!(text.starts_with("TAMPERED: edited_record at seq 4 (edited_record.jsonl:5):"), "{text}");
     let ok = run_in(
         &vectors(),
-        &[
-            "audit",
-            "verify",
-            "good.jsonl",
-            "--checkpoint",
-            "good.checkpoint",
-            "--public-key",
-            "test-key.vkey",
-        ],
+        &["audit", "verify", "good.jsonl", "--checkpoint", "good.checkpoint", "--public-key", "test-key.vkey"],
         None,
     );
     assert_eq!(code(&ok), 0);
-    assert!(
-        out(&ok).contains("intact: 10 record(s)") && out(&ok).contains("signature verified"),
-        "{}",
-        out(&ok)
-    );
+    assert!(out(&ok).contains("intact: 10 record(s)") && out(&ok).contains("signature verified"), "{}", out(&ok));
 }
 
 #[test]
@@ -153,38 +106,16 @@ fn verify_bad_input_exits_2() {
     let missing = run_in(&dir, &["audit", "verify", "no-such.jsonl"], None);
     assert_eq!(code(&missing), 2);
     assert!(err(&missing).contains("no-such.jsonl"), "{}", err(&missing));
-    let no_cp = run_in(
-        &dir,
-        &[
-            "audit",
-            "verify",
-            "good.jsonl",
-            "--public-key",
-            "test-key.vkey",
-        ],
-        None,
-    );
+    let no_cp = run_in(&dir, &["audit", "verify", "good.jsonl", "--public-key", "test-key.vkey"], None);
     assert_eq!(code(&no_cp), 2);
     assert!(err(&no_cp).contains("--checkpoint"), "{}", err(&no_cp));
     let bad_key = run_in(
         &dir,
-        &[
-            "audit",
-            "verify",
-            "good.jsonl",
-            "--checkpoint",
-            "good.checkpoint",
-            "--public-key",
-            "good.jsonl",
-        ],
+        &["audit", "verify", "good.jsonl", "--checkpoint", "good.checkpoint", "--public-key", "good.jsonl"],
         None,
     );
     assert_eq!(code(&bad_key), 2);
-    assert!(
-        err(&bad_key).contains("[audit.bad_key]"),
-        "{}",
-        err(&bad_key)
-    );
+    assert!(err(&bad_key).contains("[audit.bad_key]"), "{}", err(&bad_key));
     let flag = run_in(&dir, &["audit", "verify", "good.jsonl", "--bogus"], None);
     assert_eq!(code(&flag), 2);
 }
@@ -192,17 +123,12 @@ fn verify_bad_input_exits_2() {
 #[test]
 fn prove_matches_the_proof_vectors() {
     let dir = vectors();
-    let proofs: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("proofs.json")).unwrap()).unwrap();
+    let proofs: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("proofs.json")).unwrap()).unwrap();
     let log = proofs["log"].as_str().unwrap();
     for p in proofs["inclusion"].as_array().unwrap() {
         let seq = p["leaf_index"].to_string();
         let size = p["tree_size"].to_string();
-        let o = run_in(
-            &dir,
-            &["audit", "prove", log, &seq, "--tree-size", &size],
-            None,
-        );
+        let o = run_in(&dir, &["audit", "prove", log, &seq, "--tree-size", &size], None);
         assert_eq!(code(&o), 0, "{}", err(&o));
         let got: Value = serde_json::from_slice(&o.stdout).unwrap();
         for key in ["leaf_index", "tree_size", "hashes", "root", "leaf"] {
@@ -219,11 +145,7 @@ fn prove_matches_the_proof_vectors() {
 #[test]
 fn keygen_append_checkpoint_verify_and_tampering_found() {
     let dir = temp_dir("flow");
-    let o = run_in(
-        &dir,
-        &["keygen", "acme.example/audit", "-o", "audit.key"],
-        None,
-    );
+    let o = run_in(&dir, &["keygen", "acme.example/audit", "-o", "audit.key"], None);
     assert_eq!(code(&o), 0, "{}", err(&o));
     let skey = std::fs::read_to_string(dir.join("audit.key")).unwrap();
     let vkey = std::fs::read_to_string(dir.join("audit.key.pub")).unwrap();
@@ -232,37 +154,16 @@ fn keygen_append_checkpoint_verify_and_tampering_found() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(
-            std::fs::metadata(dir.join("audit.key"))
-                .unwrap()
-                .permissions()
-                .mode()
-                & 0o777,
-            0o600
-        );
+        assert_eq!(std::fs::metadata(dir.join("audit.key")).unwrap().permissions().mode() & 0o777, 0o600);
     }
-    let again = run_in(
-        &dir,
-        &["keygen", "acme.example/audit", "-o", "audit.key"],
-        None,
-    );
+    let again = run_in(&dir, &["keygen", "acme.example/audit", "-o", "audit.key"], None);
     assert_eq!(code(&again), 2, "keys are not overwritten by accident");
     assert!(err(&again).contains("--force"));
 
     let event = r#"{"action":"app.register","tenant_id":"acme","app_id":"expense-approver","outcome":"success"}"#;
     let o = run_in(
         &dir,
-        &[
-            "audit",
-            "append",
-            "audit.jsonl",
-            "--log-id",
-            "acme.example/audit",
-            "--key",
-            "audit.key",
-            "--format",
-            "json",
-        ],
+        &["audit", "append", "audit.jsonl", "--log-id", "acme.example/audit", "--key", "audit.key", "--format", "json"],
         Some(event),
     );
     assert_eq!(code(&o), 0, "{}", err(&o));
@@ -273,14 +174,7 @@ fn keygen_append_checkpoint_verify_and_tampering_found() {
     // Decisions straight from `microgov check --format json`.
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let check = Command::new(env!("CARGO_BIN_EXE_microgov"))
-        .args([
-            "check",
-            "fixtures/apps",
-            "--format",
-            "json",
-            "--now",
-            "2026-11-26T10:00:00Z",
-        ])
+        .args(["check", "fixtures/apps", "--format", "json", "--now", "2026-11-26T10:00:00Z"])
         .current_dir(&root)
         .output()
         .unwrap();
@@ -302,22 +196,15 @@ fn keygen_append_checkpoint_verify_and_tampering_found() {
     );
     assert_eq!(code(&o), 0, "{}", err(&o));
     assert!(out(&o).contains("appended 13 record(s)"), "{}", out(&o));
-    let lines: Vec<String> = std::fs::read_to_string(dir.join("audit.jsonl"))
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect();
+    let lines: Vec<String> =
+        std::fs::read_to_string(dir.join("audit.jsonl")).unwrap().lines().map(str::to_string).collect();
     assert_eq!(lines.len(), 14);
     let rec: Value = serde_json::from_str(&lines[1]).unwrap();
     assert_eq!(rec["action"], "policy.evaluate");
     assert_eq!(rec["tenant_id"], "acme");
     assert_eq!(rec["principal_type"], "service");
 
-    let o = run_in(
-        &dir,
-        &["audit", "checkpoint", "audit.jsonl", "--key", "audit.key"],
-        None,
-    );
+    let o = run_in(&dir, &["audit", "checkpoint", "audit.jsonl", "--key", "audit.key"], None);
     assert_eq!(code(&o), 0, "{}", err(&o));
     let note = out(&o);
     assert!(note.starts_with("acme.example/audit\n14\n"), "{note}");
@@ -325,36 +212,12 @@ fn keygen_append_checkpoint_verify_and_tampering_found() {
 
     let o = run_in(
         &dir,
-        &[
-            "audit",
-            "verify",
-            "audit.jsonl",
-            "--checkpoint",
-            "latest.checkpoint",
-            "--public-key",
-            "audit.key.pub",
-        ],
+        &["audit", "verify", "audit.jsonl", "--checkpoint", "latest.checkpoint", "--public-key", "audit.key.pub"],
         None,
     );
     assert_eq!(code(&o), 0, "{}{}", out(&o), err(&o));
-    let o = run_in(
-        &dir,
-        &[
-            "audit",
-            "verify",
-            "audit.jsonl",
-            "--public-key",
-            "audit.key.pub",
-        ],
-        None,
-    );
-    assert_eq!(
-        code(&o),
-        0,
-        "the log's own checkpoints file: {}{}",
-        out(&o),
-        err(&o)
-    );
+    let o = run_in(&dir, &["audit", "verify", "audit.jsonl", "--public-key", "audit.key.pub"], None);
+    assert_eq!(code(&o), 0, "the log's own checkpoints file: {}{}", out(&o), err(&o));
 
     let o = run_in(&dir, &["audit", "prove", "audit.jsonl", "5"], None);
     assert_eq!(code(&o), 0);
@@ -369,11 +232,7 @@ fn keygen_append_checkpoint_verify_and_tampering_found() {
         .replace("\"outcome\":\"review\"", "\"outcome\":\"allow\"");
     assert_ne!(edited[6], lines[6], "record 6 has an outcome to change");
     std::fs::write(dir.join("audit.jsonl"), edited.join("\n") + "\n").unwrap();
-    let o = run_in(
-        &dir,
-        &["audit", "verify", "audit.jsonl", "--format", "json"],
-        None,
-    );
+    let o = run_in(&dir, &["audit", "verify", "audit.jsonl", "--format", "json"], None);
     assert_eq!(code(&o), 1, "{}", out(&o));
     let report: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(report["kind"], "edited_record");
@@ -390,18 +249,10 @@ fn append_rejects_bad_events() {
     let empty = run_in(&dir, &["audit", "append", "a.jsonl"], Some(""));
     assert_eq!(code(&empty), 2);
     assert!(err(&empty).contains("no events"));
-    let bad = run_in(
-        &dir,
-        &["audit", "append", "a.jsonl"],
-        Some(r#"{"action":"Not A Verb"}"#),
-    );
+    let bad = run_in(&dir, &["audit", "append", "a.jsonl"], Some(r#"{"action":"Not A Verb"}"#));
     assert_eq!(code(&bad), 2);
     assert!(err(&bad).contains("[audit.bad_event]"), "{}", err(&bad));
-    let assigned = run_in(
-        &dir,
-        &["audit", "append", "a.jsonl"],
-        Some(r#"{"action":"app.register","seq":3}"#),
-    );
+    let assigned = run_in(&dir, &["audit", "append", "a.jsonl"], Some(r#"{"action":"app.register","seq":3}"#));
     assert_eq!(code(&assigned), 2);
     let lines = run_in(
         &dir,
@@ -410,45 +261,25 @@ fn append_rejects_bad_events() {
     );
     assert_eq!(code(&lines), 0, "{}", err(&lines));
     assert!(out(&lines).contains("appended 2 record(s)"));
-    let bad_key = run_in(
-        &dir,
-        &["audit", "checkpoint", "a.jsonl", "--key", "a.jsonl"],
-        None,
-    );
+    let bad_key = run_in(&dir, &["audit", "checkpoint", "a.jsonl", "--key", "a.jsonl"], None);
     assert_eq!(code(&bad_key), 2);
-    assert!(
-        err(&bad_key).contains("[audit.bad_key]"),
-        "{}",
-        err(&bad_key)
-    );
-    let missing = run_in(
-        &dir,
-        &["audit", "checkpoint", "none.jsonl", "--key", "a.jsonl"],
-        None,
-    );
+    assert!(err(&bad_key).contains("[audit.bad_key]"), "{}", err(&bad_key));
+    let missing = run_in(&dir, &["audit", "checkpoint", "none.jsonl", "--key", "a.jsonl"], None);
     assert_eq!(code(&missing), 2);
-    assert!(
-        !dir.join("none.jsonl").exists(),
-        "checkpoint does not create a log"
-    );
+    assert!(!dir.join("none.jsonl").exists(), "checkpoint does not create a log");
 }
 
 #[test]
 fn audit_commands_have_help_with_examples() {
-    for cmd in [
-        &["audit", "verify"][..],
-        &["audit", "append"],
-        &["audit", "checkpoint"],
-        &["audit", "prove"],
-        &["keygen"],
-    ] {
+    for cmd in
+        [&["audit", "verify"][..], &["audit", "append"], &["audit", "checkpoint"], &["audit", "prove"], &["keygen"]]
+    {
         let mut args = cmd.to_vec();
         args.push("--help");
         let o = run_in(&vectors(), &args, None);
         assert_eq!(code(&o), 0);
         assert!(
-            out(&o).contains("Examples:")
-                && out(&o).contains(&format!("microgov {}", cmd.join(" "))),
+            out(&o).contains("Examples:") && out(&o).contains(&format!("microgov {}", cmd.join(" "))),
             "{cmd:?}: {}",
             out(&o)
         );

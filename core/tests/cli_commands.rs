@@ -14,21 +14,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 const NOW: &str = "2026-11-26T10:00:00Z";
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .canonicalize()
-        .unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().unwrap()
 }
 
 /// Runs the binary from the repository root, as CI would, with stdout and
 /// stderr captured (so neither is a terminal).
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_microgov"))
-        .args(args)
-        .current_dir(root())
-        .env_remove("NO_COLOR")
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_microgov")).args(args).current_dir(root()).env_remove("NO_COLOR").output().unwrap()
 }
 
 fn code(o: &Output) -> i32 {
@@ -73,15 +65,9 @@ fn validate_accepts_every_seed_scenario() {
     let out = stdout(&o);
     let apps = fixture("fixtures/apps/expected.json");
     for file in apps["apps"].as_object().unwrap().keys() {
-        assert!(
-            out.contains(&format!("fixtures/apps/{file}: ok")),
-            "{file} missing from:\n{out}"
-        );
+        assert!(out.contains(&format!("fixtures/apps/{file}: ok")), "{file} missing from:\n{out}");
     }
-    assert!(
-        !out.contains("expected.json"),
-        "the expected-results table is not a manifest:\n{out}"
-    );
+    assert!(!out.contains("expected.json"), "the expected-results table is not a manifest:\n{out}");
     assert!(out.contains("13 valid, 0 invalid"), "{out}");
 }
 
@@ -94,43 +80,24 @@ fn validate_reports_exactly_the_expected_problems_of_each_invalid_fixture_with_l
         assert_eq!(code(&o), 2, "{file}: {}", stdout(&o));
         let doc = json_out(&o);
         let got = doc["files"][0]["problems"].as_array().unwrap();
-        let got_set: BTreeSet<(String, String)> = got
-            .iter()
-            .map(|p| {
-                (
-                    p["code"].as_str().unwrap().into(),
-                    p["path"].as_str().unwrap().into(),
-                )
-            })
-            .collect();
+        let got_set: BTreeSet<(String, String)> =
+            got.iter().map(|p| (p["code"].as_str().unwrap().into(), p["path"].as_str().unwrap().into())).collect();
         let want: BTreeSet<(String, String)> = problems
             .as_array()
             .unwrap()
             .iter()
-            .map(|p| {
-                (
-                    p["code"].as_str().unwrap().into(),
-                    p["path"].as_str().unwrap().into(),
-                )
-            })
+            .map(|p| (p["code"].as_str().unwrap().into(), p["path"].as_str().unwrap().into()))
             .collect();
         assert_eq!(got_set, want, "{file}");
-        let lines = std::fs::read_to_string(root().join(&path))
-            .unwrap()
-            .lines()
-            .count();
+        let lines = std::fs::read_to_string(root().join(&path)).unwrap().lines().count();
         for p in got {
             let line = p["line"].as_u64().unwrap() as usize;
-            assert!(
-                line >= 1 && line <= lines.max(1),
-                "{file}: line {line} of {lines}: {p}"
-            );
+            assert!(line >= 1 && line <= lines.max(1), "{file}: line {line} of {lines}: {p}");
         }
         for want in problems.as_array().unwrap() {
             if let Some(part) = want.get("message_contains").and_then(|m| m.as_str()) {
                 assert!(
-                    got.iter().any(|p| p["path"] == want["path"]
-                        && p["message"].as_str().unwrap().contains(part)),
+                    got.iter().any(|p| p["path"] == want["path"] && p["message"].as_str().unwrap().contains(part)),
                     "{file}: no message with {part:?}"
                 );
             }
@@ -155,11 +122,7 @@ fn validate_points_each_of_ten_mistakes_at_its_own_line() {
         let mut parts = rest.splitn(3, ':');
         let line: usize = parts.next().unwrap().parse().unwrap();
         let _col: usize = parts.next().unwrap().parse().unwrap();
-        assert!(
-            lines[line - 1].contains("mistake"),
-            "{d} points at {:?}",
-            lines[line - 1]
-        );
+        assert!(lines[line - 1].contains("mistake"), "{d} points at {:?}", lines[line - 1]);
         assert!(d.contains("error[manifest."), "{d}");
         seen.insert(line);
     }
@@ -173,35 +136,23 @@ fn validate_of_a_folder_skips_tables_and_reports_broken_manifests() {
     let out = stdout(&o);
     assert!(!out.contains("expected.json"), "{out}");
     // A YAML syntax error and a list instead of a mapping still count.
-    assert!(
-        out.contains("fixtures/invalid/syntax-error.yaml:16:"),
-        "{out}"
-    );
-    assert!(
-        out.contains("fixtures/invalid/wrong-type-document.yaml:"),
-        "{out}"
-    );
+    assert!(out.contains("fixtures/invalid/syntax-error.yaml:16:"), "{out}");
+    assert!(out.contains("fixtures/invalid/wrong-type-document.yaml:"), "{out}");
     let expected = fixture("fixtures/invalid/expected.json");
-    assert!(
-        out.contains(&format!(
-            "0 valid, {} invalid",
-            expected.as_object().unwrap().len()
-        )),
-        "{out}"
-    );
+    assert!(out.contains(&format!("0 valid, {} invalid", expected.as_object().unwrap().len())), "{out}");
 }
 
 #[test]
 fn validate_github_format_gives_annotations() {
-    let o = run(&[
-        "validate",
-        "fixtures/invalid/unknown-region.yaml",
-        "--format",
-        "github",
-    ]);
+    let o = run(&["validate", "fixtures/invalid/unknown-region.yaml", "--format", "github"]);
     assert_eq!(code(&o), 2);
     let out = stdout(&o);
-    assert!(out.starts_with("::error file=fixtures/invalid/unknown-region.yaml,line=29,col=7,title=manifest.unknown_region::"), "{out}");
+    assert!(
+        out.starts_with(
+            "::error file=fixtures/invalid/unknown-region.yaml,line=29,col=7,title=manifest.unknown_region::"
+        ),
+        "{out}"
+    );
 }
 
 // ---------------------------------------------------------------- tier
@@ -209,12 +160,8 @@ fn validate_github_format_gives_annotations() {
 #[test]
 fn tier_gives_each_seed_scenario_its_expected_tier_and_factors() {
     let expected = fixture("fixtures/apps/expected.json");
-    let files: Vec<String> = expected["apps"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(|f| format!("fixtures/apps/{f}"))
-        .collect();
+    let files: Vec<String> =
+        expected["apps"].as_object().unwrap().keys().map(|f| format!("fixtures/apps/{f}")).collect();
     let mut args = vec!["tier", "--format", "json"];
     args.extend(files.iter().map(String::as_str));
     let o = run(&args);
@@ -222,24 +169,12 @@ fn tier_gives_each_seed_scenario_its_expected_tier_and_factors() {
     let rows = json_out(&o);
     assert_eq!(rows.as_array().unwrap().len(), files.len());
     for row in rows.as_array().unwrap() {
-        let file = row["file"]
-            .as_str()
-            .unwrap()
-            .trim_start_matches("fixtures/apps/");
+        let file = row["file"].as_str().unwrap().trim_start_matches("fixtures/apps/");
         let want = &expected["apps"][file];
         assert_eq!(row["tier"], want["tier"], "{file}");
-        let got: BTreeSet<&str> = row["factors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["factor"].as_str().unwrap())
-            .collect();
-        let want: BTreeSet<&str> = want["factors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f.as_str().unwrap())
-            .collect();
+        let got: BTreeSet<&str> =
+            row["factors"].as_array().unwrap().iter().map(|f| f["factor"].as_str().unwrap()).collect();
+        let want: BTreeSet<&str> = want["factors"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
         assert_eq!(got, want, "{file}");
         assert!(row["score"].as_u64().unwrap() <= 100);
     }
@@ -256,63 +191,29 @@ fn tier_text_lists_factors_with_points() {
 
 #[test]
 fn tier_of_an_invalid_manifest_exits_2_naming_the_file() {
-    let o = run(&[
-        "tier",
-        "fixtures/invalid/empty-owner.yaml",
-        "fixtures/apps/readonly-dashboard.yaml",
-    ]);
+    let o = run(&["tier", "fixtures/invalid/empty-owner.yaml", "fixtures/apps/readonly-dashboard.yaml"]);
     assert_eq!(code(&o), 2);
-    assert!(
-        stderr(&o).contains("fixtures/invalid/empty-owner.yaml"),
-        "{}",
-        stderr(&o)
-    );
-    assert!(
-        stdout(&o).contains("readonly-dashboard  low"),
-        "the valid one is still scored"
-    );
+    assert!(stderr(&o).contains("fixtures/invalid/empty-owner.yaml"), "{}", stderr(&o));
+    assert!(stdout(&o).contains("readonly-dashboard  low"), "the valid one is still scored");
 }
 
 // ---------------------------------------------------------------- check
 
 #[test]
 fn check_exit_codes_follow_the_outcome() {
-    let allow = run(&[
-        "check",
-        "fixtures/apps/readonly-dashboard.yaml",
-        "--now",
-        NOW,
-    ]);
+    let allow = run(&["check", "fixtures/apps/readonly-dashboard.yaml", "--now", NOW]);
     assert_eq!(code(&allow), 0, "{}", stdout(&allow));
     let review = run(&["check", "fixtures/apps/ops-vm-control.yaml", "--now", NOW]);
     assert_eq!(code(&review), 3, "{}", stdout(&review));
-    let review_fails = run(&[
-        "check",
-        "fixtures/apps/ops-vm-control.yaml",
-        "--now",
-        NOW,
-        "--fail-on",
-        "review",
-    ]);
+    let review_fails = run(&["check", "fixtures/apps/ops-vm-control.yaml", "--now", NOW, "--fail-on", "review"]);
     assert_eq!(code(&review_fails), 1);
     let deny = run(&["check", "fixtures/apps/hr-onboarding.yaml", "--now", NOW]);
     assert_eq!(code(&deny), 1);
     // Deny outranks review; invalid input outranks both.
-    let mixed = run(&[
-        "check",
-        "fixtures/apps/ops-vm-control.yaml",
-        "fixtures/apps/hr-onboarding.yaml",
-        "--now",
-        NOW,
-    ]);
+    let mixed = run(&["check", "fixtures/apps/ops-vm-control.yaml", "fixtures/apps/hr-onboarding.yaml", "--now", NOW]);
     assert_eq!(code(&mixed), 1);
-    let invalid = run(&[
-        "check",
-        "fixtures/apps/hr-onboarding.yaml",
-        "fixtures/invalid/unknown-region.yaml",
-        "--now",
-        NOW,
-    ]);
+    let invalid =
+        run(&["check", "fixtures/apps/hr-onboarding.yaml", "fixtures/invalid/unknown-region.yaml", "--now", NOW]);
     assert_eq!(code(&invalid), 2);
 }
 
@@ -325,14 +226,8 @@ fn check_of_the_fixture_folder_decides_every_app_with_its_tier() {
     let results = doc["results"].as_array().unwrap();
     assert_eq!(results.len(), expected["apps"].as_object().unwrap().len());
     for r in results {
-        let file = r["file"]
-            .as_str()
-            .unwrap()
-            .trim_start_matches("fixtures/apps/");
-        assert_eq!(
-            r["decision"]["tier"], expected["apps"][file]["tier"],
-            "{file}"
-        );
+        let file = r["file"].as_str().unwrap().trim_start_matches("fixtures/apps/");
+        assert_eq!(r["decision"]["tier"], expected["apps"][file]["tier"], "{file}");
         assert_eq!(r["outcome"], r["decision"]["outcome"]);
         assert_eq!(r["decision"]["evaluated_at"], NOW);
     }
@@ -360,17 +255,10 @@ fn check_with_approvals_waives_the_transfer_by_the_exception() {
     let d = &json_out(&o)["results"][0]["decision"];
     let waived = d["waived"].as_array().unwrap();
     assert!(
-        waived
-            .iter()
-            .any(|w| w["violation"]["rule"] == "cross_border_transfer"
-                && w["approval_id"] == "exc-3"),
+        waived.iter().any(|w| w["violation"]["rule"] == "cross_border_transfer" && w["approval_id"] == "exc-3"),
         "{d:#}"
     );
-    assert!(d["violations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|v| v["rule"] != "cross_border_transfer"));
+    assert!(d["violations"].as_array().unwrap().iter().all(|v| v["rule"] != "cross_border_transfer"));
     assert!(
         d["required_approvals"].as_array().unwrap().is_empty(),
         "apr-17 and apr-18 cover security and data-governance"
@@ -383,44 +271,18 @@ fn check_text_is_plain_on_a_pipe_with_a_summary_and_coloured_on_request() {
     let out = stdout(&o);
     assert!(!out.contains('\x1b'), "no colour codes on a pipe");
     assert!(!stderr(&o).contains('\r'), "no progress bar on a pipe");
-    let s = &json_out(&run(&[
-        "check",
-        "fixtures/apps",
-        "--now",
-        NOW,
-        "-f",
-        "json",
-    ]))["summary"];
+    let s = &json_out(&run(&["check", "fixtures/apps", "--now", NOW, "-f", "json"]))["summary"];
     let summary = format!(
         "13 app(s) checked: {} allowed, {} need review, {} denied, 0 invalid",
         s["allow"], s["review"], s["deny"]
     );
     assert!(out.lines().last() == Some(summary.as_str()), "{out}");
     assert!(out.contains("DENY    hr-onboarding"), "{out}");
-    assert!(
-        out.contains("at fixtures/apps/hr-onboarding.yaml:53:7 /spec/connectors/1/region"),
-        "{out}"
-    );
-    let coloured = run(&[
-        "--color",
-        "always",
-        "check",
-        "fixtures/apps/readonly-dashboard.yaml",
-        "--now",
-        NOW,
-    ]);
-    assert!(
-        stdout(&coloured).contains("\x1b[32m"),
-        "{}",
-        stdout(&coloured)
-    );
+    assert!(out.contains("at fixtures/apps/hr-onboarding.yaml:53:7 /spec/connectors/1/region"), "{out}");
+    let coloured = run(&["--color", "always", "check", "fixtures/apps/readonly-dashboard.yaml", "--now", NOW]);
+    assert!(stdout(&coloured).contains("\x1b[32m"), "{}", stdout(&coloured));
     let no_color = Command::new(env!("CARGO_BIN_EXE_microgov"))
-        .args([
-            "check",
-            "fixtures/apps/readonly-dashboard.yaml",
-            "--now",
-            NOW,
-        ])
+        .args(["check", "fixtures/apps/readonly-dashboard.yaml", "--now", NOW])
         .current_dir(root())
         .env("NO_COLOR", "1")
         .output()
@@ -456,11 +318,7 @@ fn check_takes_the_teams_own_policies_and_data() {
         "package team.hosts\n\nimport rego.v1\n\ndeny contains msg if {\n  some url in input.app.spec.egress\n  some host in data.team.blocked\n  contains(url, host)\n  msg := sprintf(\"egress to blocked host %s\", [host])\n}\n",
     )
     .unwrap();
-    std::fs::write(
-        dir.join("data.json"),
-        r#"{"team": {"blocked": ["hooks.slack.com"]}}"#,
-    )
-    .unwrap();
+    std::fs::write(dir.join("data.json"), r#"{"team": {"blocked": ["hooks.slack.com"]}}"#).unwrap();
     let app = "fixtures/apps/expense-approver.yaml";
     let policy_dir = dir.to_str().unwrap();
     let count = |o: &Output| {
@@ -471,32 +329,13 @@ fn check_takes_the_teams_own_policies_and_data() {
             .filter(|v| v["policy"] == "team.hosts")
             .count()
     };
-    let before = run(&[
-        "check",
-        app,
-        "--now",
-        NOW,
-        "--policy-dir",
-        policy_dir,
-        "-f",
-        "json",
-    ]);
+    let before = run(&["check", app, "--now", NOW, "--policy-dir", policy_dir, "-f", "json"]);
     assert_eq!(count(&before), 0, "{}", stdout(&before));
     // --data replaces the folder's blocklist: now the app's egress to Stripe is blocked.
     let data = dir.join("override.yaml");
     std::fs::write(&data, "team:\n  blocked: [api.stripe.com]\n").unwrap();
-    let after = run(&[
-        "check",
-        app,
-        "--now",
-        NOW,
-        "--policy-dir",
-        policy_dir,
-        "--data",
-        data.to_str().unwrap(),
-        "-f",
-        "json",
-    ]);
+    let after =
+        run(&["check", app, "--now", NOW, "--policy-dir", policy_dir, "--data", data.to_str().unwrap(), "-f", "json"]);
     assert_eq!(count(&after), 1, "{}", stdout(&after));
     let v = json_out(&after)["results"][0]["decision"]["violations"]
         .as_array()
@@ -511,11 +350,7 @@ fn check_takes_the_teams_own_policies_and_data() {
     std::fs::write(&bad_data, "[1, 2]").unwrap();
     let o = run(&["check", app, "--data", bad_data.to_str().unwrap()]);
     assert_eq!(code(&o), 2);
-    assert!(
-        stderr(&o).contains("bad.json: a data document must be an object"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("bad.json: a data document must be an object"), "{}", stderr(&o));
 }
 
 #[test]
@@ -525,11 +360,7 @@ fn check_skips_non_manifests_in_folders_and_refuses_an_empty_one() {
     std::fs::write(dir.join("notes.json"), "{\"about\": \"not a manifest\"}").unwrap();
     let o = run(&["check", dir.to_str().unwrap()]);
     assert_eq!(code(&o), 2);
-    assert!(
-        stderr(&o).contains("no MicroApp manifests found"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("no MicroApp manifests found"), "{}", stderr(&o));
 }
 
 #[test]
@@ -537,8 +368,7 @@ fn check_bad_input_exits_2_with_a_clear_message() {
     let missing = run(&["check", "fixtures/apps/no-such-app.yaml", "--now", NOW]);
     assert_eq!(code(&missing), 2);
     assert!(
-        stdout(&missing)
-            .contains("cannot read fixtures/apps/no-such-app.yaml: No such file or directory"),
+        stdout(&missing).contains("cannot read fixtures/apps/no-such-app.yaml: No such file or directory"),
         "{}",
         stdout(&missing)
     );
@@ -546,74 +376,38 @@ fn check_bad_input_exits_2_with_a_clear_message() {
     let unreadable = run(&["check", "fixtures/invalid/syntax-error.yaml", "--now", NOW]);
     assert_eq!(code(&unreadable), 2);
     let out = stdout(&unreadable);
-    assert!(
-        out.contains("fixtures/invalid/syntax-error.yaml:16:3:")
-            && out.contains("[manifest.syntax]"),
-        "{out}"
-    );
+    assert!(out.contains("fixtures/invalid/syntax-error.yaml:16:3:") && out.contains("[manifest.syntax]"), "{out}");
 
     let flag = run(&["check", "fixtures/apps", "--frobnicate"]);
     assert_eq!(code(&flag), 2);
-    assert!(
-        stderr(&flag).contains("unexpected argument '--frobnicate'"),
-        "{}",
-        stderr(&flag)
-    );
+    assert!(stderr(&flag).contains("unexpected argument '--frobnicate'"), "{}", stderr(&flag));
 
     let no_args = run(&["check"]);
     assert_eq!(code(&no_args), 2);
 
     let bad_format = run(&["check", "fixtures/apps", "--format", "xml"]);
     assert_eq!(code(&bad_format), 2);
-    assert!(
-        stderr(&bad_format).contains("invalid value 'xml'"),
-        "{}",
-        stderr(&bad_format)
-    );
+    assert!(stderr(&bad_format).contains("invalid value 'xml'"), "{}", stderr(&bad_format));
 
     let bad_now = run(&["check", "fixtures/apps", "--now", "yesterday"]);
     assert_eq!(code(&bad_now), 2);
-    assert!(
-        stderr(&bad_now).contains("invalid value \"yesterday\" for --now"),
-        "{}",
-        stderr(&bad_now)
-    );
+    assert!(stderr(&bad_now).contains("invalid value \"yesterday\" for --now"), "{}", stderr(&bad_now));
 
-    let bad_approvals = run(&[
-        "check",
-        "fixtures/apps/hr-onboarding.yaml",
-        "--approvals",
-        "fixtures/approvals/malformed.yaml",
-    ]);
+    let bad_approvals =
+        run(&["check", "fixtures/apps/hr-onboarding.yaml", "--approvals", "fixtures/approvals/malformed.yaml"]);
     assert_eq!(code(&bad_approvals), 2);
     let err = stderr(&bad_approvals);
-    assert!(
-        err.contains("invalid approvals file fixtures/approvals/malformed.yaml: 7 problem(s)"),
-        "{err}"
-    );
-    assert!(
-        err.contains("fixtures/approvals/malformed.yaml:") && err.contains("/2/scope/datset"),
-        "{err}"
-    );
+    assert!(err.contains("invalid approvals file fixtures/approvals/malformed.yaml: 7 problem(s)"), "{err}");
+    assert!(err.contains("fixtures/approvals/malformed.yaml:") && err.contains("/2/scope/datset"), "{err}");
 
-    let no_approvals = run(&[
-        "check",
-        "fixtures/apps/hr-onboarding.yaml",
-        "--approvals",
-        "nope.yaml",
-    ]);
+    let no_approvals = run(&["check", "fixtures/apps/hr-onboarding.yaml", "--approvals", "nope.yaml"]);
     assert_eq!(code(&no_approvals), 2);
-    assert!(
-        stderr(&no_approvals).contains("cannot read approvals file nope.yaml"),
-        "{}",
-        stderr(&no_approvals)
-    );
+    assert!(stderr(&no_approvals).contains("cannot read approvals file nope.yaml"), "{}", stderr(&no_approvals));
 
     let no_policies = run(&["check", "fixtures/apps", "--policy-dir", "no-such-policies"]);
     assert_eq!(code(&no_policies), 2);
     assert!(
-        stderr(&no_policies).contains("no-such-policies")
-            && stderr(&no_policies).contains("[policy.io]"),
+        stderr(&no_policies).contains("no-such-policies") && stderr(&no_policies).contains("[policy.io]"),
         "{}",
         stderr(&no_policies)
     );
@@ -624,18 +418,9 @@ fn check_bad_input_exits_2_with_a_clear_message() {
         "package team.broken\n\nimport rego.v1\n\ndeny contains msg if {\n  msg := \n}\n",
     )
     .unwrap();
-    let broken = run(&[
-        "check",
-        "fixtures/apps",
-        "--policy-dir",
-        dir.to_str().unwrap(),
-    ]);
+    let broken = run(&["check", "fixtures/apps", "--policy-dir", dir.to_str().unwrap()]);
     assert_eq!(code(&broken), 2);
-    assert!(
-        stderr(&broken).contains("broken.rego"),
-        "{}",
-        stderr(&broken)
-    );
+    assert!(stderr(&broken).contains("broken.rego"), "{}", stderr(&broken));
 }
 
 // ---------------------------------------------------------------- explain
@@ -672,15 +457,7 @@ fn explain_names_rules_lines_waivers_and_approval_statuses() {
 
 #[test]
 fn explain_json_carries_sources_and_locations() {
-    let o = run(&[
-        "explain",
-        "fixtures/apps/hr-onboarding.yaml",
-        "--now",
-        NOW,
-        "--format",
-        "json",
-        "--with-input",
-    ]);
+    let o = run(&["explain", "fixtures/apps/hr-onboarding.yaml", "--now", NOW, "--format", "json", "--with-input"]);
     assert_eq!(code(&o), 0);
     let doc = json_out(&o);
     let v = doc["violations"]
@@ -689,10 +466,7 @@ fn explain_json_carries_sources_and_locations() {
         .iter()
         .find(|v| v["violation"]["rule"] == "cross_border_transfer")
         .unwrap();
-    assert!(v["source"]["file"]
-        .as_str()
-        .unwrap()
-        .ends_with("residency.rego"));
+    assert!(v["source"]["file"].as_str().unwrap().ends_with("residency.rego"));
     assert!(v["source"]["line"].as_u64().unwrap() > 0);
     assert_eq!(v["waivable_by"], "residency.transfer");
     assert_eq!(v["location"]["line"], 53);
@@ -704,11 +478,7 @@ fn explain_json_carries_sources_and_locations() {
 fn explain_rejects_invalid_input_and_folders() {
     let invalid = run(&["explain", "fixtures/invalid/ten-mistakes.yaml"]);
     assert_eq!(code(&invalid), 2);
-    assert!(
-        stderr(&invalid).contains("fixtures/invalid/ten-mistakes.yaml:27:7:"),
-        "{}",
-        stderr(&invalid)
-    );
+    assert!(stderr(&invalid).contains("fixtures/invalid/ten-mistakes.yaml:27:7:"), "{}", stderr(&invalid));
     let folder = run(&["explain", "fixtures/apps"]);
     assert_eq!(code(&folder), 2);
     assert!(stderr(&folder).contains("explain takes one manifest file"));
@@ -719,64 +489,25 @@ fn explain_rejects_invalid_input_and_folders() {
 #[test]
 fn inventory_lists_every_app_and_filters_by_expiry_window() {
     let expected = fixture("fixtures/apps/expected.json");
-    let o = run(&[
-        "inventory",
-        "fixtures/apps",
-        "--now",
-        NOW,
-        "--format",
-        "json",
-    ]);
+    let o = run(&["inventory", "fixtures/apps", "--now", NOW, "--format", "json"]);
     assert_eq!(code(&o), 0);
     let rows = json_out(&o);
-    assert_eq!(
-        rows.as_array().unwrap().len(),
-        expected["apps"].as_object().unwrap().len()
-    );
+    assert_eq!(rows.as_array().unwrap().len(), expected["apps"].as_object().unwrap().len());
     for r in rows.as_array().unwrap() {
-        let file = r["file"]
-            .as_str()
-            .unwrap()
-            .trim_start_matches("fixtures/apps/");
-        assert_eq!(
-            r["lifecycle"], expected["apps"][file]["lifecycle"],
-            "{file}"
-        );
-        assert_eq!(
-            r["expires_at"], expected["apps"][file]["expires_at"],
-            "{file}"
-        );
+        let file = r["file"].as_str().unwrap().trim_start_matches("fixtures/apps/");
+        assert_eq!(r["lifecycle"], expected["apps"][file]["lifecycle"], "{file}");
+        assert_eq!(r["expires_at"], expected["apps"][file]["expires_at"], "{file}");
         assert_eq!(r["tier"], expected["apps"][file]["tier"], "{file}");
     }
-    let names: Vec<&str> = rows
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["app"].as_str().unwrap())
-        .collect();
+    let names: Vec<&str> = rows.as_array().unwrap().iter().map(|r| r["app"].as_str().unwrap()).collect();
     let mut sorted = names.clone();
     sorted.sort();
     assert_eq!(names, sorted, "sorted by name by default");
 
-    let soon = run(&[
-        "inventory",
-        "fixtures/apps",
-        "--now",
-        NOW,
-        "--within",
-        "14d",
-        "--format",
-        "json",
-        "--sort",
-        "expiry",
-    ]);
+    let soon =
+        run(&["inventory", "fixtures/apps", "--now", NOW, "--within", "14d", "--format", "json", "--sort", "expiry"]);
     let soon_rows = json_out(&soon);
-    let got: Vec<&str> = soon_rows
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["lifecycle"].as_str().unwrap())
-        .collect();
+    let got: Vec<&str> = soon_rows.as_array().unwrap().iter().map(|r| r["lifecycle"].as_str().unwrap()).collect();
     let want = expected["apps"]
         .as_object()
         .unwrap()
@@ -789,50 +520,24 @@ fn inventory_lists_every_app_and_filters_by_expiry_window() {
 
 #[test]
 fn inventory_csv_and_table() {
-    let csv = run(&[
-        "inventory",
-        "fixtures/apps",
-        "--now",
-        NOW,
-        "--format",
-        "csv",
-        "--sort",
-        "tier",
-    ]);
+    let csv = run(&["inventory", "fixtures/apps", "--now", NOW, "--format", "csv", "--sort", "tier"]);
     assert_eq!(code(&csv), 0);
     let out = stdout(&csv);
     let mut lines = out.lines();
-    assert_eq!(lines.next(), Some("app,tier,score,outcome,expires_at,lifecycle,days_left,missing_approvals,violations,owner,file"));
+    assert_eq!(
+        lines.next(),
+        Some("app,tier,score,outcome,expires_at,lifecycle,days_left,missing_approvals,violations,owner,file")
+    );
     let first: Vec<&str> = lines.next().unwrap().split(',').collect();
     assert_eq!(first[1], "high", "highest tier first");
     assert_eq!(out.lines().count(), 14);
 
-    let table = run(&[
-        "inventory",
-        "fixtures/apps",
-        "--now",
-        NOW,
-        "--sort",
-        "outcome",
-    ]);
+    let table = run(&["inventory", "fixtures/apps", "--now", NOW, "--sort", "outcome"]);
     let out = stdout(&table);
     assert!(out.starts_with("APP "), "{out}");
     assert!(out.contains("expired (3d ago)"), "{out}");
-    let rows = json_out(&run(&[
-        "inventory",
-        "fixtures/apps",
-        "--now",
-        NOW,
-        "--format",
-        "json",
-    ]));
-    let count = |k: &str, v: &str| {
-        rows.as_array()
-            .unwrap()
-            .iter()
-            .filter(|r| r[k] == v)
-            .count()
-    };
+    let rows = json_out(&run(&["inventory", "fixtures/apps", "--now", NOW, "--format", "json"]));
+    let count = |k: &str, v: &str| rows.as_array().unwrap().iter().filter(|r| r[k] == v).count();
     let summary = format!(
         "13 app(s): {} denied, {} awaiting approval, {} expiring within 14d, {} expired",
         count("outcome", "deny"),
@@ -842,23 +547,11 @@ fn inventory_csv_and_table() {
     );
     assert!(out.lines().last() == Some(summary.as_str()), "{out}");
 
-    let invalid = run(&[
-        "inventory",
-        "fixtures/apps/readonly-dashboard.yaml",
-        "fixtures/invalid/empty-owner.yaml",
-        "--now",
-        NOW,
-    ]);
+    let invalid =
+        run(&["inventory", "fixtures/apps/readonly-dashboard.yaml", "fixtures/invalid/empty-owner.yaml", "--now", NOW]);
     assert_eq!(code(&invalid), 2);
-    assert!(
-        stderr(&invalid).contains("fixtures/invalid/empty-owner.yaml"),
-        "{}",
-        stderr(&invalid)
-    );
-    assert!(
-        stdout(&invalid).contains("readonly-dashboard"),
-        "the valid apps are still listed"
-    );
+    assert!(stderr(&invalid).contains("fixtures/invalid/empty-owner.yaml"), "{}", stderr(&invalid));
+    assert!(stdout(&invalid).contains("readonly-dashboard"), "the valid apps are still listed");
 
     let bad = run(&["inventory", "fixtures/apps", "--within", "soon"]);
     assert_eq!(code(&bad), 2);
@@ -872,15 +565,8 @@ fn test_runs_the_bundled_policy_tests_like_opa_test() {
     let o = run(&["test"]);
     assert_eq!(code(&o), 0, "{}", stdout(&o));
     let out = stdout(&o);
-    assert!(
-        out.contains("policy-bundles/residency/residency_test.rego:"),
-        "{out}"
-    );
-    assert!(
-        out.lines()
-            .any(|l| l.starts_with("data.microgov.") && l.contains(": PASS (")),
-        "{out}"
-    );
+    assert!(out.contains("policy-bundles/residency/residency_test.rego:"), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("data.microgov.") && l.contains(": PASS (")), "{out}");
     let last = out.lines().last().unwrap();
     assert!(last.ends_with(" passed, 0 failed"), "{last}");
     let passed: usize = last.split(' ').next().unwrap().parse().unwrap();
@@ -890,11 +576,7 @@ fn test_runs_the_bundled_policy_tests_like_opa_test() {
 #[test]
 fn test_reports_failures_with_exit_1_and_load_errors_with_exit_2() {
     let dir = temp_dir("regotests");
-    std::fs::write(
-        dir.join("p.rego"),
-        "package team.p\n\nimport rego.v1\n\nallow if input.x == 1\n",
-    )
-    .unwrap();
+    std::fs::write(dir.join("p.rego"), "package team.p\n\nimport rego.v1\n\nallow if input.x == 1\n").unwrap();
     std::fs::write(
         dir.join("p_test.rego"),
         "package team.p_test\n\nimport rego.v1\n\ntest_allows if data.team.p.allow with input as {\"x\": 1}\n\ntest_wrong if data.team.p.allow with input as {\"x\": 2}\n",
@@ -907,27 +589,13 @@ fn test_reports_failures_with_exit_1_and_load_errors_with_exit_2() {
     assert!(out.contains("data.team.p_test.test_wrong: FAIL"), "{out}");
     assert!(out.contains("FAIL: 1/2"), "{out}");
     assert_eq!(out.lines().last(), Some("1 passed, 1 failed"));
-    assert!(
-        !out.contains("data.microgov."),
-        "only the folder's tests run"
-    );
+    assert!(!out.contains("data.microgov."), "only the folder's tests run");
 
-    let only = run(&[
-        "test",
-        dir.to_str().unwrap(),
-        "--run",
-        "allows",
-        "--format",
-        "json",
-    ]);
+    let only = run(&["test", dir.to_str().unwrap(), "--run", "allows", "--format", "json"]);
     assert_eq!(code(&only), 0);
     assert_eq!(json_out(&only)["summary"]["passed"], 1);
 
-    std::fs::write(
-        dir.join("q.rego"),
-        "package team.q\n\nimport rego.v1\n\nallow if {\n",
-    )
-    .unwrap();
+    std::fs::write(dir.join("q.rego"), "package team.q\n\nimport rego.v1\n\nallow if {\n").unwrap();
     let broken = run(&["test", dir.to_str().unwrap()]);
     assert_eq!(code(&broken), 2);
     assert!(stderr(&broken).contains("q.rego"), "{}", stderr(&broken));
@@ -961,25 +629,13 @@ fn bundle_build_writes_a_bundle_that_microgov_and_opa_load() {
     std::fs::write(dir.join("team/pii_test.rego"), "package team.pii_test\n\nimport rego.v1\n\ntest_flags if count(data.team.pii.deny) == 1 with input as {\"app\": {\"spec\": {\"connectors\": [{\"name\": \"x\", \"exportsPii\": true}]}}}\n").unwrap();
     std::fs::write(dir.join("data.json"), r#"{"team": {"allowed": []}}"#).unwrap();
     let out = dir.join("team.tar.gz");
-    let o = run(&[
-        "bundle",
-        "build",
-        dir.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--revision",
-        "r42",
-    ]);
+    let o = run(&["bundle", "build", dir.to_str().unwrap(), "-o", out.to_str().unwrap(), "--revision", "r42"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stdout(&o).contains("revision r42"), "{}", stdout(&o));
 
     let b = microgov::bundle::Bundle::from_tarball(&out).unwrap();
     assert_eq!(b.revision, "r42");
-    assert_eq!(
-        b.roots,
-        ["team/allowed", "team/pii", "team/pii_test"],
-        "roots cover each package and data path"
-    );
+    assert_eq!(b.roots, ["team/allowed", "team/pii", "team/pii_test"], "roots cover each package and data path");
     assert_eq!(b.files.len(), 2);
 
     let with = run(&[
@@ -993,33 +649,15 @@ fn bundle_build_writes_a_bundle_that_microgov_and_opa_load() {
         "json",
     ]);
     let d = &json_out(&with)["results"][0]["decision"];
-    assert!(
-        d["violations"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|v| v["policy"] == "team.pii"),
-        "{d:#}"
-    );
+    assert!(d["violations"].as_array().unwrap().iter().any(|v| v["policy"] == "team.pii"), "{d:#}");
     assert_eq!(d["policy_revisions"]["team"], "r42");
 
     if let Some(opa) = opa() {
         let eval = Command::new(opa)
-            .args([
-                "eval",
-                "--bundle",
-                out.to_str().unwrap(),
-                "--format",
-                "raw",
-                "data.team.allowed",
-            ])
+            .args(["eval", "--bundle", out.to_str().unwrap(), "--format", "raw", "data.team.allowed"])
             .output()
             .unwrap();
-        assert!(
-            eval.status.success(),
-            "opa eval: {}",
-            String::from_utf8_lossy(&eval.stderr)
-        );
+        assert!(eval.status.success(), "opa eval: {}", String::from_utf8_lossy(&eval.stderr));
         assert_eq!(String::from_utf8_lossy(&eval.stdout).trim(), "[]");
     }
 }
@@ -1027,31 +665,16 @@ fn bundle_build_writes_a_bundle_that_microgov_and_opa_load() {
 #[test]
 fn bundle_build_keeps_a_folders_manifest_and_fails_on_broken_rego() {
     let out = temp_dir("bundle2").join("residency.tar.gz");
-    let o = run(&[
-        "bundle",
-        "build",
-        "policy-bundles/residency",
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let o = run(&["bundle", "build", "policy-bundles/residency", "-o", out.to_str().unwrap()]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let b = microgov::bundle::Bundle::from_tarball(&out).unwrap();
     assert_eq!(b.revision, "1.0.0");
     assert!(b.roots.contains(&"microgov/residency".to_string()));
 
     let dir = temp_dir("bundle3");
-    std::fs::write(
-        dir.join("bad.rego"),
-        "package team.bad\n\nimport rego.v1\n\ndeny contains msg if {\n  msg :=\n}\n",
-    )
-    .unwrap();
-    let bad = run(&[
-        "bundle",
-        "build",
-        dir.to_str().unwrap(),
-        "-o",
-        dir.join("x.tar.gz").to_str().unwrap(),
-    ]);
+    std::fs::write(dir.join("bad.rego"), "package team.bad\n\nimport rego.v1\n\ndeny contains msg if {\n  msg :=\n}\n")
+        .unwrap();
+    let bad = run(&["bundle", "build", dir.to_str().unwrap(), "-o", dir.join("x.tar.gz").to_str().unwrap()]);
     assert_eq!(code(&bad), 2);
     assert!(stderr(&bad).contains("bad.rego"), "{}", stderr(&bad));
     let no_out = run(&["bundle", "build", dir.to_str().unwrap()]);
@@ -1062,24 +685,14 @@ fn bundle_build_keeps_a_folders_manifest_and_fails_on_broken_rego() {
 
 #[test]
 fn every_command_has_help_with_an_example() {
-    for cmd in [
-        &["validate"][..],
-        &["tier"],
-        &["check"],
-        &["explain"],
-        &["inventory"],
-        &["test"],
-        &["bundle", "build"],
-    ] {
+    for cmd in [&["validate"][..], &["tier"], &["check"], &["explain"], &["inventory"], &["test"], &["bundle", "build"]]
+    {
         let mut args: Vec<&str> = cmd.to_vec();
         args.push("--help");
         let o = run(&args);
         assert_eq!(code(&o), 0, "{cmd:?}");
         let out = stdout(&o);
-        assert!(
-            out.contains("Examples:") && out.contains(&format!("microgov {}", cmd.join(" "))),
-            "{cmd:?}:\n{out}"
-        );
+        assert!(out.contains("Examples:") && out.contains(&format!("microgov {}", cmd.join(" "))), "{cmd:?}:\n{out}");
         assert!(out.contains("Exit status"), "{cmd:?}:\n{out}");
     }
     let top = run(&["--help"]);
@@ -1096,26 +709,15 @@ fn every_command_has_help_with_an_example() {
 fn a_progress_bar_and_summary_appear_on_a_terminal_only() {
     let script = Path::new("/usr/bin/script");
     let dir = temp_dir("many");
-    let text =
-        std::fs::read_to_string(root().join("fixtures/apps/readonly-dashboard.yaml")).unwrap();
+    let text = std::fs::read_to_string(root().join("fixtures/apps/readonly-dashboard.yaml")).unwrap();
     for i in 0..350 {
         std::fs::write(
             dir.join(format!("app-{i}.yaml")),
-            text.replace(
-                "  name: readonly-dashboard\n",
-                &format!("  name: dashboard-{i}\n"),
-            ),
+            text.replace("  name: readonly-dashboard\n", &format!("  name: dashboard-{i}\n")),
         )
         .unwrap();
     }
-    let args = [
-        "check",
-        dir.to_str().unwrap(),
-        "--format",
-        "json",
-        "--now",
-        NOW,
-    ];
+    let args = ["check", dir.to_str().unwrap(), "--format", "json", "--now", NOW];
     // On a pipe: neither bar nor summary on stderr.
     let piped = run(&args);
     assert_eq!(code(&piped), 0);
@@ -1123,38 +725,17 @@ fn a_progress_bar_and_summary_appear_on_a_terminal_only() {
     if !script.is_file() {
         return; // util-linux `script` gives the binary a terminal; without it, only the pipe case runs.
     }
-    let cmd = format!(
-        "{} {} > /dev/null",
-        env!("CARGO_BIN_EXE_microgov"),
-        args.join(" ")
-    );
-    let tty = Command::new(script)
-        .args(["-qec", &cmd, "/dev/null"])
-        .current_dir(root())
-        .output()
-        .unwrap();
+    let cmd = format!("{} {} > /dev/null", env!("CARGO_BIN_EXE_microgov"), args.join(" "));
+    let tty = Command::new(script).args(["-qec", &cmd, "/dev/null"]).current_dir(root()).output().unwrap();
     let screen = String::from_utf8_lossy(&tty.stdout);
-    assert!(
-        screen.contains("checking  [") && screen.contains("350/350 100%"),
-        "{screen:?}"
-    );
-    assert!(
-        screen.contains("350 app(s) checked: 350 allowed"),
-        "{screen:?}"
-    );
+    assert!(screen.contains("checking  [") && screen.contains("350/350 100%"), "{screen:?}");
+    assert!(screen.contains("350 app(s) checked: 350 allowed"), "{screen:?}");
     // A few items never get a bar.
     let few = format!(
         "{} check fixtures/apps/readonly-dashboard.yaml --format json --now {NOW} > /dev/null",
         env!("CARGO_BIN_EXE_microgov")
     );
-    let tty = Command::new(script)
-        .args(["-qec", &few, "/dev/null"])
-        .current_dir(root())
-        .output()
-        .unwrap();
+    let tty = Command::new(script).args(["-qec", &few, "/dev/null"]).current_dir(root()).output().unwrap();
     let screen = String::from_utf8_lossy(&tty.stdout);
-    assert!(
-        !screen.contains("checking") && screen.contains("1 app(s) checked"),
-        "{screen:?}"
-    );
+    assert!(!screen.contains("checking") && screen.contains("1 app(s) checked"), "{screen:?}");
 }

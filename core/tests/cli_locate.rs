@@ -29,11 +29,8 @@ fn documents() -> Vec<(PathBuf, String, Value)> {
             if text.len() > 200_000 {
                 continue;
             }
-            let parsed: Option<Value> = if ext == "json" {
-                serde_json::from_str(&text).ok()
-            } else {
-                serde_yaml_ng::from_str(&text).ok()
-            };
+            let parsed: Option<Value> =
+                if ext == "json" { serde_json::from_str(&text).ok() } else { serde_yaml_ng::from_str(&text).ok() };
             // Broken fixtures and alias bombs are for the validator, not here.
             if let Some(v) = parsed.filter(|_| !text.contains('*') || ext == "json") {
                 out.push((p, text, v));
@@ -66,11 +63,7 @@ fn pointers(v: &Value, base: String, out: &mut Vec<(String, Option<String>)>) {
 
 fn text_at(text: &str, at: Location) -> &str {
     let line = text.lines().nth(at.line - 1).unwrap_or("");
-    let byte = line
-        .char_indices()
-        .nth(at.column - 1)
-        .map(|(i, _)| i)
-        .unwrap_or(line.len());
+    let byte = line.char_indices().nth(at.column - 1).map(|(i, _)| i).unwrap_or(line.len());
     &line[byte..]
 }
 
@@ -84,9 +77,7 @@ fn every_key_and_item_of_every_fixture_is_found_where_it_is_written() {
         let mut ptrs = Vec::new();
         pointers(&value, String::new(), &mut ptrs);
         for (ptr, key) in ptrs {
-            let at = map
-                .find(&ptr)
-                .unwrap_or_else(|| panic!("{}: {ptr} not found", path.display()));
+            let at = map.find(&ptr).unwrap_or_else(|| panic!("{}: {ptr} not found", path.display()));
             let here = text_at(&text, at);
             match key {
                 Some(k) => assert!(

@@ -18,7 +18,8 @@ fn set(v: &Value, f: impl Fn(&Value) -> String) -> BTreeSet<String> {
 
 #[test]
 fn every_seed_scenario_gets_its_expected_decision() {
-    let table: Value = serde_json::from_str(&std::fs::read_to_string(fixtures().join("apps/expected.json")).unwrap()).unwrap();
+    let table: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixtures().join("apps/expected.json")).unwrap()).unwrap();
     let now = table["now"].as_str().unwrap().parse().unwrap();
     let engine = Engine::new().unwrap();
     let apps = table["apps"].as_object().unwrap();
@@ -30,19 +31,44 @@ fn every_seed_scenario_gets_its_expected_decision() {
         let text = std::fs::read_to_string(fixtures().join("apps").join(file)).unwrap();
         let app = engine.parse_manifest(&text).unwrap();
         let approvals = match exp.get("approvals_file").and_then(Value::as_str) {
-            Some(f) => approvals_from_str(&std::fs::read_to_string(fixtures().join("approvals").join(f)).unwrap()).unwrap(),
+            Some(f) => {
+                approvals_from_str(&std::fs::read_to_string(fixtures().join("approvals").join(f)).unwrap()).unwrap()
+            }
             None => Vec::new(),
         };
         let d = engine.evaluate(&app, &Context::at(now).with_decision_id("fixture").with_approvals(approvals)).unwrap();
         let got = d.to_value();
-        let key = |v: &Value| format!("{}.{}@{}", v["policy"].as_str().unwrap_or(""), v["rule"].as_str().unwrap_or(""), v["path"].as_str().unwrap_or(""));
-        let waived_key = |v: &Value| format!("{}.{}#{}", v["policy"].as_str().unwrap_or(""), v["rule"].as_str().unwrap_or(""), v["approval_id"].as_str().unwrap_or(""));
-        let got_waived: BTreeSet<String> = d.waived.iter().map(|w| format!("{}.{}#{}", w.violation.policy, w.violation.rule, w.approval_id)).collect();
+        let key = |v: &Value| {
+            format!(
+                "{}.{}@{}",
+                v["policy"].as_str().unwrap_or(""),
+                v["rule"].as_str().unwrap_or(""),
+                v["path"].as_str().unwrap_or("")
+            )
+        };
+        let waived_key = |v: &Value| {
+            format!(
+                "{}.{}#{}",
+                v["policy"].as_str().unwrap_or(""),
+                v["rule"].as_str().unwrap_or(""),
+                v["approval_id"].as_str().unwrap_or("")
+            )
+        };
+        let got_waived: BTreeSet<String> =
+            d.waived.iter().map(|w| format!("{}.{}#{}", w.violation.policy, w.violation.rule, w.approval_id)).collect();
         let checks = [
-            ("outcome", want["outcome"].as_str().map(str::to_string).into_iter().collect::<BTreeSet<_>>(), got["outcome"].as_str().map(str::to_string).into_iter().collect()),
+            (
+                "outcome",
+                want["outcome"].as_str().map(str::to_string).into_iter().collect::<BTreeSet<_>>(),
+                got["outcome"].as_str().map(str::to_string).into_iter().collect(),
+            ),
             ("violations", set(&want["violations"], key), set(&got["violations"], key)),
             ("waived", set(&want["waived"], waived_key), got_waived),
-            ("required_approvals", set(&want["required_approvals"], |v| v.as_str().unwrap_or("").to_string()), d.required_approvals.iter().map(|r| r.role.clone()).collect()),
+            (
+                "required_approvals",
+                set(&want["required_approvals"], |v| v.as_str().unwrap_or("").to_string()),
+                d.required_approvals.iter().map(|r| r.role.clone()).collect(),
+            ),
         ];
         for (what, w, g) in checks {
             if w != g {
@@ -65,7 +91,10 @@ fn violations_point_into_the_manifest_and_carry_remediation() {
     assert!(!d.violations.is_empty());
     for v in &d.violations {
         let path = v.path.as_deref().unwrap();
-        assert!(doc.pointer(path).is_some() || doc.pointer(path.rsplit_once('/').unwrap().0).is_some(), "{path} is not in the manifest");
+        assert!(
+            doc.pointer(path).is_some() || doc.pointer(path.rsplit_once('/').unwrap().0).is_some(),
+            "{path} is not in the manifest"
+        );
         assert!(v.remediation.is_some(), "{} has no remediation", v.rule);
         assert!(["low", "medium", "high", "critical"].contains(&v.severity.as_str()));
     }

@@ -11,27 +11,17 @@ use microgov::detect::{egress, pii, secrets};
 use serde_json::{json, Value};
 
 fn load(name: &str) -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../fixtures/detect")
-        .join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/detect").join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn rows<'a>(v: &'a Value, table: &str) -> &'a [Value] {
-    v[table]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_else(|| panic!("missing table {table}"))
+    v[table].as_array().map(Vec::as_slice).unwrap_or_else(|| panic!("missing table {table}"))
 }
 
 fn report(file: &str, failures: Vec<String>, total: usize) {
-    assert!(
-        failures.is_empty(),
-        "{file}: {} of {total} rows fail:\n  {}",
-        failures.len(),
-        failures.join("\n  ")
-    );
+    assert!(failures.is_empty(), "{file}: {} of {total} rows fail:\n  {}", failures.len(), failures.join("\n  "));
 }
 
 /// The longest run of `value` characters a preview reveals.
@@ -53,12 +43,7 @@ fn secrets_corpus() {
             None => secrets::scan_text(value.as_str().unwrap_or_default()),
         };
         let got: BTreeSet<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
-        let want: BTreeSet<&str> = row["expect"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
+        let want: BTreeSet<&str> = row["expect"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
         if got != want {
             failures.push(format!("{id}: expected {want:?}, got {got:?}"));
         }
@@ -73,20 +58,12 @@ fn secrets_corpus() {
     for row in docs {
         let id = row["id"].as_str().unwrap_or("?");
         let findings = secrets::scan_value(&row["document"]);
-        let got: BTreeSet<(String, String)> = findings
-            .iter()
-            .map(|f| (f.rule.clone(), f.path.clone()))
-            .collect();
+        let got: BTreeSet<(String, String)> = findings.iter().map(|f| (f.rule.clone(), f.path.clone())).collect();
         let want: BTreeSet<(String, String)> = row["expect"]
             .as_array()
             .into_iter()
             .flatten()
-            .map(|e| {
-                (
-                    e["rule"].as_str().unwrap_or("").to_string(),
-                    e["path"].as_str().unwrap_or("").to_string(),
-                )
-            })
+            .map(|e| (e["rule"].as_str().unwrap_or("").to_string(), e["path"].as_str().unwrap_or("").to_string()))
             .collect();
         if got != want {
             failures.push(format!("document {id}: expected {want:?}, got {got:?}"));
@@ -105,35 +82,15 @@ fn pii_field_names_corpus() {
         let kinds = pii::classify_field_name(name);
         let got: BTreeSet<String> = kinds
             .iter()
-            .map(|k| {
-                serde_json::to_value(k)
-                    .ok()
-                    .and_then(|v| v.as_str().map(String::from))
-                    .unwrap_or_default()
-            })
+            .map(|k| serde_json::to_value(k).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default())
             .collect();
-        let want: BTreeSet<String> = row["kinds"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(String::from)
-            .collect();
-        let got_cats: BTreeSet<&str> = kinds
-            .iter()
-            .flat_map(|k| k.categories())
-            .map(|c| c.as_str())
-            .collect();
-        let want_cats: BTreeSet<&str> = row["categories"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
+        let want: BTreeSet<String> =
+            row["kinds"].as_array().into_iter().flatten().filter_map(Value::as_str).map(String::from).collect();
+        let got_cats: BTreeSet<&str> = kinds.iter().flat_map(|k| k.categories()).map(|c| c.as_str()).collect();
+        let want_cats: BTreeSet<&str> =
+            row["categories"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
         if got != want || got_cats != want_cats {
-            failures.push(format!(
-                "{name:?}: expected {want:?} {want_cats:?}, got {got:?} {got_cats:?}"
-            ));
+            failures.push(format!("{name:?}: expected {want:?} {want_cats:?}, got {got:?} {got_cats:?}"));
         }
     }
     report("pii_fields.json", failures, cases.len());
@@ -146,8 +103,7 @@ fn pii_values_corpus() {
     let cases = rows(&corpus, "cases");
     for row in cases {
         let value = row["value"].as_str().unwrap_or_default();
-        let got =
-            pii::recognize_value(value).map(|k| serde_json::to_value(k).unwrap_or(Value::Null));
+        let got = pii::recognize_value(value).map(|k| serde_json::to_value(k).unwrap_or(Value::Null));
         let got = got.unwrap_or(Value::Null);
         if got != row["kind"] {
             failures.push(format!("{value:?}: expected {}, got {got}", row["kind"]));
@@ -174,13 +130,8 @@ fn egress_corpus() {
             let mut want = want.clone();
             if field == "issues" {
                 let set = |v: &Value| -> Value {
-                    let mut s: Vec<String> = v
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(Value::as_str)
-                        .map(String::from)
-                        .collect();
+                    let mut s: Vec<String> =
+                        v.as_array().into_iter().flatten().filter_map(Value::as_str).map(String::from).collect();
                     s.sort();
                     json!(s)
                 };
@@ -202,9 +153,7 @@ fn egress_corpus() {
             .filter_map(|s| egress::NormalizedUrl::parse(s).ok())
             .collect();
         let url = row["url"].as_str().unwrap_or_default();
-        let got = egress::NormalizedUrl::parse(url)
-            .ok()
-            .and_then(|u| egress::match_declared(&declared, &u));
+        let got = egress::NormalizedUrl::parse(url).ok().and_then(|u| egress::match_declared(&declared, &u));
         let want = row["expect"].as_u64().map(|i| i as usize);
         if got != want {
             failures.push(format!("match {url:?}: expected {want:?}, got {got:?}"));
@@ -212,23 +161,13 @@ fn egress_corpus() {
     }
     let patterns = rows(&corpus, "host_patterns");
     for row in patterns {
-        let (p, h) = (
-            row["pattern"].as_str().unwrap_or_default(),
-            row["host"].as_str().unwrap_or_default(),
-        );
+        let (p, h) = (row["pattern"].as_str().unwrap_or_default(), row["host"].as_str().unwrap_or_default());
         let got = egress::host_matches(p, h);
         if Some(got) != row["expect"].as_bool() {
-            failures.push(format!(
-                "host_matches({p:?}, {h:?}): expected {}, got {got}",
-                row["expect"]
-            ));
+            failures.push(format!("host_matches({p:?}, {h:?}): expected {}, got {got}", row["expect"]));
         }
     }
-    report(
-        "egress_urls.json",
-        failures,
-        cases.len() + matching.len() + patterns.len(),
-    );
+    report("egress_urls.json", failures, cases.len() + matching.len() + patterns.len());
 }
 
 #[test]
@@ -244,12 +183,7 @@ fn full_manifest_scan_serializes_snake_case() {
         .as_array()
         .into_iter()
         .flatten()
-        .map(|s| {
-            (
-                s["rule"].as_str().unwrap_or("").into(),
-                s["path"].as_str().unwrap_or("").into(),
-            )
-        })
+        .map(|s| (s["rule"].as_str().unwrap_or("").into(), s["path"].as_str().unwrap_or("").into()))
         .collect();
     let want: BTreeSet<(String, String)> = [
         ("sensitive_key_literal".into(), "/spec/env/API_TOKEN".into()),

@@ -51,10 +51,7 @@ fn valid_fixture_manifests() -> Vec<(String, Manifest)> {
 }
 
 fn relative(p: &Path) -> String {
-    p.strip_prefix(fixtures())
-        .unwrap_or(p)
-        .display()
-        .to_string()
+    p.strip_prefix(fixtures()).unwrap_or(p).display().to_string()
 }
 
 fn typical() -> Manifest {
@@ -64,27 +61,11 @@ fn typical() -> Manifest {
 
 fn assert_same(name: &str, m: &Manifest) {
     let value = m.to_value();
-    assert_eq!(
-        detect::scan_manifest(m),
-        detect::scan(&value),
-        "{name}: scan_manifest differs from scan(to_value)"
-    );
+    assert_eq!(detect::scan_manifest(m), detect::scan(&value), "{name}: scan_manifest differs from scan(to_value)");
     // Each detector on its own too, so a failure names the detector.
-    assert_eq!(
-        secrets::scan_manifest(m),
-        secrets::scan_value(&value),
-        "{name}: secrets"
-    );
-    assert_eq!(
-        pii::scan_manifest(m),
-        pii::scan_datasets(&value),
-        "{name}: pii"
-    );
-    assert_eq!(
-        egress::scan_manifest(m),
-        egress::scan(&value),
-        "{name}: egress"
-    );
+    assert_eq!(secrets::scan_manifest(m), secrets::scan_value(&value), "{name}: secrets");
+    assert_eq!(pii::scan_manifest(m), pii::scan_datasets(&value), "{name}: pii");
+    assert_eq!(egress::scan_manifest(m), egress::scan(&value), "{name}: egress");
 }
 
 #[test]
@@ -153,36 +134,17 @@ fn seeded() -> Manifest {
         ("tokens".to_string(), json!(["aB3dE5fG7hI9jK1lM3nO5pQ7", null, true, 3.5])),
     ]);
     m.spec.secrets = vec![
-        SecretRef {
-            name: "db".into(),
-            reference: "vault://secret/db".into(),
-            rotation_days: Some(30),
-        },
-        SecretRef {
-            name: pat(6),
-            reference: "hunter2-Pa55".into(),
-            rotation_days: None,
-        },
+        SecretRef { name: "db".into(), reference: "vault://secret/db".into(), rotation_days: Some(30) },
+        SecretRef { name: pat(6), reference: "hunter2-Pa55".into(), rotation_days: None },
     ];
     for (i, c) in m.spec.connectors.iter_mut().enumerate() {
         c.rotation_days = Some(90);
-        c.secret_ref = Some(if i % 2 == 0 {
-            pat(10 + i)
-        } else {
-            "${DB_PASS}".into()
-        });
+        c.secret_ref = Some(if i % 2 == 0 { pat(10 + i) } else { "${DB_PASS}".into() });
         c.region = None;
-        c.config
-            .insert("password".into(), json!("p@ss-W0rd-literal"));
+        c.config.insert("password".into(), json!("p@ss-W0rd-literal"));
         c.config.insert("passcode".into(), json!(987_654));
-        c.config.insert(
-            "headers".into(),
-            json!({"Authorization": "Bearer abcDEF123ghiJKL456mno"}),
-        );
-        c.headers.insert(
-            "Authorization".into(),
-            "Basic dXNlcjpwYXNzd29yZDEyMw==".into(),
-        );
+        c.config.insert("headers".into(), json!({"Authorization": "Bearer abcDEF123ghiJKL456mno"}));
+        c.headers.insert("Authorization".into(), "Basic dXNlcjpwYXNzd29yZDEyMw==".into());
         c.headers.insert("X-Trace".into(), "on".into());
         c.datasets.push(pat(30 + i));
         if i == 3 {
@@ -198,13 +160,7 @@ fn seeded() -> Manifest {
         for (j, f) in d.fields.iter_mut().enumerate() {
             match (i + j) % 4 {
                 0 => f.sample = vec!["jane@acme.example".into(), "joe@acme.example".into()],
-                1 => {
-                    f.sample = vec![
-                        "4111 1111 1111 1111".into(),
-                        pat(70 + i),
-                        "+44 20 7946 0958".into(),
-                    ]
-                }
+                1 => f.sample = vec!["4111 1111 1111 1111".into(), pat(70 + i), "+44 20 7946 0958".into()],
                 2 => f.categories.push(Category::Pci),
                 _ => f.name = format!("customer_phone_number_{j}"),
             }
@@ -221,16 +177,10 @@ fn seeded_manifest() {
     assert!(f.secrets.len() >= 40, "{}", f.secrets.len());
     assert!(f.secrets.iter().any(|s| s.rule == "gcp_service_account"));
     assert!(f.secrets.iter().any(|s| s.path == "/metadata/labels/value"));
-    assert!(f
-        .secrets
-        .iter()
-        .any(|s| s.path == "/metadata/labels/a~1b~0c"));
+    assert!(f.secrets.iter().any(|s| s.path == "/metadata/labels/a~1b~0c"));
     assert!(f.secrets.iter().any(|s| s.path == "/spec/env/DB_PASSWORD"));
     assert!(f.secrets.iter().any(|s| s.path == "/spec/env/list/1/val"));
-    assert!(f
-        .secrets
-        .iter()
-        .any(|s| s.path == "/spec/connectors/0/config/passcode"));
+    assert!(f.secrets.iter().any(|s| s.path == "/spec/connectors/0/config/passcode"));
     assert!(f.pii.iter().any(|p| p.path.ends_with("/sample/2")));
     assert!(f.egress.iter().any(|e| e.url.is_none()));
     assert_same("seeded", &m);

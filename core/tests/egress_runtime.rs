@@ -11,7 +11,8 @@ fn dir() -> PathBuf {
 
 #[test]
 fn check_egress_gives_the_expected_verdicts() {
-    let table: Value = serde_json::from_str(&std::fs::read_to_string(dir().join("check_egress.json")).unwrap()).unwrap();
+    let table: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir().join("check_egress.json")).unwrap()).unwrap();
     let text = std::fs::read_to_string(dir().join(table["app"].as_str().unwrap())).unwrap();
     let bundled = Engine::new().unwrap();
     let mut failures = Vec::new();
@@ -35,7 +36,8 @@ fn check_egress_gives_the_expected_verdicts() {
 
 #[test]
 fn redact_masks_regulated_fields_unless_raw_values_are_needed() {
-    let table: Value = serde_json::from_str(&std::fs::read_to_string(dir().join("check_egress.json")).unwrap()).unwrap();
+    let table: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir().join("check_egress.json")).unwrap()).unwrap();
     let engine = Engine::new().unwrap();
     let app = engine.parse_manifest(&std::fs::read_to_string(dir().join("egress-app.yaml")).unwrap()).unwrap();
     for case in table["redact"].as_array().unwrap() {
@@ -63,6 +65,10 @@ fn mask_obligation_from_rego_matches_native_redaction_fields() {
     assert!(!d.obligations.is_empty());
     for o in &d.obligations {
         let i = app.spec.connectors.iter().position(|c| o["connector"] == c.name.as_str()).unwrap();
-        assert_eq!((o["policy"].as_str(), o["path"].as_str()), (Some("pii"), Some(format!("/spec/connectors/{i}").as_str())), "{o}");
+        assert_eq!(
+            (o["policy"].as_str(), o["path"].as_str()),
+            (Some("pii"), Some(format!("/spec/connectors/{i}").as_str())),
+            "{o}"
+        );
     }
 }

@@ -122,7 +122,8 @@ fn a_decision_becomes_an_audit_record_in_one_call() {
     let path = dir.join("audit.jsonl");
     let _ = std::fs::remove_file(&path);
     let log = AuditLog::open(&path, AuditOptions::new().log_id("acme.example/audit")).unwrap();
-    let receipt = log.append(&d.to_audit_event().unwrap().tenant("acme").principal("ci@acme.example", "service")).unwrap();
+    let receipt =
+        log.append(&d.to_audit_event().unwrap().tenant("acme").principal("ci@acme.example", "service")).unwrap();
     log.close().unwrap();
     assert_eq!(receipt.seq, 0);
     let line = std::fs::read_to_string(&path).unwrap();
@@ -167,7 +168,12 @@ fn the_engine_scores_every_fixture_as_risk_assess_does() {
             let alone = microgov::risk::assess(&app, &engine.settings().risk, &engine.settings().catalog);
             let d = engine.evaluate(&app, &ctx).unwrap();
             assert_eq!((d.risk.score, d.tier), (alone.score, alone.tier), "{}", p.display());
-            assert_eq!(serde_json::to_value(&d.risk.factors).unwrap(), serde_json::to_value(&alone.factors).unwrap(), "{}", p.display());
+            assert_eq!(
+                serde_json::to_value(&d.risk.factors).unwrap(),
+                serde_json::to_value(&alone.factors).unwrap(),
+                "{}",
+                p.display()
+            );
             n += usize::from(alone.factors.iter().any(|f| f.factor == "egress_hosts"));
         }
     }

@@ -41,7 +41,9 @@ fn checks_of(policy: &str) -> &'static [&'static str] {
         "residency" => &["cross_border_transfer", "sovereign_region_required", "region_undeclared"],
         "pii" => &["pii_export_unapproved", "retention_missing", "retention_too_long", "untagged_pii_field", "mask"],
         "secrets" => &["unapproved_secret_store", "rotation_too_long"],
-        "egress" => &["suspicious_url", "non_https", "port_not_allowed", "internal_address", "denied_host", "host_not_allowed"],
+        "egress" => {
+            &["suspicious_url", "non_https", "port_not_allowed", "internal_address", "denied_host", "host_not_allowed"]
+        }
         _ => &[],
     }
 }
@@ -54,7 +56,9 @@ fn items(checks: &Value, policy: &str) -> Vec<(String, String)> {
     for (name, list) in checks.as_object().unwrap() {
         assert!(!list.as_array().unwrap().is_empty(), "{name}: empty lists are left out");
         if known.contains(&name.as_str()) {
-            out.extend(list.as_array().unwrap().iter().map(|c| (name.clone(), c["path"].as_str().unwrap().to_string())));
+            out.extend(
+                list.as_array().unwrap().iter().map(|c| (name.clone(), c["path"].as_str().unwrap().to_string())),
+            );
         }
     }
     out.sort();
@@ -62,7 +66,8 @@ fn items(checks: &Value, policy: &str) -> Vec<(String, String)> {
 }
 
 fn rules(d: &Decision, policy: &str) -> Vec<(String, Option<String>)> {
-    let mut r: Vec<_> = d.violations.iter().filter(|v| v.policy == policy).map(|v| (v.rule.clone(), v.path.clone())).collect();
+    let mut r: Vec<_> =
+        d.violations.iter().filter(|v| v.policy == policy).map(|v| (v.rule.clone(), v.path.clone())).collect();
     r.sort();
     r
 }
@@ -74,15 +79,27 @@ fn residency_checks_resolve_each_flow() {
     let engine = Engine::new().unwrap();
     let connectors = "    - { name: here, type: database, region: aws:eu-west-1, datasets: [people] }\n    - { name: london, type: database, region: aws:eu-west-2, datasets: [people] }\n    - { name: nowhere, type: database, datasets: [people] }";
     let (checks, d) = run(&engine, &manifest(EU_PEOPLE, connectors, ""));
-    assert_eq!(items(&checks, "residency"), vec![("cross_border_transfer".into(), "/spec/connectors/1/region".into()), ("region_undeclared".into(), "/spec/connectors/2".into())]);
+    assert_eq!(
+        items(&checks, "residency"),
+        vec![
+            ("cross_border_transfer".into(), "/spec/connectors/1/region".into()),
+            ("region_undeclared".into(), "/spec/connectors/2".into())
+        ]
+    );
     let transfer = &checks["cross_border_transfer"][0];
-    assert_eq!((transfer["dataset"].as_str(), transfer["connector"].as_str(), transfer["jurisdiction"].as_str()), (Some("people"), Some("london"), Some("UK")));
+    assert_eq!(
+        (transfer["dataset"].as_str(), transfer["connector"].as_str(), transfer["jurisdiction"].as_str()),
+        (Some("people"), Some("london"), Some("UK"))
+    );
     let v = d.violations.iter().find(|v| v.rule == "cross_border_transfer").unwrap();
     assert_eq!(v.exception.as_deref(), Some("residency.transfer"));
     assert_eq!(v.message, "dataset people (residency EU) flows through connector london to aws:eu-west-2 in GB (UK)");
 
     // An adequacy entry in the data lets EU data go to the UK.
-    let adequate = Engine::with_options(EngineOptions::default().data(json!({"microgov": {"residency": {"adequacy": {"EU": ["UK"]}}}}))).unwrap();
+    let adequate = Engine::with_options(
+        EngineOptions::default().data(json!({"microgov": {"residency": {"adequacy": {"EU": ["UK"]}}}})),
+    )
+    .unwrap();
     let (checks, _) = run(&adequate, &manifest(EU_PEOPLE, connectors, ""));
     assert_eq!(items(&checks, "residency"), vec![("region_undeclared".into(), "/spec/connectors/2".into())]);
 }
@@ -93,7 +110,13 @@ fn country_residency_and_sovereign_data() {
     let datasets = "    - { name: de, classification: internal, residency: DE, fields: [{ name: total }] }\n    - { name: sov, classification: internal, residency: EU, sovereign: true, fields: [{ name: total }] }";
     let connectors = "    - { name: nl, type: database, region: azure:westeurope, datasets: [de, sov] }\n    - { name: frankfurt, type: database, region: aws:eu-central-1, datasets: [de] }";
     let (checks, d) = run(&engine, &manifest(datasets, connectors, ""));
-    assert_eq!(items(&checks, "residency"), vec![("cross_border_transfer".into(), "/spec/connectors/0/region".into()), ("sovereign_region_required".into(), "/spec/connectors/0/region".into())]);
+    assert_eq!(
+        items(&checks, "residency"),
+        vec![
+            ("cross_border_transfer".into(), "/spec/connectors/0/region".into()),
+            ("sovereign_region_required".into(), "/spec/connectors/0/region".into())
+        ]
+    );
     assert_eq!(rules(&d, "residency").len(), 2);
 }
 
@@ -122,7 +145,9 @@ fn pii_checks_cover_exports_retention_untagged_fields_and_masking() {
     assert_eq!(v.message, "dataset long keeps personal data 4000 days, more than 730");
 
     // The limit comes from the data.
-    let lax = Engine::with_options(EngineOptions::default().data(json!({"microgov": {"pii": {"max_retention_days": 5000}}}))).unwrap();
+    let lax =
+        Engine::with_options(EngineOptions::default().data(json!({"microgov": {"pii": {"max_retention_days": 5000}}})))
+            .unwrap();
     let (checks, _) = run(&lax, &manifest(datasets, connectors, ""));
     assert!(!items(&checks, "pii").iter().any(|(c, _)| c == "retention_too_long"));
 }
@@ -143,7 +168,10 @@ fn secrets_checks_cover_stores_and_rotation() {
         ]
     );
     let msgs: Vec<&str> = d.violations.iter().filter(|v| v.policy == "secrets").map(|v| v.message.as_str()).collect();
-    assert!(msgs.contains(&"connector db references its secret in an unapproved store: https://paste.example/x"), "{msgs:?}");
+    assert!(
+        msgs.contains(&"connector db references its secret in an unapproved store: https://paste.example/x"),
+        "{msgs:?}"
+    );
     assert!(msgs.contains(&"secret api rotates its credential every 120 days, more than 90"), "{msgs:?}");
     let store = d.violations.iter().find(|v| v.path.as_deref() == Some("/spec/connectors/0/secretRef")).unwrap();
     assert_eq!(store.connector.as_deref(), Some("db"));
@@ -171,7 +199,11 @@ fn egress_checks_give_every_reason_per_url() {
     );
     let denied = d.violations.iter().find(|v| v.rule == "denied_host").unwrap();
     assert_eq!(denied.message, "egress host abc.ngrok.io is denied by the platform (*.ngrok.io)");
-    let meta = d.violations.iter().find(|v| v.path.as_deref() == Some("/spec/egress/2") && v.rule == "internal_address").unwrap();
+    let meta = d
+        .violations
+        .iter()
+        .find(|v| v.path.as_deref() == Some("/spec/egress/2") && v.rule == "internal_address")
+        .unwrap();
     assert_eq!(meta.severity, "critical");
     assert!(meta.message.contains("(metadata)"), "{}", meta.message);
 
@@ -191,7 +223,13 @@ fn egress_checks_give_every_reason_per_url() {
 fn input_digest_covers_app_and_context_and_host_data_is_a_revision() {
     use sha2::{Digest, Sha256};
     let engine = Engine::new().unwrap();
-    let app = engine.parse_manifest(&manifest(EU_PEOPLE, "    - { name: here, type: database, region: aws:eu-west-1, datasets: [people] }", "")).unwrap();
+    let app = engine
+        .parse_manifest(&manifest(
+            EU_PEOPLE,
+            "    - { name: here, type: database, region: aws:eu-west-1, datasets: [people] }",
+            "",
+        ))
+        .unwrap();
     let input = engine.input_document(&app, &ctx()).unwrap();
     let d = engine.evaluate(&app, &ctx()).unwrap();
     // serde_json's maps are sorted and compact output is the canonical form.
@@ -200,7 +238,9 @@ fn input_digest_covers_app_and_context_and_host_data_is_a_revision() {
     assert_eq!(d.input_digest, format!("sha256:{hex}"));
     assert!(!d.policy_revisions.contains_key("data"));
 
-    let with_data = Engine::with_options(EngineOptions::default().data(json!({"microgov": {"pii": {"max_retention_days": 10}}}))).unwrap();
+    let with_data =
+        Engine::with_options(EngineOptions::default().data(json!({"microgov": {"pii": {"max_retention_days": 10}}})))
+            .unwrap();
     let d2 = with_data.evaluate(&app, &ctx()).unwrap();
     assert!(d2.policy_revisions["data"].starts_with("sha256:"), "{:?}", d2.policy_revisions);
     assert_eq!(d2.input_digest, d.input_digest, "same question, different engine: named by the revisions");
@@ -221,7 +261,12 @@ fn a_team_policy_reading_any_finding_gets_it() {
     }
     let connectors = "    - { name: london, type: database, region: aws:eu-west-2, datasets: [people] }";
     let bundled_only = run(&Engine::new().unwrap(), &manifest(EU_PEOPLE, connectors, "")).1;
-    for (name, policy, expected) in [("flows", "team.flows", "london"), ("whole", "team.whole", "people"), ("spec", "team.spec", "london"), ("app", "team.app", "people")] {
+    for (name, policy, expected) in [
+        ("flows", "team.flows", "london"),
+        ("whole", "team.whole", "people"),
+        ("spec", "team.spec", "london"),
+        ("app", "team.app", "people"),
+    ] {
         let engine = Engine::with_options(EngineOptions::default().policy_dir(dir.join(name))).unwrap();
         let (_, d) = run(&engine, &manifest(EU_PEOPLE, connectors, ""));
         let team: Vec<&str> = d.violations.iter().filter(|v| v.policy == policy).map(|v| v.message.as_str()).collect();

@@ -48,7 +48,11 @@ fn seed_article_policies_change_decisions() {
     assert_eq!(d.outcome, Outcome::Deny);
 
     // The team's test file runs like `opa test`.
-    let results = microgov::engine::testing::run_tests(&[microgov::bundle::Bundle::from_dir(&fixtures().join("policies/team")).unwrap()]).unwrap();
+    let results =
+        microgov::engine::testing::run_tests(&[
+            microgov::bundle::Bundle::from_dir(&fixtures().join("policies/team")).unwrap()
+        ])
+        .unwrap();
     assert_eq!(results.iter().filter(|r| r.status == "pass").count(), 2, "{results:#?}");
 }
 
@@ -61,7 +65,11 @@ fn a_pii_export_exception_satisfies_both_bundled_and_team_rules() {
     )
     .unwrap();
     let d = engine.evaluate(&app, &Context::at(now()).with_approvals(approvals)).unwrap();
-    assert!(!d.violations.iter().any(|v| v.rule == "pii_export_unapproved" || v.policy == "platform.policy"), "{:#?}", d.violations);
+    assert!(
+        !d.violations.iter().any(|v| v.rule == "pii_export_unapproved" || v.policy == "platform.policy"),
+        "{:#?}",
+        d.violations
+    );
     assert!(d.waived.iter().any(|w| w.violation.rule == "pii_export_unapproved" && w.approval_id == "exc-1"));
 }
 
@@ -114,7 +122,12 @@ fn an_opa_bundle_tarball_loads_with_its_revision_and_data() {
     assert_eq!(v.remediation.as_deref(), Some("Split the app."));
     assert_eq!(d.policy_revisions.get("team").map(String::as_str), Some("2026.11.3"));
     let ex = engine.explain(&app, &Context::at(now())).unwrap();
-    let src = ex.violations.iter().find(|e| e.violation.rule == "too_many_connectors").and_then(|e| e.source.clone()).unwrap();
+    let src = ex
+        .violations
+        .iter()
+        .find(|e| e.violation.rule == "too_many_connectors")
+        .and_then(|e| e.source.clone())
+        .unwrap();
     assert!(src.file.ends_with("team/limits/limits.rego"), "{}", src.file);
     assert_eq!(src.line, 9, "the rule head after the METADATA block");
 }
@@ -122,7 +135,11 @@ fn an_opa_bundle_tarball_loads_with_its_revision_and_data() {
 #[test]
 fn broken_bundles_give_typed_errors_naming_file_and_line() {
     let dir = tempdir("tar-bad");
-    let bad = tarball(&dir, "bad.tar.gz", &[("team/x.rego", "package team.x\nimport rego.v1\n\nviolation contains v if {\n\tv := \n}\n")]);
+    let bad = tarball(
+        &dir,
+        "bad.tar.gz",
+        &[("team/x.rego", "package team.x\nimport rego.v1\n\nviolation contains v if {\n\tv := \n}\n")],
+    );
     let err = Engine::with_options(EngineOptions::default().bundle(&bad)).unwrap_err();
     assert_eq!(err.code(), "policy.parse", "{err}");
     let Error::Policy(p) = &err else { panic!("{err:?}") };
@@ -133,11 +150,25 @@ fn broken_bundles_give_typed_errors_naming_file_and_line() {
     assert_eq!(missing.code(), "policy.io");
     assert!(missing.to_string().contains("nope.tar.gz"));
 
-    let overlap = tarball(&dir, "overlap.tar.gz", &[(".manifest", r#"{"revision": "1", "roots": ["microgov/residency"]}"#), ("r.rego", "package microgov.residency.extra\nimport rego.v1\nx := 1\n")]);
+    let overlap = tarball(
+        &dir,
+        "overlap.tar.gz",
+        &[
+            (".manifest", r#"{"revision": "1", "roots": ["microgov/residency"]}"#),
+            ("r.rego", "package microgov.residency.extra\nimport rego.v1\nx := 1\n"),
+        ],
+    );
     let err = Engine::with_options(EngineOptions::default().bundle(&overlap)).unwrap_err();
     assert_eq!(err.code(), "policy.root_overlap", "{err}");
 
-    let outside = tarball(&dir, "outside.tar.gz", &[(".manifest", r#"{"revision": "1", "roots": ["team/a"]}"#), ("r.rego", "package team.b\nimport rego.v1\nx := 1\n")]);
+    let outside = tarball(
+        &dir,
+        "outside.tar.gz",
+        &[
+            (".manifest", r#"{"revision": "1", "roots": ["team/a"]}"#),
+            ("r.rego", "package team.b\nimport rego.v1\nx := 1\n"),
+        ],
+    );
     let err = Engine::with_options(EngineOptions::default().bundle(&outside)).unwrap_err();
     assert_eq!(err.code(), "policy.outside_root", "{err}");
     let Error::Policy(p) = &err else { panic!() };
@@ -145,12 +176,16 @@ fn broken_bundles_give_typed_errors_naming_file_and_line() {
 
     let not_gzip = dir.join("plain.tar.gz");
     std::fs::write(&not_gzip, b"this is not a tarball").unwrap();
-    assert_eq!(Engine::with_options(EngineOptions::default().bundle(&not_gzip)).unwrap_err().code(), "policy.bad_bundle");
+    assert_eq!(
+        Engine::with_options(EngineOptions::default().bundle(&not_gzip)).unwrap_err().code(),
+        "policy.bad_bundle"
+    );
 }
 
 #[test]
 fn a_runaway_policy_is_stopped_by_the_limits() {
-    let engine = Engine::with_options(EngineOptions::default().policy_dir(fixtures().join("policies/runaway"))).unwrap();
+    let engine =
+        Engine::with_options(EngineOptions::default().policy_dir(fixtures().join("policies/runaway"))).unwrap();
     let app = engine.parse_manifest(APP).unwrap();
     let started = std::time::Instant::now();
     let err = engine.evaluate(&app, &Context::at(now())).unwrap_err();

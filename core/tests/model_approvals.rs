@@ -53,15 +53,11 @@ fn app(file: &str) -> Manifest {
 }
 
 fn approvals(file: &str) -> Vec<Approval> {
-    approvals_from_str(&read(&format!("fixtures/approvals/{file}")))
-        .unwrap_or_else(|p| panic!("{file}: {p:#?}"))
+    approvals_from_str(&read(&format!("fixtures/approvals/{file}"))).unwrap_or_else(|p| panic!("{file}: {p:#?}"))
 }
 
 fn by_id(file: &str, id: &str) -> Approval {
-    approvals(file)
-        .into_iter()
-        .find(|a| a.id == id)
-        .unwrap_or_else(|| panic!("{file} has no approval {id}"))
+    approvals(file).into_iter().find(|a| a.id == id).unwrap_or_else(|| panic!("{file} has no approval {id}"))
 }
 
 /// A security approval of the whole hr-onboarding app, in force at `now`.
@@ -82,24 +78,12 @@ fn check_statuses(file: &str) {
     let app = app(entry["app"].as_str().unwrap());
     let list = approvals(file);
     let ids: BTreeSet<&str> = list.iter().map(|a| a.id.as_str()).collect();
-    for (key, policy) in [
-        ("status", directory_policy()),
-        ("status_bundled", bundled_policy()),
-    ] {
+    for (key, policy) in [("status", directory_policy()), ("status_bundled", bundled_policy())] {
         let want = entry[key].as_object().unwrap();
-        assert_eq!(
-            ids,
-            want.keys().map(String::as_str).collect(),
-            "{file}: every approval has an expected {key}"
-        );
+        assert_eq!(ids, want.keys().map(String::as_str).collect(), "{file}: every approval has an expected {key}");
         for a in &list {
             let got = a.status(&app, now(), &policy);
-            assert_eq!(
-                got.as_str(),
-                want[&a.id].as_str().unwrap(),
-                "{file}: {} ({key})",
-                a.id
-            );
+            assert_eq!(got.as_str(), want[&a.id].as_str().unwrap(), "{file}: {} ({key})", a.id);
         }
     }
 }
@@ -110,27 +94,15 @@ fn check_problems(file: &str) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| {
-            (
-                p["code"].as_str().unwrap().to_string(),
-                p["path"].as_str().unwrap().to_string(),
-            )
-        })
+        .map(|p| (p["code"].as_str().unwrap().to_string(), p["path"].as_str().unwrap().to_string()))
         .collect();
     let problems = match approvals_from_str(&read(&format!("fixtures/approvals/{file}"))) {
         Ok(list) => panic!("{file} must be refused, read {} approvals", list.len()),
         Err(p) => p,
     };
-    let got: BTreeSet<(String, String)> = problems
-        .iter()
-        .map(|p| (p.code.clone(), p.path.clone()))
-        .collect();
+    let got: BTreeSet<(String, String)> = problems.iter().map(|p| (p.code.clone(), p.path.clone())).collect();
     assert_eq!(got, want, "{file}: {problems:#?}");
-    assert_eq!(
-        problems.len(),
-        want.len(),
-        "{file}: each problem once: {problems:#?}"
-    );
+    assert_eq!(problems.len(), want.len(), "{file}: each problem once: {problems:#?}");
 }
 
 #[test]
@@ -160,12 +132,7 @@ fn every_approval_fixture_has_an_expectation() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n != "expected.json")
         .collect();
-    let listed: BTreeSet<String> = expected()["files"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .cloned()
-        .collect();
+    let listed: BTreeSet<String> = expected()["files"].as_object().unwrap().keys().cloned().collect();
     assert_eq!(files, listed);
 }
 
@@ -184,10 +151,7 @@ fn approvals_read_the_same_from_json() {
 fn an_approvals_document_must_be_a_list() {
     let problems = approvals_from_str("id: apr-1\napp: hr-onboarding\n").unwrap_err();
     assert_eq!(problems.len(), 1, "{problems:?}");
-    assert_eq!(
-        (problems[0].code.as_str(), problems[0].path.as_str()),
-        (codes::WRONG_TYPE, "")
-    );
+    assert_eq!((problems[0].code.as_str(), problems[0].path.as_str()), (codes::WRONG_TYPE, ""));
 }
 
 // ------------------------------------------------------------ validity rules
@@ -230,10 +194,7 @@ fn an_approval_counts_only_from_its_grant_and_until_revoked() {
 fn an_approval_for_another_app_does_not_count() {
     let policy = bundled_policy();
     let a = security_approval();
-    assert_eq!(
-        a.status(&app("expense-approver.yaml"), now(), &policy),
-        ApprovalStatus::WrongApp
-    );
+    assert_eq!(a.status(&app("expense-approver.yaml"), now(), &policy), ApprovalStatus::WrongApp);
 }
 
 #[test]
@@ -241,21 +202,13 @@ fn the_owner_cannot_approve_their_own_app() {
     let app = app("hr-onboarding.yaml");
     let mut a = security_approval();
     a.approver = app.metadata.owner.clone();
-    assert_eq!(
-        a.status(&app, now(), &bundled_policy()),
-        ApprovalStatus::SelfApproval
-    );
+    assert_eq!(a.status(&app, now(), &bundled_policy()), ApprovalStatus::SelfApproval);
     // Not by changing the case or adding blanks either.
     a.approver = format!(" {} ", app.metadata.owner.to_uppercase());
-    assert_eq!(
-        a.status(&app, now(), &bundled_policy()),
-        ApprovalStatus::SelfApproval
-    );
+    assert_eq!(a.status(&app, now(), &bundled_policy()), ApprovalStatus::SelfApproval);
     // Not even when the directory says the owner holds the role.
     let mut policy = directory_policy();
-    policy
-        .approvers
-        .insert(app.metadata.owner.clone(), vec!["security".into()]);
+    policy.approvers.insert(app.metadata.owner.clone(), vec!["security".into()]);
     a.approver = app.metadata.owner.clone();
     assert_eq!(a.status(&app, now(), &policy), ApprovalStatus::SelfApproval);
 }
@@ -278,31 +231,22 @@ fn the_approver_must_hold_every_role_claimed() {
     assert_eq!(a.status(&app, now(), &policy), ApprovalStatus::Valid);
     // Without a directory (the bundled default) the claimed roles are trusted.
     a.approver = "someone.else@acme.example".into();
-    assert_eq!(
-        a.status(&app, now(), &bundled_policy()),
-        ApprovalStatus::Valid
-    );
+    assert_eq!(a.status(&app, now(), &bundled_policy()), ApprovalStatus::Valid);
 }
 
 #[test]
 fn an_exception_needs_the_role_its_kind_requires() {
     let app = app("hr-onboarding.yaml");
     let policy = bundled_policy();
-    assert_eq!(
-        policy.exceptions["residency.transfer"].roles,
-        vec!["data-governance".to_string()]
-    );
+    assert_eq!(policy.exceptions["residency.transfer"].roles, vec!["data-governance".to_string()]);
     let mut e = transfer_exception();
     assert_eq!(e.status(&app, now(), &policy), ApprovalStatus::Valid);
     e.roles = vec!["security".into()];
     assert_eq!(e.status(&app, now(), &policy), ApprovalStatus::RoleNotHeld);
     // secrets.inline exceptions are for security, not data governance.
     let mut s = transfer_exception();
-    s.scope = Some(Scope {
-        exception: Some("secrets.inline".into()),
-        dataset: None,
-        connector: Some("payroll".into()),
-    });
+    s.scope =
+        Some(Scope { exception: Some("secrets.inline".into()), dataset: None, connector: Some("payroll".into()) });
     assert_eq!(s.status(&app, now(), &policy), ApprovalStatus::RoleNotHeld);
     s.roles = vec!["security".into()];
     assert_eq!(s.status(&app, now(), &policy), ApprovalStatus::Valid);
@@ -318,35 +262,18 @@ fn a_scope_must_name_a_dataset_or_connector_of_the_app() {
         dataset: Some("employees".into()),
         connector: Some("bamboohr".into()),
     });
-    assert_eq!(
-        e.status(&app, now(), &policy),
-        ApprovalStatus::ScopeMismatch
-    );
+    assert_eq!(e.status(&app, now(), &policy), ApprovalStatus::ScopeMismatch);
     e.scope = Some(Scope {
         exception: Some("residency.transfer".into()),
         dataset: Some("contractors".into()),
         connector: None,
     });
-    assert_eq!(
-        e.status(&app, now(), &policy),
-        ApprovalStatus::ScopeMismatch
-    );
+    assert_eq!(e.status(&app, now(), &policy), ApprovalStatus::ScopeMismatch);
     // A plain approval of one connector is checked the same way.
     let mut a = security_approval();
-    a.scope = Some(Scope {
-        exception: None,
-        dataset: None,
-        connector: Some("crm".into()),
-    });
-    assert_eq!(
-        a.status(&app, now(), &policy),
-        ApprovalStatus::ScopeMismatch
-    );
-    a.scope = Some(Scope {
-        exception: None,
-        dataset: None,
-        connector: Some("payroll".into()),
-    });
+    a.scope = Some(Scope { exception: None, dataset: None, connector: Some("crm".into()) });
+    assert_eq!(a.status(&app, now(), &policy), ApprovalStatus::ScopeMismatch);
+    a.scope = Some(Scope { exception: None, dataset: None, connector: Some("payroll".into()) });
     assert_eq!(a.status(&app, now(), &policy), ApprovalStatus::Valid);
 }
 
@@ -356,23 +283,13 @@ fn a_residency_transfer_needs_byok_on_the_datasets_it_covers() {
     assert!(policy.exceptions["residency.transfer"].requires_byok);
     let mut app = app("hr-onboarding.yaml");
     let e = transfer_exception();
-    assert_eq!(
-        e.status(&app, now(), &policy),
-        ApprovalStatus::Valid,
-        "employees is encrypted with the tenant's key"
-    );
+    assert_eq!(e.status(&app, now(), &policy), ApprovalStatus::Valid, "employees is encrypted with the tenant's key");
 
     // Scoped by connector only: every dataset that flows through it must use BYOK.
     let mut by_connector = e.clone();
-    by_connector.scope = Some(Scope {
-        exception: Some("residency.transfer".into()),
-        dataset: None,
-        connector: Some("payroll".into()),
-    });
-    assert_eq!(
-        by_connector.status(&app, now(), &policy),
-        ApprovalStatus::Valid
-    );
+    by_connector.scope =
+        Some(Scope { exception: Some("residency.transfer".into()), dataset: None, connector: Some("payroll".into()) });
+    assert_eq!(by_connector.status(&app, now(), &policy), ApprovalStatus::Valid);
     let mut via_tickets = e.clone();
     via_tickets.scope = Some(Scope {
         exception: Some("residency.transfer".into()),
@@ -386,16 +303,9 @@ fn a_residency_transfer_needs_byok_on_the_datasets_it_covers() {
     );
 
     // Once the dataset falls back to platform keys the exception no longer counts.
-    app.spec
-        .datasets
-        .iter_mut()
-        .filter(|d| d.name == "employees")
-        .for_each(|d| d.encryption = Encryption::Platform);
+    app.spec.datasets.iter_mut().filter(|d| d.name == "employees").for_each(|d| d.encryption = Encryption::Platform);
     assert_eq!(e.status(&app, now(), &policy), ApprovalStatus::ByokRequired);
-    assert_eq!(
-        by_connector.status(&app, now(), &policy),
-        ApprovalStatus::ByokRequired
-    );
+    assert_eq!(by_connector.status(&app, now(), &policy), ApprovalStatus::ByokRequired);
 
     // Exceptions that do not require BYOK are unaffected.
     let mut export = e.clone();
@@ -410,19 +320,10 @@ fn a_residency_transfer_needs_byok_on_the_datasets_it_covers() {
 #[test]
 fn each_tier_requires_its_approvals() {
     let policy = bundled_policy();
-    let roles = |tier: &str| {
-        policy
-            .required_approvals
-            .get(tier)
-            .cloned()
-            .unwrap_or_default()
-    };
+    let roles = |tier: &str| policy.required_approvals.get(tier).cloned().unwrap_or_default();
     assert!(roles("low").is_empty());
     assert_eq!(roles("medium"), vec!["security".to_string()]);
-    assert_eq!(
-        roles("high"),
-        vec!["security".to_string(), "data-governance".to_string()]
-    );
+    assert_eq!(roles("high"), vec!["security".to_string(), "data-governance".to_string()]);
 }
 
 #[test]
@@ -434,16 +335,9 @@ fn the_valid_fixture_approvals_cover_what_a_high_tier_app_needs() {
         .filter(|a| a.status(&app, now(), &policy) == ApprovalStatus::Valid)
         .collect();
     for role in &policy.required_approvals["high"] {
-        assert!(
-            valid.iter().any(|a| a.grants_role(role, None, None)),
-            "nothing grants {role}"
-        );
+        assert!(valid.iter().any(|a| a.grants_role(role, None, None)), "nothing grants {role}");
     }
-    assert!(valid.iter().any(|a| a.waives(
-        "residency.transfer",
-        Some("employees"),
-        Some("payroll")
-    )));
+    assert!(valid.iter().any(|a| a.waives("residency.transfer", Some("employees"), Some("payroll"))));
 }
 
 // ------------------------------------------------------------ grants and waivers
@@ -454,33 +348,19 @@ fn a_whole_app_approval_grants_its_roles_everywhere_in_the_app() {
     assert!(a.grants_role("security", None, None));
     assert!(a.grants_role("security", None, Some("payroll")));
     assert!(a.grants_role("security", Some("employees"), None));
-    assert!(
-        !a.grants_role("data-governance", None, None),
-        "only the roles it names"
-    );
+    assert!(!a.grants_role("data-governance", None, None), "only the roles it names");
 }
 
 #[test]
 fn a_scoped_approval_grants_its_role_only_for_its_scope() {
     let mut a = security_approval();
-    a.scope = Some(Scope {
-        exception: None,
-        dataset: None,
-        connector: Some("payroll".into()),
-    });
+    a.scope = Some(Scope { exception: None, dataset: None, connector: Some("payroll".into()) });
     assert!(a.grants_role("security", None, Some("payroll")));
     assert!(a.grants_role("security", Some("employees"), Some("payroll")));
-    assert!(
-        !a.grants_role("security", None, Some("hris")),
-        "another connector"
-    );
+    assert!(!a.grants_role("security", None, Some("hris")), "another connector");
     assert!(!a.grants_role("security", None, None), "not the whole app");
 
-    a.scope = Some(Scope {
-        exception: None,
-        dataset: Some("employees".into()),
-        connector: None,
-    });
+    a.scope = Some(Scope { exception: None, dataset: Some("employees".into()), connector: None });
     assert!(a.grants_role("security", Some("employees"), None));
     assert!(!a.grants_role("security", Some("onboarding-tasks"), None));
     assert!(!a.grants_role("security", None, None));
@@ -497,32 +377,16 @@ fn an_exception_waives_but_never_grants_a_role() {
 fn an_exception_waives_only_its_kind_on_its_dataset_and_connector() {
     let e = transfer_exception();
     assert!(e.waives("residency.transfer", Some("employees"), Some("payroll")));
-    assert!(
-        !e.waives("residency.transfer", Some("employees"), Some("hris")),
-        "another connector"
-    );
-    assert!(
-        !e.waives(
-            "residency.transfer",
-            Some("onboarding-tasks"),
-            Some("payroll")
-        ),
-        "another dataset"
-    );
-    assert!(
-        !e.waives("pii.export", Some("employees"), Some("payroll")),
-        "another kind"
-    );
+    assert!(!e.waives("residency.transfer", Some("employees"), Some("hris")), "another connector");
+    assert!(!e.waives("residency.transfer", Some("onboarding-tasks"), Some("payroll")), "another dataset");
+    assert!(!e.waives("pii.export", Some("employees"), Some("payroll")), "another kind");
     // A whole-app approval waives nothing.
     assert!(!security_approval().waives("residency.transfer", Some("employees"), Some("payroll")));
 
     // Scoped by connector only: any dataset through that connector.
     let mut by_connector = e.clone();
-    by_connector.scope = Some(Scope {
-        exception: Some("residency.transfer".into()),
-        dataset: None,
-        connector: Some("payroll".into()),
-    });
+    by_connector.scope =
+        Some(Scope { exception: Some("residency.transfer".into()), dataset: None, connector: Some("payroll".into()) });
     assert!(by_connector.waives("residency.transfer", Some("employees"), Some("payroll")));
     assert!(!by_connector.waives("residency.transfer", Some("employees"), Some("hris")));
 }
@@ -544,10 +408,6 @@ fn approval_status_names_are_stable_snake_case() {
     .collect();
     for (name, status) in names {
         assert_eq!(status.as_str(), name);
-        assert_eq!(
-            serde_json::to_value(status).unwrap(),
-            name,
-            "serialized like as_str"
-        );
+        assert_eq!(serde_json::to_value(status).unwrap(), name, "serialized like as_str");
     }
 }

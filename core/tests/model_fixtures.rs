@@ -15,9 +15,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 fn fixtures(sub: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../fixtures")
-        .join(sub)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures").join(sub)
 }
 
 fn read(sub: &str, file: &str) -> String {
@@ -48,11 +46,7 @@ fn time(s: &str) -> DateTime<Utc> {
 }
 
 fn strings(v: &Value) -> BTreeSet<String> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_str().unwrap().to_string())
-        .collect()
+    v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect()
 }
 
 /// The fixture files of a folder, without `expected.json`.
@@ -70,10 +64,7 @@ fn files_in(sub: &str) -> BTreeSet<String> {
 fn check_app(file: &str) {
     let table = expected("apps");
     let exp = &table["apps"][file];
-    assert!(
-        exp.is_object(),
-        "{file} has no entry in fixtures/apps/expected.json"
-    );
+    assert!(exp.is_object(), "{file} has no entry in fixtures/apps/expected.json");
     let app = parse_app(file);
     let catalog = Catalog::bundled();
     let risk = assess(&app, &RiskModel::bundled(), &catalog);
@@ -88,66 +79,31 @@ fn check_app(file: &str) {
     let got: BTreeSet<String> = risk.factors.iter().map(|f| f.factor.clone()).collect();
     assert_eq!(got, strings(&exp["factors"]), "{file}: risk factors");
     for f in &risk.factors {
-        assert!(
-            f.points > 0,
-            "{file}: factor {} listed without points",
-            f.factor
-        );
-        assert!(
-            !f.detail.trim().is_empty(),
-            "{file}: factor {} has no reason",
-            f.factor
-        );
+        assert!(f.points > 0, "{file}: factor {} listed without points", f.factor);
+        assert!(!f.detail.trim().is_empty(), "{file}: factor {} has no reason", f.factor);
     }
 
-    let external: BTreeSet<String> = app
-        .spec
-        .connectors
-        .iter()
-        .filter(|c| c.external)
-        .map(|c| c.name.clone())
-        .collect();
-    assert_eq!(
-        external,
-        strings(&exp["external_connectors"]),
-        "{file}: external connectors"
-    );
+    let external: BTreeSet<String> =
+        app.spec.connectors.iter().filter(|c| c.external).map(|c| c.name.clone()).collect();
+    assert_eq!(external, strings(&exp["external_connectors"]), "{file}: external connectors");
 
-    let flows: BTreeSet<(String, String)> = cross_border_flows(&app, &catalog)
-        .into_iter()
-        .map(|f| (f.dataset, f.connector))
-        .collect();
+    let flows: BTreeSet<(String, String)> =
+        cross_border_flows(&app, &catalog).into_iter().map(|f| (f.dataset, f.connector)).collect();
     let want: BTreeSet<(String, String)> = exp["cross_border"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| {
-            (
-                f["dataset"].as_str().unwrap().to_string(),
-                f["connector"].as_str().unwrap().to_string(),
-            )
-        })
+        .map(|f| (f["dataset"].as_str().unwrap().to_string(), f["connector"].as_str().unwrap().to_string()))
         .collect();
     assert_eq!(flows, want, "{file}: cross-border flows");
 
-    assert_eq!(
-        app.metadata.expires_at,
-        time(exp["expires_at"].as_str().unwrap()),
-        "{file}: expiresAt after defaults"
-    );
+    assert_eq!(app.metadata.expires_at, time(exp["expires_at"].as_str().unwrap()), "{file}: expiresAt after defaults");
 
     if let Some(other) = exp.get("same_as").and_then(Value::as_str) {
-        assert_eq!(
-            app,
-            parse_app(other),
-            "{file} and {other} must describe the same manifest"
-        );
+        assert_eq!(app, parse_app(other), "{file} and {other} must describe the same manifest");
     }
     if let Some(approvals) = exp.get("approvals_file").and_then(Value::as_str) {
-        assert!(
-            fixtures("approvals").join(approvals).is_file(),
-            "{file}: approvals file {approvals} is missing"
-        );
+        assert!(fixtures("approvals").join(approvals).is_file(), "{file}: approvals file {approvals} is missing");
     }
 }
 
@@ -185,15 +141,8 @@ fn every_app_fixture_has_an_expectation_and_a_test() {
     assert_eq!(table["now"], "2026-11-26T10:00:00Z");
     let listed: BTreeSet<String> = table["apps"].as_object().unwrap().keys().cloned().collect();
     let tested: BTreeSet<String> = APP_CASES.iter().map(|s| s.to_string()).collect();
-    assert_eq!(
-        files_in("apps"),
-        listed,
-        "files in fixtures/apps vs entries of expected.json"
-    );
-    assert_eq!(
-        listed, tested,
-        "entries of expected.json vs app_cases! in this file"
-    );
+    assert_eq!(files_in("apps"), listed, "files in fixtures/apps vs entries of expected.json");
+    assert_eq!(listed, tested, "entries of expected.json vs app_cases! in this file");
 }
 
 fn tier_of(file: &str) -> Tier {
@@ -222,41 +171,22 @@ fn who_built_an_internal_read_only_app_does_not_lift_it_out_of_low() {
     let agent = parse_app("readonly-dashboard-agent.yaml");
     let risk = assess(&agent, &model, &catalog);
     assert_eq!(risk.tier, Tier::Low);
-    let built_by = risk
-        .factors
-        .iter()
-        .find(|f| f.factor == "built_by")
-        .expect("the builder is a factor");
-    assert!(
-        built_by.points > 0 && built_by.detail.contains("agent"),
-        "{built_by:?}"
-    );
+    let built_by = risk.factors.iter().find(|f| f.factor == "built_by").expect("the builder is a factor");
+    assert!(built_by.points > 0 && built_by.detail.contains("agent"), "{built_by:?}");
 
     let mut app = parse_app("readonly-dashboard.yaml");
     for by in microgov::model::BuiltBy::ALL {
         app.spec.built_by = *by;
-        assert_eq!(
-            assess(&app, &model, &catalog).tier,
-            Tier::Low,
-            "built by {by}"
-        );
+        assert_eq!(assess(&app, &model, &catalog).tier, Tier::Low, "built by {by}");
     }
 }
 
 #[test]
 fn factors_come_highest_first_and_sum_to_the_score() {
     let model = RiskModel::bundled();
-    for file in [
-        "ops-vm-control.yaml",
-        "readonly-dashboard-agent.yaml",
-        "incident-triage.yaml",
-    ] {
+    for file in ["ops-vm-control.yaml", "readonly-dashboard-agent.yaml", "incident-triage.yaml"] {
         let risk = assess(&parse_app(file), &model, &Catalog::bundled());
-        assert!(
-            risk.factors.windows(2).all(|w| w[0].points >= w[1].points),
-            "{file}: {:?}",
-            risk.factors
-        );
+        assert!(risk.factors.windows(2).all(|w| w[0].points >= w[1].points), "{file}: {:?}", risk.factors);
         let sum: u32 = risk.factors.iter().map(|f| f.points).sum();
         assert_eq!(risk.score, sum.min(model.risk.max_score), "{file}");
     }
@@ -266,22 +196,14 @@ fn factors_come_highest_first_and_sum_to_the_score() {
 fn expiry_defaults_to_creation_plus_ninety_days() {
     let app = parse_app("ops-vm-control.yaml");
     assert_eq!(app.metadata.created_at, time("2026-11-10T16:00:00Z"));
-    assert_eq!(
-        app.metadata.expires_at,
-        app.metadata.created_at + Duration::days(90)
-    );
+    assert_eq!(app.metadata.expires_at, app.metadata.created_at + Duration::days(90));
     assert_eq!(app.metadata.expires_at, time("2027-02-08T16:00:00Z"));
 
     // The lifetime is an option; an explicit expiresAt is kept as written.
-    let opts = ParseOptions {
-        default_lifetime_days: 30,
-        ..ParseOptions::default()
-    };
-    let short =
-        Manifest::parse_with(&read("apps", "ops-vm-control.yaml"), Format::Yaml, &opts).unwrap();
+    let opts = ParseOptions { default_lifetime_days: 30, ..ParseOptions::default() };
+    let short = Manifest::parse_with(&read("apps", "ops-vm-control.yaml"), Format::Yaml, &opts).unwrap();
     assert_eq!(short.metadata.expires_at, time("2026-12-10T16:00:00Z"));
-    let explicit =
-        Manifest::parse_with(&read("apps", "expense-approver.yaml"), Format::Yaml, &opts).unwrap();
+    let explicit = Manifest::parse_with(&read("apps", "expense-approver.yaml"), Format::Yaml, &opts).unwrap();
     assert_eq!(explicit.metadata.expires_at, time("2027-01-30T09:00:00Z"));
 }
 
@@ -320,7 +242,8 @@ fn every_app_reads_the_same_from_text_and_from_a_value() {
     files.push(("bench".to_string(), "typical.yaml".to_string()));
     for (sub, file) in files {
         let text = read(&sub, &file);
-        let from_text = Manifest::parse_with(&text, format_of(&file), &ParseOptions::default()).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let from_text = Manifest::parse_with(&text, format_of(&file), &ParseOptions::default())
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
         let json = serde_json::to_string(&from_text).unwrap();
         let doc: Value = serde_json::from_str(&json).unwrap();
         assert_eq!(Manifest::from_json(&json).unwrap(), from_text, "{file}: through JSON text");
@@ -345,23 +268,13 @@ fn problems_of(file: &str, opts: &ParseOptions) -> Vec<microgov::model::Problem>
 /// (code, path) pairs, order-insensitive, and the message hints it names.
 fn check_invalid(file: &str) {
     let table = expected("invalid");
-    let exp = table[file]
-        .as_array()
-        .unwrap_or_else(|| panic!("{file} has no entry in fixtures/invalid/expected.json"));
+    let exp = table[file].as_array().unwrap_or_else(|| panic!("{file} has no entry in fixtures/invalid/expected.json"));
     let problems = problems_of(file, &ParseOptions::default());
 
-    let mut got: Vec<(String, String)> = problems
-        .iter()
-        .map(|p| (p.code.clone(), p.path.clone()))
-        .collect();
+    let mut got: Vec<(String, String)> = problems.iter().map(|p| (p.code.clone(), p.path.clone())).collect();
     let mut want: Vec<(String, String)> = exp
         .iter()
-        .map(|e| {
-            (
-                e["code"].as_str().unwrap().to_string(),
-                e["path"].as_str().unwrap().to_string(),
-            )
-        })
+        .map(|e| (e["code"].as_str().unwrap().to_string(), e["path"].as_str().unwrap().to_string()))
         .collect();
     got.sort();
     want.sort();
@@ -373,20 +286,12 @@ fn check_invalid(file: &str) {
     );
 
     for p in &problems {
-        assert!(
-            !p.message.trim().is_empty(),
-            "{file}: {} at {} has no message",
-            p.code,
-            p.path
-        );
+        assert!(!p.message.trim().is_empty(), "{file}: {} at {} has no message", p.code, p.path);
     }
     for e in exp {
         if let Some(hint) = e.get("message_contains").and_then(Value::as_str) {
             let (code, path) = (e["code"].as_str().unwrap(), e["path"].as_str().unwrap());
-            let p = problems
-                .iter()
-                .find(|p| p.code == code && p.path == path)
-                .unwrap();
+            let p = problems.iter().find(|p| p.code == code && p.path == path).unwrap();
             assert!(
                 p.message.contains(hint),
                 "{file}: message of {code} at {path:?} should contain {hint:?}: {:?}",
@@ -445,15 +350,8 @@ fn every_invalid_fixture_has_an_expectation_and_a_test() {
     let table = expected("invalid");
     let listed: BTreeSet<String> = table.as_object().unwrap().keys().cloned().collect();
     let tested: BTreeSet<String> = INVALID_CASES.iter().map(|s| s.to_string()).collect();
-    assert_eq!(
-        files_in("invalid"),
-        listed,
-        "files in fixtures/invalid vs entries of expected.json"
-    );
-    assert_eq!(
-        listed, tested,
-        "entries of expected.json vs invalid_cases! in this file"
-    );
+    assert_eq!(files_in("invalid"), listed, "files in fixtures/invalid vs entries of expected.json");
+    assert_eq!(listed, tested, "entries of expected.json vs invalid_cases! in this file");
 }
 
 #[test]
@@ -487,10 +385,7 @@ fn every_validation_code_is_exercised_by_a_fixture() {
         codes::UNSUPPORTED_VERSION,
         codes::INVALID_TEMPLATE,
     ] {
-        assert!(
-            used.contains(code),
-            "no fixture in fixtures/invalid exercises {code}"
-        );
+        assert!(used.contains(code), "no fixture in fixtures/invalid exercises {code}");
     }
 }
 
@@ -500,10 +395,7 @@ fn ten_mistakes_give_ten_problems_each_with_its_own_path() {
     assert_eq!(problems.len(), 10, "{problems:#?}");
     let paths: BTreeSet<&str> = problems.iter().map(|p| p.path.as_str()).collect();
     assert_eq!(paths.len(), 10, "each mistake at its own path: {paths:?}");
-    assert!(
-        paths.iter().all(|p| p.starts_with('/')),
-        "every path points into the document: {paths:?}"
-    );
+    assert!(paths.iter().all(|p| p.starts_with('/')), "every path points into the document: {paths:?}");
     // The error's text lists every problem, so a CLI can print it as is.
     let err = Manifest::from_yaml(&read("invalid", "ten-mistakes.yaml")).unwrap_err();
     let text = err.to_string();
@@ -515,11 +407,7 @@ fn ten_mistakes_give_ten_problems_each_with_its_own_path() {
 #[test]
 fn billion_laughs_is_refused_without_expanding() {
     let text = read("invalid", "billion-laughs.yaml");
-    assert!(
-        text.len() <= 2048,
-        "the file is small ({} bytes)",
-        text.len()
-    );
+    assert!(text.len() <= 2048, "the file is small ({} bytes)", text.len());
     // It returns (no hang, no memory blow-up) with one clear problem.
     let err = Manifest::from_yaml(&text).unwrap_err();
     let problems = err.problems();
@@ -527,77 +415,38 @@ fn billion_laughs_is_refused_without_expanding() {
     assert_eq!(problems[0].code, codes::TOO_COMPLEX);
     assert_eq!(problems[0].path, "");
     // Also when the format is sniffed.
-    assert_eq!(
-        Manifest::from_str_any(&text).unwrap_err().problems()[0].code,
-        codes::TOO_COMPLEX
-    );
+    assert_eq!(Manifest::from_str_any(&text).unwrap_err().problems()[0].code, codes::TOO_COMPLEX);
 }
 
 #[test]
 fn size_limit_refuses_large_documents() {
     let text = read("apps", "expense-approver.yaml");
-    let opts = ParseOptions {
-        limits: Limits {
-            max_bytes: 512,
-            ..Limits::default()
-        },
-        ..ParseOptions::default()
-    };
+    let opts = ParseOptions { limits: Limits { max_bytes: 512, ..Limits::default() }, ..ParseOptions::default() };
     assert!(text.len() > 512);
     let err = Manifest::parse_with(&text, Format::Yaml, &opts).unwrap_err();
     let problems = err.problems();
     assert_eq!(problems.len(), 1, "{problems:?}");
-    assert_eq!(
-        (problems[0].code.as_str(), problems[0].path.as_str()),
-        (codes::TOO_LARGE, "")
-    );
-    assert!(
-        problems[0].message.contains("512"),
-        "names the limit: {}",
-        problems[0].message
-    );
+    assert_eq!((problems[0].code.as_str(), problems[0].path.as_str()), (codes::TOO_LARGE, ""));
+    assert!(problems[0].message.contains("512"), "names the limit: {}", problems[0].message);
 
     let json = read("apps", "hr-onboarding.json");
     let err = Manifest::parse_with(&json, Format::Json, &opts).unwrap_err();
     assert_eq!(err.problems()[0].code, codes::TOO_LARGE);
 
     // At the limit exactly, the document is read.
-    let exact = ParseOptions {
-        limits: Limits {
-            max_bytes: text.len(),
-            ..Limits::default()
-        },
-        ..ParseOptions::default()
-    };
+    let exact =
+        ParseOptions { limits: Limits { max_bytes: text.len(), ..Limits::default() }, ..ParseOptions::default() };
     assert!(Manifest::parse_with(&text, Format::Yaml, &exact).is_ok());
 }
 
 #[test]
 fn depth_and_node_limits_are_configurable() {
     let text = read("apps", "hr-onboarding.yaml");
-    let shallow = ParseOptions {
-        limits: Limits {
-            max_depth: 3,
-            ..Limits::default()
-        },
-        ..ParseOptions::default()
-    };
+    let shallow = ParseOptions { limits: Limits { max_depth: 3, ..Limits::default() }, ..ParseOptions::default() };
     let err = Manifest::parse_with(&text, Format::Yaml, &shallow).unwrap_err();
-    assert_eq!(
-        (
-            err.problems()[0].code.as_str(),
-            err.problems()[0].path.as_str()
-        ),
-        (codes::TOO_COMPLEX, "")
-    );
+    assert_eq!((err.problems()[0].code.as_str(), err.problems()[0].path.as_str()), (codes::TOO_COMPLEX, ""));
 
-    let few = ParseOptions {
-        limits: Limits {
-            max_nodes: 20,
-            ..Limits::default()
-        },
-        ..ParseOptions::default()
-    };
+    let few = ParseOptions { limits: Limits { max_nodes: 20, ..Limits::default() }, ..ParseOptions::default() };
     let err = Manifest::parse_with(&text, Format::Yaml, &few).unwrap_err();
     assert_eq!(err.problems()[0].code, codes::TOO_COMPLEX);
 
@@ -615,14 +464,16 @@ fn problems_found_in_text_carry_the_line_of_their_mistake() {
     let marked = marked_lines(&text);
     assert_eq!(marked.len(), 10);
     let problems = Manifest::from_yaml(&text).unwrap_err().problems().to_vec();
-    let lines: BTreeSet<usize> = problems.iter().map(|p| p.line.unwrap_or_else(|| panic!("{p:?} has no line"))).collect();
+    let lines: BTreeSet<usize> =
+        problems.iter().map(|p| p.line.unwrap_or_else(|| panic!("{p:?} has no line"))).collect();
     assert_eq!(lines, marked, "{problems:#?}");
     assert!(problems.iter().all(|p| p.column.is_some_and(|c| c >= 1)));
     // The same document, not read from text, has no lines to give.
     let doc: Value = serde_yaml_ng::from_str(&text).unwrap();
     let from_value = microgov::Engine::new().unwrap().manifest_from_value(&doc).unwrap_err().problems().to_vec();
     assert!(from_value.iter().all(|p| p.line.is_none() && p.column.is_none()));
-    let codes_paths = |ps: &[microgov::model::Problem]| ps.iter().map(|p| (p.code.clone(), p.path.clone())).collect::<Vec<_>>();
+    let codes_paths =
+        |ps: &[microgov::model::Problem]| ps.iter().map(|p| (p.code.clone(), p.path.clone())).collect::<Vec<_>>();
     assert_eq!(codes_paths(&from_value), codes_paths(&problems));
 }
 

@@ -39,12 +39,7 @@ impl Chain {
     /// An empty chain for the log `log_id` (1 to 255 visible ASCII characters).
     pub fn new(log_id: &str) -> Result<Chain, AuditError> {
         check_log_id(log_id).map_err(|reason| AuditError::InvalidArgument { reason })?;
-        Ok(Chain {
-            log_id: log_id.to_string(),
-            last: Hash::ZERO,
-            tree: MerkleTree::new(),
-            line: Vec::new(),
-        })
+        Ok(Chain { log_id: log_id.to_string(), last: Hash::ZERO, tree: MerkleTree::new(), line: Vec::new() })
     }
 
     /// A chain that continues after the records whose leaf hashes `tree` holds.
@@ -98,40 +93,25 @@ impl Chain {
         let receipt = result?;
         let end = self.line.len().saturating_sub(1);
         // Lines are built from &str pieces and ASCII, so they are UTF-8.
-        let text = std::str::from_utf8(&self.line[..end]).map_err(|e| AuditError::BadRecord {
-            at: "line".into(),
-            reason: e.to_string(),
-        })?;
+        let text = std::str::from_utf8(&self.line[..end])
+            .map_err(|e| AuditError::BadRecord { at: "line".into(), reason: e.to_string() })?;
         Ok((receipt, text))
     }
 
     /// Appends an event, writing its line and a line feed to `out`. On error nothing is
     /// written and the chain is unchanged.
-    pub(crate) fn append_into(
-        &mut self,
-        event: &Event,
-        out: &mut Vec<u8>,
-    ) -> Result<Receipt, AuditError> {
+    pub(crate) fn append_into(&mut self, event: &Event, out: &mut Vec<u8>) -> Result<Receipt, AuditError> {
         event.validate()?;
         self.append_validated(event, out)
     }
 
     /// As [`Chain::append_into`] for an event already validated (the file sink validates
     /// outside its lock).
-    pub(crate) fn append_validated(
-        &mut self,
-        event: &Event,
-        out: &mut Vec<u8>,
-    ) -> Result<Receipt, AuditError> {
+    pub(crate) fn append_validated(&mut self, event: &Event, out: &mut Vec<u8>) -> Result<Receipt, AuditError> {
         let seq = self.tree.len();
         let ts = format_ts(&event.ts.unwrap_or_else(Utc::now))?;
         let start = out.len();
-        let stamp = Stamp {
-            log_id: &self.log_id,
-            seq,
-            ts: &ts,
-            prev: &self.last,
-        };
+        let stamp = Stamp { log_id: &self.log_id, seq, ts: &ts, prev: &self.last };
         write_record(out, &event.fields(), &stamp)?;
         let hash = leaf_hash(&out[start..]);
         out.push(b'\n');
@@ -176,14 +156,9 @@ mod tests {
         let mut chain = Chain::new("t/log").unwrap();
         let mut out = Vec::new();
         assert!(chain.append_into(&Event::new("bad"), &mut out).is_err());
-        assert!(chain
-            .append_into(&Event::new("a.b").attr("f", 0.5), &mut out)
-            .is_err());
+        assert!(chain.append_into(&Event::new("a.b").attr("f", 0.5), &mut out).is_err());
         assert!(out.is_empty());
         assert!(chain.is_empty());
-        assert_eq!(
-            Chain::new("has space").unwrap_err().code(),
-            "audit.invalid_argument"
-        );
+        assert_eq!(Chain::new("has space").unwrap_err().code(), "audit.invalid_argument");
     }
 }

@@ -54,10 +54,7 @@ pub fn keygen(name: &str) -> Result<(String, String), AuditError> {
 fn check_name(name: &str) -> Result<(), AuditError> {
     if name.is_empty() || name.contains('+') || name.chars().any(char::is_whitespace) {
         return Err(AuditError::BadKey {
-            reason: format!(
-                "key name must be non-empty without '+' or spaces: {:?}",
-                truncate(name, 60)
-            ),
+            reason: format!("key name must be non-empty without '+' or spaces: {:?}", truncate(name, 60)),
         });
     }
     Ok(())
@@ -79,32 +76,20 @@ fn hex_id(id: &[u8; 4]) -> String {
 
 /// Splits `name+hexid+base64` into its parts and decodes the `0x01 || 32 bytes` key material.
 fn parse_key_parts(rest: &str) -> Result<(String, [u8; 4], [u8; 32]), AuditError> {
-    let bad = |reason: &str| AuditError::BadKey {
-        reason: reason.to_string(),
-    };
+    let bad = |reason: &str| AuditError::BadKey { reason: reason.to_string() };
     // The base64 part may itself contain '+'.
     let mut parts = rest.splitn(3, '+');
     let (Some(name), Some(id), Some(material)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(bad("expected <name>+<hex key id>+<base64 key>"));
     };
     check_name(name)?;
-    if id.len() != 8
-        || !id
-            .bytes()
-            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
-    {
+    if id.len() != 8 || !id.bytes().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()) {
         return Err(bad("key id must be 8 lowercase hex digits"));
     }
-    let id = u32::from_str_radix(id, 16)
-        .map_err(|_| bad("key id must be 8 hex digits"))?
-        .to_be_bytes();
-    let raw = B64
-        .decode(material.trim_end())
-        .map_err(|_| bad("key is not valid base64"))?;
+    let id = u32::from_str_radix(id, 16).map_err(|_| bad("key id must be 8 hex digits"))?.to_be_bytes();
+    let raw = B64.decode(material.trim_end()).map_err(|_| bad("key is not valid base64"))?;
     if raw.len() != 33 || raw[0] != ALG_ED25519 {
-        return Err(bad(
-            "key is not an ed25519 key (expected 0x01 and 32 bytes)",
-        ));
+        return Err(bad("key is not an ed25519 key (expected 0x01 and 32 bytes)"));
     }
     let mut bytes = [0u8; 32];
     bytes.copy_from_slice(&raw[1..]);
@@ -115,9 +100,7 @@ impl SigningKey {
     /// A new key from the operating system's random source.
     pub fn generate(name: &str) -> Result<SigningKey, AuditError> {
         let mut seed = [0u8; 32];
-        getrandom::fill(&mut seed).map_err(|e| AuditError::BadKey {
-            reason: format!("no system randomness: {e}"),
-        })?;
+        getrandom::fill(&mut seed).map_err(|e| AuditError::BadKey { reason: format!("no system randomness: {e}") })?;
         SigningKey::from_seed(name, seed)
     }
 
@@ -126,11 +109,7 @@ impl SigningKey {
         check_name(name)?;
         let key = ed25519_dalek::SigningKey::from_bytes(&seed);
         let id = key_id(name, key.verifying_key().as_bytes());
-        Ok(SigningKey {
-            name: name.to_string(),
-            id,
-            key,
-        })
+        Ok(SigningKey { name: name.to_string(), id, key })
     }
 
     /// Parses `PRIVATE+KEY+<name>+<hex id>+<base64(0x01 || seed)>`; the id must match.
@@ -138,15 +117,11 @@ impl SigningKey {
         let rest = skey
             .trim()
             .strip_prefix("PRIVATE+KEY+")
-            .ok_or_else(|| AuditError::BadKey {
-                reason: "a signing key starts with PRIVATE+KEY+".into(),
-            })?;
+            .ok_or_else(|| AuditError::BadKey { reason: "a signing key starts with PRIVATE+KEY+".into() })?;
         let (name, id, seed) = parse_key_parts(rest)?;
         let key = SigningKey::from_seed(&name, seed)?;
         if key.id != id {
-            return Err(AuditError::BadKey {
-                reason: "key id does not match the key".into(),
-            });
+            return Err(AuditError::BadKey { reason: "key id does not match the key".into() });
         }
         Ok(key)
     }
@@ -155,12 +130,7 @@ impl SigningKey {
     pub fn to_skey(&self) -> String {
         let mut raw = vec![ALG_ED25519];
         raw.extend_from_slice(self.key.as_bytes());
-        format!(
-            "PRIVATE+KEY+{}+{}+{}",
-            self.name,
-            hex_id(&self.id),
-            B64.encode(raw)
-        )
+        format!("PRIVATE+KEY+{}+{}+{}", self.name, hex_id(&self.id), B64.encode(raw))
     }
 
     /// The key name, as it appears in signature lines.
@@ -175,11 +145,7 @@ impl SigningKey {
 
     /// The matching verifier key.
     pub fn verifier(&self) -> VerifierKey {
-        VerifierKey {
-            name: self.name.clone(),
-            id: self.id,
-            key: self.key.verifying_key(),
-        }
+        VerifierKey { name: self.name.clone(), id: self.id, key: self.key.verifying_key() }
     }
 
     /// The signature line (with its line feed) for note text `text`.
@@ -203,14 +169,10 @@ impl VerifierKey {
     /// Parses `<name>+<hex id>+<base64(0x01 || public key)>`; the id must match.
     pub fn parse(vkey: &str) -> Result<VerifierKey, AuditError> {
         let (name, id, public) = parse_key_parts(vkey.trim())?;
-        let key =
-            ed25519_dalek::VerifyingKey::from_bytes(&public).map_err(|_| AuditError::BadKey {
-                reason: "not a valid ed25519 public key".into(),
-            })?;
+        let key = ed25519_dalek::VerifyingKey::from_bytes(&public)
+            .map_err(|_| AuditError::BadKey { reason: "not a valid ed25519 public key".into() })?;
         if key_id(&name, &public) != id {
-            return Err(AuditError::BadKey {
-                reason: "key id does not match the key".into(),
-            });
+            return Err(AuditError::BadKey { reason: "key id does not match the key".into() });
         }
         Ok(VerifierKey { name, id, key })
     }
@@ -260,20 +222,13 @@ pub struct Checkpoint {
 }
 
 fn bad_checkpoint(reason: impl Into<String>) -> AuditError {
-    AuditError::BadCheckpoint {
-        reason: reason.into(),
-    }
+    AuditError::BadCheckpoint { reason: reason.into() }
 }
 
 impl Checkpoint {
     /// The `tlog-checkpoint` body: origin, size and base64 root, each on its own line.
     pub fn body(&self) -> String {
-        let mut s = format!(
-            "{}\n{}\n{}\n",
-            self.origin,
-            self.size,
-            B64.encode(self.root.0)
-        );
+        let mut s = format!("{}\n{}\n{}\n", self.origin, self.size, B64.encode(self.root.0));
         for e in &self.extensions {
             s.push_str(e);
             s.push('\n');
@@ -292,24 +247,14 @@ impl Checkpoint {
         if origin.is_empty() {
             return Err(bad_checkpoint("empty origin line"));
         }
-        let size_line = lines
-            .next()
-            .ok_or_else(|| bad_checkpoint("missing tree size line"))?;
-        let size: u64 = size_line
-            .parse()
-            .map_err(|_| bad_checkpoint("tree size is not a decimal number"))?;
+        let size_line = lines.next().ok_or_else(|| bad_checkpoint("missing tree size line"))?;
+        let size: u64 = size_line.parse().map_err(|_| bad_checkpoint("tree size is not a decimal number"))?;
         if size.to_string() != size_line {
             return Err(bad_checkpoint("tree size is not in canonical decimal form"));
         }
-        let root_line = lines
-            .next()
-            .ok_or_else(|| bad_checkpoint("missing root hash line"))?;
-        let raw = B64
-            .decode(root_line)
-            .map_err(|_| bad_checkpoint("root hash is not base64"))?;
-        let root: [u8; 32] = raw
-            .try_into()
-            .map_err(|_| bad_checkpoint("root hash is not 32 bytes"))?;
+        let root_line = lines.next().ok_or_else(|| bad_checkpoint("missing root hash line"))?;
+        let raw = B64.decode(root_line).map_err(|_| bad_checkpoint("root hash is not base64"))?;
+        let root: [u8; 32] = raw.try_into().map_err(|_| bad_checkpoint("root hash is not 32 bytes"))?;
         if B64.encode(root) != root_line {
             return Err(bad_checkpoint("root hash is not canonical base64"));
         }
@@ -317,12 +262,7 @@ impl Checkpoint {
         if extensions.iter().any(String::is_empty) {
             return Err(bad_checkpoint("empty extension line"));
         }
-        Ok(Checkpoint {
-            origin: origin.to_string(),
-            size,
-            root: Hash(root),
-            extensions,
-        })
+        Ok(Checkpoint { origin: origin.to_string(), size, root: Hash(root), extensions })
     }
 
     /// The signed note: body, blank line, one signature line.
@@ -353,11 +293,7 @@ impl Checkpoint {
                 reason: if matching == 0 {
                     format!("no signature by key {}+{}", key.name, hex_id(&key.id))
                 } else {
-                    format!(
-                        "signature by key {}+{} does not verify",
-                        key.name,
-                        hex_id(&key.id)
-                    )
+                    format!("signature by key {}+{} does not verify", key.name, hex_id(&key.id))
                 },
             });
         }
@@ -367,8 +303,7 @@ impl Checkpoint {
 
 /// Whether a note carries a signature line with this key's name and id (valid or not).
 pub(crate) fn has_signature_by(note: &str, key: &VerifierKey) -> bool {
-    split_note(note)
-        .is_ok_and(|(_, sigs)| sigs.iter().any(|s| s.name == key.name && s.id == key.id))
+    split_note(note).is_ok_and(|(_, sigs)| sigs.iter().any(|s| s.name == key.name && s.id == key.id))
 }
 
 struct NoteSig<'a> {
@@ -387,9 +322,7 @@ fn split_note(note: &str) -> Result<(&str, Vec<NoteSig<'_>>), AuditError> {
     if !note.ends_with('\n') {
         return Err(bad_checkpoint("note must end with a newline"));
     }
-    let split = note
-        .rfind("\n\n")
-        .ok_or_else(|| bad_checkpoint("note has no signature block"))?;
+    let split = note.rfind("\n\n").ok_or_else(|| bad_checkpoint("note has no signature block"))?;
     let text = &note[..split + 1];
     let block = &note[split + 2..];
     if block.is_empty() {
@@ -397,16 +330,12 @@ fn split_note(note: &str) -> Result<(&str, Vec<NoteSig<'_>>), AuditError> {
     }
     let mut sigs = Vec::new();
     for line in block.split_terminator('\n') {
-        let rest = line.strip_prefix(SIG_PREFIX).ok_or_else(|| {
-            bad_checkpoint("signature line must start with an em dash and a space")
-        })?;
-        let (name, b64) = rest
-            .split_once(' ')
-            .ok_or_else(|| bad_checkpoint("malformed signature line"))?;
+        let rest = line
+            .strip_prefix(SIG_PREFIX)
+            .ok_or_else(|| bad_checkpoint("signature line must start with an em dash and a space"))?;
+        let (name, b64) = rest.split_once(' ').ok_or_else(|| bad_checkpoint("malformed signature line"))?;
         check_name(name).map_err(|_| bad_checkpoint("malformed key name in signature line"))?;
-        let raw = B64
-            .decode(b64)
-            .map_err(|_| bad_checkpoint("signature is not base64"))?;
+        let raw = B64.decode(b64).map_err(|_| bad_checkpoint("signature is not base64"))?;
         if raw.len() < 5 {
             return Err(bad_checkpoint("signature too short"));
         }
@@ -441,9 +370,7 @@ pub(crate) fn split_notes(text: &str) -> Result<(Vec<&str>, usize), AuditError> 
         if !in_sigs {
             if content.is_empty() {
                 if body_lines == 0 {
-                    return Err(bad_checkpoint(format!(
-                        "empty line at byte {start} where a checkpoint should start"
-                    )));
+                    return Err(bad_checkpoint(format!("empty line at byte {start} where a checkpoint should start")));
                 }
                 in_sigs = true;
             } else {
@@ -451,9 +378,7 @@ pub(crate) fn split_notes(text: &str) -> Result<(Vec<&str>, usize), AuditError> 
             }
         } else if content.is_empty() {
             if sig_lines == 0 {
-                return Err(bad_checkpoint(format!(
-                    "checkpoint without signature at byte {note_start}"
-                )));
+                return Err(bad_checkpoint(format!("checkpoint without signature at byte {note_start}")));
             }
             notes.push(&text[note_start..start]);
             note_start = pos;
@@ -464,9 +389,7 @@ pub(crate) fn split_notes(text: &str) -> Result<(Vec<&str>, usize), AuditError> 
         } else if content.starts_with(SIG_PREFIX) {
             sig_lines += 1;
         } else {
-            return Err(bad_checkpoint(format!(
-                "expected a signature line at byte {start}"
-            )));
+            return Err(bad_checkpoint(format!("expected a signature line at byte {start}")));
         }
     }
     if in_sigs && sig_lines > 0 && pos == text.len() && text.ends_with('\n') {
@@ -496,22 +419,10 @@ mod tests {
         assert!(!format!("{k:?}").contains(&skey[skey.len() - 20..]));
         // A changed name no longer matches the key id.
         let renamed = vkey.replacen("example.com/log", "example.com/other", 1);
-        assert_eq!(
-            VerifierKey::parse(&renamed).unwrap_err().code(),
-            "audit.bad_key"
-        );
-        assert_eq!(
-            VerifierKey::parse("nope").unwrap_err().code(),
-            "audit.bad_key"
-        );
-        assert_eq!(
-            SigningKey::from_seed("a b", [0; 32]).unwrap_err().code(),
-            "audit.bad_key"
-        );
-        assert_eq!(
-            SigningKey::from_seed("a+b", [0; 32]).unwrap_err().code(),
-            "audit.bad_key"
-        );
+        assert_eq!(VerifierKey::parse(&renamed).unwrap_err().code(), "audit.bad_key");
+        assert_eq!(VerifierKey::parse("nope").unwrap_err().code(), "audit.bad_key");
+        assert_eq!(SigningKey::from_seed("a b", [0; 32]).unwrap_err().code(), "audit.bad_key");
+        assert_eq!(SigningKey::from_seed("a+b", [0; 32]).unwrap_err().code(), "audit.bad_key");
         let (s, v) = keygen("x").unwrap();
         assert_eq!(SigningKey::parse(&s).unwrap().verifier().to_vkey(), v);
     }
@@ -537,38 +448,17 @@ mod tests {
     #[test]
     fn checkpoints_sign_and_open() {
         let k = key();
-        let cp = Checkpoint {
-            origin: "example.com/log".into(),
-            size: 10,
-            root: Hash([3; 32]),
-            extensions: vec![],
-        };
+        let cp = Checkpoint { origin: "example.com/log".into(), size: 10, root: Hash([3; 32]), extensions: vec![] };
         let note = cp.sign(&k);
         assert!(note.starts_with("example.com/log\n10\nAwMD"));
         assert_eq!(Checkpoint::open(&note, Some(&k.verifier())).unwrap(), cp);
         assert_eq!(Checkpoint::open(&note, None).unwrap(), cp);
         let other = SigningKey::from_seed("example.com/log", [8; 32]).unwrap();
-        assert_eq!(
-            Checkpoint::open(&note, Some(&other.verifier()))
-                .unwrap_err()
-                .code(),
-            "audit.bad_signature"
-        );
+        assert_eq!(Checkpoint::open(&note, Some(&other.verifier())).unwrap_err().code(), "audit.bad_signature");
         let forged = note.replacen("\n10\n", "\n11\n", 1);
-        assert_eq!(
-            Checkpoint::open(&forged, Some(&k.verifier()))
-                .unwrap_err()
-                .code(),
-            "audit.bad_signature"
-        );
-        assert_eq!(
-            Checkpoint::open("x\n", None).unwrap_err().code(),
-            "audit.bad_checkpoint"
-        );
-        assert_eq!(
-            Checkpoint::parse_body("o\n010\nAwMD\n").unwrap_err().code(),
-            "audit.bad_checkpoint"
-        );
+        assert_eq!(Checkpoint::open(&forged, Some(&k.verifier())).unwrap_err().code(), "audit.bad_signature");
+        assert_eq!(Checkpoint::open("x\n", None).unwrap_err().code(), "audit.bad_checkpoint");
+        assert_eq!(Checkpoint::parse_body("o\n010\nAwMD\n").unwrap_err().code(), "audit.bad_checkpoint");
         // Several signatures: ours is found among them.
         let witness = SigningKey::from_seed("witness", [9; 32]).unwrap();
         let both = format!("{}{}", note, witness.signature_line(&cp.body()));
@@ -579,20 +469,8 @@ mod tests {
     #[test]
     fn checkpoints_files() {
         let k = key();
-        let a = Checkpoint {
-            origin: "o".into(),
-            size: 1,
-            root: Hash([1; 32]),
-            extensions: vec![],
-        }
-        .sign(&k);
-        let b = Checkpoint {
-            origin: "o".into(),
-            size: 2,
-            root: Hash([2; 32]),
-            extensions: vec![],
-        }
-        .sign(&k);
+        let a = Checkpoint { origin: "o".into(), size: 1, root: Hash([1; 32]), extensions: vec![] }.sign(&k);
+        let b = Checkpoint { origin: "o".into(), size: 2, root: Hash([2; 32]), extensions: vec![] }.sign(&k);
         let file = format!("{a}\n{b}\n");
         let (notes, complete) = split_notes(&file).unwrap();
         assert_eq!(notes, vec![a.as_str(), b.as_str()]);

@@ -179,17 +179,10 @@ impl AuditError {
     }
 
     pub(crate) fn io(path: &Path, op: &'static str, source: std::io::Error) -> Self {
-        AuditError::Io {
-            path: path.display().to_string(),
-            op,
-            source,
-        }
+        AuditError::Io { path: path.display().to_string(), op, source }
     }
 
     pub(crate) fn bad_event(field: &str, reason: impl Into<String>) -> Self {
-        AuditError::BadEvent {
-            field: field.to_string(),
-            reason: reason.into(),
-        }
+        AuditError::BadEvent { field: field.to_string(), reason: reason.into() }
     }
 }

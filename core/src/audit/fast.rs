@@ -68,9 +68,7 @@ pub(crate) fn record(line: &[u8]) -> Option<FastView<'_>> {
     loop {
         let name = c.plain_key()?;
         // Members are sorted: find this one at or after the last one seen.
-        let offset = MEMBERS[next_member..]
-            .iter()
-            .position(|(n, _)| *n == name)?;
+        let offset = MEMBERS[next_member..].iter().position(|(n, _)| *n == name)?;
         let (_, kind) = MEMBERS[next_member + offset];
         next_member += offset + 1;
         c.eat(b':')?;
@@ -148,11 +146,7 @@ pub(crate) fn record(line: &[u8]) -> Option<FastView<'_>> {
     if c.i != line.len() || !(action && ts && v) {
         return None;
     }
-    Some(FastView {
-        log_id: log_id?,
-        seq: seq?,
-        prev: prev?,
-    })
+    Some(FastView { log_id: log_id?, seq: seq?, prev: prev? })
 }
 
 struct Cursor<'a> {
@@ -216,11 +210,7 @@ impl<'a> Cursor<'a> {
                         let h = self.b.get(self.i..self.i + 4)?;
                         self.i += 4;
                         let low = |c: u8| c.is_ascii_digit() || (b'a'..=b'f').contains(&c);
-                        if h[0] != b'0'
-                            || h[1] != b'0'
-                            || !matches!(h[2], b'0' | b'1')
-                            || !low(h[3])
-                        {
+                        if h[0] != b'0' || h[1] != b'0' || !matches!(h[2], b'0' | b'1') || !low(h[3]) {
                             return None;
                         }
                         let v = (h[2] - b'0') * 16 + (h[3] as char).to_digit(16)? as u8;
@@ -251,11 +241,7 @@ impl<'a> Cursor<'a> {
             self.i += 1;
         }
         let digits = self.i - start;
-        if digits == 0
-            || (digits > 1 && self.b[start] == b'0')
-            || n > MAX_SAFE_INTEGER
-            || (negative && n == 0)
-        {
+        if digits == 0 || (digits > 1 && self.b[start] == b'0') || n > MAX_SAFE_INTEGER || (negative && n == 0) {
             return None;
         }
         if let Some(b'.' | b'e' | b'E') = self.peek() {
@@ -388,11 +374,7 @@ mod tests {
     #[test]
     fn escaped_member_names_go_to_the_full_path() {
         let mut chain = Chain::new("t/log").unwrap();
-        let line = chain
-            .append(&Event::new("a.b").attr("a\tb", 1))
-            .unwrap()
-            .1
-            .to_string();
+        let line = chain.append(&Event::new("a.b").attr("a\tb", 1)).unwrap().1.to_string();
         assert!(line.contains("\"a\\tb\""));
         assert!(fast(line.as_bytes()).is_none());
         assert!(full(line.as_bytes()).is_some());

@@ -127,11 +127,7 @@ impl AuditOptions {
     }
 
     fn check(&self) -> Result<(), AuditError> {
-        let bad = |reason: &str| {
-            Err(AuditError::InvalidArgument {
-                reason: reason.to_string(),
-            })
-        };
+        let bad = |reason: &str| Err(AuditError::InvalidArgument { reason: reason.to_string() });
         match self.sync {
             SyncPolicy::Interval(d) if d.is_zero() => return bad("sync interval must be positive"),
             _ => {}
@@ -243,9 +239,7 @@ struct State {
 impl State {
     fn usable(&self) -> Result<(), AuditError> {
         if let Some(reason) = &self.failed {
-            return Err(AuditError::Failed {
-                reason: reason.clone(),
-            });
+            return Err(AuditError::Failed { reason: reason.clone() });
         }
         if self.closed {
             return Err(AuditError::Closed);
@@ -255,16 +249,12 @@ impl State {
 }
 
 fn poisoned() -> AuditError {
-    AuditError::Failed {
-        reason: "internal lock poisoned by a panic".into(),
-    }
+    AuditError::Failed { reason: "internal lock poisoned by a panic".into() }
 }
 
 fn sync_dir(dir: &Path) -> Result<(), AuditError> {
     // A new file's directory entry is only durable once the directory itself is synced.
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| AuditError::io(dir, "fsync directory", e))
+    File::open(dir).and_then(|d| d.sync_all()).map_err(|e| AuditError::io(dir, "fsync directory", e))
 }
 
 /// Takes the log's writer lock: an exclusive `flock` on `<path>.lock`, a file of its own
@@ -280,10 +270,9 @@ fn lock_writer(path: &Path) -> Result<File, AuditError> {
         .map_err(|e| AuditError::io(&lock_path, "open", e))?;
     match lock.try_lock() {
         Ok(()) => Ok(lock),
-        Err(std::fs::TryLockError::WouldBlock) => Err(AuditError::Locked {
-            path: path.display().to_string(),
-            lock: lock_path.display().to_string(),
-        }),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            Err(AuditError::Locked { path: path.display().to_string(), lock: lock_path.display().to_string() })
+        }
         Err(std::fs::TryLockError::Error(e)) => Err(AuditError::io(&lock_path, "lock", e)),
     }
 }
@@ -326,9 +315,7 @@ impl AuditLog {
                         (Ok(cp), _) => cp,
                         // Signed by another key (one used before a key change): its root is
                         // still checked against the records below.
-                        (Err(AuditError::BadSignature { .. }), Some(v))
-                            if !has_signature_by(note, v) =>
-                        {
+                        (Err(AuditError::BadSignature { .. }), Some(v)) if !has_signature_by(note, v) => {
                             Checkpoint::open(note, None)?
                         }
                         (Err(AuditError::BadSignature { reason }), _) => {
@@ -355,11 +342,9 @@ impl AuditLog {
 
         let segments = segment_paths(&path)?;
         let next_segment = match segments.last() {
-            Some(last) => last
-                .extension()
-                .and_then(|e| e.to_str())
-                .and_then(|n| n.parse::<u64>().ok())
-                .map_or(1, |n| n + 1),
+            Some(last) => {
+                last.extension().and_then(|e| e.to_str()).and_then(|n| n.parse::<u64>().ok()).map_or(1, |n| n + 1)
+            }
             None => 1,
         };
         recovery.segments = segments.len();
@@ -375,44 +360,26 @@ impl AuditLog {
         let mut tree = MerkleTree::new();
         let inputs = open_sources(LogSource::Files(files.clone()))?;
         let found = scan(inputs, &checkpoints, &mut |h| tree.push(h))?;
-        let tampered =
-            |kind: &'static str, seq: Option<u64>, reason: String| AuditError::Tampered {
-                path: path.display().to_string(),
-                kind,
-                seq,
-                reason,
-            };
+        let tampered = |kind: &'static str, seq: Option<u64>, reason: String| AuditError::Tampered {
+            path: path.display().to_string(),
+            kind,
+            seq,
+            reason,
+        };
         match (&found.report.status, found.torn) {
             (VerifyStatus::Tampered(t), Some(torn)) if exists && torn.input + 1 == files.len() => {
                 let largest = checkpoints.iter().map(|c| c.size).max().unwrap_or(0);
                 if found.report.records < largest {
-                    return Err(tampered(
-                        "truncated",
-                        Some(found.report.records),
-                        t.reason.clone(),
-                    ));
+                    return Err(tampered("truncated", Some(found.report.records), t.reason.clone()));
                 }
-                let f = OpenOptions::new()
-                    .write(true)
-                    .open(&path)
-                    .map_err(|e| AuditError::io(&path, "open", e))?;
-                let len = f
-                    .metadata()
-                    .map_err(|e| AuditError::io(&path, "stat", e))?
-                    .len();
-                f.set_len(torn.offset)
-                    .map_err(|e| AuditError::io(&path, "truncate", e))?;
-                f.sync_all()
-                    .map_err(|e| AuditError::io(&path, "fsync", e))?;
-                recovery.torn_tail = Some(TornTail {
-                    file: path.clone(),
-                    offset: torn.offset,
-                    bytes: len - torn.offset,
-                });
+                let f = OpenOptions::new().write(true).open(&path).map_err(|e| AuditError::io(&path, "open", e))?;
+                let len = f.metadata().map_err(|e| AuditError::io(&path, "stat", e))?.len();
+                f.set_len(torn.offset).map_err(|e| AuditError::io(&path, "truncate", e))?;
+                f.sync_all().map_err(|e| AuditError::io(&path, "fsync", e))?;
+                recovery.torn_tail =
+                    Some(TornTail { file: path.clone(), offset: torn.offset, bytes: len - torn.offset });
             }
-            (VerifyStatus::Tampered(t), _) => {
-                return Err(tampered(t.kind.code(), t.seq, t.reason.clone()))
-            }
+            (VerifyStatus::Tampered(t), _) => return Err(tampered(t.kind.code(), t.seq, t.reason.clone())),
             _ => {}
         }
         recovery.records = found.report.records;
@@ -421,10 +388,7 @@ impl AuditLog {
         let log_id = match (found.report.log_id.clone(), options.log_id.clone()) {
             (Some(found), Some(wanted)) if found != wanted => {
                 return Err(AuditError::LogIdMismatch {
-                    reason: format!(
-                        "{} holds log {found:?}, options ask for {wanted:?}",
-                        path.display()
-                    ),
+                    reason: format!("{} holds log {found:?}, options ask for {wanted:?}", path.display()),
                 })
             }
             (Some(found), _) => found,
@@ -433,18 +397,12 @@ impl AuditLog {
         };
         let chain = Chain::resume(&log_id, tree)?;
 
-        let file = OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(&path)
-            .map_err(|e| AuditError::io(&path, "open", e))?;
+        let file =
+            OpenOptions::new().append(true).create(true).open(&path).map_err(|e| AuditError::io(&path, "open", e))?;
         if !exists {
             sync_dir(&dir)?;
         }
-        let file_len = file
-            .metadata()
-            .map_err(|e| AuditError::io(&path, "stat", e))?
-            .len();
+        let file_len = file.metadata().map_err(|e| AuditError::io(&path, "stat", e))?.len();
 
         let checkpoints_file = if options.signing_key.is_some() || !checkpoints.is_empty() {
             let existed = checkpoints_path.exists();
@@ -454,10 +412,8 @@ impl AuditLog {
                 .open(&checkpoints_path)
                 .map_err(|e| AuditError::io(&checkpoints_path, "open", e))?;
             if let Some((complete, len)) = checkpoints_complete {
-                f.set_len(complete)
-                    .map_err(|e| AuditError::io(&checkpoints_path, "truncate", e))?;
-                f.sync_all()
-                    .map_err(|e| AuditError::io(&checkpoints_path, "fsync", e))?;
+                f.set_len(complete).map_err(|e| AuditError::io(&checkpoints_path, "truncate", e))?;
+                f.sync_all().map_err(|e| AuditError::io(&checkpoints_path, "fsync", e))?;
                 recovery.torn_checkpoint_bytes = len - complete;
             }
             if !existed {
@@ -513,10 +469,7 @@ impl AuditLog {
         } else {
             None
         };
-        Ok(AuditLog {
-            shared,
-            ticker: Mutex::new(ticker),
-        })
+        Ok(AuditLog { shared, ticker: Mutex::new(ticker) })
     }
 
     /// Appends an event and returns once it is durable under the sync policy. An error means
@@ -547,10 +500,7 @@ impl AuditLog {
             self.shared.after_submit(st, was_empty)?;
             receipts
         };
-        if let (Some(last), true) = (
-            receipts.last(),
-            self.shared.options.sync != SyncPolicy::OnFlush,
-        ) {
+        if let (Some(last), true) = (receipts.last(), self.shared.options.sync != SyncPolicy::OnFlush) {
             self.wait_durable(last.seq)?;
         }
         Ok(receipts)
@@ -580,16 +530,10 @@ impl AuditLog {
                 return Ok(());
             }
             if let Some(reason) = &st.failed {
-                return Err(AuditError::Failed {
-                    reason: reason.clone(),
-                });
+                return Err(AuditError::Failed { reason: reason.clone() });
             }
             if seq >= st.chain.len() {
-                return Err(AuditError::OutOfRange {
-                    what: "seq",
-                    value: seq,
-                    size: st.chain.len(),
-                });
+                return Err(AuditError::OutOfRange { what: "seq", value: seq, size: st.chain.len() });
             }
             if st.io_busy {
                 st = sh.durable_cv.wait(st).map_err(|_| poisoned())?;
@@ -600,11 +544,7 @@ impl AuditLog {
                     let due = st.last_sync + d;
                     let now = Instant::now();
                     if now < due {
-                        st = sh
-                            .durable_cv
-                            .wait_timeout(st, due - now)
-                            .map_err(|_| poisoned())?
-                            .0;
+                        st = sh.durable_cv.wait_timeout(st, due - now).map_err(|_| poisoned())?.0;
                         continue;
                     }
                     st = sh.io_round(st, true)?;
@@ -662,34 +602,18 @@ impl AuditLog {
     /// Inclusion proof of record `seq` in the tree of `tree_size` records (the size of a
     /// checkpoint the verifier holds).
     pub fn prove_at(&self, seq: u64, tree_size: u64) -> Result<InclusionProof, AuditError> {
-        self.shared
-            .lock()?
-            .chain
-            .tree()
-            .inclusion_proof(seq, tree_size)
+        self.shared.lock()?.chain.tree().inclusion_proof(seq, tree_size)
     }
 
     /// Consistency proof between two tree sizes (two checkpoints).
-    pub fn consistency(
-        &self,
-        old_size: u64,
-        new_size: u64,
-    ) -> Result<ConsistencyProof, AuditError> {
-        self.shared
-            .lock()?
-            .chain
-            .tree()
-            .consistency_proof(old_size, new_size)
+    pub fn consistency(&self, old_size: u64, new_size: u64) -> Result<ConsistencyProof, AuditError> {
+        self.shared.lock()?.chain.tree().consistency_proof(old_size, new_size)
     }
 
     /// The record hash of `seq`.
     pub fn record_hash(&self, seq: u64) -> Result<Hash, AuditError> {
         let st = self.shared.lock()?;
-        st.chain.tree().leaf(seq).ok_or(AuditError::OutOfRange {
-            what: "seq",
-            value: seq,
-            size: st.chain.len(),
-        })
+        st.chain.tree().leaf(seq).ok_or(AuditError::OutOfRange { what: "seq", value: seq, size: st.chain.len() })
     }
 
     /// Merkle root of the tree of `tree_size` records.
@@ -757,9 +681,7 @@ impl AuditLog {
             sh.ticker_cv.notify_all();
             sh.durable_cv.notify_all();
             match &st.failed {
-                Some(reason) => Err(AuditError::Failed {
-                    reason: reason.clone(),
-                }),
+                Some(reason) => Err(AuditError::Failed { reason: reason.clone() }),
                 None => Ok(()),
             }
         })();
@@ -781,9 +703,7 @@ impl Drop for AuditLog {
 
 impl std::fmt::Debug for AuditLog {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AuditLog")
-            .field("path", &self.shared.path)
-            .finish_non_exhaustive()
+        f.debug_struct("AuditLog").field("path", &self.shared.path).finish_non_exhaustive()
     }
 }
 
@@ -798,10 +718,7 @@ impl Shared {
             // The background thread sleeps while nothing is pending; it has deadlines now.
             self.ticker_cv.notify_one();
         }
-        if self.options.sync == SyncPolicy::OnFlush
-            && st.buf.len() >= WRITE_THRESHOLD
-            && !st.io_busy
-        {
+        if self.options.sync == SyncPolicy::OnFlush && st.buf.len() >= WRITE_THRESHOLD && !st.io_busy {
             drop(self.io_round(st, false)?);
         }
         Ok(())
@@ -812,24 +729,14 @@ impl Shared {
             return false;
         }
         st.checkpoint_requested
-            || self
-                .options
-                .checkpoint_every
-                .is_some_and(|n| size - st.checkpoint_size >= n)
-            || self
-                .options
-                .checkpoint_interval
-                .is_some_and(|d| st.checkpoint_time.elapsed() >= d)
+            || self.options.checkpoint_every.is_some_and(|n| size - st.checkpoint_size >= n)
+            || self.options.checkpoint_interval.is_some_and(|d| st.checkpoint_time.elapsed() >= d)
     }
 
     /// One I/O round, run by the holder of the I/O token: write the buffer, sync (with
     /// `sync`), write a checkpoint if due and rotate if the file is full. The lock is released
     /// during the I/O and held again on return.
-    fn io_round<'a>(
-        &'a self,
-        mut st: MutexGuard<'a, State>,
-        sync: bool,
-    ) -> Result<MutexGuard<'a, State>, AuditError> {
+    fn io_round<'a>(&'a self, mut st: MutexGuard<'a, State>, sync: bool) -> Result<MutexGuard<'a, State>, AuditError> {
         st.io_busy = true;
         let spare = std::mem::take(&mut st.spare);
         let mut buf = std::mem::replace(&mut st.buf, spare);
@@ -851,15 +758,7 @@ impl Shared {
         let segment = st.next_segment;
         drop(st);
 
-        let result = self.do_io(
-            &file,
-            &buf,
-            sync,
-            checkpoint.as_ref(),
-            checkpoints_file.as_deref(),
-            rotate,
-            segment,
-        );
+        let result = self.do_io(&file, &buf, sync, checkpoint.as_ref(), checkpoints_file.as_deref(), rotate, segment);
 
         let mut st = self.lock()?;
         st.io_busy = false;
@@ -910,35 +809,24 @@ impl Shared {
     ) -> Result<(Option<String>, Option<File>), AuditError> {
         let path = &self.path;
         if !buf.is_empty() {
-            file.write_all(buf)
-                .map_err(|e| AuditError::io(path, "write", e))?;
+            file.write_all(buf).map_err(|e| AuditError::io(path, "write", e))?;
         }
         if sync {
             #[cfg(test)]
-            if self
-                .fail_next_sync
-                .swap(false, std::sync::atomic::Ordering::SeqCst)
-            {
+            if self.fail_next_sync.swap(false, std::sync::atomic::Ordering::SeqCst) {
                 let e = std::io::Error::other("injected fdatasync failure");
                 return Err(AuditError::io(path, "fdatasync", e));
             }
-            file.sync_data()
-                .map_err(|e| AuditError::io(path, "fdatasync", e))?;
+            file.sync_data().map_err(|e| AuditError::io(path, "fdatasync", e))?;
         }
         let mut note = None;
-        if let (Some(cp), Some(key), Some(cf)) = (
-            checkpoint,
-            &self.options.signing_key,
-            checkpoints_file.as_mut(),
-        ) {
+        if let (Some(cp), Some(key), Some(cf)) = (checkpoint, &self.options.signing_key, checkpoints_file.as_mut()) {
             let text = cp.sign(key);
             let cpath = &self.checkpoints_path;
             let mut bytes = text.clone().into_bytes();
             bytes.push(b'\n');
-            cf.write_all(&bytes)
-                .map_err(|e| AuditError::io(cpath, "write", e))?;
-            cf.sync_data()
-                .map_err(|e| AuditError::io(cpath, "fdatasync", e))?;
+            cf.write_all(&bytes).map_err(|e| AuditError::io(cpath, "write", e))?;
+            cf.sync_data().map_err(|e| AuditError::io(cpath, "fdatasync", e))?;
             note = Some(text);
         }
         let mut rotated = None;
@@ -983,9 +871,7 @@ impl Shared {
                     consider(st.last_sync + d);
                 }
             }
-            if let (Some(_), Some(d)) =
-                (&self.options.signing_key, self.options.checkpoint_interval)
-            {
+            if let (Some(_), Some(d)) = (&self.options.signing_key, self.options.checkpoint_interval) {
                 if st.chain.len() > st.checkpoint_size {
                     consider(st.checkpoint_time + d);
                 }
@@ -1000,11 +886,7 @@ impl Shared {
             let wait = match (due, next) {
                 // Another thread holds the I/O token; it notifies us when done.
                 (true, _) | (false, None) => self.ticker_cv.wait(st).map_err(|_| ()),
-                (false, Some(at)) => self
-                    .ticker_cv
-                    .wait_timeout(st, at - now)
-                    .map(|(g, _)| g)
-                    .map_err(|_| ()),
+                (false, Some(at)) => self.ticker_cv.wait_timeout(st, at - now).map(|(g, _)| g).map_err(|_| ()),
             };
             match wait {
                 Ok(g) => st = g,
@@ -1108,30 +990,13 @@ mod tests {
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
         f.write_all(b"{\"action\":\"policy.eval").unwrap();
         drop(f);
-        assert_eq!(
-            verify(path.as_path(), None, None)
-                .unwrap()
-                .tamper()
-                .unwrap()
-                .kind,
-            TamperKind::TornLine
-        );
+        assert_eq!(verify(path.as_path(), None, None).unwrap().tamper().unwrap().kind, TamperKind::TornLine);
         let log = AuditLog::open(&path, AuditOptions::new()).unwrap();
         let rec = log.recovery().unwrap();
-        assert_eq!(
-            rec.torn_tail,
-            Some(TornTail {
-                file: path.clone(),
-                offset: good_len,
-                bytes: 22
-            })
-        );
+        assert_eq!(rec.torn_tail, Some(TornTail { file: path.clone(), offset: good_len, bytes: 22 }));
         assert_eq!(log.append(&ev(3)).unwrap().seq, 3);
         drop(log);
-        assert_eq!(
-            verify(path.as_path(), None, None).unwrap().status,
-            VerifyStatus::Intact
-        );
+        assert_eq!(verify(path.as_path(), None, None).unwrap().status, VerifyStatus::Intact);
     }
 
     #[test]
@@ -1143,9 +1008,7 @@ mod tests {
             log.append(&ev(i)).unwrap();
         }
         drop(log);
-        let text = std::fs::read_to_string(&path)
-            .unwrap()
-            .replacen("app-1", "app-X", 1);
+        let text = std::fs::read_to_string(&path).unwrap().replacen("app-1", "app-X", 1);
         std::fs::write(&path, text).unwrap();
         match AuditLog::open(&path, AuditOptions::new()) {
             Err(AuditError::Tampered { kind, seq, .. }) => {
@@ -1172,13 +1035,9 @@ mod tests {
         let cp = log.checkpoint().unwrap();
         assert_eq!(cp.size, 30);
         let note = log.latest_note().unwrap().unwrap();
-        assert_eq!(
-            Checkpoint::open(&note, Some(&key().verifier())).unwrap(),
-            cp
-        );
+        assert_eq!(Checkpoint::open(&note, Some(&key().verifier())).unwrap(), cp);
         let proof = log.prove(12).unwrap();
-        crate::audit::merkle::verify_inclusion(&log.record_hash(12).unwrap(), &proof, &cp.root)
-            .unwrap();
+        crate::audit::merkle::verify_inclusion(&log.record_hash(12).unwrap(), &proof, &cp.root).unwrap();
         let c = log.consistency(7, 30).unwrap();
         crate::audit::merkle::verify_consistency(&log.root_at(7).unwrap(), &cp.root, &c).unwrap();
         for i in 30..33 {
@@ -1189,10 +1048,7 @@ mod tests {
         let checkpoints = std::fs::read_to_string(log.checkpoints_path()).unwrap();
         let (notes, _) = split_notes(&checkpoints).unwrap();
         assert_eq!(
-            notes
-                .iter()
-                .map(|n| Checkpoint::open(n, None).unwrap().size)
-                .collect::<Vec<_>>(),
+            notes.iter().map(|n| Checkpoint::open(n, None).unwrap().size).collect::<Vec<_>>(),
             vec![7, 14, 21, 28, 30, 33]
         );
         let vkey = key().verifier().to_vkey();
@@ -1212,25 +1068,17 @@ mod tests {
         assert_eq!(log.append(&ev(33)).unwrap().seq, 33);
         log.close().unwrap();
         let checkpoints = std::fs::read_to_string(log.checkpoints_path()).unwrap();
-        assert!(verify(path.as_path(), Some(&checkpoints), Some(&vkey))
-            .unwrap()
-            .is_ok());
+        assert!(verify(path.as_path(), Some(&checkpoints), Some(&vkey)).unwrap().is_ok());
         // Deleting records after a checkpoint is caught on open.
         std::fs::write(&path, "").unwrap();
-        assert_eq!(
-            AuditLog::open(&path, AuditOptions::new())
-                .unwrap_err()
-                .code(),
-            "audit.tampered"
-        );
+        assert_eq!(AuditLog::open(&path, AuditOptions::new()).unwrap_err().code(), "audit.tampered");
     }
 
     #[test]
     fn crash_between_rotation_steps() {
         let d = TempDir::new("midrotate");
         let path = d.0.join("audit.jsonl");
-        let log =
-            AuditLog::open(&path, AuditOptions::new().log_id("t/log").rotate_bytes(600)).unwrap();
+        let log = AuditLog::open(&path, AuditOptions::new().log_id("t/log").rotate_bytes(600)).unwrap();
         for i in 0..6 {
             log.append(&ev(i)).unwrap();
         }
@@ -1261,9 +1109,7 @@ mod tests {
         let path = d.0.join("audit.jsonl");
         let log = AuditLog::open(&path, AuditOptions::new().log_id("t/log")).unwrap();
         log.append(&ev(0)).unwrap();
-        log.shared
-            .fail_next_sync
-            .store(true, std::sync::atomic::Ordering::SeqCst);
+        log.shared.fail_next_sync.store(true, std::sync::atomic::Ordering::SeqCst);
         let err = log.append(&ev(1)).unwrap_err();
         assert_eq!(err.code(), "audit.io");
         assert!(err.to_string().contains("fdatasync"), "{err}");
@@ -1304,44 +1150,24 @@ mod tests {
         forged.replace_range(i + 8..i + 12, "AAAA");
         std::fs::write(log.checkpoints_path(), forged).unwrap();
         let err = AuditLog::open(&path, AuditOptions::new().signing_key(new_key)).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                AuditError::Tampered {
-                    kind: "bad_signature",
-                    ..
-                }
-            ),
-            "{err}"
-        );
+        assert!(matches!(err, AuditError::Tampered { kind: "bad_signature", .. }), "{err}");
     }
 
     #[test]
     fn many_threads_one_order() {
-        for policy in [
-            SyncPolicy::EveryRecord,
-            SyncPolicy::Interval(Duration::from_millis(2)),
-            SyncPolicy::OnFlush,
-        ] {
+        for policy in [SyncPolicy::EveryRecord, SyncPolicy::Interval(Duration::from_millis(2)), SyncPolicy::OnFlush] {
             let d = TempDir::new("threads");
             let path = d.0.join("audit.jsonl");
-            let log = Arc::new(
-                AuditLog::open(&path, AuditOptions::new().sync(policy).log_id("t/log")).unwrap(),
-            );
+            let log = Arc::new(AuditLog::open(&path, AuditOptions::new().sync(policy).log_id("t/log")).unwrap());
             let handles: Vec<_> = (0..4)
                 .map(|t| {
                     let log = Arc::clone(&log);
                     std::thread::spawn(move || {
-                        (0..50)
-                            .map(|i| log.append(&ev(t * 100 + i)).unwrap().seq)
-                            .collect::<Vec<_>>()
+                        (0..50).map(|i| log.append(&ev(t * 100 + i)).unwrap().seq).collect::<Vec<_>>()
                     })
                 })
                 .collect();
-            let mut seqs: Vec<u64> = handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap())
-                .collect();
+            let mut seqs: Vec<u64> = handles.into_iter().flat_map(|h| h.join().unwrap()).collect();
             seqs.sort_unstable();
             assert_eq!(seqs, (0..200).collect::<Vec<_>>());
             if policy != SyncPolicy::OnFlush {
@@ -1357,11 +1183,8 @@ mod tests {
     fn submit_then_wait() {
         let d = TempDir::new("submit");
         let path = d.0.join("audit.jsonl");
-        let log = AuditLog::open(
-            &path,
-            AuditOptions::new().sync(SyncPolicy::Interval(Duration::from_millis(5))),
-        )
-        .unwrap();
+        let log =
+            AuditLog::open(&path, AuditOptions::new().sync(SyncPolicy::Interval(Duration::from_millis(5)))).unwrap();
         let receipts: Vec<_> = (0..100).map(|i| log.submit(&ev(i)).unwrap()).collect();
         log.wait_durable(99).unwrap();
         assert_eq!(log.durable_count().unwrap(), 100);
@@ -1372,17 +1195,11 @@ mod tests {
             std::thread::sleep(Duration::from_millis(1));
         }
         assert_eq!(log.durable_count().unwrap(), 101);
-        assert_eq!(
-            log.wait_durable(500).unwrap_err().code(),
-            "audit.out_of_range"
-        );
+        assert_eq!(log.wait_durable(500).unwrap_err().code(), "audit.out_of_range");
         let b = log.append_batch(&[ev(1), ev(2)]).unwrap();
         assert_eq!((b[0].seq, b[1].seq), (101, 102));
         assert_eq!(receipts[5].hash, log.record_hash(5).unwrap());
-        assert_eq!(
-            log.append(&Event::new("nope")).unwrap_err().code(),
-            "audit.bad_event"
-        );
+        assert_eq!(log.append(&Event::new("nope")).unwrap_err().code(), "audit.bad_event");
         assert_eq!(log.record_count().unwrap(), 103);
     }
 }

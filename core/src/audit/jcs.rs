@@ -63,22 +63,10 @@ impl ParseError {
     pub(crate) fn into_audit(self, at: &str) -> AuditError {
         let at = format!("{at} byte {}", self.offset);
         match self.fault {
-            Fault::Syntax => AuditError::BadJson {
-                at,
-                reason: self.reason,
-            },
-            Fault::Value => AuditError::BadValue {
-                at,
-                reason: self.reason,
-            },
-            Fault::DuplicateKey => AuditError::DuplicateKey {
-                key: self.reason,
-                at,
-            },
-            Fault::NonCanonical => AuditError::NonCanonical {
-                at,
-                reason: self.reason,
-            },
+            Fault::Syntax => AuditError::BadJson { at, reason: self.reason },
+            Fault::Value => AuditError::BadValue { at, reason: self.reason },
+            Fault::DuplicateKey => AuditError::DuplicateKey { key: self.reason, at },
+            Fault::NonCanonical => AuditError::NonCanonical { at, reason: self.reason },
         }
     }
 }
@@ -95,14 +83,7 @@ pub(crate) fn parse(input: &[u8], require_canonical: bool) -> Result<Node<'_>, P
         offset: e.valid_up_to(),
         reason: "invalid utf-8".into(),
     })?;
-    let mut p = Parser {
-        s,
-        b: input,
-        i: 0,
-        value_err: None,
-        dup_err: None,
-        noncanon: None,
-    };
+    let mut p = Parser { s, b: input, i: 0, value_err: None, dup_err: None, noncanon: None };
     p.ws();
     let node = p.value(0)?;
     p.ws();
@@ -134,30 +115,17 @@ struct Parser<'a> {
 
 impl<'a> Parser<'a> {
     fn syntax(&self, reason: &str) -> ParseError {
-        ParseError {
-            fault: Fault::Syntax,
-            offset: self.i,
-            reason: reason.to_string(),
-        }
+        ParseError { fault: Fault::Syntax, offset: self.i, reason: reason.to_string() }
     }
 
     fn defer(slot: &mut Option<ParseError>, fault: Fault, offset: usize, reason: String) {
         if slot.is_none() {
-            *slot = Some(ParseError {
-                fault,
-                offset,
-                reason,
-            });
+            *slot = Some(ParseError { fault, offset, reason });
         }
     }
 
     fn noncanonical(&mut self, offset: usize, reason: &str) {
-        Self::defer(
-            &mut self.noncanon,
-            Fault::NonCanonical,
-            offset,
-            reason.to_string(),
-        );
+        Self::defer(&mut self.noncanon, Fault::NonCanonical, offset, reason.to_string());
     }
 
     fn bad_value(&mut self, offset: usize, reason: String) {
@@ -330,14 +298,11 @@ impl<'a> Parser<'a> {
                 let Some(cp) = self.hex4(self.i + 1) else {
                     return Err(self.syntax("invalid \\u escape"));
                 };
-                let raw_lower = self.b[self.i + 1..self.i + 5]
-                    .iter()
-                    .all(|c| !c.is_ascii_uppercase());
+                let raw_lower = self.b[self.i + 1..self.i + 5].iter().all(|c| !c.is_ascii_uppercase());
                 self.i += 5;
                 if (0xD800..0xDC00).contains(&cp) {
                     let low = if self.b.get(self.i..self.i + 2) == Some(b"\\u") {
-                        self.hex4(self.i + 2)
-                            .filter(|lo| (0xDC00..0xE000).contains(lo))
+                        self.hex4(self.i + 2).filter(|lo| (0xDC00..0xE000).contains(lo))
                     } else {
                         None
                     };
@@ -482,8 +447,7 @@ pub(crate) fn has_special_byte(x: u64) -> bool {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
     let below_20 = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
-    (has_zero(x ^ (ONES * u64::from(b'"'))) | has_zero(x ^ (ONES * u64::from(b'\\'))) | below_20)
-        != 0
+    (has_zero(x ^ (ONES * u64::from(b'"'))) | has_zero(x ^ (ONES * u64::from(b'\\'))) | below_20) != 0
 }
 
 /// The index of the first byte at or after `i` that a JSON string must escape (or `b.len()`).
@@ -592,12 +556,7 @@ pub(crate) fn write_node(out: &mut Vec<u8>, node: &Node<'_>) {
 
 /// Writes a `serde_json::Value` canonically, refusing what lies outside the subset. `path` is
 /// the JSON pointer of `v`, used in errors.
-pub(crate) fn write_value(
-    out: &mut Vec<u8>,
-    v: &Value,
-    path: &mut String,
-    depth: usize,
-) -> Result<(), AuditError> {
+pub(crate) fn write_value(out: &mut Vec<u8>, v: &Value, path: &mut String, depth: usize) -> Result<(), AuditError> {
     match v {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(true) => out.extend_from_slice(b"true"),
@@ -611,10 +570,7 @@ pub(crate) fn write_value(
         Value::String(s) => write_str(out, s),
         Value::Array(items) => {
             if depth >= MAX_DEPTH {
-                return Err(AuditError::BadJson {
-                    at: pointer(path),
-                    reason: "nesting deeper than 64 levels".into(),
-                });
+                return Err(AuditError::BadJson { at: pointer(path), reason: "nesting deeper than 64 levels".into() });
             }
             out.push(b'[');
             for (i, item) in items.iter().enumerate() {
@@ -642,10 +598,7 @@ pub(crate) fn write_map(
     depth: usize,
 ) -> Result<(), AuditError> {
     if depth >= MAX_DEPTH {
-        return Err(AuditError::BadJson {
-            at: pointer(path),
-            reason: "nesting deeper than 64 levels".into(),
-        });
+        return Err(AuditError::BadJson { at: pointer(path), reason: "nesting deeper than 64 levels".into() });
     }
     let mut members: Vec<(&String, &Value)> = map.iter().collect();
     members.sort_by(|a, b| cmp_utf16(a.0, b.0));
@@ -686,10 +639,7 @@ fn pointer(path: &str) -> String {
 }
 
 fn bad_value(path: &str, reason: &str) -> AuditError {
-    AuditError::BadValue {
-        at: pointer(path),
-        reason: reason.to_string(),
-    }
+    AuditError::BadValue { at: pointer(path), reason: reason.to_string() }
 }
 
 /// Converts a parsed node into a `serde_json::Value` (after a strict parse, so no duplicate
@@ -701,12 +651,9 @@ pub(crate) fn node_to_value(node: &Node<'_>) -> Value {
         Node::Int(n) => Value::from(*n),
         Node::Str(s) => Value::String(s.to_string()),
         Node::Array(items) => Value::Array(items.iter().map(node_to_value).collect()),
-        Node::Object(members) => Value::Object(
-            members
-                .iter()
-                .map(|(k, v)| (k.to_string(), node_to_value(v)))
-                .collect(),
-        ),
+        Node::Object(members) => {
+            Value::Object(members.iter().map(|(k, v)| (k.to_string(), node_to_value(v))).collect())
+        }
     }
 }
 
@@ -721,10 +668,7 @@ pub fn canonicalize(value: &Value) -> Result<String, AuditError> {
     let mut out = Vec::new();
     write_value(&mut out, value, &mut String::new(), 0)?;
     // write_value only ever writes valid UTF-8 (input strings plus ASCII).
-    String::from_utf8(out).map_err(|e| AuditError::BadJson {
-        at: "/".into(),
-        reason: e.to_string(),
-    })
+    String::from_utf8(out).map_err(|e| AuditError::BadJson { at: "/".into(), reason: e.to_string() })
 }
 
 /// Parses JSON text strictly (duplicate keys, lone surrogates, floats and big integers are
@@ -733,18 +677,13 @@ pub fn canonicalize_str(text: &str) -> Result<String, AuditError> {
     let node = parse(text.as_bytes(), false).map_err(|e| e.into_audit("input"))?;
     let mut out = Vec::with_capacity(text.len());
     write_node(&mut out, &node);
-    String::from_utf8(out).map_err(|e| AuditError::BadJson {
-        at: "input".into(),
-        reason: e.to_string(),
-    })
+    String::from_utf8(out).map_err(|e| AuditError::BadJson { at: "input".into(), reason: e.to_string() })
 }
 
 /// Checks that `bytes` are exactly the canonical form of a JSON text in the subset; the error
 /// says what is wrong and at which byte.
 pub fn check_canonical(bytes: &[u8]) -> Result<(), AuditError> {
-    parse(bytes, true)
-        .map(|_| ())
-        .map_err(|e| e.into_audit("input"))
+    parse(bytes, true).map(|_| ()).map_err(|e| e.into_audit("input"))
 }
 
 /// Parses JSON text strictly into a `serde_json::Value`, refusing what `serde_json` would
@@ -864,21 +803,12 @@ mod tests {
     #[test]
     fn serde_values() {
         let v = json!({"z": {"y": [1, "\u{1f}"]}, "a": null});
-        assert_eq!(
-            canonicalize(&v).unwrap(),
-            r#"{"a":null,"z":{"y":[1,"\u001f"]}}"#
-        );
+        assert_eq!(canonicalize(&v).unwrap(), r#"{"a":null,"z":{"y":[1,"\u001f"]}}"#);
         let e = canonicalize(&json!({"a": [1, 2.5]})).unwrap_err();
         assert_eq!(e.code(), "audit.bad_value");
         assert!(e.to_string().contains("/a/1"), "{e}");
-        assert_eq!(
-            canonicalize(&json!(u64::MAX)).unwrap_err().code(),
-            "audit.bad_value"
-        );
-        assert_eq!(
-            parse_strict(r#"{"a":1,"a":1}"#).unwrap_err().code(),
-            "audit.duplicate_key"
-        );
+        assert_eq!(canonicalize(&json!(u64::MAX)).unwrap_err().code(), "audit.bad_value");
+        assert_eq!(parse_strict(r#"{"a":1,"a":1}"#).unwrap_err().code(), "audit.duplicate_key");
     }
 
     fn arb_json() -> impl Strategy<Value = Value> {
@@ -887,18 +817,13 @@ mod tests {
             any::<bool>().prop_map(Value::Bool),
             (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).prop_map(Value::from),
             any::<String>().prop_map(Value::String),
-            "[\\x00-\\x20\"\\\\\u{7f}-\u{a0}\u{e000}-\u{ffff}\u{10000}-\u{10ffff}]{0,6}"
-                .prop_map(Value::String),
+            "[\\x00-\\x20\"\\\\\u{7f}-\u{a0}\u{e000}-\u{ffff}\u{10000}-\u{10ffff}]{0,6}".prop_map(Value::String),
         ];
         leaf.prop_recursive(4, 48, 6, |inner| {
             prop_oneof![
                 prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-                prop::collection::btree_map(
-                    "[a-z\u{e000}\u{10000}\u{1f600}\r\u{80}]{0,3}",
-                    inner,
-                    0..6
-                )
-                .prop_map(|m| Value::Object(m.into_iter().collect())),
+                prop::collection::btree_map("[a-z\u{e000}\u{10000}\u{1f600}\r\u{80}]{0,3}", inner, 0..6)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
             ]
         })
     }

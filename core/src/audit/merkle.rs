@@ -28,11 +28,9 @@ impl Hash {
 
     /// Parses 64 hexadecimal digits (either case).
     pub fn from_hex(s: &str) -> Result<Hash, AuditError> {
-        decode_hex32(s.as_bytes())
-            .map(Hash)
-            .ok_or_else(|| AuditError::InvalidArgument {
-                reason: format!("expected 64 hex digits, got {:?}", truncate(s, 80)),
-            })
+        decode_hex32(s.as_bytes()).map(Hash).ok_or_else(|| AuditError::InvalidArgument {
+            reason: format!("expected 64 hex digits, got {:?}", truncate(s, 80)),
+        })
     }
 
     /// The raw 32 bytes.
@@ -223,10 +221,7 @@ impl MerkleTree {
 
     /// The leaf hash at `index`.
     pub fn leaf(&self, index: u64) -> Option<Hash> {
-        self.levels
-            .first()?
-            .get(usize::try_from(index).ok()?)
-            .copied()
+        self.levels.first()?.get(usize::try_from(index).ok()?).copied()
     }
 
     /// The root of the whole tree.
@@ -242,11 +237,7 @@ impl MerkleTree {
 
     fn check_size(&self, what: &'static str, size: u64) -> Result<(), AuditError> {
         if size > self.len() {
-            return Err(AuditError::OutOfRange {
-                what,
-                value: size,
-                size: self.len(),
-            });
+            return Err(AuditError::OutOfRange { what, value: size, size: self.len() });
         }
         Ok(())
     }
@@ -270,19 +261,11 @@ impl MerkleTree {
     pub fn inclusion_proof(&self, index: u64, size: u64) -> Result<InclusionProof, AuditError> {
         self.check_size("tree size", size)?;
         if index >= size {
-            return Err(AuditError::OutOfRange {
-                what: "seq",
-                value: index,
-                size,
-            });
+            return Err(AuditError::OutOfRange { what: "seq", value: index, size });
         }
         let mut hashes = Vec::new();
         self.path(index, 0, size, &mut hashes);
-        Ok(InclusionProof {
-            leaf_index: index,
-            tree_size: size,
-            hashes,
-        })
+        Ok(InclusionProof { leaf_index: index, tree_size: size, hashes })
     }
 
     /// PATH(m, D[lo:hi]), pushing the deepest hash first.
@@ -303,11 +286,7 @@ impl MerkleTree {
 
     /// The consistency proof between the trees of `old_size` and `new_size` leaves (RFC 9162
     /// `PROOF`); empty when either size is 0 or they are equal.
-    pub fn consistency_proof(
-        &self,
-        old_size: u64,
-        new_size: u64,
-    ) -> Result<ConsistencyProof, AuditError> {
+    pub fn consistency_proof(&self, old_size: u64, new_size: u64) -> Result<ConsistencyProof, AuditError> {
         self.check_size("tree size", new_size)?;
         if old_size > new_size {
             return Err(AuditError::InvalidArgument {
@@ -318,11 +297,7 @@ impl MerkleTree {
         if old_size > 0 && old_size < new_size {
             self.subproof(old_size, 0, new_size, true, &mut hashes);
         }
-        Ok(ConsistencyProof {
-            old_size,
-            new_size,
-            hashes,
-        })
+        Ok(ConsistencyProof { old_size, new_size, hashes })
     }
 
     /// SUBPROOF(m, D[lo:hi], b).
@@ -346,16 +321,8 @@ impl MerkleTree {
 }
 
 /// Verifies an inclusion proof per RFC 9162 §2.1.3.2.
-pub fn verify_inclusion(
-    leaf: &Hash,
-    proof: &InclusionProof,
-    root: &Hash,
-) -> Result<(), AuditError> {
-    let fail = |reason: &str| {
-        Err(AuditError::BadProof {
-            reason: reason.to_string(),
-        })
-    };
+pub fn verify_inclusion(leaf: &Hash, proof: &InclusionProof, root: &Hash) -> Result<(), AuditError> {
+    let fail = |reason: &str| Err(AuditError::BadProof { reason: reason.to_string() });
     if proof.leaf_index >= proof.tree_size {
         return fail("leaf index is not below the tree size");
     }
@@ -391,16 +358,8 @@ pub fn verify_inclusion(
 
 /// Verifies a consistency proof per RFC 9162 §2.1.4.2, between `old_root` (of
 /// `proof.old_size` leaves) and `new_root` (of `proof.new_size` leaves).
-pub fn verify_consistency(
-    old_root: &Hash,
-    new_root: &Hash,
-    proof: &ConsistencyProof,
-) -> Result<(), AuditError> {
-    let fail = |reason: &str| {
-        Err(AuditError::BadProof {
-            reason: reason.to_string(),
-        })
-    };
+pub fn verify_consistency(old_root: &Hash, new_root: &Hash, proof: &ConsistencyProof) -> Result<(), AuditError> {
+    let fail = |reason: &str| Err(AuditError::BadProof { reason: reason.to_string() });
     let (m, n) = (proof.old_size, proof.new_size);
     if m > n {
         return fail("old tree size is larger than new tree size");
@@ -542,11 +501,7 @@ mod tests {
     fn reference_subproof(m: usize, leaves: &[Hash], b: bool) -> Vec<Hash> {
         let n = leaves.len();
         if m == n {
-            return if b {
-                vec![]
-            } else {
-                vec![reference_mth(leaves)]
-            };
+            return if b { vec![] } else { vec![reference_mth(leaves)] };
         }
         let k = split_point(n as u64) as usize;
         if m <= k {
@@ -561,9 +516,7 @@ mod tests {
     }
 
     fn leaves(n: usize) -> Vec<Hash> {
-        (0..n)
-            .map(|i| leaf_hash(format!("leaf {i}").as_bytes()))
-            .collect()
+        (0..n).map(|i| leaf_hash(format!("leaf {i}").as_bytes())).collect()
     }
 
     fn tree(leaves: &[Hash]) -> MerkleTree {
@@ -576,15 +529,9 @@ mod tests {
 
     #[test]
     fn known_values() {
-        assert_eq!(
-            empty_root().to_hex(),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
+        assert_eq!(empty_root().to_hex(), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
         // RFC 6962 leaf hash of the empty leaf: SHA-256(0x00).
-        assert_eq!(
-            leaf_hash(b"").to_hex(),
-            "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d"
-        );
+        assert_eq!(leaf_hash(b"").to_hex(), "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d");
         assert_eq!(MerkleTree::new().root(), empty_root());
         let one = leaves(1);
         assert_eq!(tree(&one).root(), one[0]);
@@ -602,10 +549,7 @@ mod tests {
             &[0x30, 0x31],
             &[0x40, 0x41, 0x42, 0x43],
             &[0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57],
-            &[
-                0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d,
-                0x6e, 0x6f,
-            ],
+            &[0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f],
         ];
         let roots = [
             "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
@@ -627,22 +571,10 @@ mod tests {
     #[test]
     fn out_of_range() {
         let t = tree(&leaves(3));
-        assert_eq!(
-            t.inclusion_proof(3, 3).unwrap_err().code(),
-            "audit.out_of_range"
-        );
-        assert_eq!(
-            t.inclusion_proof(0, 4).unwrap_err().code(),
-            "audit.out_of_range"
-        );
-        assert_eq!(
-            t.consistency_proof(2, 4).unwrap_err().code(),
-            "audit.out_of_range"
-        );
-        assert_eq!(
-            t.consistency_proof(3, 2).unwrap_err().code(),
-            "audit.invalid_argument"
-        );
+        assert_eq!(t.inclusion_proof(3, 3).unwrap_err().code(), "audit.out_of_range");
+        assert_eq!(t.inclusion_proof(0, 4).unwrap_err().code(), "audit.out_of_range");
+        assert_eq!(t.consistency_proof(2, 4).unwrap_err().code(), "audit.out_of_range");
+        assert_eq!(t.consistency_proof(3, 2).unwrap_err().code(), "audit.invalid_argument");
     }
 
     proptest! {

@@ -184,10 +184,7 @@ pub(crate) struct Stamp<'a> {
 impl Event {
     /// An event with this action and nothing else.
     pub fn new(action: impl Into<String>) -> Self {
-        Event {
-            action: action.into(),
-            ..Event::default()
-        }
+        Event { action: action.into(), ..Event::default() }
     }
 
     /// Sets the tenant.
@@ -242,10 +239,7 @@ impl Event {
 
     /// Sets the policy and its revision.
     pub fn policy(mut self, id: impl Into<String>, revision: impl Into<String>) -> Self {
-        self.policy = Some(PolicyRef {
-            id: id.into(),
-            revision: revision.into(),
-        });
+        self.policy = Some(PolicyRef { id: id.into(), revision: revision.into() });
         self
     }
 
@@ -276,30 +270,22 @@ impl Event {
         };
         for key in ["v", "log_id", "seq", "prev"] {
             if map.contains_key(key) {
-                return Err(AuditError::bad_event(
-                    key,
-                    "assigned by the log, not by the caller",
-                ));
+                return Err(AuditError::bad_event(key, "assigned by the log, not by the caller"));
             }
         }
         let mut map = map.clone();
-        let ts = match map.remove("ts") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(parse_rfc3339(&s).ok_or_else(|| {
-                AuditError::bad_event(
-                    "ts",
-                    format!("not an RFC 3339 time: {:?}", truncate(&s, 60)),
-                )
-            })?),
-            Some(_) => return Err(AuditError::bad_event("ts", "must be a string")),
-        };
+        let ts =
+            match map.remove("ts") {
+                None | Some(Value::Null) => None,
+                Some(Value::String(s)) => Some(parse_rfc3339(&s).ok_or_else(|| {
+                    AuditError::bad_event("ts", format!("not an RFC 3339 time: {:?}", truncate(&s, 60)))
+                })?),
+                Some(_) => return Err(AuditError::bad_event("ts", "must be a string")),
+            };
         // Absent and null mean the same for the optional members.
         map.retain(|_, v| !v.is_null());
-        let mut event: Event =
-            serde_json::from_value(Value::Object(map)).map_err(|e| AuditError::BadEvent {
-                field: "/".into(),
-                reason: e.to_string(),
-            })?;
+        let mut event: Event = serde_json::from_value(Value::Object(map))
+            .map_err(|e| AuditError::BadEvent { field: "/".into(), reason: e.to_string() })?;
         event.ts = ts;
         event.validate()?;
         Ok(event)
@@ -313,18 +299,12 @@ impl Event {
     /// manifest values. The caller adds tenant and principal.
     pub fn from_decision_json(decision: &Value) -> Result<Event, AuditError> {
         let Value::Object(d) = decision else {
-            return Err(AuditError::bad_event(
-                "/",
-                "a decision must be a json object",
-            ));
+            return Err(AuditError::bad_event("/", "a decision must be a json object"));
         };
         let req_str = |key: &str| -> Result<String, AuditError> {
             match d.get(key) {
                 Some(Value::String(s)) => Ok(s.clone()),
-                _ => Err(AuditError::bad_event(
-                    key,
-                    "decision field missing or not a string",
-                )),
+                _ => Err(AuditError::bad_event(key, "decision field missing or not a string")),
             }
         };
         let app = req_str("app")?;
@@ -348,10 +328,7 @@ impl Event {
         if let Some(Value::Object(revs)) = d.get("policy_revisions") {
             if revs.len() == 1 {
                 if let Some((id, Value::String(rev))) = revs.iter().next() {
-                    e.policy = Some(PolicyRef {
-                        id: id.clone(),
-                        revision: rev.clone(),
-                    });
+                    e.policy = Some(PolicyRef { id: id.clone(), revision: rev.clone() });
                 }
             }
             attrs.insert("policy_revisions".into(), Value::Object(revs.clone()));
@@ -366,10 +343,7 @@ impl Event {
             Value::Object(out)
         };
         if let Some(Value::Array(vs)) = d.get("violations") {
-            let list = vs
-                .iter()
-                .map(|v| pick(v, &["policy", "rule", "severity", "path"]))
-                .collect();
+            let list = vs.iter().map(|v| pick(v, &["policy", "rule", "severity", "path"])).collect();
             attrs.insert("violations".into(), Value::Array(list));
         }
         if let Some(Value::Array(ws)) = d.get("waived") {
@@ -417,26 +391,19 @@ impl Event {
                 check_text(v, MAX_FIELD).map_err(|r| AuditError::bad_event(name, r))?;
             }
         }
-        for (name, value) in [
-            ("principal_type", &self.principal_type),
-            ("outcome", &self.outcome),
-        ] {
+        for (name, value) in [("principal_type", &self.principal_type), ("outcome", &self.outcome)] {
             if let Some(v) = value {
                 check_word(v).map_err(|r| AuditError::bad_event(name, r))?;
             }
         }
         if let Some(ip) = &self.ip_address {
             if ip.parse::<IpAddr>().is_err() {
-                return Err(AuditError::bad_event(
-                    "ip_address",
-                    format!("not an ip address: {:?}", truncate(ip, 60)),
-                ));
+                return Err(AuditError::bad_event("ip_address", format!("not an ip address: {:?}", truncate(ip, 60))));
             }
         }
         if let Some(p) = &self.policy {
             check_text(&p.id, MAX_FIELD).map_err(|r| AuditError::bad_event("policy.id", r))?;
-            check_text(&p.revision, MAX_FIELD)
-                .map_err(|r| AuditError::bad_event("policy.revision", r))?;
+            check_text(&p.revision, MAX_FIELD).map_err(|r| AuditError::bad_event("policy.revision", r))?;
         }
         for tag in &self.dataset_tags {
             check_text(tag, MAX_FIELD).map_err(|r| AuditError::bad_event("dataset_tags", r))?;
@@ -475,15 +442,9 @@ impl Record {
     /// follows the record schema, as the verifier requires.
     pub fn from_line(line: &str) -> Result<Record, AuditError> {
         let node = jcs::parse(line.as_bytes(), true).map_err(|e| e.into_audit("line"))?;
-        check_record(&node).map_err(|reason| AuditError::BadRecord {
-            at: "line".into(),
-            reason,
-        })?;
+        check_record(&node).map_err(|reason| AuditError::BadRecord { at: "line".into(), reason })?;
         let Node::Object(members) = &node else {
-            return Err(AuditError::BadRecord {
-                at: "line".into(),
-                reason: "not an object".into(),
-            });
+            return Err(AuditError::BadRecord { at: "line".into(), reason: "not an object".into() });
         };
         let mut r = Record {
             v: RECORD_VERSION,
@@ -526,17 +487,11 @@ impl Record {
                 ("outcome", _) => r.outcome = Some(s()),
                 ("request_id", _) => r.request_id = Some(s()),
                 ("decision_id", _) => r.decision_id = Some(s()),
-                ("prev", Node::Str(p)) => {
-                    r.prev = Hash(decode_hex32_strict(p.as_bytes(), true).unwrap_or_default())
-                }
+                ("prev", Node::Str(p)) => r.prev = Hash(decode_hex32_strict(p.as_bytes(), true).unwrap_or_default()),
                 ("policy", policy) => {
                     if let Value::Object(m) = jcs::node_to_value(policy) {
-                        let get =
-                            |k: &str| m.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-                        r.policy = Some(PolicyRef {
-                            id: get("id"),
-                            revision: get("revision"),
-                        });
+                        let get = |k: &str| m.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+                        r.policy = Some(PolicyRef { id: get("id"), revision: get("revision") });
                     }
                 }
                 ("dataset_tags", Node::Array(items)) => {
@@ -562,17 +517,9 @@ impl Record {
     /// The canonical line of this record (without the line feed).
     pub fn to_line(&self) -> Result<String, AuditError> {
         let mut out = Vec::new();
-        let stamp = Stamp {
-            log_id: &self.log_id,
-            seq: self.seq,
-            ts: &self.ts,
-            prev: &self.prev,
-        };
+        let stamp = Stamp { log_id: &self.log_id, seq: self.seq, ts: &self.ts, prev: &self.prev };
         write_record(&mut out, &self.fields(), &stamp)?;
-        String::from_utf8(out).map_err(|e| AuditError::BadRecord {
-            at: "record".into(),
-            reason: e.to_string(),
-        })
+        String::from_utf8(out).map_err(|e| AuditError::BadRecord { at: "record".into(), reason: e.to_string() })
     }
 
     /// The record hash, `SHA-256(0x00 || line)`.
@@ -641,21 +588,14 @@ fn opt(out: &mut Vec<u8>, first: &mut bool, name: &str, value: Option<&str>) {
 /// Appends the canonical line of a record (no line feed) to `out`. Members are written in
 /// their canonical order; absent optional members, empty `dataset_tags` and empty `attrs` are
 /// omitted. On error `out` is left as it was.
-pub(crate) fn write_record(
-    out: &mut Vec<u8>,
-    f: &Fields<'_>,
-    s: &Stamp<'_>,
-) -> Result<(), AuditError> {
+pub(crate) fn write_record(out: &mut Vec<u8>, f: &Fields<'_>, s: &Stamp<'_>) -> Result<(), AuditError> {
     let start = out.len();
     let result = write_members(out, f, s);
     if result.is_err() {
         out.truncate(start);
     } else if out.len() - start > MAX_LINE {
         out.truncate(start);
-        return Err(AuditError::bad_event(
-            "/",
-            format!("record longer than {MAX_LINE} bytes"),
-        ));
+        return Err(AuditError::bad_event("/", format!("record longer than {MAX_LINE} bytes")));
     }
     result
 }
@@ -747,8 +687,7 @@ pub(crate) fn check_record<'n>(node: &'n Node<'_>) -> Result<RecordView<'n>, Str
     let Node::Object(members) = node else {
         return Err("record is not a json object".into());
     };
-    let (mut v, mut log_id, mut seq, mut ts, mut action, mut prev) =
-        (false, None, None, false, false, None);
+    let (mut v, mut log_id, mut seq, mut ts, mut action, mut prev) = (false, None, None, false, false, None);
     for (k, val) in members {
         let name: &str = k;
         match (name, val) {
@@ -773,22 +712,13 @@ pub(crate) fn check_record<'n>(node: &'n Node<'_>) -> Result<RecordView<'n>, Str
                 if m.len() == 2
                     && matches!(&m[0], (k, Node::Str(_)) if k == "id")
                     && matches!(&m[1], (k, Node::Str(_)) if k == "revision") => {}
-            ("policy", _) => {
-                return Err(
-                    "member \"policy\" must be {\"id\": string, \"revision\": string}".into(),
-                )
-            }
-            ("dataset_tags", Node::Array(items))
-                if items.iter().all(|i| matches!(i, Node::Str(_))) => {}
-            ("dataset_tags", _) => {
-                return Err("member \"dataset_tags\" must be an array of strings".into())
-            }
+            ("policy", _) => return Err("member \"policy\" must be {\"id\": string, \"revision\": string}".into()),
+            ("dataset_tags", Node::Array(items)) if items.iter().all(|i| matches!(i, Node::Str(_))) => {}
+            ("dataset_tags", _) => return Err("member \"dataset_tags\" must be an array of strings".into()),
             ("attrs", Node::Object(_)) => {}
             ("attrs", _) => return Err("member \"attrs\" must be an object".into()),
             (n, Node::Str(_)) if OPTIONAL_STRINGS.contains(&n) => {}
-            (n, _) if OPTIONAL_STRINGS.contains(&n) => {
-                return Err(format!("member {n:?} must be a string"))
-            }
+            (n, _) if OPTIONAL_STRINGS.contains(&n) => return Err(format!("member {n:?} must be a string")),
             ("seq", _) => return Err("member \"seq\" must be a non-negative integer".into()),
             ("log_id", _) => return Err("member \"log_id\" must be a string".into()),
             ("action", _) => return Err("member \"action\" must be a string".into()),
@@ -821,10 +751,7 @@ pub(crate) fn check_record<'n>(node: &'n Node<'_>) -> Result<RecordView<'n>, Str
 /// `log_id`: 1 to 255 bytes of visible ASCII, so that it can be a checkpoint origin line.
 pub(crate) fn check_log_id(s: &str) -> Result<(), String> {
     if s.is_empty() || s.len() > 255 || !s.bytes().all(|b| (0x21..=0x7E).contains(&b)) {
-        return Err(format!(
-            "log id must be 1 to 255 visible ascii characters: {:?}",
-            truncate(s, 60)
-        ));
+        return Err(format!("log id must be 1 to 255 visible ascii characters: {:?}", truncate(s, 60)));
     }
     Ok(())
 }
@@ -837,16 +764,12 @@ pub(crate) fn check_action(s: &str) -> Result<(), String> {
             let b = seg.as_bytes();
             !b.is_empty()
                 && b[0].is_ascii_lowercase()
-                && b.iter()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
+                && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
         });
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "must be dotted lowercase like \"policy.evaluate\": {:?}",
-            truncate(s, 60)
-        ))
+        Err(format!("must be dotted lowercase like \"policy.evaluate\": {:?}", truncate(s, 60)))
     }
 }
 
@@ -856,15 +779,11 @@ fn check_word(s: &str) -> Result<(), String> {
     let ok = !b.is_empty()
         && b.len() <= 64
         && b[0].is_ascii_lowercase()
-        && b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_');
+        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_');
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "must be a lowercase word like \"user\": {:?}",
-            truncate(s, 60)
-        ))
+        Err(format!("must be a lowercase word like \"user\": {:?}", truncate(s, 60)))
     }
 }
 
@@ -874,9 +793,10 @@ fn check_text(s: &str, max: usize) -> Result<(), String> {
     }
     // Unicode category Cc: C0 (bytes < 0x20), DEL, and C1 (U+0080..U+009F = C2 80..C2 9F).
     let b = s.as_bytes();
-    let control = b.iter().enumerate().any(|(i, &c)| {
-        c < 0x20 || c == 0x7F || (c == 0xC2 && matches!(b.get(i + 1), Some(0x80..=0x9F)))
-    });
+    let control = b
+        .iter()
+        .enumerate()
+        .any(|(i, &c)| c < 0x20 || c == 0x7F || (c == 0xC2 && matches!(b.get(i + 1), Some(0x80..=0x9F))));
     if control {
         return Err("contains a control character".into());
     }
@@ -931,10 +851,7 @@ pub(crate) fn parse_ts_fields(s: &str) -> Option<[u32; 7]> {
             return None;
         }
     }
-    let num = |r: std::ops::Range<usize>| {
-        b[r].iter()
-            .fold(0u32, |acc, c| acc * 10 + u32::from(c - b'0'))
-    };
+    let num = |r: std::ops::Range<usize>| b[r].iter().fold(0u32, |acc, c| acc * 10 + u32::from(c - b'0'));
     let (y, mo, d) = (num(0..4), num(5..7), num(8..10));
     let (h, mi, sec, us) = (num(11..13), num(14..16), num(17..19), num(20..26));
     let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
@@ -974,19 +891,13 @@ mod tests {
     use serde_json::json;
 
     fn ts() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 26, 10, 0, 0).unwrap()
-            + chrono::Duration::microseconds(123_456)
+        Utc.with_ymd_and_hms(2026, 11, 26, 10, 0, 0).unwrap() + chrono::Duration::microseconds(123_456)
     }
 
     fn line(e: &Event, seq: u64) -> String {
         let ts = format_ts(&e.ts.unwrap_or_else(ts)).unwrap();
         let mut out = Vec::new();
-        let stamp = Stamp {
-            log_id: "acme.example/audit",
-            seq,
-            ts: &ts,
-            prev: &Hash::ZERO,
-        };
+        let stamp = Stamp { log_id: "acme.example/audit", seq, ts: &ts, prev: &Hash::ZERO };
         write_record(&mut out, &e.fields(), &stamp).unwrap();
         String::from_utf8(out).unwrap()
     }
@@ -1037,10 +948,7 @@ mod tests {
             (Event::new("evaluate"), "action"),
             (Event::new("a..b"), "action"),
             (Event::new("a.b").ip("10.0.0.300"), "ip_address"),
-            (
-                Event::new("a.b").principal("x", "Human Being"),
-                "principal_type",
-            ),
+            (Event::new("a.b").principal("x", "Human Being"), "principal_type"),
             (Event::new("a.b").tenant("a\u{0}b"), "tenant_id"),
             (Event::new("a.b").outcome(""), "outcome"),
         ];
@@ -1052,12 +960,7 @@ mod tests {
         }
         let mut out = Vec::new();
         let e = Event::new("a.b").attr("x", json!([1, 0.5]));
-        let stamp = Stamp {
-            log_id: "l",
-            seq: 0,
-            ts: "2026-11-26T10:00:00.000000Z",
-            prev: &Hash::ZERO,
-        };
+        let stamp = Stamp { log_id: "l", seq: 0, ts: "2026-11-26T10:00:00.000000Z", prev: &Hash::ZERO };
         let err = write_record(&mut out, &e.fields(), &stamp).unwrap_err();
         assert_eq!(err.code(), "audit.bad_event");
         assert!(err.to_string().contains("/attrs/x/1"), "{err}");
@@ -1087,16 +990,10 @@ mod tests {
     fn timestamps() {
         assert_eq!(format_ts(&ts()).unwrap(), "2026-11-26T10:00:00.123456Z");
         assert_eq!(parse_ts("2026-11-26T10:00:00.123456Z"), Some(ts()));
-        assert_eq!(
-            parse_ts("2024-02-29T23:59:59.999999Z").map(|t| t.day()),
-            Some(29)
-        );
+        assert_eq!(parse_ts("2024-02-29T23:59:59.999999Z").map(|t| t.day()), Some(29));
         assert!(parse_ts("2026-11-26T10:00:60.000000Z").is_none());
         assert!(parse_ts("2026-11-26 10:00:00.000000Z").is_none());
-        assert_eq!(
-            parse_rfc3339("2026-11-26T11:00:00.1234567+01:00"),
-            Some(ts())
-        );
+        assert_eq!(parse_rfc3339("2026-11-26T11:00:00.1234567+01:00"), Some(ts()));
     }
 
     #[test]
@@ -1108,18 +1005,8 @@ mod tests {
         .unwrap();
         assert_eq!(e.ts, Some(ts()));
         assert_eq!(e.outcome, None);
-        assert_eq!(
-            Event::from_json(&json!({"action": "a.b", "seq": 1}))
-                .unwrap_err()
-                .code(),
-            "audit.bad_event"
-        );
-        assert_eq!(
-            Event::from_json(&json!({"action": "a.b", "colour": 1}))
-                .unwrap_err()
-                .code(),
-            "audit.bad_event"
-        );
+        assert_eq!(Event::from_json(&json!({"action": "a.b", "seq": 1})).unwrap_err().code(), "audit.bad_event");
+        assert_eq!(Event::from_json(&json!({"action": "a.b", "colour": 1})).unwrap_err().code(), "audit.bad_event");
     }
 
     #[test]
@@ -1138,29 +1025,17 @@ mod tests {
         let e = Event::from_decision_json(&d).unwrap();
         assert_eq!(e.action, "policy.evaluate");
         assert_eq!(e.app_id.as_deref(), Some("expense-approver"));
-        assert_eq!(
-            e.policy,
-            Some(PolicyRef {
-                id: "residency".into(),
-                revision: "1.0.0".into()
-            })
-        );
+        assert_eq!(e.policy, Some(PolicyRef { id: "residency".into(), revision: "1.0.0".into() }));
         assert_eq!(e.attrs["risk_score"], json!(70));
         assert_eq!(
             e.attrs["violations"],
             json!([{"policy": "residency", "rule": "cross_border_transfer", "severity": "high", "path": "/spec/connectors/0"}])
         );
-        assert_eq!(
-            e.attrs["waived"],
-            json!([{"approval_id": "apr-17", "policy": "secrets", "rule": "inline"}])
-        );
+        assert_eq!(e.attrs["waived"], json!([{"approval_id": "apr-17", "policy": "secrets", "rule": "inline"}]));
         assert_eq!(e.attrs["required_approvals"], json!(["security"]));
         let l = line(&e.clone().tenant("acme").at(ts()), 0);
         assert!(Record::from_line(&l).is_ok());
         let err = Event::from_decision_json(&json!({"app": "x", "outcome": "allow"})).unwrap_err();
-        assert!(
-            matches!(err, AuditError::BadEvent { ref field, .. } if field == "decision_id"),
-            "{err}"
-        );
+        assert!(matches!(err, AuditError::BadEvent { ref field, .. } if field == "decision_id"), "{err}");
     }
 }

@@ -219,17 +219,13 @@ pub fn verify<'a>(
 ) -> Result<VerifyReport, AuditError> {
     let key = public_key.map(VerifierKey::parse).transpose()?;
     if key.is_some() && checkpoint.is_none() {
-        return Err(AuditError::InvalidArgument {
-            reason: "a public key was given without a checkpoint".into(),
-        });
+        return Err(AuditError::InvalidArgument { reason: "a public key was given without a checkpoint".into() });
     }
     let mut checkpoints = Vec::new();
     if let Some(text) = checkpoint {
         let (notes, complete) = split_notes(text)?;
         if complete != text.len() || notes.is_empty() {
-            return Err(AuditError::BadCheckpoint {
-                reason: format!("incomplete checkpoint note at byte {complete}"),
-            });
+            return Err(AuditError::BadCheckpoint { reason: format!("incomplete checkpoint note at byte {complete}") });
         }
         for (i, note) in notes.iter().enumerate() {
             match Checkpoint::open(note, key.as_ref()) {
@@ -288,9 +284,7 @@ pub(crate) fn segment_paths(active: &Path) -> Result<Vec<PathBuf>, AuditError> {
         _ => PathBuf::from("."),
     };
     let Some(name) = active.file_name().and_then(|n| n.to_str()) else {
-        return Err(AuditError::InvalidArgument {
-            reason: format!("not a file path: {}", active.display()),
-        });
+        return Err(AuditError::InvalidArgument { reason: format!("not a file path: {}", active.display()) });
     };
     let prefix = format!("{name}.");
     let entries = match std::fs::read_dir(&dir) {
@@ -318,10 +312,7 @@ pub(crate) fn segment_paths(active: &Path) -> Result<Vec<PathBuf>, AuditError> {
 
 fn open_file(p: &Path) -> Result<Input<'static>, AuditError> {
     let f = File::open(p).map_err(|e| AuditError::io(p, "open", e))?;
-    Ok(Input {
-        name: Some(p.display().to_string()),
-        reader: Box::new(BufReader::with_capacity(1 << 20, f)),
-    })
+    Ok(Input { name: Some(p.display().to_string()), reader: Box::new(BufReader::with_capacity(1 << 20, f)) })
 }
 
 pub(crate) fn open_sources(source: LogSource<'_>) -> Result<Vec<Input<'_>>, AuditError> {
@@ -336,10 +327,7 @@ pub(crate) fn open_sources(source: LogSource<'_>) -> Result<Vec<Input<'_>>, Audi
             files.iter().map(|f| open_file(f)).collect()
         }
         LogSource::Files(files) => files.iter().map(|f| open_file(f)).collect(),
-        LogSource::Reader(r) => Ok(vec![Input {
-            name: None,
-            reader: Box::new(BufReader::with_capacity(1 << 20, r)),
-        }]),
+        LogSource::Reader(r) => Ok(vec![Input { name: None, reader: Box::new(BufReader::with_capacity(1 << 20, r)) }]),
     }
 }
 
@@ -370,14 +358,11 @@ impl Lines<'_> {
             };
             self.buf.clear();
             let limit = MAX_LINE as u64 + 1;
-            let n = (&mut input.reader)
-                .take(limit)
-                .read_until(b'\n', &mut self.buf)
-                .map_err(|e| AuditError::Io {
-                    path: input.name.clone().unwrap_or_else(|| "<reader>".into()),
-                    op: "read",
-                    source: e,
-                })?;
+            let n = (&mut input.reader).take(limit).read_until(b'\n', &mut self.buf).map_err(|e| AuditError::Io {
+                path: input.name.clone().unwrap_or_else(|| "<reader>".into()),
+                op: "read",
+                source: e,
+            })?;
             if n == 0 {
                 self.idx += 1;
                 self.line_no = 0;
@@ -419,22 +404,14 @@ pub(crate) fn scan(
     checkpoints: &[Checkpoint],
     on_leaf: &mut dyn FnMut(Hash),
 ) -> Result<Scan, AuditError> {
-    let mut lines = Lines {
-        inputs,
-        idx: 0,
-        line_no: 0,
-        offset: 0,
-        buf: Vec::with_capacity(1024),
-    };
+    let mut lines = Lines { inputs, idx: 0, line_no: 0, offset: 0, buf: Vec::with_capacity(1024) };
     let mut log_id: Option<String> = None;
     let mut roots: BTreeMap<u64, Hash> = BTreeMap::new();
     let mut largest: Option<Checkpoint> = None;
     for cp in checkpoints {
         if let Some(id) = &log_id {
             if *id != cp.origin {
-                return Err(AuditError::BadCheckpoint {
-                    reason: "checkpoints of different logs".into(),
-                });
+                return Err(AuditError::BadCheckpoint { reason: "checkpoints of different logs".into() });
             }
         }
         log_id = Some(cp.origin.clone());
@@ -467,23 +444,12 @@ pub(crate) fn scan(
             reason,
         };
         if info.too_long {
-            finding = Some(at(
-                TamperKind::BadJson,
-                Some(n),
-                format!("line longer than {MAX_LINE} bytes"),
-                &lines,
-            ));
+            finding = Some(at(TamperKind::BadJson, Some(n), format!("line longer than {MAX_LINE} bytes"), &lines));
             break;
         }
         if !info.has_lf {
-            torn = Some(TornAt {
-                input: info.input,
-                offset: info.offset,
-            });
-            let reason = format!(
-                "last line ({} bytes) has no line feed: an interrupted write",
-                lines.buf.len()
-            );
+            torn = Some(TornAt { input: info.input, offset: info.offset });
+            let reason = format!("last line ({} bytes) has no line feed: an interrupted write", lines.buf.len());
             finding = Some(at(TamperKind::TornLine, Some(n), reason, &lines));
             break;
         }
@@ -518,10 +484,7 @@ pub(crate) fn scan(
                 }
                 t.reason = format!("record {} does not hash to the prev of record {n}", n - 1);
             } else {
-                t.reason = format!(
-                    "prev of record {n} does not match the hash of record {}",
-                    n.wrapping_sub(1)
-                );
+                t.reason = format!("prev of record {n} does not match the hash of record {}", n.wrapping_sub(1));
                 if n == 0 {
                     t.reason = "prev of record 0 is not 64 zeros".into();
                 }
@@ -556,10 +519,9 @@ pub(crate) fn scan(
             line: None,
             reason: format!("log has {count} records, the checkpoint covers {largest_size}"),
         }),
-        None if largest.is_some() && count > largest_size => VerifyStatus::Unattested {
-            checkpoint_size: largest_size,
-            unattested: count - largest_size,
-        },
+        None if largest.is_some() && count > largest_size => {
+            VerifyStatus::Unattested { checkpoint_size: largest_size, unattested: count - largest_size }
+        }
         None => VerifyStatus::Intact,
     };
     let report = VerifyReport {
@@ -584,15 +546,8 @@ fn check_line(
     from_checkpoint: bool,
 ) -> Result<(u64, [u8; 32]), (TamperKind, String)> {
     let mismatch = |found: &str, expected: &str| {
-        let whose = if from_checkpoint {
-            "the checkpoint's"
-        } else {
-            "the first record's"
-        };
-        (
-            TamperKind::LogIdMismatch,
-            format!("log id {found:?} differs from {whose} {expected:?}"),
-        )
+        let whose = if from_checkpoint { "the checkpoint's" } else { "the first record's" };
+        (TamperKind::LogIdMismatch, format!("log id {found:?} differs from {whose} {expected:?}"))
     };
     let check_id = |found: &str, log_id: &mut Option<String>| match log_id {
         Some(id) if id != found => Err(mismatch(found, id)),
@@ -627,23 +582,14 @@ fn check_line(
 /// Classifies a record whose seq is not the expected `n` (see the spec): a record from later
 /// or earlier is `reordered`; a forward jump is `seq_gap` when the chain still links, else
 /// `deleted_record`.
-fn classify_seq(
-    lines: &mut Lines<'_>,
-    mut t: Tamper,
-    n: u64,
-    seq: u64,
-    links: bool,
-) -> Result<Tamper, AuditError> {
+fn classify_seq(lines: &mut Lines<'_>, mut t: Tamper, n: u64, seq: u64, links: bool) -> Result<Tamper, AuditError> {
     if seq < n {
         t.reason = format!("record {seq} appears again after record {}", n - 1);
         return Ok(t);
     }
     while let Some(info) = lines.next()? {
         if seq_prev(&lines.buf).is_some_and(|(s, _)| s == n) {
-            t.reason = format!(
-                "record {n} appears later (line {}) after record {seq}",
-                info.line_no
-            );
+            t.reason = format!("record {n} appears later (line {}) after record {seq}", info.line_no);
             return Ok(t);
         }
     }
@@ -717,20 +663,11 @@ mod tests {
         let note = cp.sign(&key);
         let vkey = key.verifier().to_vkey();
         let r = run(&text(&lines), Some(&note), Some(&vkey));
-        assert_eq!(
-            r.status,
-            VerifyStatus::Unattested {
-                checkpoint_size: 8,
-                unattested: 2
-            }
-        );
+        assert_eq!(r.status, VerifyStatus::Unattested { checkpoint_size: 8, unattested: 2 });
         assert!(r.signature_verified);
         let r = run(&text(&lines[..8]), Some(&note), Some(&vkey));
         assert_eq!(r.status, VerifyStatus::Intact);
-        assert_eq!(
-            verdict(&run(&text(&lines[..6]), Some(&note), Some(&vkey))),
-            (Some("truncated"), Some(6))
-        );
+        assert_eq!(verdict(&run(&text(&lines[..6]), Some(&note), Some(&vkey))), (Some("truncated"), Some(6)));
         assert_eq!(run("", None, None).status, VerifyStatus::Intact);
     }
 
@@ -739,91 +676,50 @@ mod tests {
         let (lines, _) = log(10);
         let mut edited = lines.clone();
         edited[4] = edited[4].replace("\"allow\"", "\"deny\"");
-        assert_eq!(
-            verdict(&run(&text(&edited), None, None)),
-            (Some("edited_record"), Some(4))
-        );
+        assert_eq!(verdict(&run(&text(&edited), None, None)), (Some("edited_record"), Some(4)));
 
         let mut deleted = lines.clone();
         deleted.remove(5);
-        assert_eq!(
-            verdict(&run(&text(&deleted), None, None)),
-            (Some("deleted_record"), Some(5))
-        );
+        assert_eq!(verdict(&run(&text(&deleted), None, None)), (Some("deleted_record"), Some(5)));
 
         let mut swapped = lines.clone();
         swapped.swap(3, 4);
-        assert_eq!(
-            verdict(&run(&text(&swapped), None, None)),
-            (Some("reordered"), Some(3))
-        );
+        assert_eq!(verdict(&run(&text(&swapped), None, None)), (Some("reordered"), Some(3)));
 
         let mut repeated = lines.clone();
         repeated.insert(6, lines[2].clone());
-        assert_eq!(
-            verdict(&run(&text(&repeated), None, None)),
-            (Some("reordered"), Some(6))
-        );
+        assert_eq!(verdict(&run(&text(&repeated), None, None)), (Some("reordered"), Some(6)));
 
         let mut bad_prev = lines.clone();
         let p = lines[6].find("\"prev\":\"").unwrap() + 8;
-        bad_prev[6] = format!(
-            "{}{}{}",
-            &lines[6][..p],
-            "f".repeat(64),
-            &lines[6][p + 64..]
-        );
-        assert_eq!(
-            verdict(&run(&text(&bad_prev), None, None)),
-            (Some("bad_prev"), Some(6))
-        );
+        bad_prev[6] = format!("{}{}{}", &lines[6][..p], "f".repeat(64), &lines[6][p + 64..]);
+        assert_eq!(verdict(&run(&text(&bad_prev), None, None)), (Some("bad_prev"), Some(6)));
 
         let mut noncanon = lines.clone();
         noncanon[2] = noncanon[2].replacen(",", ", ", 1);
-        assert_eq!(
-            verdict(&run(&text(&noncanon), None, None)),
-            (Some("non_canonical"), Some(2))
-        );
+        assert_eq!(verdict(&run(&text(&noncanon), None, None)), (Some("non_canonical"), Some(2)));
 
         let mut dup = lines.clone();
         dup[3] = dup[3].replacen("{", "{\"action\":\"x.y\",", 1);
-        assert_eq!(
-            verdict(&run(&text(&dup), None, None)),
-            (Some("duplicate_key"), Some(3))
-        );
+        assert_eq!(verdict(&run(&text(&dup), None, None)), (Some("duplicate_key"), Some(3)));
 
         let torn = text(&lines);
-        assert_eq!(
-            verdict(&run(&torn[..torn.len() - 20], None, None)),
-            (Some("torn_line"), Some(9))
-        );
+        assert_eq!(verdict(&run(&torn[..torn.len() - 20], None, None)), (Some("torn_line"), Some(9)));
 
         let mut garbage = lines.clone();
         garbage[1] = "not json".into();
-        assert_eq!(
-            verdict(&run(&text(&garbage), None, None)),
-            (Some("bad_json"), Some(1))
-        );
+        assert_eq!(verdict(&run(&text(&garbage), None, None)), (Some("bad_json"), Some(1)));
 
         let mut other_log = lines.clone();
         other_log[7] = other_log[7].replace("test/log", "test/other");
-        assert_eq!(
-            verdict(&run(&text(&other_log), None, None)),
-            (Some("log_id_mismatch"), Some(7))
-        );
+        assert_eq!(verdict(&run(&text(&other_log), None, None)), (Some("log_id_mismatch"), Some(7)));
     }
 
     #[test]
     fn rewritten_history_needs_a_checkpoint() {
         let (lines, chain) = log(10);
         let key = SigningKey::from_seed("test-key", [1; 32]).unwrap();
-        let cp = Checkpoint {
-            origin: "test/log".into(),
-            size: 10,
-            root: chain.root(),
-            extensions: vec![],
-        }
-        .sign(&key);
+        let cp = Checkpoint { origin: "test/log".into(), size: 10, root: chain.root(), extensions: vec![] }.sign(&key);
         // Rewrite record 2 and recompute every later hash: the chain alone is fine.
         let mut forged = Chain::new("test/log").unwrap();
         let mut out = Vec::new();
@@ -837,31 +733,17 @@ mod tests {
         }
         assert_eq!(run(&text(&out), None, None).status, VerifyStatus::Intact);
         let vkey = key.verifier().to_vkey();
-        assert_eq!(
-            verdict(&run(&text(&out), Some(&cp), Some(&vkey))),
-            (Some("root_mismatch"), None)
-        );
+        assert_eq!(verdict(&run(&text(&out), Some(&cp), Some(&vkey))), (Some("root_mismatch"), None));
         // Editing only the last record is also caught by the checkpoint alone.
         let mut last = lines.clone();
         last[9] = last[9].replace("\"allow\"", "\"deny\"");
         assert_eq!(run(&text(&last), None, None).status, VerifyStatus::Intact);
-        assert_eq!(
-            verdict(&run(&text(&last), Some(&cp), Some(&vkey))),
-            (Some("root_mismatch"), None)
-        );
+        assert_eq!(verdict(&run(&text(&last), Some(&cp), Some(&vkey))), (Some("root_mismatch"), None));
         // A checkpoint signed by someone else.
-        let other = SigningKey::from_seed("test-key", [2; 32])
-            .unwrap()
-            .verifier()
-            .to_vkey();
+        let other = SigningKey::from_seed("test-key", [2; 32]).unwrap().verifier().to_vkey();
+        assert_eq!(verdict(&run(&text(&lines), Some(&cp), Some(&other))), (Some("bad_signature"), None));
         assert_eq!(
-            verdict(&run(&text(&lines), Some(&cp), Some(&other))),
-            (Some("bad_signature"), None)
-        );
-        assert_eq!(
-            verify(LogSource::Reader(Box::new(&b""[..])), None, Some(&vkey))
-                .unwrap_err()
-                .code(),
+            verify(LogSource::Reader(Box::new(&b""[..])), None, Some(&vkey)).unwrap_err().code(),
             "audit.invalid_argument"
         );
     }

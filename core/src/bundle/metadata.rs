@@ -75,7 +75,8 @@ fn head_name(line: &str) -> Option<&str> {
     match ident {
         "package" | "import" | "default" | "some" | "every" | "not" | "with" | "else" => {
             if ident == "default" {
-                line.strip_prefix("default ").and_then(|r| r.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).next())
+                line.strip_prefix("default ")
+                    .and_then(|r| r.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).next())
             } else {
                 None
             }
@@ -113,7 +114,13 @@ impl SourceIndex {
                 }
                 if let Some(head) = head_name(line) {
                     let metadata = pending_meta.take().map(|m| parse_metadata(&m)).unwrap_or_default();
-                    idx.sites.push(RuleSite { package: pkg.clone(), head: head.to_string(), file: f.path.clone(), line: i + 1, metadata });
+                    idx.sites.push(RuleSite {
+                        package: pkg.clone(),
+                        head: head.to_string(),
+                        file: f.path.clone(),
+                        line: i + 1,
+                        metadata,
+                    });
                     let n = idx.sites.len() - 1;
                     idx.by_head.entry((pkg.clone(), head.to_string())).or_insert(n);
                     current = Some(n);

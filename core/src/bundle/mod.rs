@@ -68,21 +68,31 @@ fn assemble(name: &str, origin: &str, entries: Vec<(String, Vec<u8>)>) -> Result
         let shown = format!("{origin}/{rel}");
         let file_name = rel.rsplit('/').next().unwrap_or(&rel).to_string();
         if file_name == ".manifest" {
-            let m: BundleManifest = serde_json::from_slice(&bytes)
-                .map_err(|e| PolicyError::BadBundle { file: shown.clone(), line: e.line(), message: format!("invalid .manifest: {e}") })?;
+            let m: BundleManifest = serde_json::from_slice(&bytes).map_err(|e| PolicyError::BadBundle {
+                file: shown.clone(),
+                line: e.line(),
+                message: format!("invalid .manifest: {e}"),
+            })?;
             manifest = Some(m);
             continue;
         }
         if file_name.ends_with(".rego") {
-            let source = String::from_utf8(bytes.clone())
-                .map_err(|_| PolicyError::BadBundle { file: shown.clone(), line: 0, message: "rego file is not utf-8".into() })?;
+            let source = String::from_utf8(bytes.clone()).map_err(|_| PolicyError::BadBundle {
+                file: shown.clone(),
+                line: 0,
+                message: "rego file is not utf-8".into(),
+            })?;
             files.push(PolicyFile { path: shown, source: source.into(), is_test: file_name.ends_with("_test.rego") });
             hasher_input.push((rel, bytes));
             continue;
         }
         if file_name == "data.json" || file_name == "data.yaml" || file_name == "data.yml" {
             let doc: serde_json::Value = if file_name == "data.json" {
-                serde_json::from_slice(&bytes).map_err(|e| PolicyError::BadData { file: shown.clone(), line: e.line(), message: e.to_string() })?
+                serde_json::from_slice(&bytes).map_err(|e| PolicyError::BadData {
+                    file: shown.clone(),
+                    line: e.line(),
+                    message: e.to_string(),
+                })?
             } else {
                 serde_yaml_ng::from_slice(&bytes).map_err(|e| PolicyError::BadData {
                     file: shown.clone(),
@@ -91,9 +101,14 @@ fn assemble(name: &str, origin: &str, entries: Vec<(String, Vec<u8>)>) -> Result
                 })?
             };
             if !doc.is_object() {
-                return Err(PolicyError::BadData { file: shown, line: 1, message: "a data document must be a JSON object".into() });
+                return Err(PolicyError::BadData {
+                    file: shown,
+                    line: 1,
+                    message: "a data document must be a JSON object".into(),
+                });
             }
-            let dir: Vec<&str> = rel.rsplit_once('/').map(|(d, _)| d.split('/').filter(|s| !s.is_empty()).collect()).unwrap_or_default();
+            let dir: Vec<&str> =
+                rel.rsplit_once('/').map(|(d, _)| d.split('/').filter(|s| !s.is_empty()).collect()).unwrap_or_default();
             let mut placed = doc;
             for seg in dir.iter().rev() {
                 let mut m = serde_json::Map::new();
@@ -105,7 +120,11 @@ fn assemble(name: &str, origin: &str, entries: Vec<(String, Vec<u8>)>) -> Result
         }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    let revision = manifest.as_ref().and_then(|m| m.revision.clone()).filter(|r| !r.is_empty()).unwrap_or_else(|| content_revision(&mut hasher_input));
+    let revision = manifest
+        .as_ref()
+        .and_then(|m| m.revision.clone())
+        .filter(|r| !r.is_empty())
+        .unwrap_or_else(|| content_revision(&mut hasher_input));
     let roots = manifest.and_then(|m| m.roots).unwrap_or_default();
     let bundle = Bundle { name: name.to_string(), revision, roots, files, data };
     bundle.check_roots()?;
@@ -147,7 +166,10 @@ pub fn merge_data(base: &mut serde_json::Value, overlay: serde_json::Value) {
 /// The package path of a Rego source (`microgov.residency`), read from its
 /// `package` line.
 pub fn package_of(source: &str) -> Option<String> {
-    source.lines().map(str::trim).find_map(|l| l.strip_prefix("package ").map(|p| p.split('#').next().unwrap_or("").trim().to_string()))
+    source
+        .lines()
+        .map(str::trim)
+        .find_map(|l| l.strip_prefix("package ").map(|p| p.split('#').next().unwrap_or("").trim().to_string()))
 }
 
 impl Bundle {
@@ -158,18 +180,23 @@ impl Bundle {
             let (bundle, inner) = rel.split_once('/').unwrap_or(("", rel));
             by_bundle.entry(bundle).or_default().push((inner.to_string(), contents.as_bytes().to_vec()));
         }
-        by_bundle.into_iter().map(|(name, entries)| assemble(name, &format!("policy-bundles/{name}"), entries)).collect()
+        by_bundle
+            .into_iter()
+            .map(|(name, entries)| assemble(name, &format!("policy-bundles/{name}"), entries))
+            .collect()
     }
 
     /// Reads a folder in OPA bundle layout (`.manifest` optional).
     pub fn from_dir(dir: &Path) -> Result<Bundle, PolicyError> {
-        let meta = std::fs::metadata(dir).map_err(|e| PolicyError::Io { path: dir.display().to_string(), message: e.to_string() })?;
+        let meta = std::fs::metadata(dir)
+            .map_err(|e| PolicyError::Io { path: dir.display().to_string(), message: e.to_string() })?;
         if !meta.is_dir() {
             return Err(PolicyError::Io { path: dir.display().to_string(), message: "not a directory".into() });
         }
         let mut entries = Vec::new();
         walk(dir, dir, &mut entries)?;
-        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| dir.display().to_string());
+        let name =
+            dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| dir.display().to_string());
         let origin = dir.display().to_string();
         assemble(&name, origin.trim_end_matches('/'), entries)
     }
@@ -177,13 +204,22 @@ impl Bundle {
     /// Reads an OPA bundle tarball (`.tar.gz`).
     pub fn from_tarball(path: &Path) -> Result<Bundle, PolicyError> {
         let shown = path.display().to_string();
-        let file = std::fs::File::open(path).map_err(|e| PolicyError::Io { path: shown.clone(), message: e.to_string() })?;
+        let file =
+            std::fs::File::open(path).map_err(|e| PolicyError::Io { path: shown.clone(), message: e.to_string() })?;
         let gz = flate2::read::GzDecoder::new(file).take(MAX_TARBALL_BYTES);
         let mut archive = tar::Archive::new(gz);
         let mut entries = Vec::new();
-        let iter = archive.entries().map_err(|e| PolicyError::BadBundle { file: shown.clone(), line: 0, message: e.to_string() })?;
+        let iter = archive.entries().map_err(|e| PolicyError::BadBundle {
+            file: shown.clone(),
+            line: 0,
+            message: e.to_string(),
+        })?;
         for entry in iter {
-            let mut entry = entry.map_err(|e| PolicyError::BadBundle { file: shown.clone(), line: 0, message: format!("unreadable tarball: {e}") })?;
+            let mut entry = entry.map_err(|e| PolicyError::BadBundle {
+                file: shown.clone(),
+                line: 0,
+                message: format!("unreadable tarball: {e}"),
+            })?;
             if !entry.header().entry_type().is_file() {
                 continue;
             }
@@ -193,21 +229,38 @@ impl Bundle {
                 .to_string_lossy()
                 .into_owned();
             if rel.split('/').any(|s| s == "..") {
-                return Err(PolicyError::BadBundle { file: format!("{shown}:{rel}"), line: 0, message: "path escapes the bundle".into() });
+                return Err(PolicyError::BadBundle {
+                    file: format!("{shown}:{rel}"),
+                    line: 0,
+                    message: "path escapes the bundle".into(),
+                });
             }
             if entry.size() > MAX_FILE_BYTES {
-                return Err(PolicyError::BadBundle { file: format!("{shown}:{rel}"), line: 0, message: format!("file larger than {MAX_FILE_BYTES} bytes") });
+                return Err(PolicyError::BadBundle {
+                    file: format!("{shown}:{rel}"),
+                    line: 0,
+                    message: format!("file larger than {MAX_FILE_BYTES} bytes"),
+                });
             }
             let mut bytes = Vec::new();
-            entry
-                .read_to_end(&mut bytes)
-                .map_err(|e| PolicyError::BadBundle { file: format!("{shown}:{rel}"), line: 0, message: format!("unreadable tarball: {e}") })?;
+            entry.read_to_end(&mut bytes).map_err(|e| PolicyError::BadBundle {
+                file: format!("{shown}:{rel}"),
+                line: 0,
+                message: format!("unreadable tarball: {e}"),
+            })?;
             entries.push((rel, bytes));
         }
-        let name = path.file_name().map(|n| n.to_string_lossy().trim_end_matches(".tar.gz").trim_end_matches(".tgz").to_string()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().trim_end_matches(".tar.gz").trim_end_matches(".tgz").to_string())
+            .unwrap_or_default();
         let b = assemble(&name, &shown, entries)?;
         if b.files.is_empty() && b.data.as_object().is_none_or(|o| o.is_empty()) {
-            return Err(PolicyError::BadBundle { file: shown, line: 0, message: "bundle holds no .rego or data files".into() });
+            return Err(PolicyError::BadBundle {
+                file: shown,
+                line: 0,
+                message: "bundle holds no .rego or data files".into(),
+            });
         }
         Ok(b)
     }
@@ -227,8 +280,18 @@ impl Bundle {
             if let Some(pkg) = package_of(&f.source) {
                 let slashed = pkg.replace('.', "/");
                 if !under(&slashed) {
-                    let line = f.source.lines().position(|l| l.trim_start().starts_with("package ")).map(|i| i + 1).unwrap_or(1);
-                    return Err(PolicyError::OutsideRoot { file: f.path.clone(), line, path: pkg, roots: self.roots.join(", ") });
+                    let line = f
+                        .source
+                        .lines()
+                        .position(|l| l.trim_start().starts_with("package "))
+                        .map(|i| i + 1)
+                        .unwrap_or(1);
+                    return Err(PolicyError::OutsideRoot {
+                        file: f.path.clone(),
+                        line,
+                        path: pkg,
+                        roots: self.roots.join(", "),
+                    });
                 }
             }
         }
@@ -264,7 +327,8 @@ fn check_data_roots(v: &serde_json::Value, prefix: &str, roots: &[String]) -> Re
 }
 
 fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) -> Result<(), PolicyError> {
-    let rd = std::fs::read_dir(dir).map_err(|e| PolicyError::Io { path: dir.display().to_string(), message: e.to_string() })?;
+    let rd = std::fs::read_dir(dir)
+        .map_err(|e| PolicyError::Io { path: dir.display().to_string(), message: e.to_string() })?;
     let mut paths: Vec<_> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
     paths.sort();
     for p in paths {
@@ -275,14 +339,24 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) -> Result<(),
             }
             continue;
         }
-        if !(name.ends_with(".rego") || name == ".manifest" || name == "data.json" || name == "data.yaml" || name == "data.yml") {
+        if !(name.ends_with(".rego")
+            || name == ".manifest"
+            || name == "data.json"
+            || name == "data.yaml"
+            || name == "data.yml")
+        {
             continue;
         }
         let len = std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
         if len > MAX_FILE_BYTES {
-            return Err(PolicyError::BadBundle { file: p.display().to_string(), line: 0, message: format!("file larger than {MAX_FILE_BYTES} bytes") });
+            return Err(PolicyError::BadBundle {
+                file: p.display().to_string(),
+                line: 0,
+                message: format!("file larger than {MAX_FILE_BYTES} bytes"),
+            });
         }
-        let bytes = std::fs::read(&p).map_err(|e| PolicyError::Io { path: p.display().to_string(), message: e.to_string() })?;
+        let bytes =
+            std::fs::read(&p).map_err(|e| PolicyError::Io { path: p.display().to_string(), message: e.to_string() })?;
         let rel = p.strip_prefix(root).unwrap_or(&p).to_string_lossy().replace('\\', "/");
         out.push((rel, bytes));
     }
@@ -296,8 +370,16 @@ pub fn check_overlap(bundles: &[Bundle]) -> Result<(), PolicyError> {
             for ra in &a.roots {
                 for rb in &b.roots {
                     let (x, y) = (ra.trim_matches('/'), rb.trim_matches('/'));
-                    if x == y || x.starts_with(&format!("{y}/")) || y.starts_with(&format!("{x}/")) || x.is_empty() || y.is_empty() {
-                        return Err(PolicyError::RootOverlap { first: format!("{} ({ra})", a.name), second: format!("{} ({rb})", b.name) });
+                    if x == y
+                        || x.starts_with(&format!("{y}/"))
+                        || y.starts_with(&format!("{x}/"))
+                        || x.is_empty()
+                        || y.is_empty()
+                    {
+                        return Err(PolicyError::RootOverlap {
+                            first: format!("{} ({ra})", a.name),
+                            second: format!("{} ({rb})", b.name),
+                        });
                     }
                 }
             }

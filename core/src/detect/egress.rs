@@ -82,19 +82,7 @@ impl IpClass {
 
 /// Something odd about an egress URL. `parse` returns one as its error when the URL
 /// cannot be parsed at all; the others are collected on [`NormalizedUrl::issues`].
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    thiserror::Error,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, thiserror::Error)]
 #[serde(rename_all = "snake_case")]
 pub enum EgressIssue {
     /// Not a URL a WHATWG parser accepts.
@@ -264,9 +252,7 @@ impl NormalizedUrl {
                 issues.push(EgressIssue::IpLiteral);
                 if kind == HostKind::Ipv4 {
                     let canonical = canon.as_deref().or(url.host_str()).unwrap_or_default();
-                    let written = raw_host(input)
-                        .trim_start_matches('[')
-                        .trim_end_matches(']');
+                    let written = raw_host(input).trim_start_matches('[').trim_end_matches(']');
                     if written != canonical {
                         issues.push(EgressIssue::NonCanonicalIp);
                     }
@@ -289,8 +275,7 @@ impl NormalizedUrl {
                 }
                 let host = canon.as_deref().or(url.host_str()).unwrap_or_default();
                 dns_issues(host, &mut issues);
-                metadata = matches!(host.as_bytes().first(), Some(b'm' | b'i'))
-                    && METADATA_NAMES.contains(&host);
+                metadata = matches!(host.as_bytes().first(), Some(b'm' | b'i')) && METADATA_NAMES.contains(&host);
                 // A wildcard-DNS name is classed as the address it stands for:
                 // `169.254.169.254.nip.io` is the metadata service by another name.
                 if let Some(a) = issues.contains(&EgressIssue::DnsIpAlias).then(|| alias_ip(host)).flatten() {
@@ -311,10 +296,7 @@ impl NormalizedUrl {
 
         let path = url.path();
         if path.contains('%')
-            && (path.contains("%2f")
-                || path.contains("%2F")
-                || path.contains("%5c")
-                || path.contains("%5C"))
+            && (path.contains("%2f") || path.contains("%2F") || path.contains("%5c") || path.contains("%5C"))
         {
             issues.push(EgressIssue::EncodedPathSeparator);
         }
@@ -468,10 +450,7 @@ fn raw_host(input: &str) -> &str {
     let authority = after.get(..end).unwrap_or_default();
     let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     if hostport.starts_with('[') {
-        return hostport
-            .find(']')
-            .and_then(|i| hostport.get(..=i))
-            .unwrap_or(hostport);
+        return hostport.find(']').and_then(|i| hostport.get(..=i)).unwrap_or(hostport);
     }
     hostport.rsplit_once(':').map_or(hostport, |(h, _)| h)
 }
@@ -504,16 +483,8 @@ fn canonical_host(url: &Url) -> (Option<HostKind>, Option<IpAddr>, Option<String
         // Opaque host of a non-special scheme: give it the special-scheme host parser
         // (IDNA, lowercase, every IPv4 form) so `postgres://0x7f.1` is 127.0.0.1 too.
         Some(Host::Domain(d)) => match percent_decode(d).as_deref().map(Host::parse) {
-            Some(Ok(Host::Ipv4(a))) => (
-                Some(HostKind::Ipv4),
-                Some(IpAddr::V4(a)),
-                Some(a.to_string()),
-            ),
-            Some(Ok(Host::Ipv6(a))) => (
-                Some(HostKind::Ipv6),
-                Some(IpAddr::V6(a)),
-                Some(ipv6_host(a)),
-            ),
+            Some(Ok(Host::Ipv4(a))) => (Some(HostKind::Ipv4), Some(IpAddr::V4(a)), Some(a.to_string())),
+            Some(Ok(Host::Ipv6(a))) => (Some(HostKind::Ipv6), Some(IpAddr::V6(a)), Some(ipv6_host(a))),
             Some(Ok(Host::Domain(c))) => (Some(HostKind::Dns), None, Some(c)),
             _ => (Some(HostKind::Dns), None, Some(d.to_ascii_lowercase())),
         },
@@ -560,7 +531,8 @@ const LOOPBACK_ALIASES: &[&str] = &["localtest.me", "lvh.me", "vcap.me", "lacolh
 /// hex digits (`app-0a000001.nip.io`), or an IPv6 address with dashes for
 /// colons (`--1.sslip.io`, `2a01-4f8--2.sslip.io`).
 fn alias_ip(host: &str) -> Option<IpAddr> {
-    let service = DNS_IP_ALIASES.iter().find(|d| host == **d || host.strip_suffix(**d).is_some_and(|r| r.ends_with('.')))?;
+    let service =
+        DNS_IP_ALIASES.iter().find(|d| host == **d || host.strip_suffix(**d).is_some_and(|r| r.ends_with('.')))?;
     if LOOPBACK_ALIASES.contains(service) {
         return Some(IpAddr::V4(Ipv4Addr::LOCALHOST));
     }
@@ -591,11 +563,9 @@ fn dns_issues(host: &str, issues: &mut Vec<EgressIssue>) {
         issues.push(EgressIssue::InternalName);
     }
     if matches!(last, "io" | "me" | "com" | "st")
-        && DNS_IP_ALIASES.iter().any(|d| {
-            host == *d
-                || (host.ends_with(d)
-                    && host.as_bytes().get(host.len() - d.len() - 1) == Some(&b'.'))
-        })
+        && DNS_IP_ALIASES
+            .iter()
+            .any(|d| host == *d || (host.ends_with(d) && host.as_bytes().get(host.len() - d.len() - 1) == Some(&b'.')))
     {
         issues.push(EgressIssue::DnsIpAlias);
     }
@@ -709,8 +679,8 @@ fn script(c: char) -> Script {
 
 /// Cyrillic and Greek letters that render like Latin ones.
 const LATIN_LOOKALIKES: &[char] = &[
-    'а', 'е', 'о', 'р', 'с', 'у', 'х', 'і', 'ј', 'ѕ', 'ԁ', 'ԛ', 'ԝ', 'һ', 'ӏ', 'к', 'ѵ', 'ɡ', 'ο',
-    'ν', 'α', 'ι', 'κ', 'υ', 'ρ', 'τ', 'ε',
+    'а', 'е', 'о', 'р', 'с', 'у', 'х', 'і', 'ј', 'ѕ', 'ԁ', 'ԛ', 'ԝ', 'һ', 'ӏ', 'к', 'ѵ', 'ɡ', 'ο', 'ν', 'α', 'ι', 'κ',
+    'υ', 'ρ', 'τ', 'ε',
 ];
 
 /// Mixed Latin/Cyrillic/Greek/Armenian in one label, or a label written entirely in
@@ -719,22 +689,14 @@ fn looks_homograph(label: &[char]) -> bool {
     let mut seen: Vec<Script> = Vec::new();
     for &c in label {
         let s = script(c);
-        if matches!(
-            s,
-            Script::Latin | Script::Cyrillic | Script::Greek | Script::Armenian
-        ) && !seen.contains(&s)
-        {
+        if matches!(s, Script::Latin | Script::Cyrillic | Script::Greek | Script::Armenian) && !seen.contains(&s) {
             seen.push(s);
         }
     }
     if seen.len() > 1 {
         return true;
     }
-    let letters: Vec<char> = label
-        .iter()
-        .copied()
-        .filter(|c| script(*c) != Script::Common)
-        .collect();
+    let letters: Vec<char> = label.iter().copied().filter(|c| script(*c) != Script::Common).collect();
     matches!(seen.first(), Some(Script::Cyrillic | Script::Greek))
         && !letters.is_empty()
         && letters.iter().all(|c| LATIN_LOOKALIKES.contains(c))
@@ -762,31 +724,17 @@ const METADATA_V4: &[[u8; 4]] = &[
     [100, 100, 100, 200], // Alibaba Cloud
     [192, 0, 0, 192],     // Oracle Cloud (legacy)
 ];
-const METADATA_V6: &[Ipv6Addr] = &[
-    Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254),
-    Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x23),
-];
+const METADATA_V6: &[Ipv6Addr] =
+    &[Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254), Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x23)];
 
 /// Classifies an address; IPv4-mapped (`::ffff:a.b.c.d`), IPv4-compatible (`::a.b.c.d`),
 /// NAT64 (`64:ff9b::/96`, `64:ff9b:1::/48`) and 6to4 (`2002::/16`) are unwrapped first.
 pub fn classify_ip(ip: IpAddr) -> IpClassification {
     match ip {
-        IpAddr::V4(a) => IpClassification {
-            effective: ip,
-            class: classify_v4(a),
-            embedded: false,
-        },
+        IpAddr::V4(a) => IpClassification { effective: ip, class: classify_v4(a), embedded: false },
         IpAddr::V6(a) => match embedded_v4(a) {
-            Some(v4) => IpClassification {
-                effective: IpAddr::V4(v4),
-                class: classify_v4(v4),
-                embedded: true,
-            },
-            None => IpClassification {
-                effective: ip,
-                class: classify_v6(a),
-                embedded: false,
-            },
+            Some(v4) => IpClassification { effective: IpAddr::V4(v4), class: classify_v4(v4), embedded: true },
+            None => IpClassification { effective: ip, class: classify_v6(a), embedded: false },
         },
     }
 }
@@ -822,11 +770,7 @@ fn classify_v4(a: Ipv4Addr) -> IpClass {
         [169, 254, ..] => IpClass::LinkLocal,
         [172, b, ..] if (16..=31).contains(&b) => IpClass::Private,
         [192, 168, ..] => IpClass::Private,
-        [192, 0, 0, _]
-        | [192, 0, 2, _]
-        | [192, 88, 99, _]
-        | [198, 51, 100, _]
-        | [203, 0, 113, _] => IpClass::Reserved,
+        [192, 0, 0, _] | [192, 0, 2, _] | [192, 88, 99, _] | [198, 51, 100, _] | [203, 0, 113, _] => IpClass::Reserved,
         [198, b, ..] if b == 18 || b == 19 => IpClass::Reserved,
         [a, ..] if (224..=239).contains(&a) => IpClass::Multicast,
         [a, ..] if a >= 240 => IpClass::Reserved,
@@ -871,14 +815,8 @@ fn classify_v6(a: Ipv6Addr) -> IpClass {
 /// `*.example.com` matches `a.example.com` and `a.b.example.com`, not `example.com`
 /// nor `badexample.com`.
 pub fn host_matches(pattern: &str, host: &str) -> bool {
-    let p = pattern
-        .strip_suffix('.')
-        .filter(|p| !p.is_empty())
-        .unwrap_or(pattern);
-    let h = host
-        .strip_suffix('.')
-        .filter(|h| !h.is_empty())
-        .unwrap_or(host);
+    let p = pattern.strip_suffix('.').filter(|p| !p.is_empty()).unwrap_or(pattern);
+    let h = host.strip_suffix('.').filter(|h| !h.is_empty()).unwrap_or(host);
     match p.strip_prefix("*.") {
         Some(domain) => {
             h.len() > domain.len() + 1
@@ -896,9 +834,7 @@ pub fn path_prefix_matches(prefix: &str, path: &str) -> bool {
         return true;
     }
     path.starts_with(prefix)
-        && (prefix.ends_with('/')
-            || path.len() == prefix.len()
-            || path.as_bytes().get(prefix.len()) == Some(&b'/'))
+        && (prefix.ends_with('/') || path.len() == prefix.len() || path.as_bytes().get(prefix.len()) == Some(&b'/'))
 }
 
 /// Index of the first declared entry that allows `url`: same scheme, same effective
@@ -1051,31 +987,20 @@ pub fn scan(manifest: &Value) -> Vec<EgressFinding> {
     if let Some(items) = manifest.pointer("/spec/egress").and_then(Value::as_array) {
         for (i, item) in items.iter().enumerate() {
             match item {
-                Value::String(s) => {
-                    out.push(EgressFinding::from_input(format!("/spec/egress/{i}"), s))
-                }
+                Value::String(s) => out.push(EgressFinding::from_input(format!("/spec/egress/{i}"), s)),
                 Value::Object(m) => {
                     if let Some(s) = m.get("url").and_then(Value::as_str) {
-                        out.push(EgressFinding::from_input(
-                            format!("/spec/egress/{i}/url"),
-                            s,
-                        ));
+                        out.push(EgressFinding::from_input(format!("/spec/egress/{i}/url"), s));
                     }
                 }
                 _ => {}
             }
         }
     }
-    if let Some(items) = manifest
-        .pointer("/spec/connectors")
-        .and_then(Value::as_array)
-    {
+    if let Some(items) = manifest.pointer("/spec/connectors").and_then(Value::as_array) {
         for (i, c) in items.iter().enumerate() {
             if let Some(s) = c.get("endpoint").and_then(Value::as_str) {
-                out.push(EgressFinding::from_input(
-                    format!("/spec/connectors/{i}/endpoint"),
-                    s,
-                ));
+                out.push(EgressFinding::from_input(format!("/spec/connectors/{i}/endpoint"), s));
             }
         }
     }
@@ -1086,17 +1011,10 @@ pub fn scan(manifest: &Value) -> Vec<EgressFinding> {
 /// findings as `scan(&manifest.to_value())`.
 pub fn scan_manifest(manifest: &crate::Manifest) -> Vec<EgressFinding> {
     let spec = &manifest.spec;
-    let egress = spec
-        .egress
-        .iter()
-        .enumerate()
-        .map(|(i, s)| EgressFinding::from_input(format!("/spec/egress/{i}"), s));
+    let egress = spec.egress.iter().enumerate().map(|(i, s)| EgressFinding::from_input(format!("/spec/egress/{i}"), s));
     let endpoints = spec.connectors.iter().enumerate().filter_map(|(i, c)| {
         let s = c.endpoint.as_deref()?;
-        Some(EgressFinding::from_input(
-            format!("/spec/connectors/{i}/endpoint"),
-            s,
-        ))
+        Some(EgressFinding::from_input(format!("/spec/connectors/{i}/endpoint"), s))
     });
     egress.chain(endpoints).collect()
 }
@@ -1178,15 +1096,9 @@ mod tests {
 
     #[test]
     fn punycode() {
-        let d: String = punycode_decode("bcher-kva")
-            .unwrap_or_default()
-            .into_iter()
-            .collect();
+        let d: String = punycode_decode("bcher-kva").unwrap_or_default().into_iter().collect();
         assert_eq!(d, "bücher");
-        let d: String = punycode_decode("80ak6aa92e")
-            .unwrap_or_default()
-            .into_iter()
-            .collect();
+        let d: String = punycode_decode("80ak6aa92e").unwrap_or_default().into_iter().collect();
         assert_eq!(d, "аррӏе");
         assert!(looks_homograph(&d.chars().collect::<Vec<_>>()));
         assert!(!looks_homograph(&"bücher".chars().collect::<Vec<_>>()));
@@ -1199,41 +1111,14 @@ mod tests {
         assert!(!host_matches("*.example.com", "example.com"));
         assert!(!host_matches("*.example.com", "badexample.com"));
         assert!(host_matches("api.stripe.com", "API.stripe.com."));
-        let declared = [
-            n("https://api.stripe.com/v1"),
-            n("https://hooks.example.com"),
-        ];
-        assert_eq!(
-            match_declared(&declared, &n("https://api.stripe.com/v1/charges?x=1")),
-            Some(0)
-        );
-        assert_eq!(
-            match_declared(&declared, &n("https://api.stripe.com:443/v1")),
-            Some(0)
-        );
-        assert_eq!(
-            match_declared(&declared, &n("https://api.stripe.com/v10")),
-            None
-        );
-        assert_eq!(
-            match_declared(&declared, &n("https://api.stripe.com/v1/../admin")),
-            None
-        );
-        assert_eq!(
-            match_declared(&declared, &n("http://api.stripe.com/v1")),
-            None
-        );
-        assert_eq!(
-            match_declared(&declared, &n("https://api.stripe.com:8443/v1")),
-            None
-        );
-        assert_eq!(
-            match_declared(&declared, &n("https://hooks.example.com./anything")),
-            Some(1)
-        );
-        assert_eq!(
-            match_declared(&declared, &n("https://evil.com#@hooks.example.com")),
-            None
-        );
+        let declared = [n("https://api.stripe.com/v1"), n("https://hooks.example.com")];
+        assert_eq!(match_declared(&declared, &n("https://api.stripe.com/v1/charges?x=1")), Some(0));
+        assert_eq!(match_declared(&declared, &n("https://api.stripe.com:443/v1")), Some(0));
+        assert_eq!(match_declared(&declared, &n("https://api.stripe.com/v10")), None);
+        assert_eq!(match_declared(&declared, &n("https://api.stripe.com/v1/../admin")), None);
+        assert_eq!(match_declared(&declared, &n("http://api.stripe.com/v1")), None);
+        assert_eq!(match_declared(&declared, &n("https://api.stripe.com:8443/v1")), None);
+        assert_eq!(match_declared(&declared, &n("https://hooks.example.com./anything")), Some(1));
+        assert_eq!(match_declared(&declared, &n("https://evil.com#@hooks.example.com")), None);
     }
 }

@@ -155,18 +155,10 @@ struct Phrase {
 }
 
 const fn p(words: &'static [&'static str], kind: PiiKind) -> Phrase {
-    Phrase {
-        words,
-        kind,
-        whole: false,
-    }
+    Phrase { words, kind, whole: false }
 }
 const fn w(words: &'static [&'static str], kind: PiiKind) -> Phrase {
-    Phrase {
-        words,
-        kind,
-        whole: true,
-    }
+    Phrase { words, kind, whole: true }
 }
 
 use PiiKind as K;
@@ -347,17 +339,10 @@ pub fn classify_field_name(name: &str) -> Vec<PiiKind> {
             for &pi in order.get(start..start + len).unwrap_or_default() {
                 let Some(ph) = PHRASES.get(pi) else { continue };
                 let len = ph.words.len();
-                if i + len > n
-                    || (ph.whole && len != n)
-                    || best.is_some_and(|b| b.words.len() >= len)
-                {
+                if i + len > n || (ph.whole && len != n) || best.is_some_and(|b| b.words.len() >= len) {
                     continue;
                 }
-                if ph.words[1..]
-                    .iter()
-                    .zip(&words[i + 1..i + len])
-                    .all(|(a, b)| a.eq_ignore_ascii_case(b))
-                {
+                if ph.words[1..].iter().zip(&words[i + 1..i + len]).all(|(a, b)| a.eq_ignore_ascii_case(b)) {
                     best = Some(ph);
                 }
             }
@@ -425,9 +410,7 @@ pub fn is_email(v: &str) -> bool {
     if local.starts_with('.')
         || local.ends_with('.')
         || local.contains("..")
-        || !local
-            .bytes()
-            .all(|c| c.is_ascii_alphanumeric() || LOCAL_SPECIAL.contains(&c) || c >= 0x80)
+        || !local.bytes().all(|c| c.is_ascii_alphanumeric() || LOCAL_SPECIAL.contains(&c) || c >= 0x80)
     {
         return false;
     }
@@ -440,16 +423,13 @@ pub fn is_email(v: &str) -> bool {
             || l.len() > 63
             || l.starts_with('-')
             || l.ends_with('-')
-            || !l
-                .bytes()
-                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c >= 0x80)
+            || !l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c >= 0x80)
         {
             return false;
         }
     }
     labels.last().is_some_and(|tld| {
-        tld.starts_with("xn--")
-            || (tld.chars().count() >= 2 && tld.chars().all(|c| c.is_alphabetic()))
+        tld.starts_with("xn--") || (tld.chars().count() >= 2 && tld.chars().all(|c| c.is_alphabetic()))
     })
 }
 
@@ -506,10 +486,7 @@ fn luhn(digits: &[u8]) -> bool {
 }
 
 fn prefix_num(digits: &[u8], n: usize) -> u32 {
-    digits
-        .iter()
-        .take(n)
-        .fold(0u32, |acc, &d| acc * 10 + u32::from(d))
+    digits.iter().take(n).fold(0u32, |acc, &d| acc * 10 + u32::from(d))
 }
 
 /// Known issuer (IIN) ranges with their card lengths.
@@ -610,17 +587,11 @@ pub fn is_us_ssn(v: &str) -> bool {
     if !(sep == b'-' || sep == b' ') || b[6] != sep {
         return false;
     }
-    let digits_ok = b
-        .iter()
-        .enumerate()
-        .all(|(i, c)| i == 3 || i == 6 || c.is_ascii_digit());
+    let digits_ok = b.iter().enumerate().all(|(i, c)| i == 3 || i == 6 || c.is_ascii_digit());
     if !digits_ok {
         return false;
     }
-    let num = |r: std::ops::Range<usize>| {
-        b[r].iter()
-            .fold(0u32, |acc, &c| acc * 10 + u32::from(c - b'0'))
-    };
+    let num = |r: std::ops::Range<usize>| b[r].iter().fold(0u32, |acc, &c| acc * 10 + u32::from(c - b'0'));
     let (area, group, serial) = (num(0..3), num(4..6), num(7..11));
     if area == 0 || area == 666 || area >= 900 || group == 0 || serial == 0 {
         return false;
@@ -640,11 +611,7 @@ pub fn is_nhs_number(v: &str) -> bool {
     if d.iter().all(|&x| x == d[0]) {
         return false;
     }
-    let sum: u32 = d[..9]
-        .iter()
-        .enumerate()
-        .map(|(i, &x)| u32::from(x) * (10 - i as u32))
-        .sum();
+    let sum: u32 = d[..9].iter().enumerate().map(|(i, &x)| u32::from(x) * (10 - i as u32)).sum();
     let check = match 11 - (sum % 11) {
         11 => 0,
         10 => return false,
@@ -709,19 +676,13 @@ pub fn is_phone(v: &str) -> bool {
     let Some((d, groups)) = grouped_digits(v, 13) else {
         return false;
     };
-    (10..=12).contains(&d.len())
-        && groups.len() >= 2
-        && groups.iter().all(|&g| (2..=8).contains(&g))
+    (10..=12).contains(&d.len()) && groups.len() >= 2 && groups.iter().all(|&g| (2..=8).contains(&g))
 }
 
 /// `(NPA) NXX-XXXX`, `NPA-NXX-XXXX`, `NPA.NXX.XXXX`, `NPA NXX XXXX`, with an optional
 /// leading `1 ` / `1-`; the area code starts with 2–9.
 fn is_nanp(b: &[u8]) -> bool {
-    let b = if b.len() > 2 && b[0] == b'1' && (b[1] == b' ' || b[1] == b'-') {
-        &b[2..]
-    } else {
-        b
-    };
+    let b = if b.len() > 2 && b[0] == b'1' && (b[1] == b' ' || b[1] == b'-') { &b[2..] } else { b };
     let d = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
     let area_ok = |i: usize| b.get(i).is_some_and(|c| (b'2'..=b'9').contains(c));
     let rest = |start: usize, sep_ok: &dyn Fn(u8) -> bool| {
@@ -779,17 +740,11 @@ pub fn scan_datasets(manifest: &Value) -> Vec<PiiFinding> {
                 Some(Value::Array(items)) => (None, items),
                 _ => (None, &[]),
             };
-            let samples = one.map(|s| (None, s)).into_iter().chain(
-                list.iter()
-                    .enumerate()
-                    .filter_map(|(si, item)| item.as_str().map(|s| (Some(si), s))),
-            );
-            let at = FieldAt {
-                di,
-                fi,
-                dataset,
-                name,
-            };
+            let samples = one
+                .map(|s| (None, s))
+                .into_iter()
+                .chain(list.iter().enumerate().filter_map(|(si, item)| item.as_str().map(|s| (Some(si), s))));
+            let at = FieldAt { di, fi, dataset, name };
             scan_field(&mut out, &at, declared, samples);
         }
     }
@@ -802,18 +757,9 @@ pub fn scan_manifest(manifest: &crate::Manifest) -> Vec<PiiFinding> {
     let mut out = Vec::new();
     for (di, ds) in manifest.spec.datasets.iter().enumerate() {
         for (fi, field) in ds.fields.iter().enumerate() {
-            let at = FieldAt {
-                di,
-                fi,
-                dataset: &ds.name,
-                name: &field.name,
-            };
+            let at = FieldAt { di, fi, dataset: &ds.name, name: &field.name };
             let declared = field.categories.iter().map(|c| c.as_str());
-            let samples = field
-                .sample
-                .iter()
-                .enumerate()
-                .map(|(si, s)| (Some(si), s.as_str()));
+            let samples = field.sample.iter().enumerate().map(|(si, s)| (Some(si), s.as_str()));
             scan_field(&mut out, &at, declared, samples);
         }
     }
@@ -838,11 +784,8 @@ fn scan_field<'a>(
     samples: impl Iterator<Item = (Option<usize>, &'a str)>,
 ) {
     let field_path = || format!("/spec/datasets/{}/fields/{}", at.di, at.fi);
-    let is_tagged = |kind: PiiKind| {
-        kind.categories()
-            .iter()
-            .all(|c| declared.clone().any(|t| t.eq_ignore_ascii_case(c.as_str())))
-    };
+    let is_tagged =
+        |kind: PiiKind| kind.categories().iter().all(|c| declared.clone().any(|t| t.eq_ignore_ascii_case(c.as_str())));
     let mut push = |path: String, kind: PiiKind, source: PiiSource| {
         out.push(PiiFinding {
             path,
@@ -883,10 +826,7 @@ mod tests {
     fn lists_sorted() {
         assert!(ATTRIBUTES.windows(2).all(|w| w[0] < w[1]));
         for ph in PHRASES {
-            assert!(ph
-                .words
-                .iter()
-                .all(|w| *w == w.to_ascii_lowercase() && w.len() <= 32));
+            assert!(ph.words.iter().all(|w| *w == w.to_ascii_lowercase() && w.len() <= 32));
         }
     }
 
@@ -895,14 +835,8 @@ mod tests {
         assert_eq!(classify_field_name("employee_email"), [PiiKind::Email]);
         assert_eq!(classify_field_name("employeeEmail"), [PiiKind::Email]);
         assert_eq!(classify_field_name("DateOfBirth"), [PiiKind::DateOfBirth]);
-        assert_eq!(
-            classify_field_name("client_ip_address"),
-            [PiiKind::IpAddress]
-        );
-        assert_eq!(
-            classify_field_name("billing_address_email"),
-            [PiiKind::Address, PiiKind::Email]
-        );
+        assert_eq!(classify_field_name("client_ip_address"), [PiiKind::IpAddress]);
+        assert_eq!(classify_field_name("billing_address_email"), [PiiKind::Address, PiiKind::Email]);
         for n in [
             "timezone",
             "statement_id",
@@ -921,19 +855,10 @@ mod tests {
 
     #[test]
     fn values() {
-        assert_eq!(
-            recognize_value("jane.doe@acme.example"),
-            Some(PiiKind::Email)
-        );
-        assert_eq!(
-            recognize_value("4111 1111 1111 1111"),
-            Some(PiiKind::PaymentCard)
-        );
+        assert_eq!(recognize_value("jane.doe@acme.example"), Some(PiiKind::Email));
+        assert_eq!(recognize_value("4111 1111 1111 1111"), Some(PiiKind::PaymentCard));
         assert_eq!(recognize_value("4111 1111 1111 1112"), None);
-        assert_eq!(
-            recognize_value("GB82 WEST 1234 5698 7654 32"),
-            Some(PiiKind::Iban)
-        );
+        assert_eq!(recognize_value("GB82 WEST 1234 5698 7654 32"), Some(PiiKind::Iban));
         assert_eq!(recognize_value("GB82 WEST 1234 5698 7654 33"), None);
         assert_eq!(recognize_value("123-45-6789"), Some(PiiKind::Ssn));
         assert_eq!(recognize_value("666-45-6789"), None);
@@ -955,9 +880,7 @@ mod tests {
         ]}]}});
         let f = scan_datasets(&m);
         assert_eq!(f.len(), 3, "{f:?}");
-        assert!(
-            f[0].tagged && f[0].kind == PiiKind::Email && f[0].path == "/spec/datasets/0/fields/0"
-        );
+        assert!(f[0].tagged && f[0].kind == PiiKind::Email && f[0].path == "/spec/datasets/0/fields/0");
         assert_eq!(f[1].path, "/spec/datasets/0/fields/2/sample/2");
         assert_eq!(f[1].source, PiiSource::Sample);
         assert!(!f[1].tagged);

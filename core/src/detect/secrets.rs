@@ -527,11 +527,7 @@ impl Gate {
     fn new<'k>(keywords: impl Iterator<Item = (&'k str, bool)>) -> Gate {
         let (mut plain_slots, mut separator_slots) = (Vec::new(), Vec::new());
         for (p, needs_separator) in keywords {
-            let slots = if needs_separator {
-                &mut separator_slots
-            } else {
-                &mut plain_slots
-            };
+            let slots = if needs_separator { &mut separator_slots } else { &mut plain_slots };
             let b = p.as_bytes();
             match b.len() {
                 0 | 1 => {}
@@ -549,10 +545,7 @@ impl Gate {
                 }
             }
         }
-        let mut gate = Gate {
-            bits: Box::new([0u64; GATE_WORDS]),
-            separator_slots: Vec::new(),
-        };
+        let mut gate = Gate { bits: Box::new([0u64; GATE_WORDS]), separator_slots: Vec::new() };
         for &slot in plain_slots.iter().chain(&separator_slots) {
             gate.set(slot);
         }
@@ -587,14 +580,9 @@ impl Gate {
         let mut at_sign = 0;
         loop {
             let start = at.min(n - 8);
-            let w = s
-                .get(start..start + 8)
-                .and_then(|w| w.try_into().ok())
-                .map_or(0, u64::from_le_bytes);
+            let w = s.get(start..start + 8).and_then(|w| w.try_into().ok()).map_or(0, u64::from_le_bytes);
             at_sign |= zero_byte(w ^ u64::from_ne_bytes([b'@'; 8]));
-            let probes = [0, 8, 16, 24, 32, 40]
-                .iter()
-                .fold(0, |acc, &shift| acc | self.probe((w >> shift) as u32));
+            let probes = [0, 8, 16, 24, 32, 40].iter().fold(0, |acc, &shift| acc | self.probe((w >> shift) as u32));
             if probes & 1 != 0 && self.window_counts(w, s, &mut separator) {
                 return true;
             }
@@ -635,10 +623,7 @@ impl Gate {
     /// assignment separator.
     fn counts(&self, slot: usize, s: &[u8], separator: &mut Option<bool>) -> bool {
         // A few dozen entries: comparing them all beats a search's mispredictions.
-        let separator_only = self
-            .separator_slots
-            .iter()
-            .fold(false, |a, &x| a | (x == slot));
+        let separator_only = self.separator_slots.iter().fold(false, |a, &x| a | (x == slot));
         !separator_only || *separator.get_or_insert_with(|| has_assignment_separator(s))
     }
 }
@@ -665,11 +650,7 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
             let variants: Vec<String> = match kw {
                 Kw::Cs(s) => vec![(*s).to_string()],
                 Kw::Ci(s) => {
-                    let mut v = vec![
-                        (*s).to_string(),
-                        s.to_ascii_lowercase(),
-                        s.to_ascii_uppercase(),
-                    ];
+                    let mut v = vec![(*s).to_string(), s.to_ascii_lowercase(), s.to_ascii_uppercase()];
                     let mut cap = s.to_ascii_lowercase();
                     if let Some(f) = cap.get_mut(0..1) {
                         f.make_ascii_uppercase();
@@ -690,28 +671,9 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
         let needs_separator = RULES.get(usize::from(r)).is_some_and(|r| r.needs_separator);
         (p.as_str(), needs_separator)
     }));
-    let ac = NFA::builder()
-        .match_kind(MatchKind::Standard)
-        .prefilter(false)
-        .build(&patterns)
-        .ok();
-    let regexes = RULES
-        .iter()
-        .map(|r| {
-            if r.pattern.is_empty() {
-                None
-            } else {
-                Regex::new(r.pattern).ok()
-            }
-        })
-        .collect();
-    Compiled {
-        ac,
-        pattern_rule,
-        regexes,
-        all_rules,
-        gate,
-    }
+    let ac = NFA::builder().match_kind(MatchKind::Standard).prefilter(false).build(&patterns).ok();
+    let regexes = RULES.iter().map(|r| if r.pattern.is_empty() { None } else { Regex::new(r.pattern).ok() }).collect();
+    Compiled { ac, pattern_rule, regexes, all_rules, gate }
 });
 
 /// Bitset of the rules whose keywords occur in `hay` (every overlapping occurrence).
@@ -751,10 +713,7 @@ struct KeyClass {
 }
 
 impl KeyClass {
-    const PLAIN: KeyClass = KeyClass {
-        sensitive: false,
-        password: false,
-    };
+    const PLAIN: KeyClass = KeyClass { sensitive: false, password: false };
 }
 
 /// Words that make a key sensitive on their own.
@@ -828,9 +787,7 @@ fn is_any(word: &str, list: List) -> bool {
 }
 
 /// Stems every sensitive word (and every `…key`) contains, lowercase.
-const STEMS: &[&[u8]] = &[
-    b"pass", b"pwd", b"pat", b"secret", b"token", b"key", b"auth", b"cred", b"bearer",
-];
+const STEMS: &[&[u8]] = &[b"pass", b"pwd", b"pat", b"secret", b"token", b"key", b"auth", b"cred", b"bearer"];
 
 /// Bitset over byte pairs: the first two bytes of each stem (`| 0x20` folded).
 static STEM_BIGRAMS: [u64; 1024] = {
@@ -855,10 +812,7 @@ fn has_sensitive_stem(key: &str) -> bool {
             continue;
         }
         let rest = b.get(i..).unwrap_or_default();
-        if STEMS.iter().any(|stem| {
-            rest.get(..stem.len())
-                .is_some_and(|w| w.eq_ignore_ascii_case(stem))
-        }) {
+        if STEMS.iter().any(|stem| rest.get(..stem.len()).is_some_and(|w| w.eq_ignore_ascii_case(stem))) {
             return true;
         }
     }
@@ -877,8 +831,7 @@ fn classify_key(key: &str) -> KeyClass {
             return KeyClass::PLAIN;
         }
         // `OAuth` splits into `O` + `Auth`: the protocol's name, not a credential.
-        let oauth =
-            w.eq_ignore_ascii_case("auth") && prev.is_some_and(|p| p.eq_ignore_ascii_case("o"));
+        let oauth = w.eq_ignore_ascii_case("auth") && prev.is_some_and(|p| p.eq_ignore_ascii_case("o"));
         if !oauth && is_any(w, List::Secret) {
             sensitive = true;
             password |= is_any(w, List::Password);
@@ -895,10 +848,7 @@ fn classify_key(key: &str) -> KeyClass {
         }
         prev = Some(w);
     }
-    KeyClass {
-        sensitive,
-        password,
-    }
+    KeyClass { sensitive, password }
 }
 
 fn key_has(key: &str, word: &str) -> bool {
@@ -912,8 +862,7 @@ fn refine_by_key(key: &str, v: &str) -> Option<&'static str> {
     if key_has(key, "aws")
         && (key_has(key, "secret") || key_has(key, "sk"))
         && b.len() == 40
-        && b.iter()
-            .all(|c| c.is_ascii_alphanumeric() || *c == b'/' || *c == b'+')
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'/' || *c == b'+')
     {
         return Some("aws_secret_access_key");
     }
@@ -930,8 +879,7 @@ fn refine_by_key(key: &str, v: &str) -> Option<&'static str> {
         if key_has(key, "api") && b.len() == 32 && text::is_hex(v) {
             return Some("datadog_api_key");
         }
-        if (key_has(key, "app") || key_has(key, "application")) && b.len() == 40 && text::is_hex(v)
-        {
+        if (key_has(key, "app") || key_has(key, "application")) && b.len() == 40 && text::is_hex(v) {
             return Some("datadog_app_key");
         }
     }
@@ -939,10 +887,7 @@ fn refine_by_key(key: &str, v: &str) -> Option<&'static str> {
 }
 
 fn is_discord_bot_token(v: &str) -> bool {
-    let tok = |s: &str| {
-        s.bytes()
-            .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
-    };
+    let tok = |s: &str| s.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-');
     let mut parts = v.split('.');
     match (parts.next(), parts.next(), parts.next(), parts.next()) {
         (Some(a), Some(b), Some(c), None) => {
@@ -1058,9 +1003,7 @@ pub fn is_placeholder(v: &str) -> bool {
             return true;
         }
     }
-    if b.iter()
-        .all(|&c| matches!(c, b'x' | b'X' | b'*' | b'.' | b'_' | b'-' | b'#' | b'0'))
-    {
+    if b.iter().all(|&c| matches!(c, b'x' | b'X' | b'*' | b'.' | b'_' | b'-' | b'#' | b'0')) {
         return true;
     }
     if v.contains('…') || v.contains('•') {
@@ -1122,18 +1065,13 @@ fn is_path_like(v: &str) -> bool {
     };
     let mut segments = 0usize;
     for seg in rest.split('/') {
-        if seg.is_empty()
-            || !seg
-                .bytes()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
-        {
+        if seg.is_empty() || !seg.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-')) {
             return false;
         }
         segments += 1;
     }
     let has_ext = rest.rsplit('/').next().is_some_and(|last| {
-        last.rsplit_once('.')
-            .is_some_and(|(stem, ext)| !stem.is_empty() && (1..=5).contains(&ext.len()))
+        last.rsplit_once('.').is_some_and(|(stem, ext)| !stem.is_empty() && (1..=5).contains(&ext.len()))
     });
     segments >= 2 || has_ext
 }
@@ -1148,9 +1086,7 @@ fn is_plain_url(v: &str) -> bool {
 
 /// Hashes and checksums that look random but are not secrets.
 fn is_checksum(v: &str) -> bool {
-    for prefix in [
-        "sha256:", "sha512:", "sha384:", "sha1:", "md5:", "sha256-", "sha512-", "sha384-",
-    ] {
+    for prefix in ["sha256:", "sha512:", "sha384:", "sha1:", "md5:", "sha256-", "sha512-", "sha384-"] {
         if starts_with_ci(v, prefix) {
             return true;
         }
@@ -1170,9 +1106,7 @@ fn span_is_filler(span: &str) -> bool {
 
 /// Publishable keys and identifiers that look random but are public by design.
 fn is_public_token(v: &str) -> bool {
-    ["pk_live_", "pk_test_", "sq0idp-", "npub1"]
-        .iter()
-        .any(|p| v.starts_with(p))
+    ["pk_live_", "pk_test_", "sq0idp-", "npub1"].iter().any(|p| v.starts_with(p))
 }
 
 // ---------------------------------------------------------------------------------
@@ -1226,11 +1160,7 @@ fn valid_basic(b64: &str) -> bool {
 }
 
 fn valid_uri_password(pass: &str) -> bool {
-    !pass.is_empty()
-        && !is_reference(pass)
-        && !is_placeholder(pass)
-        && !pass.contains("${")
-        && !pass.contains("{{")
+    !pass.is_empty() && !is_reference(pass) && !is_placeholder(pass) && !pass.contains("${") && !pass.contains("{{")
 }
 
 /// Password literal in running text: not an ordinary lowercase word.
@@ -1346,16 +1276,9 @@ struct MemoSlot {
 #[inline]
 fn packed_key(b: &[u8]) -> Option<(u64, u64)> {
     let byte = |at: usize| u64::from(b.get(at).copied().unwrap_or(0));
-    let le32 = |at: usize| {
-        b.get(at..at + 4)
-            .and_then(|w| w.try_into().ok())
-            .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
-    };
-    let le64 = |at: usize| {
-        b.get(at..at + 8)
-            .and_then(|w| w.try_into().ok())
-            .map_or(0, u64::from_le_bytes)
-    };
+    let le32 =
+        |at: usize| b.get(at..at + 4).and_then(|w| w.try_into().ok()).map_or(0, |w| u64::from(u32::from_le_bytes(w)));
+    let le64 = |at: usize| b.get(at..at + 8).and_then(|w| w.try_into().ok()).map_or(0, u64::from_le_bytes);
     let n = b.len();
     match n {
         0 => None,
@@ -1368,14 +1291,8 @@ fn packed_key(b: &[u8]) -> Option<(u64, u64)> {
 
 impl KeyMemo {
     const fn new() -> Self {
-        let empty = MemoSlot {
-            len: 0,
-            words: (0, 0),
-            class: KeyClass::PLAIN,
-        };
-        KeyMemo {
-            slots: [empty; MEMO_SLOTS],
-        }
+        let empty = MemoSlot { len: 0, words: (0, 0), class: KeyClass::PLAIN };
+        KeyMemo { slots: [empty; MEMO_SLOTS] }
     }
 
     #[inline]
@@ -1384,18 +1301,13 @@ impl KeyMemo {
         let Some(words) = packed_key(b) else {
             return classify_key(key);
         };
-        let mixed = (words.0 ^ words.1.rotate_left(29) ^ b.len() as u64)
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let mixed = (words.0 ^ words.1.rotate_left(29) ^ b.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let slot = &mut self.slots[(mixed >> (64 - MEMO_LOG2)) as usize];
         if usize::from(slot.len) == b.len() && slot.words == words {
             return slot.class;
         }
         let class = classify_key(key);
-        *slot = MemoSlot {
-            len: b.len() as u8,
-            words,
-            class,
-        };
+        *slot = MemoSlot { len: b.len() as u8, words, class };
         class
     }
 }
@@ -1408,10 +1320,7 @@ struct Spans {
 
 impl Spans {
     fn new() -> Self {
-        Spans {
-            spans: [(0, 0); 8],
-            len: 0,
-        }
+        Spans { spans: [(0, 0); 8], len: 0 }
     }
     fn push(&mut self, s: (usize, usize)) {
         if self.len < self.spans.len() {
@@ -1420,9 +1329,7 @@ impl Spans {
         }
     }
     fn overlaps(&self, s: (usize, usize)) -> bool {
-        self.spans[..self.len]
-            .iter()
-            .any(|&(a, b)| s.0 < b && a < s.1)
+        self.spans[..self.len].iter().any(|&(a, b)| s.0 < b && a < s.1)
     }
 }
 
@@ -1501,8 +1408,7 @@ impl<'v, 'm> Walker<'v, 'm> {
     #[inline]
     fn number(&mut self, n: &impl std::fmt::Display, kc: KeyClass) {
         #[cfg(test)]
-        self.visits
-            .push(format!("{} {kc:?} {n}", text::pointer(&self.path)));
+        self.visits.push(format!("{} {kc:?} {n}", text::pointer(&self.path)));
         if kc.password {
             let digits = n.to_string();
             if digits.len() >= 4 {
@@ -1537,11 +1443,7 @@ impl<'v, 'm> Walker<'v, 'm> {
                 _ => {}
             }
             // The class only matters for leaves and arrays of leaves.
-            let kc = if v.has_leaves() {
-                self.memo.class(ctx_key)
-            } else {
-                KeyClass::PLAIN
-            };
+            let kc = if v.has_leaves() { self.memo.class(ctx_key) } else { KeyClass::PLAIN };
             self.set_last(Seg::Key(k));
             v.walk(self, (ctx_key, kc));
         }
@@ -1555,10 +1457,7 @@ impl<'v, 'm> Walker<'v, 'm> {
     #[inline]
     fn string(&mut self, s: &str, key: Option<&str>, kc: KeyClass) {
         #[cfg(test)]
-        self.visits.push(format!(
-            "{} {key:?} {kc:?} {s:?}",
-            text::pointer(&self.path)
-        ));
+        self.visits.push(format!("{} {key:?} {kc:?} {s:?}", text::pointer(&self.path)));
         // Most strings of a manifest are short words under ordinary keys, which no
         // pass looks at: content rules start at `MIN_CONTENT_LEN` bytes, lone tokens
         // at 20, and only the structural pass (sensitive keys) reads shorter ones.
@@ -1719,10 +1618,7 @@ impl<'v, 'm> Walker<'v, 'm> {
         if !(upper && lower && digit && mixes_like_random(b)) {
             return;
         }
-        if text::is_uuid(t)
-            || is_checksum(t)
-            || t.bytes().all(|c| c.is_ascii_hexdigit() || c == b'-')
-        {
+        if text::is_uuid(t) || is_checksum(t) || t.bytes().all(|c| c.is_ascii_hexdigit() || c == b'-') {
             return;
         }
         if is_known_example(t) || is_placeholder(t) || is_public_token(t) {
@@ -1783,8 +1679,7 @@ fn has_assignment_separator(b: &[u8]) -> bool {
 fn next_equals_or_colon(b: &[u8], mut from: usize) -> Option<usize> {
     while let Some(w) = b.get(from..from + 8).and_then(|w| w.try_into().ok()) {
         let w = u64::from_le_bytes(w);
-        let found = zero_byte(w ^ u64::from_ne_bytes([b'='; 8]))
-            | zero_byte(w ^ u64::from_ne_bytes([b':'; 8]));
+        let found = zero_byte(w ^ u64::from_ne_bytes([b'='; 8])) | zero_byte(w ^ u64::from_ne_bytes([b':'; 8]));
         if found != 0 {
             // The lowest flag is exact (only flags above a match can be spurious).
             return Some(from + found.trailing_zeros() as usize / 8);
@@ -1792,9 +1687,7 @@ fn next_equals_or_colon(b: &[u8], mut from: usize) -> Option<usize> {
         from += 8;
     }
     let rest = b.get(from..)?;
-    rest.iter()
-        .position(|&c| c == b'=' || c == b':')
-        .map(|i| from + i)
+    rest.iter().position(|&c| c == b'=' || c == b':').map(|i| from + i)
 }
 
 fn assignment(key: &str, value: &str) -> Option<&'static str> {
@@ -1804,12 +1697,7 @@ fn assignment(key: &str, value: &str) -> Option<&'static str> {
         return None;
     }
     let v = value.trim_matches(|c| c == '"' || c == '\'');
-    if is_reference(v)
-        || is_placeholder(v)
-        || is_benign_word(v)
-        || is_path_like(v)
-        || is_plain_url(v)
-    {
+    if is_reference(v) || is_placeholder(v) || is_benign_word(v) || is_path_like(v) || is_plain_url(v) {
         return None;
     }
     if let Some(id) = refine_by_key(key, v) {
@@ -1837,12 +1725,7 @@ mod tests {
         assert!(RULES.len() <= 128);
         assert!(COMPILED.ac.is_some());
         for (r, re) in RULES.iter().zip(&COMPILED.regexes) {
-            assert_eq!(
-                r.pattern.is_empty(),
-                re.is_none(),
-                "rule {} failed to compile",
-                r.id
-            );
+            assert_eq!(r.pattern.is_empty(), re.is_none(), "rule {} failed to compile", r.id);
             if !r.pattern.is_empty() {
                 assert!(!r.keywords.is_empty(), "rule {} has no keyword", r.id);
             }
@@ -1857,11 +1740,7 @@ mod tests {
     fn findings_doc_lists_every_rule() {
         let doc = include_str!("../../docs/findings.md");
         for r in RULES {
-            assert!(
-                doc.contains(&format!("| `{}` |", r.id)),
-                "docs/findings.md lacks {}",
-                r.id
-            );
+            assert!(doc.contains(&format!("| `{}` |", r.id)), "docs/findings.md lacks {}", r.id);
         }
     }
 
@@ -1887,9 +1766,7 @@ mod tests {
         assert!(!c.gate.may_match(b"Approve expense reports under 5k"));
         // `key=value` keywords count only next to an assignment separator.
         assert!(!c.gate.separator_slots.is_empty());
-        assert!(!c
-            .gate
-            .may_match(b"vault://secret/apps/expense-approver/conn-0"));
+        assert!(!c.gate.may_match(b"vault://secret/apps/expense-approver/conn-0"));
         assert!(!c.gate.may_match(b"${DB_PASSWORD}"));
         assert!(c.gate.may_match(b"db password: hunter2"));
     }
@@ -1907,9 +1784,7 @@ mod tests {
     }
 
     fn separator_by_definition(s: &[u8]) -> bool {
-        s.iter()
-            .enumerate()
-            .any(|(i, &c)| c == b'=' || (c == b':' && s.get(i + 1) != Some(&b'/')))
+        s.iter().enumerate().any(|(i, &c)| c == b'=' || (c == b':' && s.get(i + 1) != Some(&b'/')))
     }
 
     proptest::proptest! {
@@ -1941,18 +1816,9 @@ mod tests {
 
     #[test]
     fn word_lists_are_sorted_lowercase() {
-        for list in [
-            SECRET_WORDS,
-            PASSWORD_WORDS,
-            KEY_QUALIFIERS,
-            MODIFIERS,
-            PLACEHOLDER_WORDS,
-            BENIGN_WORDS,
-        ] {
+        for list in [SECRET_WORDS, PASSWORD_WORDS, KEY_QUALIFIERS, MODIFIERS, PLACEHOLDER_WORDS, BENIGN_WORDS] {
             assert!(list.windows(2).all(|w| w[0] < w[1]), "{list:?}");
-            assert!(list
-                .iter()
-                .all(|w| *w == w.to_ascii_lowercase() && w.len() <= 32));
+            assert!(list.iter().all(|w| *w == w.to_ascii_lowercase() && w.len() <= 32));
         }
     }
 
@@ -2022,9 +1888,7 @@ mod tests {
         let f = scan_value(&doc);
         assert_eq!(f[0].path, "/headers/a~1b~0c/password");
         assert_eq!(f[0].rule, "sensitive_key_literal");
-        assert!(!serde_json::to_string(&f)
-            .unwrap_or_default()
-            .contains("hunter2"));
+        assert!(!serde_json::to_string(&f).unwrap_or_default().contains("hunter2"));
     }
 
     #[test]
@@ -2038,9 +1902,7 @@ mod tests {
 
     #[test]
     fn once_per_path_and_rule() {
-        let f = scan_text(
-            "ghp_0123456789abcdefFAKEFAKEFAKEfake0000 ghp_0123456789abcdefFAKEFAKEFAKEfake1111",
-        );
+        let f = scan_text("ghp_0123456789abcdefFAKEFAKEFAKEfake0000 ghp_0123456789abcdefFAKEFAKEFAKEfake1111");
         assert_eq!(rules_of(&f), ["github_pat"]);
     }
 

@@ -92,9 +92,7 @@ impl<'a> Iterator for Words<'a> {
                 (Class::Digit, Class::Digit) => false,
                 (Class::Digit, _) | (_, Class::Digit) => true,
                 (Class::Lower, Class::Upper) => true,
-                (Class::Upper, Class::Upper) => {
-                    i + 1 < b.len() && class(b[i + 1]) == Class::Lower && b[i + 1] < 0x80
-                }
+                (Class::Upper, Class::Upper) => i + 1 < b.len() && class(b[i + 1]) == Class::Lower && b[i + 1] < 0x80,
                 _ => false,
             };
             if split {
@@ -140,10 +138,7 @@ impl Lower {
         let dst = buf.get_mut(..word.len())?;
         dst.copy_from_slice(word.as_bytes());
         dst.make_ascii_lowercase();
-        Some(Lower {
-            buf,
-            len: word.len(),
-        })
+        Some(Lower { buf, len: word.len() })
     }
 
     pub(crate) fn as_bytes(&self) -> &[u8] {
@@ -186,11 +181,7 @@ impl<V: Copy> WordMap<V> {
     pub(crate) fn new(words: impl IntoIterator<Item = (&'static str, V)>) -> WordMap<V> {
         let entries: Vec<(&'static str, V)> = words.into_iter().collect();
         let size = (entries.len() * 2).next_power_of_two().max(16);
-        let mut map = WordMap {
-            entries: Vec::new(),
-            slots: vec![0; size],
-            mask: size - 1,
-        };
+        let mut map = WordMap { entries: Vec::new(), slots: vec![0; size], mask: size - 1 };
         for (w, v) in entries {
             if map.get(w).is_some() {
                 continue;
@@ -258,14 +249,12 @@ pub(crate) fn contains_ci(hay: &str, needle: &str) -> bool {
 
 /// ASCII case-insensitive prefix test.
 pub(crate) fn starts_with_ci(hay: &str, prefix: &str) -> bool {
-    hay.len() >= prefix.len()
-        && hay.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    hay.len() >= prefix.len() && hay.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
 /// ASCII case-insensitive suffix test.
 pub(crate) fn ends_with_ci(hay: &str, suffix: &str) -> bool {
-    hay.len() >= suffix.len()
-        && hay.as_bytes()[hay.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+    hay.len() >= suffix.len() && hay.as_bytes()[hay.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
 
 /// True when every byte is an ASCII hex digit.
@@ -324,18 +313,7 @@ mod tests {
 
     #[test]
     fn trim_like_std() {
-        for s in [
-            "",
-            " ",
-            "a",
-            " a ",
-            "a b",
-            "\u{a0}x\u{2003}",
-            "x\u{3000}",
-            "\ta\n",
-            "é",
-            "ab",
-        ] {
+        for s in ["", " ", "a", " a ", "a b", "\u{a0}x\u{2003}", "x\u{3000}", "\ta\n", "é", "ab"] {
             assert_eq!(trim(s), s.trim(), "{s:?}");
         }
     }

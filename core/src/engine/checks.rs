@@ -134,7 +134,14 @@ pub(crate) struct EgressCheck<'a> {
 }
 
 /// Runs every check.
-pub(crate) fn run<'a>(app: &'a Manifest, flows: &[FlowDoc<'a>], detected: &'a Findings, regulated: &dyn Fn(&[crate::model::Category]) -> bool, s: &CheckSettings, egress: &EgressPolicy) -> Checks<'a> {
+pub(crate) fn run<'a>(
+    app: &'a Manifest,
+    flows: &[FlowDoc<'a>],
+    detected: &'a Findings,
+    regulated: &dyn Fn(&[crate::model::Category]) -> bool,
+    s: &CheckSettings,
+    egress: &EgressPolicy,
+) -> Checks<'a> {
     let mut out = Checks::default();
     residency(&mut out, flows, s);
     pii(&mut out, app, detected, regulated, s);
@@ -145,7 +152,15 @@ pub(crate) fn run<'a>(app: &'a Manifest, flows: &[FlowDoc<'a>], detected: &'a Fi
 
 fn residency<'a>(out: &mut Checks<'a>, flows: &[FlowDoc<'a>], s: &CheckSettings) {
     let item = |path: String, f: &FlowDoc<'a>| {
-        Item::Residency(ResidencyCheck { path, dataset: f.dataset, connector: f.connector, residency: f.residency.clone(), region: f.region, country: f.country, jurisdiction: f.jurisdiction })
+        Item::Residency(ResidencyCheck {
+            path,
+            dataset: f.dataset,
+            connector: f.connector,
+            residency: f.residency.clone(),
+            region: f.region,
+            country: f.country,
+            jurisdiction: f.jurisdiction,
+        })
     };
     for f in flows {
         let region_path = || format!("/spec/connectors/{}/region", f.connector_index);
@@ -172,24 +187,52 @@ fn within(f: &FlowDoc<'_>, residency: &str, s: &CheckSettings) -> bool {
     inside || f.jurisdiction.is_some_and(|j| s.adequacy.get(residency).is_some_and(|a| a.iter().any(|x| x == j)))
 }
 
-fn pii<'a>(out: &mut Checks<'a>, app: &'a Manifest, detected: &'a Findings, regulated: &dyn Fn(&[crate::model::Category]) -> bool, s: &CheckSettings) {
-    let base = |path: String| PiiCheck { kind: None, path, dataset: None, connector: None, days: None, finding: None, fields: Vec::new() };
+fn pii<'a>(
+    out: &mut Checks<'a>,
+    app: &'a Manifest,
+    detected: &'a Findings,
+    regulated: &dyn Fn(&[crate::model::Category]) -> bool,
+    s: &CheckSettings,
+) {
+    let base = |path: String| PiiCheck {
+        kind: None,
+        path,
+        dataset: None,
+        connector: None,
+        days: None,
+        finding: None,
+        fields: Vec::new(),
+    };
     for (i, c) in app.spec.connectors.iter().enumerate() {
         if c.exports_pii {
-            out.add("pii_export_unapproved", Item::Pii(PiiCheck { connector: Some(&c.name), ..base(format!("/spec/connectors/{i}/exportsPii")) }));
+            out.add(
+                "pii_export_unapproved",
+                Item::Pii(PiiCheck { connector: Some(&c.name), ..base(format!("/spec/connectors/{i}/exportsPii")) }),
+            );
         }
     }
     for (i, d) in app.spec.datasets.iter().enumerate().filter(|(_, d)| regulated(&d.categories)) {
         match d.retention_days {
-            None => out.add("retention_missing", Item::Pii(PiiCheck { dataset: Some(&d.name), ..base(format!("/spec/datasets/{i}")) })),
-            Some(days) if s.max_retention_days.is_some_and(|max| u64::from(days) > max) => {
-                out.add("retention_too_long", Item::Pii(PiiCheck { dataset: Some(&d.name), days: Some(days), ..base(format!("/spec/datasets/{i}/retentionDays")) }))
-            }
+            None => out.add(
+                "retention_missing",
+                Item::Pii(PiiCheck { dataset: Some(&d.name), ..base(format!("/spec/datasets/{i}")) }),
+            ),
+            Some(days) if s.max_retention_days.is_some_and(|max| u64::from(days) > max) => out.add(
+                "retention_too_long",
+                Item::Pii(PiiCheck {
+                    dataset: Some(&d.name),
+                    days: Some(days),
+                    ..base(format!("/spec/datasets/{i}/retentionDays"))
+                }),
+            ),
             Some(_) => {}
         }
     }
     for f in detected.pii.iter().filter(|f| !f.tagged) {
-        out.add("untagged_pii_field", Item::Pii(PiiCheck { dataset: Some(&f.dataset), finding: Some(f), ..base(f.path.clone()) }));
+        out.add(
+            "untagged_pii_field",
+            Item::Pii(PiiCheck { dataset: Some(&f.dataset), finding: Some(f), ..base(f.path.clone()) }),
+        );
     }
     // Connectors that receive regulated fields but do not need raw values get them masked.
     for (i, c) in app.spec.connectors.iter().enumerate().filter(|(_, c)| !c.needs_raw_values) {
@@ -201,29 +244,66 @@ fn pii<'a>(out: &mut Checks<'a>, app: &'a Manifest, detected: &'a Findings, regu
             .collect();
         if !fields.is_empty() {
             fields.sort_unstable();
-            out.add("mask", Item::Pii(PiiCheck { kind: Some("mask"), connector: Some(&c.name), fields, ..base(format!("/spec/connectors/{i}")) }));
+            out.add(
+                "mask",
+                Item::Pii(PiiCheck {
+                    kind: Some("mask"),
+                    connector: Some(&c.name),
+                    fields,
+                    ..base(format!("/spec/connectors/{i}"))
+                }),
+            );
         }
     }
 }
 
 fn secrets<'a>(out: &mut Checks<'a>, app: &'a Manifest, s: &CheckSettings) {
     let base = |path: String| SecretsCheck { path, connector: None, secret: None, reference: None, days: None };
-    let approved = |r: &str| s.approved_stores.as_ref().is_none_or(|stores| stores.iter().any(|p| r.starts_with(p.as_str())));
+    let approved =
+        |r: &str| s.approved_stores.as_ref().is_none_or(|stores| stores.iter().any(|p| r.starts_with(p.as_str())));
     let too_long = |days: Option<u32>| days.filter(|d| s.max_rotation_days.is_some_and(|max| u64::from(*d) > max));
     for (i, c) in app.spec.connectors.iter().enumerate() {
         if let Some(r) = c.secret_ref.as_deref().filter(|r| !approved(r)) {
-            out.add("unapproved_secret_store", Item::Secrets(SecretsCheck { connector: Some(&c.name), reference: Some(r), ..base(format!("/spec/connectors/{i}/secretRef")) }));
+            out.add(
+                "unapproved_secret_store",
+                Item::Secrets(SecretsCheck {
+                    connector: Some(&c.name),
+                    reference: Some(r),
+                    ..base(format!("/spec/connectors/{i}/secretRef"))
+                }),
+            );
         }
         if let Some(days) = too_long(c.rotation_days) {
-            out.add("rotation_too_long", Item::Secrets(SecretsCheck { connector: Some(&c.name), days: Some(days), ..base(format!("/spec/connectors/{i}/rotationDays")) }));
+            out.add(
+                "rotation_too_long",
+                Item::Secrets(SecretsCheck {
+                    connector: Some(&c.name),
+                    days: Some(days),
+                    ..base(format!("/spec/connectors/{i}/rotationDays"))
+                }),
+            );
         }
     }
     for (i, sec) in app.spec.secrets.iter().enumerate() {
         if !approved(&sec.reference) {
-            out.add("unapproved_secret_store", Item::Secrets(SecretsCheck { secret: Some(&sec.name), reference: Some(&sec.reference), ..base(format!("/spec/secrets/{i}/ref")) }));
+            out.add(
+                "unapproved_secret_store",
+                Item::Secrets(SecretsCheck {
+                    secret: Some(&sec.name),
+                    reference: Some(&sec.reference),
+                    ..base(format!("/spec/secrets/{i}/ref"))
+                }),
+            );
         }
         if let Some(days) = too_long(sec.rotation_days) {
-            out.add("rotation_too_long", Item::Secrets(SecretsCheck { secret: Some(&sec.name), days: Some(days), ..base(format!("/spec/secrets/{i}/rotationDays")) }));
+            out.add(
+                "rotation_too_long",
+                Item::Secrets(SecretsCheck {
+                    secret: Some(&sec.name),
+                    days: Some(days),
+                    ..base(format!("/spec/secrets/{i}/rotationDays"))
+                }),
+            );
         }
     }
 }
@@ -232,7 +312,15 @@ fn egress_checks<'a>(out: &mut Checks<'a>, findings: &'a [EgressFinding], policy
     for f in findings {
         let declared = f.path.starts_with("/spec/egress/");
         for p in policy.problems(&UrlFacts::of_finding(f), declared) {
-            out.add(p.code, Item::Egress(EgressCheck { path: &f.path, url: f.url.as_deref(), host: f.host.as_deref(), detail: p.detail }));
+            out.add(
+                p.code,
+                Item::Egress(EgressCheck {
+                    path: &f.path,
+                    url: f.url.as_deref(),
+                    host: f.host.as_deref(),
+                    detail: p.detail,
+                }),
+            );
         }
     }
 }

@@ -132,7 +132,19 @@ mod manifest_json {
     }
 
     fn write_spec(s: &Spec, out: &mut Vec<u8>) -> Result {
-        let Spec { auth, built_by, connectors, datasets, egress, env, environment, policies, purpose, secrets, template } = s;
+        let Spec {
+            auth,
+            built_by,
+            connectors,
+            datasets,
+            egress,
+            env,
+            environment,
+            policies,
+            purpose,
+            secrets,
+            template,
+        } = s;
         out.extend_from_slice(br#"{"auth":"#);
         write_auth(auth, out);
         out.extend_from_slice(br#","builtBy":"#);
@@ -221,7 +233,21 @@ mod manifest_json {
     }
 
     fn write_connector(c: &Connector, out: &mut Vec<u8>) -> Result {
-        let Connector { access, config, datasets, endpoint, exports_pii, external, headers, name, needs_raw_values, region, rotation_days, secret_ref, kind } = c;
+        let Connector {
+            access,
+            config,
+            datasets,
+            endpoint,
+            exports_pii,
+            external,
+            headers,
+            name,
+            needs_raw_values,
+            region,
+            rotation_days,
+            secret_ref,
+            kind,
+        } = c;
         out.extend_from_slice(br#"{"access":"#);
         write_str(out, access.as_str());
         out.extend_from_slice(br#","config":"#);
@@ -379,7 +405,22 @@ spec:
         assert_eq!(written, sorted_serde_json(&app));
         assert_eq!(by_hand(&app), written);
         assert_eq!(written, sorted_serde_json(&app));
-        for key in ["retiredAt", "labels", "template", "purpose", "sample", "endpoint", "secretRef", "rotationDays", "config", "headers", "env", "secrets", "policies", "categories"] {
+        for key in [
+            "retiredAt",
+            "labels",
+            "template",
+            "purpose",
+            "sample",
+            "endpoint",
+            "secretRef",
+            "rotationDays",
+            "config",
+            "headers",
+            "env",
+            "secrets",
+            "policies",
+            "categories",
+        ] {
             assert!(written.contains(&format!("\"{key}\"")), "{key} missing from the full manifest: {written}");
         }
     }

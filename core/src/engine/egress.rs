@@ -103,15 +103,21 @@ impl EgressPolicy {
         for issue in u.issues.iter().filter(|i| self.suspicious_issues.iter().any(|s| s == i.code())) {
             push("suspicious_url", issue.code().to_string());
         }
-        let excepted = u.ip.is_some_and(|ip| self.ip_exceptions.iter().any(|e| e.parse::<std::net::IpAddr>().is_ok_and(|x| x == ip)));
+        let excepted = u
+            .ip
+            .is_some_and(|ip| self.ip_exceptions.iter().any(|e| e.parse::<std::net::IpAddr>().is_ok_and(|x| x == ip)));
         if !declared {
-            let class = u.ip_class.filter(|c| matches!(c, IpClass::Loopback | IpClass::LinkLocal | IpClass::Metadata | IpClass::Unspecified));
+            let class = u.ip_class.filter(|c| {
+                matches!(c, IpClass::Loopback | IpClass::LinkLocal | IpClass::Metadata | IpClass::Unspecified)
+            });
             if let Some(c) = class.filter(|_| !excepted) {
                 push("internal_address", c.as_str().to_string());
             }
             return out;
         }
-        if let Some(scheme) = u.scheme.filter(|s| !self.allowed_schemes.is_empty() && !self.allowed_schemes.iter().any(|a| a == s)) {
+        if let Some(scheme) =
+            u.scheme.filter(|s| !self.allowed_schemes.is_empty() && !self.allowed_schemes.iter().any(|a| a == s))
+        {
             push("non_https", scheme.to_string());
         }
         if let Some(port) = u.port.filter(|p| !self.allowed_ports.is_empty() && !self.allowed_ports.contains(p)) {
@@ -120,7 +126,8 @@ impl EgressPolicy {
         let internal_class = u.ip_class.filter(|c| self.internal_ip_classes.iter().any(|x| x == c.as_str()));
         let localhost = u.issues.iter().any(|i| i.code() == "localhost_name");
         if !excepted && (u.metadata || internal_class.is_some() || localhost) {
-            let what = if u.metadata { "metadata" } else { internal_class.map(IpClass::as_str).unwrap_or("local name") };
+            let what =
+                if u.metadata { "metadata" } else { internal_class.map(IpClass::as_str).unwrap_or("local name") };
             push("internal_address", what.to_string());
         }
         if let Some(host) = u.host {
@@ -173,7 +180,12 @@ impl EgressGuard {
                     v.reason = format!("declared entry {} is refused: {}", self.declared[i], v.reason);
                     v
                 }
-                None => EgressVerdict { allowed: true, code: "allowed".into(), reason: format!("matches declared egress {}", self.declared[i]), matched: Some(self.declared[i].to_string()) },
+                None => EgressVerdict {
+                    allowed: true,
+                    code: "allowed".into(),
+                    reason: format!("matches declared egress {}", self.declared[i]),
+                    matched: Some(self.declared[i].to_string()),
+                },
             },
         }
     }

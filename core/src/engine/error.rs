@@ -100,7 +100,10 @@ impl PolicyError {
     pub fn file(&self) -> Option<&str> {
         match self {
             PolicyError::Io { path, .. } => Some(path),
-            PolicyError::Parse { file, .. } | PolicyError::BadBundle { file, .. } | PolicyError::BadData { file, .. } | PolicyError::OutsideRoot { file, .. } => Some(file),
+            PolicyError::Parse { file, .. }
+            | PolicyError::BadBundle { file, .. }
+            | PolicyError::BadData { file, .. }
+            | PolicyError::OutsideRoot { file, .. } => Some(file),
             _ => None,
         }
     }
@@ -108,9 +111,10 @@ impl PolicyError {
     /// The 1-based line the error points at, if known.
     pub fn line(&self) -> Option<usize> {
         match self {
-            PolicyError::Parse { line, .. } | PolicyError::BadBundle { line, .. } | PolicyError::BadData { line, .. } | PolicyError::OutsideRoot { line, .. } => {
-                (*line > 0).then_some(*line)
-            }
+            PolicyError::Parse { line, .. }
+            | PolicyError::BadBundle { line, .. }
+            | PolicyError::BadData { line, .. }
+            | PolicyError::OutsideRoot { line, .. } => (*line > 0).then_some(*line),
             _ => None,
         }
     }
@@ -122,6 +126,10 @@ impl PolicyError {
             .ok()
             .and_then(|re| re.captures(text).and_then(|c| c.get(1)).and_then(|m| m.as_str().parse().ok()))
             .unwrap_or(0);
-        PolicyError::Parse { file: file.to_string(), line, message: text.lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join(" | ") }
+        PolicyError::Parse {
+            file: file.to_string(),
+            line,
+            message: text.lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join(" | "),
+        }
     }
 }

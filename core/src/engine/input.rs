@@ -11,7 +11,7 @@
 use super::checks::{self, Checks};
 use super::Settings;
 use crate::detect::Findings as Detected;
-use crate::model::{lifecycle, Access, ApprovalStatus, Approval, Category, Encryption, Manifest, Residency, Scope};
+use crate::model::{lifecycle, Access, Approval, ApprovalStatus, Category, Encryption, Manifest, Residency, Scope};
 use crate::risk::RiskAssessment;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
@@ -270,7 +270,8 @@ fn residency_parts(r: Option<Residency>) -> (Option<String>, Option<&'static str
 /// For each dataset (by index), the connectors that list it, in manifest
 /// order: one pass over the connectors instead of one per dataset.
 fn connectors_by_dataset(app: &Manifest) -> Vec<Vec<usize>> {
-    let index: std::collections::HashMap<&str, usize> = app.spec.datasets.iter().enumerate().rev().map(|(i, d)| (d.name.as_str(), i)).collect();
+    let index: std::collections::HashMap<&str, usize> =
+        app.spec.datasets.iter().enumerate().rev().map(|(i, d)| (d.name.as_str(), i)).collect();
     let mut out = vec![Vec::new(); app.spec.datasets.len()];
     for (ci, c) in app.spec.connectors.iter().enumerate() {
         for name in &c.datasets {
@@ -285,14 +286,24 @@ fn connectors_by_dataset(app: &Manifest) -> Vec<Vec<usize>> {
 }
 
 /// Builds the manifest-only findings (the members `needs` asks for).
-pub(crate) fn build_static<'a>(app: &'a Manifest, risk: &'a RiskAssessment, settings: &'a Settings, detected: &'a Detected, needs: &Needs) -> StaticFindings<'a> {
+pub(crate) fn build_static<'a>(
+    app: &'a Manifest,
+    risk: &'a RiskAssessment,
+    settings: &'a Settings,
+    detected: &'a Detected,
+    needs: &Needs,
+) -> StaticFindings<'a> {
     let catalog = &*settings.catalog;
     let regulated = |cats: &[Category]| cats.iter().any(|c| settings.regulated.contains(c.as_str()));
     let connectors = needs.findings.has("connectors").then(|| {
         let mut connectors = BTreeMap::new();
         for (i, c) in app.spec.connectors.iter().enumerate() {
             let region = c.region.as_deref().and_then(|r| catalog.region(r));
-            let host = c.endpoint.as_deref().and_then(|e| url::Url::parse(e).ok()).and_then(|u| u.host_str().map(|h| h.trim_end_matches('.').to_ascii_lowercase()));
+            let host = c
+                .endpoint
+                .as_deref()
+                .and_then(|e| url::Url::parse(e).ok())
+                .and_then(|u| u.host_str().map(|h| h.trim_end_matches('.').to_ascii_lowercase()));
             connectors.insert(
                 c.name.as_str(),
                 ConnectorDoc {
@@ -305,7 +316,12 @@ pub(crate) fn build_static<'a>(app: &'a Manifest, risk: &'a RiskAssessment, sett
                     sovereign: region.is_some_and(|r| r.sovereign),
                     external: c.external,
                     host,
-                    regulated_datasets: c.datasets.iter().filter(|d| app.dataset(d).is_some_and(|d| regulated(&d.categories))).map(String::as_str).collect(),
+                    regulated_datasets: c
+                        .datasets
+                        .iter()
+                        .filter(|d| app.dataset(d).is_some_and(|d| regulated(&d.categories)))
+                        .map(String::as_str)
+                        .collect(),
                 },
             );
         }
@@ -324,10 +340,19 @@ pub(crate) fn build_static<'a>(app: &'a Manifest, risk: &'a RiskAssessment, sett
                     index: i,
                     categories: &d.categories,
                     regulated: regulated(&d.categories),
-                    regulated_fields: d.fields.iter().filter(|f| regulated(&f.categories)).map(|f| f.name.as_str()).collect(),
+                    regulated_fields: d
+                        .fields
+                        .iter()
+                        .filter(|f| regulated(&f.categories))
+                        .map(|f| f.name.as_str())
+                        .collect(),
                     residency: residency.clone(),
                     residency_kind,
-                    connectors: receivers.iter().filter_map(|&ci| app.spec.connectors.get(ci)).map(|c| c.name.as_str()).collect(),
+                    connectors: receivers
+                        .iter()
+                        .filter_map(|&ci| app.spec.connectors.get(ci))
+                        .map(|c| c.name.as_str())
+                        .collect(),
                 },
             );
         }
@@ -376,7 +401,12 @@ pub(crate) fn lifecycle_doc(app: &Manifest, settings: &Settings, now: DateTime<U
 }
 
 /// `input.context`.
-pub(crate) fn context_doc<'a>(app: &'a Manifest, now: DateTime<Utc>, approvals: &'a [JudgedApproval<'a>], extra: &'a serde_json::Value) -> ContextDoc<'a> {
+pub(crate) fn context_doc<'a>(
+    app: &'a Manifest,
+    now: DateTime<Utc>,
+    approvals: &'a [JudgedApproval<'a>],
+    extra: &'a serde_json::Value,
+) -> ContextDoc<'a> {
     ContextDoc {
         now: rfc3339(now),
         tenant: app.metadata.tenant.as_deref(),
@@ -432,10 +462,18 @@ mod tests {
         for src in ["package p\nx if walk(input, _)", "package p\nimport input"] {
             assert_eq!(needs(src), Needs::all(), "{src}");
         }
-        for src in ["package p\na := input.app\nx if a.spec.auth.mfa", "package p\nimport input.app", "package p\nx if input.app[k]"] {
+        for src in [
+            "package p\na := input.app\nx if a.spec.auth.mfa",
+            "package p\nimport input.app",
+            "package p\nx if input.app[k]",
+        ] {
             assert_eq!(needs(src).app, Members::All, "{src}");
         }
-        for src in ["package p\ns := input.app.spec\nx if s.auth.mfa", "package p\nimport input.app.spec as s", "package p\nx if input.app.spec[k]"] {
+        for src in [
+            "package p\ns := input.app.spec\nx if s.auth.mfa",
+            "package p\nimport input.app.spec as s",
+            "package p\nx if input.app.spec[k]",
+        ] {
             let n = needs(src);
             assert_eq!((n.app, n.spec), (named(&["spec"]), Members::All), "{src}");
         }
@@ -451,7 +489,8 @@ mod tests {
     #[test]
     fn the_bundled_policies_leave_out_the_large_lists() {
         let bundles = crate::bundle::Bundle::bundled().unwrap();
-        let n = Needs::of_sources(bundles.iter().flat_map(|b| b.files.iter()).filter(|f| !f.is_test).map(|f| &*f.source));
+        let n =
+            Needs::of_sources(bundles.iter().flat_map(|b| b.files.iter()).filter(|f| !f.is_test).map(|f| &*f.source));
         for big in ["flows", "datasets", "connectors", "egress", "pii"] {
             assert!(!n.findings.has(big), "{big}: {n:?}");
         }

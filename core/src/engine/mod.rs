@@ -28,7 +28,7 @@ pub use egress::{EgressGuard, EgressPolicy, EgressVerdict};
 pub use error::PolicyError;
 
 use crate::bundle::{check_overlap, merge_data, package_of, Bundle, RuleSite, SourceIndex};
-use crate::model::{ApprovalPolicy, ApprovalStatus, Approval, Catalog, Limits, Manifest, ParseOptions};
+use crate::model::{Approval, ApprovalPolicy, ApprovalStatus, Catalog, Limits, Manifest, ParseOptions};
 use crate::risk::{self, RiskModel};
 use crate::{Error, Result};
 use chrono::{DateTime, Utc};
@@ -161,7 +161,11 @@ pub struct Settings {
 
 impl Settings {
     fn from_data(data: &serde_json::Value, limits: Limits) -> Result<Settings, PolicyError> {
-        let bad = |what: &str, e: serde_json::Error| PolicyError::BadData { file: format!("data.microgov.{what}"), line: 0, message: e.to_string() };
+        let bad = |what: &str, e: serde_json::Error| PolicyError::BadData {
+            file: format!("data.microgov.{what}"),
+            line: 0,
+            message: e.to_string(),
+        };
         // Without the bundled residency or governance data (an engine built
         // `without_bundled` and no data of its own), the built-in catalog
         // and risk model still apply, so native facts stay meaningful.
@@ -181,7 +185,12 @@ impl Settings {
             .and_then(|v| v.as_array())
             .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
             .unwrap_or_default();
-        let mut parse = ParseOptions { catalog: catalog.clone(), limits, default_lifetime_days: num("/lifecycle/default_days", 90), ..ParseOptions::default() };
+        let mut parse = ParseOptions {
+            catalog: catalog.clone(),
+            limits,
+            default_lifetime_days: num("/lifecycle/default_days", 90),
+            ..ParseOptions::default()
+        };
         if let Some(s) = g.get("internal_domain_suffixes").and_then(|v| v.as_array()) {
             parse.internal_suffixes = s.iter().filter_map(|x| x.as_str().map(str::to_string)).collect();
         }
@@ -313,7 +322,12 @@ impl Engine {
         Engine::from_bundles(bundles, opts.data, opts.limits, opts.parse_limits)
     }
 
-    fn from_bundles(bundles: Vec<Bundle>, data: Option<serde_json::Value>, limits: EvalLimits, parse_limits: Limits) -> Result<Engine> {
+    fn from_bundles(
+        bundles: Vec<Bundle>,
+        data: Option<serde_json::Value>,
+        limits: EvalLimits,
+        parse_limits: Limits,
+    ) -> Result<Engine> {
         let mut data_json = serde_json::Value::Object(Default::default());
         for b in &bundles {
             merge_data(&mut data_json, b.data.clone());
@@ -322,12 +336,21 @@ impl Engine {
         // named in every decision's policy_revisions like a bundle.
         let data_revision = data.as_ref().map(|d| {
             use sha2::{Digest, Sha256};
-            let hex: String = Sha256::digest(serde_json::to_vec(d).unwrap_or_default()).iter().take(6).map(|b| format!("{b:02x}")).collect();
+            let hex: String = Sha256::digest(serde_json::to_vec(d).unwrap_or_default())
+                .iter()
+                .take(6)
+                .map(|b| format!("{b:02x}"))
+                .collect();
             format!("sha256:{hex}")
         });
         if let Some(d) = data {
             if !d.is_object() {
-                return Err(PolicyError::BadData { file: "data".into(), line: 0, message: "host data must be a JSON object".into() }.into());
+                return Err(PolicyError::BadData {
+                    file: "data".into(),
+                    line: 0,
+                    message: "host data must be a JSON object".into(),
+                }
+                .into());
             }
             merge_data(&mut data_json, d);
         }
@@ -367,12 +390,19 @@ impl Engine {
         let packages: Vec<PackageInfo> = packages.into_values().filter(|p| !p.heads.is_empty()).collect();
         add_file(&mut interpreter, "microgov_entry.rego", &entry_policy(&packages))?;
         let data_value = to_regorus(&data_json);
-        interpreter.add_data(data_value).map_err(|e| PolicyError::BadData { file: "data".into(), line: 0, message: e.to_string() })?;
+        interpreter.add_data(data_value).map_err(|e| PolicyError::BadData {
+            file: "data".into(),
+            line: 0,
+            message: e.to_string(),
+        })?;
 
         let entry = format!("data.{ENTRY_PACKAGE}.result");
         let compiled = interpreter.compile_with_entrypoint(&entry.as_str().into()).map_err(|e| {
             let msg = e.to_string();
-            let file = regex::Regex::new(r"-->\s*([^:\s]+):").ok().and_then(|re| re.captures(&msg).and_then(|c| c.get(1)).map(|m| m.as_str().to_string())).unwrap_or_else(|| "policies".into());
+            let file = regex::Regex::new(r"-->\s*([^:\s]+):")
+                .ok()
+                .and_then(|re| re.captures(&msg).and_then(|c| c.get(1)).map(|m| m.as_str().to_string()))
+                .unwrap_or_else(|| "policies".into());
             PolicyError::from_regorus_parse(&file, &msg)
         })?;
         // The RVM covers most of Rego; where it does not, the interpreter runs.
@@ -386,7 +416,9 @@ impl Engine {
             }
         };
         let index = SourceIndex::build(bundles.iter().flat_map(|b| b.files.iter()));
-        let needs = input::Needs::of_sources(bundles.iter().flat_map(|b| b.files.iter()).filter(|f| !f.is_test).map(|f| &*f.source));
+        let needs = input::Needs::of_sources(
+            bundles.iter().flat_map(|b| b.files.iter()).filter(|f| !f.is_test).map(|f| &*f.source),
+        );
         let engine = Engine {
             inner: Arc::new(Inner {
                 program_bytes: program.as_ref().and_then(|p| p.serialize_binary().ok()),
@@ -481,7 +513,11 @@ impl Engine {
                     .unwrap_or_else(|| program.clone());
                 let mut vm = RegoVM::new();
                 vm.load_program(own);
-                vm.set_data(to_regorus(&self.inner.data_json)).map_err(|e| PolicyError::BadData { file: "data".into(), line: 0, message: e.to_string() })?;
+                vm.set_data(to_regorus(&self.inner.data_json)).map_err(|e| PolicyError::BadData {
+                    file: "data".into(),
+                    line: 0,
+                    message: e.to_string(),
+                })?;
                 vm.set_strict_builtin_errors(false);
                 vm.set_max_instructions(self.inner.limits.max_instructions);
                 vm.set_execution_timer_config(Some(regorus::utils::limits::ExecutionTimerConfig {
@@ -513,7 +549,9 @@ impl Engine {
             }
             Backend::Interpreter(engine) => {
                 engine.set_input(input);
-                engine.eval_rule(format!("data.{ENTRY_PACKAGE}.result")).map_err(|e| classify_eval_error(&e.to_string()))
+                engine
+                    .eval_rule(format!("data.{ENTRY_PACKAGE}.result"))
+                    .map_err(|e| classify_eval_error(&e.to_string()))
             }
         };
         // A VM that failed may hold partial state: drop it rather than reuse it.
@@ -539,12 +577,20 @@ impl Engine {
         let violations = decision
             .violations
             .iter()
-            .map(|v| ExplainedViolation { violation: v.clone(), source: source_of(v, "violation").or_else(|| source_of(v, "deny")), waivable_by: v.exception.clone() })
+            .map(|v| ExplainedViolation {
+                violation: v.clone(),
+                source: source_of(v, "violation").or_else(|| source_of(v, "deny")),
+                waivable_by: v.exception.clone(),
+            })
             .collect();
         let waived = decision
             .waived
             .iter()
-            .map(|w| ExplainedViolation { violation: w.violation.clone(), source: source_of(&w.violation, "violation"), waivable_by: w.violation.exception.clone() })
+            .map(|w| ExplainedViolation {
+                violation: w.violation.clone(),
+                source: source_of(&w.violation, "violation"),
+                waivable_by: w.violation.exception.clone(),
+            })
             .collect();
         let input = serde_json::to_value(&input).map_err(|e| PolicyError::Eval(e.to_string()))?;
         Ok(Explanation { decision, violations, waived, input })
@@ -556,7 +602,8 @@ impl Engine {
     /// a slow core or a slow app does not hold up the others.
     pub fn evaluate_many(&self, apps: &[Manifest], ctx: &Context) -> Vec<Result<Decision>> {
         const BATCH: usize = 8;
-        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(apps.len().div_ceil(BATCH)).max(1);
+        let threads =
+            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(apps.len().div_ceil(BATCH)).max(1);
         if threads <= 1 {
             return apps.iter().map(|a| self.evaluate(a, ctx)).collect();
         }
@@ -590,7 +637,10 @@ impl Engine {
         for (i, r) in parts.into_iter().flatten() {
             slots[i] = Some(r);
         }
-        slots.into_iter().map(|r| r.unwrap_or_else(|| Err(PolicyError::Eval("an evaluation thread panicked".into()).into()))).collect()
+        slots
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(PolicyError::Eval("an evaluation thread panicked".into()).into())))
+            .collect()
     }
 
     /// Prepares an app for repeated decisions: validates nothing new, but
@@ -600,7 +650,9 @@ impl Engine {
     /// connector call keeps one `PreparedApp` per app version.
     pub fn prepare(&self, app: &Manifest) -> Result<PreparedApp> {
         let parts = self.parts(app, &self.inner.needs)?;
-        Ok(PreparedApp { inner: Arc::new(PreparedInner { engine: Arc::as_ptr(&self.inner) as usize, manifest: app.clone(), parts }) })
+        Ok(PreparedApp {
+            inner: Arc::new(PreparedInner { engine: Arc::as_ptr(&self.inner) as usize, manifest: app.clone(), parts }),
+        })
     }
 
     /// Everything of the input that depends on the manifest alone.
@@ -613,7 +665,8 @@ impl Engine {
         let conv = |e: rvalue::ConvertError| PolicyError::Eval(format!("cannot build the input document: {e}"));
         let findings = rvalue::to_value(&input::build_static(app, &risk, settings, &detected, needs)).map_err(conv)?;
         let app_value = app_value(app, needs).map_err(conv)?;
-        let digest_prefix = digest::prefix(app).map_err(|e| PolicyError::Eval(format!("cannot hash the manifest: {e}")))?;
+        let digest_prefix =
+            digest::prefix(app).map_err(|e| PolicyError::Eval(format!("cannot hash the manifest: {e}")))?;
         Ok(Parts { risk, digest_prefix, app_value, findings })
     }
 
@@ -627,19 +680,24 @@ impl Engine {
     }
 
     /// The input document, and its digest (see [`digest`]).
-    fn input_value(&self, m: &Manifest, parts: InputParts, ctx: &Context, now: DateTime<Utc>, judged: &[input::JudgedApproval<'_>]) -> Result<(regorus::Value, String)> {
+    fn input_value(
+        &self,
+        m: &Manifest,
+        parts: InputParts,
+        ctx: &Context,
+        now: DateTime<Utc>,
+        judged: &[input::JudgedApproval<'_>],
+    ) -> Result<(regorus::Value, String)> {
         use regorus::Value as V;
         let conv = |e: rvalue::ConvertError| PolicyError::Eval(format!("cannot build the input document: {e}"));
         let lifecycle = rvalue::to_value(&input::lifecycle_doc(m, &self.inner.settings, now)).map_err(conv)?;
         let context_doc = input::context_doc(m, now, judged, &ctx.extra);
         let context = rvalue::to_value(&context_doc).map_err(conv)?;
-        let digest = digest::finish(parts.digest_prefix, &context_doc).map_err(|e| PolicyError::Eval(format!("cannot hash the context: {e}")))?;
+        let digest = digest::finish(parts.digest_prefix, &context_doc)
+            .map_err(|e| PolicyError::Eval(format!("cannot hash the context: {e}")))?;
         // Owned: for a fresh decision nothing else holds it, so this inserts without copying.
         let mut findings = parts.findings;
-        findings
-            .as_object_mut()
-            .map_err(|e| PolicyError::Eval(e.to_string()))?
-            .insert(V::from("lifecycle"), lifecycle);
+        findings.as_object_mut().map_err(|e| PolicyError::Eval(e.to_string()))?.insert(V::from("lifecycle"), lifecycle);
         let mut top = BTreeMap::new();
         top.insert(V::from("app"), parts.app_value);
         top.insert(V::from("context"), context);
@@ -653,8 +711,11 @@ impl Engine {
         let settings = &self.inner.settings;
         let now = ctx.now.unwrap_or_else(Utc::now);
         let decision_id = ctx.decision_id.clone().unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
-        let judged: Vec<input::JudgedApproval<'_>> =
-            ctx.approvals.iter().map(|a| input::JudgedApproval { approval: a, status: a.status(m, now, &settings.approvals) }).collect();
+        let judged: Vec<input::JudgedApproval<'_>> = ctx
+            .approvals
+            .iter()
+            .map(|a| input::JudgedApproval { approval: a, status: a.status(m, now, &settings.approvals) })
+            .collect();
         let (risk, input) = parts.into_owned().split();
         let (input_value, digest) = self.input_value(m, input, ctx, now, &judged)?;
         let result = self.run(input_value.clone())?;
@@ -663,7 +724,12 @@ impl Engine {
         Ok((decision, input_value))
     }
 
-    fn evaluate_inner(&self, app: &Manifest, ctx: &Context, needs: &input::Needs) -> Result<(Decision, regorus::Value)> {
+    fn evaluate_inner(
+        &self,
+        app: &Manifest,
+        ctx: &Context,
+        needs: &input::Needs,
+    ) -> Result<(Decision, regorus::Value)> {
         self.decide(app, Cow::Owned(self.parts(app, needs)?), ctx)
     }
 
@@ -673,8 +739,11 @@ impl Engine {
         // The whole document, also the members no loaded policy reads.
         let parts = self.parts(app, &input::Needs::all())?;
         let now = ctx.now.unwrap_or_else(Utc::now);
-        let judged: Vec<input::JudgedApproval<'_>> =
-            ctx.approvals.iter().map(|a| input::JudgedApproval { approval: a, status: a.status(app, now, &self.inner.settings.approvals) }).collect();
+        let judged: Vec<input::JudgedApproval<'_>> = ctx
+            .approvals
+            .iter()
+            .map(|a| input::JudgedApproval { approval: a, status: a.status(app, now, &self.inner.settings.approvals) })
+            .collect();
         let (v, _) = self.input_value(app, parts.split().1, ctx, now, &judged)?;
         serde_json::to_value(&v).map_err(|e| PolicyError::Eval(format!("cannot build the input document: {e}")).into())
     }
@@ -723,7 +792,12 @@ impl Engine {
     }
 
     /// Judges each approval for this app at `now`.
-    pub fn approval_statuses(&self, app: &Manifest, approvals: &[Approval], now: DateTime<Utc>) -> Vec<(String, ApprovalStatus)> {
+    pub fn approval_statuses(
+        &self,
+        app: &Manifest,
+        approvals: &[Approval],
+        now: DateTime<Utc>,
+    ) -> Vec<(String, ApprovalStatus)> {
         approvals.iter().map(|a| (a.id.clone(), a.status(app, now, &self.inner.settings.approvals))).collect()
     }
 }
@@ -776,7 +850,10 @@ struct InputParts {
 
 impl Parts {
     fn split(self) -> (risk::RiskAssessment, InputParts) {
-        (self.risk, InputParts { app_value: self.app_value, findings: self.findings, digest_prefix: self.digest_prefix })
+        (
+            self.risk,
+            InputParts { app_value: self.app_value, findings: self.findings, digest_prefix: self.digest_prefix },
+        )
     }
 }
 
@@ -825,14 +902,24 @@ fn app_value(app: &Manifest, needs: &input::Needs) -> Result<regorus::Value, rva
     let mut value = rvalue::to_value_fields(app, &|k| k != "spec" && needs.app.has(k))?;
     if needs.app.has("spec") {
         let spec = rvalue::to_value_fields(&app.spec, &|k| needs.spec.has(k))?;
-        value.as_object_mut().map_err(|e| rvalue::ConvertError(e.to_string()))?.insert(regorus::Value::from("spec"), spec);
+        value
+            .as_object_mut()
+            .map_err(|e| rvalue::ConvertError(e.to_string()))?
+            .insert(regorus::Value::from("spec"), spec);
     }
     Ok(value)
 }
 
 fn classify_eval_error(msg: &str) -> PolicyError {
     let lower = msg.to_ascii_lowercase();
-    if lower.contains("instruction") || lower.contains("time limit") || lower.contains("timer") || lower.contains("timeout") || lower.contains("exceeded") || lower.contains("recursion") || lower.contains("stack") {
+    if lower.contains("instruction")
+        || lower.contains("time limit")
+        || lower.contains("timer")
+        || lower.contains("timeout")
+        || lower.contains("exceeded")
+        || lower.contains("recursion")
+        || lower.contains("stack")
+    {
         PolicyError::Limit(msg.trim().to_string())
     } else {
         PolicyError::Eval(msg.trim().to_string())
@@ -894,4 +981,3 @@ mod pool_tests {
         });
     }
 }
-

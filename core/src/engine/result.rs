@@ -24,8 +24,18 @@ pub(crate) struct Gathered {
 fn items(v: Value) -> Vec<Value> {
     match v {
         Value::Array(a) => a,
-        Value::Object(o) if !o.is_empty() && o.values().all(|x| x == &Value::Bool(true)) => o.into_iter().map(|(k, _)| Value::String(k)).collect(),
-        Value::Object(o) if o.contains_key("message") || o.contains_key("msg") || o.contains_key("rule") || o.contains_key("role") || o.contains_key("type") => vec![Value::Object(o)],
+        Value::Object(o) if !o.is_empty() && o.values().all(|x| x == &Value::Bool(true)) => {
+            o.into_iter().map(|(k, _)| Value::String(k)).collect()
+        }
+        Value::Object(o)
+            if o.contains_key("message")
+                || o.contains_key("msg")
+                || o.contains_key("rule")
+                || o.contains_key("role")
+                || o.contains_key("type") =>
+        {
+            vec![Value::Object(o)]
+        }
         Value::Object(o) => o.into_iter().map(|(_, v)| v).collect(),
         Value::Null => Vec::new(),
         other => vec![other],
@@ -45,18 +55,22 @@ fn to_violation(pkg: &PackageInfo, head: &str, item: &Value, index: &SourceIndex
     let (rule, message, o) = match item {
         Value::String(s) => (head.to_string(), s.clone(), None),
         Value::Object(o) => {
-            let message = string_field(o, &["message", "msg", "reason", "title"]).ok_or_else(|| PolicyError::BadResult {
-                policy: pkg.path.clone(),
-                rule: head.to_string(),
-                message: format!("object without a message: {}", serde_json::to_string(item).unwrap_or_default()),
-            })?;
+            let message =
+                string_field(o, &["message", "msg", "reason", "title"]).ok_or_else(|| PolicyError::BadResult {
+                    policy: pkg.path.clone(),
+                    rule: head.to_string(),
+                    message: format!("object without a message: {}", serde_json::to_string(item).unwrap_or_default()),
+                })?;
             (string_field(o, &["rule", "id"]).unwrap_or_else(|| head.to_string()), message, Some(o))
         }
         other => {
             return Err(PolicyError::BadResult {
                 policy: pkg.path.clone(),
                 rule: head.to_string(),
-                message: format!("expected a string or an object, found {}", serde_json::to_string(other).unwrap_or_default()),
+                message: format!(
+                    "expected a string or an object, found {}",
+                    serde_json::to_string(other).unwrap_or_default()
+                ),
             })
         }
     };
@@ -64,7 +78,10 @@ fn to_violation(pkg: &PackageInfo, head: &str, item: &Value, index: &SourceIndex
     let field = |k: &str| o.and_then(|o| string_field(o, &[k]));
     Ok(Violation {
         policy: pkg.policy.clone(),
-        severity: field("severity").or(meta.severity).unwrap_or_else(|| default_severity.to_string()).to_ascii_lowercase(),
+        severity: field("severity")
+            .or(meta.severity)
+            .unwrap_or_else(|| default_severity.to_string())
+            .to_ascii_lowercase(),
         path: field("path"),
         remediation: field("remediation").or(meta.remediation),
         exception: field("exception").or(meta.exception),
@@ -76,9 +93,14 @@ fn to_violation(pkg: &PackageInfo, head: &str, item: &Value, index: &SourceIndex
 }
 
 /// Reads the entry point's result: `{package: {head: [value]}}`.
-pub(crate) fn gather(result: &regorus::Value, packages: &[PackageInfo], index: &SourceIndex) -> Result<Gathered, PolicyError> {
+pub(crate) fn gather(
+    result: &regorus::Value,
+    packages: &[PackageInfo],
+    index: &SourceIndex,
+) -> Result<Gathered, PolicyError> {
     let mut json = serde_json::to_value(result).map_err(|e| PolicyError::Eval(format!("unreadable result: {e}")))?;
-    let mut g = Gathered { violations: Vec::new(), warnings: Vec::new(), obligations: Vec::new(), required: Vec::new() };
+    let mut g =
+        Gathered { violations: Vec::new(), warnings: Vec::new(), obligations: Vec::new(), required: Vec::new() };
     for pkg in packages {
         // Taken, not cloned: each package is read once.
         let Some(Value::Object(mut heads)) = json.get_mut(&pkg.path).map(Value::take) else { continue };
@@ -97,11 +119,20 @@ pub(crate) fn gather(result: &regorus::Value, packages: &[PackageInfo], index: &
                         g.obligations.push(o);
                     }
                     "required_approval" => {
-                        let o = item.as_object().ok_or_else(|| PolicyError::BadResult { policy: pkg.path.clone(), rule: "required_approval".into(), message: "expected an object with role and reason".into() })?;
-                        let role = string_field(o, &["role"]).ok_or_else(|| PolicyError::BadResult { policy: pkg.path.clone(), rule: "required_approval".into(), message: "object without a role".into() })?;
+                        let o = item.as_object().ok_or_else(|| PolicyError::BadResult {
+                            policy: pkg.path.clone(),
+                            rule: "required_approval".into(),
+                            message: "expected an object with role and reason".into(),
+                        })?;
+                        let role = string_field(o, &["role"]).ok_or_else(|| PolicyError::BadResult {
+                            policy: pkg.path.clone(),
+                            rule: "required_approval".into(),
+                            message: "object without a role".into(),
+                        })?;
                         g.required.push(RequiredApproval {
                             role,
-                            reason: string_field(o, &["reason"]).unwrap_or_else(|| format!("required by {}", pkg.policy)),
+                            reason: string_field(o, &["reason"])
+                                .unwrap_or_else(|| format!("required by {}", pkg.policy)),
                             dataset: string_field(o, &["dataset"]),
                             connector: string_field(o, &["connector"]),
                         });
@@ -134,7 +165,10 @@ pub(crate) fn assemble(
     let mut open = Vec::new();
     let mut waived = Vec::new();
     for v in g.violations {
-        let by = v.exception.as_deref().and_then(|e| valid.iter().find(|a| a.waives(e, v.dataset.as_deref(), v.connector.as_deref())));
+        let by = v
+            .exception
+            .as_deref()
+            .and_then(|e| valid.iter().find(|a| a.waives(e, v.dataset.as_deref(), v.connector.as_deref())));
         match by {
             Some(a) => waived.push(Waived { violation: v, approval_id: a.id.clone() }),
             None => open.push(v),
@@ -171,7 +205,10 @@ pub(crate) fn assemble(
         warnings: g.warnings,
         required_approvals: required,
         obligations: g.obligations,
-        approvals: judged.iter().map(|j| ApprovalUse { id: j.approval.id.clone(), status: j.status.as_str().to_string() }).collect(),
+        approvals: judged
+            .iter()
+            .map(|j| ApprovalUse { id: j.approval.id.clone(), status: j.status.as_str().to_string() })
+            .collect(),
         policy_revisions,
         input_digest,
         evaluated_at: rfc3339(now),

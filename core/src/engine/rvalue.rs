@@ -84,7 +84,10 @@ pub(crate) fn to_value<T: Serialize + ?Sized>(t: &T) -> Result<Value, ConvertErr
 
 /// Serializes a struct into a regorus object with only the fields `keep`
 /// accepts (at the top level; what they hold is converted whole).
-pub(crate) fn to_value_fields<T: Serialize + ?Sized>(t: &T, keep: &dyn Fn(&str) -> bool) -> Result<Value, ConvertError> {
+pub(crate) fn to_value_fields<T: Serialize + ?Sized>(
+    t: &T,
+    keep: &dyn Fn(&str) -> bool,
+) -> Result<Value, ConvertError> {
     t.serialize(ValueSerializer { keep: Some(keep) })
 }
 
@@ -192,10 +195,20 @@ impl<'f> ser::Serializer for ValueSerializer<'f> {
     fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<Value, ConvertError> {
         Ok(static_str(variant))
     }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<Value, ConvertError> {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<Value, ConvertError> {
         value.serialize(self)
     }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(self, _: &'static str, _: u32, variant: &'static str, value: &T) -> Result<Value, ConvertError> {
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<Value, ConvertError> {
         let mut m = BTreeMap::new();
         m.insert(Value::from(variant), value.serialize(ALL)?);
         Ok(Value::from(m))
@@ -209,7 +222,13 @@ impl<'f> ser::Serializer for ValueSerializer<'f> {
     fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<SeqBuilder, ConvertError> {
         Ok(SeqBuilder(Vec::with_capacity(len)))
     }
-    fn serialize_tuple_variant(self, _: &'static str, _: u32, variant: &'static str, len: usize) -> Result<VariantBuilder, ConvertError> {
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<VariantBuilder, ConvertError> {
         Ok(VariantBuilder { name: variant, inner: Vec::with_capacity(len) })
     }
     fn serialize_map(self, _: Option<usize>) -> Result<MapBuilder<'f>, ConvertError> {
@@ -218,7 +237,13 @@ impl<'f> ser::Serializer for ValueSerializer<'f> {
     fn serialize_struct(self, _: &'static str, len: usize) -> Result<MapBuilder<'f>, ConvertError> {
         Ok(MapBuilder { entries: Vec::with_capacity(len), key: None, keep: self.keep })
     }
-    fn serialize_struct_variant(self, _: &'static str, _: u32, variant: &'static str, _: usize) -> Result<StructVariantBuilder, ConvertError> {
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> Result<StructVariantBuilder, ConvertError> {
         Ok(StructVariantBuilder { name: variant, map: BTreeMap::new() })
     }
 }
@@ -297,7 +322,11 @@ impl ser::Serializer for KeySerializer {
     fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<Value, ConvertError> {
         Ok(Value::from(variant))
     }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<Value, ConvertError> {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<Value, ConvertError> {
         value.serialize(self)
     }
     fn serialize_char(self, v: char) -> Result<Value, ConvertError> {
@@ -351,7 +380,13 @@ impl ser::Serializer for KeySerializer {
     fn serialize_unit_struct(self, _: &'static str) -> Result<Value, ConvertError> {
         Self::refuse()
     }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(self, _: &'static str, _: u32, _: &'static str, _: &T) -> Result<Value, ConvertError> {
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<Value, ConvertError> {
         Self::refuse()
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, ConvertError> {
@@ -363,7 +398,13 @@ impl ser::Serializer for KeySerializer {
     fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, ConvertError> {
         Self::refuse()
     }
-    fn serialize_tuple_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self::SerializeTupleVariant, ConvertError> {
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, ConvertError> {
         Self::refuse()
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, ConvertError> {
@@ -372,7 +413,13 @@ impl ser::Serializer for KeySerializer {
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, ConvertError> {
         Self::refuse()
     }
-    fn serialize_struct_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self::SerializeStructVariant, ConvertError> {
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, ConvertError> {
         Self::refuse()
     }
 }

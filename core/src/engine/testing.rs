@@ -37,7 +37,11 @@ pub fn run_tests(bundles: &[Bundle]) -> Result<Vec<TestResult>, PolicyError> {
         }
         merge_data(&mut data, b.data.clone());
     }
-    engine.add_data(super::to_regorus(&data)).map_err(|e| PolicyError::BadData { file: "data".into(), line: 0, message: e.to_string() })?;
+    engine.add_data(super::to_regorus(&data)).map_err(|e| PolicyError::BadData {
+        file: "data".into(),
+        line: 0,
+        message: e.to_string(),
+    })?;
     let mut results = Vec::new();
     for b in bundles {
         for f in b.files.iter().filter(|f| f.is_test || f.path.ends_with("_test.rego")) {

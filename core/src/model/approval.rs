@@ -6,9 +6,9 @@
 //! scoped exception (`scope.exception`) waives only violations of that kind
 //! on that dataset or connector.
 
+use super::doc::Node;
 use super::enums::Encryption;
 use super::manifest::Manifest;
-use super::doc::Node;
 use super::parse::{parse_document, sniff_format, At, Limits, Walker};
 use super::problem::{codes, Problem};
 use chrono::{DateTime, Utc};
@@ -159,7 +159,10 @@ impl Approval {
                 if rule.requires_byok {
                     let datasets: Vec<&str> = match (&scope.dataset, &scope.connector) {
                         (Some(d), _) => vec![d.as_str()],
-                        (None, Some(c)) => app.connector(c).map(|c| c.datasets.iter().map(String::as_str).collect()).unwrap_or_default(),
+                        (None, Some(c)) => app
+                            .connector(c)
+                            .map(|c| c.datasets.iter().map(String::as_str).collect())
+                            .unwrap_or_default(),
                         (None, None) => app.spec.datasets.iter().map(|d| d.name.as_str()).collect(),
                     };
                     if datasets.iter().any(|d| app.dataset(d).is_some_and(|d| d.encryption != Encryption::Byok)) {
@@ -181,7 +184,8 @@ impl Approval {
             None => true,
             Some(s) if s.exception.is_some() => false,
             Some(s) => {
-                (s.dataset.is_none() || s.dataset.as_deref() == dataset) && (s.connector.is_none() || s.connector.as_deref() == connector)
+                (s.dataset.is_none() || s.dataset.as_deref() == dataset)
+                    && (s.connector.is_none() || s.connector.as_deref() == connector)
                     && (s.dataset.is_some() || s.connector.is_some())
                     && (dataset.is_some() || connector.is_some())
             }
@@ -215,16 +219,22 @@ pub fn approvals_from_value(doc: &serde_json::Value) -> Result<Vec<Approval>, Ve
         serde_json::Value::Array(a) => a,
         serde_json::Value::Null => &[],
         other => {
-            w.push(codes::WRONG_TYPE, "", format!("expected a list of approvals, found {}", (&other).kind().described()));
+            w.push(
+                codes::WRONG_TYPE,
+                "",
+                format!("expected a list of approvals, found {}", (&other).kind().described()),
+            );
             &[]
         }
     };
     let mut ids = std::collections::BTreeSet::new();
     for (i, v) in items.iter().enumerate() {
         let at = At::Index(&At::Root, i);
-        let Some([id, app, approver, roles, scope, granted_at, expires_at, justification, revoked_at]) =
-            w.members(&v, &at, ["id", "app", "approver", "roles", "scope", "grantedAt", "expiresAt", "justification", "revokedAt"])
-        else {
+        let Some([id, app, approver, roles, scope, granted_at, expires_at, justification, revoked_at]) = w.members(
+            &v,
+            &at,
+            ["id", "app", "approver", "roles", "scope", "grantedAt", "expiresAt", "justification", "revokedAt"],
+        ) else {
             continue;
         };
         let id = w.req_str(&at, &id);
@@ -233,7 +243,11 @@ pub fn approvals_from_value(doc: &serde_json::Value) -> Result<Vec<Approval>, Ve
         let approver = w.req_str(&at, &approver);
         if let Some(a) = &approver {
             if !super::parse::is_email(a) {
-                w.push_at(codes::INVALID_EMAIL, &At::Key(&at, approver_key), format!("approver \"{a}\" is not an e-mail address"));
+                w.push_at(
+                    codes::INVALID_EMAIL,
+                    &At::Key(&at, approver_key),
+                    format!("approver \"{a}\" is not an e-mail address"),
+                );
             }
         }
         let roles_key = roles.key;
@@ -254,17 +268,27 @@ pub fn approvals_from_value(doc: &serde_json::Value) -> Result<Vec<Approval>, Ve
         let expires_at = w.req_time(&at, &expires_at);
         if let (Some(g), Some(e)) = (granted_at, expires_at) {
             if e <= g {
-                w.push_at(codes::EXPIRY_BEFORE_CREATION, &At::Key(&at, expires_key), "expiresAt is not after grantedAt");
+                w.push_at(
+                    codes::EXPIRY_BEFORE_CREATION,
+                    &At::Key(&at, expires_key),
+                    "expiresAt is not after grantedAt",
+                );
             }
         }
         let justification = w.opt_str(&at, &justification);
         let revoked_at = w.opt_time(&at, &revoked_at);
         if let Some(id) = &id {
             if !ids.insert(id.clone()) {
-                w.push_at(codes::DUPLICATE_NAME, &At::Key(&at, "id"), format!("approval id \"{id}\" appears more than once"));
+                w.push_at(
+                    codes::DUPLICATE_NAME,
+                    &At::Key(&at, "id"),
+                    format!("approval id \"{id}\" appears more than once"),
+                );
             }
         }
-        if let (Some(id), Some(app), Some(approver), Some(granted_at), Some(expires_at)) = (id, app, approver, granted_at, expires_at) {
+        if let (Some(id), Some(app), Some(approver), Some(granted_at), Some(expires_at)) =
+            (id, app, approver, granted_at, expires_at)
+        {
             out.push(Approval { id, app, approver, roles, scope, granted_at, expires_at, justification, revoked_at });
         }
     }

@@ -184,4 +184,3 @@ string_enum! {
         High => "high",
     }
 }
-

@@ -91,7 +91,12 @@ impl LifecycleError {
 
 /// Renews an app to `new_expiry`, which must be after `now` and at most
 /// `max_days` from it. Returns the renewed manifest.
-pub fn renew(app: &Manifest, new_expiry: DateTime<Utc>, now: DateTime<Utc>, max_days: i64) -> Result<Manifest, LifecycleError> {
+pub fn renew(
+    app: &Manifest,
+    new_expiry: DateTime<Utc>,
+    now: DateTime<Utc>,
+    max_days: i64,
+) -> Result<Manifest, LifecycleError> {
     if app.metadata.retired_at.is_some_and(|r| r <= now) {
         return Err(LifecycleError::Retired(app.metadata.name.clone()));
     }
@@ -100,7 +105,11 @@ pub fn renew(app: &Manifest, new_expiry: DateTime<Utc>, now: DateTime<Utc>, max_
     }
     let latest = now + Duration::days(max_days);
     if new_expiry > latest {
-        return Err(LifecycleError::TooLong { requested: new_expiry.to_rfc3339(), max_days, latest: latest.to_rfc3339() });
+        return Err(LifecycleError::TooLong {
+            requested: new_expiry.to_rfc3339(),
+            max_days,
+            latest: latest.to_rfc3339(),
+        });
     }
     let mut renewed = app.clone();
     renewed.metadata.expires_at = new_expiry;

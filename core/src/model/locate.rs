@@ -59,18 +59,9 @@ pub struct SourceMap {
 impl SourceMap {
     /// Reads the structure of `text` (YAML or JSON).
     pub fn new(text: &str) -> SourceMap {
-        let mut p = Parser {
-            s: text.as_bytes(),
-            i: 0,
-            line_starts: line_starts(text),
-            depth: 0,
-        };
+        let mut p = Parser { s: text.as_bytes(), i: 0, line_starts: line_starts(text), depth: 0 };
         let root = p.node(-1, true);
-        SourceMap {
-            root,
-            line_starts: p.line_starts,
-            text: text.to_string(),
-        }
+        SourceMap { root, line_starts: p.line_starts, text: text.to_string() }
     }
 
     /// The position of what `pointer` names: a mapping key's own position,
@@ -105,16 +96,10 @@ impl SourceMap {
             let next = match &node.kind {
                 // A key given twice points at its last occurrence: the one a
                 // duplicate-key problem is about.
-                Kind::Map(entries) => entries
-                    .iter()
-                    .rev()
-                    .find(|(k, _, _)| *k == token)
-                    .map(|(_, key_at, v)| (*key_at, v)),
-                Kind::Seq(items) => token
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|i| items.get(i))
-                    .map(|v| (v.at, v)),
+                Kind::Map(entries) => {
+                    entries.iter().rev().find(|(k, _, _)| *k == token).map(|(_, key_at, v)| (*key_at, v))
+                }
+                Kind::Seq(items) => token.parse::<usize>().ok().and_then(|i| items.get(i)).map(|v| (v.at, v)),
                 Kind::Scalar => None,
             };
             match next {
@@ -131,12 +116,7 @@ impl SourceMap {
     fn location(&self, at: usize) -> Location {
         let line = self.line_starts.partition_point(|&s| s <= at).max(1);
         let start = self.line_starts.get(line - 1).copied().unwrap_or(0);
-        let column = self
-            .text
-            .get(start..at)
-            .map(|s| s.chars().count())
-            .unwrap_or(0)
-            + 1;
+        let column = self.text.get(start..at).map(|s| s.chars().count()).unwrap_or(0) + 1;
         Location { line, column }
     }
 }
@@ -163,12 +143,7 @@ pub fn locate(text: &str, pointer: &str) -> Location {
 
 fn line_starts(text: &str) -> Vec<usize> {
     let mut v = vec![0];
-    v.extend(
-        text.bytes()
-            .enumerate()
-            .filter(|(_, b)| *b == b'\n')
-            .map(|(i, _)| i + 1),
-    );
+    v.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
     v
 }
 
@@ -302,10 +277,7 @@ impl Parser<'_> {
     fn quoted(&mut self) -> String {
         let q = self.at(self.i);
         let end = self.quoted_end(self.i, q);
-        let inner = self
-            .s
-            .get(self.i + 1..end.saturating_sub(1).max(self.i + 1))
-            .unwrap_or_default();
+        let inner = self.s.get(self.i + 1..end.saturating_sub(1).max(self.i + 1)).unwrap_or_default();
         self.i = end;
         let raw = String::from_utf8_lossy(inner);
         if q == b'\'' {
@@ -349,9 +321,7 @@ impl Parser<'_> {
                 }
                 self.i += 1;
             }
-            String::from_utf8_lossy(&self.s[start..self.i])
-                .trim_end()
-                .to_string()
+            String::from_utf8_lossy(&self.s[start..self.i]).trim_end().to_string()
         };
         self.skip_inline_ws();
         if self.at(self.i) == b':' {
@@ -375,10 +345,7 @@ impl Parser<'_> {
         let at = self.i;
         let col = self.col(at);
         let icol = isize::try_from(col).unwrap_or(isize::MAX);
-        if self.line_of(at) != start_line
-            && icol <= parent
-            && !(seq_at_parent && icol == parent && self.is_dash(at))
-        {
+        if self.line_of(at) != start_line && icol <= parent && !(seq_at_parent && icol == parent && self.is_dash(at)) {
             return None;
         }
         self.depth += 1;
@@ -406,10 +373,7 @@ impl Parser<'_> {
                         break;
                     }
                 }
-                Node {
-                    at,
-                    kind: Kind::Scalar,
-                }
+                Node { at, kind: Kind::Scalar }
             }
             b'&' | b'!' => {
                 while !is_blank(self.at(self.i)) && !self.eof() {
@@ -418,20 +382,14 @@ impl Parser<'_> {
                 self.skip_inline_ws();
                 match self.node(parent, seq_at_parent) {
                     Some(n) => n,
-                    None => Node {
-                        at,
-                        kind: Kind::Scalar,
-                    },
+                    None => Node { at, kind: Kind::Scalar },
                 }
             }
             _ if self.is_key(at) => self.block_map(col),
             b'"' | b'\'' => {
                 self.quoted();
                 self.skip_inline_ws();
-                Node {
-                    at,
-                    kind: Kind::Scalar,
-                }
+                Node { at, kind: Kind::Scalar }
             }
             _ => {
                 while !self.eof()
@@ -440,10 +398,7 @@ impl Parser<'_> {
                 {
                     self.i += 1;
                 }
-                Node {
-                    at,
-                    kind: Kind::Scalar,
-                }
+                Node { at, kind: Kind::Scalar }
             }
         };
         self.depth -= 1;
@@ -457,18 +412,12 @@ impl Parser<'_> {
         loop {
             let key_at = self.i;
             let key = self.block_key();
-            let value = self.node(iindent, true).unwrap_or(Node {
-                at: key_at,
-                kind: Kind::Scalar,
-            });
+            let value = self.node(iindent, true).unwrap_or(Node { at: key_at, kind: Kind::Scalar });
             entries.push((key, key_at, value));
             self.skip_ws();
             // Lines indented deeper than the keys continue a multi-line
             // scalar this reader does not follow: pass over them.
-            while !self.eof()
-                && self.col(self.i) > indent
-                && self.line_of(self.i) != self.line_of(key_at)
-            {
+            while !self.eof() && self.col(self.i) > indent && self.line_of(self.i) != self.line_of(key_at) {
                 self.skip_line();
                 self.skip_ws();
             }
@@ -481,10 +430,7 @@ impl Parser<'_> {
                 break;
             }
         }
-        Node {
-            at,
-            kind: Kind::Map(entries),
-        }
+        Node { at, kind: Kind::Map(entries) }
     }
 
     fn block_seq(&mut self, indent: usize) -> Node {
@@ -494,10 +440,7 @@ impl Parser<'_> {
         loop {
             let dash = self.i;
             self.i += 1;
-            let item = self.node(iindent, false).unwrap_or(Node {
-                at: dash,
-                kind: Kind::Scalar,
-            });
+            let item = self.node(iindent, false).unwrap_or(Node { at: dash, kind: Kind::Scalar });
             items.push(item);
             self.skip_ws();
             if self.eof()
@@ -508,10 +451,7 @@ impl Parser<'_> {
                 break;
             }
         }
-        Node {
-            at,
-            kind: Kind::Seq(items),
-        }
+        Node { at, kind: Kind::Seq(items) }
     }
 
     /// A flow collection (`{...}` or `[...]`), which may span lines.
@@ -552,10 +492,7 @@ impl Parser<'_> {
                     self.i += 1;
                     self.flow_value()
                 } else {
-                    Node {
-                        at: key_at,
-                        kind: Kind::Scalar,
-                    }
+                    Node { at: key_at, kind: Kind::Scalar }
                 };
                 entries.push((key, key_at, value));
             } else {
@@ -565,23 +502,13 @@ impl Parser<'_> {
                 self.i += 1;
             }
         }
-        Node {
-            at,
-            kind: if open == b'{' {
-                Kind::Map(entries)
-            } else {
-                Kind::Seq(items)
-            },
-        }
+        Node { at, kind: if open == b'{' { Kind::Map(entries) } else { Kind::Seq(items) } }
     }
 
     fn flow_value(&mut self) -> Node {
         self.skip_ws();
         while matches!(self.at(self.i), b'&' | b'!') {
-            while !is_blank(self.at(self.i))
-                && !matches!(self.at(self.i), b',' | b'}' | b']')
-                && !self.eof()
-            {
+            while !is_blank(self.at(self.i)) && !matches!(self.at(self.i), b',' | b'}' | b']') && !self.eof() {
                 self.i += 1;
             }
             self.skip_ws();
@@ -594,10 +521,7 @@ impl Parser<'_> {
             return n;
         }
         self.flow_scalar(false);
-        Node {
-            at,
-            kind: Kind::Scalar,
-        }
+        Node { at, kind: Kind::Scalar }
     }
 
     /// A scalar inside a flow collection; as a key it ends at `:`.
@@ -610,8 +534,7 @@ impl Parser<'_> {
             let b = self.at(self.i);
             let ends_key = key
                 && b == b':'
-                && (is_blank(self.at(self.i + 1))
-                    || matches!(self.at(self.i + 1), b',' | b'}' | b']'));
+                && (is_blank(self.at(self.i + 1)) || matches!(self.at(self.i + 1), b',' | b'}' | b']'));
             if matches!(b, b',' | b'}' | b']' | b'\n')
                 || ends_key
                 || (b == b'#' && is_blank(self.at(self.i.wrapping_sub(1))))
@@ -620,9 +543,7 @@ impl Parser<'_> {
             }
             self.i += 1;
         }
-        String::from_utf8_lossy(&self.s[start..self.i])
-            .trim()
-            .to_string()
+        String::from_utf8_lossy(&self.s[start..self.i]).trim().to_string()
     }
 }
 
@@ -656,13 +577,7 @@ mod tests {
     #[test]
     fn missing_keys_fall_back_to_the_nearest_ancestor() {
         let m = SourceMap::new(YAML);
-        assert_eq!(
-            m.locate("/spec/datasets/0/classification"),
-            Location {
-                line: 11,
-                column: 7
-            }
-        );
+        assert_eq!(m.locate("/spec/datasets/0/classification"), Location { line: 11, column: 7 });
         assert_eq!(m.locate("/nope/deeper"), Location { line: 2, column: 1 });
     }
 

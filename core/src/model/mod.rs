@@ -48,11 +48,11 @@ impl Manifest {
         let tree = parse_tree(text, format, &opts.limits).map_err(Error::Manifest)?;
         // A manifest with problems is walked again as a `Value`, whose
         // sorted mappings give its problems in their documented order.
-        parse::manifest_from_node(&&tree, opts)
-            .or_else(|_| parse::manifest_from_value(&tree.to_value(), opts))
-            .map_err(|mut problems| {
+        parse::manifest_from_node(&&tree, opts).or_else(|_| parse::manifest_from_value(&tree.to_value(), opts)).map_err(
+            |mut problems| {
                 locate::locate_problems(text, &mut problems);
                 Error::Manifest(problems)
-            })
+            },
+        )
     }
 }

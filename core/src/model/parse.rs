@@ -8,17 +8,17 @@
 //! The walk reads any document [`Node`]: a [`Tree`] borrowed from the text,
 //! a `serde_json::Value`, or a binding's own objects.
 
+use super::doc::{same_key, Kind, MapNode, Node};
 use super::enums::{Access, BuiltBy, Category, Classification, ConnectorType, Encryption, Environment, Sso};
 use super::manifest::{Auth, Connector, Dataset, Field, Manifest, Metadata, SecretRef, Spec};
-use super::doc::{same_key, Kind, MapNode, Node};
-use super::tree::{Refusal, Seed, Tree};
-use serde::de::DeserializeSeed;
-use std::cell::Cell;
 use super::problem::{codes, pointer_push, Problem};
 use super::region::Catalog;
+use super::tree::{Refusal, Seed, Tree};
 use chrono::{DateTime, Duration, Utc};
+use serde::de::DeserializeSeed;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -95,7 +95,14 @@ pub fn parse_tree<'a>(text: &'a str, format: Format, limits: &Limits) -> Result<
     }
     let nodes = Cell::new(0);
     let refused = Cell::new(None);
-    let seed = Seed { at: At::Root, depth: 0, max_depth: limits.max_depth, max_nodes: limits.max_nodes, nodes: &nodes, refused: &refused };
+    let seed = Seed {
+        at: At::Root,
+        depth: 0,
+        max_depth: limits.max_depth,
+        max_nodes: limits.max_nodes,
+        nodes: &nodes,
+        refused: &refused,
+    };
     let (msg, location) = match format {
         Format::Json => {
             let mut de = serde_json::Deserializer::from_str(text);
@@ -114,14 +121,26 @@ pub fn parse_tree<'a>(text: &'a str, format: Format, limits: &Limits) -> Result<
         Some(Refusal::DuplicateKey(path)) => {
             let key = path.rsplit('/').next().unwrap_or(&path).replace("~1", "/").replace("~0", "~");
             let shown = if at.is_empty() { String::new() } else { format!(" ({})", at.trim()) };
-            Problem::new(codes::DUPLICATE_KEY, path.as_str(), format!("key \"{key}\" appears more than once in the same mapping{shown}"))
+            Problem::new(
+                codes::DUPLICATE_KEY,
+                path.as_str(),
+                format!("key \"{key}\" appears more than once in the same mapping{shown}"),
+            )
         }
-        Some(Refusal::TooManyValues) => {
-            Problem::new(codes::TOO_COMPLEX, "", format!("document has more than {} values (yaml aliases expand into copies)", limits.max_nodes))
+        Some(Refusal::TooManyValues) => Problem::new(
+            codes::TOO_COMPLEX,
+            "",
+            format!("document has more than {} values (yaml aliases expand into copies)", limits.max_nodes),
+        ),
+        Some(Refusal::TooDeep) => {
+            Problem::new(codes::TOO_COMPLEX, "", format!("document nests deeper than {} levels", limits.max_depth))
         }
-        Some(Refusal::TooDeep) => Problem::new(codes::TOO_COMPLEX, "", format!("document nests deeper than {} levels", limits.max_depth)),
         None => {
-            let code = if msg.contains("recursion limit") || msg.contains("repetition limit") { codes::TOO_COMPLEX } else { codes::SYNTAX };
+            let code = if msg.contains("recursion limit") || msg.contains("repetition limit") {
+                codes::TOO_COMPLEX
+            } else {
+                codes::SYNTAX
+            };
             let kind = if format == Format::Json { "json" } else { "yaml" };
             Problem::new(code, "", format!("invalid {kind}{at}: {msg}"))
         }
@@ -225,7 +244,12 @@ impl Walker {
     ///
     /// One pass, not a lookup per key: most keys are written in the order
     /// `keys` lists them, so each is usually found with one comparison.
-    pub(crate) fn members<'k, N: Node, const K: usize>(&mut self, v: &N, at: &At<'_>, keys: [&'k str; K]) -> Option<[Member<'k, N>; K]> {
+    pub(crate) fn members<'k, N: Node, const K: usize>(
+        &mut self,
+        v: &N,
+        at: &At<'_>,
+        keys: [&'k str; K],
+    ) -> Option<[Member<'k, N>; K]> {
         let Some(m) = v.as_map() else {
             self.wrong(at, "a mapping", v);
             return None;
@@ -233,7 +257,11 @@ impl Walker {
         let mut out = keys.map(|key| Member { key, value: None });
         let mut next = 0;
         let read = m.each(|key, value| {
-            let found = if next < K && same_key(keys[next], key) { Some(next) } else { keys.iter().position(|k| same_key(k, key)) };
+            let found = if next < K && same_key(keys[next], key) {
+                Some(next)
+            } else {
+                keys.iter().position(|k| same_key(k, key))
+            };
             match found {
                 Some(i) => {
                     out[i].value = Some(value);
@@ -302,7 +330,11 @@ impl Walker {
         match n.as_u64() {
             Some(x) if x <= u64::from(max) => u32::try_from(x).ok(),
             _ => {
-                self.push_at(codes::OUT_OF_RANGE, &At::Key(at, m.key), format!("expected a whole number from 0 to {max}, found {n}"));
+                self.push_at(
+                    codes::OUT_OF_RANGE,
+                    &At::Key(at, m.key),
+                    format!("expected a whole number from 0 to {max}, found {n}"),
+                );
                 None
             }
         }
@@ -313,7 +345,11 @@ impl Walker {
         match DateTime::parse_from_rfc3339(&s) {
             Ok(t) => Some(t.with_timezone(&Utc)),
             Err(_) => {
-                self.push_at(codes::INVALID_TIMESTAMP, &At::Key(at, m.key), format!("\"{s}\" is not an RFC 3339 timestamp (like 2026-11-01T09:00:00Z)"));
+                self.push_at(
+                    codes::INVALID_TIMESTAMP,
+                    &At::Key(at, m.key),
+                    format!("\"{s}\" is not an RFC 3339 timestamp (like 2026-11-01T09:00:00Z)"),
+                );
                 None
             }
         }
@@ -335,7 +371,13 @@ impl Walker {
 
     /// An optional enumeration value, parsed with `parse`. `spellings` is
     /// only called for the error message (it joins every spelling).
-    pub(crate) fn opt_enum<N: Node, T>(&mut self, at: &At<'_>, m: &Member<'_, N>, parse: fn(&str) -> Option<T>, spellings: fn() -> String) -> Option<T> {
+    pub(crate) fn opt_enum<N: Node, T>(
+        &mut self,
+        at: &At<'_>,
+        m: &Member<'_, N>,
+        parse: fn(&str) -> Option<T>,
+        spellings: fn() -> String,
+    ) -> Option<T> {
         let v = m.present()?;
         let Some(s) = v.as_str() else {
             self.wrong(&At::Key(at, m.key), "a string", v);
@@ -343,13 +385,23 @@ impl Walker {
         };
         let parsed = parse(&s);
         if parsed.is_none() {
-            self.push_at(codes::UNKNOWN_VALUE, &At::Key(at, m.key), format!("unknown value \"{s}\", expected one of: {}", spellings()));
+            self.push_at(
+                codes::UNKNOWN_VALUE,
+                &At::Key(at, m.key),
+                format!("unknown value \"{s}\", expected one of: {}", spellings()),
+            );
         }
         parsed
     }
 
     /// A required enumeration value.
-    fn req_enum<N: Node, T>(&mut self, at: &At<'_>, m: &Member<'_, N>, parse: fn(&str) -> Option<T>, spellings: fn() -> String) -> Option<T> {
+    fn req_enum<N: Node, T>(
+        &mut self,
+        at: &At<'_>,
+        m: &Member<'_, N>,
+        parse: fn(&str) -> Option<T>,
+        spellings: fn() -> String,
+    ) -> Option<T> {
         self.required(at, m)?;
         self.opt_enum(at, m, parse, spellings)
     }
@@ -373,7 +425,11 @@ impl Walker {
             let item_at = At::Index(&list_at, i);
             if let Some(t) = item(self, &node, &item_at) {
                 if !seen.is_new(name_of(&t), out.iter().map(name_of), out.len()) {
-                    self.push_at(codes::DUPLICATE_NAME, &At::Key(&item_at, "name"), format!("{what} \"{}\" is defined more than once", name_of(&t)));
+                    self.push_at(
+                        codes::DUPLICATE_NAME,
+                        &At::Key(&item_at, "name"),
+                        format!("{what} \"{}\" is defined more than once", name_of(&t)),
+                    );
                 }
                 out.push(t);
             }
@@ -438,7 +494,11 @@ impl Walker {
                             out.push(cat)
                         }
                     }
-                    None => self.push_at(codes::UNKNOWN_VALUE, &At::Index(&list_at, i), format!("unknown category \"{s}\", expected one of: {}", Category::spellings())),
+                    None => self.push_at(
+                        codes::UNKNOWN_VALUE,
+                        &At::Index(&list_at, i),
+                        format!("unknown category \"{s}\", expected one of: {}", Category::spellings()),
+                    ),
                 },
                 None => self.wrong(&At::Index(&list_at, i), "a string", &c),
             }
@@ -538,7 +598,11 @@ fn walk_manifest<N: Node>(w: &mut Walker, doc: &N, opts: &ParseOptions) -> Optio
     let api_version = w.req_str(&root, &api_version);
     if let Some(v) = &api_version {
         if v != API_VERSION {
-            w.push(codes::UNSUPPORTED_VERSION, "/apiVersion", format!("unsupported apiVersion \"{v}\", expected \"{API_VERSION}\""));
+            w.push(
+                codes::UNSUPPORTED_VERSION,
+                "/apiVersion",
+                format!("unsupported apiVersion \"{v}\", expected \"{API_VERSION}\""),
+            );
         }
     }
     let kind = w.req_str(&root, &kind);
@@ -572,7 +636,11 @@ fn walk_metadata<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions) -> Option<
     let name = w.req_str(&at, &name);
     if let Some(n) = &name {
         if !is_dns_label(n) {
-            w.push(codes::INVALID_NAME, "/metadata/name", format!("\"{n}\" is not a DNS label (lowercase letters, digits and '-', at most 63)"));
+            w.push(
+                codes::INVALID_NAME,
+                "/metadata/name",
+                format!("\"{n}\" is not a DNS label (lowercase letters, digits and '-', at most 63)"),
+            );
         }
     }
     let owner = w.req_str(&at, &owner);
@@ -588,7 +656,11 @@ fn walk_metadata<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions) -> Option<
     let retired_at = w.opt_time(&at, &retired_at);
     if let (Some(c), Some(e)) = (created_at, expires_at) {
         if e <= c {
-            w.push(codes::EXPIRY_BEFORE_CREATION, "/metadata/expiresAt", format!("expiresAt {} is not after createdAt {}", e.to_rfc3339(), c.to_rfc3339()));
+            w.push(
+                codes::EXPIRY_BEFORE_CREATION,
+                "/metadata/expiresAt",
+                format!("expiresAt {} is not after createdAt {}", e.to_rfc3339(), c.to_rfc3339()),
+            );
         }
     }
     // Labels are free-form: any key, string values only.
@@ -600,21 +672,41 @@ fn walk_metadata<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions) -> Option<
 
 fn walk_spec<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions, owner_domain: Option<&str>) -> Option<Spec> {
     let at = At::Key(&At::Root, "spec");
-    let [template, purpose, built_by, environment, auth, datasets, connectors, egress, env, secrets, policies] = w.members(
-        v,
-        &at,
-        ["template", "purpose", "builtBy", "environment", "auth", "datasets", "connectors", "egress", "env", "secrets", "policies"],
-    )?;
+    let [template, purpose, built_by, environment, auth, datasets, connectors, egress, env, secrets, policies] = w
+        .members(
+            v,
+            &at,
+            [
+                "template",
+                "purpose",
+                "builtBy",
+                "environment",
+                "auth",
+                "datasets",
+                "connectors",
+                "egress",
+                "env",
+                "secrets",
+                "policies",
+            ],
+        )?;
     let template = w.opt_str(&at, &template);
     if let Some(t) = &template {
-        let ok = t.split_once('@').is_some_and(|(n, ver)| !n.is_empty() && !ver.is_empty() && ver.chars().next().is_some_and(|c| c.is_ascii_digit()));
+        let ok = t.split_once('@').is_some_and(|(n, ver)| {
+            !n.is_empty() && !ver.is_empty() && ver.chars().next().is_some_and(|c| c.is_ascii_digit())
+        });
         if !ok {
-            w.push(codes::INVALID_TEMPLATE, "/spec/template", format!("\"{t}\" is not name@version (like expense-approval@2.1.0)"));
+            w.push(
+                codes::INVALID_TEMPLATE,
+                "/spec/template",
+                format!("\"{t}\" is not name@version (like expense-approval@2.1.0)"),
+            );
         }
     }
     let purpose = w.opt_str(&at, &purpose);
     let built_by = w.opt_enum(&at, &built_by, BuiltBy::parse, BuiltBy::spellings).unwrap_or(BuiltBy::Human);
-    let environment = w.opt_enum(&at, &environment, Environment::parse, Environment::spellings).unwrap_or(Environment::Production);
+    let environment =
+        w.opt_enum(&at, &environment, Environment::parse, Environment::spellings).unwrap_or(Environment::Production);
     let auth = match &auth.value {
         Some(a) => walk_auth(w, a),
         None => Auth { sso: Sso::None, mfa: false, local_accounts: false, roles: Vec::new() },
@@ -624,12 +716,23 @@ fn walk_spec<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions, owner_domain: 
     // also make every connector that uses it look wrong: those of the
     // datasets kept, and those of the ones dropped for a mistake.
     let mut dropped_names = Vec::new();
-    let datasets = w.named_list(&at, &datasets, "dataset", |d: &Dataset| &d.name, |w, d, item_at| walk_dataset(w, d, item_at, opts, &mut dropped_names));
-    let mut dataset_names: Vec<&str> = datasets.iter().map(|d| d.name.as_str()).chain(dropped_names.iter().map(String::as_str)).collect();
+    let datasets = w.named_list(
+        &at,
+        &datasets,
+        "dataset",
+        |d: &Dataset| &d.name,
+        |w, d, item_at| walk_dataset(w, d, item_at, opts, &mut dropped_names),
+    );
+    let mut dataset_names: Vec<&str> =
+        datasets.iter().map(|d| d.name.as_str()).chain(dropped_names.iter().map(String::as_str)).collect();
     dataset_names.sort_unstable();
-    let connectors = w.named_list(&at, &connectors, "connector", |c: &Connector| &c.name, |w, c, item_at| {
-        walk_connector(w, c, item_at, opts, &dataset_names, owner_domain)
-    });
+    let connectors = w.named_list(
+        &at,
+        &connectors,
+        "connector",
+        |c: &Connector| &c.name,
+        |w, c, item_at| walk_connector(w, c, item_at, opts, &dataset_names, owner_domain),
+    );
 
     let egress = w.str_list(&at, &egress);
     let mut env_out = BTreeMap::new();
@@ -655,7 +758,19 @@ fn walk_spec<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions, owner_domain: 
     }
     let secrets = w.named_list(&at, &secrets, "secret", |s: &SecretRef| &s.name, walk_secret);
     let policies = w.str_list(&at, &policies);
-    Some(Spec { template, purpose, built_by, environment, auth, datasets, connectors, egress, env: env_out, secrets, policies })
+    Some(Spec {
+        template,
+        purpose,
+        built_by,
+        environment,
+        auth,
+        datasets,
+        connectors,
+        egress,
+        env: env_out,
+        secrets,
+        policies,
+    })
 }
 
 fn walk_secret<N: Node>(w: &mut Walker, v: &N, at: &At<'_>) -> Option<SecretRef> {
@@ -699,21 +814,35 @@ fn walk_field<N: Node>(w: &mut Walker, v: &N, at: &At<'_>) -> Option<Field> {
 }
 
 /// A dataset dropped for a mistake adds its name as written to `dropped`.
-fn walk_dataset<N: Node>(w: &mut Walker, v: &N, at: &At<'_>, opts: &ParseOptions, dropped: &mut Vec<String>) -> Option<Dataset> {
-    let [name, classification, residency, sovereign, encryption, retention_days, fields, categories] =
-        w.members(v, at, ["name", "classification", "residency", "sovereign", "encryption", "retentionDays", "fields", "categories"])?;
+fn walk_dataset<N: Node>(
+    w: &mut Walker,
+    v: &N,
+    at: &At<'_>,
+    opts: &ParseOptions,
+    dropped: &mut Vec<String>,
+) -> Option<Dataset> {
+    let [name, classification, residency, sovereign, encryption, retention_days, fields, categories] = w.members(
+        v,
+        at,
+        ["name", "classification", "residency", "sovereign", "encryption", "retentionDays", "fields", "categories"],
+    )?;
     let name_read = w.req_str(at, &name);
     let classification = w.req_enum(at, &classification, Classification::parse, Classification::spellings);
     let residency = w.opt_str(at, &residency).and_then(|r| match opts.catalog.residency_code(&r) {
         Some(code) if code == r => Some(r),
         Some(code) => Some(code.to_owned()),
         None => {
-            w.push_at(codes::UNKNOWN_RESIDENCY, &At::Key(at, residency.key), format!("unknown residency \"{r}\": not a jurisdiction or country of the region catalog"));
+            w.push_at(
+                codes::UNKNOWN_RESIDENCY,
+                &At::Key(at, residency.key),
+                format!("unknown residency \"{r}\": not a jurisdiction or country of the region catalog"),
+            );
             None
         }
     });
     let sovereign = w.opt_bool(at, &sovereign).unwrap_or(false);
-    let encryption = w.opt_enum(at, &encryption, Encryption::parse, Encryption::spellings).unwrap_or(Encryption::Platform);
+    let encryption =
+        w.opt_enum(at, &encryption, Encryption::parse, Encryption::spellings).unwrap_or(Encryption::Platform);
     let retention_days = w.opt_u32(at, &retention_days, 36_500);
     let fields = w.named_list(at, &fields, "field", |f: &Field| &f.name, walk_field);
     // A dataset's categories: those it declares itself plus its fields'.
@@ -722,9 +851,16 @@ fn walk_dataset<N: Node>(w: &mut Walker, v: &N, at: &At<'_>, opts: &ParseOptions
     category_list.sort();
     category_list.dedup();
     match (name_read, classification) {
-        (Some(name), Some(classification)) => {
-            Some(Dataset { name, classification, residency, sovereign, encryption, retention_days, fields, categories: category_list })
-        }
+        (Some(name), Some(classification)) => Some(Dataset {
+            name,
+            classification,
+            residency,
+            sovereign,
+            encryption,
+            retention_days,
+            fields,
+            categories: category_list,
+        }),
         (name_read, _) => {
             if let Some(n) = name_read.or_else(|| name.present().and_then(|n| n.as_str().map(Cow::into_owned))) {
                 dropped.push(n);
@@ -735,12 +871,34 @@ fn walk_dataset<N: Node>(w: &mut Walker, v: &N, at: &At<'_>, opts: &ParseOptions
 }
 
 /// `datasets`: the manifest's dataset names, sorted.
-fn walk_connector<N: Node>(w: &mut Walker, v: &N, at: &At<'_>, opts: &ParseOptions, datasets: &[&str], owner_domain: Option<&str>) -> Option<Connector> {
-    let [name, kind, endpoint, region, access, ds, exports_pii, external, secret_ref, rotation_days, needs_raw_values, config, headers] = w.members(
-        v,
-        at,
-        ["name", "type", "endpoint", "region", "access", "datasets", "exportsPii", "external", "secretRef", "rotationDays", "needsRawValues", "config", "headers"],
-    )?;
+fn walk_connector<N: Node>(
+    w: &mut Walker,
+    v: &N,
+    at: &At<'_>,
+    opts: &ParseOptions,
+    datasets: &[&str],
+    owner_domain: Option<&str>,
+) -> Option<Connector> {
+    let [name, kind, endpoint, region, access, ds, exports_pii, external, secret_ref, rotation_days, needs_raw_values, config, headers] =
+        w.members(
+            v,
+            at,
+            [
+                "name",
+                "type",
+                "endpoint",
+                "region",
+                "access",
+                "datasets",
+                "exportsPii",
+                "external",
+                "secretRef",
+                "rotationDays",
+                "needsRawValues",
+                "config",
+                "headers",
+            ],
+        )?;
     let name = w.req_str(at, &name);
     let kind = w.req_enum(at, &kind, ConnectorType::parse, ConnectorType::spellings);
     let endpoint = w.opt_str(at, &endpoint);
@@ -757,7 +915,11 @@ fn walk_connector<N: Node>(w: &mut Walker, v: &N, at: &At<'_>, opts: &ParseOptio
     let ds = w.str_list(at, &ds);
     for (i, d) in ds.iter().enumerate() {
         if datasets.binary_search(&d.as_str()).is_err() {
-            w.push_at(codes::UNKNOWN_DATASET, &At::Index(&list_at, i), format!("connector uses dataset \"{d}\", which the manifest does not define"));
+            w.push_at(
+                codes::UNKNOWN_DATASET,
+                &At::Index(&list_at, i),
+                format!("connector uses dataset \"{d}\", which the manifest does not define"),
+            );
         }
     }
     let exports_pii = w.opt_bool(at, &exports_pii).unwrap_or(false);
@@ -777,7 +939,8 @@ fn walk_connector<N: Node>(w: &mut Walker, v: &N, at: &At<'_>, opts: &ParseOptio
     };
     let headers = w.str_map(at, &headers);
     let kind = kind?;
-    let external = external.unwrap_or_else(|| is_external(kind, endpoint.as_deref(), owner_domain, &opts.internal_suffixes));
+    let external =
+        external.unwrap_or_else(|| is_external(kind, endpoint.as_deref(), owner_domain, &opts.internal_suffixes));
     Some(Connector {
         name: name?,
         kind,
@@ -800,7 +963,10 @@ fn walk_connector<N: Node>(w: &mut Walker, v: &N, at: &At<'_>, opts: &ParseOptio
 /// are external; an endpoint is internal when its host is under the owner's
 /// e-mail domain, ends with an internal suffix, or is a private address.
 fn is_external(kind: ConnectorType, endpoint: Option<&str>, owner_domain: Option<&str>, suffixes: &[String]) -> bool {
-    if matches!(kind, ConnectorType::Saas | ConnectorType::Webhook | ConnectorType::Email | ConnectorType::Chat | ConnectorType::Llm) {
+    if matches!(
+        kind,
+        ConnectorType::Saas | ConnectorType::Webhook | ConnectorType::Email | ConnectorType::Chat | ConnectorType::Llm
+    ) {
         return true;
     }
     let Some(ep) = endpoint else { return false };
@@ -808,7 +974,10 @@ fn is_external(kind: ConnectorType, endpoint: Option<&str>, owner_domain: Option
     let host = match plain_host(ep) {
         Some(h) => h,
         None => {
-            let Some(h) = url::Url::parse(ep).ok().and_then(|u| u.host_str().map(|h| h.trim_end_matches('.').to_ascii_lowercase())) else {
+            let Some(h) = url::Url::parse(ep)
+                .ok()
+                .and_then(|u| u.host_str().map(|h| h.trim_end_matches('.').to_ascii_lowercase()))
+            else {
                 return false;
             };
             if let Ok(ip) = h.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>() {
@@ -864,7 +1033,11 @@ fn plain_host(url: &str) -> Option<String> {
     }
     let host = match authority.split_once(':') {
         Some((host, port)) => {
-            if port.is_empty() || port.len() > 5 || !port.bytes().all(|b| b.is_ascii_digit()) || port.parse::<u32>().ok()? > 65_535 {
+            if port.is_empty()
+                || port.len() > 5
+                || !port.bytes().all(|b| b.is_ascii_digit())
+                || port.parse::<u32>().ok()? > 65_535
+            {
                 return None;
             }
             host
@@ -873,7 +1046,11 @@ fn plain_host(url: &str) -> Option<String> {
     };
     let mut labels = host.split('.');
     let last = labels.next_back()?;
-    let plain = |l: &str| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') && !l.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("xn--"));
+    let plain = |l: &str| {
+        !l.is_empty()
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !l.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("xn--"))
+    };
     if !plain(last) || last.as_bytes()[0].is_ascii_digit() || !labels.all(plain) {
         return None;
     }
@@ -903,17 +1080,32 @@ mod tests {
         ] {
             assert!(!external(internal), "{internal}");
         }
-        for outside in ["https://api.partner.example", "https://my.internalx.example", "https://8.8.8.8/", "http://[2001:db8::1]/", "https://notacme.example", "https://acme.example.evil.com"] {
+        for outside in [
+            "https://api.partner.example",
+            "https://my.internalx.example",
+            "https://8.8.8.8/",
+            "http://[2001:db8::1]/",
+            "https://notacme.example",
+            "https://acme.example.evil.com",
+        ] {
             assert!(external(outside), "{outside}");
         }
-        assert!(is_external(ConnectorType::Saas, Some("https://svc.internal.acme.example"), Some("acme.example"), &suffixes));
+        assert!(is_external(
+            ConnectorType::Saas,
+            Some("https://svc.internal.acme.example"),
+            Some("acme.example"),
+            &suffixes
+        ));
         assert!(!is_external(ConnectorType::Database, None, Some("acme.example"), &suffixes));
     }
     use proptest::prelude::*;
 
     #[test]
     fn plain_hosts_are_read_without_the_parser() {
-        assert_eq!(plain_host("https://svc0.Internal.acme.example/x?y#z").as_deref(), Some("svc0.internal.acme.example"));
+        assert_eq!(
+            plain_host("https://svc0.Internal.acme.example/x?y#z").as_deref(),
+            Some("svc0.internal.acme.example")
+        );
         assert_eq!(plain_host("HTTP://db-1.corp:5432").as_deref(), Some("db-1.corp"));
         assert_eq!(plain_host("https://hrdb").as_deref(), Some("hrdb"));
         for tricky in [

@@ -67,7 +67,12 @@ impl Catalog {
 
     /// A catalog without regions.
     pub fn empty() -> Catalog {
-        Catalog { regions: BTreeMap::new(), jurisdictions: BTreeMap::new(), aliases: BTreeMap::new(), countries: BTreeSet::new() }
+        Catalog {
+            regions: BTreeMap::new(),
+            jurisdictions: BTreeMap::new(),
+            aliases: BTreeMap::new(),
+            countries: BTreeSet::new(),
+        }
     }
 
     /// Reads the catalog from a residency bundle's `data.json`
@@ -194,7 +199,10 @@ mod tests {
         assert_eq!(c.residency("EEA"), Some(Residency::Jurisdiction("EU".into())));
         assert_eq!(c.residency("DE"), Some(Residency::Country("DE".into())));
         assert_eq!(c.residency("Atlantis"), None);
-        assert_eq!([c.residency_code("eu"), c.residency_code("EEA"), c.residency_code("de"), c.residency_code("Atlantis")], [Some("EU"), Some("EU"), Some("DE"), None]);
+        assert_eq!(
+            [c.residency_code("eu"), c.residency_code("EEA"), c.residency_code("de"), c.residency_code("Atlantis")],
+            [Some("EU"), Some("EU"), Some("DE"), None]
+        );
     }
 
     #[test]

@@ -43,7 +43,9 @@ impl Tree<'_> {
             Tree::Number(n) => Value::Number(n.clone()),
             Tree::Str(s) => Value::String(s.to_string()),
             Tree::List(items) => Value::Array(items.iter().map(Tree::to_value).collect()),
-            Tree::Map(entries) => Value::Object(entries.iter().map(|(k, v)| (k.to_string(), v.to_value())).collect::<Map<_, _>>()),
+            Tree::Map(entries) => {
+                Value::Object(entries.iter().map(|(k, v)| (k.to_string(), v.to_value())).collect::<Map<_, _>>())
+            }
         }
     }
 }
@@ -138,7 +140,14 @@ impl Seed<'_> {
     }
 
     fn child<'c>(&'c self, at: super::parse::At<'c>) -> Seed<'c> {
-        Seed { at, depth: self.depth + 1, max_depth: self.max_depth, max_nodes: self.max_nodes, nodes: self.nodes, refused: self.refused }
+        Seed {
+            at,
+            depth: self.depth + 1,
+            max_depth: self.max_depth,
+            max_nodes: self.max_nodes,
+            nodes: self.nodes,
+            refused: self.refused,
+        }
     }
 }
 
@@ -262,7 +271,12 @@ mod tests {
 
     #[test]
     fn strings_without_escapes_are_borrowed_from_the_text() {
-        let tree = parse_tree(r#"{"a": "plain", "b": "esc\"aped", "c": [1, 2.5, null, true]}"#, Format::Json, &Limits::default()).unwrap();
+        let tree = parse_tree(
+            r#"{"a": "plain", "b": "esc\"aped", "c": [1, 2.5, null, true]}"#,
+            Format::Json,
+            &Limits::default(),
+        )
+        .unwrap();
         let Tree::Map(entries) = &tree else { panic!("{tree:?}") };
         assert!(matches!(&entries[0], (Cow::Borrowed("a"), Tree::Str(Cow::Borrowed("plain")))));
         assert!(matches!(&entries[1].1, Tree::Str(Cow::Owned(s)) if s == "esc\"aped"));

@@ -7,8 +7,8 @@ use crate::ColorChoice;
 use clap::{Subcommand, ValueEnum};
 use microgov::audit::merkle::{verify_inclusion, MerkleTree};
 use microgov::audit::{
-    keygen, leaf_hash, verify, AuditError, AuditLog, AuditOptions, Event, LogSource, SigningKey,
-    SyncPolicy, VerifyStatus,
+    keygen, leaf_hash, verify, AuditError, AuditLog, AuditOptions, Event, LogSource, SigningKey, SyncPolicy,
+    VerifyStatus,
 };
 use serde_json::{json, Value};
 use std::io::{Read, Write};
@@ -155,18 +155,14 @@ fn audit_error(e: &AuditError) -> CliError {
 
 fn must_exist(log: &Path) -> CliResult<()> {
     if !log.is_file() {
-        return Err(CliError::input(format!(
-            "cannot read {}: no such log file",
-            log.display()
-        )));
+        return Err(CliError::input(format!("cannot read {}: no such log file", log.display())));
     }
     Ok(())
 }
 
 fn read_key(path: &Path) -> CliResult<SigningKey> {
     let text = read_option_file(path, "key")?;
-    SigningKey::parse(text.trim())
-        .map_err(|e| CliError::input(format!("{}: {e} [{}]", path.display(), e.code())))
+    SigningKey::parse(text.trim()).map_err(|e| CliError::input(format!("{}: {e} [{}]", path.display(), e.code())))
 }
 
 pub fn run(cmd: AuditCommand, color: ColorChoice) -> CliResult<u8> {
@@ -200,22 +196,11 @@ fn run_verify(a: VerifyArgs, color: ColorChoice) -> CliResult<u8> {
         (None, Some(_), _) => return Err(CliError::input("--public-key needs --checkpoint FILE")),
         (None, None, _) => None,
     };
-    let checkpoint = checkpoint_path
-        .as_deref()
-        .map(|p| read_option_file(p, "checkpoint"))
-        .transpose()?;
-    let key = a
-        .public_key
-        .as_deref()
-        .map(|p| read_option_file(p, "public key"))
-        .transpose()?;
-    let source: LogSource<'_> = if a.logs.len() == 1 {
-        LogSource::Path(a.logs[0].clone())
-    } else {
-        LogSource::Files(a.logs.clone())
-    };
-    let report = verify(source, checkpoint.as_deref(), key.as_deref().map(str::trim))
-        .map_err(|e| audit_error(&e))?;
+    let checkpoint = checkpoint_path.as_deref().map(|p| read_option_file(p, "checkpoint")).transpose()?;
+    let key = a.public_key.as_deref().map(|p| read_option_file(p, "public key")).transpose()?;
+    let source: LogSource<'_> =
+        if a.logs.len() == 1 { LogSource::Path(a.logs[0].clone()) } else { LogSource::Files(a.logs.clone()) };
+    let report = verify(source, checkpoint.as_deref(), key.as_deref().map(str::trim)).map_err(|e| audit_error(&e))?;
     let code = if report.is_ok() { exit::OK } else { exit::DENY };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -228,18 +213,9 @@ fn run_verify(a: VerifyArgs, color: ColorChoice) -> CliResult<u8> {
     let log_id = report.log_id.clone().unwrap_or_else(|| "-".into());
     match &report.status {
         VerifyStatus::Intact => {
-            writeln!(
-                out,
-                "{}: {} record(s), log {log_id}, root {}",
-                s.green("intact"),
-                report.records,
-                report.root
-            )?;
+            writeln!(out, "{}: {} record(s), log {log_id}, root {}", s.green("intact"), report.records, report.root)?;
         }
-        VerifyStatus::Unattested {
-            checkpoint_size,
-            unattested,
-        } => {
+        VerifyStatus::Unattested { checkpoint_size, unattested } => {
             writeln!(
                 out,
                 "{}: {} record(s), log {log_id}; the checkpoint covers the first {checkpoint_size}, {unattested} later record(s) are not signed yet",
@@ -254,27 +230,14 @@ fn run_verify(a: VerifyArgs, color: ColorChoice) -> CliResult<u8> {
                 _ => String::new(),
             };
             let seq = t.seq.map(|s| format!(" at seq {s}")).unwrap_or_default();
-            writeln!(
-                out,
-                "{}: {}{seq}{at}: {}",
-                s.red_bold("TAMPERED"),
-                t.kind,
-                t.reason
-            )?;
+            writeln!(out, "{}: {}{seq}{at}: {}", s.red_bold("TAMPERED"), t.kind, t.reason)?;
             writeln!(out, "{} record(s) before it verify", report.records)?;
         }
     }
     if let Some(cp) = &report.checkpoint {
-        let sig = if report.signature_verified {
-            "signature verified"
-        } else {
-            "signature not checked (no --public-key)"
-        };
-        writeln!(
-            out,
-            "checkpoint: {} record(s), root {}, {sig}",
-            cp.size, cp.root
-        )?;
+        let sig =
+            if report.signature_verified { "signature verified" } else { "signature not checked (no --public-key)" };
+        writeln!(out, "checkpoint: {} record(s), root {}, {sig}", cp.size, cp.root)?;
     }
     Ok(code)
 }
@@ -295,9 +258,8 @@ fn read_values(text: &str) -> CliResult<Vec<Value>> {
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, l)| {
-            serde_json::from_str(l).map_err(|e| {
-                CliError::input(format!("standard input line {}: invalid JSON: {e}", i + 1))
-            })
+            serde_json::from_str(l)
+                .map_err(|e| CliError::input(format!("standard input line {}: invalid JSON: {e}", i + 1)))
         })
         .collect()
 }
@@ -320,10 +282,7 @@ fn run_append(a: AppendArgs) -> CliResult<u8> {
             Vec::new()
         };
         let made: Vec<Event> = if a.decisions {
-            decisions
-                .into_iter()
-                .map(Event::from_decision_json)
-                .collect::<Result<_, _>>()
+            decisions.into_iter().map(Event::from_decision_json).collect::<Result<_, _>>()
         } else {
             Event::from_json(v).map(|e| vec![e])
         }
@@ -364,10 +323,7 @@ fn run_append(a: AppendArgs) -> CliResult<u8> {
         writeln!(out)?;
     } else {
         let first = receipts.first().map(|r| r.seq).unwrap_or(0);
-        let last = receipts
-            .last()
-            .map(|r| (r.seq, r.hash.to_hex()))
-            .unwrap_or_default();
+        let last = receipts.last().map(|r| (r.seq, r.hash.to_hex())).unwrap_or_default();
         writeln!(
             out,
             "appended {} record(s) to {} (log {log_id}): seq {first}..{}, last hash {}",
@@ -377,11 +333,7 @@ fn run_append(a: AppendArgs) -> CliResult<u8> {
             last.1
         )?;
         if a.key.is_some() {
-            writeln!(
-                out,
-                "signed checkpoint written to {}",
-                log.checkpoints_path().display()
-            )?;
+            writeln!(out, "signed checkpoint written to {}", log.checkpoints_path().display())?;
         }
     }
     Ok(exit::OK)
@@ -390,13 +342,8 @@ fn run_append(a: AppendArgs) -> CliResult<u8> {
 fn run_checkpoint(a: CheckpointArgs) -> CliResult<u8> {
     must_exist(&a.log)?;
     let key = read_key(&a.key)?;
-    let log = AuditLog::open(
-        &a.log,
-        AuditOptions::new()
-            .sync(SyncPolicy::OnFlush)
-            .signing_key(key),
-    )
-    .map_err(|e| audit_error(&e))?;
+    let log = AuditLog::open(&a.log, AuditOptions::new().sync(SyncPolicy::OnFlush).signing_key(key))
+        .map_err(|e| audit_error(&e))?;
     log.checkpoint().map_err(|e| audit_error(&e))?;
     let note = log.latest_note().map_err(|e| audit_error(&e))?;
     log.close().map_err(|e| audit_error(&e))?;
@@ -445,9 +392,8 @@ fn run_prove(a: ProveArgs) -> CliResult<u8> {
     let mut tree = MerkleTree::new();
     let mut record: Option<Value> = None;
     'files: for f in log_files(&a.log) {
-        let bytes = std::fs::read(&f).map_err(|e| {
-            CliError::input(format!("cannot read {}: {}", f.display(), io_message(&e)))
-        })?;
+        let bytes = std::fs::read(&f)
+            .map_err(|e| CliError::input(format!("cannot read {}: {}", f.display(), io_message(&e))))?;
         let mut rest = bytes.as_slice();
         while let Some(end) = rest.iter().position(|b| *b == b'\n') {
             if tree.len() == size {
@@ -461,13 +407,9 @@ fn run_prove(a: ProveArgs) -> CliResult<u8> {
             rest = &rest[end + 1..];
         }
     }
-    let proof = tree
-        .inclusion_proof(a.seq, size)
-        .map_err(|e| audit_error(&e))?;
+    let proof = tree.inclusion_proof(a.seq, size).map_err(|e| audit_error(&e))?;
     let root = tree.root_at(size).map_err(|e| audit_error(&e))?;
-    let leaf = tree
-        .leaf(a.seq)
-        .ok_or_else(|| CliError::input(format!("seq {} not found", a.seq)))?;
+    let leaf = tree.leaf(a.seq).ok_or_else(|| CliError::input(format!("seq {} not found", a.seq)))?;
     verify_inclusion(&leaf, &proof, &root).map_err(|e| audit_error(&e))?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -484,20 +426,10 @@ fn run_prove(a: ProveArgs) -> CliResult<u8> {
         serde_json::to_writer_pretty(&mut out, &doc).map_err(std::io::Error::from)?;
         writeln!(out)?;
     } else {
-        writeln!(
-            out,
-            "record {} of {} (log {})",
-            a.seq,
-            size,
-            report.log_id.unwrap_or_default()
-        )?;
+        writeln!(out, "record {} of {} (log {})", a.seq, size, report.log_id.unwrap_or_default())?;
         writeln!(out, "leaf hash {leaf}")?;
         writeln!(out, "root      {root}")?;
-        writeln!(
-            out,
-            "path ({} hash(es), leaf side first):",
-            proof.hashes.len()
-        )?;
+        writeln!(out, "path ({} hash(es), leaf side first):", proof.hashes.len())?;
         for h in &proof.hashes {
             writeln!(out, "  {h}")?;
         }
@@ -544,22 +476,12 @@ pub fn run_keygen(a: KeygenArgs) -> CliResult<u8> {
             pub_path.push(".pub");
             let pub_path = PathBuf::from(pub_path);
             let fail = |p: &Path, e: std::io::Error| {
-                let hint = if e.kind() == std::io::ErrorKind::AlreadyExists {
-                    " (use --force to overwrite)"
-                } else {
-                    ""
-                };
-                CliError::input(format!(
-                    "cannot write {}: {}{hint}",
-                    p.display(),
-                    io_message(&e)
-                ))
+                let hint =
+                    if e.kind() == std::io::ErrorKind::AlreadyExists { " (use --force to overwrite)" } else { "" };
+                CliError::input(format!("cannot write {}: {}{hint}", p.display(), io_message(&e)))
             };
             if !a.force && pub_path.exists() {
-                return Err(fail(
-                    &pub_path,
-                    std::io::Error::from(std::io::ErrorKind::AlreadyExists),
-                ));
+                return Err(fail(&pub_path, std::io::Error::from(std::io::ErrorKind::AlreadyExists)));
             }
             write_private(path, &format!("{skey}\n"), a.force).map_err(|e| fail(path, e))?;
             std::fs::write(&pub_path, format!("{vkey}\n")).map_err(|e| fail(&pub_path, e))?;

@@ -31,9 +31,8 @@ fn is_bundle_file(name: &str) -> bool {
 
 /// Bundle files under `dir`, bundle-relative with `/` separators, sorted.
 fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> CliResult<()> {
-    let rd = std::fs::read_dir(dir).map_err(|e| {
-        CliError::input(format!("cannot read {}: {}", dir.display(), io_message(&e)))
-    })?;
+    let rd = std::fs::read_dir(dir)
+        .map_err(|e| CliError::input(format!("cannot read {}: {}", dir.display(), io_message(&e))))?;
     for entry in rd.flatten() {
         let p = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -42,11 +41,7 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> CliResu
                 collect(root, &p, out)?;
             }
         } else if is_bundle_file(&name) {
-            let rel = p
-                .strip_prefix(root)
-                .unwrap_or(&p)
-                .to_string_lossy()
-                .replace('\\', "/");
+            let rel = p.strip_prefix(root).unwrap_or(&p).to_string_lossy().replace('\\', "/");
             out.push((rel, p));
         }
     }
@@ -56,16 +51,10 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> CliResu
 /// Roots that cover every package and every data path: the packages, then
 /// each data path not under one of them.
 fn derive_roots(bundle: &Bundle) -> Vec<String> {
-    let mut roots: Vec<String> = bundle
-        .files
-        .iter()
-        .filter_map(|f| package_of(&f.source))
-        .map(|p| p.replace('.', "/"))
-        .collect();
+    let mut roots: Vec<String> =
+        bundle.files.iter().filter_map(|f| package_of(&f.source)).map(|p| p.replace('.', "/")).collect();
     fn covered(path: &str, roots: &[String]) -> bool {
-        roots
-            .iter()
-            .any(|r| path == r || path.starts_with(&format!("{r}/")))
+        roots.iter().any(|r| path == r || path.starts_with(&format!("{r}/")))
     }
     fn leads_to_root(path: &str, roots: &[String]) -> bool {
         roots.iter().any(|r| r.starts_with(&format!("{path}/")))
@@ -73,11 +62,7 @@ fn derive_roots(bundle: &Bundle) -> Vec<String> {
     fn walk(v: &Value, prefix: &str, roots: &mut Vec<String>) {
         let Some(m) = v.as_object() else { return };
         for (k, child) in m {
-            let p = if prefix.is_empty() {
-                k.clone()
-            } else {
-                format!("{prefix}/{k}")
-            };
+            let p = if prefix.is_empty() { k.clone() } else { format!("{prefix}/{k}") };
             if covered(&p, roots) {
                 continue;
             }
@@ -93,36 +78,27 @@ fn derive_roots(bundle: &Bundle) -> Vec<String> {
     roots.dedup();
     // Drop roots nested in another root.
     let all = roots.clone();
-    roots.retain(|r| {
-        !all.iter()
-            .any(|o| o != r && r.starts_with(&format!("{o}/")))
-    });
+    roots.retain(|r| !all.iter().any(|o| o != r && r.starts_with(&format!("{o}/"))));
     roots
 }
 
 pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
     let dir = &args.dir;
     if !dir.is_dir() {
-        return Err(CliError::input(format!(
-            "{} is not a folder",
-            dir.display()
-        )));
+        return Err(CliError::input(format!("{} is not a folder", dir.display())));
     }
-    let bundle = Bundle::from_dir(dir)
-        .map_err(|e| CliError::input(format!("cannot build the bundle: {e} [{}]", e.code())))?;
+    let bundle =
+        Bundle::from_dir(dir).map_err(|e| CliError::input(format!("cannot build the bundle: {e} [{}]", e.code())))?;
     if bundle.files.is_empty() {
-        return Err(CliError::input(format!(
-            "{} holds no .rego files",
-            dir.display()
-        )));
+        return Err(CliError::input(format!("{} holds no .rego files", dir.display())));
     }
     // Compile the policies now, so a broken file fails the build, not the
     // deploy. The bundled data stands in for the settings the engine reads
     // (catalog, risk model) without the bundled policies, whose roots the
     // folder may share (rebuilding a bundled policy).
-    let bundled_data = Engine::new().map(|e| e.data().clone()).map_err(|e| {
-        CliError::input(format!("cannot load the bundled data: {e} [{}]", e.code()))
-    })?;
+    let bundled_data = Engine::new()
+        .map(|e| e.data().clone())
+        .map_err(|e| CliError::input(format!("cannot load the bundled data: {e} [{}]", e.code())))?;
     Engine::with_options(EngineOptions {
         without_bundled: true,
         policy_dirs: vec![dir.clone()],
@@ -136,36 +112,23 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
     files.sort();
     let mut manifest: Value = match files.iter().find(|(rel, _)| rel == ".manifest") {
         Some((_, p)) => {
-            let text = std::fs::read_to_string(p).map_err(|e| {
-                CliError::input(format!("cannot read {}: {}", p.display(), io_message(&e)))
-            })?;
-            let v: Value = serde_json::from_str(&text).map_err(|e| {
-                CliError::input(format!(
-                    "{}:{}: invalid .manifest: {e}",
-                    p.display(),
-                    e.line()
-                ))
-            })?;
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| CliError::input(format!("cannot read {}: {}", p.display(), io_message(&e))))?;
+            let v: Value = serde_json::from_str(&text)
+                .map_err(|e| CliError::input(format!("{}:{}: invalid .manifest: {e}", p.display(), e.line())))?;
             if !v.is_object() {
-                return Err(CliError::input(format!(
-                    "{}: .manifest must be a JSON object",
-                    p.display()
-                )));
+                return Err(CliError::input(format!("{}: .manifest must be a JSON object", p.display())));
             }
             v
         }
         None => json!({}),
     };
-    let revision = args
-        .revision
-        .clone()
-        .unwrap_or_else(|| bundle.revision.clone());
+    let revision = args.revision.clone().unwrap_or_else(|| bundle.revision.clone());
     manifest["revision"] = json!(revision);
     if manifest.get("roots").is_none() {
         manifest["roots"] = json!(derive_roots(&bundle));
     }
-    let manifest_bytes =
-        serde_json::to_vec_pretty(&manifest).map_err(|e| CliError::input(e.to_string()))?;
+    let manifest_bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| CliError::input(e.to_string()))?;
 
     let write = |out: &Path| -> std::io::Result<()> {
         let file = std::fs::File::create(out)?;
@@ -189,21 +152,12 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
         }
         tar.into_inner()?.finish()?.flush()
     };
-    write(&args.output).map_err(|e| {
-        CliError::input(format!(
-            "cannot write {}: {}",
-            args.output.display(),
-            io_message(&e)
-        ))
-    })?;
+    write(&args.output)
+        .map_err(|e| CliError::input(format!("cannot write {}: {}", args.output.display(), io_message(&e))))?;
 
     // Read it back as a host would.
-    let loaded = Bundle::from_tarball(&args.output).map_err(|e| {
-        CliError::input(format!(
-            "the written bundle does not load: {e} [{}]",
-            e.code()
-        ))
-    })?;
+    let loaded = Bundle::from_tarball(&args.output)
+        .map_err(|e| CliError::input(format!("the written bundle does not load: {e} [{}]", e.code())))?;
     let tests = loaded.files.iter().filter(|f| f.is_test).count();
     let s = Style::stdout(color);
     let stdout = std::io::stdout();
@@ -217,11 +171,7 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
         loaded.roots.join(", "),
         loaded.files.len(),
         tests,
-        if loaded.data.as_object().is_some_and(|o| !o.is_empty()) {
-            "yes"
-        } else {
-            "none"
-        }
+        if loaded.data.as_object().is_some_and(|o| !o.is_empty()) { "yes" } else { "none" }
     )?;
     Ok(exit::OK)
 }

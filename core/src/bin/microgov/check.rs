@@ -1,9 +1,7 @@
 //! `microgov check`: the CI gate. Evaluates every manifest on all cores and
 //! reports in text, JSON, SARIF, JUnit or GitHub annotations.
 
-use crate::common::{
-    build_context, build_engine, exit, load, to_failure, CliError, CliResult, Failure, Item,
-};
+use crate::common::{build_context, build_engine, exit, load, to_failure, CliError, CliResult, Failure, Item};
 use crate::format;
 use crate::progress::Progress;
 use crate::style::Style;
@@ -94,8 +92,7 @@ impl Report {
         let Some(m) = &self.manifest else {
             return "/metadata/name".into();
         };
-        if let Some(i) = connector.and_then(|c| m.spec.connectors.iter().position(|x| x.name == c))
-        {
+        if let Some(i) = connector.and_then(|c| m.spec.connectors.iter().position(|x| x.name == c)) {
             return format!("/spec/connectors/{i}");
         }
         if let Some(i) = dataset.and_then(|d| m.spec.datasets.iter().position(|x| x.name == d)) {
@@ -117,10 +114,7 @@ pub struct Summary {
 
 impl Summary {
     pub fn of(reports: &[Report]) -> Summary {
-        let mut s = Summary {
-            total: reports.len(),
-            ..Summary::default()
-        };
+        let mut s = Summary { total: reports.len(), ..Summary::default() };
         for r in reports {
             match &r.result {
                 Ok(d) => match d.outcome {
@@ -181,11 +175,7 @@ pub fn evaluate(
             Err(f) => slots.push((item.shown, item.text, Some(f))),
         }
     }
-    let mut progress = if show_progress {
-        Progress::new(manifests.len(), "checking")
-    } else {
-        Progress::hidden()
-    };
+    let mut progress = if show_progress { Progress::new(manifests.len(), "checking") } else { Progress::hidden() };
     // Chunks, each on all cores: room to redraw the bar, and a thread held
     // up by a busy core delays one chunk rather than the whole run
     // (`evaluate_many` gives each thread a fixed share).
@@ -200,29 +190,14 @@ pub fn evaluate(
     slots
         .into_iter()
         .map(|(shown, text, failure)| match failure {
-            Some(f) => Report {
-                shown,
-                text,
-                manifest: None,
-                result: Err(f),
-            },
+            Some(f) => Report { shown, text, manifest: None, result: Err(f) },
             None => {
                 let manifest = manifests.next();
                 let result = decisions
                     .next()
                     .map(|r| r.map_err(to_failure))
-                    .unwrap_or_else(|| {
-                        Err(Failure::Eval {
-                            code: "internal".into(),
-                            message: "no decision".into(),
-                        })
-                    });
-                Report {
-                    shown,
-                    text,
-                    manifest,
-                    result,
-                }
+                    .unwrap_or_else(|| Err(Failure::Eval { code: "internal".into(), message: "no decision".into() }));
+                Report { shown, text, manifest, result }
             }
         })
         .collect()
@@ -239,12 +214,7 @@ fn process_cpu_seconds() -> f64 {
         return 0.0;
     };
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
     // utime and stime are fields 14 and 15 of proc_pid_stat(5), the 12th and 13th after ')'; ticks of 1/100 s.
     (ticks(11) + ticks(12)) / 100.0
 }
@@ -257,11 +227,7 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
     let mut phase = |name: &str, since: &mut std::time::Instant| {
         if timings {
             let cpu = process_cpu_seconds();
-            eprintln!(
-                "microgov: {name} {:.3} s wall, {:.3} s cpu",
-                since.elapsed().as_secs_f64(),
-                cpu - cpu_before
-            );
+            eprintln!("microgov: {name} {:.3} s wall, {:.3} s cpu", since.elapsed().as_secs_f64(), cpu - cpu_before);
             cpu_before = cpu;
         }
         *since = std::time::Instant::now();
@@ -276,28 +242,17 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
     phase("evaluate", &mut t);
     let summary = Summary::of(&reports);
     let code = summary.exit_code(args.fail_on);
-    let opts = format::Options {
-        fail_on_review: args.fail_on == FailOn::Review,
-        exit_code: code,
-    };
+    let opts = format::Options { fail_on_review: args.fail_on == FailOn::Review, exit_code: code };
 
     let to_file = args.output.is_some();
     let sink: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(std::fs::File::create(path).map_err(|e| {
-            CliError::input(format!(
-                "cannot write {}: {}",
-                path.display(),
-                crate::common::io_message(&e)
-            ))
+            CliError::input(format!("cannot write {}: {}", path.display(), crate::common::io_message(&e)))
         })?),
         None => Box::new(std::io::stdout().lock()),
     };
     let mut out = std::io::BufWriter::new(sink);
-    let style = if to_file {
-        Style::stdout(ColorChoice::Never)
-    } else {
-        Style::stdout(color)
-    };
+    let style = if to_file { Style::stdout(ColorChoice::Never) } else { Style::stdout(color) };
     match args.format {
         Format::Text => format::text::write(&mut out, &reports, &summary, &opts, &style)?,
         Format::Json => format::json::write(&mut out, &reports, &summary, &opts)?,

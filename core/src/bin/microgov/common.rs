@@ -23,10 +23,7 @@ pub struct CliError {
 impl CliError {
     /// Bad input or usage: exit code 2.
     pub fn input(message: impl Into<String>) -> CliError {
-        CliError {
-            message: message.into(),
-            exit: 2,
-        }
+        CliError { message: message.into(), exit: 2 }
     }
 }
 
@@ -34,10 +31,7 @@ impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> CliError {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             // The reader went away (`| head`): stop quietly.
-            CliError {
-                message: String::new(),
-                exit: 141,
-            }
+            CliError { message: String::new(), exit: 141 }
         } else {
             CliError::input(format!("cannot write the output: {e}"))
         }
@@ -139,10 +133,7 @@ pub fn problem_location(map: &SourceMap, p: &Problem) -> Location {
 fn location_in_message(msg: &str) -> Option<Location> {
     let re = regex::Regex::new(r"line (\d+) column (\d+)").ok()?;
     let c = re.captures(msg)?;
-    Some(Location {
-        line: c.get(1)?.as_str().parse().ok()?,
-        column: c.get(2)?.as_str().parse().ok()?,
-    })
+    Some(Location { line: c.get(1)?.as_str().parse().ok()?, column: c.get(2)?.as_str().parse().ok()? })
 }
 
 const MANIFEST_EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
@@ -156,17 +147,9 @@ pub fn discover(paths: &[PathBuf]) -> Vec<Input> {
             let mut found = Vec::new();
             walk(p, &mut found);
             found.sort();
-            out.extend(found.into_iter().map(|f| Input {
-                shown: f.display().to_string(),
-                path: f,
-                from_folder: true,
-            }));
+            out.extend(found.into_iter().map(|f| Input { shown: f.display().to_string(), path: f, from_folder: true }));
         } else {
-            out.push(Input {
-                shown: p.display().to_string(),
-                path: p.clone(),
-                from_folder: false,
-            });
+            out.push(Input { shown: p.display().to_string(), path: p.clone(), from_folder: false });
         }
     }
     out
@@ -207,15 +190,16 @@ fn is_manifest_doc(doc: &serde_json::Value) -> bool {
         return false;
     };
     m.get("kind").and_then(|k| k.as_str()) == Some("MicroApp")
-        || m.get("apiVersion")
-            .and_then(|k| k.as_str())
-            .is_some_and(|v| v.starts_with("microgov.dev/"))
+        || m.get("apiVersion").and_then(|k| k.as_str()).is_some_and(|v| v.starts_with("microgov.dev/"))
 }
 
 /// Whether unparseable (or oddly shaped) text still says it is a manifest:
 /// a broken manifest in a folder must fail the gate, not vanish from it.
 fn mentions_manifest(text: &str) -> bool {
-    regex::Regex::new(r#"(?m)(^|[{,])\s*-?\s*["']?(kind["']?\s*:\s*["']?MicroApp\b|apiVersion["']?\s*:\s*["']?microgov\.dev/)"#).is_ok_and(|re| re.is_match(text))
+    regex::Regex::new(
+        r#"(?m)(^|[{,])\s*-?\s*["']?(kind["']?\s*:\s*["']?MicroApp\b|apiVersion["']?\s*:\s*["']?microgov\.dev/)"#,
+    )
+    .is_ok_and(|re| re.is_match(text))
 }
 
 fn read_text(path: &Path, max_bytes: usize) -> Result<String, Failure> {
@@ -227,10 +211,7 @@ fn read_text(path: &Path, max_bytes: usize) -> Result<String, Failure> {
         return Err(Failure::Invalid(vec![Problem::new(
             microgov::model::codes::TOO_LARGE,
             "",
-            format!(
-                "document is {} bytes, larger than the limit of {max_bytes} bytes",
-                meta.len()
-            ),
+            format!("document is {} bytes, larger than the limit of {max_bytes} bytes", meta.len()),
         )]));
     }
     let bytes = std::fs::read(path).map_err(|e| Failure::Io(io_message(&e)))?;
@@ -262,37 +243,23 @@ fn load_one(engine: &Engine, input: &Input) -> Option<Item> {
                 // Too large or not text: not one of ours, unless it says so.
                 return None;
             }
-            return Some(Item {
-                shown: input.shown.clone(),
-                text: String::new(),
-                result: Err(f),
-            });
+            return Some(Item { shown: input.shown.clone(), text: String::new(), result: Err(f) });
         }
     };
     if !input.from_folder {
         let result = engine.parse_manifest(&text).map_err(to_failure);
-        return Some(Item {
-            shown: input.shown.clone(),
-            text,
-            result,
-        });
+        return Some(Item { shown: input.shown.clone(), text, result });
     }
     let limits = engine.settings().parse.limits;
     let result = match parse_document(&text, sniff_format(&text), &limits) {
         Ok(doc) if is_manifest_doc(&doc) => engine.manifest_from_value(&doc).map_err(to_failure),
         // A list or a scalar that reads like a manifest is a misshapen one.
-        Ok(doc) if !doc.is_object() && mentions_manifest(&text) => {
-            engine.parse_manifest(&text).map_err(to_failure)
-        }
+        Ok(doc) if !doc.is_object() && mentions_manifest(&text) => engine.parse_manifest(&text).map_err(to_failure),
         Ok(_) => return None,
         Err(problems) if mentions_manifest(&text) => Err(Failure::Invalid(problems)),
         Err(_) => return None,
     };
-    Some(Item {
-        shown: input.shown.clone(),
-        text,
-        result,
-    })
+    Some(Item { shown: input.shown.clone(), text, result })
 }
 
 /// A library error as a failure of one file.
@@ -300,10 +267,7 @@ pub fn to_failure(e: microgov::Error) -> Failure {
     match e {
         microgov::Error::Manifest(p) => Failure::Invalid(p),
         microgov::Error::Io { source, .. } => Failure::Io(io_message(&source)),
-        other => Failure::Eval {
-            code: other.code().to_string(),
-            message: other.to_string(),
-        },
+        other => Failure::Eval { code: other.code().to_string(), message: other.to_string() },
     }
 }
 
@@ -311,19 +275,15 @@ pub fn to_failure(e: microgov::Error) -> Failure {
 /// are not manifests are left out. An empty result is an error.
 pub fn load(engine: &Engine, paths: &[PathBuf], show_progress: bool) -> CliResult<Vec<Item>> {
     let inputs = discover(paths);
-    let mut progress = if show_progress {
-        Progress::new(inputs.len(), "reading")
-    } else {
-        Progress::hidden()
-    };
-    let items: Vec<Item> = par_map(&inputs, &mut progress, |i| load_one(engine, i))
-        .into_iter()
-        .flatten()
-        .collect();
+    let mut progress = if show_progress { Progress::new(inputs.len(), "reading") } else { Progress::hidden() };
+    let items: Vec<Item> = par_map(&inputs, &mut progress, |i| load_one(engine, i)).into_iter().flatten().collect();
     progress.finish();
     if items.is_empty() {
         let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-        return Err(CliError::input(format!("no MicroApp manifests found in {} (looked for *.yaml, *.yml and *.json files with kind: MicroApp)", names.join(", "))));
+        return Err(CliError::input(format!(
+            "no MicroApp manifests found in {} (looked for *.yaml, *.yml and *.json files with kind: MicroApp)",
+            names.join(", ")
+        )));
     }
     Ok(items)
 }
@@ -332,16 +292,9 @@ pub fn load(engine: &Engine, paths: &[PathBuf], show_progress: bool) -> CliResul
 /// progress from the calling thread. Threads take small batches as they go
 /// (not one fixed share each), so a core busy with something else does not
 /// leave the other waiting at the end.
-pub fn par_map<T: Sync, R: Send>(
-    items: &[T],
-    progress: &mut Progress,
-    f: impl Fn(&T) -> R + Sync,
-) -> Vec<R> {
+pub fn par_map<T: Sync, R: Send>(items: &[T], progress: &mut Progress, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     const BATCH: usize = 16;
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(items.len().div_ceil(BATCH));
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(items.len().div_ceil(BATCH));
     if threads <= 1 {
         return items.iter().map(&f).collect();
     }
@@ -390,13 +343,8 @@ pub fn par_map<T: Sync, R: Send>(
 
 /// Reads a file named by an option (approvals, data), naming it in errors.
 pub fn read_option_file(path: &Path, what: &str) -> CliResult<String> {
-    std::fs::read_to_string(path).map_err(|e| {
-        CliError::input(format!(
-            "cannot read {what} file {}: {}",
-            path.display(),
-            io_message(&e)
-        ))
-    })
+    std::fs::read_to_string(path)
+        .map_err(|e| CliError::input(format!("cannot read {what} file {}: {}", path.display(), io_message(&e))))
 }
 
 /// Builds the engine: bundled policies (unless left out), policy folders,
@@ -416,14 +364,8 @@ pub fn build_engine(args: &EngineArgs) -> CliResult<Engine> {
                 })?
             } else {
                 serde_yaml_ng::from_str(&text).map_err(|e| {
-                    let at = e
-                        .location()
-                        .map(|l| format!(":{}:{}", l.line(), l.column()))
-                        .unwrap_or_default();
-                    CliError::input(format!(
-                        "{}{at}: invalid YAML data document: {e}",
-                        path.display()
-                    ))
+                    let at = e.location().map(|l| format!(":{}:{}", l.line(), l.column())).unwrap_or_default();
+                    CliError::input(format!("{}{at}: invalid YAML data document: {e}", path.display()))
                 })?
             };
             if !value.is_object() {
@@ -443,17 +385,18 @@ pub fn build_engine(args: &EngineArgs) -> CliResult<Engine> {
         data,
         ..EngineOptions::default()
     };
-    Engine::with_options(opts)
-        .map_err(|e| CliError::input(format!("cannot load the policies: {e} [{}]", e.code())))
+    Engine::with_options(opts).map_err(|e| CliError::input(format!("cannot load the policies: {e} [{}]", e.code())))
 }
 
 /// Parses `--now`, or takes the clock once so every app is judged at the same instant.
 pub fn parse_now(now: Option<&str>) -> CliResult<DateTime<Utc>> {
     match now {
         None => Ok(Utc::now()),
-        Some(s) => DateTime::parse_from_rfc3339(s)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|_| CliError::input(format!("invalid value \"{s}\" for --now: expected an RFC 3339 time such as 2026-11-26T10:00:00Z"))),
+        Some(s) => DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|_| {
+            CliError::input(format!(
+                "invalid value \"{s}\" for --now: expected an RFC 3339 time such as 2026-11-26T10:00:00Z"
+            ))
+        }),
     }
 }
 
@@ -466,19 +409,10 @@ pub fn read_approvals(paths: &[PathBuf]) -> CliResult<Vec<Approval>> {
             Ok(mut a) => all.append(&mut a),
             Err(problems) => {
                 let map = SourceMap::new(&text);
-                let mut msg = format!(
-                    "invalid approvals file {}: {} problem(s)",
-                    path.display(),
-                    problems.len()
-                );
+                let mut msg = format!("invalid approvals file {}: {} problem(s)", path.display(), problems.len());
                 for p in &problems {
                     let at = problem_location(&map, p);
-                    msg.push_str(&format!(
-                        "\n  {}:{}:{}: {p}",
-                        path.display(),
-                        at.line,
-                        at.column
-                    ));
+                    msg.push_str(&format!("\n  {}:{}:{}: {p}", path.display(), at.line, at.column));
                 }
                 return Err(CliError::input(msg));
             }
@@ -498,9 +432,9 @@ pub fn parse_window(s: &str) -> Result<chrono::Duration, String> {
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
-    let n: i64 = num.parse().map_err(|_| {
-        format!("invalid window \"{s}\": expected a number and a unit, like 14d, 2w or 36h")
-    })?;
+    let n: i64 = num
+        .parse()
+        .map_err(|_| format!("invalid window \"{s}\": expected a number and a unit, like 14d, 2w or 36h"))?;
     match unit {
         "d" | "" => Ok(chrono::Duration::days(n)),
         "w" => Ok(chrono::Duration::weeks(n)),
@@ -533,32 +467,17 @@ mod tests {
 
     #[test]
     fn broken_manifests_are_recognised_by_their_text() {
-        assert!(mentions_manifest(
-            "apiVersion: microgov.dev/v1\nkind: MicroApp\nspec: {"
-        ));
-        assert!(mentions_manifest(
-            "- apiVersion: microgov.dev/v1\n  kind: MicroApp\n"
-        ));
+        assert!(mentions_manifest("apiVersion: microgov.dev/v1\nkind: MicroApp\nspec: {"));
+        assert!(mentions_manifest("- apiVersion: microgov.dev/v1\n  kind: MicroApp\n"));
         assert!(mentions_manifest("{\"kind\": \"MicroApp\""));
-        assert!(!mentions_manifest(
-            "{\"about\": \"expected results for MicroApp manifests\"}"
-        ));
+        assert!(!mentions_manifest("{\"about\": \"expected results for MicroApp manifests\"}"));
         assert!(!mentions_manifest("name: build\non: push\n"));
     }
 
     #[test]
     fn syntax_problems_point_at_the_line_the_parser_names() {
-        let p = Problem::new(
-            "manifest.syntax",
-            "",
-            "invalid yaml at line 16 column 3: did not find expected ',' or '}'",
-        );
-        assert_eq!(
-            problem_location(&SourceMap::new("a: 1\n"), &p),
-            Location {
-                line: 16,
-                column: 3
-            }
-        );
+        let p =
+            Problem::new("manifest.syntax", "", "invalid yaml at line 16 column 3: did not find expected ',' or '}'");
+        assert_eq!(problem_location(&SourceMap::new("a: 1\n"), &p), Location { line: 16, column: 3 });
     }
 }

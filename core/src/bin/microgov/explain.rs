@@ -2,9 +2,7 @@
 //! violation with its Rego rule and manifest line, what would waive it, and
 //! how each supplied approval was judged.
 
-use crate::common::{
-    build_context, build_engine, exit, load, problem_location, CliError, CliResult, Failure,
-};
+use crate::common::{build_context, build_engine, exit, load, problem_location, CliError, CliResult, Failure};
 use crate::style::Style;
 use crate::{ColorChoice, ContextArgs, EngineArgs};
 use clap::ValueEnum;
@@ -44,18 +42,10 @@ fn pointer_of(m: &Manifest, v: &microgov::engine::Violation) -> String {
     if let Some(p) = &v.path {
         return p.clone();
     }
-    if let Some(i) = v
-        .connector
-        .as_deref()
-        .and_then(|c| m.spec.connectors.iter().position(|x| x.name == c))
-    {
+    if let Some(i) = v.connector.as_deref().and_then(|c| m.spec.connectors.iter().position(|x| x.name == c)) {
         return format!("/spec/connectors/{i}");
     }
-    if let Some(i) = v
-        .dataset
-        .as_deref()
-        .and_then(|d| m.spec.datasets.iter().position(|x| x.name == d))
-    {
+    if let Some(i) = v.dataset.as_deref().and_then(|d| m.spec.datasets.iter().position(|x| x.name == d)) {
         return format!("/spec/datasets/{i}");
     }
     "/metadata/name".into()
@@ -78,10 +68,7 @@ fn waiver_text(engine: &microgov::Engine, e: &ExplainedViolation) -> Option<Stri
     }
     if let Some(rule) = engine.settings().approvals.exceptions.get(kind) {
         if !rule.roles.is_empty() {
-            s.push_str(&format!(
-                ", granted by a holder of {}",
-                rule.roles.join(" or ")
-            ));
+            s.push_str(&format!(", granted by a holder of {}", rule.roles.join(" or ")));
         }
         if rule.requires_byok {
             s.push_str(", with the dataset encrypted by the tenant's own key (encryption: byok)");
@@ -108,25 +95,17 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
         Ok(m) => m,
         Err(Failure::Invalid(problems)) => {
             let map = item.source_map();
-            let mut msg = format!(
-                "{}: invalid manifest: {} problem(s)",
-                item.shown,
-                problems.len()
-            );
+            let mut msg = format!("{}: invalid manifest: {} problem(s)", item.shown, problems.len());
             for p in problems {
                 let at = problem_location(&map, p);
-                msg.push_str(&format!(
-                    "\n  {}:{}:{}: {p}",
-                    item.shown, at.line, at.column
-                ));
+                msg.push_str(&format!("\n  {}:{}:{}: {p}", item.shown, at.line, at.column));
             }
             return Err(CliError::input(msg));
         }
         Err(f) => return Err(CliError::input(f.describe(&item.shown))),
     };
-    let explanation = engine
-        .explain(manifest, &ctx)
-        .map_err(|e| CliError::input(format!("{}: {e} [{}]", item.shown, e.code())))?;
+    let explanation =
+        engine.explain(manifest, &ctx).map_err(|e| CliError::input(format!("{}: {e} [{}]", item.shown, e.code())))?;
     let map = SourceMap::new(&item.text);
     let d = &explanation.decision;
     let approval_info = |id: &str| ctx.approvals.iter().find(|a| a.id == id);
@@ -139,11 +118,7 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
             let at = map.locate(&pointer);
             let mut v = serde_json::to_value(e).unwrap_or(Value::Null);
             v["location"] = json!({"file": item.shown, "line": at.line, "column": at.column, "pointer": pointer});
-            if let Some(rule) = e
-                .waivable_by
-                .as_ref()
-                .and_then(|k| engine.settings().approvals.exceptions.get(k))
-            {
+            if let Some(rule) = e.waivable_by.as_ref().and_then(|k| engine.settings().approvals.exceptions.get(k)) {
                 v["exception_rule"] = serde_json::to_value(rule).unwrap_or(Value::Null);
             }
             v
@@ -176,107 +151,53 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
     }
 
     let s = Style::stdout(color);
-    writeln!(
-        out,
-        "{}  {}",
-        s.bold(&d.app),
-        s.dim(&format!("({})", item.shown))
-    )?;
-    writeln!(
-        out,
-        "  outcome   {}",
-        s.outcome(&d.outcome.as_str().to_ascii_uppercase(), 0)
-    )?;
-    writeln!(
-        out,
-        "  tier      {} (score {} of 100)",
-        s.tier(d.tier.as_str(), 0),
-        d.risk.score
-    )?;
+    writeln!(out, "{}  {}", s.bold(&d.app), s.dim(&format!("({})", item.shown)))?;
+    writeln!(out, "  outcome   {}", s.outcome(&d.outcome.as_str().to_ascii_uppercase(), 0))?;
+    writeln!(out, "  tier      {} (score {} of 100)", s.tier(d.tier.as_str(), 0), d.risk.score)?;
     writeln!(out, "  owner     {}", manifest.metadata.owner)?;
-    writeln!(
-        out,
-        "  expires   {}",
-        manifest
-            .metadata
-            .expires_at
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-    )?;
+    writeln!(out, "  expires   {}", manifest.metadata.expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))?;
     writeln!(out, "  evaluated {}", d.evaluated_at)?;
 
     writeln!(out, "\n{}", s.bold("Risk factors"))?;
-    let width = d
-        .risk
-        .factors
-        .iter()
-        .map(|f| f.factor.len())
-        .max()
-        .unwrap_or(0);
+    let width = d.risk.factors.iter().map(|f| f.factor.len()).max().unwrap_or(0);
     for f in &d.risk.factors {
-        writeln!(
-            out,
-            "  {:>+4}  {:<width$}  {}",
-            f.points, f.factor, f.detail
-        )?;
+        writeln!(out, "  {:>+4}  {:<width$}  {}", f.points, f.factor, f.detail)?;
     }
     if d.risk.factors.is_empty() {
         writeln!(out, "  none")?;
     }
 
-    let describe =
-        |out: &mut dyn Write, e: &ExplainedViolation, mark: String| -> std::io::Result<()> {
-            let v = &e.violation;
-            writeln!(
-                out,
-                "  {mark} {} [{}]",
-                s.bold(&format!("{}.{}", v.policy, v.rule)),
-                v.severity
-            )?;
-            writeln!(out, "      {}", v.message)?;
-            let pointer = pointer_of(manifest, v);
-            let at = map.locate(&pointer);
-            writeln!(
-                out,
-                "      {:<9} {}:{}:{} {}",
-                "manifest",
-                item.shown,
-                at.line,
-                at.column,
-                s.dim(&pointer)
-            )?;
-            match &e.source {
-                Some(site) => {
-                    let title = site
-                        .metadata
-                        .title
-                        .as_ref()
-                        .map(|t| format!(" \"{t}\""))
-                        .unwrap_or_default();
-                    writeln!(
-                        out,
-                        "      {:<9} {}:{} {}{title}",
-                        "rule",
-                        site.file,
-                        site.line,
-                        s.dim(&format!("(data.{}.{})", site.package, site.head))
-                    )?;
-                }
-                None => writeln!(out, "      {:<9} {}", "rule", s.dim("source not found"))?,
+    let describe = |out: &mut dyn Write, e: &ExplainedViolation, mark: String| -> std::io::Result<()> {
+        let v = &e.violation;
+        writeln!(out, "  {mark} {} [{}]", s.bold(&format!("{}.{}", v.policy, v.rule)), v.severity)?;
+        writeln!(out, "      {}", v.message)?;
+        let pointer = pointer_of(manifest, v);
+        let at = map.locate(&pointer);
+        writeln!(out, "      {:<9} {}:{}:{} {}", "manifest", item.shown, at.line, at.column, s.dim(&pointer))?;
+        match &e.source {
+            Some(site) => {
+                let title = site.metadata.title.as_ref().map(|t| format!(" \"{t}\"")).unwrap_or_default();
+                writeln!(
+                    out,
+                    "      {:<9} {}:{} {}{title}",
+                    "rule",
+                    site.file,
+                    site.line,
+                    s.dim(&format!("(data.{}.{})", site.package, site.head))
+                )?;
             }
-            if let Some(fix) = &v.remediation {
-                writeln!(out, "      {:<9} {fix}", "fix")?;
-            }
-            if let Some(w) = waiver_text(&engine, e) {
-                writeln!(out, "      {:<9} {w}", "waivable")?;
-            }
-            Ok(())
-        };
+            None => writeln!(out, "      {:<9} {}", "rule", s.dim("source not found"))?,
+        }
+        if let Some(fix) = &v.remediation {
+            writeln!(out, "      {:<9} {fix}", "fix")?;
+        }
+        if let Some(w) = waiver_text(&engine, e) {
+            writeln!(out, "      {:<9} {w}", "waivable")?;
+        }
+        Ok(())
+    };
 
-    writeln!(
-        out,
-        "\n{}",
-        s.bold(&format!("Violations ({})", explanation.violations.len()))
-    )?;
+    writeln!(out, "\n{}", s.bold(&format!("Violations ({})", explanation.violations.len())))?;
     for e in &explanation.violations {
         describe(&mut out, e, s.red_bold("x"))?;
     }
@@ -284,41 +205,19 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
         writeln!(out, "  none")?;
     }
     if !explanation.waived.is_empty() {
-        writeln!(
-            out,
-            "\n{}",
-            s.bold(&format!("Waived ({})", explanation.waived.len()))
-        )?;
+        writeln!(out, "\n{}", s.bold(&format!("Waived ({})", explanation.waived.len())))?;
         for (e, w) in explanation.waived.iter().zip(d.waived.iter()) {
             describe(&mut out, e, s.dim("~"))?;
             writeln!(out, "      {:<9} approval {}", "waived by", w.approval_id)?;
         }
     }
     if !d.warnings.is_empty() {
-        writeln!(
-            out,
-            "\n{}",
-            s.bold(&format!("Warnings ({})", d.warnings.len()))
-        )?;
+        writeln!(out, "\n{}", s.bold(&format!("Warnings ({})", d.warnings.len())))?;
         for w in &d.warnings {
-            writeln!(
-                out,
-                "  {} {}.{}: {}",
-                s.yellow("!"),
-                w.policy,
-                w.rule,
-                w.message
-            )?;
+            writeln!(out, "  {} {}.{}: {}", s.yellow("!"), w.policy, w.rule, w.message)?;
         }
     }
-    writeln!(
-        out,
-        "\n{}",
-        s.bold(&format!(
-            "Approvals still required ({})",
-            d.required_approvals.len()
-        ))
-    )?;
+    writeln!(out, "\n{}", s.bold(&format!("Approvals still required ({})", d.required_approvals.len())))?;
     for a in &d.required_approvals {
         let scope = [
             a.dataset.as_ref().map(|x| format!("dataset {x}")),
@@ -327,27 +226,15 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
         .into_iter()
         .flatten()
         .collect::<Vec<_>>();
-        let scope = if scope.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", scope.join(", "))
-        };
+        let scope = if scope.is_empty() { String::new() } else { format!(" ({})", scope.join(", ")) };
         writeln!(out, "  {} {}{scope}: {}", s.yellow("?"), a.role, a.reason)?;
     }
     if d.required_approvals.is_empty() {
         writeln!(out, "  none")?;
     }
-    let relevant: Vec<_> = d
-        .approvals
-        .iter()
-        .filter(|u| u.status != "wrong_app")
-        .collect();
+    let relevant: Vec<_> = d.approvals.iter().filter(|u| u.status != "wrong_app").collect();
     let others = d.approvals.len() - relevant.len();
-    writeln!(
-        out,
-        "\n{}",
-        s.bold(&format!("Approvals supplied ({})", relevant.len()))
-    )?;
+    writeln!(out, "\n{}", s.bold(&format!("Approvals supplied ({})", relevant.len())))?;
     let idw = relevant.iter().map(|u| u.id.len()).max().unwrap_or(0);
     for u in &relevant {
         let status = if u.status == "valid" {
@@ -369,11 +256,7 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
                     .collect();
                     t.push_str(&format!(" ({})", parts.join(", ")));
                 }
-                t.push_str(&format!(
-                    ", expires {}",
-                    a.expires_at
-                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-                ));
+                t.push_str(&format!(", expires {}", a.expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)));
                 t
             })
             .unwrap_or_default();
@@ -383,19 +266,11 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
         writeln!(
             out,
             "  none{}",
-            if args.context.approvals.is_empty() {
-                " (pass them with --approvals FILE)"
-            } else {
-                ""
-            }
+            if args.context.approvals.is_empty() { " (pass them with --approvals FILE)" } else { "" }
         )?;
     }
     if others > 0 {
-        writeln!(
-            out,
-            "  {}",
-            s.dim(&format!("{others} approval(s) for other apps ignored"))
-        )?;
+        writeln!(out, "  {}", s.dim(&format!("{others} approval(s) for other apps ignored")))?;
     }
     out.flush()?;
     Ok(exit::OK)

@@ -93,12 +93,7 @@ fn outcome_rank(o: &str) -> u8 {
 }
 
 pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
-    let window = args
-        .within
-        .as_deref()
-        .map(parse_window)
-        .transpose()
-        .map_err(CliError::input)?;
+    let window = args.within.as_deref().map(parse_window).transpose().map_err(CliError::input)?;
     let engine = build_engine(&args.engine)?;
     let ctx = build_context(&args.context)?;
     let now = ctx.now.unwrap_or_else(chrono::Utc::now);
@@ -111,12 +106,7 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
     for r in &reports {
         let (Ok(d), Some(m)) = (&r.result, &r.manifest) else {
             failed = true;
-            let why = r
-                .result
-                .as_ref()
-                .err()
-                .map(|f| f.describe(&r.shown))
-                .unwrap_or_else(|| r.shown.clone());
+            let why = r.result.as_ref().err().map(|f| f.describe(&r.shown)).unwrap_or_else(|| r.shown.clone());
             eprintln!(
                 "{} {why} (left out; `microgov validate {}` lists every problem)",
                 err_style.red_bold("error:"),
@@ -130,17 +120,11 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
         }
         let state = lifecycle::state(m, now, within_days);
         let days_left = match state {
-            LifecycleState::Active { days_left } | LifecycleState::Expiring { days_left } => {
-                days_left
-            }
+            LifecycleState::Active { days_left } | LifecycleState::Expiring { days_left } => days_left,
             LifecycleState::Expired { days_ago } => -days_ago,
             LifecycleState::Retired => left.num_days(),
         };
-        let mut missing: Vec<String> = d
-            .required_approvals
-            .iter()
-            .map(|a| a.role.clone())
-            .collect();
+        let mut missing: Vec<String> = d.required_approvals.iter().map(|a| a.role.clone()).collect();
         missing.sort();
         missing.dedup();
         rows.push(Row {
@@ -148,10 +132,7 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
             tier: d.tier.as_str().to_string(),
             score: d.risk.score,
             outcome: d.outcome.as_str().to_string(),
-            expires_at: m
-                .metadata
-                .expires_at
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            expires_at: m.metadata.expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             lifecycle: state.as_str().to_string(),
             days_left,
             missing_approvals: missing,
@@ -163,19 +144,12 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
     match args.sort {
         SortKey::Name => rows.sort_by(|a, b| a.app.cmp(&b.app).then(a.file.cmp(&b.file))),
         SortKey::Tier => rows.sort_by(|a, b| {
-            tier_rank(&a.tier)
-                .cmp(&tier_rank(&b.tier))
-                .then(b.score.cmp(&a.score))
-                .then(a.app.cmp(&b.app))
+            tier_rank(&a.tier).cmp(&tier_rank(&b.tier)).then(b.score.cmp(&a.score)).then(a.app.cmp(&b.app))
         }),
-        SortKey::Expiry => {
-            rows.sort_by(|a, b| a.expires_at.cmp(&b.expires_at).then(a.app.cmp(&b.app)))
+        SortKey::Expiry => rows.sort_by(|a, b| a.expires_at.cmp(&b.expires_at).then(a.app.cmp(&b.app))),
+        SortKey::Outcome => {
+            rows.sort_by(|a, b| outcome_rank(&a.outcome).cmp(&outcome_rank(&b.outcome)).then(a.app.cmp(&b.app)))
         }
-        SortKey::Outcome => rows.sort_by(|a, b| {
-            outcome_rank(&a.outcome)
-                .cmp(&outcome_rank(&b.outcome))
-                .then(a.app.cmp(&b.app))
-        }),
     }
 
     let stdout = std::io::stdout();
@@ -186,7 +160,10 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
             writeln!(out)?;
         }
         Format::Csv => {
-            writeln!(out, "app,tier,score,outcome,expires_at,lifecycle,days_left,missing_approvals,violations,owner,file")?;
+            writeln!(
+                out,
+                "app,tier,score,outcome,expires_at,lifecycle,days_left,missing_approvals,violations,owner,file"
+            )?;
             for r in &rows {
                 let fields = [
                     csv_field(&r.app),
@@ -206,31 +183,16 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
         }
         Format::Table => {
             let s = Style::stdout(color);
-            let w = |f: &dyn Fn(&Row) -> usize, title: &str| {
-                rows.iter().map(f).max().unwrap_or(0).max(title.len())
-            };
+            let w = |f: &dyn Fn(&Row) -> usize, title: &str| rows.iter().map(f).max().unwrap_or(0).max(title.len());
             let wa = w(&|r| r.app.len(), "APP");
-            let wm = w(
-                &|r| r.missing_approvals.join(",").len(),
-                "MISSING APPROVALS",
-            );
-            let wl = w(
-                &|r| r.lifecycle.len() + 2 + r.days_left.abs().to_string().len() + 6,
-                "LIFECYCLE",
-            );
+            let wm = w(&|r| r.missing_approvals.join(",").len(), "MISSING APPROVALS");
+            let wl = w(&|r| r.lifecycle.len() + 2 + r.days_left.abs().to_string().len() + 6, "LIFECYCLE");
             writeln!(
                 out,
                 "{}",
                 s.bold(&format!(
                     "{:<wa$}  {:<6}  {:>5}  {:<7}  {:<10}  {:<wl$}  {:<wm$}  {}",
-                    "APP",
-                    "TIER",
-                    "SCORE",
-                    "OUTCOME",
-                    "EXPIRES",
-                    "LIFECYCLE",
-                    "MISSING APPROVALS",
-                    "FILE"
+                    "APP", "TIER", "SCORE", "OUTCOME", "EXPIRES", "LIFECYCLE", "MISSING APPROVALS", "FILE"
                 ))
             )?;
             for r in &rows {
@@ -244,11 +206,8 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
                     "expiring" => s.yellow(&format!("{life:<wl$}")),
                     _ => format!("{life:<wl$}"),
                 };
-                let missing = if r.missing_approvals.is_empty() {
-                    "-".to_string()
-                } else {
-                    r.missing_approvals.join(",")
-                };
+                let missing =
+                    if r.missing_approvals.is_empty() { "-".to_string() } else { r.missing_approvals.join(",") };
                 writeln!(
                     out,
                     "{:<wa$}  {}  {:>5}  {}  {:<10}  {life_painted}  {:<wm$}  {}",

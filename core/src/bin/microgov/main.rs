@@ -242,9 +242,6 @@ mod tests {
     #[test]
     fn exit_codes_text_is_in_the_long_help() {
         let help = Cli::command().render_long_help().to_string();
-        assert!(
-            help.contains("Exit status:") && help.contains("NO_COLOR"),
-            "{help}"
-        );
+        assert!(help.contains("Exit status:") && help.contains("NO_COLOR"), "{help}");
     }
 }

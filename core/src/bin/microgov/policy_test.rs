@@ -57,10 +57,7 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
     let own: Vec<String> = if args.dirs.is_empty() {
         Vec::new()
     } else {
-        bundles[bundled..]
-            .iter()
-            .flat_map(|b| b.files.iter().map(|f| f.path.clone()))
-            .collect()
+        bundles[bundled..].iter().flat_map(|b| b.files.iter().map(|f| f.path.clone())).collect()
     };
     let results = run_tests(&bundles).map_err(load_error)?;
     let results: Vec<_> = results
@@ -72,19 +69,11 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
         let where_ = if args.dirs.is_empty() {
             "the bundled policies".to_string()
         } else {
-            args.dirs
-                .iter()
-                .map(|d| d.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
+            args.dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ")
         };
         return Err(CliError::input(format!(
             "no tests found in {where_}{} (tests are test_ rules in *_test.rego files)",
-            if filter.is_some() {
-                " matching --run"
-            } else {
-                ""
-            }
+            if filter.is_some() { " matching --run" } else { "" }
         )));
     }
     let passed = results.iter().filter(|r| r.status == "pass").count();
@@ -122,14 +111,7 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
                 }
             }
             if r.status == "fail" {
-                writeln!(
-                    out,
-                    "  {}",
-                    s.dim(&format!(
-                        "{}:{}: the test's body is false or undefined",
-                        r.file, r.line
-                    ))
-                )?;
+                writeln!(out, "  {}", s.dim(&format!("{}:{}: the test's body is false or undefined", r.file, r.line)))?;
             }
         }
         writeln!(out, "{}", "-".repeat(80))?;
@@ -145,9 +127,5 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
         writeln!(out, "{passed} passed, {} failed", failed + errors)?;
     }
     out.flush()?;
-    Ok(if failed + errors > 0 {
-        exit::DENY
-    } else {
-        exit::OK
-    })
+    Ok(if failed + errors > 0 { exit::DENY } else { exit::OK })
 }

@@ -19,27 +19,14 @@ impl Progress {
     /// A bar for `total` items, shown only on a terminal and for more than
     /// [`THRESHOLD`] items: a pipe or a log file never gets the control codes.
     pub fn new(total: usize, label: &'static str) -> Progress {
-        let enabled = total > THRESHOLD
-            && std::io::stderr().is_terminal()
-            && std::env::var_os("MICROGOV_NO_PROGRESS").is_none();
-        Progress {
-            enabled,
-            total,
-            label,
-            last: None,
-            drawn: false,
-        }
+        let enabled =
+            total > THRESHOLD && std::io::stderr().is_terminal() && std::env::var_os("MICROGOV_NO_PROGRESS").is_none();
+        Progress { enabled, total, label, last: None, drawn: false }
     }
 
     /// A bar that never draws.
     pub fn hidden() -> Progress {
-        Progress {
-            enabled: false,
-            total: 0,
-            label: "",
-            last: None,
-            drawn: false,
-        }
+        Progress { enabled: false, total: 0, label: "", last: None, drawn: false }
     }
 
     /// Whether it draws at all.
@@ -53,11 +40,7 @@ impl Progress {
             return;
         }
         let now = Instant::now();
-        if self
-            .last
-            .is_some_and(|t| now - t < Duration::from_millis(50))
-            && done < self.total
-        {
+        if self.last.is_some_and(|t| now - t < Duration::from_millis(50)) && done < self.total {
             return;
         }
         self.last = Some(now);
@@ -67,12 +50,7 @@ impl Progress {
         let filled = done * WIDTH / total;
         let bar: String = "#".repeat(filled) + &"-".repeat(WIDTH - filled);
         let mut err = std::io::stderr().lock();
-        let _ = write!(
-            err,
-            "\r\x1b[2K{:<9} [{bar}] {done}/{total} {:>3}%",
-            self.label,
-            done * 100 / total
-        );
+        let _ = write!(err, "\r\x1b[2K{:<9} [{bar}] {done}/{total} {:>3}%", self.label, done * 100 / total);
         let _ = err.flush();
         self.drawn = true;
     }

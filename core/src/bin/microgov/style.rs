@@ -25,16 +25,12 @@ fn wanted(choice: ColorChoice, terminal: bool) -> bool {
 impl Style {
     /// For what goes to standard output.
     pub fn stdout(choice: ColorChoice) -> Style {
-        Style {
-            on: wanted(choice, std::io::stdout().is_terminal()),
-        }
+        Style { on: wanted(choice, std::io::stdout().is_terminal()) }
     }
 
     /// For what goes to standard error.
     pub fn stderr(choice: ColorChoice) -> Style {
-        Style {
-            on: wanted(choice, std::io::stderr().is_terminal()),
-        }
+        Style { on: wanted(choice, std::io::stderr().is_terminal()) }
     }
 
     fn paint(&self, code: &str, s: &str) -> String {

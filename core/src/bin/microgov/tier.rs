@@ -70,18 +70,9 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
                     risk.score,
                     style.dim(&format!("({})", item.shown))
                 )?;
-                let width = risk
-                    .factors
-                    .iter()
-                    .map(|f| f.factor.len())
-                    .max()
-                    .unwrap_or(0);
+                let width = risk.factors.iter().map(|f| f.factor.len()).max().unwrap_or(0);
                 for f in &risk.factors {
-                    writeln!(
-                        out,
-                        "  {:>+4}  {:<width$}  {}",
-                        f.points, f.factor, f.detail
-                    )?;
+                    writeln!(out, "  {:>+4}  {:<width$}  {}", f.points, f.factor, f.detail)?;
                 }
                 if risk.factors.is_empty() {
                     writeln!(out, "  no risk factors")?;

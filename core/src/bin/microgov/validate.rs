@@ -92,26 +92,13 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
             Format::Text => {
                 if problems.is_empty() {
                     if !args.quiet {
-                        writeln!(
-                            out,
-                            "{}: {} ({})",
-                            item.shown,
-                            style.green("ok"),
-                            item.name()
-                        )?;
+                        writeln!(out, "{}: {} ({})", item.shown, style.green("ok"), item.name())?;
                     }
                 } else {
                     for p in &problems {
                         let pointer = if p.path.is_empty() { "/" } else { &p.path };
                         if p.code == "io" {
-                            writeln!(
-                                out,
-                                "{}: {}[{}] {}",
-                                item.shown,
-                                style.red_bold("error"),
-                                p.code,
-                                p.message
-                            )?;
+                            writeln!(out, "{}: {}[{}] {}", item.shown, style.red_bold("error"), p.code, p.message)?;
                         } else {
                             writeln!(
                                 out,
@@ -149,8 +136,7 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
                     .iter()
                     .map(|p| json!({"code": p.code, "path": p.path, "message": p.message, "line": p.line, "column": p.column}))
                     .collect();
-                let mut f =
-                    json!({"file": item.shown, "valid": problems.is_empty(), "problems": list});
+                let mut f = json!({"file": item.shown, "valid": problems.is_empty(), "problems": list});
                 if let Ok(m) = &item.result {
                     f["app"] = json!(m.metadata.name);
                 }
@@ -166,10 +152,8 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
             writeln!(out)?;
         }
         Format::Text | Format::Github => {
-            let summary = format!(
-                "{} file(s): {valid} valid, {invalid} invalid ({total_problems} problem(s))",
-                items.len()
-            );
+            let summary =
+                format!("{} file(s): {valid} valid, {invalid} invalid ({total_problems} problem(s))", items.len());
             if invalid > 0 {
                 writeln!(out, "{}", style.bold(&summary))?;
             } else {

@@ -32,9 +32,7 @@ impl<'v> Walker<'v, '_> {
         self.date_member("createdAt", &md.created_at);
         self.opt_str_member("department", md.department.as_deref());
         self.date_member("expiresAt", &md.expires_at);
-        self.in_member("labels", |w| {
-            w.object(md.labels.iter(), |k| md.labels.get(k))
-        });
+        self.in_member("labels", |w| w.object(md.labels.iter(), |k| md.labels.get(k)));
         self.str_member("name", &md.name);
         self.str_member("owner", &md.owner);
         if let Some(at) = &md.retired_at {
@@ -67,9 +65,7 @@ impl<'v> Walker<'v, '_> {
         self.str_list_member("datasets", c.datasets.iter().map(String::as_str));
         self.opt_str_member("endpoint", c.endpoint.as_deref());
         // `exportsPii` and `external` are booleans.
-        self.in_member("headers", |w| {
-            w.object(c.headers.iter(), |k| c.headers.get(k))
-        });
+        self.in_member("headers", |w| w.object(c.headers.iter(), |k| c.headers.get(k)));
         self.str_member("name", &c.name);
         // `needsRawValues` is a boolean.
         self.opt_str_member("region", c.region.as_deref());
@@ -148,12 +144,7 @@ impl<'v> Walker<'v, '_> {
     }
 
     /// `key: [{...}, {...}]`.
-    fn list_member<T>(
-        &mut self,
-        key: &'v str,
-        items: &'v [T],
-        mut f: impl FnMut(&mut Self, &'v T),
-    ) {
+    fn list_member<T>(&mut self, key: &'v str, items: &'v [T], mut f: impl FnMut(&mut Self, &'v T)) {
         self.in_member(key, |w| {
             for (i, item) in items.iter().enumerate() {
                 w.path.push(Seg::Index(i));
@@ -188,9 +179,7 @@ mod tests {
     }
 
     fn fixture(path: &str) -> Manifest {
-        let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../fixtures")
-            .join(path);
+        let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures").join(path);
         let text = std::fs::read_to_string(&p).unwrap_or_default();
         match Manifest::from_str_any(&text) {
             Ok(m) => m,
@@ -216,38 +205,17 @@ mod tests {
         let mut m = fixture("bench/typical.yaml");
         m.metadata.labels.insert("team".into(), "platform".into());
         m.metadata.labels.insert("value".into(), "x".into());
-        m.metadata
-            .labels
-            .insert("name".into(), "DB_PASSWORD".into());
-        m.spec.env.insert(
-            "list".into(),
-            json!([{"name": "PIN", "value": 1234}, "a", [1]]),
-        );
-        m.spec.secrets.push(SecretRef {
-            name: "db".into(),
-            reference: "vault://x".into(),
-            rotation_days: Some(30),
-        });
+        m.metadata.labels.insert("name".into(), "DB_PASSWORD".into());
+        m.spec.env.insert("list".into(), json!([{"name": "PIN", "value": 1234}, "a", [1]]));
+        m.spec.secrets.push(SecretRef { name: "db".into(), reference: "vault://x".into(), rotation_days: Some(30) });
         if let Some(c) = m.spec.connectors.first_mut() {
             c.headers.insert("X-Api-Key".into(), "k".into());
             c.rotation_days = Some(7);
         }
-        if let Some(f) = m
-            .spec
-            .datasets
-            .first_mut()
-            .and_then(|d| d.fields.first_mut())
-        {
+        if let Some(f) = m.spec.datasets.first_mut().and_then(|d| d.fields.first_mut()) {
             f.sample = vec!["a@b.example".into(), "1".into()];
         }
-        for nanos in [
-            0,
-            5_000_000,
-            123_450_000,
-            123_456_000,
-            123_456_789,
-            1_000_000_500,
-        ] {
+        for nanos in [0, 5_000_000, 123_450_000, 123_456_000, 123_456_789, 1_000_000_500] {
             m.metadata.retired_at = Utc.timestamp_opt(1_800_000_000, nanos).single();
             manifests.push(m.clone());
         }

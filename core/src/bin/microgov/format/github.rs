@@ -8,9 +8,7 @@ use std::io::{self, Write};
 
 /// Escapes a command's message (data).
 fn data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escapes a command's property value.
@@ -19,13 +17,7 @@ fn property(s: &str) -> String {
 }
 
 /// One annotation: level `error`, `warning` or `notice`.
-pub fn annotation(
-    level: &str,
-    file: &str,
-    at: Option<(usize, usize)>,
-    title: &str,
-    message: &str,
-) -> String {
+pub fn annotation(level: &str, file: &str, at: Option<(usize, usize)>, title: &str, message: &str) -> String {
     let mut props = format!("file={}", property(&file.replace('\\', "/")));
     if let Some((line, col)) = at {
         props.push_str(&format!(",line={line},col={col}"));
@@ -34,12 +26,7 @@ pub fn annotation(
     format!("::{level} {props}::{}", data(message))
 }
 
-pub fn write_check(
-    out: &mut dyn Write,
-    reports: &[Report],
-    summary: &Summary,
-    opts: &Options,
-) -> io::Result<()> {
+pub fn write_check(out: &mut dyn Write, reports: &[Report], summary: &Summary, opts: &Options) -> io::Result<()> {
     for r in reports {
         match &r.result {
             Ok(d) => {
@@ -49,9 +36,8 @@ pub fn write_check(
                     Some((l.line, l.column))
                 };
                 for v in &d.violations {
-                    let pointer = v.path.clone().unwrap_or_else(|| {
-                        r.pointer_of(v.dataset.as_deref(), v.connector.as_deref())
-                    });
+                    let pointer =
+                        v.path.clone().unwrap_or_else(|| r.pointer_of(v.dataset.as_deref(), v.connector.as_deref()));
                     let mut msg = format!("{} denied: {} [{}]", d.app, v.message, v.severity);
                     if let Some(fix) = &v.remediation {
                         msg.push_str(&format!("\nFix: {fix}"));
@@ -62,57 +48,27 @@ pub fn write_check(
                     writeln!(
                         out,
                         "{}",
-                        annotation(
-                            "error",
-                            &r.shown,
-                            at(&pointer),
-                            &format!("{}.{}", v.policy, v.rule),
-                            &msg
-                        )
+                        annotation("error", &r.shown, at(&pointer), &format!("{}.{}", v.policy, v.rule), &msg)
                     )?;
                 }
                 for w in &d.warnings {
-                    let pointer = w.path.clone().unwrap_or_else(|| {
-                        r.pointer_of(w.dataset.as_deref(), w.connector.as_deref())
-                    });
+                    let pointer =
+                        w.path.clone().unwrap_or_else(|| r.pointer_of(w.dataset.as_deref(), w.connector.as_deref()));
                     writeln!(
                         out,
                         "{}",
-                        annotation(
-                            "warning",
-                            &r.shown,
-                            at(&pointer),
-                            &format!("{}.{}", w.policy, w.rule),
-                            &w.message
-                        )
+                        annotation("warning", &r.shown, at(&pointer), &format!("{}.{}", w.policy, w.rule), &w.message)
                     )?;
                 }
                 for a in &d.required_approvals {
                     let pointer = r.pointer_of(a.dataset.as_deref(), a.connector.as_deref());
-                    let level = if opts.fail_on_review {
-                        "error"
-                    } else {
-                        "warning"
-                    };
+                    let level = if opts.fail_on_review { "error" } else { "warning" };
                     let msg = format!("{} needs approval by {}: {}", d.app, a.role, a.reason);
-                    writeln!(
-                        out,
-                        "{}",
-                        annotation(
-                            level,
-                            &r.shown,
-                            at(&pointer),
-                            "microgov.approval_required",
-                            &msg
-                        )
-                    )?;
+                    writeln!(out, "{}", annotation(level, &r.shown, at(&pointer), "microgov.approval_required", &msg))?;
                 }
                 for w in &d.waived {
                     let pointer = w.violation.path.clone().unwrap_or_else(|| {
-                        r.pointer_of(
-                            w.violation.dataset.as_deref(),
-                            w.violation.connector.as_deref(),
-                        )
+                        r.pointer_of(w.violation.dataset.as_deref(), w.violation.connector.as_deref())
                     });
                     let msg = format!("{} (waived by {})", w.violation.message, w.approval_id);
                     writeln!(
@@ -146,11 +102,7 @@ pub fn write_check(
                     )?;
                 }
             }
-            Err(f) => writeln!(
-                out,
-                "{}",
-                annotation("error", &r.shown, None, f.code(), &f.describe(&r.shown))
-            )?,
+            Err(f) => writeln!(out, "{}", annotation("error", &r.shown, None, f.code(), &f.describe(&r.shown)))?,
         }
     }
     writeln!(out, "{}", summary.line())
@@ -162,16 +114,7 @@ mod tests {
 
     #[test]
     fn messages_and_properties_are_escaped() {
-        let a = annotation(
-            "error",
-            "apps/a,b.yaml",
-            Some((3, 1)),
-            "x:y",
-            "50% done\nnext",
-        );
-        assert_eq!(
-            a,
-            "::error file=apps/a%2Cb.yaml,line=3,col=1,title=x%3Ay::50%25 done%0Anext"
-        );
+        let a = annotation("error", "apps/a,b.yaml", Some((3, 1)), "x:y", "50% done\nnext");
+        assert_eq!(a, "::error file=apps/a%2Cb.yaml,line=3,col=1,title=x%3Ay::50%25 done%0Anext");
     }
 }

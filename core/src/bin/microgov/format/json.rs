@@ -37,12 +37,7 @@ fn failure_value(r: &Report, f: &Failure) -> serde_json::Value {
     })
 }
 
-pub fn write(
-    out: &mut dyn Write,
-    reports: &[Report],
-    summary: &Summary,
-    opts: &Options,
-) -> io::Result<()> {
+pub fn write(out: &mut dyn Write, reports: &[Report], summary: &Summary, opts: &Options) -> io::Result<()> {
     out.write_all(b"{\"results\": [\n")?;
     for (i, r) in reports.iter().enumerate() {
         if i > 0 {
@@ -51,12 +46,7 @@ pub fn write(
         match &r.result {
             Ok(d) => serde_json::to_writer(
                 &mut *out,
-                &Decided {
-                    file: &r.shown,
-                    app: &d.app,
-                    outcome: d.outcome,
-                    decision: d,
-                },
+                &Decided { file: &r.shown, app: &d.app, outcome: d.outcome, decision: d },
             ),
             Err(f) => serde_json::to_writer(&mut *out, &failure_value(r, f)),
         }

@@ -57,81 +57,45 @@ fn suite(r: &Report, policies: &[String], opts: &Options) -> (Vec<Case>, String)
                         let _ = writeln!(
                             out,
                             "waived {}.{} by {}: {}",
-                            w.violation.policy,
-                            w.violation.rule,
-                            w.approval_id,
-                            w.violation.message
+                            w.violation.policy, w.violation.rule, w.approval_id, w.violation.message
                         );
                     }
                     let outcome = (!open.is_empty()).then(|| {
                         let first = open.first().map(|v| v.message.clone()).unwrap_or_default();
-                        let message = if open.len() > 1 {
-                            format!("{first} (and {} more)", open.len() - 1)
-                        } else {
-                            first
-                        };
+                        let message =
+                            if open.len() > 1 { format!("{first} (and {} more)", open.len() - 1) } else { first };
                         let mut body = String::new();
                         for v in &open {
-                            let _ = writeln!(
-                                body,
-                                "{}.{} [{}] {}",
-                                v.policy, v.rule, v.severity, v.message
-                            );
-                            let pointer = v.path.clone().unwrap_or_else(|| {
-                                r.pointer_of(v.dataset.as_deref(), v.connector.as_deref())
-                            });
+                            let _ = writeln!(body, "{}.{} [{}] {}", v.policy, v.rule, v.severity, v.message);
+                            let pointer = v
+                                .path
+                                .clone()
+                                .unwrap_or_else(|| r.pointer_of(v.dataset.as_deref(), v.connector.as_deref()));
                             let at = map.locate(&pointer);
-                            let _ = writeln!(
-                                body,
-                                "  at {}:{}:{} {pointer}",
-                                r.shown, at.line, at.column
-                            );
+                            let _ = writeln!(body, "  at {}:{}:{} {pointer}", r.shown, at.line, at.column);
                             if let Some(fix) = &v.remediation {
                                 let _ = writeln!(body, "  fix: {fix}");
                             }
                         }
-                        let kind = open
-                            .iter()
-                            .map(|v| format!("{}.{}", v.policy, v.rule))
-                            .collect::<Vec<_>>()
-                            .join(",");
+                        let kind =
+                            open.iter().map(|v| format!("{}.{}", v.policy, v.rule)).collect::<Vec<_>>().join(",");
                         ("failure", kind, message, body)
                     });
-                    Case {
-                        name: p.clone(),
-                        outcome,
-                        out,
-                    }
+                    Case { name: p.clone(), outcome, out }
                 })
                 .collect();
             let missing = &d.required_approvals;
             let approvals = (!missing.is_empty()).then(|| {
-                let roles = missing
-                    .iter()
-                    .map(|a| a.role.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                let roles = missing.iter().map(|a| a.role.as_str()).collect::<Vec<_>>().join(", ");
                 let message = format!("awaiting approval by {roles}");
-                let body = missing
-                    .iter()
-                    .map(|a| format!("{}: {}\n", a.role, a.reason))
-                    .collect::<String>();
+                let body = missing.iter().map(|a| format!("{}: {}\n", a.role, a.reason)).collect::<String>();
                 if opts.fail_on_review {
-                    (
-                        "failure",
-                        "microgov.approval_required".to_string(),
-                        message,
-                        body,
-                    )
+                    ("failure", "microgov.approval_required".to_string(), message, body)
                 } else {
                     ("skipped", String::new(), message, body)
                 }
             });
-            cases.push(Case {
-                name: "approvals".into(),
-                outcome: approvals,
-                out: String::new(),
-            });
+            cases.push(Case { name: "approvals".into(), outcome: approvals, out: String::new() });
             (cases, classname)
         }
         Err(f) => {
@@ -166,12 +130,7 @@ fn suite(r: &Report, policies: &[String], opts: &Options) -> (Vec<Case>, String)
     }
 }
 
-pub fn write(
-    out: &mut dyn Write,
-    engine: &Engine,
-    reports: &[Report],
-    opts: &Options,
-) -> io::Result<()> {
+pub fn write(out: &mut dyn Write, engine: &Engine, reports: &[Report], opts: &Options) -> io::Result<()> {
     let policies = Rules::of(engine).policies();
     let suites: Vec<(&Report, Vec<Case>, String)> = reports
         .iter()
@@ -180,12 +139,8 @@ pub fn write(
             (r, cases, class)
         })
         .collect();
-    let count = |cases: &[Case], tag: &str| {
-        cases
-            .iter()
-            .filter(|c| c.outcome.as_ref().is_some_and(|o| o.0 == tag))
-            .count()
-    };
+    let count =
+        |cases: &[Case], tag: &str| cases.iter().filter(|c| c.outcome.as_ref().is_some_and(|o| o.0 == tag)).count();
     let (mut tests, mut failures, mut errors, mut skipped) = (0, 0, 0, 0);
     for (_, cases, _) in &suites {
         tests += cases.len();

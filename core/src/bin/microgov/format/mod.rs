@@ -26,15 +26,7 @@ pub struct Rules {
 
 impl Rules {
     pub fn of(engine: &Engine) -> Rules {
-        Rules {
-            index: SourceIndex::build(
-                engine
-                    .bundles()
-                    .iter()
-                    .flat_map(|b| b.files.iter())
-                    .filter(|f| !f.is_test),
-            ),
-        }
+        Rules { index: SourceIndex::build(engine.bundles().iter().flat_map(|b| b.files.iter()).filter(|f| !f.is_test)) }
     }
 
     /// The definition of a violation's rule: bundled policies go by their
@@ -58,12 +50,7 @@ impl Rules {
             .sites()
             .iter()
             .filter(|s| matches!(s.head.as_str(), "violation" | "deny"))
-            .map(|s| {
-                s.package
-                    .strip_prefix("microgov.")
-                    .unwrap_or(&s.package)
-                    .to_string()
-            })
+            .map(|s| s.package.strip_prefix("microgov.").unwrap_or(&s.package).to_string())
             .collect();
         out.sort();
         out.dedup();

@@ -44,9 +44,7 @@ fn encode(path: &str) -> String {
 fn artifact_location(shown: &str) -> Value {
     let p = Path::new(shown);
     let rel = if p.is_absolute() {
-        std::env::current_dir()
-            .ok()
-            .and_then(|cwd| p.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        std::env::current_dir().ok().and_then(|cwd| p.strip_prefix(cwd).ok().map(Path::to_path_buf))
     } else {
         Some(p.to_path_buf())
     };
@@ -69,11 +67,7 @@ fn fingerprint(parts: &[&str]) -> String {
         h.update(p.as_bytes());
         h.update([0]);
     }
-    h.finalize()
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
 struct Builder<'a> {
@@ -143,9 +137,7 @@ fn pascal(s: &str) -> String {
         .filter(|w| !w.is_empty())
         .map(|w| {
             let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                .unwrap_or_default()
+            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
         })
         .collect()
 }
@@ -164,12 +156,7 @@ fn location(r: &Report, map: &SourceMap, pointer: &str, app: &str) -> Value {
 
 pub fn document(engine: &Engine, reports: &[Report], opts: &Options) -> Value {
     let rules = Rules::of(engine);
-    let mut b = Builder {
-        rules: &rules,
-        descriptors: Vec::new(),
-        index: BTreeMap::new(),
-        results: Vec::new(),
-    };
+    let mut b = Builder { rules: &rules, descriptors: Vec::new(), index: BTreeMap::new(), results: Vec::new() };
     let mut notifications = Vec::new();
     for r in reports {
         match &r.result {
@@ -179,7 +166,8 @@ pub fn document(engine: &Engine, reports: &[Report], opts: &Options) -> Value {
                 let waived = d.waived.iter().map(|w| (&w.violation, Some(&w.approval_id)));
                 for (v, waived_by) in open.chain(waived) {
                     let (id, index) = b.policy_rule(v);
-                    let pointer = v.path.clone().unwrap_or_else(|| r.pointer_of(v.dataset.as_deref(), v.connector.as_deref()));
+                    let pointer =
+                        v.path.clone().unwrap_or_else(|| r.pointer_of(v.dataset.as_deref(), v.connector.as_deref()));
                     let mut text = format!("{}: {}", d.app, v.message);
                     if let Some(fix) = &v.remediation {
                         text.push_str(&format!(" Fix: {fix}"));
@@ -203,7 +191,8 @@ pub fn document(engine: &Engine, reports: &[Report], opts: &Options) -> Value {
                 }
                 for w in &d.warnings {
                     let (id, index) = b.policy_rule(w);
-                    let pointer = w.path.clone().unwrap_or_else(|| r.pointer_of(w.dataset.as_deref(), w.connector.as_deref()));
+                    let pointer =
+                        w.path.clone().unwrap_or_else(|| r.pointer_of(w.dataset.as_deref(), w.connector.as_deref()));
                     b.results.push(json!({
                         "ruleId": id, "ruleIndex": index, "level": "warning",
                         "message": {"text": format!("{}: {}", d.app, w.message)},
@@ -269,8 +258,7 @@ pub fn document(engine: &Engine, reports: &[Report], opts: &Options) -> Value {
             })),
         }
     }
-    let mut invocation =
-        json!({"executionSuccessful": notifications.is_empty(), "exitCode": opts.exit_code});
+    let mut invocation = json!({"executionSuccessful": notifications.is_empty(), "exitCode": opts.exit_code});
     if !notifications.is_empty() {
         invocation["toolExecutionNotifications"] = json!(notifications);
     }
@@ -287,10 +275,7 @@ pub fn document(engine: &Engine, reports: &[Report], opts: &Options) -> Value {
         "properties": {"policyRevisions": reports.iter().find_map(|r| r.result.as_ref().ok().map(|d| d.policy_revisions.clone())).unwrap_or_default()},
     });
     if let Ok(cwd) = std::env::current_dir() {
-        let mut uri = format!(
-            "file://{}",
-            encode(&cwd.to_string_lossy().replace('\\', "/"))
-        );
+        let mut uri = format!("file://{}", encode(&cwd.to_string_lossy().replace('\\', "/")));
         if !uri.ends_with('/') {
             uri.push('/');
         }
@@ -299,14 +284,8 @@ pub fn document(engine: &Engine, reports: &[Report], opts: &Options) -> Value {
     json!({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]})
 }
 
-pub fn write(
-    out: &mut dyn Write,
-    engine: &Engine,
-    reports: &[Report],
-    opts: &Options,
-) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &document(engine, reports, opts))
-        .map_err(io::Error::from)?;
+pub fn write(out: &mut dyn Write, engine: &Engine, reports: &[Report], opts: &Options) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &document(engine, reports, opts)).map_err(io::Error::from)?;
     writeln!(out)
 }
 
@@ -316,10 +295,7 @@ mod tests {
 
     #[test]
     fn uris_are_relative_and_percent_encoded() {
-        assert_eq!(
-            artifact_location("./apps/my app.yaml")["uri"],
-            "apps/my%20app.yaml"
-        );
+        assert_eq!(artifact_location("./apps/my app.yaml")["uri"], "apps/my%20app.yaml");
         assert_eq!(artifact_location("apps/a.yaml")["uriBaseId"], "%SRCROOT%");
     }
 

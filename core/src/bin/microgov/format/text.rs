@@ -13,12 +13,7 @@ pub fn write(
     opts: &Options,
     style: &Style,
 ) -> io::Result<()> {
-    let name_width = reports
-        .iter()
-        .map(|r| r.name().len())
-        .max()
-        .unwrap_or(0)
-        .min(40);
+    let name_width = reports.iter().map(|r| r.name().len()).max().unwrap_or(0).min(40);
     for r in reports {
         let outcome = r.outcome().to_ascii_uppercase();
         match &r.result {
@@ -45,9 +40,10 @@ pub fn write(
                         v.message
                     )?;
                     if let Some(map) = &map {
-                        let pointer = v.path.clone().unwrap_or_else(|| {
-                            r.pointer_of(v.dataset.as_deref(), v.connector.as_deref())
-                        });
+                        let pointer = v
+                            .path
+                            .clone()
+                            .unwrap_or_else(|| r.pointer_of(v.dataset.as_deref(), v.connector.as_deref()));
                         let at = map.locate(&pointer);
                         writeln!(
                             out,
@@ -63,11 +59,7 @@ pub fn write(
                         writeln!(out, "      {} {fix}", style.dim("fix"))?;
                     }
                     if let Some(kind) = &v.exception {
-                        writeln!(
-                            out,
-                            "      {} an approved exception {kind}",
-                            style.dim("or")
-                        )?;
+                        writeln!(out, "      {} an approved exception {kind}", style.dim("or"))?;
                     }
                 }
                 for w in &d.waived {
@@ -87,26 +79,11 @@ pub fn write(
                         (None, Some(c)) => format!(" (connector {c})"),
                         (None, None) => String::new(),
                     };
-                    let mark = if opts.fail_on_review {
-                        style.red_bold("x")
-                    } else {
-                        style.yellow("?")
-                    };
-                    writeln!(
-                        out,
-                        "    {mark} needs approval by {}{scope}: {}",
-                        a.role, a.reason
-                    )?;
+                    let mark = if opts.fail_on_review { style.red_bold("x") } else { style.yellow("?") };
+                    writeln!(out, "    {mark} needs approval by {}{scope}: {}", a.role, a.reason)?;
                 }
                 for w in &d.warnings {
-                    writeln!(
-                        out,
-                        "    {} {}.{} {}",
-                        style.yellow("!"),
-                        w.policy,
-                        w.rule,
-                        w.message
-                    )?;
+                    writeln!(out, "    {} {}.{} {}", style.yellow("!"), w.policy, w.rule, w.message)?;
                 }
             }
             Err(f) => {
