@@ -74,7 +74,7 @@ impl ManifestArg {
 /// was an object, not text).
 fn unlocated(e: microgov::Error) -> microgov::Error {
     match e {
-        microgov::Error::Manifest(problems) => microgov::Error::Manifest(strip(problems)),
+        microgov::Error::Manifest(e) => microgov::model::ManifestError { problems: strip(e.problems), ..e }.into(),
         other => other,
     }
 }

@@ -49,7 +49,6 @@ impl From<microgov::Error> for Failure {
                     props.push(("line", json!(l)));
                 }
             }
-            microgov::Error::Io { path, .. } => props.push(("file", json!(path))),
             microgov::Error::Audit(a) => match a {
                 AuditError::Io { path, .. } | AuditError::Locked { path, .. } => props.push(("file", json!(path))),
                 AuditError::Tampered { path, kind, seq, .. } => {
@@ -75,7 +74,7 @@ impl From<microgov::Error> for Failure {
 impl Failure {
     /// Invalid manifest or approvals: every problem at once.
     pub fn problems(problems: Vec<Problem>) -> Self {
-        microgov::Error::Manifest(problems).into()
+        microgov::Error::from(microgov::model::ManifestError::manifest(problems)).into()
     }
 
     /// An argument of the wrong JavaScript type.

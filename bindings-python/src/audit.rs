@@ -200,7 +200,7 @@ impl AuditLog {
         let receipt = py
             .detach(|| {
                 guard(|| {
-                    let base = decision.inner.to_audit_event().map_err(audit_err)?;
+                    let base = microgov::audit::Event::from_decision(&decision.inner, None).map_err(audit_err)?;
                     let event = match extra {
                         None => base,
                         Some(extra) => Event::from_json(&merge_event(&base, extra)?).map_err(audit_err)?,

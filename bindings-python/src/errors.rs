@@ -195,7 +195,7 @@ pub fn core_error(py: Python<'_>, e: microgov::Error) -> PyErr {
     let code = e.code();
     let message = e.to_string();
     match &e {
-        microgov::Error::Manifest(problems) => manifest_error(py, message, problems),
+        microgov::Error::Manifest(m) => manifest_error(py, message, &m.problems),
         microgov::Error::Policy(p) => raise(
             py,
             py.get_type::<PolicyError>(),
@@ -204,9 +204,6 @@ pub fn core_error(py: Python<'_>, e: microgov::Error) -> PyErr {
         ),
         microgov::Error::Lifecycle(_) => {
             raise(py, py.get_type::<LifecycleError>(), message, &[("code", str_obj(py, code))])
-        }
-        microgov::Error::Io { path, .. } => {
-            raise(py, py.get_type::<IoError>(), message, &[("code", str_obj(py, code)), ("path", str_obj(py, path))])
         }
         microgov::Error::Audit(microgov::audit::AuditError::Tampered { path, kind, seq, reason }) => raise(
             py,

@@ -212,7 +212,7 @@ impl Engine {
         let engine = &self.inner;
         match py.detach(|| load_manifest(engine, src)) {
             Ok(_) => Ok(PyList::empty(py)),
-            Err(BindError::Core(microgov::Error::Manifest(problems))) => problem_list(py, &problems),
+            Err(BindError::Core(microgov::Error::Manifest(m))) => problem_list(py, &m.problems),
             Err(e) => Err(e.into_pyerr(py)),
         }
     }

@@ -9,9 +9,9 @@ use crate::model::Problem;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The manifest (or approvals file) is invalid; every problem is listed.
-    #[error("{}", format_problems(.0))]
-    Manifest(Vec<Problem>),
+    /// A manifest or approvals document is invalid; every problem is listed.
+    #[error(transparent)]
+    Manifest(#[from] crate::model::ManifestError),
     /// A policy, bundle or data document could not be loaded or evaluated.
     #[error(transparent)]
     Policy(#[from] crate::engine::PolicyError),
@@ -21,45 +21,26 @@ pub enum Error {
     /// A renewal was refused.
     #[error(transparent)]
     Lifecycle(#[from] crate::model::lifecycle::LifecycleError),
-    /// Reading a file failed.
-    #[error("cannot read {path}: {source}")]
-    Io {
-        /// The file that could not be read.
-        path: String,
-        /// The operating system's error.
-        #[source]
-        source: std::io::Error,
-    },
 }
 
 impl Error {
     /// The stable, machine-readable code of this error (for example `manifest.invalid`).
     pub fn code(&self) -> &'static str {
         match self {
-            Error::Manifest(_) => "manifest.invalid",
+            Error::Manifest(e) => e.code(),
             Error::Policy(e) => e.code(),
             Error::Audit(e) => e.code(),
             Error::Lifecycle(e) => e.code(),
-            Error::Io { .. } => "io",
         }
     }
 
     /// The individual problems of an invalid manifest; empty for other errors.
     pub fn problems(&self) -> &[Problem] {
         match self {
-            Error::Manifest(p) => p,
+            Error::Manifest(e) => &e.problems,
             _ => &[],
         }
     }
-}
-
-fn format_problems(problems: &[Problem]) -> String {
-    let mut out = format!("invalid manifest: {} problem(s)", problems.len());
-    for p in problems {
-        out.push_str("\n  ");
-        out.push_str(&p.to_string());
-    }
-    out
 }
 
 /// Result with microgov's [`Error`].

@@ -6,7 +6,9 @@ pub mod bundle;
 pub mod detect;
 pub mod engine;
 pub mod error;
+pub mod ffi;
 pub mod model;
+pub mod pointer;
 pub mod risk;
 
 pub use engine::{Context, Decision, Engine, EngineOptions, Outcome};

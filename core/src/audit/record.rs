@@ -373,6 +373,41 @@ impl Event {
         Ok(e)
     }
 
+    /// A decision's `policy.evaluate` event ([`Event::from_decision_json`]) with the caller's
+    /// own members over it ([`Event::merged`]): the one way every binding and the command
+    /// line record a decision.
+    pub fn from_decision(decision: &crate::engine::Decision, extra: Option<&Value>) -> Result<Event, AuditError> {
+        let base = Event::from_decision_json(&decision.to_value())?;
+        match extra {
+            Some(extra) => base.merged(extra),
+            None => Ok(base),
+        }
+    }
+
+    /// This event with the members of `extra` (an event object, possibly partial) over it:
+    /// `attrs` are merged key by key, every other member given replaces this event's. The
+    /// result is validated as any event is.
+    pub fn merged(&self, extra: &Value) -> Result<Event, AuditError> {
+        let Value::Object(extra) = extra else {
+            return Err(AuditError::bad_event("/", "an event must be a json object"));
+        };
+        let mut merged = serde_json::to_value(self)
+            .map_err(|e| AuditError::BadEvent { field: "/".into(), reason: e.to_string() })?;
+        if let Value::Object(m) = &mut merged {
+            for (k, v) in extra {
+                match (k.as_str(), m.get_mut("attrs"), v) {
+                    ("attrs", Some(Value::Object(a)), Value::Object(more)) => {
+                        a.extend(more.iter().map(|(k, v)| (k.clone(), v.clone())))
+                    }
+                    (_, _, v) => {
+                        m.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        Event::from_json(&merged)
+    }
+
     /// Checks every field against the record rules (see `core/docs/audit-format.md`), so that
     /// a bad event is refused before it takes a seq.
     pub fn validate(&self) -> Result<(), AuditError> {

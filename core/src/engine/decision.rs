@@ -148,11 +148,3 @@ impl Decision {
         serde_json::to_value(self).unwrap_or_default()
     }
 }
-
-impl Decision {
-    /// The `policy.evaluate` audit event for this decision (tenant and
-    /// principal are the caller's to add): one call from decision to record.
-    pub fn to_audit_event(&self) -> Result<crate::audit::Event, crate::audit::AuditError> {
-        crate::audit::Event::from_decision_json(&self.to_value())
-    }
-}

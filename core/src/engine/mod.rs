@@ -12,6 +12,7 @@
 //! prepared VM from a small pool, so there is no lock around evaluation,
 //! and gets back the VM it ran last, so a VM's memory stays in one core's cache.
 
+pub mod batch;
 mod checks;
 mod decision;
 mod digest;
@@ -463,19 +464,19 @@ impl Engine {
     /// Parses and validates a manifest (YAML or JSON) with this engine's
     /// catalog, defaults and limits.
     pub fn parse_manifest(&self, text: &str) -> Result<Manifest> {
-        Manifest::parse_with(text, crate::model::sniff_format(text), &self.inner.settings.parse)
+        Ok(Manifest::parse_with(text, crate::model::sniff_format(text), &self.inner.settings.parse)?)
     }
 
     /// Validates an already-parsed manifest document with this engine's settings.
     pub fn manifest_from_value(&self, doc: &serde_json::Value) -> Result<Manifest> {
-        crate::model::parse::manifest_from_value(doc, &self.inner.settings.parse).map_err(Error::Manifest)
+        crate::model::parse::manifest_from_value(doc, &self.inner.settings.parse).map_err(|p| Error::from(crate::model::ManifestError::manifest(p)))
     }
 
     /// Validates a document held in some other form than a
     /// `serde_json::Value` (a binding's own objects), with this engine's
     /// settings: see [`crate::model::doc`].
     pub fn manifest_from_node<N: crate::model::doc::Node>(&self, doc: &N) -> Result<Manifest> {
-        crate::model::parse::manifest_from_node(doc, &self.inner.settings.parse).map_err(Error::Manifest)
+        crate::model::parse::manifest_from_node(doc, &self.inner.settings.parse).map_err(|p| Error::from(crate::model::ManifestError::manifest(p)))
     }
 
     /// Takes an idle backend, preferring the one this thread ran last.
@@ -601,46 +602,13 @@ impl Engine {
     /// Threads take small batches from a shared counter as they free up, so
     /// a slow core or a slow app does not hold up the others.
     pub fn evaluate_many(&self, apps: &[Manifest], ctx: &Context) -> Vec<Result<Decision>> {
-        const BATCH: usize = 8;
-        let threads =
-            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(apps.len().div_ceil(BATCH)).max(1);
-        if threads <= 1 {
-            return apps.iter().map(|a| self.evaluate(a, ctx)).collect();
-        }
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let mut parts: Vec<Vec<(usize, Result<Decision>)>> = Vec::with_capacity(threads);
-        std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads)
-                .map(|_| {
-                    s.spawn(|| {
-                        let mut done = Vec::new();
-                        loop {
-                            let start = next.fetch_add(BATCH, std::sync::atomic::Ordering::Relaxed);
-                            if start >= apps.len() {
-                                break done;
-                            }
-                            for (i, a) in apps.iter().enumerate().skip(start).take(BATCH) {
-                                done.push((i, self.evaluate(a, ctx)));
-                            }
-                        }
-                    })
-                })
-                .collect();
-            for h in handles {
-                // A panicking thread loses its results; they are reported below.
-                if let Ok(v) = h.join() {
-                    parts.push(v);
-                }
-            }
-        });
-        let mut slots: Vec<Option<Result<Decision>>> = (0..apps.len()).map(|_| None).collect();
-        for (i, r) in parts.into_iter().flatten() {
-            slots[i] = Some(r);
-        }
-        slots
-            .into_iter()
-            .map(|r| r.unwrap_or_else(|| Err(PolicyError::Eval("an evaluation thread panicked".into()).into())))
-            .collect()
+        batch::map(
+            apps,
+            batch::BatchOptions::default(),
+            None,
+            |a| self.evaluate(a, ctx),
+            || Err(PolicyError::Eval("an evaluation panicked (a bug in microgov, please report it)".into()).into()),
+        )
     }
 
     /// Prepares an app for repeated decisions: validates nothing new, but
@@ -789,6 +757,24 @@ impl Engine {
         let mut out = record.clone();
         redact_in(&mut out, &fields);
         out
+    }
+
+    /// The app's lifecycle state at `now` (active, expiring, expired, retired), with the
+    /// expiring window of the bundle data (`lifecycle.expiring_within_days`).
+    pub fn lifecycle(&self, app: &Manifest, now: DateTime<Utc>) -> crate::model::lifecycle::LifecycleState {
+        crate::model::lifecycle::state(app, now, self.settings().expiring_within_days)
+    }
+
+    /// The app renewed to `new_expiry`, which must lie after `now` and at most the bundle
+    /// data's `lifecycle.max_days` from it; a retired app is never renewed.
+    pub fn renew(&self, app: &Manifest, new_expiry: DateTime<Utc>, now: DateTime<Utc>) -> Result<Manifest> {
+        Ok(crate::model::lifecycle::renew(app, new_expiry, now, self.settings().max_lifetime_days)?)
+    }
+
+    /// The app retired at `now` (`metadata.retiredAt`): from then on its lifecycle says
+    /// retired, the policies deny it and [`Engine::renew`] refuses it.
+    pub fn retire(&self, app: &Manifest, now: DateTime<Utc>) -> Manifest {
+        crate::model::lifecycle::retire(app, now)
     }
 
     /// Judges each approval for this app at `now`.

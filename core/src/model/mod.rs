@@ -3,6 +3,7 @@
 
 pub mod doc;
 mod enums;
+mod error;
 mod manifest;
 pub(crate) mod parse;
 mod problem;
@@ -14,13 +15,14 @@ pub mod locate;
 pub mod region;
 
 pub use approval::{Approval, ApprovalPolicy, ApprovalStatus, ExceptionRule, Scope};
+pub use error::{Document, ManifestError};
 pub use enums::{Access, BuiltBy, Category, Classification, ConnectorType, Encryption, Environment, Sso, Tier};
 pub use manifest::{Auth, Connector, Dataset, Field, Manifest, Metadata, SecretRef, Spec};
 pub use parse::{is_dns_label, parse_document, parse_tree, sniff_format, Format, Limits, ParseOptions};
 pub use problem::{codes, pointer_push, Problem};
 pub use region::{Catalog, Region, Residency};
 
-use crate::error::{Error, Result};
+type Result<T, E = ManifestError> = std::result::Result<T, E>;
 
 impl Manifest {
     /// Reads and validates a YAML manifest with the bundled defaults.
@@ -40,18 +42,18 @@ impl Manifest {
 
     /// Validates an already-parsed document with the bundled defaults.
     pub fn from_value(doc: &serde_json::Value) -> Result<Manifest> {
-        parse::manifest_from_value(doc, &ParseOptions::default()).map_err(Error::Manifest)
+        parse::manifest_from_value(doc, &ParseOptions::default()).map_err(ManifestError::manifest)
     }
 
     /// Reads and validates text with explicit options (catalog, limits, defaults).
     pub fn parse_with(text: &str, format: Format, opts: &ParseOptions) -> Result<Manifest> {
-        let tree = parse_tree(text, format, &opts.limits).map_err(Error::Manifest)?;
+        let tree = parse_tree(text, format, &opts.limits).map_err(ManifestError::manifest)?;
         // A manifest with problems is walked again as a `Value`, whose
         // sorted mappings give its problems in their documented order.
         parse::manifest_from_node(&&tree, opts).or_else(|_| parse::manifest_from_value(&tree.to_value(), opts)).map_err(
             |mut problems| {
                 locate::locate_problems(text, &mut problems);
-                Error::Manifest(problems)
+                ManifestError::manifest(problems)
             },
         )
     }

@@ -265,8 +265,7 @@ fn load_one(engine: &Engine, input: &Input) -> Option<Item> {
 /// A library error as a failure of one file.
 pub fn to_failure(e: microgov::Error) -> Failure {
     match e {
-        microgov::Error::Manifest(p) => Failure::Invalid(p),
-        microgov::Error::Io { source, .. } => Failure::Io(io_message(&source)),
+        microgov::Error::Manifest(e) => Failure::Invalid(e.problems),
         other => Failure::Eval { code: other.code().to_string(), message: other.to_string() },
     }
 }

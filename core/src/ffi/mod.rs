@@ -1,0 +1,13 @@
+//! What the Python and Node bindings and the command line share, so that the same input
+//! gives the same answer, code, message and fields in every language (cedar-policy's `ffi`
+//! module is the model).
+//!
+//! - [`ErrorDetails`]: any [`Error`](crate::Error) as a flat record (code, message,
+//!   problems, file, line, seq, kind, field) that a binding turns into its exception or
+//!   `Error` object with one loop over [`ErrorDetails::fields`].
+//! - The batch runner is [`crate::engine::batch`]; the decision-to-audit-event merge is
+//!   [`crate::audit::Event::from_decision`].
+
+mod error;
+
+pub use error::{ErrorDetails, ErrorFamily};
