@@ -6,11 +6,14 @@
 //! scoped exception (`scope.exception`) waives only violations of that kind
 //! on that dataset or connector.
 
+use super::at::At;
 use super::doc::Node;
 use super::enums::Encryption;
 use super::manifest::Manifest;
-use super::parse::{parse_document, sniff_format, At, Limits, Walker};
 use super::problem::{codes, Problem};
+use super::read::{parse_document, sniff_format, Limits};
+use super::syntax::is_email;
+use super::walk::Walker;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -242,7 +245,7 @@ pub fn approvals_from_value(doc: &serde_json::Value) -> Result<Vec<Approval>, Ve
         let approver_key = approver.key;
         let approver = w.req_str(&at, &approver);
         if let Some(a) = &approver {
-            if !super::parse::is_email(a) {
+            if !is_email(a) {
                 w.push_at(
                     codes::INVALID_EMAIL,
                     &At::Key(&at, approver_key),

@@ -1,6 +1,6 @@
 //! The model's error: a document the user wrote is invalid.
 
-use super::Problem;
+use super::problem::Problem;
 
 /// Which kind of document a [`ManifestError`] is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,13 +1,18 @@
 //! The micro-app model: manifests, their vocabularies, regions, approvals
 //! and lifecycle, with validation that reports every problem at once.
 
+mod at;
 pub mod doc;
 mod enums;
 mod error;
 mod manifest;
-pub(crate) mod parse;
 mod problem;
+mod read;
+mod suggest;
+mod syntax;
 pub mod tree;
+mod validate;
+mod walk;
 
 pub mod approval;
 pub mod lifecycle;
@@ -15,12 +20,17 @@ pub mod locate;
 pub mod region;
 
 pub use approval::{Approval, ApprovalPolicy, ApprovalStatus, ExceptionRule, Scope};
-pub use error::{Document, ManifestError};
 pub use enums::{Access, BuiltBy, Category, Classification, ConnectorType, Encryption, Environment, Sso, Tier};
+pub use error::{Document, ManifestError};
 pub use manifest::{Auth, Connector, Dataset, Field, Manifest, Metadata, SecretRef, Spec};
-pub use parse::{is_dns_label, parse_document, parse_tree, sniff_format, Format, Limits, ParseOptions};
 pub use problem::{codes, pointer_push, Problem};
+pub use read::{
+    looks_like_manifest, parse_document, parse_tree, parsed_looks_like_manifest, sniff_format, Format, Limits,
+};
 pub use region::{Catalog, Region, Residency};
+pub use syntax::is_dns_label;
+pub use validate::ParseOptions;
+pub(crate) use validate::{manifest_from_node, manifest_from_value};
 
 type Result<T, E = ManifestError> = std::result::Result<T, E>;
 
@@ -42,7 +52,7 @@ impl Manifest {
 
     /// Validates an already-parsed document with the bundled defaults.
     pub fn from_value(doc: &serde_json::Value) -> Result<Manifest> {
-        parse::manifest_from_value(doc, &ParseOptions::default()).map_err(ManifestError::manifest)
+        manifest_from_value(doc, &ParseOptions::default()).map_err(ManifestError::manifest)
     }
 
     /// Reads and validates text with explicit options (catalog, limits, defaults).
@@ -50,7 +60,7 @@ impl Manifest {
         let tree = parse_tree(text, format, &opts.limits).map_err(ManifestError::manifest)?;
         // A manifest with problems is walked again as a `Value`, whose
         // sorted mappings give its problems in their documented order.
-        parse::manifest_from_node(&&tree, opts).or_else(|_| parse::manifest_from_value(&tree.to_value(), opts)).map_err(
+        manifest_from_node(&&tree, opts).or_else(|_| manifest_from_value(&tree.to_value(), opts)).map_err(
             |mut problems| {
                 locate::locate_problems(text, &mut problems);
                 ManifestError::manifest(problems)

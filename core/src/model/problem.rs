@@ -41,19 +41,10 @@ impl fmt::Display for Problem {
     }
 }
 
-/// Appends `token` to a JSON pointer, escaping `~` and `/` as RFC 6901 requires.
+/// Appends `token` to a JSON pointer, escaping `~` and `/` as RFC 6901 requires:
+/// [`crate::pointer::join`] under the name this module has always exported.
 pub fn pointer_push(base: &str, token: &str) -> String {
-    let mut out = String::with_capacity(base.len() + token.len() + 1);
-    out.push_str(base);
-    out.push('/');
-    for c in token.chars() {
-        match c {
-            '~' => out.push_str("~0"),
-            '/' => out.push_str("~1"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::pointer::join(base, token)
 }
 
 /// The stable codes of manifest problems, one constant each so that callers

@@ -3,6 +3,7 @@
 //! The catalog is data, kept once in `policy-bundles/residency/data.json`
 //! (`data.microgov.residency`), read here and by the residency policy alike.
 
+use super::suggest::{edit_distance, nearest};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, LazyLock};
@@ -143,16 +144,9 @@ impl Catalog {
     /// The closest known region ids to `id`, for "did you mean" hints.
     pub fn suggest(&self, id: &str) -> Option<&str> {
         let (provider, name) = id.split_once(':').unwrap_or(("", id));
-        self.regions
-            .keys()
-            .filter(|k| provider.is_empty() || k.starts_with(provider))
-            .map(|k| {
-                let other = k.split_once(':').map(|(_, n)| n).unwrap_or(k);
-                (crate::model::parse::edit_distance(name, other), k.as_str())
-            })
-            .filter(|(d, _)| *d <= 3)
-            .min()
-            .map(|(_, k)| k)
+        let candidates =
+            self.regions.keys().map(String::as_str).filter(|k| provider.is_empty() || k.starts_with(provider));
+        nearest(candidates, 3, |k| edit_distance(name, k.split_once(':').map(|(_, n)| n).unwrap_or(k)))
     }
 }
 

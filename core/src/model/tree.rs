@@ -9,6 +9,7 @@
 //!
 //! [`Manifest`]: super::Manifest
 
+use super::at::At;
 use super::doc::{Kind, MapNode, Node};
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
@@ -125,7 +126,7 @@ pub(crate) enum Refusal {
 /// Reads one value with its limits; `refused` says why an error was raised
 /// (the deserializer only carries a message).
 pub(crate) struct Seed<'s> {
-    pub(crate) at: super::parse::At<'s>,
+    pub(crate) at: At<'s>,
     pub(crate) depth: usize,
     pub(crate) max_depth: usize,
     pub(crate) max_nodes: usize,
@@ -139,7 +140,7 @@ impl Seed<'_> {
         E::custom("refused")
     }
 
-    fn child<'c>(&'c self, at: super::parse::At<'c>) -> Seed<'c> {
+    fn child<'c>(&'c self, at: At<'c>) -> Seed<'c> {
         Seed {
             at,
             depth: self.depth + 1,
@@ -207,7 +208,7 @@ impl<'de> Visitor<'de> for Seed<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Tree<'de>, A::Error> {
         let mut out = Vec::new();
         loop {
-            let at = super::parse::At::Index(&self.at, out.len());
+            let at = At::Index(&self.at, out.len());
             match seq.next_element_seed(self.child(at))? {
                 Some(v) => out.push(v),
                 None => return Ok(Tree::List(out)),
@@ -225,10 +226,10 @@ impl<'de> Visitor<'de> for Seed<'_> {
                 None => out.iter().any(|(k, _)| k == &key),
             };
             if repeated {
-                let at = super::parse::At::Key(&self.at, &key);
+                let at = At::Key(&self.at, &key);
                 return Err(self.refuse(Refusal::DuplicateKey(at.pointer())));
             }
-            let value = map.next_value_seed(self.child(super::parse::At::Key(&self.at, &key)))?;
+            let value = map.next_value_seed(self.child(At::Key(&self.at, &key)))?;
             out.push((key, value));
             if seen.is_none() && out.len() == SCAN_KEYS {
                 seen = Some(out.iter().map(|(k, _)| k.to_string()).collect());
@@ -260,53 +261,5 @@ impl<'de> serde::Deserialize<'de> for KeyOf<'de> {
             }
         }
         d.deserialize_str(V)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Tree;
-    use crate::model::{codes, parse_tree, Format, Limits};
-    use std::borrow::Cow;
-
-    #[test]
-    fn strings_without_escapes_are_borrowed_from_the_text() {
-        let tree = parse_tree(
-            r#"{"a": "plain", "b": "esc\"aped", "c": [1, 2.5, null, true]}"#,
-            Format::Json,
-            &Limits::default(),
-        )
-        .unwrap();
-        let Tree::Map(entries) = &tree else { panic!("{tree:?}") };
-        assert!(matches!(&entries[0], (Cow::Borrowed("a"), Tree::Str(Cow::Borrowed("plain")))));
-        assert!(matches!(&entries[1].1, Tree::Str(Cow::Owned(s)) if s == "esc\"aped"));
-        assert_eq!(tree.to_value(), serde_json::json!({"a": "plain", "b": "esc\"aped", "c": [1, 2.5, null, true]}));
-    }
-
-    #[test]
-    fn a_repeated_key_is_refused_where_it_is_in_small_and_large_mappings() {
-        let mut big: Vec<String> = (0..40).map(|i| format!("\"k{i}\": {i}")).collect();
-        big.push("\"k7\": 0".to_string());
-        for (text, path) in [
-            (r#"{"spec": {"x": 1, "y": 2, "x": 3}}"#.to_string(), "/spec/x"),
-            (format!(r#"{{"labels": {{{}}}}}"#, big.join(", ")), "/labels/k7"),
-            ("spec:\n  list:\n    - {a: 1, a: 2}\n".to_string(), "/spec/list/0/a"),
-        ] {
-            let format = if text.starts_with('{') { Format::Json } else { Format::Yaml };
-            let problems = parse_tree(&text, format, &Limits::default()).unwrap_err();
-            assert_eq!((problems[0].code.as_str(), problems[0].path.as_str()), (codes::DUPLICATE_KEY, path), "{text}");
-            assert!(problems[0].message.contains("line"), "{}", problems[0].message);
-        }
-    }
-
-    #[test]
-    fn limits_are_checked_while_reading() {
-        let limits = Limits { max_bytes: 1 << 20, max_depth: 3, max_nodes: 10 };
-        let deep = parse_tree("[[[[1]]]]", Format::Json, &limits).unwrap_err();
-        assert_eq!(deep[0].code, codes::TOO_COMPLEX);
-        assert!(deep[0].message.contains("deeper than 3"), "{}", deep[0].message);
-        let many = parse_tree("[1,2,3,4,5,6,7,8,9,10,11]", Format::Json, &limits).unwrap_err();
-        assert!(many[0].message.contains("more than 10 values"), "{}", many[0].message);
-        assert!(parse_tree("[[[1]]]", Format::Json, &limits).is_ok());
     }
 }
