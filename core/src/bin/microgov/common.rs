@@ -6,7 +6,7 @@ use crate::{ContextArgs, EngineArgs};
 use chrono::{DateTime, Utc};
 use microgov::model::approval::{approvals_from_str, Approval};
 use microgov::model::locate::{Location, SourceMap};
-use microgov::model::{parse_document, sniff_format, Problem};
+use microgov::model::{parse_document, parsed_looks_like_manifest, sniff_format, Problem};
 use microgov::{Context, Engine, EngineOptions, Manifest};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -183,25 +183,6 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Whether a parsed document found in a folder is meant as a MicroApp
-/// manifest (other YAML and JSON, such as expected-result tables, is skipped).
-fn is_manifest_doc(doc: &serde_json::Value) -> bool {
-    let Some(m) = doc.as_object() else {
-        return false;
-    };
-    m.get("kind").and_then(|k| k.as_str()) == Some("MicroApp")
-        || m.get("apiVersion").and_then(|k| k.as_str()).is_some_and(|v| v.starts_with("microgov.dev/"))
-}
-
-/// Whether unparseable (or oddly shaped) text still says it is a manifest:
-/// a broken manifest in a folder must fail the gate, not vanish from it.
-fn mentions_manifest(text: &str) -> bool {
-    regex::Regex::new(
-        r#"(?m)(^|[{,])\s*-?\s*["']?(kind["']?\s*:\s*["']?MicroApp\b|apiVersion["']?\s*:\s*["']?microgov\.dev/)"#,
-    )
-    .is_ok_and(|re| re.is_match(text))
-}
-
 fn read_text(path: &Path, max_bytes: usize) -> Result<String, Failure> {
     let meta = std::fs::metadata(path).map_err(|e| Failure::Io(io_message(&e)))?;
     if meta.is_dir() {
@@ -251,13 +232,15 @@ fn load_one(engine: &Engine, input: &Input) -> Option<Item> {
         return Some(Item { shown: input.shown.clone(), text, result });
     }
     let limits = engine.settings().parse.limits;
-    let result = match parse_document(&text, sniff_format(&text), &limits) {
-        Ok(doc) if is_manifest_doc(&doc) => engine.manifest_from_value(&doc).map_err(to_failure),
+    let parsed = parse_document(&text, sniff_format(&text), &limits);
+    if !parsed_looks_like_manifest(&text, parsed.as_ref().ok()) {
+        return None;
+    }
+    let result = match parsed {
+        Ok(doc) if doc.is_object() => engine.manifest_from_value(&doc).map_err(to_failure),
         // A list or a scalar that reads like a manifest is a misshapen one.
-        Ok(doc) if !doc.is_object() && mentions_manifest(&text) => engine.parse_manifest(&text).map_err(to_failure),
-        Ok(_) => return None,
-        Err(problems) if mentions_manifest(&text) => Err(Failure::Invalid(problems)),
-        Err(_) => return None,
+        Ok(_) => engine.parse_manifest(&text).map_err(to_failure),
+        Err(problems) => Err(Failure::Invalid(problems)),
     };
     Some(Item { shown: input.shown.clone(), text, result })
 }
@@ -462,15 +445,6 @@ mod tests {
         assert_eq!(parse_window("36h"), Ok(chrono::Duration::hours(36)));
         assert!(parse_window("soon").is_err());
         assert!(parse_window("3y").is_err());
-    }
-
-    #[test]
-    fn broken_manifests_are_recognised_by_their_text() {
-        assert!(mentions_manifest("apiVersion: microgov.dev/v1\nkind: MicroApp\nspec: {"));
-        assert!(mentions_manifest("- apiVersion: microgov.dev/v1\n  kind: MicroApp\n"));
-        assert!(mentions_manifest("{\"kind\": \"MicroApp\""));
-        assert!(!mentions_manifest("{\"about\": \"expected results for MicroApp manifests\"}"));
-        assert!(!mentions_manifest("name: build\non: push\n"));
     }
 
     #[test]
