@@ -65,7 +65,7 @@ fn security_approval() -> Approval {
     by_id("hr-onboarding.yaml", "apr-17")
 }
 
-/// The DESIGN.md residency.transfer exception (employees → payroll).
+/// The residency.transfer exception of `core/docs/manifest.md` (employees → payroll).
 fn transfer_exception() -> Approval {
     by_id("hr-onboarding.yaml", "exc-3")
 }

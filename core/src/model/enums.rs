@@ -43,7 +43,7 @@ macro_rules! string_enum {
                 let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
                 $name::parse(&s).ok_or_else(|| {
                     serde::de::Error::custom(format!(
-                        "unknown value {s:?}, expected one of: {}", $name::spellings()))
+                        "unknown value \"{s}\", expected one of: {}", $name::spellings()))
                 })
             }
         }
