@@ -1,5 +1,13 @@
 //! The micro-app model: manifests, their vocabularies, regions, approvals
 //! and lifecycle, with validation that reports every problem at once.
+//!
+//! Reading a manifest is two steps: `read` turns YAML or JSON text into a
+//! [`tree::Tree`] under limits, then `validate` walks any [`doc::Node`] (that
+//! tree, a `serde_json::Value`, a binding's objects) with the `walk` helpers
+//! and builds the [`Manifest`] or every [`Problem`]; [`locate`] gives each
+//! problem its line and column. Below them: `at` (where a value sits),
+//! `suggest` ("did you mean"), `syntax` (e-mail, DNS label, URL host) and
+//! [`crate::pointer`]. A module imports only from those below it.
 
 mod at;
 pub mod doc;

@@ -123,6 +123,11 @@ pub fn sniff_format(text: &str) -> Format {
     }
 }
 
+/// The `kind` of a manifest.
+pub(crate) const KIND: &str = "MicroApp";
+/// What every manifest `apiVersion` starts with, whatever its version.
+const API_GROUP: &str = "microgov.dev/";
+
 /// Whether `text` is meant as a MicroApp manifest: the rule `microgov check`
 /// applies to each YAML or JSON file it finds in a folder, where other files
 /// (expected-result tables, approvals, CI workflows) are skipped.
@@ -146,8 +151,8 @@ pub fn looks_like_manifest(text: &str) -> bool {
 pub fn parsed_looks_like_manifest(text: &str, parsed: Option<&Value>) -> bool {
     match parsed.and_then(Value::as_object) {
         Some(m) => {
-            m.get("kind").and_then(Value::as_str) == Some("MicroApp")
-                || m.get("apiVersion").and_then(Value::as_str).is_some_and(|v| v.starts_with("microgov.dev/"))
+            m.get("kind").and_then(Value::as_str) == Some(KIND)
+                || m.get("apiVersion").and_then(Value::as_str).is_some_and(|v| v.starts_with(API_GROUP))
         }
         None => declares_manifest(text),
     }
@@ -169,9 +174,7 @@ fn declares_manifest(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::codes;
-    use super::Tree;
-    use super::{looks_like_manifest, parse_tree, parsed_looks_like_manifest, Format, Limits};
+    use super::{codes, looks_like_manifest, parse_tree, parsed_looks_like_manifest, Format, Limits, Tree};
     use std::borrow::Cow;
 
     #[test]

@@ -8,7 +8,7 @@ use super::doc::{Kind, MapNode, Node};
 use super::enums::{Access, BuiltBy, Category, Classification, ConnectorType, Encryption, Environment, Sso};
 use super::manifest::{Auth, Connector, Dataset, Field, Manifest, Metadata, SecretRef, Spec};
 use super::problem::{codes, Problem};
-use super::read::Limits;
+use super::read::{Limits, KIND};
 use super::region::Catalog;
 use super::suggest::did_you_mean;
 use super::syntax::{is_dns_label, is_email, plain_host};
@@ -48,7 +48,6 @@ impl Default for ParseOptions {
 }
 
 const API_VERSION: &str = "microgov.dev/v1";
-const KIND: &str = "MicroApp";
 
 /// Builds a [`Manifest`] from a parsed document, collecting every problem.
 pub fn manifest_from_value(doc: &Value, opts: &ParseOptions) -> Result<Manifest, Vec<Problem>> {
