@@ -20,6 +20,10 @@ for b in policy-bundles/*/; do BUNDLES+=(-b "$b"); done
 "$OPA" check --strict "${BUNDLES[@]}"
 "$OPA" test "${BUNDLES[@]}"
 
+echo "== rust: format and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-features --all-targets -- -D warnings
+
 echo "== rust"
 cargo test --workspace --all-features
 
