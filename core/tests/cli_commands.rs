@@ -397,7 +397,7 @@ fn check_bad_input_exits_2_with_a_clear_message() {
         run(&["check", "fixtures/apps/hr-onboarding.yaml", "--approvals", "fixtures/approvals/malformed.yaml"]);
     assert_eq!(code(&bad_approvals), 2);
     let err = stderr(&bad_approvals);
-    assert!(err.contains("invalid approvals file fixtures/approvals/malformed.yaml: 7 problem(s)"), "{err}");
+    assert!(err.contains("fixtures/approvals/malformed.yaml: invalid approvals: 7 problem(s)"), "{err}");
     assert!(err.contains("fixtures/approvals/malformed.yaml:") && err.contains("/2/scope/datset"), "{err}");
 
     let no_approvals = run(&["check", "fixtures/apps/hr-onboarding.yaml", "--approvals", "nope.yaml"]);

@@ -12,6 +12,7 @@ mod format;
 mod inventory;
 mod policy_test;
 mod progress;
+mod report;
 mod style;
 mod tier;
 mod validate;

@@ -1,6 +1,9 @@
 //! A progress bar on standard error, for long runs on a terminal only.
 
+use microgov::engine::batch::{self, BatchOptions};
 use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Runs with at most this many items show no bar.
@@ -69,5 +72,46 @@ impl Progress {
 impl Drop for Progress {
     fn drop(&mut self) {
         self.finish();
+    }
+}
+
+/// Maps `f` over `items` with the library's worker pool, in order, drawing `progress`
+/// as items finish. The bar is drawn by whichever worker gets to it (the others do not
+/// wait), never going backwards; the caller's thread redraws the end.
+pub fn par_map<T: Sync, R: Send>(
+    items: &[T],
+    progress: &mut Progress,
+    f: impl Fn(&T) -> R + Sync,
+    on_panic: impl Fn() -> R + Sync,
+) -> Vec<R> {
+    // Small chunks, taken as threads free up: a core busy with something else does not
+    // leave the others waiting at the end.
+    let opts = BatchOptions::default().chunk(16);
+    if !progress.enabled() {
+        return batch::map(items, opts, None, f, on_panic);
+    }
+    let most = AtomicUsize::new(0);
+    let bar = Mutex::new(progress);
+    let report = |done: usize| {
+        let done = most.fetch_max(done, Ordering::Relaxed).max(done);
+        if let Ok(mut bar) = bar.try_lock() {
+            bar.set(done);
+        }
+    };
+    let out = batch::map(items, opts, Some(&report), f, on_panic);
+    bar.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()).set(items.len());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn par_map_keeps_the_order() {
+        let items: Vec<usize> = (0..1000).collect();
+        let out = par_map(&items, &mut Progress::hidden(), |x| x * 2, || 0);
+        assert_eq!(out, items.iter().map(|x| x * 2).collect::<Vec<_>>());
+        assert!(par_map(&Vec::<usize>::new(), &mut Progress::hidden(), |x| *x, || 0).is_empty());
     }
 }

@@ -1,8 +1,8 @@
 //! Text for people: one line per app, findings below it, a summary.
 
 use super::Options;
-use crate::check::{Report, Summary};
 use crate::common::{problem_location, Failure};
+use crate::report::{Report, Summary};
 use crate::style::Style;
 use std::io::{self, Write};
 
@@ -40,10 +40,7 @@ pub fn write(
                         v.message
                     )?;
                     if let Some(map) = &map {
-                        let pointer = v
-                            .path
-                            .clone()
-                            .unwrap_or_else(|| r.pointer_of(v.dataset.as_deref(), v.connector.as_deref()));
+                        let pointer = r.pointer_of(v);
                         let at = map.locate(&pointer);
                         writeln!(
                             out,
