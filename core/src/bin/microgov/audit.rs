@@ -1,9 +1,9 @@
 //! `microgov audit verify|append|checkpoint|prove` and `microgov keygen`:
 //! the tamper-evident audit log from the command line.
 
+use crate::args::ColorChoice;
 use crate::common::{core_error, describe_core, exit, io_message, read_option_file, CliError, CliResult};
 use crate::style::Style;
-use crate::ColorChoice;
 use clap::{Subcommand, ValueEnum};
 use microgov::audit::merkle::{verify_inclusion, MerkleTree};
 use microgov::audit::{

@@ -1,8 +1,8 @@
 //! `microgov bundle build`: an OPA bundle tarball from a policy folder.
 
+use crate::args::ColorChoice;
 use crate::common::{core_error, exit, io_message, CliError, CliResult};
 use crate::style::Style;
-use crate::ColorChoice;
 use microgov::bundle::{package_of, Bundle};
 use microgov::{Engine, EngineOptions};
 use serde_json::{json, Value};

@@ -1,11 +1,11 @@
 //! `microgov check`: the CI gate. Evaluates every manifest on all cores and
 //! reports in text, JSON, SARIF, JUnit or GitHub annotations.
 
+use crate::args::{ColorChoice, ContextArgs, EngineArgs};
 use crate::common::{build_context, build_engine, load, CliError, CliResult};
 use crate::format;
 use crate::report::{evaluate, Summary};
 use crate::style::Style;
-use crate::{ColorChoice, ContextArgs, EngineArgs};
 use clap::ValueEnum;
 use std::io::Write;
 use std::path::PathBuf;

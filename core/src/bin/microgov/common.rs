@@ -1,8 +1,8 @@
 //! What the commands share: errors with exit codes, finding and reading
 //! manifests, building the engine and the evaluation context.
 
+use crate::args::{ContextArgs, EngineArgs};
 use crate::progress::{par_map, Progress};
-use crate::{ContextArgs, EngineArgs};
 use chrono::{DateTime, Utc};
 use microgov::ffi::ErrorDetails;
 use microgov::model::approval::{approvals_from_str, Approval};

@@ -2,11 +2,11 @@
 //! violation with its Rego rule and manifest line, what would waive it, and
 //! how each supplied approval was judged.
 
+use crate::args::{ColorChoice, ContextArgs, EngineArgs};
 use crate::common::{
     build_context, build_engine, core_error, exit, load, problem_location, CliError, CliResult, Failure,
 };
 use crate::style::Style;
-use crate::{ColorChoice, ContextArgs, EngineArgs};
 use clap::ValueEnum;
 use microgov::engine::ExplainedViolation;
 use microgov::model::locate::SourceMap;

@@ -1,8 +1,8 @@
 //! `microgov test`: Rego unit tests (`test_` rules), reported like `opa test`.
 
+use crate::args::ColorChoice;
 use crate::common::{core_error, exit, CliError, CliResult};
 use crate::style::Style;
-use crate::ColorChoice;
 use clap::ValueEnum;
 use microgov::bundle::Bundle;
 use microgov::engine::testing::run_tests;

@@ -1,10 +1,10 @@
 //! `microgov validate`: every problem of every manifest, with file, line,
 //! JSON pointer and code.
 
+use crate::args::{ColorChoice, EngineArgs};
 use crate::common::{build_engine, exit, load, problem_location, CliResult, Failure, Item};
 use crate::format::github;
 use crate::style::Style;
-use crate::{ColorChoice, EngineArgs};
 use clap::ValueEnum;
 use serde_json::json;
 use std::io::Write;
