@@ -64,7 +64,7 @@ pub enum Failure {
     /// It could not be read.
     Io(String),
     /// It is not a valid manifest.
-    Invalid(Vec<Problem>),
+    Invalid(ManifestError),
     /// Evaluating it failed (a policy error), as the bindings would say it.
     Eval {
         /// The stable code.
@@ -88,7 +88,7 @@ impl Failure {
     pub fn describe(&self, shown: &str) -> String {
         match self {
             Failure::Io(m) => format!("cannot read {shown}: {m}"),
-            Failure::Invalid(p) => format!("{shown}: invalid manifest: {} problem(s)", p.len()),
+            Failure::Invalid(e) => format!("{shown}: {}", first_line(e)),
             Failure::Eval { code, message, .. } => format!("{shown}: {message} [{code}]"),
         }
     }
@@ -97,7 +97,7 @@ impl Failure {
     pub fn code(&self) -> &str {
         match self {
             Failure::Io(_) => "io",
-            Failure::Invalid(_) => "manifest.invalid",
+            Failure::Invalid(e) => e.code(),
             Failure::Eval { code, .. } => code,
         }
     }
@@ -222,19 +222,19 @@ fn read_text(path: &Path, max_bytes: usize) -> Result<String, Failure> {
         return Err(Failure::Io("is a directory".into()));
     }
     if meta.len() > u64::try_from(max_bytes).unwrap_or(u64::MAX) {
-        return Err(Failure::Invalid(vec![Problem::new(
+        return Err(Failure::Invalid(ManifestError::manifest(vec![Problem::new(
             microgov::model::codes::TOO_LARGE,
             "",
             format!("document is {} bytes, larger than the limit of {max_bytes} bytes", meta.len()),
-        )]));
+        )])));
     }
     let bytes = std::fs::read(path).map_err(|e| Failure::Io(io_message(&e)))?;
     String::from_utf8(bytes).map_err(|e| {
-        Failure::Invalid(vec![Problem::new(
+        Failure::Invalid(ManifestError::manifest(vec![Problem::new(
             microgov::model::codes::SYNTAX,
             "",
             format!("not utf-8 text (byte {})", e.utf8_error().valid_up_to()),
-        )])
+        )]))
     })
 }
 
@@ -270,7 +270,7 @@ fn load_one(engine: &Engine, input: &Input) -> Option<Item> {
         // A list or a scalar that reads like a manifest is a misshapen one.
         Ok(doc) if !doc.is_object() && mentions_manifest(&text) => engine.parse_manifest(&text).map_err(to_failure),
         Ok(_) => return None,
-        Err(problems) if mentions_manifest(&text) => Err(Failure::Invalid(problems)),
+        Err(problems) if mentions_manifest(&text) => Err(Failure::Invalid(ManifestError::manifest(problems))),
         Err(_) => return None,
     };
     Some(Item { shown: input.shown.clone(), text, result })
@@ -279,7 +279,7 @@ fn load_one(engine: &Engine, input: &Input) -> Option<Item> {
 /// A library error as a failure of one file.
 pub fn to_failure(e: microgov::Error) -> Failure {
     match e {
-        microgov::Error::Manifest(e) => Failure::Invalid(e.problems),
+        microgov::Error::Manifest(e) => Failure::Invalid(e),
         other => {
             let d = ErrorDetails::of(&other);
             Failure::Eval { code: d.code.to_string(), message: d.message, file: d.file, line: d.line }
@@ -387,6 +387,24 @@ pub fn parse_now(now: Option<&str>) -> CliResult<DateTime<Utc>> {
     }
 }
 
+/// The first line of a document's error, as the bindings word it
+/// (`invalid approvals: 7 problem(s)`).
+pub fn first_line(e: &ManifestError) -> String {
+    e.to_string().lines().next().unwrap_or_default().to_string()
+}
+
+/// An invalid document as a command that stops on it reports it: `x.yaml: invalid
+/// approvals: 7 problem(s)`, then each problem at its line and column in `text`.
+pub fn invalid_document(shown: &str, text: &str, e: &ManifestError) -> String {
+    let map = SourceMap::new(text);
+    let mut msg = format!("{shown}: {}", first_line(e));
+    for p in e.problems() {
+        let at = problem_location(&map, p);
+        msg.push_str(&format!("\n  {shown}:{}:{}: {p}", at.line, at.column));
+    }
+    msg
+}
+
 /// Reads the approvals files, reporting every problem with its line.
 pub fn read_approvals(paths: &[PathBuf]) -> CliResult<Vec<Approval>> {
     let mut all = Vec::new();
@@ -395,16 +413,8 @@ pub fn read_approvals(paths: &[PathBuf]) -> CliResult<Vec<Approval>> {
         match approvals_from_str(&text) {
             Ok(mut a) => all.append(&mut a),
             Err(problems) => {
-                let map = SourceMap::new(&text);
-                let err = microgov::Error::from(ManifestError::approvals(problems));
-                // `x.yaml: invalid approvals: 7 problem(s)`, as the bindings word it, then
-                // each problem at its line.
-                let mut msg = format!("{}: {}", path.display(), ErrorDetails::of(&err).message);
-                for p in err.problems() {
-                    let at = problem_location(&map, p);
-                    msg.push_str(&format!("\n  {}:{}:{}: {p}", path.display(), at.line, at.column));
-                }
-                return Err(CliError::input(msg));
+                let shown = path.display().to_string();
+                return Err(CliError::input(invalid_document(&shown, &text, &ManifestError::approvals(problems))));
             }
         }
     }

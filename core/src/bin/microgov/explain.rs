@@ -4,7 +4,7 @@
 
 use crate::args::{ColorChoice, ContextArgs, EngineArgs};
 use crate::common::{
-    build_context, build_engine, core_error, exit, load, problem_location, CliError, CliResult, Failure,
+    build_context, build_engine, core_error, exit, invalid_document, load, CliError, CliResult, Failure,
 };
 use crate::style::Style;
 use clap::ValueEnum;
@@ -81,15 +81,7 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
     };
     let manifest = match &item.result {
         Ok(m) => m,
-        Err(Failure::Invalid(problems)) => {
-            let map = item.source_map();
-            let mut msg = format!("{}: invalid manifest: {} problem(s)", item.shown, problems.len());
-            for p in problems {
-                let at = problem_location(&map, p);
-                msg.push_str(&format!("\n  {}:{}:{}: {p}", item.shown, at.line, at.column));
-            }
-            return Err(CliError::input(msg));
-        }
+        Err(Failure::Invalid(e)) => return Err(CliError::input(invalid_document(&item.shown, &item.text, e))),
         Err(f) => return Err(CliError::input(f.describe(&item.shown))),
     };
     let explanation = engine.explain(manifest, &ctx).map_err(|e| core_error(&item.shown, e))?;

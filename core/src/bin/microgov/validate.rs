@@ -6,6 +6,7 @@ use crate::common::{build_engine, exit, load, problem_location, CliResult, Failu
 use crate::format::github;
 use crate::style::Style;
 use clap::ValueEnum;
+use microgov::model::ManifestError;
 use serde_json::json;
 use std::io::Write;
 use std::path::PathBuf;
@@ -47,7 +48,7 @@ struct Located {
 fn problems_of(item: &Item) -> Vec<Located> {
     match &item.result {
         Ok(_) => Vec::new(),
-        Err(Failure::Invalid(problems)) => {
+        Err(Failure::Invalid(ManifestError { problems, .. })) => {
             let map = item.source_map();
             problems
                 .iter()

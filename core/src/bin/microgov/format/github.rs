@@ -4,6 +4,7 @@
 use super::Options;
 use crate::common::{problem_location, Failure};
 use crate::report::{Report, Summary};
+use microgov::model::ManifestError;
 use std::io::{self, Write};
 
 /// Escapes a command's message (data).
@@ -80,7 +81,7 @@ pub fn write_check(out: &mut dyn Write, reports: &[Report], summary: &Summary, o
                     )?;
                 }
             }
-            Err(Failure::Invalid(problems)) => {
+            Err(Failure::Invalid(ManifestError { problems, .. })) => {
                 let map = microgov::model::locate::SourceMap::new(&r.text);
                 for p in problems {
                     let l = problem_location(&map, p);

@@ -4,6 +4,7 @@
 use super::Options;
 use crate::common::{problem_location, Failure};
 use crate::report::{Report, Summary};
+use microgov::model::ManifestError;
 use serde_json::json;
 use std::io::{self, Write};
 
@@ -18,7 +19,7 @@ struct Decided<'a> {
 
 fn failure_value(r: &Report, f: &Failure) -> serde_json::Value {
     let problems: Vec<_> = match f {
-        Failure::Invalid(problems) => {
+        Failure::Invalid(ManifestError { problems, .. }) => {
             let map = microgov::model::locate::SourceMap::new(&r.text);
             problems
                 .iter()

@@ -5,6 +5,7 @@ use super::Options;
 use crate::common::{problem_location, Failure};
 use crate::report::Report;
 use microgov::bundle::RuleSites;
+use microgov::model::ManifestError;
 use microgov::Engine;
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -98,7 +99,7 @@ fn suite(r: &Report, policies: &[String], opts: &Options) -> (Vec<Case>, String)
         }
         Err(f) => {
             let body = match f {
-                Failure::Invalid(problems) => {
+                Failure::Invalid(ManifestError { problems, .. }) => {
                     let map = microgov::model::locate::SourceMap::new(&r.text);
                     problems
                         .iter()

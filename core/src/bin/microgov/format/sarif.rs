@@ -7,6 +7,7 @@ use crate::common::{problem_location, Failure};
 use crate::report::Report;
 use microgov::bundle::RuleSites;
 use microgov::model::locate::SourceMap;
+use microgov::model::ManifestError;
 use microgov::Engine;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -222,7 +223,7 @@ pub fn document(engine: &Engine, reports: &[Report], opts: &Options) -> Value {
                     }));
                 }
             }
-            Err(Failure::Invalid(problems)) => {
+            Err(Failure::Invalid(ManifestError { problems, .. })) => {
                 let map = SourceMap::new(&r.text);
                 let app = r.name();
                 for p in problems {

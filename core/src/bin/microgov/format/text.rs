@@ -4,6 +4,7 @@ use super::Options;
 use crate::common::{problem_location, Failure};
 use crate::report::{Report, Summary};
 use crate::style::Style;
+use microgov::model::ManifestError;
 use std::io::{self, Write};
 
 pub fn write(
@@ -86,7 +87,7 @@ pub fn write(
             Err(f) => {
                 writeln!(out, "{} {}", style.outcome(&outcome, 7), r.shown)?;
                 match f {
-                    Failure::Invalid(problems) => {
+                    Failure::Invalid(ManifestError { problems, .. }) => {
                         let map = microgov::model::locate::SourceMap::new(&r.text);
                         for p in problems {
                             let at = problem_location(&map, p);
