@@ -16,6 +16,8 @@ pub struct Progress {
     label: &'static str,
     last: Option<Instant>,
     drawn: bool,
+    /// The count last drawn: the same count is not redrawn.
+    shown: usize,
 }
 
 impl Progress {
@@ -24,12 +26,12 @@ impl Progress {
     pub fn new(total: usize, label: &'static str) -> Progress {
         let enabled =
             total > THRESHOLD && std::io::stderr().is_terminal() && std::env::var_os("MICROGOV_NO_PROGRESS").is_none();
-        Progress { enabled, total, label, last: None, drawn: false }
+        Progress { enabled, total, label, last: None, drawn: false, shown: 0 }
     }
 
     /// A bar that never draws.
     pub fn hidden() -> Progress {
-        Progress { enabled: false, total: 0, label: "", last: None, drawn: false }
+        Progress { enabled: false, total: 0, label: "", last: None, drawn: false, shown: 0 }
     }
 
     /// Whether it draws at all.
@@ -39,7 +41,7 @@ impl Progress {
 
     /// Shows `done` of the total (at most every 50 ms).
     pub fn set(&mut self, done: usize) {
-        if !self.enabled {
+        if !self.enabled || (self.drawn && done == self.shown) {
             return;
         }
         let now = Instant::now();
@@ -56,6 +58,7 @@ impl Progress {
         let _ = write!(err, "\r\x1b[2K{:<9} [{bar}] {done}/{total} {:>3}%", self.label, done * 100 / total);
         let _ = err.flush();
         self.drawn = true;
+        self.shown = done;
     }
 
     /// Clears the bar.
