@@ -59,14 +59,20 @@ impl Report {
 /// Counts per outcome.
 #[derive(Debug, Default, Clone, Copy, serde::Serialize)]
 pub struct Summary {
+    /// Files reported on.
     pub total: usize,
+    /// Apps allowed.
     pub allow: usize,
+    /// Apps that await approvals.
     pub review: usize,
+    /// Apps denied.
     pub deny: usize,
+    /// Files without a decision (unreadable, invalid, or the evaluation failed).
     pub invalid: usize,
 }
 
 impl Summary {
+    /// The counts of `reports`.
     pub fn of(reports: &[Report]) -> Summary {
         let mut s = Summary { total: reports.len(), ..Summary::default() };
         for r in reports {
