@@ -6,8 +6,10 @@
 //! handed to the engine, which compiles all bundles together.
 
 mod metadata;
+mod site;
 
 pub use metadata::{RuleMetadata, RuleSite, SourceIndex};
+pub use site::RuleSites;
 
 use crate::engine::PolicyError;
 use serde::Deserialize;

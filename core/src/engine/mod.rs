@@ -18,6 +18,7 @@ mod decision;
 mod digest;
 mod egress;
 mod error;
+mod finding;
 mod input;
 mod result;
 mod rvalue;

@@ -1,9 +1,9 @@
 //! `microgov audit verify|append|checkpoint|prove` and `microgov keygen`:
 //! the tamper-evident audit log from the command line.
 
-use crate::common::{exit, io_message, read_option_file, CliError, CliResult};
+use crate::args::ColorChoice;
+use crate::common::{core_error, describe_core, exit, io_message, read_option_file, CliError, CliResult};
 use crate::style::Style;
-use crate::ColorChoice;
 use clap::{Subcommand, ValueEnum};
 use microgov::audit::merkle::{verify_inclusion, MerkleTree};
 use microgov::audit::{
@@ -149,8 +149,8 @@ pub struct KeygenArgs {
     pub force: bool,
 }
 
-fn audit_error(e: &AuditError) -> CliError {
-    CliError::input(format!("{e} [{}]", e.code()))
+fn audit_error(e: AuditError) -> CliError {
+    CliError::input(describe_core(e))
 }
 
 fn must_exist(log: &Path) -> CliResult<()> {
@@ -162,7 +162,7 @@ fn must_exist(log: &Path) -> CliResult<()> {
 
 fn read_key(path: &Path) -> CliResult<SigningKey> {
     let text = read_option_file(path, "key")?;
-    SigningKey::parse(text.trim()).map_err(|e| CliError::input(format!("{}: {e} [{}]", path.display(), e.code())))
+    SigningKey::parse(text.trim()).map_err(|e| core_error(&path.display().to_string(), e))
 }
 
 pub fn run(cmd: AuditCommand, color: ColorChoice) -> CliResult<u8> {
@@ -200,7 +200,7 @@ fn run_verify(a: VerifyArgs, color: ColorChoice) -> CliResult<u8> {
     let key = a.public_key.as_deref().map(|p| read_option_file(p, "public key")).transpose()?;
     let source: LogSource<'_> =
         if a.logs.len() == 1 { LogSource::Path(a.logs[0].clone()) } else { LogSource::Files(a.logs.clone()) };
-    let report = verify(source, checkpoint.as_deref(), key.as_deref().map(str::trim)).map_err(|e| audit_error(&e))?;
+    let report = verify(source, checkpoint.as_deref(), key.as_deref().map(str::trim)).map_err(audit_error)?;
     let code = if report.is_ok() { exit::OK } else { exit::DENY };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -286,7 +286,7 @@ fn run_append(a: AppendArgs) -> CliResult<u8> {
         } else {
             Event::from_json(v).map(|e| vec![e])
         }
-        .map_err(|e| CliError::input(format!("event {}: {e} [{}]", i + 1, e.code())))?;
+        .map_err(|e| core_error(&format!("event {}", i + 1), e))?;
         for mut e in made {
             if let Some(t) = &a.tenant {
                 if e.tenant_id.is_none() {
@@ -311,9 +311,9 @@ fn run_append(a: AppendArgs) -> CliResult<u8> {
     if let Some(k) = &a.key {
         opts = opts.signing_key(read_key(k)?);
     }
-    let log = AuditLog::open(&a.log, opts).map_err(|e| audit_error(&e))?;
-    let receipts = log.append_batch(&events).map_err(|e| audit_error(&e))?;
-    log.close().map_err(|e| audit_error(&e))?;
+    let log = AuditLog::open(&a.log, opts).map_err(audit_error)?;
+    let receipts = log.append_batch(&events).map_err(audit_error)?;
+    log.close().map_err(audit_error)?;
     let log_id = log.log_id().unwrap_or_default();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -342,11 +342,11 @@ fn run_append(a: AppendArgs) -> CliResult<u8> {
 fn run_checkpoint(a: CheckpointArgs) -> CliResult<u8> {
     must_exist(&a.log)?;
     let key = read_key(&a.key)?;
-    let log = AuditLog::open(&a.log, AuditOptions::new().sync(SyncPolicy::OnFlush).signing_key(key))
-        .map_err(|e| audit_error(&e))?;
-    log.checkpoint().map_err(|e| audit_error(&e))?;
-    let note = log.latest_note().map_err(|e| audit_error(&e))?;
-    log.close().map_err(|e| audit_error(&e))?;
+    let log =
+        AuditLog::open(&a.log, AuditOptions::new().sync(SyncPolicy::OnFlush).signing_key(key)).map_err(audit_error)?;
+    log.checkpoint().map_err(audit_error)?;
+    let note = log.latest_note().map_err(audit_error)?;
+    log.close().map_err(audit_error)?;
     let note = note.ok_or_else(|| CliError::input("no checkpoint was written"))?;
     print!("{note}");
     Ok(exit::OK)
@@ -370,7 +370,7 @@ fn log_files(log: &Path) -> Vec<PathBuf> {
 
 fn run_prove(a: ProveArgs) -> CliResult<u8> {
     must_exist(&a.log)?;
-    let report = verify(LogSource::Path(a.log.clone()), None, None).map_err(|e| audit_error(&e))?;
+    let report = verify(LogSource::Path(a.log.clone()), None, None).map_err(audit_error)?;
     if let Some(t) = report.tamper() {
         eprintln!(
             "error: {} is tampered: {} at seq {:?}: {} (`microgov audit verify` for details)",
@@ -407,10 +407,10 @@ fn run_prove(a: ProveArgs) -> CliResult<u8> {
             rest = &rest[end + 1..];
         }
     }
-    let proof = tree.inclusion_proof(a.seq, size).map_err(|e| audit_error(&e))?;
-    let root = tree.root_at(size).map_err(|e| audit_error(&e))?;
+    let proof = tree.inclusion_proof(a.seq, size).map_err(audit_error)?;
+    let root = tree.root_at(size).map_err(audit_error)?;
     let leaf = tree.leaf(a.seq).ok_or_else(|| CliError::input(format!("seq {} not found", a.seq)))?;
-    verify_inclusion(&leaf, &proof, &root).map_err(|e| audit_error(&e))?;
+    verify_inclusion(&leaf, &proof, &root).map_err(audit_error)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if a.format == Format::Json {
@@ -463,7 +463,7 @@ fn write_private(path: &Path, text: &str, force: bool) -> std::io::Result<()> {
 }
 
 pub fn run_keygen(a: KeygenArgs) -> CliResult<u8> {
-    let (skey, vkey) = keygen(&a.name).map_err(|e| audit_error(&e))?;
+    let (skey, vkey) = keygen(&a.name).map_err(audit_error)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match &a.output {

@@ -1,8 +1,8 @@
 //! `microgov bundle build`: an OPA bundle tarball from a policy folder.
 
-use crate::common::{exit, io_message, CliError, CliResult};
+use crate::args::ColorChoice;
+use crate::common::{core_error, exit, io_message, CliError, CliResult};
 use crate::style::Style;
-use crate::ColorChoice;
 use microgov::bundle::{package_of, Bundle};
 use microgov::{Engine, EngineOptions};
 use serde_json::{json, Value};
@@ -87,8 +87,7 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
     if !dir.is_dir() {
         return Err(CliError::input(format!("{} is not a folder", dir.display())));
     }
-    let bundle =
-        Bundle::from_dir(dir).map_err(|e| CliError::input(format!("cannot build the bundle: {e} [{}]", e.code())))?;
+    let bundle = Bundle::from_dir(dir).map_err(|e| core_error("cannot build the bundle", e))?;
     if bundle.files.is_empty() {
         return Err(CliError::input(format!("{} holds no .rego files", dir.display())));
     }
@@ -96,16 +95,15 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
     // deploy. The bundled data stands in for the settings the engine reads
     // (catalog, risk model) without the bundled policies, whose roots the
     // folder may share (rebuilding a bundled policy).
-    let bundled_data = Engine::new()
-        .map(|e| e.data().clone())
-        .map_err(|e| CliError::input(format!("cannot load the bundled data: {e} [{}]", e.code())))?;
+    let bundled_data =
+        Engine::new().map(|e| e.data().clone()).map_err(|e| core_error("cannot load the bundled data", e))?;
     Engine::with_options(EngineOptions {
         without_bundled: true,
         policy_dirs: vec![dir.clone()],
         data: Some(bundled_data),
         ..EngineOptions::default()
     })
-    .map_err(|e| CliError::input(format!("cannot build the bundle: {e} [{}]", e.code())))?;
+    .map_err(|e| core_error("cannot build the bundle", e))?;
 
     let mut files = Vec::new();
     collect(dir, dir, &mut files)?;
@@ -156,8 +154,7 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
         .map_err(|e| CliError::input(format!("cannot write {}: {}", args.output.display(), io_message(&e))))?;
 
     // Read it back as a host would.
-    let loaded = Bundle::from_tarball(&args.output)
-        .map_err(|e| CliError::input(format!("the written bundle does not load: {e} [{}]", e.code())))?;
+    let loaded = Bundle::from_tarball(&args.output).map_err(|e| core_error("the written bundle does not load", e))?;
     let tests = loaded.files.iter().filter(|f| f.is_test).count();
     let s = Style::stdout(color);
     let stdout = std::io::stdout();

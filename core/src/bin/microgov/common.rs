@@ -1,15 +1,15 @@
 //! What the commands share: errors with exit codes, finding and reading
 //! manifests, building the engine and the evaluation context.
 
-use crate::progress::Progress;
-use crate::{ContextArgs, EngineArgs};
+use crate::args::{ContextArgs, EngineArgs};
+use crate::progress::{par_map, Progress};
 use chrono::{DateTime, Utc};
+use microgov::ffi::ErrorDetails;
 use microgov::model::approval::{approvals_from_str, Approval};
 use microgov::model::locate::{Location, SourceMap};
-use microgov::model::{parse_document, parsed_looks_like_manifest, sniff_format, Problem};
+use microgov::model::{parse_document, parsed_looks_like_manifest, sniff_format, ManifestError, Problem};
 use microgov::{Context, Engine, EngineOptions, Manifest};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// An error that ends a command with a message and an exit code.
 #[derive(Debug)]
@@ -64,18 +64,32 @@ pub enum Failure {
     /// It could not be read.
     Io(String),
     /// It is not a valid manifest.
-    Invalid(Vec<Problem>),
-    /// Evaluating it failed (a policy error).
-    Eval { code: String, message: String },
+    Invalid(ManifestError),
+    /// Evaluating it failed (a policy error), as the bindings would say it.
+    Eval {
+        /// The stable code.
+        code: String,
+        /// One line.
+        message: String,
+        /// The policy file the error is about, when known.
+        file: Option<String>,
+        /// The 1-based line in `file`, when known.
+        line: Option<usize>,
+    },
 }
 
 impl Failure {
+    /// A bug in microgov rather than in the input.
+    pub fn internal(message: &str) -> Failure {
+        Failure::Eval { code: "internal".into(), message: message.into(), file: None, line: None }
+    }
+
     /// Short description naming the file.
     pub fn describe(&self, shown: &str) -> String {
         match self {
             Failure::Io(m) => format!("cannot read {shown}: {m}"),
-            Failure::Invalid(p) => format!("{shown}: invalid manifest: {} problem(s)", p.len()),
-            Failure::Eval { code, message } => format!("{shown}: {message} [{code}]"),
+            Failure::Invalid(e) => format!("{shown}: {}", first_line(e)),
+            Failure::Eval { code, message, .. } => format!("{shown}: {message} [{code}]"),
         }
     }
 
@@ -83,7 +97,7 @@ impl Failure {
     pub fn code(&self) -> &str {
         match self {
             Failure::Io(_) => "io",
-            Failure::Invalid(_) => "manifest.invalid",
+            Failure::Invalid(e) => e.code(),
             Failure::Eval { code, .. } => code,
         }
     }
@@ -189,19 +203,19 @@ fn read_text(path: &Path, max_bytes: usize) -> Result<String, Failure> {
         return Err(Failure::Io("is a directory".into()));
     }
     if meta.len() > u64::try_from(max_bytes).unwrap_or(u64::MAX) {
-        return Err(Failure::Invalid(vec![Problem::new(
+        return Err(Failure::Invalid(ManifestError::manifest(vec![Problem::new(
             microgov::model::codes::TOO_LARGE,
             "",
             format!("document is {} bytes, larger than the limit of {max_bytes} bytes", meta.len()),
-        )]));
+        )])));
     }
     let bytes = std::fs::read(path).map_err(|e| Failure::Io(io_message(&e)))?;
     String::from_utf8(bytes).map_err(|e| {
-        Failure::Invalid(vec![Problem::new(
+        Failure::Invalid(ManifestError::manifest(vec![Problem::new(
             microgov::model::codes::SYNTAX,
             "",
             format!("not utf-8 text (byte {})", e.utf8_error().valid_up_to()),
-        )])
+        )]))
     })
 }
 
@@ -240,7 +254,7 @@ fn load_one(engine: &Engine, input: &Input) -> Option<Item> {
         Ok(doc) if doc.is_object() => engine.manifest_from_value(&doc).map_err(to_failure),
         // A list or a scalar that reads like a manifest is a misshapen one.
         Ok(_) => engine.parse_manifest(&text).map_err(to_failure),
-        Err(problems) => Err(Failure::Invalid(problems)),
+        Err(problems) => Err(Failure::Invalid(ManifestError::manifest(problems))),
     };
     Some(Item { shown: input.shown.clone(), text, result })
 }
@@ -248,9 +262,25 @@ fn load_one(engine: &Engine, input: &Input) -> Option<Item> {
 /// A library error as a failure of one file.
 pub fn to_failure(e: microgov::Error) -> Failure {
     match e {
-        microgov::Error::Manifest(e) => Failure::Invalid(e.problems),
-        other => Failure::Eval { code: other.code().to_string(), message: other.to_string() },
+        microgov::Error::Manifest(e) => Failure::Invalid(e),
+        other => {
+            let d = ErrorDetails::of(&other);
+            Failure::Eval { code: d.code.to_string(), message: d.message, file: d.file, line: d.line }
+        }
     }
+}
+
+/// A library error in the words the bindings use: the one-line message and the stable
+/// code (`message [code]`).
+pub fn describe_core(e: impl Into<microgov::Error>) -> String {
+    let d = ErrorDetails::of(&e.into());
+    format!("{} [{}]", d.message, d.code)
+}
+
+/// A library error that ends a command, after what was being done (`cannot load the
+/// policies: ... [policy.parse]`).
+pub fn core_error(doing: &str, e: impl Into<microgov::Error>) -> CliError {
+    CliError::input(format!("{doing}: {}", describe_core(e)))
 }
 
 /// Reads and validates every input in parallel, in order; folder files that
@@ -258,7 +288,18 @@ pub fn to_failure(e: microgov::Error) -> Failure {
 pub fn load(engine: &Engine, paths: &[PathBuf], show_progress: bool) -> CliResult<Vec<Item>> {
     let inputs = discover(paths);
     let mut progress = if show_progress { Progress::new(inputs.len(), "reading") } else { Progress::hidden() };
-    let items: Vec<Item> = par_map(&inputs, &mut progress, |i| load_one(engine, i)).into_iter().flatten().collect();
+    // A panic reading one file is a bug; that file fails, the others are still read.
+    let loaded = par_map(&inputs, &mut progress, |i| Some(load_one(engine, i)), || None);
+    let items: Vec<Item> = loaded
+        .into_iter()
+        .zip(&inputs)
+        .filter_map(|(item, input)| {
+            item.unwrap_or_else(|| {
+                let failure = Failure::internal("reading the file panicked (a bug in microgov, please report it)");
+                Some(Item { shown: input.shown.clone(), text: String::new(), result: Err(failure) })
+            })
+        })
+        .collect();
     progress.finish();
     if items.is_empty() {
         let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
@@ -268,59 +309,6 @@ pub fn load(engine: &Engine, paths: &[PathBuf], show_progress: bool) -> CliResul
         )));
     }
     Ok(items)
-}
-
-/// Maps `f` over `items` on all cores, keeping the order, and reports
-/// progress from the calling thread. Threads take small batches as they go
-/// (not one fixed share each), so a core busy with something else does not
-/// leave the other waiting at the end.
-pub fn par_map<T: Sync, R: Send>(items: &[T], progress: &mut Progress, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    const BATCH: usize = 16;
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(items.len().div_ceil(BATCH));
-    if threads <= 1 {
-        return items.iter().map(&f).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
-    let mut batches: Vec<(usize, Vec<R>)> = Vec::with_capacity(items.len().div_ceil(BATCH));
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                let (f, next, done) = (&f, &next, &done);
-                s.spawn(move || {
-                    let mut mine = Vec::new();
-                    loop {
-                        let start = next.fetch_add(BATCH, Ordering::Relaxed);
-                        let Some(part) = items.get(start..(start + BATCH).min(items.len())) else {
-                            break;
-                        };
-                        if part.is_empty() {
-                            break;
-                        }
-                        mine.push((start, part.iter().map(f).collect::<Vec<R>>()));
-                        done.fetch_add(part.len(), Ordering::Relaxed);
-                    }
-                    mine
-                })
-            })
-            .collect();
-        if progress.enabled() {
-            while !handles.iter().all(|h| h.is_finished()) {
-                progress.set(done.load(Ordering::Relaxed));
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
-            progress.set(items.len());
-        }
-        for h in handles {
-            match h.join() {
-                Ok(mut part) => batches.append(&mut part),
-                // A worker that panicked is a bug; re-raise it as such.
-                Err(p) => std::panic::resume_unwind(p),
-            }
-        }
-    });
-    batches.sort_by_key(|(start, _)| *start);
-    batches.into_iter().flat_map(|(_, v)| v).collect()
 }
 
 /// Reads a file named by an option (approvals, data), naming it in errors.
@@ -367,7 +355,7 @@ pub fn build_engine(args: &EngineArgs) -> CliResult<Engine> {
         data,
         ..EngineOptions::default()
     };
-    Engine::with_options(opts).map_err(|e| CliError::input(format!("cannot load the policies: {e} [{}]", e.code())))
+    Engine::with_options(opts).map_err(|e| core_error("cannot load the policies", e))
 }
 
 /// Parses `--now`, or takes the clock once so every app is judged at the same instant.
@@ -382,6 +370,24 @@ pub fn parse_now(now: Option<&str>) -> CliResult<DateTime<Utc>> {
     }
 }
 
+/// The first line of a document's error, as the bindings word it
+/// (`invalid approvals: 7 problem(s)`).
+pub fn first_line(e: &ManifestError) -> String {
+    e.to_string().lines().next().unwrap_or_default().to_string()
+}
+
+/// An invalid document as a command that stops on it reports it: `x.yaml: invalid
+/// approvals: 7 problem(s)`, then each problem at its line and column in `text`.
+pub fn invalid_document(shown: &str, text: &str, e: &ManifestError) -> String {
+    let map = SourceMap::new(text);
+    let mut msg = format!("{shown}: {}", first_line(e));
+    for p in e.problems() {
+        let at = problem_location(&map, p);
+        msg.push_str(&format!("\n  {shown}:{}:{}: {p}", at.line, at.column));
+    }
+    msg
+}
+
 /// Reads the approvals files, reporting every problem with its line.
 pub fn read_approvals(paths: &[PathBuf]) -> CliResult<Vec<Approval>> {
     let mut all = Vec::new();
@@ -390,13 +396,8 @@ pub fn read_approvals(paths: &[PathBuf]) -> CliResult<Vec<Approval>> {
         match approvals_from_str(&text) {
             Ok(mut a) => all.append(&mut a),
             Err(problems) => {
-                let map = SourceMap::new(&text);
-                let mut msg = format!("invalid approvals file {}: {} problem(s)", path.display(), problems.len());
-                for p in &problems {
-                    let at = problem_location(&map, p);
-                    msg.push_str(&format!("\n  {}:{}:{}: {p}", path.display(), at.line, at.column));
-                }
-                return Err(CliError::input(msg));
+                let shown = path.display().to_string();
+                return Err(CliError::input(invalid_document(&shown, &text, &ManifestError::approvals(problems))));
             }
         }
     }
@@ -429,14 +430,6 @@ pub fn parse_window(s: &str) -> Result<chrono::Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn par_map_keeps_the_order() {
-        let items: Vec<usize> = (0..1000).collect();
-        let out = par_map(&items, &mut Progress::hidden(), |x| x * 2);
-        assert_eq!(out, items.iter().map(|x| x * 2).collect::<Vec<_>>());
-        assert!(par_map(&Vec::<usize>::new(), &mut Progress::hidden(), |x| *x).is_empty());
-    }
 
     #[test]
     fn windows_read_days_weeks_and_hours() {

@@ -2,13 +2,14 @@
 //! violation with its Rego rule and manifest line, what would waive it, and
 //! how each supplied approval was judged.
 
-use crate::common::{build_context, build_engine, exit, load, problem_location, CliError, CliResult, Failure};
+use crate::args::{ColorChoice, ContextArgs, EngineArgs};
+use crate::common::{
+    build_context, build_engine, core_error, exit, invalid_document, load, CliError, CliResult, Failure,
+};
 use crate::style::Style;
-use crate::{ColorChoice, ContextArgs, EngineArgs};
 use clap::ValueEnum;
 use microgov::engine::ExplainedViolation;
 use microgov::model::locate::SourceMap;
-use microgov::Manifest;
 use serde_json::{json, Value};
 use std::io::Write;
 use std::path::PathBuf;
@@ -36,19 +37,6 @@ pub struct Args {
     pub engine: EngineArgs,
     #[command(flatten)]
     pub context: ContextArgs,
-}
-
-fn pointer_of(m: &Manifest, v: &microgov::engine::Violation) -> String {
-    if let Some(p) = &v.path {
-        return p.clone();
-    }
-    if let Some(i) = v.connector.as_deref().and_then(|c| m.spec.connectors.iter().position(|x| x.name == c)) {
-        return format!("/spec/connectors/{i}");
-    }
-    if let Some(i) = v.dataset.as_deref().and_then(|d| m.spec.datasets.iter().position(|x| x.name == d)) {
-        return format!("/spec/datasets/{i}");
-    }
-    "/metadata/name".into()
 }
 
 /// Who may waive a violation, in words.
@@ -93,19 +81,10 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
     };
     let manifest = match &item.result {
         Ok(m) => m,
-        Err(Failure::Invalid(problems)) => {
-            let map = item.source_map();
-            let mut msg = format!("{}: invalid manifest: {} problem(s)", item.shown, problems.len());
-            for p in problems {
-                let at = problem_location(&map, p);
-                msg.push_str(&format!("\n  {}:{}:{}: {p}", item.shown, at.line, at.column));
-            }
-            return Err(CliError::input(msg));
-        }
+        Err(Failure::Invalid(e)) => return Err(CliError::input(invalid_document(&item.shown, &item.text, e))),
         Err(f) => return Err(CliError::input(f.describe(&item.shown))),
     };
-    let explanation =
-        engine.explain(manifest, &ctx).map_err(|e| CliError::input(format!("{}: {e} [{}]", item.shown, e.code())))?;
+    let explanation = engine.explain(manifest, &ctx).map_err(|e| core_error(&item.shown, e))?;
     let map = SourceMap::new(&item.text);
     let d = &explanation.decision;
     let approval_info = |id: &str| ctx.approvals.iter().find(|a| a.id == id);
@@ -114,7 +93,7 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     if args.format == Format::Json {
         let explain_one = |e: &ExplainedViolation| -> Value {
-            let pointer = pointer_of(manifest, &e.violation);
+            let pointer = e.violation.pointer_in(manifest);
             let at = map.locate(&pointer);
             let mut v = serde_json::to_value(e).unwrap_or(Value::Null);
             v["location"] = json!({"file": item.shown, "line": at.line, "column": at.column, "pointer": pointer});
@@ -171,7 +150,7 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
         let v = &e.violation;
         writeln!(out, "  {mark} {} [{}]", s.bold(&format!("{}.{}", v.policy, v.rule)), v.severity)?;
         writeln!(out, "      {}", v.message)?;
-        let pointer = pointer_of(manifest, v);
+        let pointer = v.pointer_in(manifest);
         let at = map.locate(&pointer);
         writeln!(out, "      {:<9} {}:{}:{} {}", "manifest", item.shown, at.line, at.column, s.dim(&pointer))?;
         match &e.source {

@@ -1,10 +1,10 @@
 //! `microgov inventory`: one line per app (tier, outcome, expiry, missing
 //! approvals) for platform teams.
 
-use crate::check::evaluate;
+use crate::args::{ColorChoice, ContextArgs, EngineArgs};
 use crate::common::{build_context, build_engine, exit, load, parse_window, CliError, CliResult};
+use crate::report::evaluate;
 use crate::style::Style;
-use crate::{ColorChoice, ContextArgs, EngineArgs};
 use clap::ValueEnum;
 use microgov::model::lifecycle::{self, LifecycleState};
 use serde::Serialize;

@@ -3,6 +3,7 @@
 //! and shapes the library's answers into text, JSON, SARIF, JUnit or GitHub
 //! annotations.
 
+mod args;
 mod audit;
 mod bundle_build;
 mod check;
@@ -12,17 +13,18 @@ mod format;
 mod inventory;
 mod policy_test;
 mod progress;
+mod report;
 mod style;
 mod tier;
 mod validate;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use args::ColorChoice;
+use clap::{Parser, Subcommand};
 
 // Evaluating thousands of manifests on all cores allocates from every
 // thread; mimalloc keeps that off the profile (glibc malloc took ~25%).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Policy and governance checks for micro apps.
@@ -48,17 +50,6 @@ struct Cli {
 
     #[command(subcommand)]
     command: Command,
-}
-
-/// When to use colour.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    /// Colour on a terminal unless NO_COLOR is set.
-    Auto,
-    /// Always colour.
-    Always,
-    /// Never colour.
-    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -168,34 +159,6 @@ result loads with `microgov check --bundle`, `opa run --bundle` and \
         after_help = "Examples:\n  microgov bundle build policies/ -o policies.tar.gz\n  microgov bundle build policies/ -o policies.tar.gz --revision \"$(git rev-parse --short HEAD)\"\n\nExit status: 0 written, 2 the folder's policies or data are invalid (or a usage error)."
     )]
     Build(bundle_build::Args),
-}
-
-/// Options that build the engine and the evaluation context.
-#[derive(Debug, Clone, Args)]
-pub struct EngineArgs {
-    /// A folder of your own Rego policies and data (OPA bundle layout); repeatable.
-    #[arg(long = "policy-dir", value_name = "DIR")]
-    pub policy_dirs: Vec<PathBuf>,
-    /// An OPA bundle tarball (.tar.gz); repeatable.
-    #[arg(long = "bundle", value_name = "FILE")]
-    pub bundles: Vec<PathBuf>,
-    /// A data document (JSON or YAML object) merged over the bundles' data.
-    #[arg(long, value_name = "FILE")]
-    pub data: Option<PathBuf>,
-    /// Leave out the bundled policies.
-    #[arg(long)]
-    pub no_bundled: bool,
-}
-
-/// Options about the moment of evaluation and the approvals in force.
-#[derive(Debug, Clone, Args)]
-pub struct ContextArgs {
-    /// Approvals and exceptions (a YAML or JSON list); repeatable.
-    #[arg(long, value_name = "FILE")]
-    pub approvals: Vec<PathBuf>,
-    /// Evaluate as of this time (RFC 3339, e.g. 2026-11-26T10:00:00Z) instead of now.
-    #[arg(long, value_name = "RFC3339")]
-    pub now: Option<String>,
 }
 
 fn main() -> ExitCode {

@@ -1,8 +1,8 @@
 //! `microgov test`: Rego unit tests (`test_` rules), reported like `opa test`.
 
-use crate::common::{exit, CliError, CliResult};
+use crate::args::ColorChoice;
+use crate::common::{core_error, exit, CliError, CliResult};
 use crate::style::Style;
-use crate::ColorChoice;
 use clap::ValueEnum;
 use microgov::bundle::Bundle;
 use microgov::engine::testing::run_tests;
@@ -34,8 +34,8 @@ pub struct Args {
     pub format: Format,
 }
 
-fn load_error(e: microgov::engine::PolicyError) -> CliError {
-    CliError::input(format!("cannot load the policies: {e} [{}]", e.code()))
+fn load_error(e: impl Into<microgov::Error>) -> CliError {
+    core_error("cannot load the policies", e)
 }
 
 pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {

@@ -1,6 +1,6 @@
 //! Colour on a terminal, plain text on a pipe; `NO_COLOR` respected.
 
-use crate::ColorChoice;
+use crate::args::ColorChoice;
 use std::io::IsTerminal;
 
 /// Whether to wrap text in ANSI colour codes.

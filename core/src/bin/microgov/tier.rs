@@ -1,8 +1,8 @@
 //! `microgov tier`: risk tier, score and factors of each manifest.
 
+use crate::args::{ColorChoice, EngineArgs};
 use crate::common::{build_engine, exit, load, CliResult};
 use crate::style::Style;
-use crate::{ColorChoice, EngineArgs};
 use clap::ValueEnum;
 use serde_json::json;
 use std::io::Write;

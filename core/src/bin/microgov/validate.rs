@@ -1,11 +1,12 @@
 //! `microgov validate`: every problem of every manifest, with file, line,
 //! JSON pointer and code.
 
+use crate::args::{ColorChoice, EngineArgs};
 use crate::common::{build_engine, exit, load, problem_location, CliResult, Failure, Item};
 use crate::format::github;
 use crate::style::Style;
-use crate::{ColorChoice, EngineArgs};
 use clap::ValueEnum;
+use microgov::model::ManifestError;
 use serde_json::json;
 use std::io::Write;
 use std::path::PathBuf;
@@ -47,7 +48,7 @@ struct Located {
 fn problems_of(item: &Item) -> Vec<Located> {
     match &item.result {
         Ok(_) => Vec::new(),
-        Err(Failure::Invalid(problems)) => {
+        Err(Failure::Invalid(ManifestError { problems, .. })) => {
             let map = item.source_map();
             problems
                 .iter()

@@ -2,8 +2,9 @@
 //! shown as annotations on the pull request's files.
 
 use super::Options;
-use crate::check::{Report, Summary};
 use crate::common::{problem_location, Failure};
+use crate::report::{Report, Summary};
+use microgov::model::ManifestError;
 use std::io::{self, Write};
 
 /// Escapes a command's message (data).
@@ -36,8 +37,7 @@ pub fn write_check(out: &mut dyn Write, reports: &[Report], summary: &Summary, o
                     Some((l.line, l.column))
                 };
                 for v in &d.violations {
-                    let pointer =
-                        v.path.clone().unwrap_or_else(|| r.pointer_of(v.dataset.as_deref(), v.connector.as_deref()));
+                    let pointer = r.pointer_of(v);
                     let mut msg = format!("{} denied: {} [{}]", d.app, v.message, v.severity);
                     if let Some(fix) = &v.remediation {
                         msg.push_str(&format!("\nFix: {fix}"));
@@ -52,8 +52,7 @@ pub fn write_check(out: &mut dyn Write, reports: &[Report], summary: &Summary, o
                     )?;
                 }
                 for w in &d.warnings {
-                    let pointer =
-                        w.path.clone().unwrap_or_else(|| r.pointer_of(w.dataset.as_deref(), w.connector.as_deref()));
+                    let pointer = r.pointer_of(w);
                     writeln!(
                         out,
                         "{}",
@@ -61,15 +60,13 @@ pub fn write_check(out: &mut dyn Write, reports: &[Report], summary: &Summary, o
                     )?;
                 }
                 for a in &d.required_approvals {
-                    let pointer = r.pointer_of(a.dataset.as_deref(), a.connector.as_deref());
+                    let pointer = r.approval_pointer(a);
                     let level = if opts.fail_on_review { "error" } else { "warning" };
                     let msg = format!("{} needs approval by {}: {}", d.app, a.role, a.reason);
                     writeln!(out, "{}", annotation(level, &r.shown, at(&pointer), "microgov.approval_required", &msg))?;
                 }
                 for w in &d.waived {
-                    let pointer = w.violation.path.clone().unwrap_or_else(|| {
-                        r.pointer_of(w.violation.dataset.as_deref(), w.violation.connector.as_deref())
-                    });
+                    let pointer = r.pointer_of(&w.violation);
                     let msg = format!("{} (waived by {})", w.violation.message, w.approval_id);
                     writeln!(
                         out,
@@ -84,7 +81,7 @@ pub fn write_check(out: &mut dyn Write, reports: &[Report], summary: &Summary, o
                     )?;
                 }
             }
-            Err(Failure::Invalid(problems)) => {
+            Err(Failure::Invalid(ManifestError { problems, .. })) => {
                 let map = microgov::model::locate::SourceMap::new(&r.text);
                 for p in problems {
                     let l = problem_location(&map, p);

@@ -2,8 +2,9 @@
 //! result per line so that a large run streams and diffs well.
 
 use super::Options;
-use crate::check::{Report, Summary};
 use crate::common::{problem_location, Failure};
+use crate::report::{Report, Summary};
+use microgov::model::ManifestError;
 use serde_json::json;
 use std::io::{self, Write};
 
@@ -18,7 +19,7 @@ struct Decided<'a> {
 
 fn failure_value(r: &Report, f: &Failure) -> serde_json::Value {
     let problems: Vec<_> = match f {
-        Failure::Invalid(problems) => {
+        Failure::Invalid(ManifestError { problems, .. }) => {
             let map = microgov::model::locate::SourceMap::new(&r.text);
             problems
                 .iter()
@@ -30,11 +31,17 @@ fn failure_value(r: &Report, f: &Failure) -> serde_json::Value {
         }
         _ => Vec::new(),
     };
-    json!({
-        "file": r.shown,
-        "outcome": "invalid",
-        "error": {"code": f.code(), "message": f.describe(&r.shown), "problems": problems},
-    })
+    let mut error = json!({"code": f.code(), "message": f.describe(&r.shown), "problems": problems});
+    // The policy file and line of an evaluation error, named as the bindings name them.
+    if let Failure::Eval { file, line, .. } = f {
+        if let Some(file) = file {
+            error["file"] = json!(file);
+        }
+        if let Some(line) = line {
+            error["line"] = json!(line);
+        }
+    }
+    json!({"file": r.shown, "outcome": "invalid", "error": error})
 }
 
 pub fn write(out: &mut dyn Write, reports: &[Report], summary: &Summary, opts: &Options) -> io::Result<()> {

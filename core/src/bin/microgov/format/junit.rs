@@ -1,9 +1,11 @@
 //! JUnit XML: one test suite per app, one test case per policy (plus one
 //! for approvals), so CI test reports list which policy failed for which app.
 
-use super::{Options, Rules};
-use crate::check::Report;
+use super::Options;
 use crate::common::{problem_location, Failure};
+use crate::report::Report;
+use microgov::bundle::RuleSites;
+use microgov::model::ManifestError;
 use microgov::Engine;
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -67,10 +69,7 @@ fn suite(r: &Report, policies: &[String], opts: &Options) -> (Vec<Case>, String)
                         let mut body = String::new();
                         for v in &open {
                             let _ = writeln!(body, "{}.{} [{}] {}", v.policy, v.rule, v.severity, v.message);
-                            let pointer = v
-                                .path
-                                .clone()
-                                .unwrap_or_else(|| r.pointer_of(v.dataset.as_deref(), v.connector.as_deref()));
+                            let pointer = r.pointer_of(v);
                             let at = map.locate(&pointer);
                             let _ = writeln!(body, "  at {}:{}:{} {pointer}", r.shown, at.line, at.column);
                             if let Some(fix) = &v.remediation {
@@ -100,7 +99,7 @@ fn suite(r: &Report, policies: &[String], opts: &Options) -> (Vec<Case>, String)
         }
         Err(f) => {
             let body = match f {
-                Failure::Invalid(problems) => {
+                Failure::Invalid(ManifestError { problems, .. }) => {
                     let map = microgov::model::locate::SourceMap::new(&r.text);
                     problems
                         .iter()
@@ -131,7 +130,7 @@ fn suite(r: &Report, policies: &[String], opts: &Options) -> (Vec<Case>, String)
 }
 
 pub fn write(out: &mut dyn Write, engine: &Engine, reports: &[Report], opts: &Options) -> io::Result<()> {
-    let policies = Rules::of(engine).policies();
+    let policies = RuleSites::of(engine.bundles()).policies();
     let suites: Vec<(&Report, Vec<Case>, String)> = reports
         .iter()
         .map(|r| {

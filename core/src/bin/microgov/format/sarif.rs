@@ -2,10 +2,12 @@
 //! at the manifest line of the offending key, levels and security severities
 //! from the violation's severity, waived violations as accepted suppressions.
 
-use super::{Options, Rules};
-use crate::check::Report;
+use super::Options;
 use crate::common::{problem_location, Failure};
+use crate::report::Report;
+use microgov::bundle::RuleSites;
 use microgov::model::locate::SourceMap;
+use microgov::model::ManifestError;
 use microgov::Engine;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -71,7 +73,7 @@ fn fingerprint(parts: &[&str]) -> String {
 }
 
 struct Builder<'a> {
-    rules: &'a Rules,
+    rules: &'a RuleSites,
     descriptors: Vec<Value>,
     index: BTreeMap<String, usize>,
     results: Vec<Value>,
@@ -155,7 +157,7 @@ fn location(r: &Report, map: &SourceMap, pointer: &str, app: &str) -> Value {
 }
 
 pub fn document(engine: &Engine, reports: &[Report], opts: &Options) -> Value {
-    let rules = Rules::of(engine);
+    let rules = RuleSites::of(engine.bundles());
     let mut b = Builder { rules: &rules, descriptors: Vec::new(), index: BTreeMap::new(), results: Vec::new() };
     let mut notifications = Vec::new();
     for r in reports {
@@ -166,8 +168,7 @@ pub fn document(engine: &Engine, reports: &[Report], opts: &Options) -> Value {
                 let waived = d.waived.iter().map(|w| (&w.violation, Some(&w.approval_id)));
                 for (v, waived_by) in open.chain(waived) {
                     let (id, index) = b.policy_rule(v);
-                    let pointer =
-                        v.path.clone().unwrap_or_else(|| r.pointer_of(v.dataset.as_deref(), v.connector.as_deref()));
+                    let pointer = r.pointer_of(v);
                     let mut text = format!("{}: {}", d.app, v.message);
                     if let Some(fix) = &v.remediation {
                         text.push_str(&format!(" Fix: {fix}"));
@@ -191,8 +192,7 @@ pub fn document(engine: &Engine, reports: &[Report], opts: &Options) -> Value {
                 }
                 for w in &d.warnings {
                     let (id, index) = b.policy_rule(w);
-                    let pointer =
-                        w.path.clone().unwrap_or_else(|| r.pointer_of(w.dataset.as_deref(), w.connector.as_deref()));
+                    let pointer = r.pointer_of(w);
                     b.results.push(json!({
                         "ruleId": id, "ruleIndex": index, "level": "warning",
                         "message": {"text": format!("{}: {}", d.app, w.message)},
@@ -213,7 +213,7 @@ pub fn document(engine: &Engine, reports: &[Report], opts: &Options) -> Value {
                             "properties": {"tags": ["governance", "microgov", "approvals"], "precision": "very-high", "security-severity": "5.0"},
                         })
                     });
-                    let pointer = r.pointer_of(a.dataset.as_deref(), a.connector.as_deref());
+                    let pointer = r.approval_pointer(a);
                     b.results.push(json!({
                         "ruleId": APPROVAL_RULE, "ruleIndex": index, "level": level,
                         "message": {"text": format!("{} needs approval by {}: {}", d.app, a.role, a.reason)},
@@ -223,7 +223,7 @@ pub fn document(engine: &Engine, reports: &[Report], opts: &Options) -> Value {
                     }));
                 }
             }
-            Err(Failure::Invalid(problems)) => {
+            Err(Failure::Invalid(ManifestError { problems, .. })) => {
                 let map = SourceMap::new(&r.text);
                 let app = r.name();
                 for p in problems {

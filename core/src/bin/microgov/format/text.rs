@@ -1,9 +1,10 @@
 //! Text for people: one line per app, findings below it, a summary.
 
 use super::Options;
-use crate::check::{Report, Summary};
 use crate::common::{problem_location, Failure};
+use crate::report::{Report, Summary};
 use crate::style::Style;
+use microgov::model::ManifestError;
 use std::io::{self, Write};
 
 pub fn write(
@@ -40,10 +41,7 @@ pub fn write(
                         v.message
                     )?;
                     if let Some(map) = &map {
-                        let pointer = v
-                            .path
-                            .clone()
-                            .unwrap_or_else(|| r.pointer_of(v.dataset.as_deref(), v.connector.as_deref()));
+                        let pointer = r.pointer_of(v);
                         let at = map.locate(&pointer);
                         writeln!(
                             out,
@@ -89,7 +87,7 @@ pub fn write(
             Err(f) => {
                 writeln!(out, "{} {}", style.outcome(&outcome, 7), r.shown)?;
                 match f {
-                    Failure::Invalid(problems) => {
+                    Failure::Invalid(ManifestError { problems, .. }) => {
                         let map = microgov::model::locate::SourceMap::new(&r.text);
                         for p in problems {
                             let at = problem_location(&map, p);

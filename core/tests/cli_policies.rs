@@ -1,0 +1,194 @@
+//! The `microgov` binary's policy commands: `test` (Rego unit tests, as `opa test`),
+//! `bundle build`, and policies that do not load, reported as the library reports them.
+//!
+//! Needs the binary: `cargo test --features cli` (CI: `--all-features`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+const NOW: &str = "2026-11-26T10:00:00Z";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().unwrap()
+}
+
+/// Runs the binary from the repository root, as CI would, with stdout and
+/// stderr captured (so neither is a terminal).
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_microgov")).args(args).current_dir(root()).env_remove("NO_COLOR").output().unwrap()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+fn json_out(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
+}
+
+/// A fresh empty folder under the system's temporary folder.
+fn temp_dir(tag: &str) -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let d = std::env::temp_dir().join(format!(
+        "microgov-cli-policies-{tag}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+// ---------------------------------------------------------------- test
+
+#[test]
+fn test_runs_the_bundled_policy_tests_like_opa_test() {
+    let o = run(&["test"]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(out.contains("policy-bundles/residency/residency_test.rego:"), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("data.microgov.") && l.contains(": PASS (")), "{out}");
+    let last = out.lines().last().unwrap();
+    assert!(last.ends_with(" passed, 0 failed"), "{last}");
+    let passed: usize = last.split(' ').next().unwrap().parse().unwrap();
+    assert!(passed >= 10, "{last}");
+}
+
+#[test]
+fn test_reports_failures_with_exit_1_and_load_errors_with_exit_2() {
+    let dir = temp_dir("regotests");
+    std::fs::write(dir.join("p.rego"), "package team.p\n\nimport rego.v1\n\nallow if input.x == 1\n").unwrap();
+    std::fs::write(
+        dir.join("p_test.rego"),
+        "package team.p_test\n\nimport rego.v1\n\ntest_allows if data.team.p.allow with input as {\"x\": 1}\n\ntest_wrong if data.team.p.allow with input as {\"x\": 2}\n",
+    )
+    .unwrap();
+    let o = run(&["test", dir.to_str().unwrap()]);
+    assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("data.team.p_test.test_allows: PASS"), "{out}");
+    assert!(out.contains("data.team.p_test.test_wrong: FAIL"), "{out}");
+    assert!(out.contains("FAIL: 1/2"), "{out}");
+    assert_eq!(out.lines().last(), Some("1 passed, 1 failed"));
+    assert!(!out.contains("data.microgov."), "only the folder's tests run");
+
+    let only = run(&["test", dir.to_str().unwrap(), "--run", "allows", "--format", "json"]);
+    assert_eq!(code(&only), 0);
+    assert_eq!(json_out(&only)["summary"]["passed"], 1);
+
+    std::fs::write(dir.join("q.rego"), "package team.q\n\nimport rego.v1\n\nallow if {\n").unwrap();
+    let broken = run(&["test", dir.to_str().unwrap()]);
+    assert_eq!(code(&broken), 2);
+    assert!(stderr(&broken).contains("q.rego"), "{}", stderr(&broken));
+
+    let missing = run(&["test", "no-such-dir"]);
+    assert_eq!(code(&missing), 2);
+    assert!(stderr(&missing).contains("no-such-dir"));
+}
+
+// ---------------------------------------------------------------- bundle build
+
+fn opa() -> Option<PathBuf> {
+    let mut candidates: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).map(|d| d.join("opa")).collect())
+        .unwrap_or_default();
+    if let Some(home) = std::env::var_os("HOME") {
+        candidates.push(Path::new(&home).join("go/bin/opa"));
+    }
+    candidates.into_iter().find(|p| p.is_file())
+}
+
+#[test]
+fn bundle_build_writes_a_bundle_that_microgov_and_opa_load() {
+    let dir = temp_dir("bundle");
+    std::fs::create_dir_all(dir.join("team")).unwrap();
+    std::fs::write(
+        dir.join("team/pii.rego"),
+        "package team.pii\n\nimport rego.v1\n\ndeny contains msg if {\n  some c in input.app.spec.connectors\n  c.exportsPii\n  not c.name in data.team.allowed\n  msg := sprintf(\"connector %s exports PII\", [c.name])\n}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("team/pii_test.rego"), "package team.pii_test\n\nimport rego.v1\n\ntest_flags if count(data.team.pii.deny) == 1 with input as {\"app\": {\"spec\": {\"connectors\": [{\"name\": \"x\", \"exportsPii\": true}]}}}\n").unwrap();
+    std::fs::write(dir.join("data.json"), r#"{"team": {"allowed": []}}"#).unwrap();
+    let out = dir.join("team.tar.gz");
+    let o = run(&["bundle", "build", dir.to_str().unwrap(), "-o", out.to_str().unwrap(), "--revision", "r42"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("revision r42"), "{}", stdout(&o));
+
+    let b = microgov::bundle::Bundle::from_tarball(&out).unwrap();
+    assert_eq!(b.revision, "r42");
+    assert_eq!(b.roots, ["team/allowed", "team/pii", "team/pii_test"], "roots cover each package and data path");
+    assert_eq!(b.files.len(), 2);
+
+    let with = run(&[
+        "check",
+        "fixtures/apps/expense-approver.yaml",
+        "--now",
+        NOW,
+        "--bundle",
+        out.to_str().unwrap(),
+        "-f",
+        "json",
+    ]);
+    let d = &json_out(&with)["results"][0]["decision"];
+    assert!(d["violations"].as_array().unwrap().iter().any(|v| v["policy"] == "team.pii"), "{d:#}");
+    assert_eq!(d["policy_revisions"]["team"], "r42");
+
+    if let Some(opa) = opa() {
+        let eval = Command::new(opa)
+            .args(["eval", "--bundle", out.to_str().unwrap(), "--format", "raw", "data.team.allowed"])
+            .output()
+            .unwrap();
+        assert!(eval.status.success(), "opa eval: {}", String::from_utf8_lossy(&eval.stderr));
+        assert_eq!(String::from_utf8_lossy(&eval.stdout).trim(), "[]");
+    }
+}
+
+#[test]
+fn bundle_build_keeps_a_folders_manifest_and_fails_on_broken_rego() {
+    let out = temp_dir("bundle2").join("residency.tar.gz");
+    let o = run(&["bundle", "build", "policy-bundles/residency", "-o", out.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let b = microgov::bundle::Bundle::from_tarball(&out).unwrap();
+    assert_eq!(b.revision, "1.0.0");
+    assert!(b.roots.contains(&"microgov/residency".to_string()));
+
+    let dir = temp_dir("bundle3");
+    std::fs::write(dir.join("bad.rego"), "package team.bad\n\nimport rego.v1\n\ndeny contains msg if {\n  msg :=\n}\n")
+        .unwrap();
+    let bad = run(&["bundle", "build", dir.to_str().unwrap(), "-o", dir.join("x.tar.gz").to_str().unwrap()]);
+    assert_eq!(code(&bad), 2);
+    assert!(stderr(&bad).contains("bad.rego"), "{}", stderr(&bad));
+    let no_out = run(&["bundle", "build", dir.to_str().unwrap()]);
+    assert_eq!(code(&no_out), 2, "-o is required");
+}
+
+// ---------------------------------------------------------------- load errors
+
+#[test]
+fn a_policy_that_does_not_load_is_reported_in_the_librarys_words() {
+    let dir = temp_dir("broken");
+    std::fs::write(dir.join("bad.rego"), "package team.bad\n\nimport rego.v1\n\ndeny contains msg if {\n  msg :=\n}\n")
+        .unwrap();
+    let opts = microgov::EngineOptions { policy_dirs: vec![dir.clone()], ..microgov::EngineOptions::default() };
+    let want = microgov::ffi::ErrorDetails::of(&microgov::Engine::with_options(opts).unwrap_err());
+    for args in
+        [&["check", "fixtures/apps/expense-approver.yaml"][..], &["explain", "fixtures/apps/expense-approver.yaml"]]
+    {
+        let o = run(&[args, &["--policy-dir", dir.to_str().unwrap()]].concat());
+        assert_eq!(code(&o), 2, "{args:?}");
+        let line = format!("error: cannot load the policies: {} [{}]", want.message, want.code);
+        assert_eq!(stderr(&o).trim_end(), line, "{args:?}");
+    }
+}
