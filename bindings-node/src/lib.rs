@@ -8,10 +8,12 @@
 mod audit;
 mod convert;
 mod errors;
+mod json;
 mod tasks;
 
-use convert::{check_keys, options, prop, string_list, stringify, Batch, EvalOptions, ManifestArg, Plain};
+use convert::{check_keys, options, prop, string_list, stringify, Batch, EvalOptions, ManifestArg};
 use errors::{guard, guard_js, Failure};
+use json::Plain;
 use microgov::engine::EgressVerdict;
 use microgov::model::Problem;
 use microgov::{Decision, EngineOptions};
@@ -230,11 +232,7 @@ impl Engine {
             guard_js(&env, || Ok((ManifestArg::read(&env, &manifest, "manifest")?, optional_time(now, "now")?)))?;
         guard_js(&env, || {
             let app = manifest.manifest(&self.inner)?;
-            Ok(microgov::model::lifecycle::state(
-                &app,
-                now.unwrap_or_else(chrono::Utc::now),
-                self.inner.settings().expiring_within_days,
-            ))
+            Ok(self.inner.lifecycle(&app, now.unwrap_or_else(chrono::Utc::now)))
         })
         .map(Plain)
     }
@@ -262,10 +260,7 @@ impl Engine {
         guard_js(&env, || {
             let app = manifest.manifest(&self.inner)?;
             let now = now.unwrap_or_else(chrono::Utc::now);
-            let renewed =
-                microgov::model::lifecycle::renew(&app, new_expiry, now, self.inner.settings().max_lifetime_days)
-                    .map_err(|e| Failure::from(microgov::Error::from(e)))?;
-            Ok(renewed.to_value())
+            Ok(self.inner.renew(&app, new_expiry, now)?.to_value())
         })
         .map(Plain)
     }
@@ -287,7 +282,7 @@ impl Engine {
             guard_js(&env, || Ok((ManifestArg::read(&env, &manifest, "manifest")?, optional_time(now, "now")?)))?;
         guard_js(&env, || {
             let app = manifest.manifest(&self.inner)?;
-            Ok(microgov::model::lifecycle::retire(&app, now.unwrap_or_else(chrono::Utc::now)).to_value())
+            Ok(self.inner.retire(&app, now.unwrap_or_else(chrono::Utc::now)).to_value())
         })
         .map(Plain)
     }
