@@ -45,10 +45,10 @@ impl ManifestArg {
     /// Reads a manifest argument on the JavaScript thread.
     pub fn read(env: &Env, value: &Unknown<'_>, what: &str) -> Result<ManifestArg, Failure> {
         let object = value.get_type().ok() == Some(ValueType::Object);
-        if object && crate::PreparedApp::instance_of(env, value).unwrap_or(false) {
+        if object && crate::prepared::PreparedApp::instance_of(env, value).unwrap_or(false) {
             // SAFETY: on the JavaScript thread, `value` is a live value of
             // this env, just checked to be a `PreparedApp` instance.
-            let app = unsafe { ClassInstance::<crate::PreparedApp>::from_napi_value(env.raw(), value.raw()) }
+            let app = unsafe { ClassInstance::<crate::prepared::PreparedApp>::from_napi_value(env.raw(), value.raw()) }
                 .map_err(|e| Failure::arg_type(format!("{what}: {e}")))?;
             return Ok(ManifestArg::Prepared(app.inner.clone()));
         }

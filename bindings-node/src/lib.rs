@@ -9,6 +9,7 @@ mod audit;
 mod convert;
 mod errors;
 mod json;
+mod prepared;
 mod tasks;
 
 use convert::{check_keys, options, prop, string_list, stringify, Batch, EvalOptions, ManifestArg};
@@ -19,6 +20,7 @@ use microgov::model::Problem;
 use microgov::{Decision, EngineOptions};
 use napi::bindgen_prelude::{AsyncTask, Env, JsObjectValue, JsValue, Result, Unknown};
 use napi_derive::napi;
+use prepared::PreparedApp;
 use tasks::{EvaluateManyTask, EvaluateTask};
 
 #[global_allocator]
@@ -291,29 +293,6 @@ impl Engine {
     #[napi(getter, ts_return_type = "Record<string, string>")]
     pub fn policy_revisions(&self) -> Plain<std::collections::BTreeMap<String, String>> {
         Plain(self.inner.bundles().iter().map(|b| (b.name.clone(), b.revision.clone())).collect())
-    }
-}
-
-/// An app validated and pre-computed by `engine.prepare(manifest)`: pass it
-/// wherever a manifest goes. Immutable; safe to share between requests.
-#[napi]
-pub struct PreparedApp {
-    pub(crate) inner: microgov::engine::PreparedApp,
-}
-
-#[napi]
-impl PreparedApp {
-    /// The app's `metadata.name`.
-    #[napi(getter)]
-    pub fn name(&self) -> String {
-        self.inner.manifest().metadata.name.clone()
-    }
-
-    /// The manifest after defaults, as `engine.parse` gives it (also what
-    /// `JSON.stringify` writes for a prepared app).
-    #[napi(js_name = "toJSON", ts_return_type = "Manifest")]
-    pub fn to_json(&self) -> Plain<serde_json::Value> {
-        Plain(self.inner.manifest().to_value())
     }
 }
 
