@@ -17,6 +17,7 @@ fn esc(s: &str) -> String {
     out
 }
 
+/// The decision as an HTML fragment: outcome, tier, risk, violations, missing approvals.
 pub fn render_html(d: &microgov::Decision) -> String {
     let colour = match d.outcome {
         microgov::Outcome::Allow => "#1a7f37",
