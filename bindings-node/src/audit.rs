@@ -8,8 +8,9 @@
 //! verification of a whole log, also come as `...Async` variants that run on the
 //! libuv pool.
 
-use crate::convert::{check_keys, options, prop, stringify, Plain};
+use crate::convert::{check_keys, options, prop, stringify};
 use crate::errors::{guard, guard_js, Failure};
+use crate::json::Plain;
 use microgov::audit::{self, AuditOptions, Event, Receipt, SigningKey, SyncPolicy, VerifyReport};
 use napi::bindgen_prelude::{AsyncTask, Env, JsValue, Object, Result, Task, Unknown};
 use napi::ValueType;
@@ -303,7 +304,8 @@ fn batch(env: &Env, events: &Unknown<'_>) -> std::result::Result<Vec<Event>, Fai
     read_events(env, events, "events")
 }
 
-/// The decision's `policy.evaluate` event with the caller's members over it.
+/// The decision's `policy.evaluate` event with the caller's members over it (the
+/// core's merge, `Event::merged`, which the Python binding uses too).
 fn decision_event(
     env: &Env,
     decision: &Unknown<'_>,
@@ -318,18 +320,7 @@ fn decision_event(
     let Some(extra) = options(extra, "event")? else { return Ok(base) };
     let extra: serde_json::Value = serde_json::from_str(&stringify(env, &extra.to_unknown(), "event")?)
         .map_err(|e| Failure::arg_value(format!("event: {e}")))?;
-    let mut merged = serde_json::to_value(&base).map_err(|e| Failure::internal(e.to_string()))?;
-    if let (Some(m), serde_json::Value::Object(x)) = (merged.as_object_mut(), extra) {
-        for (k, v) in x {
-            match (k.as_str(), m.get_mut("attrs"), v) {
-                ("attrs", Some(serde_json::Value::Object(a)), serde_json::Value::Object(more)) => a.extend(more),
-                (_, _, v) => {
-                    m.insert(k, v);
-                }
-            }
-        }
-    }
-    Event::from_json(&merged).map_err(audit_failure)
+    base.merged(&extra).map_err(audit_failure)
 }
 
 /// Appends on the libuv pool.

@@ -8,6 +8,7 @@
 //! parser, limits and error paths, and `Date` values become RFC 3339 strings.
 
 use crate::errors::Failure;
+use crate::json::json_value;
 use chrono::{DateTime, Utc};
 use microgov::engine::PreparedApp;
 use microgov::model::approval::approvals_from_str;
@@ -18,7 +19,6 @@ use napi::bindgen_prelude::{
 };
 use napi::JSON;
 use napi::{sys, Env, Status, ValueType};
-use serde::Serialize;
 use std::borrow::Cow;
 
 /// A manifest argument: its YAML or JSON text, an object (as JSON), or an
@@ -45,10 +45,10 @@ impl ManifestArg {
     /// Reads a manifest argument on the JavaScript thread.
     pub fn read(env: &Env, value: &Unknown<'_>, what: &str) -> Result<ManifestArg, Failure> {
         let object = value.get_type().ok() == Some(ValueType::Object);
-        if object && crate::PreparedApp::instance_of(env, value).unwrap_or(false) {
+        if object && crate::prepared::PreparedApp::instance_of(env, value).unwrap_or(false) {
             // SAFETY: on the JavaScript thread, `value` is a live value of
             // this env, just checked to be a `PreparedApp` instance.
-            let app = unsafe { ClassInstance::<crate::PreparedApp>::from_napi_value(env.raw(), value.raw()) }
+            let app = unsafe { ClassInstance::<crate::prepared::PreparedApp>::from_napi_value(env.raw(), value.raw()) }
                 .map_err(|e| Failure::arg_type(format!("{what}: {e}")))?;
             return Ok(ManifestArg::Prepared(app.inner.clone()));
         }
@@ -311,7 +311,7 @@ impl Request {
     pub fn context(&self) -> Result<Context, Failure> {
         let approvals = match &self.approvals {
             Some(doc) => {
-                approvals_from_str(&doc.text).map_err(|p| Failure::problems(if doc.object { strip(p) } else { p }))?
+                approvals_from_str(&doc.text).map_err(|p| Failure::approvals(if doc.object { strip(p) } else { p }))?
             }
             None => Vec::new(),
         };
@@ -330,45 +330,6 @@ pub fn problems_of(engine: &Engine, manifest: &ManifestArg) -> Result<Vec<Proble
         Err(e) if e.code() == "manifest.invalid" => Ok(e.problems().to_vec()),
         Err(e) => Err(e.into()),
     }
-}
-
-/// A serializable value handed to JavaScript as a plain object (snake_case
-/// keys, as serde writes them).
-pub struct Plain<T>(pub T);
-
-impl<T: Serialize> TypeName for Plain<T> {
-    fn type_name() -> &'static str {
-        "Object"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::Object
-    }
-}
-
-impl<T: Serialize> ToNapiValue for Plain<T> {
-    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
-        let env = Env::from_raw(env);
-        json_value(&env, &val.0).map(|v| v.raw())
-    }
-}
-
-/// A serializable value as a JavaScript value, through JSON text and V8's
-/// `JSON.parse`: measured faster than building the object property by
-/// property through Node-API (about 100 us less for a manifest, less for a
-/// decision), and it gives exactly the JSON shape the other bindings emit.
-pub fn json_value<'env, T: Serialize + ?Sized>(env: &'env Env, value: &T) -> napi::Result<Unknown<'env>> {
-    let text = serde_json::to_string(value)
-        .map_err(|e| napi::Error::from_reason(format!("cannot convert the result to JSON: {e}")))?;
-    json_parse(env, &text)
-}
-
-/// `JSON.parse(text)`.
-fn json_parse<'env>(env: &'env Env, text: &str) -> napi::Result<Unknown<'env>> {
-    let json: JSON<'_> = env.get_global()?.get_named_property_unchecked("JSON")?;
-    let parse: napi::bindgen_prelude::Function<'_, String, Unknown<'env>> =
-        json.get_named_property_unchecked("parse")?;
-    parse.call(text.to_string())
 }
 
 /// Results of a batch: each a decision or an `Error` object, in order.

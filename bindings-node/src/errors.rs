@@ -1,14 +1,16 @@
 //! Errors as JavaScript sees them.
 //!
-//! Every failure becomes an `Error` whose `code` is microgov's stable code
-//! (`manifest.invalid`, `policy.parse` ...). Manifest errors add `problems`
-//! (`{ code, path, message }` each); policy errors add `file` and `line` when
-//! known. Wrong argument types are `TypeError`s with Node's own codes
+//! Every core error goes through `microgov::ffi::ErrorDetails` (the contract the
+//! Python binding shares) and becomes an `Error` whose `code` is microgov's
+//! stable code (`manifest.invalid`, `policy.parse` ...) and whose message is the
+//! core's one line; each of its fields (`problems`, `file`, `line`, `seq`, `kind`,
+//! `field`) becomes a property, in one loop. Wrong argument types are `TypeError`s with Node's own codes
 //! (`ERR_INVALID_ARG_TYPE`, `ERR_INVALID_ARG_VALUE`), as Node's APIs throw.
 //!
 //! A [`Failure`] holds no JavaScript value, so it can be made on a libuv
 //! thread and turned into an `Error` object later, on the JavaScript thread.
 
+use microgov::ffi::ErrorDetails;
 use microgov::model::Problem;
 use napi::bindgen_prelude::{JsObjectValue, JsValue, Object};
 use napi::{Env, JsTypeError};
@@ -30,51 +32,22 @@ pub struct Failure {
     kind: Kind,
     code: String,
     message: String,
-    problems: Vec<Problem>,
-    /// Extra properties: `file`, `line`, `seq`, `kind`, `field` where they apply.
+    /// The properties beside `code` (`ErrorDetails::fields`): `problems`, `file`,
+    /// `line`, `seq`, `kind`, `field` where they apply.
     props: Vec<(&'static str, serde_json::Value)>,
 }
 
 impl From<microgov::Error> for Failure {
     fn from(e: microgov::Error) -> Self {
-        use microgov::audit::AuditError;
-        use serde_json::json;
-        let mut props = Vec::new();
-        match &e {
-            microgov::Error::Policy(p) => {
-                if let Some(f) = p.file() {
-                    props.push(("file", json!(f)));
-                }
-                if let Some(l) = p.line() {
-                    props.push(("line", json!(l)));
-                }
-            }
-            microgov::Error::Audit(a) => match a {
-                AuditError::Io { path, .. } | AuditError::Locked { path, .. } => props.push(("file", json!(path))),
-                AuditError::Tampered { path, kind, seq, .. } => {
-                    props.push(("file", json!(path)));
-                    props.push(("kind", json!(kind)));
-                    props.push(("seq", json!(seq)));
-                }
-                AuditError::BadEvent { field, .. } => props.push(("field", json!(field))),
-                _ => {}
-            },
-            _ => {}
-        }
-        Failure {
-            kind: Kind::Error,
-            code: e.code().to_string(),
-            message: e.to_string(),
-            problems: e.problems().to_vec(),
-            props,
-        }
+        let d = ErrorDetails::of(&e);
+        Failure { kind: Kind::Error, code: d.code.to_string(), props: d.fields(), message: d.message }
     }
 }
 
 impl Failure {
-    /// Invalid manifest or approvals: every problem at once.
-    pub fn problems(problems: Vec<Problem>) -> Self {
-        microgov::Error::from(microgov::model::ManifestError::manifest(problems)).into()
+    /// Invalid approvals: every problem at once (`invalid approvals: N problem(s)`).
+    pub fn approvals(problems: Vec<Problem>) -> Self {
+        microgov::Error::from(microgov::model::ManifestError::approvals(problems)).into()
     }
 
     /// An argument of the wrong JavaScript type.
@@ -83,7 +56,6 @@ impl Failure {
             kind: Kind::TypeError,
             code: "ERR_INVALID_ARG_TYPE".into(),
             message: message.into(),
-            problems: Vec::new(),
             props: Vec::new(),
         }
     }
@@ -94,20 +66,13 @@ impl Failure {
             kind: Kind::TypeError,
             code: "ERR_INVALID_ARG_VALUE".into(),
             message: message.into(),
-            problems: Vec::new(),
             props: Vec::new(),
         }
     }
 
     /// A broken invariant of the binding itself.
     pub fn internal(message: impl Into<String>) -> Self {
-        Failure {
-            kind: Kind::Error,
-            code: "internal".into(),
-            message: message.into(),
-            problems: Vec::new(),
-            props: Vec::new(),
-        }
+        Failure { kind: Kind::Error, code: "internal".into(), message: message.into(), props: Vec::new() }
     }
 
     /// A panic caught at the boundary.
@@ -122,7 +87,6 @@ impl Failure {
             kind: Kind::Error,
             code: PANIC_CODE.into(),
             message: format!("internal error in microgov (please report it): {what}"),
-            problems: Vec::new(),
             props: Vec::new(),
         }
     }
@@ -152,12 +116,8 @@ impl Failure {
                 Object::from_raw(env.raw(), value.raw())
             }
         };
-        if self.code == "manifest.invalid" || !self.problems.is_empty() {
-            let problems = crate::convert::json_value(env, &self.problems)?;
-            obj.set_named_property("problems", problems)?;
-        }
         for (key, value) in &self.props {
-            obj.set_named_property(key, crate::convert::json_value(env, value)?)?;
+            obj.set_named_property(key, crate::json::json_value(env, value)?)?;
         }
         Ok(obj)
     }

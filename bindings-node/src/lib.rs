@@ -8,15 +8,19 @@
 mod audit;
 mod convert;
 mod errors;
+mod json;
+mod prepared;
 mod tasks;
 
-use convert::{check_keys, options, prop, string_list, stringify, Batch, EvalOptions, ManifestArg, Plain};
+use convert::{check_keys, options, prop, string_list, stringify, Batch, EvalOptions, ManifestArg};
 use errors::{guard, guard_js, Failure};
+use json::Plain;
 use microgov::engine::EgressVerdict;
 use microgov::model::Problem;
 use microgov::{Decision, EngineOptions};
 use napi::bindgen_prelude::{AsyncTask, Env, JsObjectValue, JsValue, Result, Unknown};
 use napi_derive::napi;
+use prepared::PreparedApp;
 use tasks::{EvaluateManyTask, EvaluateTask};
 
 #[global_allocator]
@@ -230,11 +234,7 @@ impl Engine {
             guard_js(&env, || Ok((ManifestArg::read(&env, &manifest, "manifest")?, optional_time(now, "now")?)))?;
         guard_js(&env, || {
             let app = manifest.manifest(&self.inner)?;
-            Ok(microgov::model::lifecycle::state(
-                &app,
-                now.unwrap_or_else(chrono::Utc::now),
-                self.inner.settings().expiring_within_days,
-            ))
+            Ok(self.inner.lifecycle(&app, now.unwrap_or_else(chrono::Utc::now)))
         })
         .map(Plain)
     }
@@ -262,10 +262,7 @@ impl Engine {
         guard_js(&env, || {
             let app = manifest.manifest(&self.inner)?;
             let now = now.unwrap_or_else(chrono::Utc::now);
-            let renewed =
-                microgov::model::lifecycle::renew(&app, new_expiry, now, self.inner.settings().max_lifetime_days)
-                    .map_err(|e| Failure::from(microgov::Error::from(e)))?;
-            Ok(renewed.to_value())
+            Ok(self.inner.renew(&app, new_expiry, now)?.to_value())
         })
         .map(Plain)
     }
@@ -287,7 +284,7 @@ impl Engine {
             guard_js(&env, || Ok((ManifestArg::read(&env, &manifest, "manifest")?, optional_time(now, "now")?)))?;
         guard_js(&env, || {
             let app = manifest.manifest(&self.inner)?;
-            Ok(microgov::model::lifecycle::retire(&app, now.unwrap_or_else(chrono::Utc::now)).to_value())
+            Ok(self.inner.retire(&app, now.unwrap_or_else(chrono::Utc::now)).to_value())
         })
         .map(Plain)
     }
@@ -296,29 +293,6 @@ impl Engine {
     #[napi(getter, ts_return_type = "Record<string, string>")]
     pub fn policy_revisions(&self) -> Plain<std::collections::BTreeMap<String, String>> {
         Plain(self.inner.bundles().iter().map(|b| (b.name.clone(), b.revision.clone())).collect())
-    }
-}
-
-/// An app validated and pre-computed by `engine.prepare(manifest)`: pass it
-/// wherever a manifest goes. Immutable; safe to share between requests.
-#[napi]
-pub struct PreparedApp {
-    pub(crate) inner: microgov::engine::PreparedApp,
-}
-
-#[napi]
-impl PreparedApp {
-    /// The app's `metadata.name`.
-    #[napi(getter)]
-    pub fn name(&self) -> String {
-        self.inner.manifest().metadata.name.clone()
-    }
-
-    /// The manifest after defaults, as `engine.parse` gives it (also what
-    /// `JSON.stringify` writes for a prepared app).
-    #[napi(js_name = "toJSON", ts_return_type = "Manifest")]
-    pub fn to_json(&self) -> Plain<serde_json::Value> {
-        Plain(self.inner.manifest().to_value())
     }
 }
 

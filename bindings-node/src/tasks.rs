@@ -6,8 +6,10 @@
 //! [`Failure`] and become `Error` objects in `resolve`, back on the JavaScript
 //! thread; a panic in `compute` is caught there too.
 
-use crate::convert::{Batch, ManifestArg, Plain, Request};
+use crate::convert::{Batch, ManifestArg, Request};
 use crate::errors::{guard, Failure};
+use crate::json::Plain;
+use microgov::engine::batch::{self, BatchOptions};
 use microgov::{Decision, Engine};
 use napi::bindgen_prelude::{Env, Result, Task};
 
@@ -84,28 +86,16 @@ pub fn evaluate_many(
         .collect())
 }
 
-/// Parses and validates the manifests on all cores, in order. (The core's
-/// `evaluate_many` takes parsed manifests; parsing is a third of the work.)
+/// Parses and validates the manifests on all cores, in order, on the core's one
+/// worker pool. (The core's `evaluate_many` takes parsed manifests; parsing is a
+/// third of the work.)
 fn parse_all(engine: &Engine, texts: &[ManifestArg]) -> Vec<std::result::Result<microgov::Manifest, Failure>> {
-    let parse = |m: &ManifestArg| guard(|| m.manifest(engine).map(std::borrow::Cow::into_owned));
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(texts.len());
-    if threads <= 1 {
-        return texts.iter().map(parse).collect();
-    }
-    let per = texts.len().div_ceil(threads);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = texts
-            .chunks(per)
-            .map(|part| (part.len(), s.spawn(move || part.iter().map(parse).collect::<Vec<_>>())))
-            .collect();
-        let mut out = Vec::with_capacity(texts.len());
-        for (len, h) in handles {
-            match h.join() {
-                Ok(mut v) => out.append(&mut v),
-                // `parse` catches panics; this is for completeness.
-                Err(_) => out.extend((0..len).map(|_| Err(Failure::internal("a parsing thread panicked")))),
-            }
-        }
-        out
-    })
+    batch::map(
+        texts,
+        BatchOptions::default(),
+        None,
+        |m| guard(|| m.manifest(engine).map(std::borrow::Cow::into_owned)),
+        // `guard` catches panics; this is for completeness.
+        || Err(Failure::internal("a parsing thread panicked")),
+    )
 }

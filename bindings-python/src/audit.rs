@@ -4,9 +4,9 @@
 //! runs with the GIL released, so other Python threads keep running while a
 //! record becomes durable.
 
-use crate::convert::to_json;
+use crate::decision::Decision;
 use crate::errors::{guard, os_error, BindError};
-use crate::Decision;
+use crate::json::to_json;
 use microgov::audit::{self, AuditOptions, Event, SigningKey, SyncPolicy};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -200,11 +200,7 @@ impl AuditLog {
         let receipt = py
             .detach(|| {
                 guard(|| {
-                    let base = microgov::audit::Event::from_decision(&decision.inner, None).map_err(audit_err)?;
-                    let event = match extra {
-                        None => base,
-                        Some(extra) => Event::from_json(&merge_event(&base, extra)?).map_err(audit_err)?,
-                    };
+                    let event = Event::from_decision(&decision.inner, extra.as_ref()).map_err(audit_err)?;
                     self.inner.append(&event).map_err(audit_err)
                 })
             })
@@ -303,22 +299,6 @@ impl AuditLog {
     fn __repr__(&self) -> String {
         format!("<AuditLog path={:?}>", self.inner.path().display().to_string())
     }
-}
-
-/// The decision's event with the caller's members on top (`attrs` merged).
-fn merge_event(base: &Event, extra: serde_json::Value) -> Result<serde_json::Value, BindError> {
-    let mut merged = serde_json::to_value(base).map_err(|e| BindError::Panic(e.to_string()))?;
-    if let (serde_json::Value::Object(m), serde_json::Value::Object(extra)) = (&mut merged, extra) {
-        for (k, v) in extra {
-            match (k.as_str(), m.get_mut("attrs"), v) {
-                ("attrs", Some(serde_json::Value::Object(a)), serde_json::Value::Object(more)) => a.extend(more),
-                (_, _, v) => {
-                    m.insert(k, v);
-                }
-            }
-        }
-    }
-    Ok(merged)
 }
 
 /// The result of ``verify_audit``. True in a boolean context unless tampered.

@@ -12,7 +12,7 @@
 //! that, so errors (their order, and the Python exception for a value with
 //! no JSON form) are exactly those of the general path.
 
-use crate::convert::{to_json, DATETIME_TYPE, DATE_TYPE, MAX_DEPTH, TIME_TYPE};
+use crate::json::{to_json, DATETIME_TYPE, DATE_TYPE, MAX_DEPTH, TIME_TYPE};
 use microgov::model::doc::{Kind, MapNode, Node};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;

@@ -1,11 +1,16 @@
 //! The `microgov.errors` hierarchy and the one place core errors become
 //! Python exceptions.
 //!
-//! Every exception carries the core's stable `code`; families add what a
-//! caller needs to act: `ManifestError.problems`, `PolicyError.file/line`,
-//! `IoError.path`. A Rust panic never crosses into Python: [`guard`] catches it
-//! and it surfaces as a plain `MicrogovError` with code `internal`.
+//! Every core error goes through `microgov::ffi::ErrorDetails` (the contract the
+//! Node binding shares): its family picks the class, its `code` and one-line
+//! `message` are the exception's, and each of its fields (`problems`, `file`,
+//! `line`, `seq`, `kind`, `field`) becomes an attribute, in one loop. A file the
+//! caller named that cannot be read is Python's own `OSError` subclass
+//! (`FileNotFoundError` ...), as `open` raises it. A Rust panic never crosses
+//! into Python: [`guard`] catches it and it surfaces as a plain `MicrogovError`
+//! with code `internal`.
 
+use microgov::ffi::{ErrorDetails, ErrorFamily};
 use microgov::model::Problem;
 use pyo3::exceptions::{PyException, PyFileNotFoundError, PyIsADirectoryError, PyOSError, PyPermissionError};
 use pyo3::prelude::*;
@@ -41,7 +46,7 @@ pyo3::create_exception!(
     microgov.errors,
     AuditError,
     MicrogovError,
-    "The audit log could not be opened, appended to or verified."
+    "The audit log could not be opened, appended to or verified.\n\n`file` names the log when the error is about it (``audit.io``,\n``audit.locked``), `field` the event member at fault (``audit.bad_event``)."
 );
 pyo3::create_exception!(
     microgov.errors,
@@ -49,22 +54,14 @@ pyo3::create_exception!(
     AuditError,
     "The audit log does not verify: a record was changed, removed or reordered.\n\n`seq` is the sequence number of the first bad record (None when the\nfinding is not one record, e.g. a forged checkpoint signature), `kind` what\nwas found (``edited_record``, ``bad_prev`` ...), `file`/`line` where,\n`reason` why, and `report` the whole ``VerifyReport`` (from ``verify_audit``)."
 );
-pyo3::create_exception!(
-    microgov.errors,
-    IoError,
-    MicrogovError,
-    "microgov could not read a file it was given (a policy folder, a bundle).\n\n`path` names the file."
-);
-
 /// Everything that can go wrong below the Python boundary, carried out of
 /// `py.detach` (where no Python object may be built) and turned into an
 /// exception once the thread is attached again.
 #[derive(Debug)]
 pub enum BindError {
-    /// An error of the core library.
+    /// An error of the core library (an invalid approvals document is one too:
+    /// `microgov::model::ManifestError::approvals`).
     Core(microgov::Error),
-    /// An approvals document is invalid.
-    Approvals(Vec<Problem>),
     /// A file the caller named could not be read.
     Read {
         /// The file.
@@ -130,18 +127,6 @@ pub fn problem_list<'py>(py: Python<'py>, problems: &[Problem]) -> PyResult<Boun
     PyList::new(py, items)
 }
 
-fn manifest_error(py: Python<'_>, message: String, problems: &[Problem]) -> PyErr {
-    match problem_list(py, problems) {
-        Ok(list) => raise(
-            py,
-            py.get_type::<ManifestError>(),
-            message,
-            &[("code", str_obj(py, "manifest.invalid")), ("problems", list.into_any())],
-        ),
-        Err(e) => e,
-    }
-}
-
 fn str_obj<'py>(py: Python<'py>, s: &str) -> Bound<'py, PyAny> {
     pyo3::types::PyString::new(py, s).into_any()
 }
@@ -171,14 +156,6 @@ impl BindError {
     pub fn into_pyerr(self, py: Python<'_>) -> PyErr {
         match self {
             BindError::Core(e) => core_error(py, e),
-            BindError::Approvals(problems) => {
-                let mut message = format!("invalid approvals: {} problem(s)", problems.len());
-                for p in &problems {
-                    message.push_str("\n  ");
-                    message.push_str(&p.to_string());
-                }
-                manifest_error(py, message, &problems)
-            }
             BindError::Read { path, source } => os_error(&path, &source),
             BindError::Panic(msg) => raise(
                 py,
@@ -190,38 +167,32 @@ impl BindError {
     }
 }
 
-/// The exhaustive mapping of core errors (polars' `From<PolarsError> for PyErr`).
+/// The one mapping of core errors (polars' `From<PolarsError> for PyErr`), through
+/// `ErrorDetails` so that Python and Node show the same code, message and fields.
 pub fn core_error(py: Python<'_>, e: microgov::Error) -> PyErr {
-    let code = e.code();
-    let message = e.to_string();
-    match &e {
-        microgov::Error::Manifest(m) => manifest_error(py, message, &m.problems),
-        microgov::Error::Policy(p) => raise(
-            py,
-            py.get_type::<PolicyError>(),
-            message,
-            &[("code", str_obj(py, code)), ("file", opt_obj(py, p.file())), ("line", opt_obj(py, p.line()))],
-        ),
-        microgov::Error::Lifecycle(_) => {
-            raise(py, py.get_type::<LifecycleError>(), message, &[("code", str_obj(py, code))])
-        }
-        microgov::Error::Audit(microgov::audit::AuditError::Tampered { path, kind, seq, reason }) => raise(
-            py,
-            py.get_type::<TamperedLogError>(),
-            message,
-            &[
-                ("code", str_obj(py, code)),
-                ("seq", opt_obj(py, *seq)),
-                ("kind", str_obj(py, kind)),
-                ("file", str_obj(py, path)),
-                ("reason", str_obj(py, reason)),
-            ],
-        ),
-        microgov::Error::Audit(_) => raise(py, py.get_type::<AuditError>(), message, &[("code", str_obj(py, code))]),
-        // `Error` is non-exhaustive: a family added to core later still
+    let d = ErrorDetails::of(&e);
+    let ty = match d.family {
+        ErrorFamily::Manifest => py.get_type::<ManifestError>(),
+        ErrorFamily::Policy => py.get_type::<PolicyError>(),
+        ErrorFamily::Audit => py.get_type::<AuditError>(),
+        ErrorFamily::Tampered => py.get_type::<TamperedLogError>(),
+        ErrorFamily::Lifecycle => py.get_type::<LifecycleError>(),
+        // `ErrorFamily` is non-exhaustive: a family added to core later still
         // arrives as a microgov error with its code, never as RuntimeError.
-        _ => raise(py, py.get_type::<MicrogovError>(), message, &[("code", str_obj(py, code))]),
+        _ => py.get_type::<MicrogovError>(),
+    };
+    let mut attrs = vec![("code", str_obj(py, d.code))];
+    for (name, value) in d.fields() {
+        match pythonize::pythonize(py, &value) {
+            Ok(v) => attrs.push((name, v)),
+            Err(err) => return err.into(),
+        }
     }
+    // Python only, as documented on the class: why the log does not verify.
+    if let microgov::Error::Audit(microgov::audit::AuditError::Tampered { reason, .. }) = &e {
+        attrs.push(("reason", str_obj(py, reason)));
+    }
+    raise(py, ty, d.message, &attrs)
 }
 
 /// `TamperedLogError` for a verification that found tampering.
@@ -254,7 +225,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     let none = py.None();
     type Defaults<'py> = Vec<(&'static str, Bound<'py, PyAny>)>;
-    let classes: [(&str, Bound<'_, PyType>, Defaults<'_>); 7] = [
+    let classes: [(&str, Bound<'_, PyType>, Defaults<'_>); 6] = [
         ("MicrogovError", py.get_type::<MicrogovError>(), vec![("code", str_obj(py, "microgov"))]),
         (
             "ManifestError",
@@ -267,7 +238,11 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
             vec![("code", str_obj(py, "policy")), ("file", none.bind(py).clone()), ("line", none.bind(py).clone())],
         ),
         ("LifecycleError", py.get_type::<LifecycleError>(), vec![("code", str_obj(py, "lifecycle"))]),
-        ("AuditError", py.get_type::<AuditError>(), vec![("code", str_obj(py, "audit"))]),
+        (
+            "AuditError",
+            py.get_type::<AuditError>(),
+            vec![("code", str_obj(py, "audit")), ("file", none.bind(py).clone()), ("field", none.bind(py).clone())],
+        ),
         (
             "TamperedLogError",
             py.get_type::<TamperedLogError>(),
@@ -277,7 +252,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
                 .chain([("code", str_obj(py, "audit.tampered"))])
                 .collect(),
         ),
-        ("IoError", py.get_type::<IoError>(), vec![("code", str_obj(py, "io")), ("path", none.bind(py).clone())]),
     ];
     for (name, ty, attrs) in classes {
         for (attr, v) in attrs {

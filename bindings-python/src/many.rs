@@ -12,6 +12,12 @@
 //! stays bounded whatever the number of manifests. When the queue is full it
 //! decides a queued chunk itself (GIL released) instead of waiting, so there
 //! is one worker fewer than cores and no core is shared by two busy threads.
+//!
+//! This is the GIL-side producer the core's one worker pool
+//! (`microgov::engine::batch::map`) cannot be: `batch::map` maps a slice already
+//! in memory, while here the items are read under the GIL as earlier ones are
+//! decided, which is what keeps `evaluate_many` at its measured speedup over a
+//! loop of `evaluate` calls with memory bounded.
 
 use crate::convert::{load_manifest, Source};
 use crate::errors::{guard, BindError};

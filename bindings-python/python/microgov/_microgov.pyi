@@ -21,7 +21,6 @@ __all__ = [
     "EgressGuard",
     "EgressVerdict",
     "Engine",
-    "IoError",
     "LifecycleError",
     "ManifestError",
     "MicrogovError",
@@ -306,7 +305,14 @@ class LifecycleError(MicrogovError):
     """A lifecycle change was refused."""
 
 class AuditError(MicrogovError):
-    """The audit log could not be opened, appended to or verified."""
+    """The audit log could not be opened, appended to or verified.
+
+    ``file`` names the log (``audit.io``, ``audit.locked``), ``field`` the event
+    member at fault (``audit.bad_event``).
+    """
+
+    file: Optional[str]
+    field: Optional[str]
 
 class TamperedLogError(AuditError):
     """The audit log does not verify; ``seq`` is the first bad record."""
@@ -317,8 +323,3 @@ class TamperedLogError(AuditError):
     line: Optional[int]
     reason: Optional[str]
     report: Optional[VerifyReport]
-
-class IoError(MicrogovError):
-    """A file microgov was given could not be read."""
-
-    path: Optional[str]

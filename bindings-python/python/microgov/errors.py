@@ -7,17 +7,19 @@ Every exception has ``code``, the core library's stable machine-readable code
     ├── ManifestError             .problems: list of {"code", "path", "message"}
     ├── PolicyError               .file, .line
     ├── LifecycleError
-    ├── AuditError
-    │   └── TamperedLogError      .seq: the first bad record
-    └── IoError                   .path
+    └── AuditError                .file, .field
+        └── TamperedLogError      .seq: the first bad record, .kind, .reason
 
-A file you name yourself (a manifest path) that does not exist raises Python's
-own ``FileNotFoundError``; wrong argument types raise ``TypeError``.
+The same bad input gives the same ``code``, message and fields in the Node
+binding (``fixtures/errors/expected.json`` is checked by both suites).
+
+A file you name yourself (a manifest or approvals path) that cannot be read
+raises Python's own ``OSError`` subclass (``FileNotFoundError`` ...), as ``open``
+does; wrong argument types raise ``TypeError``.
 """
 
 from microgov._microgov import (
     AuditError,
-    IoError,
     LifecycleError,
     ManifestError,
     MicrogovError,
@@ -27,7 +29,6 @@ from microgov._microgov import (
 
 __all__ = [
     "AuditError",
-    "IoError",
     "LifecycleError",
     "ManifestError",
     "MicrogovError",
