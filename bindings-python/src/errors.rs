@@ -202,6 +202,12 @@ pub fn core_error(py: Python<'_>, e: microgov::Error) -> PyErr {
             message,
             &[("code", str_obj(py, code)), ("file", opt_obj(py, p.file())), ("line", opt_obj(py, p.line()))],
         ),
+        microgov::Error::Eval(_) => raise(
+            py,
+            py.get_type::<PolicyError>(),
+            message,
+            &[("code", str_obj(py, code)), ("file", py.None().into_bound(py)), ("line", py.None().into_bound(py))],
+        ),
         microgov::Error::Lifecycle(_) => {
             raise(py, py.get_type::<LifecycleError>(), message, &[("code", str_obj(py, code))])
         }

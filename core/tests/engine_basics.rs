@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use chrono::{DateTime, Utc};
-use microgov::engine::testing::run_tests;
+use microgov::bundle::rego_test::run_tests;
 use microgov::{bundle::Bundle, model::approval::approvals_from_str, Context, Engine, Manifest, Outcome};
 
 const HR: &str = r#"
@@ -122,8 +122,14 @@ fn a_decision_becomes_an_audit_record_in_one_call() {
     let path = dir.join("audit.jsonl");
     let _ = std::fs::remove_file(&path);
     let log = AuditLog::open(&path, AuditOptions::new().log_id("acme.example/audit")).unwrap();
-    let receipt =
-        log.append(&microgov::audit::Event::from_decision(&d, None).unwrap().tenant("acme").principal("ci@acme.example", "service")).unwrap();
+    let receipt = log
+        .append(
+            &microgov::audit::Event::from_decision(&d, None)
+                .unwrap()
+                .tenant("acme")
+                .principal("ci@acme.example", "service"),
+        )
+        .unwrap();
     log.close().unwrap();
     assert_eq!(receipt.seq, 0);
     let line = std::fs::read_to_string(&path).unwrap();

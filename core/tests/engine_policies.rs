@@ -48,11 +48,11 @@ fn seed_article_policies_change_decisions() {
     assert_eq!(d.outcome, Outcome::Deny);
 
     // The team's test file runs like `opa test`.
-    let results =
-        microgov::engine::testing::run_tests(&[
-            microgov::bundle::Bundle::from_dir(&fixtures().join("policies/team")).unwrap()
-        ])
-        .unwrap();
+    let results = microgov::bundle::rego_test::run_tests(&[microgov::bundle::Bundle::from_dir(
+        &fixtures().join("policies/team"),
+    )
+    .unwrap()])
+    .unwrap();
     assert_eq!(results.iter().filter(|r| r.status == "pass").count(), 2, "{results:#?}");
 }
 

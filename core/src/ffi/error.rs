@@ -1,9 +1,9 @@
 //! Errors flattened for the language bindings.
 
 use crate::audit::AuditError;
-use crate::model::Problem;
 #[cfg(test)]
 use crate::model::ManifestError;
+use crate::model::Problem;
 use crate::Error;
 use serde_json::{json, Value};
 
@@ -72,6 +72,7 @@ impl ErrorDetails {
                 d.line = p.line();
                 ErrorFamily::Policy
             }
+            Error::Eval(_) => ErrorFamily::Policy,
             Error::Lifecycle(_) => ErrorFamily::Lifecycle,
             Error::Audit(a) => match a {
                 AuditError::Tampered { path, kind, seq, .. } => {
@@ -139,7 +140,8 @@ mod tests {
 
     #[test]
     fn an_invalid_manifest_gives_its_problems_and_a_one_line_message() {
-        let err = Error::from(ManifestError::manifest(vec![Problem::new("manifest.missing", "/metadata/name", "required")]));
+        let err =
+            Error::from(ManifestError::manifest(vec![Problem::new("manifest.missing", "/metadata/name", "required")]));
         let d = ErrorDetails::of(&err);
         assert_eq!(d.code, "manifest.invalid");
         assert_eq!(d.family, ErrorFamily::Manifest);

@@ -4,8 +4,8 @@ use crate::common::{exit, CliError, CliResult};
 use crate::style::Style;
 use crate::ColorChoice;
 use clap::ValueEnum;
+use microgov::bundle::rego_test::run_tests;
 use microgov::bundle::Bundle;
-use microgov::engine::testing::run_tests;
 use serde_json::json;
 use std::io::Write;
 use std::path::PathBuf;
@@ -34,7 +34,7 @@ pub struct Args {
     pub format: Format,
 }
 
-fn load_error(e: microgov::engine::PolicyError) -> CliError {
+fn load_error(e: microgov::bundle::BundleError) -> CliError {
     CliError::input(format!("cannot load the policies: {e} [{}]", e.code()))
 }
 
