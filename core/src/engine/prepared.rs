@@ -112,3 +112,47 @@ fn app_value(app: &Manifest, needs: &input::Needs) -> Result<regorus::Value, rva
     }
     Ok(value)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::EngineOptions;
+
+    const APP: &str = r#"
+apiVersion: microgov.dev/v1
+kind: MicroApp
+metadata: { name: deploy-helper, owner: ops.lead@acme.example, createdAt: 2026-11-01T09:00:00Z }
+spec:
+  environment: staging
+  auth: { sso: oidc, mfa: true }
+  datasets: [{ name: tickets, classification: internal }]
+"#;
+
+    #[test]
+    fn an_engine_where_a_dropped_one_lived_does_not_trust_its_prepared_apps() {
+        let ctx = Context::at("2026-11-26T10:00:00Z".parse().unwrap()).with_decision_id("d-1");
+        let staging = |weight: u32| {
+            EngineOptions::default()
+                .data(serde_json::json!({"microgov": {"governance": {"risk": {"environment": {"staging": weight}}}}}))
+        };
+        let a = Engine::with_options(staging(5)).unwrap();
+        let app = a.parse_manifest(APP).unwrap();
+        let prepared = a.prepare(&app).unwrap();
+        drop(a);
+        // Other data: staging weighs 40 more in the risk score. This engine may or may not
+        // land where the dropped one lived (with an address for a name, when it did, it
+        // trusted the old parts); by id it never takes them.
+        let b = Engine::with_options(staging(45)).unwrap();
+        let d = b.evaluate_prepared(&prepared, &ctx).unwrap();
+        assert_eq!(d, b.evaluate(&app, &ctx).unwrap());
+        assert_eq!(d.risk.score, prepared.risk().score + 40);
+    }
+
+    #[test]
+    fn a_clone_shares_the_engine_id_and_another_engine_does_not() {
+        let a = Engine::new().unwrap();
+        let b = a.clone();
+        assert_eq!(a.inner.id, b.inner.id);
+        assert_ne!(a.inner.id, Engine::new().unwrap().inner.id);
+    }
+}
