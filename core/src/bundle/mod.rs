@@ -3,7 +3,8 @@
 //!
 //! A bundle is read into memory once, checked (every Rego file parses, data
 //! documents are JSON objects, packages lie under the manifest's roots), and
-//! handed to the engine, which compiles all bundles together.
+//! handed to the engine, which compiles all bundles together. Loading errors are
+//! [`BundleError`]; [`rego_test`] runs a bundle's Rego unit tests.
 
 mod error;
 mod metadata;

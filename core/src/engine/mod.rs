@@ -12,6 +12,13 @@
 //! the policies, the interpreter runs them instead. Each thread takes a
 //! prepared VM from a small pool, so there is no lock around evaluation,
 //! and gets back the VM it ran last, so a VM's memory stays in one core's cache.
+//!
+//! Here: [`Engine`], its options and the main evaluate path. Beside it: `settings`
+//! (facts native code reads from bundle data), `pool` (the per-thread backends),
+//! `prepared` ([`PreparedApp`]), `explain`, `mask` (masked fields, redaction),
+//! `input`, `rvalue` and `digest` (the input document and its hash), `result` and
+//! `decision` (the answer), `checks` and `egress` (native facts), [`batch`] (the worker
+//! pool) and `error` ([`EvalError`]; loading errors are [`crate::bundle::BundleError`]).
 
 pub mod batch;
 mod checks;

@@ -161,6 +161,25 @@ mod tests {
     }
 
     #[test]
+    fn load_and_evaluation_errors_are_both_policy_errors() {
+        let load = Error::from(crate::bundle::BundleError::BadData {
+            file: "data".into(),
+            line: None,
+            message: "not an object".into(),
+        });
+        let d = ErrorDetails::of(&load);
+        assert_eq!((d.code, d.family), ("policy.bad_data", ErrorFamily::Policy));
+        assert_eq!(d.message, "data: invalid data document: not an object");
+        let names: Vec<_> = d.fields().into_iter().map(|(k, _)| k).collect();
+        assert_eq!(names, ["file"], "no line when it is unknown");
+
+        let eval = Error::from(crate::engine::EvalError::Limit("instruction budget".into()));
+        let d = ErrorDetails::of(&eval);
+        assert_eq!((d.code, d.family), ("policy.limit", ErrorFamily::Policy));
+        assert!(d.fields().is_empty());
+    }
+
+    #[test]
     fn a_tampered_log_names_file_seq_and_kind() {
         let err = Error::Audit(AuditError::Tampered {
             path: "a.jsonl".into(),
