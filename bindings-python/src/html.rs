@@ -43,7 +43,7 @@ pub fn render_html(d: &microgov::Decision) -> String {
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
                 esc(&v.policy),
                 esc(&v.rule),
-                esc(&v.severity),
+                esc(v.severity.as_str()),
                 esc(&v.message),
                 esc(v.path.as_deref().unwrap_or("")),
                 esc(v.remediation.as_deref().unwrap_or(""))

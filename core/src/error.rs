@@ -12,9 +12,14 @@ pub enum Error {
     /// A manifest or approvals document is invalid; every problem is listed.
     #[error(transparent)]
     Manifest(#[from] crate::model::ManifestError),
-    /// A policy, bundle or data document could not be loaded or evaluated.
+    /// A policy, bundle or data document could not be loaded (codes `policy.io`,
+    /// `policy.parse`, `policy.bad_bundle`, `policy.bad_data`, `policy.root_overlap`,
+    /// `policy.outside_root`).
     #[error(transparent)]
-    Policy(#[from] crate::engine::PolicyError),
+    Policy(#[from] crate::bundle::BundleError),
+    /// A policy evaluation failed (codes `policy.eval`, `policy.limit`, `policy.bad_result`).
+    #[error(transparent)]
+    Eval(#[from] crate::engine::EvalError),
     /// An audit log could not be written or verified.
     #[error(transparent)]
     Audit(#[from] crate::audit::AuditError),
@@ -29,6 +34,7 @@ impl Error {
         match self {
             Error::Manifest(e) => e.code(),
             Error::Policy(e) => e.code(),
+            Error::Eval(e) => e.code(),
             Error::Audit(e) => e.code(),
             Error::Lifecycle(e) => e.code(),
         }

@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use chrono::{DateTime, Utc};
-use microgov::engine::testing::run_tests;
+use microgov::bundle::rego_test::run_tests;
 use microgov::{bundle::Bundle, model::approval::approvals_from_str, Context, Engine, Manifest, Outcome};
 
 const HR: &str = r#"

@@ -2,6 +2,7 @@
 //! broken bundles and runaway policies.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use microgov::engine::Severity;
 use microgov::{Context, Engine, EngineOptions, Error, Outcome};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -48,11 +49,11 @@ fn seed_article_policies_change_decisions() {
     assert_eq!(d.outcome, Outcome::Deny);
 
     // The team's test file runs like `opa test`.
-    let results =
-        microgov::engine::testing::run_tests(&[
-            microgov::bundle::Bundle::from_dir(&fixtures().join("policies/team")).unwrap()
-        ])
-        .unwrap();
+    let results = microgov::bundle::rego_test::run_tests(&[microgov::bundle::Bundle::from_dir(
+        &fixtures().join("policies/team"),
+    )
+    .unwrap()])
+    .unwrap();
     assert_eq!(results.iter().filter(|r| r.status == "pass").count(), 2, "{results:#?}");
 }
 
@@ -190,8 +191,42 @@ fn a_runaway_policy_is_stopped_by_the_limits() {
     let started = std::time::Instant::now();
     let err = engine.evaluate(&app, &Context::at(now())).unwrap_err();
     assert_eq!(err.code(), "policy.limit", "{err}");
-    // The engine stays usable for other evaluations (the failed VM is discarded).
-    let ok = Engine::new().unwrap().evaluate(&app, &Context::at(now()));
-    assert!(ok.is_ok());
+    // The same engine stays usable for other evaluations (the failed VM is discarded).
+    let mut calm = Context::at(now());
+    calm.extra = serde_json::json!({"calm": true});
+    let d = engine.evaluate(&app, &calm).unwrap();
+    assert!(!d.violations.iter().any(|v| v.policy == "team.runaway"), "{:#?}", d.violations);
+    // And it stops the runaway policy again.
+    assert_eq!(engine.evaluate(&app, &Context::at(now())).unwrap_err().code(), "policy.limit");
     assert!(started.elapsed() < std::time::Duration::from_secs(60));
+}
+
+#[test]
+fn a_team_policy_keeps_its_own_severity_words() {
+    let dir = tempdir("tar-severity");
+    let t = tarball(
+        &dir,
+        "sev.tar.gz",
+        &[(
+            "team/sev/sev.rego",
+            "package team.sev\nimport rego.v1\n\nviolation contains {\"rule\": \"loud\", \"message\": \"m\", \"severity\": \"HIGH\"} if { true }\n\nviolation contains {\"rule\": \"own\", \"message\": \"m\", \"severity\": \"Blocker\"} if { true }\n",
+        )],
+    );
+    let engine = Engine::with_options(EngineOptions::default().bundle(&t)).unwrap();
+    let d = engine.evaluate(&engine.parse_manifest(APP).unwrap(), &Context::at(now())).unwrap();
+    let sev = |rule: &str| d.violations.iter().find(|v| v.rule == rule).map(|v| v.severity.clone()).unwrap();
+    assert_eq!(sev("loud"), Severity::High, "the four levels in any case");
+    assert_eq!(sev("own"), Severity::Other("blocker".into()), "other words kept, lowercased, as before");
+    let wire = d.to_value();
+    let own = wire["violations"].as_array().unwrap().iter().find(|v| v["rule"] == "own").unwrap();
+    assert_eq!(own["severity"], "blocker");
+}
+
+#[test]
+fn host_data_that_is_not_an_object_names_no_line() {
+    let err = Engine::with_options(EngineOptions::default().data(serde_json::json!([1]))).unwrap_err();
+    assert_eq!(err.code(), "policy.bad_data");
+    assert_eq!(err.to_string(), "data: invalid data document: host data must be a JSON object");
+    let Error::Policy(p) = &err else { panic!("{err:?}") };
+    assert_eq!((p.file(), p.line()), (Some("data"), None));
 }

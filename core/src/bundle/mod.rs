@@ -3,15 +3,20 @@
 //!
 //! A bundle is read into memory once, checked (every Rego file parses, data
 //! documents are JSON objects, packages lie under the manifest's roots), and
-//! handed to the engine, which compiles all bundles together.
+//! handed to the engine, which compiles all bundles together. Loading errors are
+//! [`BundleError`]; [`rego_test`] runs a bundle's Rego unit tests.
 
+mod error;
 mod metadata;
+pub mod rego_test;
 mod site;
 
+pub use error::BundleError;
 pub use metadata::{RuleMetadata, RuleSite, SourceIndex};
 pub use site::RuleSites;
 
-use crate::engine::PolicyError;
+use error::known_line;
+
 use serde::Deserialize;
 use std::io::Read;
 use std::path::Path;
@@ -60,7 +65,7 @@ struct BundleManifest {
 }
 
 /// Builds a bundle from (bundle-relative path, bytes) entries.
-fn assemble(name: &str, origin: &str, entries: Vec<(String, Vec<u8>)>) -> Result<Bundle, PolicyError> {
+fn assemble(name: &str, origin: &str, entries: Vec<(String, Vec<u8>)>) -> Result<Bundle, BundleError> {
     let mut files = Vec::new();
     let mut data = serde_json::Value::Object(Default::default());
     let mut manifest: Option<BundleManifest> = None;
@@ -70,18 +75,18 @@ fn assemble(name: &str, origin: &str, entries: Vec<(String, Vec<u8>)>) -> Result
         let shown = format!("{origin}/{rel}");
         let file_name = rel.rsplit('/').next().unwrap_or(&rel).to_string();
         if file_name == ".manifest" {
-            let m: BundleManifest = serde_json::from_slice(&bytes).map_err(|e| PolicyError::BadBundle {
+            let m: BundleManifest = serde_json::from_slice(&bytes).map_err(|e| BundleError::BadBundle {
                 file: shown.clone(),
-                line: e.line(),
+                line: known_line(e.line()),
                 message: format!("invalid .manifest: {e}"),
             })?;
             manifest = Some(m);
             continue;
         }
         if file_name.ends_with(".rego") {
-            let source = String::from_utf8(bytes.clone()).map_err(|_| PolicyError::BadBundle {
+            let source = String::from_utf8(bytes.clone()).map_err(|_| BundleError::BadBundle {
                 file: shown.clone(),
-                line: 0,
+                line: None,
                 message: "rego file is not utf-8".into(),
             })?;
             files.push(PolicyFile { path: shown, source: source.into(), is_test: file_name.ends_with("_test.rego") });
@@ -90,22 +95,22 @@ fn assemble(name: &str, origin: &str, entries: Vec<(String, Vec<u8>)>) -> Result
         }
         if file_name == "data.json" || file_name == "data.yaml" || file_name == "data.yml" {
             let doc: serde_json::Value = if file_name == "data.json" {
-                serde_json::from_slice(&bytes).map_err(|e| PolicyError::BadData {
+                serde_json::from_slice(&bytes).map_err(|e| BundleError::BadData {
                     file: shown.clone(),
-                    line: e.line(),
+                    line: known_line(e.line()),
                     message: e.to_string(),
                 })?
             } else {
-                serde_yaml_ng::from_slice(&bytes).map_err(|e| PolicyError::BadData {
+                serde_yaml_ng::from_slice(&bytes).map_err(|e| BundleError::BadData {
                     file: shown.clone(),
-                    line: e.location().map(|l| l.line()).unwrap_or(0),
+                    line: e.location().map(|l| l.line()).and_then(known_line),
                     message: e.to_string(),
                 })?
             };
             if !doc.is_object() {
-                return Err(PolicyError::BadData {
+                return Err(BundleError::BadData {
                     file: shown,
-                    line: 1,
+                    line: Some(1),
                     message: "a data document must be a JSON object".into(),
                 });
             }
@@ -176,7 +181,7 @@ pub fn package_of(source: &str) -> Option<String> {
 
 impl Bundle {
     /// The bundles embedded in this crate (`policy-bundles/*`).
-    pub fn bundled() -> Result<Vec<Bundle>, PolicyError> {
+    pub fn bundled() -> Result<Vec<Bundle>, BundleError> {
         let mut by_bundle: std::collections::BTreeMap<&str, Vec<(String, Vec<u8>)>> = Default::default();
         for (rel, contents) in BUNDLED_FILES {
             let (bundle, inner) = rel.split_once('/').unwrap_or(("", rel));
@@ -189,11 +194,11 @@ impl Bundle {
     }
 
     /// Reads a folder in OPA bundle layout (`.manifest` optional).
-    pub fn from_dir(dir: &Path) -> Result<Bundle, PolicyError> {
+    pub fn from_dir(dir: &Path) -> Result<Bundle, BundleError> {
         let meta = std::fs::metadata(dir)
-            .map_err(|e| PolicyError::Io { path: dir.display().to_string(), message: e.to_string() })?;
+            .map_err(|e| BundleError::Io { path: dir.display().to_string(), message: e.to_string() })?;
         if !meta.is_dir() {
-            return Err(PolicyError::Io { path: dir.display().to_string(), message: "not a directory".into() });
+            return Err(BundleError::Io { path: dir.display().to_string(), message: "not a directory".into() });
         }
         let mut entries = Vec::new();
         walk(dir, dir, &mut entries)?;
@@ -204,22 +209,22 @@ impl Bundle {
     }
 
     /// Reads an OPA bundle tarball (`.tar.gz`).
-    pub fn from_tarball(path: &Path) -> Result<Bundle, PolicyError> {
+    pub fn from_tarball(path: &Path) -> Result<Bundle, BundleError> {
         let shown = path.display().to_string();
         let file =
-            std::fs::File::open(path).map_err(|e| PolicyError::Io { path: shown.clone(), message: e.to_string() })?;
+            std::fs::File::open(path).map_err(|e| BundleError::Io { path: shown.clone(), message: e.to_string() })?;
         let gz = flate2::read::GzDecoder::new(file).take(MAX_TARBALL_BYTES);
         let mut archive = tar::Archive::new(gz);
         let mut entries = Vec::new();
-        let iter = archive.entries().map_err(|e| PolicyError::BadBundle {
+        let iter = archive.entries().map_err(|e| BundleError::BadBundle {
             file: shown.clone(),
-            line: 0,
+            line: None,
             message: e.to_string(),
         })?;
         for entry in iter {
-            let mut entry = entry.map_err(|e| PolicyError::BadBundle {
+            let mut entry = entry.map_err(|e| BundleError::BadBundle {
                 file: shown.clone(),
-                line: 0,
+                line: None,
                 message: format!("unreadable tarball: {e}"),
             })?;
             if !entry.header().entry_type().is_file() {
@@ -227,27 +232,27 @@ impl Bundle {
             }
             let rel = entry
                 .path()
-                .map_err(|e| PolicyError::BadBundle { file: shown.clone(), line: 0, message: e.to_string() })?
+                .map_err(|e| BundleError::BadBundle { file: shown.clone(), line: None, message: e.to_string() })?
                 .to_string_lossy()
                 .into_owned();
             if rel.split('/').any(|s| s == "..") {
-                return Err(PolicyError::BadBundle {
+                return Err(BundleError::BadBundle {
                     file: format!("{shown}:{rel}"),
-                    line: 0,
+                    line: None,
                     message: "path escapes the bundle".into(),
                 });
             }
             if entry.size() > MAX_FILE_BYTES {
-                return Err(PolicyError::BadBundle {
+                return Err(BundleError::BadBundle {
                     file: format!("{shown}:{rel}"),
-                    line: 0,
+                    line: None,
                     message: format!("file larger than {MAX_FILE_BYTES} bytes"),
                 });
             }
             let mut bytes = Vec::new();
-            entry.read_to_end(&mut bytes).map_err(|e| PolicyError::BadBundle {
+            entry.read_to_end(&mut bytes).map_err(|e| BundleError::BadBundle {
                 file: format!("{shown}:{rel}"),
-                line: 0,
+                line: None,
                 message: format!("unreadable tarball: {e}"),
             })?;
             entries.push((rel, bytes));
@@ -258,9 +263,9 @@ impl Bundle {
             .unwrap_or_default();
         let b = assemble(&name, &shown, entries)?;
         if b.files.is_empty() && b.data.as_object().is_none_or(|o| o.is_empty()) {
-            return Err(PolicyError::BadBundle {
+            return Err(BundleError::BadBundle {
                 file: shown,
-                line: 0,
+                line: None,
                 message: "bundle holds no .rego or data files".into(),
             });
         }
@@ -268,7 +273,7 @@ impl Bundle {
     }
 
     /// Checks that every package and data path lies under the manifest's roots.
-    fn check_roots(&self) -> Result<(), PolicyError> {
+    fn check_roots(&self) -> Result<(), BundleError> {
         if self.roots.is_empty() || self.roots.iter().any(|r| r.is_empty()) {
             return Ok(());
         }
@@ -288,7 +293,7 @@ impl Bundle {
                         .position(|l| l.trim_start().starts_with("package "))
                         .map(|i| i + 1)
                         .unwrap_or(1);
-                    return Err(PolicyError::OutsideRoot {
+                    return Err(BundleError::OutsideRoot {
                         file: f.path.clone(),
                         line,
                         path: pkg,
@@ -297,7 +302,7 @@ impl Bundle {
                 }
             }
         }
-        check_data_roots(&self.data, "", &self.roots).map_err(|p| PolicyError::OutsideRoot {
+        check_data_roots(&self.data, "", &self.roots).map_err(|p| BundleError::OutsideRoot {
             file: format!("{}/data.json", self.name),
             line: 1,
             path: p,
@@ -328,9 +333,9 @@ fn check_data_roots(v: &serde_json::Value, prefix: &str, roots: &[String]) -> Re
     Ok(())
 }
 
-fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) -> Result<(), PolicyError> {
+fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) -> Result<(), BundleError> {
     let rd = std::fs::read_dir(dir)
-        .map_err(|e| PolicyError::Io { path: dir.display().to_string(), message: e.to_string() })?;
+        .map_err(|e| BundleError::Io { path: dir.display().to_string(), message: e.to_string() })?;
     let mut paths: Vec<_> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
     paths.sort();
     for p in paths {
@@ -351,14 +356,14 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) -> Result<(),
         }
         let len = std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
         if len > MAX_FILE_BYTES {
-            return Err(PolicyError::BadBundle {
+            return Err(BundleError::BadBundle {
                 file: p.display().to_string(),
-                line: 0,
+                line: None,
                 message: format!("file larger than {MAX_FILE_BYTES} bytes"),
             });
         }
         let bytes =
-            std::fs::read(&p).map_err(|e| PolicyError::Io { path: p.display().to_string(), message: e.to_string() })?;
+            std::fs::read(&p).map_err(|e| BundleError::Io { path: p.display().to_string(), message: e.to_string() })?;
         let rel = p.strip_prefix(root).unwrap_or(&p).to_string_lossy().replace('\\', "/");
         out.push((rel, bytes));
     }
@@ -366,7 +371,7 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) -> Result<(),
 }
 
 /// Checks that no two bundles claim overlapping roots, as OPA refuses them.
-pub fn check_overlap(bundles: &[Bundle]) -> Result<(), PolicyError> {
+pub fn check_overlap(bundles: &[Bundle]) -> Result<(), BundleError> {
     for (i, a) in bundles.iter().enumerate() {
         for b in &bundles[i + 1..] {
             for ra in &a.roots {
@@ -378,7 +383,7 @@ pub fn check_overlap(bundles: &[Bundle]) -> Result<(), PolicyError> {
                         || x.is_empty()
                         || y.is_empty()
                     {
-                        return Err(PolicyError::RootOverlap {
+                        return Err(BundleError::RootOverlap {
                             first: format!("{} ({ra})", a.name),
                             second: format!("{} ({rb})", b.name),
                         });
@@ -388,4 +393,44 @@ pub fn check_overlap(bundles: &[Bundle]) -> Result<(), PolicyError> {
         }
     }
     Ok(())
+}
+
+/// Adds one Rego file to an interpreter: Rego v1 first, then v0 for older files.
+pub(crate) fn add_file(engine: &mut regorus::Engine, path: &str, source: &str) -> Result<(), BundleError> {
+    match engine.add_policy(path.to_string(), source.to_string()) {
+        Ok(_) => Ok(()),
+        Err(v1_err) => {
+            // Rego v0 files (no `if`/`contains`) are still common, as in the
+            // seed articles; regorus records the syntax version per module.
+            engine.set_rego_v0(true);
+            let r = engine.add_policy(path.to_string(), source.to_string());
+            engine.set_rego_v0(false);
+            r.map(|_| ()).map_err(|_| BundleError::from_regorus_parse(path, &v1_err.to_string()))
+        }
+    }
+}
+
+/// Converts JSON to a regorus value without a text round trip.
+pub(crate) fn to_regorus(v: &serde_json::Value) -> regorus::Value {
+    use regorus::Value as R;
+    match v {
+        serde_json::Value::Null => R::Null,
+        serde_json::Value::Bool(b) => R::from(*b),
+        serde_json::Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                R::from(i)
+            } else if let Some(u) = n.as_u64() {
+                R::from(u)
+            } else {
+                R::from(n.as_f64().unwrap_or(0.0))
+            }
+        }
+        serde_json::Value::String(s) => R::from(s.as_str()),
+        serde_json::Value::Array(a) => R::from(a.iter().map(to_regorus).collect::<Vec<_>>()),
+        serde_json::Value::Object(o) => {
+            let m: std::collections::BTreeMap<R, R> =
+                o.iter().map(|(k, v)| (R::from(k.as_str()), to_regorus(v))).collect();
+            R::from(m)
+        }
+    }
 }

@@ -43,6 +43,100 @@ pub struct Risk {
     pub factors: Vec<Factor>,
 }
 
+/// How serious a violation is: `custom.severity` in a rule's METADATA, or the violation
+/// object's own `severity`; on the wire the lowercase word.
+///
+/// The bundled policies use the four levels. A team policy that writes another word
+/// (`info`, `blocker`) keeps it, lowercased, as [`Severity::Other`], as microgov always
+/// accepted it: refusing it would turn every decision of that policy into an error.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Severity {
+    /// Worth a look.
+    Low,
+    /// The default of `violation` and `deny` results.
+    Medium,
+    /// A rule most platforms enforce.
+    High,
+    /// Stop everything.
+    Critical,
+    /// A word outside the four levels, lowercased, from a team policy.
+    #[serde(untagged)]
+    Other(String),
+}
+
+impl Severity {
+    /// The severity a policy wrote, in any case: one of the four levels, else [`Severity::Other`].
+    pub fn parse(word: &str) -> Severity {
+        match word.to_ascii_lowercase().as_str() {
+            "low" => Severity::Low,
+            "medium" => Severity::Medium,
+            "high" => Severity::High,
+            "critical" => Severity::Critical,
+            other => Severity::Other(other.to_string()),
+        }
+    }
+
+    /// The word on the wire: `low`, `medium`, `high`, `critical` or the policy's own.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+            Severity::Other(s) => s,
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Compared, ordered and hashed by the word, so `Other("high")` is `High`.
+impl PartialEq for Severity {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Severity {}
+
+impl std::hash::Hash for Severity {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl PartialEq<str> for Severity {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Severity {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// Ordered by the word, as when severity was a string: violations sort by policy, rule,
+/// then severity, and that order is part of every decision (and its audit record).
+impl PartialOrd for Severity {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Severity {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
 /// A rule a policy says the app breaks.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Violation {
@@ -50,8 +144,8 @@ pub struct Violation {
     pub policy: String,
     /// Rule id (`cross_border_transfer`), or the rule head for string results.
     pub rule: String,
-    /// `low`, `medium`, `high` or `critical`.
-    pub severity: String,
+    /// `low`, `medium`, `high` or `critical` (or a team policy's own word).
+    pub severity: Severity,
     /// What is wrong, naming the thing.
     pub message: String,
     /// JSON pointer into the manifest, when the policy names one.
@@ -146,5 +240,26 @@ impl Decision {
     /// The decision as a JSON value.
     pub fn to_value(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severity_reads_and_writes_the_same_words() {
+        for word in ["low", "medium", "high", "critical"] {
+            let s = Severity::parse(word);
+            assert!(!matches!(s, Severity::Other(_)), "{word}");
+            assert_eq!(serde_json::to_value(&s).unwrap(), word);
+            assert_eq!(serde_json::from_value::<Severity>(word.into()).unwrap(), s);
+        }
+        assert_eq!(Severity::parse("HIGH"), Severity::High);
+        let own = Severity::parse("Blocker");
+        assert_eq!(own, Severity::Other("blocker".into()));
+        assert_eq!(serde_json::to_value(&own).unwrap(), "blocker");
+        assert_eq!(serde_json::from_value::<Severity>("blocker".into()).unwrap(), own);
+        assert!(Severity::Critical < Severity::High, "ordered by the word, as before");
     }
 }

@@ -54,7 +54,7 @@ mod tests {
         Violation {
             policy: "p".into(),
             rule: "r".into(),
-            severity: "high".into(),
+            severity: crate::engine::Severity::High,
             message: "m".into(),
             path: path.map(str::to_string),
             remediation: None,

@@ -1,8 +1,9 @@
 //! The engine: compiled Rego evaluation with explained decisions.
 //!
 //! Built once from the bundled policies plus the host's folders, tarballs and
-//! data; evaluates from many threads at once. Each evaluation runs the
-//! pipeline of DESIGN.md: enrich (native) → decide (Rego) → assemble.
+//! data; evaluates from many threads at once. Each evaluation runs one
+//! pipeline: enrich (native facts and detector findings added to the input)
+//! → decide (Rego) → assemble (the decision, with waivers and approvals).
 //!
 //! All packages are compiled together into one program for regorus's
 //! compiled VM (RVM) with one generated entry point that gathers every
@@ -11,6 +12,13 @@
 //! the policies, the interpreter runs them instead. Each thread takes a
 //! prepared VM from a small pool, so there is no lock around evaluation,
 //! and gets back the VM it ran last, so a VM's memory stays in one core's cache.
+//!
+//! Here: [`Engine`], its options and the main evaluate path. Beside it: `settings`
+//! (facts native code reads from bundle data), `pool` (the per-thread backends),
+//! `prepared` ([`PreparedApp`]), `explain`, `mask` (masked fields, redaction),
+//! `input`, `rvalue` and `digest` (the input document and its hash), `result` and
+//! `decision` (the answer), `checks` and `egress` (native facts), [`batch`] (the worker
+//! pool) and `error` ([`EvalError`]; loading errors are [`crate::bundle::BundleError`]).
 
 pub mod batch;
 mod checks;
@@ -18,28 +26,36 @@ mod decision;
 mod digest;
 mod egress;
 mod error;
+mod explain;
 mod finding;
 mod input;
+mod mask;
+mod pool;
+mod prepared;
 mod result;
 mod rvalue;
-pub mod testing;
+mod settings;
 
 pub use checks::CheckSettings;
-pub use decision::{ApprovalUse, Decision, Outcome, RequiredApproval, Risk, Violation, Waived};
+pub use decision::{ApprovalUse, Decision, Outcome, RequiredApproval, Risk, Severity, Violation, Waived};
 pub use egress::{EgressGuard, EgressPolicy, EgressVerdict};
-pub use error::PolicyError;
+pub use error::EvalError;
+pub use explain::{ExplainedViolation, Explanation};
+pub use prepared::PreparedApp;
+pub use settings::Settings;
 
-use crate::bundle::{check_overlap, merge_data, package_of, Bundle, RuleSite, SourceIndex};
-use crate::model::{Approval, ApprovalPolicy, ApprovalStatus, Catalog, Limits, Manifest, ParseOptions};
-use crate::risk::{self, RiskModel};
+use crate::bundle::{add_file, check_overlap, merge_data, package_of, to_regorus, Bundle, BundleError, SourceIndex};
+use crate::model::{Approval, ApprovalStatus, Limits, Manifest};
 use crate::{Error, Result};
 use chrono::{DateTime, Utc};
+use pool::Backend;
+use prepared::{InputParts, Parts};
 use regorus::languages::rego::compiler::Compiler;
 use regorus::rvm::program::Program;
-use regorus::rvm::vm::RegoVM;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -54,7 +70,7 @@ const ENTRY_PACKAGE: &str = "microgov_entry";
 /// within microseconds of its deadline (the instruction budget stops it too).
 const TIMER_CHECK_INTERVAL: std::num::NonZeroU32 = std::num::NonZeroU32::MIN.saturating_add(1023);
 
-/// Budgets that stop a runaway policy with [`PolicyError::Limit`].
+/// Budgets that stop a runaway policy with [`EvalError::Limit`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EvalLimits {
     /// Most VM instructions one evaluation may execute.
@@ -138,80 +154,6 @@ impl Context {
     }
 }
 
-/// Facts from bundle data that native code reads (the same data Rego reads).
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Regions and jurisdictions.
-    pub catalog: Arc<Catalog>,
-    /// Risk weights and tier thresholds.
-    pub risk: RiskModel,
-    /// Approval rules.
-    pub approvals: ApprovalPolicy,
-    /// Days before expiry an app counts as expiring.
-    pub expiring_within_days: i64,
-    /// Longest lifetime a renewal may give, in days.
-    pub max_lifetime_days: i64,
-    /// Categories that count as regulated personal data.
-    pub regulated: BTreeSet<String>,
-    /// Manifest parsing options derived from the data.
-    pub parse: ParseOptions,
-    /// The platform's egress rules.
-    pub egress: Arc<EgressPolicy>,
-    /// Parameters of the native checks (`input.findings.checks`).
-    pub checks: CheckSettings,
-}
-
-impl Settings {
-    fn from_data(data: &serde_json::Value, limits: Limits) -> Result<Settings, PolicyError> {
-        let bad = |what: &str, e: serde_json::Error| PolicyError::BadData {
-            file: format!("data.microgov.{what}"),
-            line: 0,
-            message: e.to_string(),
-        };
-        // Without the bundled residency or governance data (an engine built
-        // `without_bundled` and no data of its own), the built-in catalog
-        // and risk model still apply, so native facts stay meaningful.
-        let catalog = match data.pointer("/microgov/residency") {
-            Some(_) => Arc::new(Catalog::from_data(data).map_err(|e| bad("residency", e))?),
-            None => Catalog::bundled(),
-        };
-        let risk = match data.pointer("/microgov/governance") {
-            Some(_) => RiskModel::from_data(data).map_err(|e| bad("governance", e))?,
-            None => RiskModel::bundled(),
-        };
-        let g = data.pointer("/microgov/governance").cloned().unwrap_or_else(|| serde_json::json!({}));
-        let approvals: ApprovalPolicy = serde_json::from_value(g.clone()).map_err(|e| bad("governance", e))?;
-        let num = |p: &str, d: i64| g.pointer(p).and_then(|v| v.as_i64()).unwrap_or(d);
-        let regulated = g
-            .get("regulated_categories")
-            .and_then(|v| v.as_array())
-            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
-            .unwrap_or_default();
-        let mut parse = ParseOptions {
-            catalog: catalog.clone(),
-            limits,
-            default_lifetime_days: num("/lifecycle/default_days", 90),
-            ..ParseOptions::default()
-        };
-        if let Some(s) = g.get("internal_domain_suffixes").and_then(|v| v.as_array()) {
-            parse.internal_suffixes = s.iter().filter_map(|x| x.as_str().map(str::to_string)).collect();
-        }
-        let egress = Arc::new(EgressPolicy::from_data(data).map_err(|e| bad("egress", e))?);
-        let checks = CheckSettings::from_data(data).map_err(|(what, e)| bad(what, e))?;
-        Ok(Settings {
-            egress,
-            checks,
-            catalog,
-            risk,
-            approvals,
-            expiring_within_days: num("/lifecycle/expiring_within_days", 14),
-            max_lifetime_days: num("/lifecycle/max_days", 365),
-            regulated,
-            parse,
-        })
-    }
-}
-
 /// A policy package that takes part in decisions.
 #[derive(Debug, Clone)]
 pub(crate) struct PackageInfo {
@@ -223,12 +165,13 @@ pub(crate) struct PackageInfo {
     pub heads: Vec<&'static str>,
 }
 
-enum Backend {
-    Vm(Box<RegoVM>),
-    Interpreter(Box<regorus::Engine>),
-}
+/// The source of [`Inner::id`]: every engine built in this process gets its own.
+static NEXT_ENGINE_ID: AtomicU64 = AtomicU64::new(1);
 
 struct Inner {
+    /// Unique in the process and never reused, unlike the address of this value: a
+    /// [`PreparedApp`] names its engine by it (clones share it, as they share the data).
+    id: u64,
     program: Option<Arc<Program>>,
     /// The compiled program in regorus's binary form: each new VM gets its
     /// own copy, so VMs on different threads share no reference counts.
@@ -259,20 +202,6 @@ impl std::fmt::Debug for Engine {
             .field("policies", &self.inner.packages.iter().map(|p| p.path.as_str()).collect::<Vec<_>>())
             .field("compiled", &self.inner.program.is_some())
             .finish()
-    }
-}
-
-fn add_file(engine: &mut regorus::Engine, path: &str, source: &str) -> Result<(), PolicyError> {
-    match engine.add_policy(path.to_string(), source.to_string()) {
-        Ok(_) => Ok(()),
-        Err(v1_err) => {
-            // Rego v0 files (no `if`/`contains`) are still common, as in the
-            // seed articles; regorus records the syntax version per module.
-            engine.set_rego_v0(true);
-            let r = engine.add_policy(path.to_string(), source.to_string());
-            engine.set_rego_v0(false);
-            r.map(|_| ()).map_err(|_| PolicyError::from_regorus_parse(path, &v1_err.to_string()))
-        }
     }
 }
 
@@ -347,9 +276,9 @@ impl Engine {
         });
         if let Some(d) = data {
             if !d.is_object() {
-                return Err(PolicyError::BadData {
+                return Err(BundleError::BadData {
                     file: "data".into(),
-                    line: 0,
+                    line: None,
                     message: "host data must be a JSON object".into(),
                 }
                 .into());
@@ -392,9 +321,9 @@ impl Engine {
         let packages: Vec<PackageInfo> = packages.into_values().filter(|p| !p.heads.is_empty()).collect();
         add_file(&mut interpreter, "microgov_entry.rego", &entry_policy(&packages))?;
         let data_value = to_regorus(&data_json);
-        interpreter.add_data(data_value).map_err(|e| PolicyError::BadData {
+        interpreter.add_data(data_value).map_err(|e| BundleError::BadData {
             file: "data".into(),
-            line: 0,
+            line: None,
             message: e.to_string(),
         })?;
 
@@ -405,7 +334,7 @@ impl Engine {
                 .ok()
                 .and_then(|re| re.captures(&msg).and_then(|c| c.get(1)).map(|m| m.as_str().to_string()))
                 .unwrap_or_else(|| "policies".into());
-            PolicyError::from_regorus_parse(&file, &msg)
+            BundleError::from_regorus_parse(&file, &msg)
         })?;
         // The RVM covers most of Rego; where it does not, the interpreter runs.
         let program = match Compiler::compile_from_policy(&compiled, &[entry.as_str()]) {
@@ -423,6 +352,7 @@ impl Engine {
         );
         let engine = Engine {
             inner: Arc::new(Inner {
+                id: NEXT_ENGINE_ID.fetch_add(1, Ordering::Relaxed),
                 program_bytes: program.as_ref().and_then(|p| p.serialize_binary().ok()),
                 program,
                 interpreter,
@@ -437,8 +367,6 @@ impl Engine {
                 needs,
             }),
         };
-        // Compile-time smoke run: a VM that cannot run an empty input is
-        // dropped in favour of the interpreter rather than failing at runtime.
         Ok(engine)
     }
 
@@ -482,122 +410,9 @@ impl Engine {
             .map_err(|p| Error::from(crate::model::ManifestError::manifest(p)))
     }
 
-    /// Takes an idle backend, preferring the one this thread ran last.
-    ///
-    /// A plain stack hands VMs back and forth between threads (with two
-    /// threads, a third to a half of all checkouts). A VM that changes cores
-    /// pulls its program, data and buffers, all written by the last run
-    /// (reference counts), from the other core's cache, and frees on this
-    /// thread what the other allocated (glibc: the other arena's lock): up
-    /// to 50% more CPU per decision, so two threads barely beat one.
-    fn checkout(&self) -> Result<Backend> {
-        let me = std::thread::current().id();
-        let found = self.inner.pool.lock().ok().and_then(|mut p| {
-            let i = p.iter().rposition(|(t, _)| *t == me).or_else(|| p.len().checked_sub(1))?;
-            Some(p.swap_remove(i).1)
-        });
-        if let Some(b) = found {
-            return Ok(b);
-        }
-        match &self.inner.program {
-            Some(program) => {
-                // Private copies of the program and the data: regorus values
-                // are reference-counted, and VMs on two cores touching the
-                // same counters on every literal and data lookup would
-                // serialize on those cache lines.
-                let own = self
-                    .inner
-                    .program_bytes
-                    .as_deref()
-                    .and_then(|b| Program::deserialize_binary(b).ok())
-                    .and_then(|r| match r {
-                        regorus::rvm::program::DeserializationResult::Complete(p) => Some(Arc::new(p)),
-                        regorus::rvm::program::DeserializationResult::Partial(_) => None,
-                    })
-                    .unwrap_or_else(|| program.clone());
-                let mut vm = RegoVM::new();
-                vm.load_program(own);
-                vm.set_data(to_regorus(&self.inner.data_json)).map_err(|e| PolicyError::BadData {
-                    file: "data".into(),
-                    line: 0,
-                    message: e.to_string(),
-                })?;
-                vm.set_strict_builtin_errors(false);
-                vm.set_max_instructions(self.inner.limits.max_instructions);
-                vm.set_execution_timer_config(Some(regorus::utils::limits::ExecutionTimerConfig {
-                    limit: self.inner.limits.timeout,
-                    check_interval: TIMER_CHECK_INTERVAL,
-                }));
-                Ok(Backend::Vm(Box::new(vm)))
-            }
-            None => Ok(Backend::Interpreter(Box::new(self.inner.interpreter.clone()))),
-        }
-    }
-
-    fn checkin(&self, b: Backend) {
-        let me = std::thread::current().id();
-        if let Ok(mut p) = self.inner.pool.lock() {
-            if p.len() < 64 {
-                p.push((me, b));
-            }
-        }
-    }
-
-    /// Runs the policies on an input document; returns the gathered result.
-    fn run(&self, input: regorus::Value) -> Result<regorus::Value, PolicyError> {
-        let mut backend = self.checkout().map_err(|e| PolicyError::Eval(e.to_string()))?;
-        let out = match &mut backend {
-            Backend::Vm(vm) => {
-                vm.set_input(input);
-                vm.execute().map_err(|e| classify_eval_error(&e.to_string()))
-            }
-            Backend::Interpreter(engine) => {
-                engine.set_input(input);
-                engine
-                    .eval_rule(format!("data.{ENTRY_PACKAGE}.result"))
-                    .map_err(|e| classify_eval_error(&e.to_string()))
-            }
-        };
-        // A VM that failed may hold partial state: drop it rather than reuse it.
-        if out.is_ok() {
-            self.checkin(backend);
-        }
-        out
-    }
-
     /// Decides on one app.
     pub fn evaluate(&self, app: &Manifest, ctx: &Context) -> Result<Decision> {
         self.evaluate_inner(app, ctx, &self.inner.needs).map(|(d, _)| d)
-    }
-
-    /// Decides on one app and says where each violation came from.
-    pub fn explain(&self, app: &Manifest, ctx: &Context) -> Result<Explanation> {
-        // The whole input document, also the members no loaded policy reads.
-        let (decision, input) = self.evaluate_inner(app, ctx, &input::Needs::all())?;
-        let source_of = |v: &Violation, head_hint: &str| -> Option<RuleSite> {
-            let pkg = self.inner.packages.iter().find(|p| p.policy == v.policy)?;
-            self.inner.index.find(&pkg.path, Some(&v.rule), head_hint).cloned()
-        };
-        let violations = decision
-            .violations
-            .iter()
-            .map(|v| ExplainedViolation {
-                violation: v.clone(),
-                source: source_of(v, "violation").or_else(|| source_of(v, "deny")),
-                waivable_by: v.exception.clone(),
-            })
-            .collect();
-        let waived = decision
-            .waived
-            .iter()
-            .map(|w| ExplainedViolation {
-                violation: w.violation.clone(),
-                source: source_of(&w.violation, "violation"),
-                waivable_by: w.violation.exception.clone(),
-            })
-            .collect();
-        let input = serde_json::to_value(&input).map_err(|e| PolicyError::Eval(e.to_string()))?;
-        Ok(Explanation { decision, violations, waived, input })
     }
 
     /// Decides on many apps in parallel, one result per app, in order.
@@ -610,44 +425,8 @@ impl Engine {
             batch::BatchOptions::default(),
             None,
             |a| self.evaluate(a, ctx),
-            || Err(PolicyError::Eval("an evaluation panicked (a bug in microgov, please report it)".into()).into()),
+            || Err(EvalError::Failed("an evaluation panicked (a bug in microgov, please report it)".into()).into()),
         )
-    }
-
-    /// Prepares an app for repeated decisions: validates nothing new, but
-    /// computes once everything that depends on the manifest alone (risk,
-    /// region lookups, flows, detector findings, the manifest's policy
-    /// value). A platform that decides on the same app at every deploy or
-    /// connector call keeps one `PreparedApp` per app version.
-    pub fn prepare(&self, app: &Manifest) -> Result<PreparedApp> {
-        let parts = self.parts(app, &self.inner.needs)?;
-        Ok(PreparedApp {
-            inner: Arc::new(PreparedInner { engine: Arc::as_ptr(&self.inner) as usize, manifest: app.clone(), parts }),
-        })
-    }
-
-    /// Everything of the input that depends on the manifest alone.
-    fn parts(&self, app: &Manifest, needs: &input::Needs) -> Result<Parts> {
-        let settings = &self.inner.settings;
-        let detected = crate::detect::scan_manifest(app);
-        // The egress detector's findings start with `spec.egress`, in order.
-        let egress_hosts = detected.egress.iter().take(app.spec.egress.len()).filter_map(|f| f.host.as_deref());
-        let risk = risk::assess_with_hosts(app, &settings.risk, &settings.catalog, egress_hosts);
-        let conv = |e: rvalue::ConvertError| PolicyError::Eval(format!("cannot build the input document: {e}"));
-        let findings = rvalue::to_value(&input::build_static(app, &risk, settings, &detected, needs)).map_err(conv)?;
-        let app_value = app_value(app, needs).map_err(conv)?;
-        let digest_prefix =
-            digest::prefix(app).map_err(|e| PolicyError::Eval(format!("cannot hash the manifest: {e}")))?;
-        Ok(Parts { risk, digest_prefix, app_value, findings })
-    }
-
-    /// Decides on a prepared app (see [`Engine::prepare`]).
-    pub fn evaluate_prepared(&self, app: &PreparedApp, ctx: &Context) -> Result<Decision> {
-        if app.inner.engine != Arc::as_ptr(&self.inner) as usize {
-            // Prepared by another engine, whose data may differ.
-            return self.evaluate(&app.inner.manifest, ctx);
-        }
-        self.decide(&app.inner.manifest, Cow::Borrowed(&app.inner.parts), ctx).map(|(d, _)| d)
     }
 
     /// The input document, and its digest (see [`digest`]).
@@ -660,15 +439,15 @@ impl Engine {
         judged: &[input::JudgedApproval<'_>],
     ) -> Result<(regorus::Value, String)> {
         use regorus::Value as V;
-        let conv = |e: rvalue::ConvertError| PolicyError::Eval(format!("cannot build the input document: {e}"));
+        let conv = |e: rvalue::ConvertError| EvalError::Failed(format!("cannot build the input document: {e}"));
         let lifecycle = rvalue::to_value(&input::lifecycle_doc(m, &self.inner.settings, now)).map_err(conv)?;
         let context_doc = input::context_doc(m, now, judged, &ctx.extra);
         let context = rvalue::to_value(&context_doc).map_err(conv)?;
         let digest = digest::finish(parts.digest_prefix, &context_doc)
-            .map_err(|e| PolicyError::Eval(format!("cannot hash the context: {e}")))?;
+            .map_err(|e| EvalError::Failed(format!("cannot hash the context: {e}")))?;
         // Owned: for a fresh decision nothing else holds it, so this inserts without copying.
         let mut findings = parts.findings;
-        findings.as_object_mut().map_err(|e| PolicyError::Eval(e.to_string()))?.insert(V::from("lifecycle"), lifecycle);
+        findings.as_object_mut().map_err(|e| EvalError::Failed(e.to_string()))?.insert(V::from("lifecycle"), lifecycle);
         let mut top = BTreeMap::new();
         top.insert(V::from("app"), parts.app_value);
         top.insert(V::from("context"), context);
@@ -716,7 +495,7 @@ impl Engine {
             .map(|a| input::JudgedApproval { approval: a, status: a.status(app, now, &self.inner.settings.approvals) })
             .collect();
         let (v, _) = self.input_value(app, parts.split().1, ctx, now, &judged)?;
-        serde_json::to_value(&v).map_err(|e| PolicyError::Eval(format!("cannot build the input document: {e}")).into())
+        serde_json::to_value(&v).map_err(|e| EvalError::Failed(format!("cannot build the input document: {e}")).into())
     }
 
     /// Whether `app` may call `url` now (see [`EgressGuard`]). Parses the
@@ -729,37 +508,6 @@ impl Engine {
     /// The app's egress entries parsed and checked once, for fast runtime checks.
     pub fn egress_guard(&self, app: &Manifest) -> EgressGuard {
         EgressGuard::new(self.inner.settings.egress.clone(), app)
-    }
-
-    /// The fields a connector must receive masked: the regulated fields of
-    /// its datasets, unless it declares `needsRawValues` (the same rule as
-    /// the pii policy's `mask` obligation).
-    pub fn masked_fields(&self, app: &Manifest, connector: &str) -> Vec<String> {
-        let Some(c) = app.connector(connector) else { return Vec::new() };
-        if c.needs_raw_values {
-            return Vec::new();
-        }
-        let regulated = &self.inner.settings.regulated;
-        let mut out: Vec<String> = c
-            .datasets
-            .iter()
-            .filter_map(|d| app.dataset(d))
-            .flat_map(|d| d.fields.iter())
-            .filter(|f| f.categories.iter().any(|c| regulated.contains(c.as_str())))
-            .map(|f| f.name.clone())
-            .collect();
-        out.sort();
-        out.dedup();
-        out
-    }
-
-    /// Applies the mask obligation for `connector` to a JSON record: every
-    /// member named like a masked field, at any depth, becomes `"****"`.
-    pub fn redact(&self, app: &Manifest, connector: &str, record: &serde_json::Value) -> serde_json::Value {
-        let fields = self.masked_fields(app, connector);
-        let mut out = record.clone();
-        redact_in(&mut out, &fields);
-        out
     }
 
     /// The app's lifecycle state at `now` (active, expiring, expired, retired), with the
@@ -788,185 +536,5 @@ impl Engine {
         now: DateTime<Utc>,
     ) -> Vec<(String, ApprovalStatus)> {
         approvals.iter().map(|a| (a.id.clone(), a.status(app, now, &self.inner.settings.approvals))).collect()
-    }
-}
-
-fn redact_in(v: &mut serde_json::Value, fields: &[String]) {
-    match v {
-        serde_json::Value::Object(m) => {
-            for (k, child) in m.iter_mut() {
-                if fields.iter().any(|f| f == k) && !child.is_null() {
-                    *child = serde_json::Value::String("****".into());
-                } else {
-                    redact_in(child, fields);
-                }
-            }
-        }
-        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| redact_in(x, fields)),
-        _ => {}
-    }
-}
-
-/// An app prepared for repeated decisions by one engine ([`Engine::prepare`]).
-#[derive(Debug, Clone)]
-pub struct PreparedApp {
-    inner: Arc<PreparedInner>,
-}
-
-#[derive(Debug)]
-struct PreparedInner {
-    engine: usize,
-    manifest: Manifest,
-    parts: Parts,
-}
-
-/// The input's manifest-only parts.
-#[derive(Debug, Clone)]
-struct Parts {
-    risk: risk::RiskAssessment,
-    app_value: regorus::Value,
-    findings: regorus::Value,
-    /// The input digest's hasher after the app (see [`digest`]).
-    digest_prefix: sha2::Sha256,
-}
-
-/// The parts of [`Parts`] that go into the input document.
-struct InputParts {
-    app_value: regorus::Value,
-    findings: regorus::Value,
-    digest_prefix: sha2::Sha256,
-}
-
-impl Parts {
-    fn split(self) -> (risk::RiskAssessment, InputParts) {
-        (
-            self.risk,
-            InputParts { app_value: self.app_value, findings: self.findings, digest_prefix: self.digest_prefix },
-        )
-    }
-}
-
-impl PreparedApp {
-    /// The manifest it was prepared from.
-    pub fn manifest(&self) -> &Manifest {
-        &self.inner.manifest
-    }
-
-    /// Its risk assessment.
-    pub fn risk(&self) -> &risk::RiskAssessment {
-        &self.inner.parts.risk
-    }
-}
-
-/// A decision with the source of each violation.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Explanation {
-    /// The decision.
-    pub decision: Decision,
-    /// Each open violation with the rule that produced it.
-    pub violations: Vec<ExplainedViolation>,
-    /// Each waived violation with the rule that produced it.
-    pub waived: Vec<ExplainedViolation>,
-    /// The input document the policies read.
-    pub input: serde_json::Value,
-}
-
-/// A violation and where it came from.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct ExplainedViolation {
-    /// The violation.
-    pub violation: Violation,
-    /// The rule definition (file, line, metadata).
-    pub source: Option<RuleSite>,
-    /// The exception kind that would waive it.
-    pub waivable_by: Option<String>,
-}
-
-/// `input.app`: the manifest, with only the members of it and of its
-/// `spec` that the policies read (see [`input::Needs`]).
-fn app_value(app: &Manifest, needs: &input::Needs) -> Result<regorus::Value, rvalue::ConvertError> {
-    if needs.app.is_all() && needs.spec.is_all() {
-        return rvalue::to_value(app);
-    }
-    let mut value = rvalue::to_value_fields(app, &|k| k != "spec" && needs.app.has(k))?;
-    if needs.app.has("spec") {
-        let spec = rvalue::to_value_fields(&app.spec, &|k| needs.spec.has(k))?;
-        value
-            .as_object_mut()
-            .map_err(|e| rvalue::ConvertError(e.to_string()))?
-            .insert(regorus::Value::from("spec"), spec);
-    }
-    Ok(value)
-}
-
-fn classify_eval_error(msg: &str) -> PolicyError {
-    let lower = msg.to_ascii_lowercase();
-    if lower.contains("instruction")
-        || lower.contains("time limit")
-        || lower.contains("timer")
-        || lower.contains("timeout")
-        || lower.contains("exceeded")
-        || lower.contains("recursion")
-        || lower.contains("stack")
-    {
-        PolicyError::Limit(msg.trim().to_string())
-    } else {
-        PolicyError::Eval(msg.trim().to_string())
-    }
-}
-
-/// Converts JSON to a regorus value without a text round trip.
-pub(crate) fn to_regorus(v: &serde_json::Value) -> regorus::Value {
-    use regorus::Value as R;
-    match v {
-        serde_json::Value::Null => R::Null,
-        serde_json::Value::Bool(b) => R::from(*b),
-        serde_json::Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                R::from(i)
-            } else if let Some(u) = n.as_u64() {
-                R::from(u)
-            } else {
-                R::from(n.as_f64().unwrap_or(0.0))
-            }
-        }
-        serde_json::Value::String(s) => R::from(s.as_str()),
-        serde_json::Value::Array(a) => R::from(a.iter().map(to_regorus).collect::<Vec<_>>()),
-        serde_json::Value::Object(o) => {
-            let m: BTreeMap<R, R> = o.iter().map(|(k, v)| (R::from(k.as_str()), to_regorus(v))).collect();
-            R::from(m)
-        }
-    }
-}
-
-#[cfg(test)]
-mod pool_tests {
-    use super::*;
-
-    fn addr(b: &Backend) -> usize {
-        match b {
-            Backend::Vm(vm) => std::ptr::from_ref::<RegoVM>(vm) as usize,
-            Backend::Interpreter(e) => std::ptr::from_ref::<regorus::Engine>(e) as usize,
-        }
-    }
-
-    #[test]
-    fn a_thread_gets_back_the_backend_it_ran_last() {
-        let engine = Engine::new().unwrap();
-        let mine = engine.checkout().unwrap();
-        let theirs = engine.checkout().unwrap();
-        let (mine_at, theirs_at) = (addr(&mine), addr(&theirs));
-        assert_ne!(mine_at, theirs_at);
-        engine.checkin(mine);
-        // Returned last, on another thread: a plain stack would hand it out next.
-        std::thread::scope(|s| {
-            s.spawn(|| engine.checkin(theirs));
-        });
-        let again = engine.checkout().unwrap();
-        assert_eq!(addr(&again), mine_at);
-        // A thread with none of its own takes any idle one.
-        std::thread::scope(|s| {
-            s.spawn(|| assert_eq!(addr(&engine.checkout().unwrap()), theirs_at));
-        });
     }
 }

@@ -1,8 +1,8 @@
 //! Reading what the policies returned and assembling the decision.
 
-use super::decision::{ApprovalUse, Decision, Outcome, RequiredApproval, Risk, Violation, Waived};
+use super::decision::{ApprovalUse, Decision, Outcome, RequiredApproval, Risk, Severity, Violation, Waived};
 use super::input::{rfc3339, JudgedApproval};
-use super::{PackageInfo, PolicyError};
+use super::{EvalError, PackageInfo};
 use crate::bundle::SourceIndex;
 use crate::model::{ApprovalStatus, Manifest};
 use crate::risk::RiskAssessment;
@@ -50,13 +50,13 @@ fn string_field(o: &serde_json::Map<String, Value>, keys: &[&str]) -> Option<Str
     })
 }
 
-fn to_violation(pkg: &PackageInfo, head: &str, item: &Value, index: &SourceIndex) -> Result<Violation, PolicyError> {
-    let default_severity = if head == "warn" { "low" } else { "medium" };
+fn to_violation(pkg: &PackageInfo, head: &str, item: &Value, index: &SourceIndex) -> Result<Violation, EvalError> {
+    let default_severity = if head == "warn" { Severity::Low } else { Severity::Medium };
     let (rule, message, o) = match item {
         Value::String(s) => (head.to_string(), s.clone(), None),
         Value::Object(o) => {
             let message =
-                string_field(o, &["message", "msg", "reason", "title"]).ok_or_else(|| PolicyError::BadResult {
+                string_field(o, &["message", "msg", "reason", "title"]).ok_or_else(|| EvalError::BadResult {
                     policy: pkg.path.clone(),
                     rule: head.to_string(),
                     message: format!("object without a message: {}", serde_json::to_string(item).unwrap_or_default()),
@@ -64,7 +64,7 @@ fn to_violation(pkg: &PackageInfo, head: &str, item: &Value, index: &SourceIndex
             (string_field(o, &["rule", "id"]).unwrap_or_else(|| head.to_string()), message, Some(o))
         }
         other => {
-            return Err(PolicyError::BadResult {
+            return Err(EvalError::BadResult {
                 policy: pkg.path.clone(),
                 rule: head.to_string(),
                 message: format!(
@@ -78,10 +78,7 @@ fn to_violation(pkg: &PackageInfo, head: &str, item: &Value, index: &SourceIndex
     let field = |k: &str| o.and_then(|o| string_field(o, &[k]));
     Ok(Violation {
         policy: pkg.policy.clone(),
-        severity: field("severity")
-            .or(meta.severity)
-            .unwrap_or_else(|| default_severity.to_string())
-            .to_ascii_lowercase(),
+        severity: field("severity").or(meta.severity).map_or(default_severity, |s| Severity::parse(&s)),
         path: field("path"),
         remediation: field("remediation").or(meta.remediation),
         exception: field("exception").or(meta.exception),
@@ -97,8 +94,8 @@ pub(crate) fn gather(
     result: &regorus::Value,
     packages: &[PackageInfo],
     index: &SourceIndex,
-) -> Result<Gathered, PolicyError> {
-    let mut json = serde_json::to_value(result).map_err(|e| PolicyError::Eval(format!("unreadable result: {e}")))?;
+) -> Result<Gathered, EvalError> {
+    let mut json = serde_json::to_value(result).map_err(|e| EvalError::Failed(format!("unreadable result: {e}")))?;
     let mut g =
         Gathered { violations: Vec::new(), warnings: Vec::new(), obligations: Vec::new(), required: Vec::new() };
     for pkg in packages {
@@ -119,12 +116,12 @@ pub(crate) fn gather(
                         g.obligations.push(o);
                     }
                     "required_approval" => {
-                        let o = item.as_object().ok_or_else(|| PolicyError::BadResult {
+                        let o = item.as_object().ok_or_else(|| EvalError::BadResult {
                             policy: pkg.path.clone(),
                             rule: "required_approval".into(),
                             message: "expected an object with role and reason".into(),
                         })?;
-                        let role = string_field(o, &["role"]).ok_or_else(|| PolicyError::BadResult {
+                        let role = string_field(o, &["role"]).ok_or_else(|| EvalError::BadResult {
                             policy: pkg.path.clone(),
                             rule: "required_approval".into(),
                             message: "object without a role".into(),

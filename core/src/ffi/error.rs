@@ -72,6 +72,7 @@ impl ErrorDetails {
                 d.line = p.line();
                 ErrorFamily::Policy
             }
+            Error::Eval(_) => ErrorFamily::Policy,
             Error::Lifecycle(_) => ErrorFamily::Lifecycle,
             Error::Audit(a) => match a {
                 AuditError::Tampered { path, kind, seq, .. } => {
@@ -157,6 +158,25 @@ mod tests {
         let d = ErrorDetails::of(&err);
         assert_eq!((d.code, d.family), ("manifest.invalid", ErrorFamily::Manifest));
         assert_eq!(d.message, "invalid approvals: 1 problem(s)");
+    }
+
+    #[test]
+    fn load_and_evaluation_errors_are_both_policy_errors() {
+        let load = Error::from(crate::bundle::BundleError::BadData {
+            file: "data".into(),
+            line: None,
+            message: "not an object".into(),
+        });
+        let d = ErrorDetails::of(&load);
+        assert_eq!((d.code, d.family), ("policy.bad_data", ErrorFamily::Policy));
+        assert_eq!(d.message, "data: invalid data document: not an object");
+        let names: Vec<_> = d.fields().into_iter().map(|(k, _)| k).collect();
+        assert_eq!(names, ["file"], "no line when it is unknown");
+
+        let eval = Error::from(crate::engine::EvalError::Limit("instruction budget".into()));
+        let d = ErrorDetails::of(&eval);
+        assert_eq!((d.code, d.family), ("policy.limit", ErrorFamily::Policy));
+        assert!(d.fields().is_empty());
     }
 
     #[test]

@@ -94,7 +94,7 @@ impl Builder<'_> {
     fn policy_rule(&mut self, v: &microgov::engine::Violation) -> (String, usize) {
         let id = format!("{}.{}", v.policy, v.rule);
         let site = self.rules.site(&v.policy, &v.rule).cloned();
-        let (level, security) = level_of(&v.severity);
+        let (level, security) = level_of(v.severity.as_str());
         let i = self.rule(&id, || {
             let meta = site.as_ref().map(|s| s.metadata.clone()).unwrap_or_default();
             let title = meta.title.clone().unwrap_or_else(|| v.rule.replace('_', " "));
@@ -176,7 +176,7 @@ pub fn document(engine: &Engine, reports: &[Report], opts: &Options) -> Value {
                     let mut res = json!({
                         "ruleId": id,
                         "ruleIndex": index,
-                        "level": level_of(&v.severity).0,
+                        "level": level_of(v.severity.as_str()).0,
                         "message": {"text": text},
                         "locations": location(r, &map, &pointer, &d.app),
                         "partialFingerprints": {"microgov/v1": fingerprint(&[&d.app, &id, &pointer, v.dataset.as_deref().unwrap_or(""), v.connector.as_deref().unwrap_or("")])},

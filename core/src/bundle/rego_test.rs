@@ -3,8 +3,7 @@
 //! Tests use `with input as ...`, which regorus's compiled VM does not
 //! support yet, so they run in the interpreter.
 
-use super::{add_file, PolicyError};
-use crate::bundle::{merge_data, package_of, Bundle};
+use super::{add_file, merge_data, package_of, to_regorus, Bundle, BundleError};
 use serde::Serialize;
 use std::time::Instant;
 
@@ -27,7 +26,7 @@ pub struct TestResult {
 }
 
 /// Runs every `test_` rule of the given bundles, with all their policies and data loaded.
-pub fn run_tests(bundles: &[Bundle]) -> Result<Vec<TestResult>, PolicyError> {
+pub fn run_tests(bundles: &[Bundle]) -> Result<Vec<TestResult>, BundleError> {
     let mut engine = regorus::Engine::new();
     engine.set_strict_builtin_errors(false);
     let mut data = serde_json::Value::Object(Default::default());
@@ -37,9 +36,9 @@ pub fn run_tests(bundles: &[Bundle]) -> Result<Vec<TestResult>, PolicyError> {
         }
         merge_data(&mut data, b.data.clone());
     }
-    engine.add_data(super::to_regorus(&data)).map_err(|e| PolicyError::BadData {
+    engine.add_data(to_regorus(&data)).map_err(|e| BundleError::BadData {
         file: "data".into(),
-        line: 0,
+        line: None,
         message: e.to_string(),
     })?;
     let mut results = Vec::new();
