@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 /// Whether the app may run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Nothing left to do.
@@ -36,6 +37,7 @@ impl std::fmt::Display for Outcome {
 
 /// Score and factors.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Risk {
     /// 0 to 100.
     pub score: u32,
@@ -45,12 +47,14 @@ pub struct Risk {
 
 /// A rule a policy says the app breaks.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Violation {
     /// The policy: bundled ones by short name (`residency`), others by package.
     pub policy: String,
     /// Rule id (`cross_border_transfer`), or the rule head for string results.
     pub rule: String,
     /// `low`, `medium`, `high` or `critical`.
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("enum" = ["low", "medium", "high", "critical"])))]
     pub severity: String,
     /// What is wrong, naming the thing.
     pub message: String,
@@ -73,6 +77,7 @@ pub struct Violation {
 
 /// A violation an exception waived.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Waived {
     /// The violation.
     pub violation: Violation,
@@ -82,6 +87,7 @@ pub struct Waived {
 
 /// An approval the app still needs.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RequiredApproval {
     /// The role that must approve.
     pub role: String,
@@ -97,15 +103,18 @@ pub struct RequiredApproval {
 
 /// How one supplied approval was judged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ApprovalUse {
     /// The approval's id.
     pub id: String,
     /// `valid`, `expired`, `self_approval` ...
+    #[cfg_attr(feature = "schema", schemars(with = "crate::model::ApprovalStatus"))]
     pub status: String,
 }
 
 /// The answer for one app.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Decision {
     /// UUID v7 (or the id given in the context).
     pub decision_id: String,
