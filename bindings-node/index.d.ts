@@ -3,7 +3,9 @@
 // The types below come from bindings-node/types/header.d.ts (napi's
 // `dtsHeaderFile`); the classes and functions after them are generated from
 // the Rust source. Outputs use microgov's snake_case wire names (DESIGN.md);
-// inputs use the manifest's own camelCase keys.
+// inputs use the manifest's own camelCase keys. The output shapes have one source,
+// the JSON Schema generated from the Rust types (core/docs/schema/);
+// __test__/schema.spec.mjs checks these declarations against it.
 
 /** An app manifest: an object, its YAML or JSON text, or an app prepared by `engine.prepare`. */
 export type ManifestInput = string | Manifest | PreparedApp
@@ -197,7 +199,16 @@ export interface RuleSite {
   head: string
   file: string
   line: number
-  metadata: { title?: string; description?: string; severity?: string; remediation?: string; exception?: string }
+  metadata: RuleMetadata
+}
+
+/** A rule's `# METADATA` annotations that microgov reads. */
+export interface RuleMetadata {
+  title?: string
+  description?: string
+  severity?: string
+  remediation?: string
+  exception?: string
 }
 
 /**

@@ -111,6 +111,7 @@ impl RiskModel {
 
 /// One contribution to the score.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Factor {
     /// Stable factor name (`pii_data`, `write_access` ...).
     pub factor: String,

@@ -2,6 +2,8 @@
 
 These are :class:`typing.TypedDict` classes: at run time the values are plain
 dicts (so they go straight into ``json.dumps`` or ``pandas.DataFrame``).
+The wire shapes have one source, the JSON Schema generated from the Rust types
+(``core/docs/schema/``); ``tests/test_schema.py`` checks these classes against it.
 """
 
 from __future__ import annotations
@@ -10,12 +12,19 @@ from typing import Any, Dict, List, Optional, TypedDict
 
 __all__ = [
     "ApprovalUse",
+    "Checkpoint",
     "DecisionDict",
+    "ExplainedViolation",
+    "Explanation",
     "InventoryRow",
     "Problem",
+    "Receipt",
     "RequiredApproval",
     "Risk",
     "RiskFactor",
+    "RuleMetadata",
+    "RuleSite",
+    "VerifyReportDict",
     "Violation",
     "Waived",
 ]
@@ -116,6 +125,91 @@ class DecisionDict(TypedDict):
     policy_revisions: Dict[str, str]
     input_digest: str
     evaluated_at: str
+
+
+class RuleMetadata(TypedDict, total=False):
+    """A rule's ``# METADATA`` annotations that microgov reads."""
+
+    title: str
+    description: str
+    severity: str
+    remediation: str
+    exception: str
+
+
+class RuleSite(TypedDict):
+    """A rule definition in a policy file."""
+
+    package: str
+    head: str
+    file: str
+    line: int
+    """1-based line of the rule head."""
+    metadata: RuleMetadata
+
+
+class ExplainedViolation(TypedDict):
+    """A violation and the rule that produced it."""
+
+    violation: Violation
+    source: Optional[RuleSite]
+    waivable_by: Optional[str]
+
+
+class Explanation(TypedDict):
+    """What :meth:`Engine.explain` returns."""
+
+    decision: DecisionDict
+    violations: List[ExplainedViolation]
+    waived: List[ExplainedViolation]
+    input: Dict[str, Any]
+    """The input document the policies read."""
+
+
+class Receipt(TypedDict):
+    """Where an appended audit record landed."""
+
+    seq: int
+    hash: str
+    """Its record hash, lowercase hex (the next record's ``prev``)."""
+
+
+class _CheckpointOptional(TypedDict, total=False):
+    extensions: List[str]
+
+
+class Checkpoint(_CheckpointOptional):
+    """A tree head: origin (the log id), size and Merkle root (hex)."""
+
+    origin: str
+    size: int
+    root: str
+
+
+class _VerifyReportOptional(TypedDict, total=False):
+    kind: str
+    """``tampered``: what is wrong (``edited_record``, ``bad_prev`` ...)."""
+    seq: Optional[int]
+    file: Optional[str]
+    line: Optional[int]
+    reason: str
+    checkpoint_size: int
+    """``unattested``: records the checkpoint covers."""
+    unattested: int
+    """``unattested``: records after it."""
+
+
+class VerifyReportDict(_VerifyReportOptional):
+    """``VerifyReport.to_dict()``: the verdict and what verified."""
+
+    status: str
+    """``intact``, ``unattested`` or ``tampered``."""
+    records: int
+    log_id: Optional[str]
+    last_hash: Optional[str]
+    root: str
+    checkpoint: Optional[Checkpoint]
+    signature_verified: bool
 
 
 class InventoryRow(TypedDict):

@@ -11,6 +11,7 @@ use super::AuditError;
 
 /// What an append returns: the record's place and hash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Receipt {
     /// The record's seq.
     pub seq: u64,

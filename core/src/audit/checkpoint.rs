@@ -209,6 +209,7 @@ impl fmt::Display for VerifierKey {
 
 /// A tree head: the log (origin), how many records it covers and their Merkle root.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Checkpoint {
     /// The log's `log_id`.
     pub origin: String,

@@ -62,6 +62,7 @@ impl From<Vec<PathBuf>> for LogSource<'_> {
 
 /// What is wrong, as a stable snake_case code (the same in every language binding).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum TamperKind {
@@ -130,6 +131,7 @@ impl std::fmt::Display for TamperKind {
 
 /// The first bad record and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Tamper {
     /// What is wrong.
     pub kind: TamperKind,
@@ -146,6 +148,7 @@ pub struct Tamper {
 
 /// The verdict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum VerifyStatus {
     /// Every record verifies, and the checkpoint (if given) covers exactly all of them.
@@ -164,6 +167,7 @@ pub enum VerifyStatus {
 
 /// The result of [`verify`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct VerifyReport {
     /// The verdict.
     #[serde(flatten)]

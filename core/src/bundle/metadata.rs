@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 /// The `# METADATA` annotations microgov reads.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RuleMetadata {
     /// Short title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -42,6 +43,7 @@ struct RawMetadata {
 
 /// A rule definition in a file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RuleSite {
     /// The package (`microgov.residency`).
     pub package: String,

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 /// Whether the app may run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Nothing left to do.
@@ -36,6 +37,7 @@ impl std::fmt::Display for Outcome {
 
 /// Score and factors.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Risk {
     /// 0 to 100.
     pub score: u32,
@@ -64,6 +66,23 @@ pub enum Severity {
     /// A word outside the four levels, lowercased, from a team policy.
     #[serde(untagged)]
     Other(String),
+}
+
+/// In the wire schema: one of the four levels, or (from a team policy) its own lowercase word.
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Severity {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Severity".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "anyOf": [
+                { "type": "string", "enum": ["low", "medium", "high", "critical"] },
+                { "type": "string", "pattern": "^[^A-Z]*$", "description": "a team policy's own word, lowercased" }
+            ]
+        })
+    }
 }
 
 impl Severity {
@@ -139,6 +158,7 @@ impl Ord for Severity {
 
 /// A rule a policy says the app breaks.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Violation {
     /// The policy: bundled ones by short name (`residency`), others by package.
     pub policy: String,
@@ -167,6 +187,7 @@ pub struct Violation {
 
 /// A violation an exception waived.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Waived {
     /// The violation.
     pub violation: Violation,
@@ -176,6 +197,7 @@ pub struct Waived {
 
 /// An approval the app still needs.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RequiredApproval {
     /// The role that must approve.
     pub role: String,
@@ -191,15 +213,18 @@ pub struct RequiredApproval {
 
 /// How one supplied approval was judged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ApprovalUse {
     /// The approval's id.
     pub id: String,
     /// `valid`, `expired`, `self_approval` ...
+    #[cfg_attr(feature = "schema", schemars(with = "crate::model::ApprovalStatus"))]
     pub status: String,
 }
 
 /// The answer for one app.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Decision {
     /// UUID v7 (or the id given in the context).
     pub decision_id: String,

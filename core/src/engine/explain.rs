@@ -7,6 +7,7 @@ use crate::Result;
 
 /// A decision with the source of each violation.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Explanation {
     /// The decision.
     pub decision: Decision,
@@ -20,6 +21,7 @@ pub struct Explanation {
 
 /// A violation and where it came from.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ExplainedViolation {
     /// The violation.
     pub violation: Violation,

@@ -60,6 +60,7 @@ pub struct Scope {
 
 /// Why an approval does or does not count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ApprovalStatus {
     /// In force.

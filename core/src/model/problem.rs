@@ -8,6 +8,7 @@ use std::fmt;
 /// `path` is an RFC 6901 JSON pointer into the document as written (`""` is the
 /// whole document), so a tool can point at the exact key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Problem {
     /// Stable machine-readable code, for example `manifest.unknown_key`.
     pub code: String,
