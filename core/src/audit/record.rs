@@ -11,9 +11,9 @@ use chrono::{DateTime, Datelike, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::jcs::{self, Node};
 use super::merkle::{decode_hex32_strict, leaf_hash, truncate, Hash};
 use super::AuditError;
+use crate::canonical::{self, Node};
 
 /// The record format version this crate writes and reads.
 pub const RECORD_VERSION: i64 = 1;
@@ -476,7 +476,7 @@ impl Record {
     /// Parses one line (without its line feed) strictly: canonical JSON in the subset that
     /// follows the record schema, as the verifier requires.
     pub fn from_line(line: &str) -> Result<Record, AuditError> {
-        let node = jcs::parse(line.as_bytes(), true).map_err(|e| e.into_audit("line"))?;
+        let node = canonical::parse(line.as_bytes(), true).map_err(|e| e.into_audit("line"))?;
         check_record(&node).map_err(|reason| AuditError::BadRecord { at: "line".into(), reason })?;
         let Node::Object(members) = &node else {
             return Err(AuditError::BadRecord { at: "line".into(), reason: "not an object".into() });
@@ -524,7 +524,7 @@ impl Record {
                 ("decision_id", _) => r.decision_id = Some(s()),
                 ("prev", Node::Str(p)) => r.prev = Hash(decode_hex32_strict(p.as_bytes(), true).unwrap_or_default()),
                 ("policy", policy) => {
-                    if let Value::Object(m) = jcs::node_to_value(policy) {
+                    if let Value::Object(m) = canonical::node_to_value(policy) {
                         let get = |k: &str| m.get(k).and_then(Value::as_str).unwrap_or("").to_string();
                         r.policy = Some(PolicyRef { id: get("id"), revision: get("revision") });
                     }
@@ -539,7 +539,7 @@ impl Record {
                         .collect()
                 }
                 ("attrs", attrs) => {
-                    if let Value::Object(m) = jcs::node_to_value(attrs) {
+                    if let Value::Object(m) = canonical::node_to_value(attrs) {
                         r.attrs = m;
                     }
                 }
@@ -616,7 +616,7 @@ fn key(out: &mut Vec<u8>, first: &mut bool, name: &str) {
 fn opt(out: &mut Vec<u8>, first: &mut bool, name: &str, value: Option<&str>) {
     if let Some(v) = value {
         key(out, first, name);
-        jcs::write_str(out, v);
+        canonical::write_str(out, v);
     }
 }
 
@@ -639,16 +639,13 @@ fn write_members(out: &mut Vec<u8>, f: &Fields<'_>, s: &Stamp<'_>) -> Result<(),
     let first = &mut true;
     out.push(b'{');
     key(out, first, "action");
-    jcs::write_str(out, f.action);
+    canonical::write_str(out, f.action);
     opt(out, first, "app_id", f.app_id);
     if !f.attrs.is_empty() {
         key(out, first, "attrs");
         let mut path = String::from("/attrs");
-        jcs::write_map(out, f.attrs, &mut path, 1).map_err(|e| match e {
-            AuditError::BadValue { at, reason } => AuditError::BadEvent { field: at, reason },
-            AuditError::BadJson { at, reason } => AuditError::BadEvent { field: at, reason },
-            other => other,
-        })?;
+        canonical::write_map(out, f.attrs, &mut path, 1)
+            .map_err(|e| AuditError::BadEvent { field: e.pointer, reason: e.reason })?;
     }
     if !f.dataset_tags.is_empty() {
         key(out, first, "dataset_tags");
@@ -657,21 +654,21 @@ fn write_members(out: &mut Vec<u8>, f: &Fields<'_>, s: &Stamp<'_>) -> Result<(),
             if i > 0 {
                 out.push(b',');
             }
-            jcs::write_str(out, t);
+            canonical::write_str(out, t);
         }
         out.push(b']');
     }
     opt(out, first, "decision_id", f.decision_id);
     opt(out, first, "ip_address", f.ip_address);
     key(out, first, "log_id");
-    jcs::write_str(out, s.log_id);
+    canonical::write_str(out, s.log_id);
     opt(out, first, "outcome", f.outcome);
     if let Some(p) = f.policy {
         key(out, first, "policy");
         out.extend_from_slice(b"{\"id\":");
-        jcs::write_str(out, &p.id);
+        canonical::write_str(out, &p.id);
         out.extend_from_slice(b",\"revision\":");
-        jcs::write_str(out, &p.revision);
+        canonical::write_str(out, &p.revision);
         out.push(b'}');
     }
     key(out, first, "prev");
@@ -686,12 +683,12 @@ fn write_members(out: &mut Vec<u8>, f: &Fields<'_>, s: &Stamp<'_>) -> Result<(),
     opt(out, first, "resource_id", f.resource_id);
     opt(out, first, "resource_type", f.resource_type);
     key(out, first, "seq");
-    jcs::write_int(out, s.seq as i64);
+    canonical::write_int(out, s.seq as i64);
     opt(out, first, "tenant_id", f.tenant_id);
     key(out, first, "ts");
-    jcs::write_str(out, s.ts);
+    canonical::write_str(out, s.ts);
     key(out, first, "v");
-    jcs::write_int(out, RECORD_VERSION);
+    canonical::write_int(out, RECORD_VERSION);
     out.push(b'}');
     Ok(())
 }
@@ -960,7 +957,7 @@ mod tests {
     fn written_lines_are_canonical_and_parse_back() {
         for e in [Event::new("app.register").at(ts()), full_event()] {
             let l = line(&e, 7);
-            jcs::check_canonical(l.as_bytes()).unwrap();
+            canonical::check_canonical(l.as_bytes()).unwrap();
             let r = Record::from_line(&l).unwrap();
             assert_eq!(r.seq, 7);
             assert_eq!(r.ts, "2026-11-26T10:00:00.123456Z");
@@ -968,7 +965,7 @@ mod tests {
             assert_eq!(r.to_event(), e);
             // Re-canonicalizing through serde gives the same bytes.
             let v: Value = serde_json::from_str(&l).unwrap();
-            assert_eq!(jcs::canonicalize(&v).unwrap(), l);
+            assert_eq!(canonical::canonicalize(&v).unwrap(), l);
         }
         assert_eq!(
             line(&Event::new("app.register").at(ts()), 0),

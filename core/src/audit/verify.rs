@@ -14,10 +14,10 @@ use serde::Serialize;
 
 use super::checkpoint::{split_notes, Checkpoint, VerifierKey};
 use super::fast;
-use super::jcs::{self, Fault};
 use super::merkle::{leaf_hash, Frontier, Hash};
 use super::record::{check_record, MAX_LINE};
 use super::AuditError;
+use crate::canonical::{self, Fault};
 
 /// Where the records come from.
 pub enum LogSource<'a> {
@@ -393,7 +393,7 @@ impl Lines<'_> {
 
 /// Seq and prev of a line, if it is a record at all (canonical or not); for classification.
 fn seq_prev(line: &[u8]) -> Option<(u64, [u8; 32])> {
-    let node = jcs::parse(line, false).ok()?;
+    let node = canonical::parse(line, false).ok()?;
     let view = check_record(&node).ok()?;
     Some((view.seq, view.prev))
 }
@@ -561,7 +561,7 @@ fn check_line(
         check_id(v.log_id, log_id)?;
         return Ok((v.seq, v.prev));
     }
-    let node = jcs::parse(line, true).map_err(|e| {
+    let node = canonical::parse(line, true).map_err(|e| {
         let kind = match e.fault {
             Fault::Syntax => TamperKind::BadJson,
             Fault::Value => TamperKind::BadValue,
