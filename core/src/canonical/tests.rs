@@ -155,4 +155,41 @@ proptest! {
             prop_assert_eq!(parse(s.as_bytes(), true).is_ok(), out == s.as_bytes());
         }
     }
+
+    /// The digest form is serde_json's compact output, byte for byte (floats, big integers and
+    /// escapes included): input digests did not change when it replaced `serde_json::to_writer`.
+    #[test]
+    fn sorted_form_is_serde_jsons(v in arb_json_with_floats()) {
+        let mut out = Vec::new();
+        write_sorted(&mut out, &v);
+        prop_assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&v).unwrap());
+    }
+}
+
+fn arb_json_with_floats() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        arb_json(),
+        any::<f64>().prop_filter_map("finite", |f| serde_json::Number::from_f64(f).map(Value::Number)),
+        any::<u64>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+    ];
+    leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map("[a-z\u{e000}\u{10000}]{0,3}", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+#[test]
+fn sorted_form_sorts_members_by_utf8_bytes() {
+    // Inserted out of order; serde_json's map keeps them sorted (no `preserve_order`).
+    let mut m = serde_json::Map::new();
+    for k in ["\u{e000}", "b", "\u{1f600}", "a"] {
+        m.insert(k.to_string(), json!(1.5));
+    }
+    let mut out = Vec::new();
+    write_sorted(&mut out, &Value::Object(m));
+    assert_eq!(String::from_utf8(out).unwrap(), "{\"a\":1.5,\"b\":1.5,\"\u{e000}\":1.5,\"\u{1f600}\":1.5}");
 }
