@@ -10,6 +10,11 @@
 //! - [`verify`] checks a log and names the first bad record.
 //! - [`Checkpoint`], [`SigningKey`], [`VerifierKey`], [`keygen`] sign and check tree heads.
 //!
+//! Files: `record/` (events and record lines), `chain.rs`, `log/` (the durable log: options,
+//! open, writer, lock), `verify/` (report and streaming scan, with `fast.rs` its fast path),
+//! `merkle.rs`, `checkpoint.rs`, `error.rs`; canonical JSON is `crate::canonical`, shared
+//! with the engine's input digest ([`jcs`] is its public face).
+//!
 //! ```
 //! use microgov::audit::{verify, AuditLog, AuditOptions, Event, SigningKey, VerifyStatus};
 //! # let dir = std::env::temp_dir().join(format!("microgov-doc-{}", std::process::id()));
