@@ -122,14 +122,8 @@ fn a_decision_becomes_an_audit_record_in_one_call() {
     let path = dir.join("audit.jsonl");
     let _ = std::fs::remove_file(&path);
     let log = AuditLog::open(&path, AuditOptions::new().log_id("acme.example/audit")).unwrap();
-    let receipt = log
-        .append(
-            &microgov::audit::Event::from_decision(&d, None)
-                .unwrap()
-                .tenant("acme")
-                .principal("ci@acme.example", "service"),
-        )
-        .unwrap();
+    let receipt =
+        log.append(&microgov::audit::Event::from_decision(&d, None).unwrap().tenant("acme").principal("ci@acme.example", "service")).unwrap();
     log.close().unwrap();
     assert_eq!(receipt.seq, 0);
     let line = std::fs::read_to_string(&path).unwrap();

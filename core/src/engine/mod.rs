@@ -469,16 +469,14 @@ impl Engine {
 
     /// Validates an already-parsed manifest document with this engine's settings.
     pub fn manifest_from_value(&self, doc: &serde_json::Value) -> Result<Manifest> {
-        crate::model::parse::manifest_from_value(doc, &self.inner.settings.parse)
-            .map_err(|p| Error::from(crate::model::ManifestError::manifest(p)))
+        crate::model::parse::manifest_from_value(doc, &self.inner.settings.parse).map_err(|p| Error::from(crate::model::ManifestError::manifest(p)))
     }
 
     /// Validates a document held in some other form than a
     /// `serde_json::Value` (a binding's own objects), with this engine's
     /// settings: see [`crate::model::doc`].
     pub fn manifest_from_node<N: crate::model::doc::Node>(&self, doc: &N) -> Result<Manifest> {
-        crate::model::parse::manifest_from_node(doc, &self.inner.settings.parse)
-            .map_err(|p| Error::from(crate::model::ManifestError::manifest(p)))
+        crate::model::parse::manifest_from_node(doc, &self.inner.settings.parse).map_err(|p| Error::from(crate::model::ManifestError::manifest(p)))
     }
 
     /// Takes an idle backend, preferring the one this thread ran last.

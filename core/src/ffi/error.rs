@@ -1,9 +1,9 @@
 //! Errors flattened for the language bindings.
 
 use crate::audit::AuditError;
+use crate::model::Problem;
 #[cfg(test)]
 use crate::model::ManifestError;
-use crate::model::Problem;
 use crate::Error;
 use serde_json::{json, Value};
 
@@ -139,8 +139,7 @@ mod tests {
 
     #[test]
     fn an_invalid_manifest_gives_its_problems_and_a_one_line_message() {
-        let err =
-            Error::from(ManifestError::manifest(vec![Problem::new("manifest.missing", "/metadata/name", "required")]));
+        let err = Error::from(ManifestError::manifest(vec![Problem::new("manifest.missing", "/metadata/name", "required")]));
         let d = ErrorDetails::of(&err);
         assert_eq!(d.code, "manifest.invalid");
         assert_eq!(d.family, ErrorFamily::Manifest);

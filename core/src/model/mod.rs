@@ -15,8 +15,8 @@ pub mod locate;
 pub mod region;
 
 pub use approval::{Approval, ApprovalPolicy, ApprovalStatus, ExceptionRule, Scope};
-pub use enums::{Access, BuiltBy, Category, Classification, ConnectorType, Encryption, Environment, Sso, Tier};
 pub use error::{Document, ManifestError};
+pub use enums::{Access, BuiltBy, Category, Classification, ConnectorType, Encryption, Environment, Sso, Tier};
 pub use manifest::{Auth, Connector, Dataset, Field, Manifest, Metadata, SecretRef, Spec};
 pub use parse::{is_dns_label, parse_document, parse_tree, sniff_format, Format, Limits, ParseOptions};
 pub use problem::{codes, pointer_push, Problem};
