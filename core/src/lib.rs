@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod bundle;
+mod canonical;
 pub mod detect;
 pub mod engine;
 pub mod error;

@@ -108,7 +108,7 @@ pub enum AuditError {
     },
     /// The existing log does not verify, so it is not appended to (a torn last line is not
     /// this: it is repaired on open).
-    #[error("log {path} is tampered at seq {seq:?} ({kind}): {reason}")]
+    #[error("log {path} is tampered{} ({kind}): {reason}", at_seq(*.seq))]
     Tampered {
         /// The log file.
         path: String,
@@ -138,7 +138,10 @@ pub enum AuditError {
     Closed,
     /// Another `AuditLog`, in this process or another, has the log open for appending:
     /// two writers would fork its chain.
-    #[error("log {path} is already open for appending by another AuditLog, in this process or another (it holds {lock}); close that one first")]
+    #[error(
+        "log {path} is already open for appending by another writer, in this process or another (it holds {lock}); \
+         close that one first"
+    )]
     Locked {
         /// The log.
         path: String,
@@ -151,6 +154,11 @@ pub enum AuditError {
         /// What is wrong.
         reason: String,
     },
+}
+
+/// ` at seq 3`, or nothing when the record is not known.
+fn at_seq(seq: Option<u64>) -> String {
+    seq.map(|n| format!(" at seq {n}")).unwrap_or_default()
 }
 
 impl AuditError {
@@ -184,5 +192,23 @@ impl AuditError {
 
     pub(crate) fn bad_event(field: &str, reason: impl Into<String>) -> Self {
         AuditError::BadEvent { field: field.to_string(), reason: reason.into() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_no_rust_types_or_options() {
+        let t = |seq| AuditError::Tampered { path: "a.jsonl".into(), kind: "bad_prev", seq, reason: "x".into() };
+        assert_eq!(t(Some(3)).to_string(), "log a.jsonl is tampered at seq 3 (bad_prev): x");
+        assert_eq!(t(None).to_string(), "log a.jsonl is tampered (bad_prev): x");
+        let locked = AuditError::Locked { path: "a.jsonl".into(), lock: "a.jsonl.lock".into() }.to_string();
+        assert_eq!(
+            locked,
+            "log a.jsonl is already open for appending by another writer, in this process or another \
+             (it holds a.jsonl.lock); close that one first"
+        );
     }
 }

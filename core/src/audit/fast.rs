@@ -4,13 +4,13 @@
 //!
 //! It may refuse a good line it does not handle (escaped member names, a `log_id` with an
 //! escape, members out of order); the caller then runs the full parser
-//! ([`super::jcs::parse`] and [`super::record::check_record`]), which also names what is
+//! ([`crate::canonical::parse`] and [`super::record::check_record`]), which also names what is
 //! wrong. So this code only has to be *sound* — never accept a line the full path refuses,
 //! never return different values — which the tests check against the full path.
 
-use super::jcs::{cmp_utf16, next_special, MAX_DEPTH, MAX_SAFE_INTEGER};
 use super::merkle::decode_hex32_strict;
 use super::record::{check_action, check_log_id, parse_ts_fields};
+use crate::canonical::{cmp_utf16, next_special, MAX_DEPTH, MAX_SAFE_INTEGER};
 
 /// What the chain needs from a good line.
 #[derive(Debug, PartialEq, Eq)]
@@ -317,15 +317,15 @@ impl<'a> Cursor<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::jcs;
     use crate::audit::record::check_record;
     use crate::audit::{Chain, Event};
+    use crate::canonical;
     use proptest::prelude::*;
     use serde_json::json;
 
     /// The full path's answer, in the fast path's shape.
     fn full(line: &[u8]) -> Option<(String, u64, [u8; 32])> {
-        let node = jcs::parse(line, true).ok()?;
+        let node = canonical::parse(line, true).ok()?;
         let v = check_record(&node).ok()?;
         Some((v.log_id.to_string(), v.seq, v.prev))
     }

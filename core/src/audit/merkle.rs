@@ -1,5 +1,8 @@
 //! RFC 6962 / RFC 9162 Merkle tree: hashes, proofs and their verification.
 //!
+//! One file because it is one idea (the tree and the proofs its shape determines); past 600
+//! lines only with the RFC test vectors below it.
+//!
 //! Proof generation follows RFC 9162 §2.1.3.1 (`PATH`) and §2.1.4.1 (`SUBPROOF`); verification
 //! follows the iterative algorithms of §2.1.3.2 and §2.1.4.2 literally, so that the results can
 //! be checked by any other RFC 9162 implementation.

@@ -10,6 +10,11 @@
 //! - [`verify`] checks a log and names the first bad record.
 //! - [`Checkpoint`], [`SigningKey`], [`VerifierKey`], [`keygen`] sign and check tree heads.
 //!
+//! Files: `record/` (events and record lines), `chain.rs`, `log/` (the durable log: options,
+//! open, writer, lock), `verify/` (report and streaming scan, with `fast.rs` its fast path),
+//! `merkle.rs`, `checkpoint.rs`, `error.rs`; canonical JSON is `crate::canonical`, shared
+//! with the engine's input digest ([`jcs`] is its public face).
+//!
 //! ```
 //! use microgov::audit::{verify, AuditLog, AuditOptions, Event, SigningKey, VerifyStatus};
 //! # let dir = std::env::temp_dir().join(format!("microgov-doc-{}", std::process::id()));
@@ -31,8 +36,8 @@ mod chain;
 mod checkpoint;
 mod error;
 mod fast;
-mod file;
 pub mod jcs;
+mod log;
 pub mod merkle;
 mod record;
 mod verify;
@@ -40,7 +45,7 @@ mod verify;
 pub use chain::{Chain, Receipt};
 pub use checkpoint::{keygen, Checkpoint, SigningKey, VerifierKey};
 pub use error::AuditError;
-pub use file::{AuditLog, AuditOptions, Recovery, SyncPolicy, TornTail};
+pub use log::{AuditLog, AuditOptions, Recovery, SyncPolicy, TornTail};
 pub use merkle::{leaf_hash, ConsistencyProof, Hash, InclusionProof};
 pub use record::{Event, PolicyRef, Record, MAX_LINE, RECORD_VERSION};
 pub use verify::{verify, LogSource, Tamper, TamperKind, VerifyReport, VerifyStatus};

@@ -10,28 +10,16 @@ pub(crate) enum Seg<'a> {
     Index(usize),
 }
 
-/// Renders an RFC 6901 JSON pointer (`~` → `~0`, `/` → `~1`).
+/// Renders the RFC 6901 JSON pointer of `segs` (escaped by [`crate::pointer`]).
 pub(crate) fn pointer(segs: &[Seg<'_>]) -> String {
     let mut out = String::with_capacity(segs.len() * 10);
     for seg in segs {
-        out.push('/');
         match seg {
-            Seg::Key(k) => push_escaped(&mut out, k),
-            Seg::Index(i) => out.push_str(&i.to_string()),
+            Seg::Key(k) => crate::pointer::push_token(&mut out, k),
+            Seg::Index(i) => crate::pointer::push_index(&mut out, *i),
         }
     }
     out
-}
-
-/// Appends one reference token, escaped as RFC 6901 requires.
-pub(crate) fn push_escaped(out: &mut String, token: &str) {
-    for c in token.chars() {
-        match c {
-            '~' => out.push_str("~0"),
-            '/' => out.push_str("~1"),
-            _ => out.push(c),
-        }
-    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -8,6 +8,7 @@
 //! hashes its `{"app":...,"context":` prefix once and keeps the hasher
 //! state, so each decision hashes only its context.
 
+use crate::canonical::write_sorted;
 use crate::Manifest;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -33,11 +34,10 @@ pub(crate) fn prefix(app: &Manifest) -> Result<Sha256, serde_json::Error> {
 pub(crate) fn finish<T: Serialize + ?Sized>(mut h: Sha256, context: &T) -> Result<String, serde_json::Error> {
     let context = serde_json::to_value(context)?;
     with_buffer(|buf| {
-        serde_json::to_writer(&mut *buf, &context)?;
+        write_sorted(buf, &context);
         buf.push(b'}');
         h.update(&buf[..]);
-        Ok(())
-    })?;
+    });
     let mut s = String::with_capacity(71);
     s.push_str("sha256:");
     for b in h.finalize() {
@@ -86,7 +86,7 @@ fn with_buffer<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
 /// against serde_json's (the structs declare their fields in key order) on
 /// a manifest with every member set and on every fixture.
 mod manifest_json {
-    use crate::audit::jcs::{write_int, write_str};
+    use crate::canonical::{write_int, write_sorted, write_sorted_map, write_str};
     use crate::engine::input::rfc3339;
     use crate::model::{Auth, Connector, Dataset, Field, Manifest, Metadata, SecretRef, Spec};
     use chrono::{DateTime, Utc};
@@ -166,7 +166,7 @@ mod manifest_json {
             comma(out, i);
             write_str(out, k);
             out.push(b':');
-            serde_json::to_writer(&mut *out, v)?;
+            write_sorted(out, v);
         }
         out.extend_from_slice(br#"},"environment":"#);
         write_str(out, environment.as_str());
@@ -251,7 +251,7 @@ mod manifest_json {
         out.extend_from_slice(br#"{"access":"#);
         write_str(out, access.as_str());
         out.extend_from_slice(br#","config":"#);
-        serde_json::to_writer(&mut *out, config)?;
+        write_sorted_map(out, config);
         out.extend_from_slice(br#","datasets":"#);
         str_list(out, datasets.iter().map(String::as_str));
         opt_str(out, br#","endpoint":"#, endpoint.as_deref());

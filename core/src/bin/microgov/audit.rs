@@ -373,10 +373,10 @@ fn run_prove(a: ProveArgs) -> CliResult<u8> {
     let report = verify(LogSource::Path(a.log.clone()), None, None).map_err(audit_error)?;
     if let Some(t) = report.tamper() {
         eprintln!(
-            "error: {} is tampered: {} at seq {:?}: {} (`microgov audit verify` for details)",
+            "error: {} is tampered: {}{}: {} (`microgov audit verify` for details)",
             a.log.display(),
             t.kind,
-            t.seq,
+            t.seq.map(|s| format!(" at seq {s}")).unwrap_or_default(),
             t.reason
         );
         return Ok(exit::DENY);

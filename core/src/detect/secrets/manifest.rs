@@ -16,7 +16,7 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use super::Walker;
+use super::walk::Walker;
 use crate::detect::text::Seg;
 use crate::model::{Connector, Dataset, Field, Manifest, Metadata, SecretRef, Spec};
 
@@ -158,7 +158,7 @@ impl<'v> Walker<'v, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::secrets::KeyMemo;
+    use crate::detect::secrets::walk::KeyMemo;
     use chrono::TimeZone;
     use serde_json::json;
     use std::path::PathBuf;
