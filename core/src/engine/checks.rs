@@ -12,7 +12,7 @@
 //! exception.
 
 use super::egress::EgressPolicy;
-use super::input::FlowDoc;
+use super::flow::FlowDoc;
 use crate::detect::{egress::UrlFacts, EgressFinding, Findings, PiiFinding};
 use crate::Manifest;
 use serde::Serialize;

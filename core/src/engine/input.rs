@@ -9,9 +9,10 @@
 //! into the regorus value the VM reads; JSON is produced only on request.
 
 use super::checks::{self, Checks};
+use super::flow::FlowDoc;
 use super::Settings;
 use crate::detect::Findings as Detected;
-use crate::model::{lifecycle, Access, Approval, ApprovalStatus, Category, Encryption, Manifest, Residency, Scope};
+use crate::model::{lifecycle, Approval, ApprovalStatus, Category, Manifest, Residency, Scope};
 use crate::risk::RiskAssessment;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
@@ -218,24 +219,6 @@ pub(crate) struct DatasetDoc<'a> {
     pub residency: Option<String>,
     pub residency_kind: Option<&'static str>,
     pub connectors: Vec<&'a str>,
-}
-
-#[derive(Serialize, Clone)]
-pub(crate) struct FlowDoc<'a> {
-    pub dataset: &'a str,
-    pub dataset_index: usize,
-    pub connector: &'a str,
-    pub connector_index: usize,
-    pub access: Access,
-    pub residency: Option<String>,
-    pub residency_kind: Option<&'static str>,
-    pub sovereign_required: bool,
-    pub encryption: Encryption,
-    pub region: Option<&'a str>,
-    pub known_region: bool,
-    pub country: Option<&'a str>,
-    pub jurisdiction: Option<&'a str>,
-    pub sovereign_region: bool,
 }
 
 #[derive(Serialize)]

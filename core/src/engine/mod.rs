@@ -28,6 +28,7 @@ mod egress;
 mod error;
 mod explain;
 mod finding;
+mod flow;
 mod input;
 mod mask;
 mod pool;
