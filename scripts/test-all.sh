@@ -20,8 +20,9 @@ for b in policy-bundles/*/; do BUNDLES+=(-b "$b"); done
 "$OPA" check --strict "${BUNDLES[@]}"
 "$OPA" test "${BUNDLES[@]}"
 
-echo "== rust: format and lints"
+echo "== rust: format, lints, module graph"
 cargo fmt --all -- --check
+python3 scripts/module-cycles.py core/src core/src/bin/microgov bindings-python/src bindings-node/src
 cargo clippy --workspace --all-features --all-targets -- -D warnings
 
 echo "== rust"
