@@ -20,6 +20,8 @@
 //! `decision` (the answer), `checks` and `egress` (native facts), [`batch`] (the worker
 //! pool) and `error` ([`EvalError`]; loading errors are [`crate::bundle::BundleError`]).
 
+// `batch::map`: the Node binding's batch calls and the CLI's `check` and `inventory` run on it.
+#[doc(hidden)]
 pub mod batch;
 mod checks;
 mod decision;
