@@ -2,14 +2,14 @@
 //!
 //! Thin by design: it converts Python values to the core's types, releases
 //! the GIL while the core parses and evaluates, and maps errors to the
-//! `microgov.errors` hierarchy. Policies are compiled once per [`engine::Engine`];
+//! `microgov.errors` hierarchy. Policies are compiled once per `engine::Engine`;
 //! nothing is parsed or compiled per call.
 //!
-//! One module per class: [`engine`] (`Engine`), [`decision`] (`Decision`, with
-//! its Jupyter view in [`html`]), [`prepared`] (`PreparedApp`), [`egress`]
-//! (`EgressVerdict`, `EgressGuard`), [`audit`] (`AuditLog`, `VerifyReport`);
-//! [`errors`] maps core errors, [`json`], [`doc`] and [`convert`] read Python
-//! values, [`many`] feeds `evaluate_many`.
+//! One module per class: `engine` (`Engine`), `decision` (`Decision`, with
+//! its Jupyter view in `html`), `prepared` (`PreparedApp`), `egress`
+//! (`EgressVerdict`, `EgressGuard`), `audit` (`AuditLog`, `VerifyReport`);
+//! `errors` maps core errors, `json`, `doc` and `convert` read Python
+//! values, `many` feeds `evaluate_many`.
 
 mod audit;
 mod convert;
