@@ -78,11 +78,13 @@ def test_manifest_files_skips_non_manifests() -> None:
 
 
 # Files the regex Python used to have (a whole line `kind: MicroApp`) and the
-# core's rule judge differently, and one both skip.
+# core's rule judge differently, one both skip, and a hidden manifest that
+# `microgov check` skips.
 _CHOICE = {
     "no-kind.yaml": "apiVersion: microgov.dev/v1\nmetadata:\n  name: no-kind\n",
     "one-line.json": json.dumps({"apiVersion": "microgov.dev/v1", "kind": "MicroApp", "metadata": {"name": "x"}}),
     "other.yaml": "kind: Approvals\nnote: kind: MicroApp\n",
+    ".draft.yaml": "apiVersion: microgov.dev/v1\nkind: MicroApp\n",
 }
 
 
@@ -99,7 +101,7 @@ def test_manifest_files_picks_what_microgov_check_picks(tmp_path: Path) -> None:
         (tmp_path / name).write_text(text, encoding="utf-8")
     picked = [p.name for p in microgov.manifest_files(tmp_path)]
     assert picked == ["no-kind.yaml", "one-line.json"]
-    assert [microgov.looks_like_manifest(t) for t in _CHOICE.values()] == [True, True, False]
+    assert [microgov.looks_like_manifest(t) for t in _CHOICE.values()] == [True, True, False, True]
     cli = _cli()
     if not cli.is_file():
         pytest.skip(f"no microgov binary at {cli} (cargo test --workspace --all-features builds it)")

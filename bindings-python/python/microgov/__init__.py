@@ -101,7 +101,7 @@ def manifest_files(folder: PathLike, recursive: bool = False) -> List[Path]:
     A file counts when it ends in ``.yaml``, ``.yml`` or ``.json`` and reads as
     a manifest by the rule ``microgov check`` uses (:func:`looks_like_manifest`:
     ``kind: MicroApp`` or an ``apiVersion`` under ``microgov.dev/``); fixture
-    tables, approvals and other files are skipped.
+    tables, approvals, other files and hidden ones (``.name``) are skipped.
 
     Args:
         folder: the folder to scan.
@@ -111,6 +111,9 @@ def manifest_files(folder: PathLike, recursive: bool = False) -> List[Path]:
     pattern = "**/*" if recursive else "*"
     out = []
     for p in sorted(root.glob(pattern)):
+        # Hidden files and folders are skipped, as `microgov check` skips them.
+        if any(part.startswith(".") for part in p.relative_to(root).parts):
+            continue
         if p.suffix.lower() in _MANIFEST_SUFFIXES and p.is_file():
             try:
                 text = p.read_text(encoding="utf-8")
