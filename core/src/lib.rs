@@ -7,8 +7,6 @@ mod canonical;
 pub mod detect;
 pub mod engine;
 pub mod error;
-// The contract both bindings and the CLI build on (error details); not needed to embed the engine.
-#[doc(hidden)]
 pub mod ffi;
 pub mod model;
 pub mod pointer;

@@ -8,6 +8,8 @@ use serde::Serialize;
 
 use crate::audit::checkpoint::SigningKey;
 use crate::audit::AuditError;
+#[cfg(doc)]
+use crate::audit::AuditLog;
 
 /// When an appended record is made durable (`fdatasync`) before `append` returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,15 +19,15 @@ pub enum SyncPolicy {
     EveryRecord,
     /// Syncs run at most once per interval; `append` returns after the next one (so it
     /// blocks up to the interval). A background thread syncs records that were only
-    /// [`submit`](crate::audit::AuditLog::submit)ted.
+    /// [`submit`](AuditLog::submit)ted.
     Interval(Duration),
-    /// Records are written in batches and synced only by [`flush`](crate::audit::AuditLog::flush),
-    /// [`checkpoint`](crate::audit::AuditLog::checkpoint) and [`close`](crate::audit::AuditLog::close); `append` returns
+    /// Records are written in batches and synced only by [`flush`](AuditLog::flush),
+    /// [`checkpoint`](AuditLog::checkpoint) and [`close`](AuditLog::close); `append` returns
     /// at once and a crash loses what was not flushed.
     OnFlush,
 }
 
-/// How [`AuditLog::open`](crate::audit::AuditLog::open) sets up a log. Build it with [`AuditOptions::new`] and the setters.
+/// How [`AuditLog::open`] sets up a log. Build it with [`AuditOptions::new`] and the setters.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct AuditOptions {
@@ -119,7 +121,7 @@ impl AuditOptions {
     }
 }
 
-/// What [`AuditLog::open`](crate::audit::AuditLog::open) found and repaired.
+/// What [`AuditLog::open`] found and repaired.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Recovery {
     /// The log file did not exist and was created.
