@@ -12,7 +12,7 @@
 //      (`cargo bench -p microgov-benches --bench engine`);
 //   2. 1,000 concurrent evaluateAsync calls against 1,000 sequential evaluate
 //      calls: throughput ratio.
-// Speed is reported, never asserted (STYLE.md). Output: a human summary and
+// Speed is reported, never asserted. Output: a human summary and
 // one JSON line (prefix `RESULT `) for scripts.
 //
 // Environment: MICROGOV_NODE_BINDING=<path to a .node or the package> to

@@ -16,7 +16,7 @@ when the Rust timing example is built (``cargo build --release -p microgov
 alternates with it in batches of ten decisions, a few milliseconds each, and
 reports both medians and the ratio of each pair (``alternating``).
 
-Speed is reported, never asserted (STYLE.md). Output: a human summary and one
+Speed is reported, never asserted. Output: a human summary and one
 JSON line (prefix ``RESULT ``) for scripts. ``BENCH_QUICK=1`` for a short smoke run.
 """
 

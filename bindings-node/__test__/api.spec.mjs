@@ -23,7 +23,7 @@ const codeOf = (code) => (err) => {
 }
 
 describe('decisions', () => {
-  test('a decision is a plain object with the snake_case keys of DESIGN.md', () => {
+  test('a decision is a plain object with the snake_case keys of core/docs/decision.md', () => {
     const d = engine.evaluate(hrYaml, fixed)
     assert.equal(Object.getPrototypeOf(d), Object.prototype)
     for (const key of ['decision_id', 'app', 'outcome', 'tier', 'risk', 'violations', 'waived', 'warnings', 'required_approvals', 'obligations', 'approvals', 'policy_revisions', 'input_digest', 'evaluated_at']) {

@@ -1,7 +1,7 @@
 // Checks that `napi build` (cargo -p microgov-node) resolves the same feature
 // set for every shared registry crate as `cargo test --workspace
 // --all-features` (scripts/test-all.sh) does, so that regorus and its
-// dependencies compile once for both (TOOLCHAIN.md). Workspace members are
+// dependencies compile once for both. Workspace members are
 // skipped: the core crate's own `cli` feature is on only for the tests. Prints the crates
 // whose features differ and exits 1; fix by declaring the missing features in
 // bindings-node/Cargo.toml (the "feature unification" block).

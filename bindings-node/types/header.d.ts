@@ -2,7 +2,7 @@
 /* eslint-disable */
 // The types below come from bindings-node/types/header.d.ts (napi's
 // `dtsHeaderFile`); the classes and functions after them are generated from
-// the Rust source. Outputs use microgov's snake_case wire names (DESIGN.md);
+// the Rust source. Outputs use microgov's snake_case wire names (core/docs/decision.md);
 // inputs use the manifest's own camelCase keys. The output shapes have one source,
 // the JSON Schema generated from the Rust types (core/docs/schema/);
 // __test__/schema.spec.mjs checks these declarations against it.
@@ -102,7 +102,7 @@ export type Outcome = 'allow' | 'review' | 'deny'
 export type Tier = 'low' | 'medium' | 'high'
 export type Severity = 'low' | 'medium' | 'high' | 'critical'
 
-/** The answer for one app (DESIGN.md, "The decision"). */
+/** The answer for one app (core/docs/decision.md). */
 export interface Decision {
   decision_id: string
   app: string

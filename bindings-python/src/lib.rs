@@ -2,14 +2,14 @@
 //!
 //! Thin by design: it converts Python values to the core's types, releases
 //! the GIL while the core parses and evaluates, and maps errors to the
-//! `microgov.errors` hierarchy. Policies are compiled once per [`engine::Engine`];
+//! `microgov.errors` hierarchy. Policies are compiled once per `engine::Engine`;
 //! nothing is parsed or compiled per call.
 //!
-//! One module per class: [`engine`] (`Engine`), [`decision`] (`Decision`, with
-//! its Jupyter view in [`html`]), [`prepared`] (`PreparedApp`), [`egress`]
-//! (`EgressVerdict`, `EgressGuard`), [`audit`] (`AuditLog`, `VerifyReport`);
-//! [`errors`] maps core errors, [`json`], [`doc`] and [`convert`] read Python
-//! values, [`many`] feeds `evaluate_many`.
+//! One module per class: `engine` (`Engine`), `decision` (`Decision`, with
+//! its Jupyter view in `html`), `prepared` (`PreparedApp`), `egress`
+//! (`EgressVerdict`, `EgressGuard`), `audit` (`AuditLog`, `VerifyReport`);
+//! `errors` maps core errors, `json`, `doc` and `convert` read Python
+//! values, `many` feeds `evaluate_many`.
 
 mod audit;
 mod convert;
@@ -40,6 +40,14 @@ fn _guarded_panic(py: Python<'_>) -> PyResult<()> {
         .map_err(|e| e.into_pyerr(py))
 }
 
+/// Whether `text` reads as a microgov manifest: the core's rule
+/// (`microgov::model::looks_like_manifest`), the one `microgov check` uses to
+/// pick files from a folder, so `manifest_files()` picks the same ones.
+#[pyfunction]
+fn looks_like_manifest(py: Python<'_>, text: &str) -> bool {
+    py.detach(|| microgov::model::looks_like_manifest(text))
+}
+
 /// The compiled module `microgov._microgov`; `microgov/__init__.py` re-exports it.
 #[pymodule]
 fn _microgov(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -53,6 +61,7 @@ fn _microgov(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<audit::VerifyReport>()?;
     m.add_function(wrap_pyfunction!(audit::verify_audit, m)?)?;
     m.add_function(wrap_pyfunction!(audit::generate_audit_key, m)?)?;
+    m.add_function(wrap_pyfunction!(looks_like_manifest, m)?)?;
     errors::register(m)?;
     // Set, not added: private, so it stays out of `__all__` and the stubs.
     m.setattr("_guarded_panic", wrap_pyfunction!(_guarded_panic, m)?)?;

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 import sys
+from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
@@ -71,3 +75,36 @@ def test_manifest_files_skips_non_manifests() -> None:
     names = [p.name for p in microgov.manifest_files(FIXTURES / "apps")]
     assert "expected.json" not in names and "hr-onboarding.json" in names
     assert microgov.manifest_files(FIXTURES / "approvals") == []
+
+
+# Files the regex Python used to have (a whole line `kind: MicroApp`) and the
+# core's rule judge differently, one both skip, and a hidden manifest that
+# `microgov check` skips.
+_CHOICE = {
+    "no-kind.yaml": "apiVersion: microgov.dev/v1\nmetadata:\n  name: no-kind\n",
+    "one-line.json": json.dumps({"apiVersion": "microgov.dev/v1", "kind": "MicroApp", "metadata": {"name": "x"}}),
+    "other.yaml": "kind: Approvals\nnote: kind: MicroApp\n",
+    ".draft.yaml": "apiVersion: microgov.dev/v1\nkind: MicroApp\n",
+}
+
+
+def _cli() -> Path:
+    """The `microgov` binary `cargo test --all-features` built next to the extension, if any."""
+    root = Path(__file__).resolve().parents[2]
+    target = Path(os.environ.get("CARGO_TARGET_DIR", root / "target"))
+    triple = os.environ.get("CARGO_BUILD_TARGET", "")
+    return target / triple / "debug" / "microgov"
+
+
+def test_manifest_files_picks_what_microgov_check_picks(tmp_path: Path) -> None:
+    for name, text in _CHOICE.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    picked = [p.name for p in microgov.manifest_files(tmp_path)]
+    assert picked == ["no-kind.yaml", "one-line.json"]
+    assert [microgov.looks_like_manifest(t) for t in _CHOICE.values()] == [True, True, False, True]
+    cli = _cli()
+    if not cli.is_file():
+        pytest.skip(f"no microgov binary at {cli} (cargo test --workspace --all-features builds it)")
+    run = subprocess.run([str(cli), "check", "--format", "json", str(tmp_path)], capture_output=True, text=True)
+    report = json.loads(run.stdout)
+    assert sorted(Path(r["file"]).name for r in report["results"]) == picked

@@ -12,9 +12,14 @@ pub mod model;
 pub mod pointer;
 pub mod risk;
 
-pub use engine::{Context, Decision, Engine, EngineOptions, Outcome};
+pub use audit::{verify, AuditError, AuditLog, AuditOptions, Receipt, VerifyReport, VerifyStatus};
+pub use bundle::{Bundle, BundleError};
+pub use engine::{
+    Context, Decision, EgressGuard, EgressVerdict, Engine, EngineOptions, EvalError, Explanation, Outcome, PreparedApp,
+    Severity, Violation,
+};
 pub use error::{Error, Result};
-pub use model::Manifest;
+pub use model::{Approval, Format, Manifest, ManifestError, ParseOptions, Problem};
 
 /// The repository README's Rust example, compiled as a doctest so it stays true.
 #[cfg(doctest)]

@@ -21,7 +21,6 @@ Errors are under :mod:`microgov.errors`; dict shapes under :mod:`microgov.types`
 from __future__ import annotations
 
 import os
-import re
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +37,7 @@ from microgov._microgov import (
     VerifyReport,
     __version__,
     generate_audit_key,
+    looks_like_manifest,
     verify_audit,
 )
 from microgov.errors import ManifestError, MicrogovError
@@ -62,6 +62,7 @@ __all__ = [
     "types",
     "VerifyReport",
     "generate_audit_key",
+    "looks_like_manifest",
     "verify_audit",
 ]
 
@@ -77,7 +78,6 @@ _DEFAULT_LOCK = threading.Lock()
 _MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 # A manifest declares `kind: MicroApp` (YAML) or `"kind": "MicroApp"` (JSON);
 # other files in an inventory folder (expected.json tables, approvals) do not.
-_KIND = re.compile(r"""^\s*["']?kind["']?\s*:\s*["']?MicroApp["']?\s*,?\s*$""", re.MULTILINE)
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -98,8 +98,10 @@ def default_engine() -> Engine:
 def manifest_files(folder: PathLike, recursive: bool = False) -> List[Path]:
     """The manifest files of a folder, sorted by path.
 
-    A file counts when it ends in ``.yaml``, ``.yml`` or ``.json`` and declares
-    ``kind: MicroApp``; fixture tables, approvals and other files are skipped.
+    A file counts when it ends in ``.yaml``, ``.yml`` or ``.json`` and reads as
+    a manifest by the rule ``microgov check`` uses (:func:`looks_like_manifest`:
+    ``kind: MicroApp`` or an ``apiVersion`` under ``microgov.dev/``); fixture
+    tables, approvals, other files and hidden ones (``.name``) are skipped.
 
     Args:
         folder: the folder to scan.
@@ -109,12 +111,15 @@ def manifest_files(folder: PathLike, recursive: bool = False) -> List[Path]:
     pattern = "**/*" if recursive else "*"
     out = []
     for p in sorted(root.glob(pattern)):
+        # Hidden files and folders are skipped, as `microgov check` skips them.
+        if any(part.startswith(".") for part in p.relative_to(root).parts):
+            continue
         if p.suffix.lower() in _MANIFEST_SUFFIXES and p.is_file():
             try:
                 text = p.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 continue
-            if _KIND.search(text):
+            if looks_like_manifest(text):
                 out.append(p)
     return out
 

@@ -5,7 +5,18 @@ import os
 from datetime import datetime
 from typing import Any, Dict, Iterable, List, Literal, Mapping, Optional, Sequence, Tuple, TypedDict, Union, final
 
-from microgov.types import ApprovalUse, DecisionDict, Problem, RequiredApproval, Risk, Violation, Waived
+from microgov.types import (
+    ApprovalUse,
+    DecisionDict,
+    Explanation,
+    Problem,
+    Receipt,
+    RequiredApproval,
+    Risk,
+    VerifyReportDict,
+    Violation,
+    Waived,
+)
 
 _Path = Union[str, os.PathLike[str]]
 _Manifest = Union[Mapping[str, Any], str, bytes, os.PathLike[str], "PreparedApp"]
@@ -29,6 +40,7 @@ __all__ = [
     "TamperedLogError",
     "VerifyReport",
     "generate_audit_key",
+    "looks_like_manifest",
     "verify_audit",
 ]
 
@@ -75,7 +87,7 @@ class Engine:
         *,
         decision_id: Optional[str] = None,
         extra: Optional[Mapping[str, Any]] = None,
-    ) -> Dict[str, Any]:
+    ) -> Explanation:
         """A decision with the source of each violation and the input document."""
     def prepare(self, manifest: _Manifest) -> "PreparedApp":
         """Validates an app once and pre-computes what depends on it alone."""
@@ -134,10 +146,6 @@ class EgressGuard:
     def check(self, url: str) -> EgressVerdict:
         """Whether the app may call ``url`` now."""
 
-class _Receipt(TypedDict):
-    seq: int
-    hash: str
-
 class _GeneratedKey(TypedDict):
     signing_key: str
     verifier_key: str
@@ -158,11 +166,11 @@ class AuditLog:
         checkpoint_interval: Optional[float] = 60.0,
     ) -> "AuditLog":
         """Opens (or creates) the log at ``path``, verifying what is there."""
-    def append(self, event: Mapping[str, Any]) -> _Receipt:
+    def append(self, event: Mapping[str, Any]) -> Receipt:
         """Appends one event; returns ``{"seq", "hash"}`` once durable."""
-    def append_batch(self, events: Iterable[Mapping[str, Any]]) -> List[_Receipt]:
+    def append_batch(self, events: Iterable[Mapping[str, Any]]) -> List[Receipt]:
         """Appends several events in order, durable together."""
-    def append_decision(self, decision: "Decision", event: Optional[Mapping[str, Any]] = None) -> _Receipt:
+    def append_decision(self, decision: "Decision", event: Optional[Mapping[str, Any]] = None) -> Receipt:
         """Records a decision as a ``policy.evaluate`` event."""
     def flush(self) -> None:
         """Writes and syncs everything appended so far."""
@@ -225,7 +233,7 @@ class VerifyReport:
     def unattested(self) -> Optional[int]: ...
     @property
     def checkpoint_size(self) -> Optional[int]: ...
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> VerifyReportDict:
         """The report as a dict."""
     def __bool__(self) -> bool: ...
 
@@ -240,6 +248,9 @@ def verify_audit(
 
 def generate_audit_key(name: str) -> _GeneratedKey:
     """A new Ed25519 key pair for signing checkpoints."""
+
+def looks_like_manifest(text: str) -> bool:
+    """Whether ``text`` reads as a manifest (the rule ``microgov check`` uses)."""
 
 @final
 class Decision:

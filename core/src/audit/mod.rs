@@ -13,7 +13,7 @@
 //! Files: `record/` (events and record lines), `chain.rs`, `log/` (the durable log: options,
 //! open, writer, lock), `verify/` (report and streaming scan, with `fast.rs` its fast path),
 //! `merkle.rs`, `checkpoint.rs`, `error.rs`; canonical JSON is `crate::canonical`, shared
-//! with the engine's input digest ([`jcs`] is its public face).
+//! with the engine's input digest (`jcs.rs` turns its failures into [`AuditError`]s).
 //!
 //! ```
 //! use microgov::audit::{verify, AuditLog, AuditOptions, Event, SigningKey, VerifyStatus};
@@ -36,7 +36,7 @@ mod chain;
 mod checkpoint;
 mod error;
 mod fast;
-pub mod jcs;
+mod jcs;
 mod log;
 pub mod merkle;
 mod record;

@@ -12,7 +12,8 @@ pub mod rego_test;
 mod site;
 
 pub use error::BundleError;
-pub use metadata::{RuleMetadata, RuleSite, SourceIndex};
+pub(crate) use metadata::SourceIndex;
+pub use metadata::{RuleMetadata, RuleSite};
 pub use site::RuleSites;
 
 use error::known_line;

@@ -22,10 +22,11 @@ mod parse;
 mod write;
 
 pub(crate) use parse::{node_to_value, parse, Node};
-pub(crate) use write::{
-    cmp_utf16, next_special, write_int, write_map, write_node, write_sorted, write_sorted_map, write_str, write_value,
-};
+pub(crate) use write::{cmp_utf16, next_special, write_int, write_map, write_sorted, write_sorted_map, write_str};
+#[cfg(test)]
+pub(crate) use write::{write_node, write_value};
 
+#[cfg(test)]
 use serde_json::Value;
 
 /// Largest integer magnitude allowed in audit JSON (2^53 − 1, JavaScript's safe integer).
@@ -67,6 +68,7 @@ pub(crate) struct ValueError {
 }
 
 /// The RFC 8785 canonical form of a JSON value, refusing what lies outside the subset.
+#[cfg(test)] // the crate itself only writes canonical JSON and checks lines with `parse`
 pub(crate) fn canonicalize(value: &Value) -> Result<String, ValueError> {
     let mut out = Vec::new();
     write_value(&mut out, value, &mut String::new(), 0)?;
@@ -76,6 +78,7 @@ pub(crate) fn canonicalize(value: &Value) -> Result<String, ValueError> {
 
 /// Parses JSON text strictly (duplicate keys, lone surrogates, floats and big integers are
 /// errors) and returns its canonical form. The input need not be canonical.
+#[cfg(test)] // the crate itself only writes canonical JSON and checks lines with `parse`
 pub(crate) fn canonicalize_str(text: &str) -> Result<String, ParseError> {
     let node = parse(text.as_bytes(), false)?;
     let mut out = Vec::with_capacity(text.len());
@@ -84,12 +87,14 @@ pub(crate) fn canonicalize_str(text: &str) -> Result<String, ParseError> {
 }
 
 /// Checks that `bytes` are exactly the canonical form of a JSON text in the subset.
+#[cfg(test)] // the crate itself only writes canonical JSON and checks lines with `parse`
 pub(crate) fn check_canonical(bytes: &[u8]) -> Result<(), ParseError> {
     parse(bytes, true).map(|_| ())
 }
 
 /// Parses JSON text strictly into a `serde_json::Value`, refusing what `serde_json` would
 /// silently accept or alter (duplicate keys, lone surrogates) and what lies outside the subset.
+#[cfg(test)] // the crate itself only writes canonical JSON and checks lines with `parse`
 pub(crate) fn parse_strict(text: &str) -> Result<Value, ParseError> {
     Ok(node_to_value(&parse(text.as_bytes(), false)?))
 }

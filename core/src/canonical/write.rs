@@ -1,13 +1,16 @@
 //! The writers: RFC 8785 strings, integers, parsed nodes and `serde_json` values in the audit
 //! subset, and the sorted compact form of the input digest.
 
+#[cfg(test)]
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::io::Write as _;
 
 use serde_json::Value;
 
-use super::{Fault, Node, ValueError, MAX_DEPTH, MAX_SAFE_INTEGER};
+#[cfg(test)]
+use super::Node;
+use super::{Fault, ValueError, MAX_DEPTH, MAX_SAFE_INTEGER};
 use crate::pointer;
 
 /// Orders strings by their UTF-16 code units, as RFC 8785 §3.2.3 sorts member names.
@@ -106,6 +109,7 @@ pub(crate) fn write_int(out: &mut Vec<u8>, n: i64) {
 }
 
 /// Writes a parsed node canonically.
+#[cfg(test)]
 pub(crate) fn write_node(out: &mut Vec<u8>, node: &Node<'_>) {
     match node {
         Node::Null => out.extend_from_slice(b"null"),

@@ -2,7 +2,7 @@
 //! data in dataset fields, and normalized egress URLs.
 //!
 //! Their findings go into the policy input document under `findings`, so bundled and
-//! user policies read them like any other input (see DESIGN.md, pipeline). The
+//! user policies read them like any other input (`core/docs/input.md`, "The pipeline"). The
 //! detectors read the manifest as JSON with its own (camelCase) key names, so they run
 //! on any manifest document, valid or not, and never panic on odd input.
 //!

@@ -17,9 +17,11 @@
 //! (facts native code reads from bundle data), `pool` (the per-thread backends),
 //! `prepared` ([`PreparedApp`]), `explain`, `mask` (masked fields, redaction),
 //! `input`, `rvalue` and `digest` (the input document and its hash), `result` and
-//! `decision` (the answer), `checks` and `egress` (native facts), [`batch`] (the worker
+//! `decision` (the answer), `checks` and `egress` (native facts), `batch` (the worker
 //! pool) and `error` ([`EvalError`]; loading errors are [`crate::bundle::BundleError`]).
 
+// `batch::map`: the Node binding's batch calls and the CLI's `check` and `inventory` run on it.
+#[doc(hidden)]
 pub mod batch;
 mod checks;
 mod decision;

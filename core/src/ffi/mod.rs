@@ -5,8 +5,8 @@
 //! - [`ErrorDetails`]: any [`Error`](crate::Error) as a flat record (code, message,
 //!   problems, file, line, seq, kind, field) that a binding turns into its exception or
 //!   `Error` object with one loop over [`ErrorDetails::fields`].
-//! - The batch runner is [`crate::engine::batch`]; the decision-to-audit-event merge is
-//!   [`crate::audit::Event::from_decision`].
+//! - The batch runner is `engine::batch` (hidden from the docs: a binding's tool, not a
+//!   user's); the decision-to-audit-event merge is [`crate::audit::Event::from_decision`].
 
 mod error;
 

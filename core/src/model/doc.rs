@@ -1,7 +1,7 @@
 //! The document a manifest is read from, whatever holds it.
 //!
 //! Validation walks a tree of mappings, lists and scalars: a
-//! [`Tree`](super::tree::Tree) that borrows the text it was parsed from, a
+//! `Tree` (`model/tree.rs`) that borrows the text it was parsed from, a
 //! `serde_json::Value` a Rust caller already has, or a binding's own
 //! objects (a Python `dict`): converting those to a `Value` first, only to
 //! copy every string again into the [`Manifest`], was half of what a

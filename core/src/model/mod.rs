@@ -2,14 +2,16 @@
 //! and lifecycle, with validation that reports every problem at once.
 //!
 //! Reading a manifest is two steps: `read` turns YAML or JSON text into a
-//! [`tree::Tree`] under limits, then `validate` walks any [`doc::Node`] (that
+//! `tree::Tree` under limits, then `validate` walks any `doc::Node` (that
 //! tree, a `serde_json::Value`, a binding's objects) with the `walk` helpers
-//! and builds the [`Manifest`] or every [`Problem`]; [`locate`] gives each
+//! and builds the [`Manifest`] or every [`Problem`]; `locate` gives each
 //! problem its line and column. Below them: `at` (where a value sits),
 //! `suggest` ("did you mean"), `syntax` (e-mail, DNS label, URL host) and
 //! [`crate::pointer`]. A module imports only from those below it.
 
 mod at;
+// `doc::{Node, MapNode, Kind}`: the Python binding walks dicts through them (`bindings-python/src/doc.rs`).
+#[doc(hidden)]
 pub mod doc;
 mod enums;
 mod error;
@@ -18,12 +20,14 @@ mod problem;
 mod read;
 mod suggest;
 mod syntax;
-pub mod tree;
+pub(crate) mod tree;
 mod validate;
 mod walk;
 
 pub mod approval;
 pub mod lifecycle;
+// `locate::SourceMap`: the CLI's report formats turn pointers into lines with it (and `tests/cli_locate.rs`).
+#[doc(hidden)]
 pub mod locate;
 pub mod region;
 
@@ -31,10 +35,9 @@ pub use approval::{Approval, ApprovalPolicy, ApprovalStatus, ExceptionRule, Scop
 pub use enums::{Access, BuiltBy, Category, Classification, ConnectorType, Encryption, Environment, Sso, Tier};
 pub use error::{Document, ManifestError};
 pub use manifest::{Auth, Connector, Dataset, Field, Manifest, Metadata, SecretRef, Spec};
-pub use problem::{codes, pointer_push, Problem};
-pub use read::{
-    looks_like_manifest, parse_document, parse_tree, parsed_looks_like_manifest, sniff_format, Format, Limits,
-};
+pub use problem::{codes, Problem};
+pub(crate) use read::parse_tree;
+pub use read::{looks_like_manifest, parse_document, parsed_looks_like_manifest, sniff_format, Format, Limits};
 pub use region::{Catalog, Region, Residency};
 pub use syntax::is_dns_label;
 pub use validate::ParseOptions;

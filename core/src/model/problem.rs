@@ -42,12 +42,6 @@ impl fmt::Display for Problem {
     }
 }
 
-/// Appends `token` to a JSON pointer, escaping `~` and `/` as RFC 6901 requires:
-/// [`crate::pointer::join`] under the name this module has always exported.
-pub fn pointer_push(base: &str, token: &str) -> String {
-    crate::pointer::join(base, token)
-}
-
 /// The stable codes of manifest problems, one constant each so that callers
 /// and tests never spell them differently.
 pub mod codes {

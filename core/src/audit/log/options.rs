@@ -8,6 +8,8 @@ use serde::Serialize;
 
 use crate::audit::checkpoint::SigningKey;
 use crate::audit::AuditError;
+#[cfg(doc)]
+use crate::audit::AuditLog;
 
 /// When an appended record is made durable (`fdatasync`) before `append` returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

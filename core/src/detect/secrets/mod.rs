@@ -22,9 +22,9 @@
 //! redacted preview. The finding shape and the rule list are specified in
 //! `core/docs/findings.md`.
 //!
-//! Where each step lives: [`rules`] (the rule table), [`prefilter`] (gate and keyword
-//! automaton), [`keys`] (sensitive member names), [`words`] (the word lists), [`allow`]
-//! (allowlists), [`validate`] (decoding checks), [`walk`] (the walk that runs them all) and
+//! Where each step lives: [`rules`] (the rule table), `prefilter` (gate and keyword
+//! automaton), `keys` (sensitive member names), `words` (the word lists), `allow`
+//! (allowlists), `validate` (decoding checks), `walk` (the walk that runs them all) and
 //! `manifest` (the same walk over a typed manifest).
 
 use std::sync::LazyLock;
