@@ -24,6 +24,7 @@ echo "== rust: format, lints, module graph"
 cargo fmt --all -- --check
 python3 scripts/module-cycles.py core/src core/src/bin/microgov bindings-python/src bindings-node/src
 cargo clippy --workspace --all-features --all-targets -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --all-features --no-deps --quiet
 
 echo "== rust"
 cargo test --workspace --all-features
