@@ -231,3 +231,46 @@ pub(crate) fn assemble(
         evaluated_at: rfc3339(now),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use regorus::Value as R;
+
+    fn set(items: Vec<R>) -> R {
+        R::from(items.into_iter().collect::<BTreeSet<R>>())
+    }
+
+    fn obj(entries: Vec<(&str, R)>) -> R {
+        R::from(entries.into_iter().map(|(k, v)| (R::from(k), v)).collect::<BTreeMap<R, R>>())
+    }
+
+    /// The second line behind the entry policy: whatever the VM hands back, a value that is or
+    /// holds `Undefined` adds nothing, and the defined items beside it still count.
+    #[test]
+    fn undefined_values_add_nothing() {
+        let pkg = PackageInfo {
+            path: "team.x".into(),
+            policy: "team.x".into(),
+            heads: vec!["violation", "deny", "warn", "obligation", "required_approval"],
+        };
+        let result = obj(vec![(
+            "team.x",
+            obj(vec![
+                ("violation", R::from(vec![R::Undefined])),
+                ("deny", R::from(vec![set(vec![R::Undefined, R::from("kept")])])),
+                ("warn", R::from(vec![obj(vec![("message", R::Undefined)])])),
+                (
+                    "obligation",
+                    R::from(vec![R::from(vec![obj(vec![("type", R::from("mask")), ("connector", R::Undefined)])])]),
+                ),
+                ("required_approval", R::from(vec![R::Undefined])),
+            ]),
+        )]);
+        let g = gather(&result, &[pkg], &SourceIndex::default()).unwrap();
+        assert_eq!(g.violations.iter().map(|v| v.message.as_str()).collect::<Vec<_>>(), ["kept"]);
+        assert!(g.warnings.is_empty());
+        assert!(g.obligations.is_empty());
+        assert!(g.required.is_empty());
+    }
+}
