@@ -22,11 +22,16 @@ obligation := input.a.b
 
 /// `data.entry.result` under the RVM and under the interpreter, as JSON text.
 fn rvm_and_interpreter(result: &str) -> (String, String) {
+    rvm_and_interpreter_on(result, "{}")
+}
+
+/// The same on a given input.
+fn rvm_and_interpreter_on(result: &str, input: &str) -> (String, String) {
     let entry = format!("package entry\n\nimport rego.v1\n\nresult := {result}\n");
     let mut engine = regorus::Engine::new();
     engine.add_policy("pkg.rego".into(), POLICY.into()).unwrap();
     engine.add_policy("entry.rego".into(), entry).unwrap();
-    engine.set_input(Value::new_object());
+    engine.set_input(Value::from_json_str(input).unwrap());
     let interpreted = engine.eval_rule("data.entry.result".into()).unwrap();
 
     let compiled = engine.compile_with_entrypoint(&"data.entry.result".into()).unwrap();
@@ -34,7 +39,7 @@ fn rvm_and_interpreter(result: &str) -> (String, String) {
     let mut vm = RegoVM::new();
     vm.load_program(program);
     vm.set_data(Value::new_object()).unwrap();
-    vm.set_input(Value::new_object());
+    vm.set_input(Value::from_json_str(input).unwrap());
     let run = vm.execute().unwrap();
     (serde_json::to_string(&run).unwrap(), serde_json::to_string(&interpreted).unwrap())
 }
@@ -65,5 +70,9 @@ fn collecting_with_unification_gives_the_empty_list_in_both_engines() {
         let (rvm, interpreter) = rvm_and_interpreter(form);
         assert_eq!(rvm, r#"{"o":[]}"#, "{form}");
         assert_eq!(interpreter, r#"{"o":[]}"#, "{form}");
+        // A defined value is collected as it is, by both.
+        let (rvm, interpreter) = rvm_and_interpreter_on(form, r#"{"a": {"b": "v"}}"#);
+        assert_eq!(rvm, r#"{"o":["v"]}"#, "{form}");
+        assert_eq!(interpreter, r#"{"o":["v"]}"#, "{form}");
     }
 }
