@@ -45,8 +45,8 @@ fn rvm_and_interpreter_on(result: &str, input: &str) -> (String, String) {
 }
 
 /// UPSTREAM BUG (regorus 0.14.1). When this test fails because the RVM now gives `[]`,
-/// regorus is fixed: update the note in `core/src/engine/mod.rs` (`entry_policy`) and
-/// `../shared/TOOLCHAIN.md`, and delete this test (keep the next one).
+/// regorus is fixed: update the note on `entry_policy` in `core/src/engine/mod.rs` and
+/// delete this test (keep the next one).
 #[test]
 fn upstream_bug_rvm_collects_an_undefined_complete_rule_as_undefined() {
     let (rvm, interpreter) = rvm_and_interpreter("[x | x := data.pkg.obligation]");
