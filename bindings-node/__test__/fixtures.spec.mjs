@@ -12,8 +12,14 @@ const key = (v) => `${v.policy ?? ''}.${v.rule ?? ''}@${v.path ?? ''}`
 /**
  * The one comparator of the shared table (Rust and Python write the same function): a decision
  * as canonical sorted strings, `policy.rule@path` for a violation, `policy.rule@path by approval_id`
- * for a waived one, the role of each missing approval.
+ * for a waived one, the role of each missing approval, `type:connector:field,field` (fields sorted)
+ * for an obligation object, a string obligation as it is.
  */
+const obligation = (o) =>
+  typeof o === 'string'
+    ? o
+    : `${o.type ?? ''}:${o.connector ?? ''}:${(o.fields ?? []).filter((f) => typeof f === 'string').sort().join(',')}`
+
 const canonical = (d) => ({
   outcome: d.outcome,
   tier: d.tier,
@@ -21,6 +27,7 @@ const canonical = (d) => ({
   violations: d.violations.map(key).sort(),
   waived: d.waived.map((w) => `${key(w.violation)} by ${w.approval_id}`).sort(),
   required_approvals: d.required_approvals.map((r) => r.role).sort(),
+  obligations: d.obligations.map(obligation).sort(),
 })
 
 /**
@@ -50,6 +57,7 @@ describe('fixtures/apps', () => {
       if (want.approvals_file) opts.approvals = read('approvals', want.approvals_file)
       const d = engine.evaluate(text, opts)
       assert.equal(d.app, file.replace(/\.(yaml|json)$/, ''))
+      assert.ok(!JSON.stringify(d).includes('<undefined>'), `${file}: the decision holds an undefined value`)
       const decision = wanted(expected.apps, want)
       assert.ok(decision, `${file} has no expected decision`)
       assert.deepEqual(canonical(d), decision)

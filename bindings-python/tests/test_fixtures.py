@@ -55,6 +55,7 @@ def test_seed_scenario(engine: microgov.Engine, file: str) -> None:
     if "same_as" in exp:
         assert app == engine.parse(FIXTURES / "apps" / exp["same_as"])
     assert engine.lifecycle(FIXTURES / "apps" / file, now=NOW)["state"] == exp["lifecycle"]
+    assert "<undefined>" not in d.to_json(), f"{file}: the decision holds an undefined value"
     want = wanted(exp)
     if want is not None:
         assert canonical(d.to_dict()) == want
@@ -63,10 +64,17 @@ def test_seed_scenario(engine: microgov.Engine, file: str) -> None:
 def canonical(d: Dict[str, Any]) -> Dict[str, Any]:
     """The one comparator of the shared table (Rust and Node write the same function): a decision as
     canonical sorted strings, `policy.rule@path` for a violation, `policy.rule@path by approval_id`
-    for a waived one, the role of each missing approval."""
+    for a waived one, the role of each missing approval, `type:connector:field,field` (fields sorted)
+    for an obligation object, a string obligation as it is."""
 
     def key(v: Dict[str, Any]) -> str:
         return f"{v.get('policy', '')}.{v.get('rule', '')}@{v.get('path', '')}"
+
+    def obligation(o: Any) -> str:
+        if isinstance(o, str):
+            return o
+        fields = ",".join(sorted(f for f in o.get("fields", []) if isinstance(f, str)))
+        return f"{o.get('type', '')}:{o.get('connector', '')}:{fields}"
 
     return {
         "outcome": d["outcome"],
@@ -75,6 +83,7 @@ def canonical(d: Dict[str, Any]) -> Dict[str, Any]:
         "violations": sorted(map(key, d["violations"])),
         "waived": sorted(f"{key(w['violation'])} by {w['approval_id']}" for w in d["waived"]),
         "required_approvals": sorted(r["role"] for r in d["required_approvals"]),
+        "obligations": sorted(map(obligation, d["obligations"])),
     }
 
 

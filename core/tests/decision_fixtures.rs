@@ -13,7 +13,8 @@ fn fixtures() -> PathBuf {
 
 /// The one comparator of the shared table (the Python and Node suites write the same function):
 /// a decision as canonical sorted strings, `policy.rule@path` for a violation,
-/// `policy.rule@path by approval_id` for a waived one, the role of each missing approval.
+/// `policy.rule@path by approval_id` for a waived one, the role of each missing approval,
+/// `type:connector:field,field` (fields sorted) for an obligation object, a string obligation as it is.
 fn canonical(d: &Value) -> Value {
     let key = |v: &Value| {
         format!(
@@ -28,6 +29,20 @@ fn canonical(d: &Value) -> Value {
         out.sort();
         out.into()
     };
+    let obligation = |o: &Value| match o {
+        Value::String(s) => s.clone(),
+        _ => {
+            let mut fields: Vec<&str> =
+                o["fields"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+            fields.sort_unstable();
+            format!(
+                "{}:{}:{}",
+                o["type"].as_str().unwrap_or(""),
+                o["connector"].as_str().unwrap_or(""),
+                fields.join(",")
+            )
+        }
+    };
     serde_json::json!({
         "outcome": d["outcome"],
         "tier": d["tier"],
@@ -35,6 +50,7 @@ fn canonical(d: &Value) -> Value {
         "violations": sorted(&d["violations"], &key),
         "waived": sorted(&d["waived"], &|w| format!("{} by {}", key(&w["violation"]), w["approval_id"].as_str().unwrap_or(""))),
         "required_approvals": sorted(&d["required_approvals"], &|r| r["role"].as_str().unwrap_or("").to_string()),
+        "obligations": sorted(&d["obligations"], &obligation),
     })
 }
 
@@ -73,7 +89,10 @@ fn every_seed_scenario_gets_its_expected_decision() {
             None => Vec::new(),
         };
         let d = engine.evaluate(&app, &Context::at(now).with_decision_id("fixture").with_approvals(approvals)).unwrap();
-        let got = canonical(&d.to_value());
+        let value = d.to_value();
+        let text = serde_json::to_string(&value).unwrap();
+        assert!(!text.contains("<undefined>"), "{file}: the decision holds an undefined value: {text}");
+        let got = canonical(&value);
         if std::env::var_os("MICROGOV_DUMP").is_some() {
             eprintln!("DUMP {file} {got}");
         }

@@ -223,13 +223,21 @@ fn heads_of(source: &str) -> BTreeSet<&'static str> {
     out
 }
 
+/// The entry package: `result := {package: {head: [value]}}`, an empty list for a head
+/// whose value is undefined (as OPA gives it).
+///
+/// Collected with `x = ...`, not `x := ...`: regorus 0.14.1's compiled VM does not check
+/// that the right side of `:=` is defined inside a comprehension, and
+/// `[x | x := data.p.obligation]` over an undefined `obligation` gives `[Undefined]` (the
+/// interpreter and OPA give `[]`). `=` binds only a defined value in both engines and in
+/// OPA. See `core/tests/regorus_undefined.rs`, which tells when upstream fixes it.
 fn entry_policy(packages: &[PackageInfo]) -> String {
     let mut s = format!("package {ENTRY_PACKAGE}\n\nimport rego.v1\n\nresult := {{\n");
     for p in packages {
         let r = p.path.split('.').map(|seg| format!("[\"{seg}\"]")).collect::<String>();
         s.push_str(&format!("  \"{}\": {{\n", p.path));
         for h in &p.heads {
-            s.push_str(&format!("    \"{h}\": [x | x := data{r}.{h}],\n"));
+            s.push_str(&format!("    \"{h}\": [x | x = data{r}.{h}],\n"));
         }
         s.push_str("  },\n");
     }

@@ -20,25 +20,47 @@ pub(crate) struct Gathered {
 
 /// The items of a rule's value: a set or array gives its elements; an
 /// object gives its keys when every value is `true` (Rego v1's `p[x] if`),
-/// else its values.
-fn items(v: Value) -> Vec<Value> {
-    match v {
-        Value::Array(a) => a,
-        Value::Object(o) if !o.is_empty() && o.values().all(|x| x == &Value::Bool(true)) => {
-            o.into_iter().map(|(k, _)| Value::String(k)).collect()
+/// else its values. An item that is or holds `Undefined` is left out: in
+/// OPA a value built from something undefined is itself undefined and adds
+/// nothing, while regorus's compiled VM can hand one back (the engine's entry
+/// policy avoids the case it knows of; this is the second line).
+fn items(v: &regorus::Value) -> Result<Vec<Value>, EvalError> {
+    use regorus::Value as R;
+    const SINGLE: [&str; 5] = ["message", "msg", "rule", "role", "type"];
+    let elements: Vec<&R> = match v {
+        R::Array(a) => a.iter().collect(),
+        R::Set(s) => s.iter().collect(),
+        R::Object(o) if !o.is_empty() && o.values().all(|x| x == &R::Bool(true)) => {
+            return Ok(o
+                .keys()
+                .filter(|k| !has_undefined(k))
+                .map(|k| match k {
+                    R::String(s) => Value::String(s.to_string()),
+                    other => Value::String(serde_json::to_string(other).unwrap_or_default()),
+                })
+                .collect());
         }
-        Value::Object(o)
-            if o.contains_key("message")
-                || o.contains_key("msg")
-                || o.contains_key("rule")
-                || o.contains_key("role")
-                || o.contains_key("type") =>
-        {
-            vec![Value::Object(o)]
-        }
-        Value::Object(o) => o.into_iter().map(|(_, v)| v).collect(),
-        Value::Null => Vec::new(),
+        R::Object(o) if SINGLE.iter().any(|k| o.contains_key(&R::from(*k))) => vec![v],
+        R::Object(o) => o.values().collect(),
+        R::Null | R::Undefined => Vec::new(),
         other => vec![other],
+    };
+    let mut out = Vec::with_capacity(elements.len());
+    for e in elements.into_iter().filter(|e| !has_undefined(e)) {
+        out.push(serde_json::to_value(e).map_err(|e| EvalError::Failed(format!("unreadable result: {e}")))?);
+    }
+    Ok(out)
+}
+
+/// Whether a value is or holds `Undefined` anywhere.
+fn has_undefined(v: &regorus::Value) -> bool {
+    use regorus::Value as R;
+    match v {
+        R::Undefined => true,
+        R::Array(a) => a.iter().any(has_undefined),
+        R::Set(s) => s.iter().any(has_undefined),
+        R::Object(o) => o.iter().any(|(k, v)| has_undefined(k) || has_undefined(v)),
+        _ => false,
     }
 }
 
@@ -95,16 +117,14 @@ pub(crate) fn gather(
     packages: &[PackageInfo],
     index: &SourceIndex,
 ) -> Result<Gathered, EvalError> {
-    let mut json = serde_json::to_value(result).map_err(|e| EvalError::Failed(format!("unreadable result: {e}")))?;
     let mut g =
         Gathered { violations: Vec::new(), warnings: Vec::new(), obligations: Vec::new(), required: Vec::new() };
     for pkg in packages {
-        // Taken, not cloned: each package is read once.
-        let Some(Value::Object(mut heads)) = json.get_mut(&pkg.path).map(Value::take) else { continue };
+        let heads = &result[pkg.path.as_str()];
         for head in &pkg.heads {
-            let Some(Value::Array(wrapped)) = heads.remove(*head) else { continue };
-            let Some(value) = wrapped.into_iter().next() else { continue };
-            for item in items(value) {
+            let Ok(wrapped) = heads[*head].as_array() else { continue };
+            let Some(value) = wrapped.first() else { continue };
+            for item in items(value)? {
                 match *head {
                     "violation" | "deny" => g.violations.push(to_violation(pkg, head, &item, index)?),
                     "warn" => g.warnings.push(to_violation(pkg, head, &item, index)?),
@@ -209,5 +229,48 @@ pub(crate) fn assemble(
         policy_revisions,
         input_digest,
         evaluated_at: rfc3339(now),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use regorus::Value as R;
+
+    fn set(items: Vec<R>) -> R {
+        R::from(items.into_iter().collect::<BTreeSet<R>>())
+    }
+
+    fn obj(entries: Vec<(&str, R)>) -> R {
+        R::from(entries.into_iter().map(|(k, v)| (R::from(k), v)).collect::<BTreeMap<R, R>>())
+    }
+
+    /// The second line behind the entry policy: whatever the VM hands back, a value that is or
+    /// holds `Undefined` adds nothing, and the defined items beside it still count.
+    #[test]
+    fn undefined_values_add_nothing() {
+        let pkg = PackageInfo {
+            path: "team.x".into(),
+            policy: "team.x".into(),
+            heads: vec!["violation", "deny", "warn", "obligation", "required_approval"],
+        };
+        let result = obj(vec![(
+            "team.x",
+            obj(vec![
+                ("violation", R::from(vec![R::Undefined])),
+                ("deny", R::from(vec![set(vec![R::Undefined, R::from("kept")])])),
+                ("warn", R::from(vec![obj(vec![("message", R::Undefined)])])),
+                (
+                    "obligation",
+                    R::from(vec![R::from(vec![obj(vec![("type", R::from("mask")), ("connector", R::Undefined)])])]),
+                ),
+                ("required_approval", R::from(vec![R::Undefined])),
+            ]),
+        )]);
+        let g = gather(&result, &[pkg], &SourceIndex::default()).unwrap();
+        assert_eq!(g.violations.iter().map(|v| v.message.as_str()).collect::<Vec<_>>(), ["kept"]);
+        assert!(g.warnings.is_empty());
+        assert!(g.obligations.is_empty());
+        assert!(g.required.is_empty());
     }
 }
