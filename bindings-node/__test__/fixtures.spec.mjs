@@ -62,7 +62,7 @@ describe('fixtures/apps', () => {
       assert.ok(decision, `${file} has no expected decision`)
       assert.deepEqual(canonical(d), decision)
       // Facts that are not part of the decision but of the input document the
-      // policies read (DESIGN.md: app after defaults, findings).
+      // policies read (core/docs/input.md: app after defaults, findings).
       const { input } = engine.explain(text, opts)
       if ('expires_at' in want) assert.equal(input.app.metadata.expiresAt, want.expires_at)
       if ('lifecycle' in want) assert.equal(input.findings.lifecycle.state, want.lifecycle)
