@@ -217,9 +217,8 @@ pub struct RequiredApproval {
 pub struct ApprovalUse {
     /// The approval's id.
     pub id: String,
-    /// `valid`, `expired`, `self_approval` ...
-    #[cfg_attr(feature = "schema", schemars(with = "crate::model::ApprovalStatus"))]
-    pub status: String,
+    /// How it was judged (`valid`, `expired`, `self_approval` ... on the wire).
+    pub status: crate::model::ApprovalStatus,
 }
 
 /// The answer for one app.

@@ -222,10 +222,7 @@ pub(crate) fn assemble(
         warnings: g.warnings,
         required_approvals: required,
         obligations: g.obligations,
-        approvals: judged
-            .iter()
-            .map(|j| ApprovalUse { id: j.approval.id.clone(), status: j.status.as_str().to_string() })
-            .collect(),
+        approvals: judged.iter().map(|j| ApprovalUse { id: j.approval.id.clone(), status: j.status }).collect(),
         policy_revisions,
         input_digest,
         evaluated_at: rfc3339(now),

@@ -59,7 +59,7 @@ pub struct Scope {
 }
 
 /// Why an approval does or does not count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ApprovalStatus {
@@ -82,6 +82,12 @@ pub enum ApprovalStatus {
     ScopeMismatch,
     /// The exception needs the dataset encrypted with the tenant's own key.
     ByokRequired,
+}
+
+impl std::fmt::Display for ApprovalStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl ApprovalStatus {

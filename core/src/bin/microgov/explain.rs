@@ -10,6 +10,7 @@ use crate::style::Style;
 use clap::ValueEnum;
 use microgov::engine::ExplainedViolation;
 use microgov::model::locate::SourceMap;
+use microgov::model::ApprovalStatus;
 use serde_json::{json, Value};
 use std::io::Write;
 use std::path::PathBuf;
@@ -211,15 +212,15 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
     if d.required_approvals.is_empty() {
         writeln!(out, "  none")?;
     }
-    let relevant: Vec<_> = d.approvals.iter().filter(|u| u.status != "wrong_app").collect();
+    let relevant: Vec<_> = d.approvals.iter().filter(|u| u.status != ApprovalStatus::WrongApp).collect();
     let others = d.approvals.len() - relevant.len();
     writeln!(out, "\n{}", s.bold(&format!("Approvals supplied ({})", relevant.len())))?;
     let idw = relevant.iter().map(|u| u.id.len()).max().unwrap_or(0);
     for u in &relevant {
-        let status = if u.status == "valid" {
-            s.green(&format!("{:<14}", u.status))
+        let status = if u.status == ApprovalStatus::Valid {
+            s.green(&format!("{:<14}", u.status.as_str()))
         } else {
-            s.red(&format!("{:<14}", u.status))
+            s.red(&format!("{:<14}", u.status.as_str()))
         };
         let detail = approval_info(&u.id)
             .map(|a| {
