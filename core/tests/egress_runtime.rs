@@ -72,3 +72,66 @@ fn mask_obligation_from_rego_matches_native_redaction_fields() {
         );
     }
 }
+
+/// URLs × declared egress → the verdict's code: the worst reason comes first
+/// (metadata / internal address before scheme, port, host, path), and a path
+/// outside a declared prefix has its own code naming the prefix.
+#[test]
+fn verdict_code_is_the_worst_reason() {
+    let engine = Engine::new().unwrap();
+    let table: &[(&[&str], &str, &str)] = &[
+        // Metadata and internal addresses outrank the scheme and the port.
+        (&["https://api.example.com"], "http://169.254.169.254/latest/meta-data/", "internal_address"),
+        (&["https://api.example.com"], "http://169.254.169.254:8080/", "internal_address"),
+        (&["https://api.example.com"], "http://127.0.0.1/", "internal_address"),
+        (&["https://api.example.com"], "http://10.0.0.5:8080/", "internal_address"),
+        (&["https://api.example.com"], "http://localhost/", "internal_address"),
+        (&["https://api.example.com"], "https://user@169.254.169.254/", "internal_address"),
+        // ... and a declared metadata entry does not make it allowed.
+        (&["http://169.254.169.254"], "http://169.254.169.254/latest/", "internal_address"),
+        // Scheme before port, port before host.
+        (&["https://api.example.com"], "http://api.example.com:8080/", "non_https"),
+        (&["https://api.example.com"], "https://api.example.com:8443/", "port_not_allowed"),
+        (&["https://api.example.com"], "https://x.ngrok.io:8443/", "port_not_allowed"),
+        (&["https://api.example.com"], "https://x.ngrok.io/", "denied_host"),
+        (&["https://api.example.com"], "https://user@api.example.com/", "suspicious_url"),
+        // The host is declared, the path is what fails.
+        (&["https://globex.zendesk.com/api"], "https://GLOBEX.zendesk.com/api/../admin", "path_not_declared"),
+        (&["https://globex.zendesk.com/api"], "https://globex.zendesk.com/apix", "path_not_declared"),
+        (&["https://globex.zendesk.com/api", "https://globex.zendesk.com/v2"], "https://globex.zendesk.com/", "path_not_declared"),
+        (&["https://*.zendesk.com/api"], "https://globex.zendesk.com/admin", "path_not_declared"),
+        (&["https://globex.zendesk.com/api"], "https://globex.zendesk.com/api/tickets", "allowed"),
+        (&["https://globex.zendesk.com/api"], "https://GLOBEX.zendesk.com/api/./tickets", "allowed"),
+        // Another host, or another scheme on a declared host, is not declared at all.
+        (&["https://globex.zendesk.com/api"], "https://initech.zendesk.com/api", "not_declared"),
+        (&["https://globex.zendesk.com/api"], "wss://globex.zendesk.com/api", "not_declared"),
+        (&[], "https://api.example.com/", "not_declared"),
+    ];
+    let mut failures = Vec::new();
+    for (declared, url, want) in table {
+        let egress: String = declared.iter().map(|e| format!("\n    - {e}")).collect();
+        let egress = if declared.is_empty() { " []".to_string() } else { egress };
+        let text = format!(
+            "apiVersion: microgov.dev/v1\nkind: MicroApp\nmetadata:\n  name: t\n  owner: a@acme.example\n  createdAt: 2026-11-01T09:00:00Z\nspec:\n  egress:{egress}\n"
+        );
+        let app = engine.parse_manifest(&text).unwrap();
+        let v = engine.check_egress(&app, url);
+        if v.code != *want || v.allowed != (*want == "allowed") {
+            failures.push(format!("{declared:?} {url}: expected {want}, got {} ({})", v.code, v.reason));
+        }
+        assert_eq!(engine.egress_guard(&app).check(url), v);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn path_verdict_names_the_declared_prefix() {
+    let engine = Engine::new().unwrap();
+    let text = "apiVersion: microgov.dev/v1\nkind: MicroApp\nmetadata:\n  name: t\n  owner: a@acme.example\n  createdAt: 2026-11-01T09:00:00Z\nspec:\n  egress:\n    - https://globex.zendesk.com/api\n";
+    let app = engine.parse_manifest(text).unwrap();
+    let v = engine.check_egress(&app, "https://GLOBEX.zendesk.com/api/../admin");
+    assert_eq!(v.code, "path_not_declared");
+    assert_eq!(v.reason, "path /admin on globex.zendesk.com is outside the declared prefix /api");
+    let v = engine.check_egress(&app, "http://169.254.169.254/latest/meta-data/");
+    assert_eq!((v.code.as_str(), v.reason.as_str()), ("internal_address", "169.254.169.254 is a cloud metadata endpoint"));
+}

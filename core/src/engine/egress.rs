@@ -41,9 +41,11 @@ pub struct EgressPolicy {
 pub struct EgressVerdict {
     /// Whether the call may go out.
     pub allowed: bool,
-    /// Stable code: `allowed`, `unparseable`, `suspicious_url`, `non_https`,
-    /// `port_not_allowed`, `internal_address`, `denied_host`,
-    /// `host_not_allowed`, `not_declared`.
+    /// Stable code, the worst reason first: `allowed`, `unparseable`,
+    /// `internal_address`, `suspicious_url`, `non_https`, `port_not_allowed`,
+    /// `denied_host`, `host_not_allowed`, `path_not_declared` (a declared
+    /// scheme, host and port, but a path outside every declared prefix),
+    /// `not_declared`.
     pub code: String,
     /// One line on why.
     pub reason: String,
@@ -58,8 +60,8 @@ impl EgressVerdict {
     }
 }
 
-/// One reason the platform refuses a URL: a stable code (`suspicious_url`,
-/// `non_https`, `port_not_allowed`, `internal_address`, `denied_host`,
+/// One reason the platform refuses a URL: a stable code (`internal_address`,
+/// `suspicious_url`, `non_https`, `port_not_allowed`, `denied_host`,
 /// `host_not_allowed`) and what is at fault.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Problem {
@@ -92,7 +94,8 @@ impl EgressPolicy {
         Some(EgressVerdict::deny(p.code, reason))
     }
 
-    /// Every reason the platform refuses a URL, in order of precedence. A
+    /// Every reason the platform refuses a URL, worst first: internal or
+    /// metadata address, suspicious writing, scheme, port, host. A
     /// declared egress entry (`declared`) is held to every rule; a
     /// connector endpoint may be private (an internal database) but never
     /// loopback, link-local, unspecified or a metadata service, and it
@@ -100,9 +103,6 @@ impl EgressPolicy {
     pub(crate) fn problems(&self, u: &UrlFacts<'_>, declared: bool) -> Vec<Problem> {
         let mut out = Vec::new();
         let mut push = |code, detail: String| out.push(Problem { code, detail });
-        for issue in u.issues.iter().filter(|i| self.suspicious_issues.iter().any(|s| s == i.code())) {
-            push("suspicious_url", issue.code().to_string());
-        }
         let excepted = u
             .ip
             .is_some_and(|ip| self.ip_exceptions.iter().any(|e| e.parse::<std::net::IpAddr>().is_ok_and(|x| x == ip)));
@@ -113,7 +113,22 @@ impl EgressPolicy {
             if let Some(c) = class.filter(|_| !excepted) {
                 push("internal_address", c.as_str().to_string());
             }
+            for issue in u.issues.iter().filter(|i| self.suspicious_issues.iter().any(|s| s == i.code())) {
+                push("suspicious_url", issue.code().to_string());
+            }
             return out;
+        }
+        // Where the call would land outranks how it is written: a metadata or
+        // internal address is the worst reason, whatever the scheme or port.
+        let internal_class = u.ip_class.filter(|c| self.internal_ip_classes.iter().any(|x| x == c.as_str()));
+        let localhost = u.issues.iter().any(|i| i.code() == "localhost_name");
+        if !excepted && (u.metadata || internal_class.is_some() || localhost) {
+            let what =
+                if u.metadata { "metadata" } else { internal_class.map(IpClass::as_str).unwrap_or("local name") };
+            push("internal_address", what.to_string());
+        }
+        for issue in u.issues.iter().filter(|i| self.suspicious_issues.iter().any(|s| s == i.code())) {
+            push("suspicious_url", issue.code().to_string());
         }
         if let Some(scheme) =
             u.scheme.filter(|s| !self.allowed_schemes.is_empty() && !self.allowed_schemes.iter().any(|a| a == s))
@@ -122,13 +137,6 @@ impl EgressPolicy {
         }
         if let Some(port) = u.port.filter(|p| !self.allowed_ports.is_empty() && !self.allowed_ports.contains(p)) {
             push("port_not_allowed", port.to_string());
-        }
-        let internal_class = u.ip_class.filter(|c| self.internal_ip_classes.iter().any(|x| x == c.as_str()));
-        let localhost = u.issues.iter().any(|i| i.code() == "localhost_name");
-        if !excepted && (u.metadata || internal_class.is_some() || localhost) {
-            let what =
-                if u.metadata { "metadata" } else { internal_class.map(IpClass::as_str).unwrap_or("local name") };
-            push("internal_address", what.to_string());
         }
         if let Some(host) = u.host {
             if let Some(p) = self.deny.iter().find(|p| host_matches(p, host)) {
@@ -174,7 +182,7 @@ impl EgressGuard {
             return v;
         }
         match match_declared(&self.declared, &n) {
-            None => EgressVerdict::deny("not_declared", format!("{} is not among the app's declared egress", n.host())),
+            None => self.undeclared(&n),
             Some(i) => match self.refused.get(i).cloned().flatten() {
                 Some(mut v) => {
                     v.reason = format!("declared entry {} is refused: {}", self.declared[i], v.reason);
@@ -187,6 +195,36 @@ impl EgressGuard {
                     matched: Some(self.declared[i].to_string()),
                 },
             },
+        }
+    }
+
+    /// The verdict for a URL no declared entry allows: `path_not_declared`
+    /// naming the prefixes when an entry has the URL's scheme, host and port
+    /// (only the path is outside), `not_declared` otherwise.
+    fn undeclared(&self, n: &NormalizedUrl) -> EgressVerdict {
+        let host = n.host();
+        let prefixes: Vec<&str> = self
+            .declared
+            .iter()
+            .filter(|d| {
+                !host.is_empty()
+                    && d.port() == n.port()
+                    && d.scheme() == n.scheme()
+                    && !d.host().is_empty()
+                    && host_matches(d.host(), host)
+            })
+            .map(|d| if d.path().is_empty() { "/" } else { d.path() })
+            .collect();
+        match prefixes.as_slice() {
+            [] => EgressVerdict::deny("not_declared", format!("{host} is not among the app's declared egress")),
+            [one] => EgressVerdict::deny(
+                "path_not_declared",
+                format!("path {} on {host} is outside the declared prefix {one}", n.path()),
+            ),
+            many => EgressVerdict::deny(
+                "path_not_declared",
+                format!("path {} on {host} is outside the declared prefixes {}", n.path(), many.join(", ")),
+            ),
         }
     }
 }
