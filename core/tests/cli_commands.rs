@@ -515,6 +515,42 @@ fn inventory_csv_and_table() {
     assert!(stderr(&bad).contains("invalid window \"soon\""));
 }
 
+#[test]
+fn inventory_summary_names_the_window_given() {
+    let table = run(&["inventory", "fixtures/apps", "--now", NOW, "--within", "30d"]);
+    assert_eq!(code(&table), 0, "{}", stderr(&table));
+    let out = stdout(&table);
+    let rows = json_out(&run(&["inventory", "fixtures/apps", "--now", NOW, "--within", "30d", "--format", "json"]));
+    let rows = rows.as_array().unwrap();
+    let expired = rows.iter().filter(|r| r["lifecycle"] == "expired").count();
+    let expiring = rows.iter().filter(|r| r["lifecycle"] != "expired" && r["lifecycle"] != "retired").count();
+    let summary = format!("{} app(s): ", rows.len());
+    let last = out.lines().last().unwrap();
+    assert!(last.starts_with(&summary), "{out}");
+    assert!(last.ends_with(&format!("{expiring} expiring within 30d, {expired} expired")), "{out}");
+    assert!(!out.contains("within 14d"), "{out}");
+
+    let hours = stdout(&run(&["inventory", "fixtures/apps", "--now", NOW, "--within", "36h"]));
+    assert!(hours.lines().last().unwrap().contains("expiring within 36h"), "{hours}");
+}
+
+#[test]
+fn inventory_window_minutes_are_min_not_m() {
+    let minutes = run(&["inventory", "fixtures/apps", "--now", NOW, "--within", "90min", "--format", "json"]);
+    assert_eq!(code(&minutes), 0, "{}", stderr(&minutes));
+    // 90 minutes: only the apps already expired (none of the fixtures expires within the hour and a half).
+    let rows = json_out(&minutes);
+    assert!(rows.as_array().unwrap().iter().all(|r| r["lifecycle"] == "expired"), "{rows:#}");
+
+    let m = run(&["inventory", "fixtures/apps", "--now", NOW, "--within", "90m"]);
+    assert_eq!(code(&m), 2);
+    assert!(stderr(&m).contains("invalid window \"90m\""), "{}", stderr(&m));
+    assert!(stderr(&m).contains("90min"), "{}", stderr(&m));
+    for ok in ["14d", "2w", "36h"] {
+        assert_eq!(code(&run(&["inventory", "fixtures/apps", "--now", NOW, "--within", ok])), 0, "{ok}");
+    }
+}
+
 // ---------------------------------------------------------------- help
 
 #[test]

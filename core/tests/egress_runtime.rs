@@ -98,7 +98,11 @@ fn verdict_code_is_the_worst_reason() {
         // The host is declared, the path is what fails.
         (&["https://globex.zendesk.com/api"], "https://GLOBEX.zendesk.com/api/../admin", "path_not_declared"),
         (&["https://globex.zendesk.com/api"], "https://globex.zendesk.com/apix", "path_not_declared"),
-        (&["https://globex.zendesk.com/api", "https://globex.zendesk.com/v2"], "https://globex.zendesk.com/", "path_not_declared"),
+        (
+            &["https://globex.zendesk.com/api", "https://globex.zendesk.com/v2"],
+            "https://globex.zendesk.com/",
+            "path_not_declared",
+        ),
         (&["https://*.zendesk.com/api"], "https://globex.zendesk.com/admin", "path_not_declared"),
         (&["https://globex.zendesk.com/api"], "https://globex.zendesk.com/api/tickets", "allowed"),
         (&["https://globex.zendesk.com/api"], "https://GLOBEX.zendesk.com/api/./tickets", "allowed"),
@@ -133,5 +137,8 @@ fn path_verdict_names_the_declared_prefix() {
     assert_eq!(v.code, "path_not_declared");
     assert_eq!(v.reason, "path /admin on globex.zendesk.com is outside the declared prefix /api");
     let v = engine.check_egress(&app, "http://169.254.169.254/latest/meta-data/");
-    assert_eq!((v.code.as_str(), v.reason.as_str()), ("internal_address", "169.254.169.254 is a cloud metadata endpoint"));
+    assert_eq!(
+        (v.code.as_str(), v.reason.as_str()),
+        ("internal_address", "169.254.169.254 is a cloud metadata endpoint")
+    );
 }

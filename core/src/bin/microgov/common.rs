@@ -410,7 +410,8 @@ pub fn build_context(args: &ContextArgs) -> CliResult<Context> {
     Ok(Context::at(now).with_approvals(read_approvals(&args.approvals)?))
 }
 
-/// `14d`, `2w`, `36h`, `90m` as a duration.
+/// `14d`, `2w`, `36h`, `90min` as a duration (a bare number is days). Minutes are
+/// only `min`: a lone `m` is refused, as it reads as months as easily as minutes.
 pub fn parse_window(s: &str) -> Result<chrono::Duration, String> {
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
@@ -422,8 +423,9 @@ pub fn parse_window(s: &str) -> Result<chrono::Duration, String> {
         "d" | "" => Ok(chrono::Duration::days(n)),
         "w" => Ok(chrono::Duration::weeks(n)),
         "h" => Ok(chrono::Duration::hours(n)),
-        "m" => Ok(chrono::Duration::minutes(n)),
-        _ => Err(format!("invalid window \"{s}\": the unit must be d (days), w (weeks), h (hours) or m (minutes)")),
+        "min" => Ok(chrono::Duration::minutes(n)),
+        "m" => Err(format!("invalid window \"{s}\": m is ambiguous; write {n}min for minutes or {n}d for days")),
+        _ => Err(format!("invalid window \"{s}\": the unit must be d (days), w (weeks), h (hours) or min (minutes)")),
     }
 }
 
@@ -438,6 +440,8 @@ mod tests {
         assert_eq!(parse_window("36h"), Ok(chrono::Duration::hours(36)));
         assert!(parse_window("soon").is_err());
         assert!(parse_window("3y").is_err());
+        assert_eq!(parse_window("90min"), Ok(chrono::Duration::minutes(90)));
+        assert!(parse_window("90m").unwrap_err().contains("90min"));
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub struct Args {
     /// Sort order.
     #[arg(long, value_enum, default_value_t = SortKey::Name)]
     pub sort: SortKey,
-    /// Only apps that expire within this window, or have expired (like 14d, 2w, 36h).
+    /// Only apps that expire within this window, or have expired (like 14d, 2w, 36h, 90min).
     #[arg(long, value_name = "DURATION")]
     pub within: Option<String>,
     #[command(flatten)]
@@ -220,11 +220,19 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
                     s.dim(&r.file)
                 )?;
             }
-            let expiring = rows.iter().filter(|r| r.lifecycle == "expiring").count();
+            // With --within, "expiring" means within the window given (every listed
+            // app not yet expired or retired), written as the user wrote it.
+            let (expiring, within) = match args.within.as_deref() {
+                Some(w) => (
+                    rows.iter().filter(|r| !matches!(r.lifecycle.as_str(), "expired" | "retired")).count(),
+                    w.trim().to_string(),
+                ),
+                None => (rows.iter().filter(|r| r.lifecycle == "expiring").count(), format!("{within_days}d")),
+            };
             let expired = rows.iter().filter(|r| r.lifecycle == "expired").count();
             let denied = rows.iter().filter(|r| r.outcome == "deny").count();
             let review = rows.iter().filter(|r| r.outcome == "review").count();
-            writeln!(out, "\n{} app(s): {denied} denied, {review} awaiting approval, {expiring} expiring within {within_days}d, {expired} expired", rows.len())?;
+            writeln!(out, "\n{} app(s): {denied} denied, {review} awaiting approval, {expiring} expiring within {within}, {expired} expired", rows.len())?;
         }
     }
     out.flush()?;
