@@ -339,7 +339,7 @@ export interface VerifyReport {
 /** The answer of an egress check. */
 export interface EgressVerdict {
   allowed: boolean
-  /** `allowed`, `unparseable`, `suspicious_url`, `non_https`, `port_not_allowed`, `internal_address`, `denied_host`, `host_not_allowed`, `not_declared`. */
+  /** The worst reason first: `allowed`, `unparseable`, `internal_address`, `suspicious_url`, `non_https`, `port_not_allowed`, `denied_host`, `host_not_allowed`, `path_not_declared`, `not_declared`. */
   code: string
   reason: string
   /** The declared `spec.egress` entry that matched, when allowed. */

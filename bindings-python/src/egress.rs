@@ -18,9 +18,10 @@ impl EgressVerdict {
         self.inner.allowed
     }
 
-    /// Stable code: ``allowed``, ``unparseable``, ``suspicious_url``,
-    /// ``non_https``, ``port_not_allowed``, ``internal_address``,
-    /// ``denied_host``, ``host_not_allowed`` or ``not_declared``.
+    /// Stable code, the worst reason first: ``allowed``, ``unparseable``,
+    /// ``internal_address``, ``suspicious_url``, ``non_https``,
+    /// ``port_not_allowed``, ``denied_host``, ``host_not_allowed``,
+    /// ``path_not_declared`` or ``not_declared``.
     #[getter]
     fn code(&self) -> &str {
         &self.inner.code
