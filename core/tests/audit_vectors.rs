@@ -19,7 +19,8 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 const LOG_ID: &str = "microgov.example/audit-vectors";
-const KEY_NAME: &str = "microgov-test-ONLY";
+/// C2SP `tlog-checkpoint`: the key name SHOULD be the log's origin.
+const KEY_NAME: &str = LOG_ID;
 
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/audit")
@@ -592,7 +593,8 @@ fn proofs_verify() {
 
 #[test]
 fn test_key_is_marked_test_only() {
-    assert!(read("test-key.skey").starts_with("PRIVATE+KEY+microgov-test-ONLY+"));
+    assert!(read("test-key.skey").starts_with(&format!("PRIVATE+KEY+{LOG_ID}+")));
+    assert!(read("test-key.vkey").starts_with(&format!("{LOG_ID}+")), "the key name is the log's origin");
     assert!(read("README.md").to_lowercase().contains("test only"));
 }
 
@@ -614,4 +616,57 @@ fn python_verifier_agrees() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "verify.py failed:\n{stdout}\n{stderr}");
     assert!(stdout.contains("all vectors pass"), "{stdout}");
+}
+
+/// §7.2: a note holds no character below U+0020 but LF; U+007F..U+009F are allowed (a witness
+/// may be named with them). The Rust reader and the independent Python verifier agree.
+#[test]
+fn note_character_rule_is_the_same_in_python() {
+    let python = std::process::Command::new("python3").arg("--version").output();
+    if !python.is_ok_and(|o| o.status.success()) {
+        eprintln!("python3 not found: skipping the independent verifier");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("microgov-notechars-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = read("good.checkpoint");
+    let witness = |name: &str| {
+        let key = SigningKey::from_seed(name, [5; 32]).unwrap();
+        let text = &good[..good.find("\n\n").unwrap() + 1];
+        let sig = Checkpoint::parse_body(text).unwrap().sign(&key);
+        format!("{good}{}", &sig[sig.find("\n\n").unwrap() + 2..])
+    };
+    let control_in_body = good.replacen("\n\n", "\next\u{1}\n\n", 1);
+    let control_in_name = good.replacen("\u{2014} ", "\u{2014} \u{1b}", 1);
+    for (name, note, ok) in [
+        ("witness_del", witness("w\u{7f}"), true),
+        ("witness_c1", witness("w\u{80}"), true),
+        ("control_in_body", control_in_body, false),
+        ("control_in_name", control_in_name, false),
+    ] {
+        let path = dir.join(format!("{name}.checkpoint"));
+        std::fs::write(&path, &note).unwrap();
+        let key = read("test-key.vkey");
+        let rust = verify(fixtures().join("good.jsonl"), Some(&note), Some(key.trim()));
+        assert_eq!(rust.is_ok(), ok, "{name}: rust {rust:?}");
+        if ok {
+            assert!(rust.unwrap().is_ok(), "{name}");
+        }
+        for with_key in [false, true] {
+            let mut cmd = std::process::Command::new("python3");
+            cmd.arg(fixtures().join("verify.py")).arg(fixtures().join("good.jsonl")).arg("--checkpoint").arg(&path);
+            if with_key {
+                cmd.arg("--public-key").arg(fixtures().join("test-key.vkey"));
+            }
+            let out = cmd.output().unwrap();
+            let code = out.status.code();
+            assert_eq!(
+                code,
+                Some(if ok { 0 } else { 2 }),
+                "{name} (key: {with_key}): {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

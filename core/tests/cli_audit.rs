@@ -285,3 +285,40 @@ fn audit_commands_have_help_with_examples() {
         );
     }
 }
+
+/// A key name with a control character would sign checkpoints that `note.Open` (and our own
+/// verify) refuse, leaving a log no later append can open: keygen and log open refuse it.
+#[test]
+fn keygen_and_append_refuse_key_names_with_control_characters() {
+    let dir = temp_dir("ctl");
+    for name in ["acme\u{1}audit", "\u{1b}[31macme"] {
+        let o = run_in(&dir, &["keygen", name, "-o", "k.key"], None);
+        assert_eq!(code(&o), 2, "{}", out(&o));
+        assert!(err(&o).contains("[audit.bad_key]") && err(&o).contains("control character U+00"), "{}", err(&o));
+        assert!(!err(&o).contains('\u{1b}'), "the message does not echo raw control characters");
+        assert!(!dir.join("k.key").exists() && !dir.join("k.key.pub").exists());
+    }
+    // A signing key file whose name holds one (written by an older keygen) is refused at open,
+    // before anything is written.
+    let o = run_in(&dir, &["keygen", "acme", "-o", "ok.key"], None);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let skey = std::fs::read_to_string(dir.join("ok.key")).unwrap().replacen("+acme+", "+ac\u{1}me+", 1);
+    std::fs::write(dir.join("bad.key"), skey).unwrap();
+    let event = r#"{"action":"app.register"}"#;
+    let o = run_in(&dir, &["audit", "append", "a.jsonl", "--key", "bad.key"], Some(event));
+    assert_eq!(code(&o), 2);
+    assert!(err(&o).contains("[audit.bad_key]") && err(&o).contains("U+0001 at character 3"), "{}", err(&o));
+    assert!(!dir.join("a.jsonl.checkpoints").exists());
+}
+
+#[test]
+fn checkpoint_of_an_empty_log_leaves_no_checkpoints_file() {
+    let dir = temp_dir("emptycp");
+    let o = run_in(&dir, &["keygen", "acme", "-o", "k.key"], None);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    std::fs::write(dir.join("e.jsonl"), "").unwrap();
+    let o = run_in(&dir, &["audit", "checkpoint", "e.jsonl", "--key", "k.key"], None);
+    assert_eq!(code(&o), 2, "{}", out(&o));
+    assert!(err(&o).contains("no checkpoint was written"), "{}", err(&o));
+    assert!(!dir.join("e.jsonl.checkpoints").exists(), "no empty checkpoints file is left behind");
+}

@@ -50,11 +50,30 @@ pub fn keygen(name: &str) -> Result<(String, String), AuditError> {
     Ok((key.to_skey(), key.verifier().to_vkey()))
 }
 
-/// Key names follow the signed-note rules: non-empty, no `+`, no whitespace.
+/// Key names follow the signed-note rules (C2SP `signed-note`, §7.2 of the format): non-empty,
+/// no `+`, no Unicode whitespace, no character below U+0020. The error names the first bad
+/// character and its position (1-based, in characters).
 fn check_name(name: &str) -> Result<(), AuditError> {
-    if name.is_empty() || name.contains('+') || name.chars().any(char::is_whitespace) {
+    if name.is_empty() {
+        return Err(AuditError::BadKey { reason: "key name is empty".into() });
+    }
+    for (i, c) in name.chars().enumerate() {
+        let what = if c < '\u{20}' {
+            "control character"
+        } else if c.is_whitespace() {
+            "space"
+        } else if c == '+' {
+            "'+'"
+        } else {
+            continue;
+        };
         return Err(AuditError::BadKey {
-            reason: format!("key name must be non-empty without '+' or spaces: {:?}", truncate(name, 60)),
+            reason: format!(
+                "key name has a {what} U+{:04X} at character {} (no '+', spaces or control characters): {:?}",
+                c as u32,
+                i + 1,
+                truncate(name, 60)
+            ),
         });
     }
     Ok(())
@@ -317,7 +336,8 @@ struct NoteSig<'a> {
 /// signed-note rules: UTF-8 without control characters other than newline; the text ends at
 /// the last blank line; every line after it is `— <name> <base64(id || signature)>`.
 fn split_note(note: &str) -> Result<(&str, Vec<NoteSig<'_>>), AuditError> {
-    if note.chars().any(|c| c.is_control() && c != '\n') {
+    // C2SP forbids only characters below U+0020 (other than LF); U+007F..U+009F are allowed.
+    if note.chars().any(|c| c < '\u{20}' && c != '\n') {
         return Err(bad_checkpoint("note contains a control character"));
     }
     if !note.ends_with('\n') {
@@ -465,6 +485,43 @@ mod tests {
         let both = format!("{}{}", note, witness.signature_line(&cp.body()));
         assert!(Checkpoint::open(&both, Some(&k.verifier())).is_ok());
         assert!(Checkpoint::open(&both, Some(&witness.verifier())).is_ok());
+    }
+
+    /// C2SP signed-note key names: no character below U+0020 (a note holding one is refused
+    /// by Go's `note.Open`), no Unicode space, no `+`; the error names the character and where.
+    #[test]
+    fn key_names_without_control_characters() {
+        for (name, code, at) in [("a\u{1}b", "U+0001", 2), ("\u{1b}[31m", "U+001B", 1), ("ab\u{a0}", "U+00A0", 3)] {
+            let e = SigningKey::from_seed(name, [0; 32]).unwrap_err();
+            assert_eq!(e.code(), "audit.bad_key");
+            let msg = e.to_string();
+            assert!(msg.contains(code) && msg.contains(&format!("at character {at}")), "{msg}");
+            assert!(!msg.contains('\u{1b}') && !msg.contains('\u{1}'), "{msg}");
+            assert!(keygen(name).is_err());
+        }
+        assert!(SigningKey::from_seed("a+b", [0; 32]).unwrap_err().to_string().contains("U+002B at character 2"));
+        assert_eq!(SigningKey::from_seed("", [0; 32]).unwrap_err().to_string(), "bad key: key name is empty");
+        // A key string naming a control character is refused too.
+        let skey = SigningKey::from_seed("ab", [0; 32]).unwrap().to_skey().replacen("+ab+", "+a\u{1}+", 1);
+        assert_eq!(SigningKey::parse(&skey).unwrap_err().code(), "audit.bad_key");
+        // U+007F and U+0080 are not below U+0020: allowed.
+        assert!(SigningKey::from_seed("a\u{7f}\u{80}", [0; 32]).is_ok());
+    }
+
+    /// C2SP forbids only characters below U+0020 in a note: a witness named with U+007F or
+    /// U+0080 (Rust's `char::is_control`) does not make a valid note unreadable.
+    #[test]
+    fn notes_allow_del_and_c1_characters() {
+        let k = key();
+        let cp = Checkpoint { origin: "example.com/log".into(), size: 10, root: Hash([3; 32]), extensions: vec![] };
+        for name in ["w\u{7f}", "w\u{80}", "w\u{9f}"] {
+            let witness = SigningKey::from_seed(name, [9; 32]).unwrap();
+            let note = format!("{}{}", cp.sign(&k), witness.signature_line(&cp.body()));
+            assert_eq!(Checkpoint::open(&note, Some(&k.verifier())).unwrap(), cp);
+            assert_eq!(Checkpoint::open(&note, Some(&witness.verifier())).unwrap(), cp);
+        }
+        let note = cp.sign(&k).replacen("example.com/log\n", "example.com/log\n\u{1}\n", 1);
+        assert_eq!(Checkpoint::open(&note, None).unwrap_err().code(), "audit.bad_checkpoint");
     }
 
     #[test]

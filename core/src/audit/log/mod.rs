@@ -129,6 +129,15 @@ fn sync_dir(dir: &Path) -> Result<(), AuditError> {
     File::open(dir).and_then(|d| d.sync_all()).map_err(|e| AuditError::io(dir, "fsync directory", e))
 }
 
+/// Removes the checkpoints file when nothing was ever written to it.
+fn remove_if_empty(file: &File, path: &Path) -> Result<(), AuditError> {
+    let len = file.metadata().map_err(|e| AuditError::io(path, "stat", e))?.len();
+    if len == 0 {
+        std::fs::remove_file(path).map_err(|e| AuditError::io(path, "remove", e))?;
+    }
+    Ok(())
+}
+
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut s = path.as_os_str().to_os_string();
     s.push(suffix);
@@ -245,13 +254,24 @@ impl AuditLog {
                     }
                 };
             }
+            // Nothing signed (a key on an empty log): leave no empty checkpoints file behind.
+            // Still under the writer lock, so no other writer can have appended to it.
+            let cleanup = match st.checkpoints_file.take() {
+                Some(cf) if st.failed.is_none() && st.latest_note.is_none() => {
+                    remove_if_empty(&cf, &sh.checkpoints_path)
+                }
+                other => {
+                    st.checkpoints_file = other;
+                    Ok(())
+                }
+            };
             st.closed = true;
             st.lock = None;
             sh.ticker_cv.notify_all();
             sh.durable_cv.notify_all();
             match &st.failed {
                 Some(reason) => Err(AuditError::Failed { reason: reason.clone() }),
-                None => Ok(()),
+                None => cleanup,
             }
         })();
         let handle = self.ticker.lock().map_err(|_| poisoned())?.take();

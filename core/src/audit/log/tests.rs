@@ -305,3 +305,21 @@ fn submit_then_wait() {
     assert_eq!(log.append(&Event::new("nope")).unwrap_err().code(), "audit.bad_event");
     assert_eq!(log.record_count().unwrap(), 103);
 }
+
+/// A signing key on a log that stays empty signs nothing: no empty `.checkpoints` file is left
+/// behind, and the next open with records writes one as usual.
+#[test]
+fn no_empty_checkpoints_file_without_a_checkpoint() {
+    let d = TempDir::new("nocp");
+    let path = d.0.join("audit.jsonl");
+    let log = AuditLog::open(&path, AuditOptions::new().log_id("t/log").signing_key(key())).unwrap();
+    log.checkpoint().unwrap();
+    assert_eq!(log.latest_note().unwrap(), None);
+    log.close().unwrap();
+    assert!(!log.checkpoints_path().exists());
+    let log = AuditLog::open(&path, AuditOptions::new().signing_key(key())).unwrap();
+    log.append(&ev(0)).unwrap();
+    log.close().unwrap();
+    let checkpoints = std::fs::read_to_string(log.checkpoints_path()).unwrap();
+    assert_eq!(split_notes(&checkpoints).unwrap().0.len(), 1);
+}
