@@ -278,7 +278,7 @@ pub(crate) fn read_decision(value: &regorus::Value) -> Result<Settled, EvalError
             // Name the item, not just the list, for a team to find what its package got wrong.
             for (i, item) in items.iter().enumerate() {
                 if let Err(e) = serde_json::from_value::<T>(Value::Array(vec![item.clone()])) {
-                    return Err(bad(&format!("{field}[{i}]"), e.to_string().replace(" at line 1 column 0", "")));
+                    return Err(bad(&format!("{field}[{i}]"), e.to_string()));
                 }
             }
         }
