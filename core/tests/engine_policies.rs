@@ -151,16 +151,22 @@ fn broken_bundles_give_typed_errors_naming_file_and_line() {
     assert_eq!(missing.code(), "policy.io");
     assert!(missing.to_string().contains("nope.tar.gz"));
 
-    let overlap = tarball(
-        &dir,
-        "overlap.tar.gz",
-        &[
-            (".manifest", r#"{"revision": "1", "roots": ["microgov/residency"]}"#),
-            ("r.rego", "package microgov.residency.extra\nimport rego.v1\nx := 1\n"),
-        ],
-    );
-    let err = Engine::with_options(EngineOptions::default().bundle(&overlap)).unwrap_err();
+    // Two team bundles claiming the same root (a bundle claiming a bundled root replaces
+    // that bundled bundle instead: tests/engine_native.rs).
+    let overlap = |name: &str| {
+        tarball(
+            &dir,
+            name,
+            &[
+                (".manifest", r#"{"revision": "1", "roots": ["team/shared"]}"#),
+                ("r.rego", "package team.shared\nimport rego.v1\nx := 1\n"),
+            ],
+        )
+    };
+    let (a, b) = (overlap("overlap-a.tar.gz"), overlap("overlap-b.tar.gz"));
+    let err = Engine::with_options(EngineOptions::default().bundle(&a).bundle(&b)).unwrap_err();
     assert_eq!(err.code(), "policy.root_overlap", "{err}");
+    assert!(err.to_string().contains("overlap-a") && err.to_string().contains("overlap-b"), "{err}");
 
     let outside = tarball(
         &dir,

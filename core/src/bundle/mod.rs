@@ -371,6 +371,24 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) -> Result<(),
     Ok(())
 }
 
+/// Drops each of the first `bundled` bundles (the shipped ones) that a later bundle
+/// replaces: one whose `.manifest` claims a root equal to or above one of its roots
+/// (a team bundle with root `microgov/residency` replaces the bundled `residency`,
+/// its Rego and its data). Overriding a bundled package is explicit this way; any
+/// other overlap is still refused by [`check_overlap`].
+pub fn drop_replaced(bundles: &mut Vec<Bundle>, bundled: usize) {
+    let covers = |team: &str, ours: &str| {
+        let (t, o) = (team.trim_matches('/'), ours.trim_matches('/'));
+        !t.is_empty() && (o == t || o.starts_with(&format!("{t}/")))
+    };
+    let claimed: Vec<String> = bundles.iter().skip(bundled).flat_map(|b| b.roots.iter().cloned()).collect();
+    let mut i = 0;
+    bundles.retain(|b| {
+        i += 1;
+        i > bundled || !b.roots.iter().any(|r| claimed.iter().any(|t| covers(t, r)))
+    });
+}
+
 /// Checks that no two bundles claim overlapping roots, as OPA refuses them.
 pub fn check_overlap(bundles: &[Bundle]) -> Result<(), BundleError> {
     for (i, a) in bundles.iter().enumerate() {

@@ -53,6 +53,10 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
     for d in &args.dirs {
         bundles.push(Bundle::from_dir(d).map_err(load_error)?);
     }
+    // As the engine loads them: a folder that claims a bundled root replaces that bundle.
+    let before = bundles.len();
+    microgov::bundle::drop_replaced(&mut bundles, bundled);
+    let bundled = bundled - (before - bundles.len());
     // Only the given folders' tests run; bundled policies are there to be used.
     let own: Vec<String> = if args.dirs.is_empty() {
         Vec::new()
