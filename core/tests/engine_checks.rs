@@ -1,10 +1,10 @@
-//! The native checks (`input.findings.checks`) and the bundled rules that
-//! act on them, through the real engine: each check finds what it should,
-//! reads its limits from the data, and becomes the documented violation.
+//! The bundled rules that look at each flow, field, secret reference and URL,
+//! through the real engine: each finds what it should, reads its limits from
+//! the data, and becomes the documented violation.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use microgov::{Context, Decision, Engine, EngineOptions};
-use serde_json::{json, Value};
+use serde_json::json;
 
 fn ctx() -> Context {
     Context::at("2026-11-26T10:00:00Z".parse().unwrap()).with_decision_id("t")
@@ -28,41 +28,21 @@ spec:
     )
 }
 
-fn run(engine: &Engine, text: &str) -> (Value, Decision) {
+fn run(engine: &Engine, text: &str) -> Decision {
     let app = engine.parse_manifest(text).unwrap();
-    let input = engine.input_document(&app, &ctx()).unwrap();
-    let d = engine.evaluate(&app, &ctx()).unwrap();
-    (input["findings"]["checks"].clone(), d)
+    engine.evaluate(&app, &ctx()).unwrap()
 }
 
-/// The checks of each bundled policy (`input.findings.checks.<check>`).
-fn checks_of(policy: &str) -> &'static [&'static str] {
-    match policy {
-        "residency" => &["cross_border_transfer", "sovereign_region_required", "region_undeclared"],
-        "pii" => &["pii_export_unapproved", "retention_missing", "retention_too_long", "untagged_pii_field", "mask"],
-        "secrets" => &["unapproved_secret_store", "rotation_too_long"],
-        "egress" => {
-            &["suspicious_url", "non_https", "port_not_allowed", "internal_address", "denied_host", "host_not_allowed"]
-        }
-        _ => &[],
-    }
-}
-
-/// `(check, path)` of every failing item of one policy's checks, sorted;
-/// a check nothing fails is absent from the input.
-fn items(checks: &Value, policy: &str) -> Vec<(String, String)> {
-    let known = checks_of(policy);
-    let mut out = Vec::new();
-    for (name, list) in checks.as_object().unwrap() {
-        assert!(!list.as_array().unwrap().is_empty(), "{name}: empty lists are left out");
-        if known.contains(&name.as_str()) {
-            out.extend(
-                list.as_array().unwrap().iter().map(|c| (name.clone(), c["path"].as_str().unwrap().to_string())),
-            );
-        }
-    }
-    out.sort();
-    out
+/// `(rule, path)` of every open violation of one policy, sorted.
+fn items(d: &Decision, policy: &str) -> Vec<(String, String)> {
+    let mut r: Vec<_> = d
+        .violations
+        .iter()
+        .filter(|v| v.policy == policy)
+        .map(|v| (v.rule.clone(), v.path.clone().unwrap_or_default()))
+        .collect();
+    r.sort();
+    r
 }
 
 fn rules(d: &Decision, policy: &str) -> Vec<(String, Option<String>)> {
@@ -78,20 +58,16 @@ const EU_PEOPLE: &str = "    - { name: people, classification: confidential, res
 fn residency_checks_resolve_each_flow() {
     let engine = Engine::new().unwrap();
     let connectors = "    - { name: here, type: database, region: aws:eu-west-1, datasets: [people] }\n    - { name: london, type: database, region: aws:eu-west-2, datasets: [people] }\n    - { name: nowhere, type: database, datasets: [people] }";
-    let (checks, d) = run(&engine, &manifest(EU_PEOPLE, connectors, ""));
+    let d = run(&engine, &manifest(EU_PEOPLE, connectors, ""));
     assert_eq!(
-        items(&checks, "residency"),
+        items(&d, "residency"),
         vec![
             ("cross_border_transfer".into(), "/spec/connectors/1/region".into()),
             ("region_undeclared".into(), "/spec/connectors/2".into())
         ]
     );
-    let transfer = &checks["cross_border_transfer"][0];
-    assert_eq!(
-        (transfer["dataset"].as_str(), transfer["connector"].as_str(), transfer["jurisdiction"].as_str()),
-        (Some("people"), Some("london"), Some("UK"))
-    );
     let v = d.violations.iter().find(|v| v.rule == "cross_border_transfer").unwrap();
+    assert_eq!((v.dataset.as_deref(), v.connector.as_deref()), (Some("people"), Some("london")));
     assert_eq!(v.exception.as_deref(), Some("residency.transfer"));
     assert_eq!(v.message, "dataset people (residency EU) flows through connector london to aws:eu-west-2 in GB (UK)");
 
@@ -100,8 +76,8 @@ fn residency_checks_resolve_each_flow() {
         EngineOptions::default().data(json!({"microgov": {"residency": {"adequacy": {"EU": ["UK"]}}}})),
     )
     .unwrap();
-    let (checks, _) = run(&adequate, &manifest(EU_PEOPLE, connectors, ""));
-    assert_eq!(items(&checks, "residency"), vec![("region_undeclared".into(), "/spec/connectors/2".into())]);
+    let d = run(&adequate, &manifest(EU_PEOPLE, connectors, ""));
+    assert_eq!(items(&d, "residency"), vec![("region_undeclared".into(), "/spec/connectors/2".into())]);
 }
 
 #[test]
@@ -109,9 +85,9 @@ fn country_residency_and_sovereign_data() {
     let engine = Engine::new().unwrap();
     let datasets = "    - { name: de, classification: internal, residency: DE, fields: [{ name: total }] }\n    - { name: sov, classification: internal, residency: EU, sovereign: true, fields: [{ name: total }] }";
     let connectors = "    - { name: nl, type: database, region: azure:westeurope, datasets: [de, sov] }\n    - { name: frankfurt, type: database, region: aws:eu-central-1, datasets: [de] }";
-    let (checks, d) = run(&engine, &manifest(datasets, connectors, ""));
+    let d = run(&engine, &manifest(datasets, connectors, ""));
     assert_eq!(
-        items(&checks, "residency"),
+        items(&d, "residency"),
         vec![
             ("cross_border_transfer".into(), "/spec/connectors/0/region".into()),
             ("sovereign_region_required".into(), "/spec/connectors/0/region".into())
@@ -125,12 +101,11 @@ fn pii_checks_cover_exports_retention_untagged_fields_and_masking() {
     let engine = Engine::new().unwrap();
     let datasets = "    - { name: people, classification: confidential, fields: [{ name: email, categories: [pii] }, { name: phone_number }] }\n    - { name: long, classification: confidential, retentionDays: 4000, fields: [{ name: ssn, categories: [pii] }] }\n    - { name: plain, classification: internal, fields: [{ name: total }] }";
     let connectors = "    - { name: crm, type: database, region: aws:eu-west-1, datasets: [people, long], exportsPii: true }\n    - { name: raw, type: database, region: aws:eu-west-1, datasets: [people], needsRawValues: true }\n    - { name: stats, type: database, region: aws:eu-west-1, datasets: [plain] }";
-    let (checks, d) = run(&engine, &manifest(datasets, connectors, ""));
-    let got = items(&checks, "pii");
+    let d = run(&engine, &manifest(datasets, connectors, ""));
+    let got = items(&d, "pii");
     assert_eq!(
         got,
         vec![
-            ("mask".into(), "/spec/connectors/0".into()),
             ("pii_export_unapproved".into(), "/spec/connectors/0/exportsPii".into()),
             ("retention_missing".into(), "/spec/datasets/0".into()),
             ("retention_too_long".into(), "/spec/datasets/1/retentionDays".into()),
@@ -148,8 +123,8 @@ fn pii_checks_cover_exports_retention_untagged_fields_and_masking() {
     let lax =
         Engine::with_options(EngineOptions::default().data(json!({"microgov": {"pii": {"max_retention_days": 5000}}})))
             .unwrap();
-    let (checks, _) = run(&lax, &manifest(datasets, connectors, ""));
-    assert!(!items(&checks, "pii").iter().any(|(c, _)| c == "retention_too_long"));
+    let d = run(&lax, &manifest(datasets, connectors, ""));
+    assert!(!items(&d, "pii").iter().any(|(c, _)| c == "retention_too_long"));
 }
 
 #[test]
@@ -157,9 +132,9 @@ fn secrets_checks_cover_stores_and_rotation() {
     let engine = Engine::new().unwrap();
     let connectors = "    - { name: db, type: database, region: aws:eu-west-1, datasets: [people], secretRef: 'https://paste.example/x', rotationDays: 365 }\n    - { name: ok, type: database, region: aws:eu-west-1, datasets: [people], secretRef: 'vault://kv/ok', rotationDays: 30 }";
     let extra = "  secrets:\n    - { name: api, ref: 'file:///etc/key', rotationDays: 120 }\n    - { name: fine, ref: 'aws-sm://prod/key' }";
-    let (checks, d) = run(&engine, &manifest(EU_PEOPLE, connectors, extra));
+    let d = run(&engine, &manifest(EU_PEOPLE, connectors, extra));
     assert_eq!(
-        items(&checks, "secrets"),
+        items(&d, "secrets"),
         vec![
             ("rotation_too_long".into(), "/spec/connectors/0/rotationDays".into()),
             ("rotation_too_long".into(), "/spec/secrets/0/rotationDays".into()),
@@ -182,8 +157,8 @@ fn egress_checks_give_every_reason_per_url() {
     let engine = Engine::new().unwrap();
     let connectors = "    - { name: db, type: database, endpoint: 'https://10.1.2.3:5432', region: aws:eu-west-1, datasets: [people] }\n    - { name: local, type: api, endpoint: 'http://127.0.0.1:8080', datasets: [people], region: aws:eu-west-1 }";
     let extra = "  egress:\n    - https://api.stripe.com\n    - http://abc.ngrok.io:8080/hook\n    - http://169.254.169.254/latest/meta-data\n    - https://user:pw@example.com/";
-    let (checks, d) = run(&engine, &manifest(EU_PEOPLE, connectors, extra));
-    let got = items(&checks, "egress");
+    let d = run(&engine, &manifest(EU_PEOPLE, connectors, extra));
+    let got = items(&d, "egress");
     assert_eq!(
         got,
         vec![
@@ -210,8 +185,8 @@ fn egress_checks_give_every_reason_per_url() {
     // An allow-list and an exact-IP exception from the data.
     let data = json!({"microgov": {"egress": {"allow": ["*.stripe.com"], "ip_exceptions": ["127.0.0.1"]}}});
     let strict = Engine::with_options(EngineOptions::default().data(data)).unwrap();
-    let (checks, _) = run(&strict, &manifest(EU_PEOPLE, connectors, extra));
-    let got = items(&checks, "egress");
+    let d = run(&strict, &manifest(EU_PEOPLE, connectors, extra));
+    let got = items(&d, "egress");
     assert!(!got.contains(&("internal_address".into(), "/spec/connectors/1/endpoint".into())), "{got:?}");
     assert!(got.contains(&("host_not_allowed".into(), "/spec/egress/3".into())), "{got:?}");
     assert!(!got.contains(&("host_not_allowed".into(), "/spec/egress/0".into())), "{got:?}");
@@ -260,7 +235,7 @@ fn a_team_policy_reading_any_finding_gets_it() {
         std::fs::write(d.join("p.rego"), rego).unwrap();
     }
     let connectors = "    - { name: london, type: database, region: aws:eu-west-2, datasets: [people] }";
-    let bundled_only = run(&Engine::new().unwrap(), &manifest(EU_PEOPLE, connectors, "")).1;
+    let bundled_only = run(&Engine::new().unwrap(), &manifest(EU_PEOPLE, connectors, ""));
     for (name, policy, expected) in [
         ("flows", "team.flows", "london"),
         ("whole", "team.whole", "people"),
@@ -268,7 +243,7 @@ fn a_team_policy_reading_any_finding_gets_it() {
         ("app", "team.app", "people"),
     ] {
         let engine = Engine::with_options(EngineOptions::default().policy_dir(dir.join(name))).unwrap();
-        let (_, d) = run(&engine, &manifest(EU_PEOPLE, connectors, ""));
+        let d = run(&engine, &manifest(EU_PEOPLE, connectors, ""));
         let team: Vec<&str> = d.violations.iter().filter(|v| v.policy == policy).map(|v| v.message.as_str()).collect();
         assert_eq!(team, vec![expected], "{name}: {:#?}", d.violations);
         // The digest hashes the whole manifest, whatever the policies read.
@@ -276,7 +251,7 @@ fn a_team_policy_reading_any_finding_gets_it() {
     }
     // The bundled policies alone do not read the flows; the input document still shows them.
     let engine = Engine::new().unwrap();
-    let (_, _) = run(&engine, &manifest(EU_PEOPLE, connectors, ""));
+    run(&engine, &manifest(EU_PEOPLE, connectors, ""));
     let app = engine.parse_manifest(&manifest(EU_PEOPLE, connectors, "")).unwrap();
     let input = engine.input_document(&app, &ctx()).unwrap();
     assert_eq!(input["findings"]["flows"][0]["connector"], "london");

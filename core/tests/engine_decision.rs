@@ -17,13 +17,14 @@ fn bundled_decision() -> String {
         .unwrap()
 }
 
-/// A fresh folder holding `decision.rego` (and, with `manifest`, the bundled `.manifest`).
-fn team_decision(tag: &str, source: &str, manifest: bool) -> PathBuf {
+/// A fresh folder holding `decision.rego`; with `replace`, a `.manifest` that claims the bundled
+/// decision's root (the folder replaces it), else the file adds to the bundled package.
+fn team_decision(tag: &str, source: &str, replace: bool) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("microgov-decision-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("decision.rego"), source).unwrap();
-    if manifest {
+    if replace {
         std::fs::write(dir.join(".manifest"), r#"{"revision": "team-1", "roots": ["microgov/decision"]}"#).unwrap();
     }
     dir
@@ -31,6 +32,12 @@ fn team_decision(tag: &str, source: &str, manifest: bool) -> PathBuf {
 
 fn engine_with(dir: &Path) -> Engine {
     Engine::with_options(EngineOptions::default().policy_dir(dir)).unwrap()
+}
+
+/// Every rule in Rego, the decision assembled natively: what an engine with a decision
+/// package of its own compares with (it runs every rule in Rego too).
+fn rego_rules() -> Engine {
+    Engine::with_options(EngineOptions { rego_only: true, ..EngineOptions::default() }).unwrap()
 }
 
 /// Every fixture app with its approvals (as `fixtures/apps/expected.json` names them).
@@ -63,23 +70,34 @@ fn without_revisions(d: &Decision) -> Value {
 
 #[test]
 fn the_bundled_decision_package_in_regorus_gives_the_native_decision_on_every_fixture() {
-    let native = Engine::new().unwrap();
+    let native = rego_rules();
     assert!(!native.decides_in_rego(), "the bundled decision package is assembled natively");
+    assert!(!Engine::new().unwrap().decides_in_rego());
     // One comment more: no longer the bundled file, so the engine runs it.
     let edited = format!("{}\n# the same decision, run in Rego\n", bundled_decision());
     let rego = engine_with(&team_decision("same", &edited, true));
     assert!(rego.decides_in_rego());
     assert!(rego.is_compiled(), "the decision package runs in the compiled VM");
+    assert!(rego.native_packages().is_empty(), "the Rego decision reads every package from the VM");
+    // A file added to the package (a helper the result does not use) runs it in Rego too.
+    let extended = engine_with(&team_decision("extended", "package microgov.decision\n\nnote := \"ours\"\n", false));
+    assert!(extended.decides_in_rego());
+    let fast = Engine::new().unwrap();
     let mut outcomes = std::collections::BTreeSet::new();
     let mut waived = 0;
     for (file, app, ctx) in fixture_apps(&native) {
         let want = native.evaluate(&app, &ctx).unwrap();
         let got = rego.evaluate(&app, &ctx).unwrap();
         assert_eq!(without_revisions(&got), without_revisions(&want), "{file}");
+        let extended_got = extended.evaluate(&app, &ctx).unwrap();
+        assert_eq!(without_revisions(&extended_got), without_revisions(&want), "{file}: bundled and extended");
         assert_eq!(got.policy_revisions.get("decision"), None);
         assert!(got.policy_revisions.values().any(|r| r == "team-1"), "{:?}", got.policy_revisions);
-        outcomes.insert(want.outcome.as_str());
-        waived += want.waived.len();
+        // What the fixtures cover (the native paths give the Rego rules' results:
+        // tests/differential.rs).
+        let d = fast.evaluate(&app, &ctx).unwrap();
+        outcomes.insert(d.outcome.as_str());
+        waived += d.waived.len();
     }
     assert_eq!(outcomes.len(), 3, "the fixtures cover deny, review and allow: {outcomes:?}");
     assert!(waived > 0, "and waivers");
@@ -102,10 +120,23 @@ fn a_team_decision_that_makes_medium_violations_warnings_changes_decisions() {
              # Medium violations only warn here.\n\
              demoted := [v | some v in every_violation; waiver_of(v) == null; v.severity == \"medium\"]",
         );
-    let native = Engine::new().unwrap();
-    let lenient = engine_with(&team_decision("lenient", &team, false));
+    let native = rego_rules();
+    let lenient = engine_with(&team_decision("lenient", &team, true));
     assert!(lenient.decides_in_rego());
-    let mut flipped = Vec::new();
+    // An app whose one violation is medium: its lifetime is longer than a year.
+    let long_lived = native
+        .parse_manifest(
+            "apiVersion: microgov.dev/v1\nkind: MicroApp\nmetadata: { name: long-lived, owner: ana@acme.example, \
+             createdAt: 2026-11-01T09:00:00Z, expiresAt: 2028-11-01T09:00:00Z }\nspec:\n  environment: staging\n  \
+             auth: { sso: oidc, mfa: true }\n  datasets: [{ name: tickets, classification: internal }]\n",
+        )
+        .unwrap();
+    let ctx = Context::at("2026-11-26T10:00:00Z".parse().unwrap());
+    let (strict, got) = (native.evaluate(&long_lived, &ctx).unwrap(), lenient.evaluate(&long_lived, &ctx).unwrap());
+    assert_eq!(strict.outcome.as_str(), "deny", "{strict:#?}");
+    assert!(strict.violations.iter().all(|v| v.severity == Severity::Medium), "{:#?}", strict.violations);
+    assert!(got.violations.is_empty() && got.outcome.as_str() != "deny", "{got:#?}");
+    assert_eq!(got.warnings.iter().map(|w| &w.rule).collect::<Vec<_>>(), ["lifetime_too_long"]);
     for (file, app, ctx) in fixture_apps(&native) {
         let strict = native.evaluate(&app, &ctx).unwrap();
         let got = lenient.evaluate(&app, &ctx).unwrap();
@@ -126,11 +157,7 @@ fn a_team_decision_that_makes_medium_violations_warnings_changes_decisions() {
             "allow"
         };
         assert_eq!(got.outcome.as_str(), outcome, "{file}");
-        if got.outcome != strict.outcome {
-            flipped.push(file);
-        }
     }
-    assert!(!flipped.is_empty(), "some fixture is denied for medium violations only");
 }
 
 #[test]
@@ -151,7 +178,7 @@ fn a_decision_package_of_the_wrong_shape_is_a_bad_result_naming_the_field() {
         ("scalar", "3".to_string(), "result"),
     ] {
         let source = format!("package microgov.decision\n\nimport rego.v1\n\nresult := {result}\n");
-        let engine = engine_with(&team_decision(tag, &source, false));
+        let engine = engine_with(&team_decision(tag, &source, true));
         let err = engine.evaluate(&app, &ctx).unwrap_err();
         assert_eq!(err.code(), "policy.bad_result", "{tag}: {err}");
         assert!(
@@ -160,7 +187,7 @@ fn a_decision_package_of_the_wrong_shape_is_a_bad_result_naming_the_field() {
         );
     }
     let undefined = "package microgov.decision\n\nimport rego.v1\n\nresult := input.nothing.here\n";
-    let err = engine_with(&team_decision("undefined", undefined, false)).evaluate(&app, &ctx).unwrap_err();
+    let err = engine_with(&team_decision("undefined", undefined, true)).evaluate(&app, &ctx).unwrap_err();
     assert_eq!(err.code(), "policy.bad_result");
     assert!(err.to_string().contains("unreadable result: undefined"), "{err}");
 }

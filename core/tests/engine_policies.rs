@@ -151,16 +151,22 @@ fn broken_bundles_give_typed_errors_naming_file_and_line() {
     assert_eq!(missing.code(), "policy.io");
     assert!(missing.to_string().contains("nope.tar.gz"));
 
-    let overlap = tarball(
-        &dir,
-        "overlap.tar.gz",
-        &[
-            (".manifest", r#"{"revision": "1", "roots": ["microgov/residency"]}"#),
-            ("r.rego", "package microgov.residency.extra\nimport rego.v1\nx := 1\n"),
-        ],
-    );
-    let err = Engine::with_options(EngineOptions::default().bundle(&overlap)).unwrap_err();
+    // Two team bundles claiming the same root (a bundle claiming a bundled root replaces
+    // that bundled bundle instead: tests/engine_native.rs).
+    let overlap = |name: &str| {
+        tarball(
+            &dir,
+            name,
+            &[
+                (".manifest", r#"{"revision": "1", "roots": ["team/shared"]}"#),
+                ("r.rego", "package team.shared\nimport rego.v1\nx := 1\n"),
+            ],
+        )
+    };
+    let (a, b) = (overlap("overlap-a.tar.gz"), overlap("overlap-b.tar.gz"));
+    let err = Engine::with_options(EngineOptions::default().bundle(&a).bundle(&b)).unwrap_err();
     assert_eq!(err.code(), "policy.root_overlap", "{err}");
+    assert!(err.to_string().contains("overlap-a") && err.to_string().contains("overlap-b"), "{err}");
 
     let outside = tarball(
         &dir,
@@ -229,38 +235,4 @@ fn host_data_that_is_not_an_object_names_no_line() {
     assert_eq!(err.to_string(), "data: invalid data document: host data must be a JSON object");
     let Error::Policy(p) = &err else { panic!("{err:?}") };
     assert_eq!((p.file(), p.line()), (Some("data"), None));
-}
-
-#[test]
-fn a_folder_that_defines_a_bundled_package_replaces_that_bundle() {
-    // A residency rule of the team's own: every connector without a region is a violation.
-    let dir = tempdir("own-residency");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join(".manifest"),
-        r#"{"revision": "team-7", "roots": ["microgov/residency", "microgov/residency_test"]}"#,
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("residency.rego"),
-        "package microgov.residency\n\nimport rego.v1\n\n# METADATA\n# custom:\n#   severity: low\n\
-         violation contains v if {\n\tsome c in input.app.spec.connectors\n\tnot c.region\n\
-         \tv := {\"rule\": \"region_missing\", \"message\": sprintf(\"connector %s names no region\", [c.name])}\n}\n",
-    )
-    .unwrap();
-    let bundled = Engine::new().unwrap();
-    let engine = Engine::with_options(EngineOptions::default().policy_dir(&dir)).unwrap();
-    assert!(engine.bundles().iter().all(|b| b.name != "residency"), "the bundled residency bundle is left out");
-    // The bundled residency rules have nothing to say about a dataset without residency.
-    let app = engine.parse_manifest(APP).unwrap();
-    let before = bundled.evaluate(&app, &Context::at(now())).unwrap();
-    assert!(before.violations.iter().all(|v| v.policy != "residency"), "{:#?}", before.violations);
-    let after = engine.evaluate(&app, &Context::at(now())).unwrap();
-    let residency: Vec<_> = after.violations.iter().filter(|v| v.policy == "residency").collect();
-    assert!(!residency.is_empty() && residency.iter().all(|v| v.rule == "region_missing"), "{residency:#?}");
-    assert!(residency.iter().all(|v| v.severity == Severity::Low), "its own METADATA");
-    assert_eq!(after.policy_revisions.get("residency"), None);
-    assert!(after.policy_revisions.values().any(|r| r == "team-7"), "{:?}", after.policy_revisions);
-    // The other bundled policies still decide.
-    assert!(after.violations.iter().any(|v| v.policy == "pii"), "{:#?}", after.violations);
 }

@@ -321,11 +321,14 @@ required_approvals := [shown(requirement) |
 
 # ---------------------------------------------------------------- obligations
 
-# Every obligation as given, an object with the policy that set it (unless it names one).
-obligations := [with_policy(path, obligation) |
+# Every obligation once, an object with the policy that set it (unless it names one), in
+# the order of their JSON text: one order however a policy collects them (a set in Rego,
+# a list in the engine's native paths).
+obligations := [pair[1] | some pair in sort({[json.marshal(obligation), obligation] |
 	some path in package_paths
-	some obligation in head_items(path, "obligation")
-]
+	some given in head_items(path, "obligation")
+	obligation := with_policy(path, given)
+})]
 
 with_policy(path, obligation) := object.union({"policy": policy_name(path)}, obligation) if {
 	is_object(obligation)

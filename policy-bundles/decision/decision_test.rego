@@ -159,10 +159,11 @@ test_an_exception_or_a_scope_elsewhere_meets_no_requirement if {
 	[q.role | some q in r.required_approvals] == ["dpo", "security"]
 }
 
-test_obligations_name_their_policy if {
-	gave := {"obligation": [[{"type": "mask", "fields": ["a"]}, {"type": "log", "policy": "own"}, "plain"]]}
+test_obligations_name_their_policy_once_each_in_text_order if {
+	log := {"type": "log", "policy": "own"}
+	gave := {"obligation": [[log, {"type": "mask", "fields": ["a"]}, "plain", log]]}
 	obligations := decide(gave, []).obligations
-	obligations == [{"type": "mask", "fields": ["a"], "policy": "team.x"}, {"type": "log", "policy": "own"}, "plain"]
+	obligations == ["plain", {"type": "mask", "fields": ["a"], "policy": "team.x"}, log]
 }
 
 test_nothing_to_say_allows if {

@@ -371,16 +371,22 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) -> Result<(),
     Ok(())
 }
 
-/// The bundled bundles, less those a bundle of the host's replaces: one that defines a package
-/// a bundled bundle defines (`package microgov.decision`) takes that bundle's place, its files
-/// and its data, as loading it in OPA instead of `policy-bundles/<name>` would. Its roots may
-/// then be the bundled bundle's own.
-pub fn replaced_by(bundled: Vec<Bundle>, own: &[Bundle]) -> Vec<Bundle> {
-    let packages = |b: &Bundle| -> std::collections::BTreeSet<String> {
-        b.files.iter().filter(|f| !f.is_test).filter_map(|f| package_of(&f.source)).collect()
+/// Drops each of the first `bundled` bundles (the shipped ones) that a later bundle
+/// replaces: one whose `.manifest` claims a root equal to or above one of its roots
+/// (a team bundle with root `microgov/residency` replaces the bundled `residency`,
+/// its Rego and its data). Overriding a bundled package is explicit this way; any
+/// other overlap is still refused by [`check_overlap`].
+pub fn drop_replaced(bundles: &mut Vec<Bundle>, bundled: usize) {
+    let covers = |team: &str, ours: &str| {
+        let (t, o) = (team.trim_matches('/'), ours.trim_matches('/'));
+        !t.is_empty() && (o == t || o.starts_with(&format!("{t}/")))
     };
-    let taken: std::collections::BTreeSet<String> = own.iter().flat_map(packages).collect();
-    bundled.into_iter().filter(|b| packages(b).is_disjoint(&taken)).collect()
+    let claimed: Vec<String> = bundles.iter().skip(bundled).flat_map(|b| b.roots.iter().cloned()).collect();
+    let mut i = 0;
+    bundles.retain(|b| {
+        i += 1;
+        i > bundled || !b.roots.iter().any(|r| claimed.iter().any(|t| covers(t, r)))
+    });
 }
 
 /// How the loaded files of a package compare with the bundled files of that package.

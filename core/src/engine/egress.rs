@@ -72,8 +72,26 @@ pub(crate) struct Problem {
 
 impl EgressPolicy {
     /// Reads the policy from a data document holding `microgov.egress`.
+    ///
+    /// Each `ip_exceptions` entry must be an IP address in its canonical text
+    /// (`10.0.0.5`, `fd00::1`, as RFC 5952 writes IPv6): the Rego rule compares the
+    /// URL's canonical address with it as text, and so does the native check.
     pub fn from_data(doc: &serde_json::Value) -> Result<EgressPolicy, serde_json::Error> {
-        serde_json::from_value(doc.pointer("/microgov/egress").cloned().unwrap_or_else(|| serde_json::json!({})))
+        use serde::de::Error as _;
+        let policy: EgressPolicy =
+            serde_json::from_value(doc.pointer("/microgov/egress").cloned().unwrap_or_else(|| serde_json::json!({})))?;
+        for e in &policy.ip_exceptions {
+            match e.parse::<std::net::IpAddr>() {
+                Ok(ip) if ip.to_string() == *e => {}
+                Ok(ip) => {
+                    return Err(serde_json::Error::custom(format!(
+                        "ip_exceptions: {e} is not written canonically (write {ip})"
+                    )))
+                }
+                Err(_) => return Err(serde_json::Error::custom(format!("ip_exceptions: {e} is not an IP address"))),
+            }
+        }
+        Ok(policy)
     }
 
     /// Why the platform refuses this URL, if it does (independent of the app).

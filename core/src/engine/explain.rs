@@ -17,6 +17,9 @@ pub struct Explanation {
     pub waived: Vec<ExplainedViolation>,
     /// The input document the policies read.
     pub input: serde_json::Value,
+    /// The bundled packages whose rules ran natively (the same rules as their `.rego`
+    /// files, proven equal by the differential test); every other package ran in Rego.
+    pub native_packages: Vec<String>,
 }
 
 /// A violation and where it came from.
@@ -59,6 +62,7 @@ impl Engine {
             })
             .collect();
         let input = serde_json::to_value(&input).map_err(|e| EvalError::Failed(e.to_string()))?;
-        Ok(Explanation { decision, violations, waived, input })
+        let native_packages = self.native_packages().into_iter().map(str::to_string).collect();
+        Ok(Explanation { decision, violations, waived, input, native_packages })
     }
 }

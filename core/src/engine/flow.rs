@@ -1,5 +1,5 @@
 //! A dataset → connector flow with both ends resolved: what the residency facts and
-//! checks are made of. Built by `input` (every flow of the app), read by `checks`.
+//! checks are made of. Built by `input` (every flow of the app), read by the residency rules (`native`).
 
 use crate::model::{Access, Encryption};
 use serde::Serialize;
@@ -19,6 +19,7 @@ pub(crate) struct FlowDoc<'a> {
     pub encryption: Encryption,
     pub region: Option<&'a str>,
     pub known_region: bool,
+    pub provider: Option<&'a str>,
     pub country: Option<&'a str>,
     pub jurisdiction: Option<&'a str>,
     pub sovereign_region: bool,

@@ -8,7 +8,6 @@
 //! The document is a tree of borrowed, typed structs serialized straight
 //! into the regorus value the VM reads; JSON is produced only on request.
 
-use super::checks::{self, Checks};
 use super::flow::FlowDoc;
 use super::Settings;
 use crate::detect::Findings as Detected;
@@ -36,13 +35,12 @@ pub(crate) struct StaticFindings<'a> {
     pub risk: &'a RiskAssessment,
     /// Whether any dataset holds regulated personal data.
     pub regulated: bool,
-    pub checks: Checks<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub connectors: Option<BTreeMap<&'a str, ConnectorDoc<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub datasets: Option<BTreeMap<&'a str, DatasetDoc<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub flows: Option<Vec<FlowDoc<'a>>>,
+    pub flows: Option<&'a [FlowDoc<'a>]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secrets: Option<&'a [crate::detect::SecretFinding]>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -268,12 +266,46 @@ fn connectors_by_dataset(app: &Manifest) -> Vec<Vec<usize>> {
     out
 }
 
+/// Every dataset → connector flow of the app, both ends resolved (the residency
+/// facts; also what the native residency rules read).
+pub(crate) fn flows<'a>(app: &'a Manifest, settings: &'a Settings) -> Vec<FlowDoc<'a>> {
+    let catalog = &*settings.catalog;
+    let mut flows = Vec::new();
+    let receivers = connectors_by_dataset(app);
+    for (i, d) in app.spec.datasets.iter().enumerate() {
+        let receivers = receivers.get(i).map(Vec::as_slice).unwrap_or_default();
+        let (residency, residency_kind) = residency_parts(d.residency.as_deref().and_then(|r| catalog.residency(r)));
+        for (ci, c) in receivers.iter().filter_map(|&ci| app.spec.connectors.get(ci).map(|c| (ci, c))) {
+            let region = c.region.as_deref().and_then(|r| catalog.region(r));
+            flows.push(FlowDoc {
+                dataset: &d.name,
+                dataset_index: i,
+                connector: &c.name,
+                connector_index: ci,
+                access: c.access,
+                residency: residency.clone(),
+                residency_kind,
+                sovereign_required: d.sovereign,
+                encryption: d.encryption,
+                region: c.region.as_deref(),
+                known_region: region.is_some(),
+                provider: region.map(|r| r.provider.as_str()),
+                country: region.map(|r| r.country.as_str()),
+                jurisdiction: region.map(|r| r.jurisdiction.as_str()),
+                sovereign_region: region.is_some_and(|r| r.sovereign),
+            });
+        }
+    }
+    flows
+}
+
 /// Builds the manifest-only findings (the members `needs` asks for).
 pub(crate) fn build_static<'a>(
     app: &'a Manifest,
     risk: &'a RiskAssessment,
     settings: &'a Settings,
     detected: &'a Detected,
+    flows: &'a [FlowDoc<'a>],
     needs: &Needs,
 ) -> StaticFindings<'a> {
     let catalog = &*settings.catalog;
@@ -310,13 +342,13 @@ pub(crate) fn build_static<'a>(
         }
         connectors
     });
-    let mut datasets = BTreeMap::new();
-    let mut flows = Vec::new();
-    let receivers = connectors_by_dataset(app);
-    for (i, d) in app.spec.datasets.iter().enumerate() {
-        let receivers = receivers.get(i).map(Vec::as_slice).unwrap_or_default();
-        let (residency, residency_kind) = residency_parts(d.residency.as_deref().and_then(|r| catalog.residency(r)));
-        if needs.findings.has("datasets") {
+    let datasets = needs.findings.has("datasets").then(|| {
+        let receivers = connectors_by_dataset(app);
+        let mut datasets = BTreeMap::new();
+        for (i, d) in app.spec.datasets.iter().enumerate() {
+            let receivers = receivers.get(i).map(Vec::as_slice).unwrap_or_default();
+            let (residency, residency_kind) =
+                residency_parts(d.residency.as_deref().and_then(|r| catalog.residency(r)));
             datasets.insert(
                 d.name.as_str(),
                 DatasetDoc {
@@ -329,7 +361,7 @@ pub(crate) fn build_static<'a>(
                         .filter(|f| regulated(&f.categories))
                         .map(|f| f.name.as_str())
                         .collect(),
-                    residency: residency.clone(),
+                    residency,
                     residency_kind,
                     connectors: receivers
                         .iter()
@@ -339,34 +371,13 @@ pub(crate) fn build_static<'a>(
                 },
             );
         }
-        // Flows are always built: the residency checks read them.
-        for (ci, c) in receivers.iter().filter_map(|&ci| app.spec.connectors.get(ci).map(|c| (ci, c))) {
-            let region = c.region.as_deref().and_then(|r| catalog.region(r));
-            flows.push(FlowDoc {
-                dataset: &d.name,
-                dataset_index: i,
-                connector: &c.name,
-                connector_index: ci,
-                access: c.access,
-                residency: residency.clone(),
-                residency_kind,
-                sovereign_required: d.sovereign,
-                encryption: d.encryption,
-                region: c.region.as_deref(),
-                known_region: region.is_some(),
-                country: region.map(|r| r.country.as_str()),
-                jurisdiction: region.map(|r| r.jurisdiction.as_str()),
-                sovereign_region: region.is_some_and(|r| r.sovereign),
-            });
-        }
-    }
-    let checks = checks::run(app, &flows, detected, &regulated, &settings.checks, &settings.egress);
+        datasets
+    });
     StaticFindings {
         risk,
         regulated: app.spec.datasets.iter().any(|d| regulated(&d.categories)),
-        checks,
         connectors,
-        datasets: needs.findings.has("datasets").then_some(datasets),
+        datasets,
         flows: needs.findings.has("flows").then_some(flows),
         secrets: needs.findings.has("secrets").then_some(&detected.secrets[..]),
         pii: needs.findings.has("pii").then_some(&detected.pii[..]),

@@ -17,13 +17,12 @@
 //! (facts native code reads from bundle data), `pool` (the per-thread backends),
 //! `prepared` ([`PreparedApp`]), `explain`, `mask` (masked fields, redaction),
 //! `input`, `rvalue` and `digest` (the input document and its hash), `result` and
-//! `decision` (the answer), `checks` and `egress` (native facts), `batch` (the worker
+//! `decision` (the answer), `native` (the bundled rules' fast paths), `egress` (runtime egress checks), `batch` (the worker
 //! pool) and `error` ([`EvalError`]; loading errors are [`crate::bundle::BundleError`]).
 
 // `batch::map`: the Node binding's batch calls and the CLI's `check` and `inventory` run on it.
 #[doc(hidden)]
 pub mod batch;
-mod checks;
 mod decision;
 mod digest;
 mod egress;
@@ -33,22 +32,23 @@ mod finding;
 mod flow;
 mod input;
 mod mask;
+mod native;
 mod pool;
 mod prepared;
 mod result;
 mod rvalue;
 mod settings;
 
-pub use checks::CheckSettings;
 pub use decision::{ApprovalUse, Decision, Outcome, RequiredApproval, Risk, Severity, Violation, Waived};
 pub use egress::{EgressGuard, EgressPolicy, EgressVerdict};
 pub use error::EvalError;
 pub use explain::{ExplainedViolation, Explanation};
+pub use native::{AllowedFinding, CheckSettings};
 pub use prepared::PreparedApp;
 pub use settings::Settings;
 
 use crate::bundle::{
-    add_file, check_overlap, merge_data, package_of, package_source, replaced_by, to_regorus, Bundle, BundleError,
+    add_file, check_overlap, drop_replaced, merge_data, package_of, package_source, to_regorus, Bundle, BundleError,
     PackageSource, SourceIndex,
 };
 use crate::model::{Approval, ApprovalStatus, Limits, Manifest};
@@ -106,6 +106,12 @@ pub struct EngineOptions {
     pub limits: EvalLimits,
     /// Manifest size and depth limits.
     pub parse_limits: Limits,
+    /// Evaluate every bundled rule in Rego, also those with a native fast path (see
+    /// [`Engine::native_packages`]): for differential tests and benchmarks.
+    pub rego_only: bool,
+    /// Evaluate with regorus's interpreter instead of its compiled VM (implies
+    /// `rego_only`): for differential tests.
+    pub interpreter: bool,
 }
 
 impl EngineOptions {
@@ -188,6 +194,8 @@ struct Inner {
     pool: Mutex<Vec<(std::thread::ThreadId, Backend)>>,
     settings: Settings,
     packages: Vec<PackageInfo>,
+    /// The bundled packages run natively (see `native`), not in the VM.
+    native: Vec<native::NativePackage>,
     revisions: BTreeMap<String, String>,
     index: SourceIndex,
     bundles: Vec<Bundle>,
@@ -317,26 +325,21 @@ impl Engine {
 
     /// An engine with the given policies and data.
     pub fn with_options(opts: EngineOptions) -> Result<Engine> {
-        let mut own = Vec::new();
+        let mut bundles = if opts.without_bundled { Vec::new() } else { Bundle::bundled()? };
+        let bundled = bundles.len();
         for d in &opts.policy_dirs {
-            own.push(Bundle::from_dir(d)?);
+            bundles.push(Bundle::from_dir(d)?);
         }
         for t in &opts.bundles {
-            own.push(Bundle::from_tarball(t)?);
+            bundles.push(Bundle::from_tarball(t)?);
         }
-        // A bundle of the host's that defines a bundled package takes that bundle's place.
-        let mut bundles = if opts.without_bundled { Vec::new() } else { replaced_by(Bundle::bundled()?, &own) };
-        bundles.extend(own);
+        drop_replaced(&mut bundles, bundled);
         check_overlap(&bundles)?;
-        Engine::from_bundles(bundles, opts.data, opts.limits, opts.parse_limits)
+        Engine::from_bundles(bundles, opts)
     }
 
-    fn from_bundles(
-        bundles: Vec<Bundle>,
-        data: Option<serde_json::Value>,
-        limits: EvalLimits,
-        parse_limits: Limits,
-    ) -> Result<Engine> {
+    fn from_bundles(bundles: Vec<Bundle>, opts: EngineOptions) -> Result<Engine> {
+        let EngineOptions { data, limits, parse_limits, rego_only, interpreter: use_interpreter, .. } = opts;
         let mut data_json = serde_json::Value::Object(Default::default());
         for b in &bundles {
             merge_data(&mut data_json, b.data.clone());
@@ -399,11 +402,16 @@ impl Engine {
         let packages: Vec<PackageInfo> = packages.into_values().filter(|p| !p.heads.is_empty()).collect();
         let index = SourceIndex::build(bundles.iter().flat_map(|b| b.files.iter()));
         // The bundled decision package is assembled natively (result.rs, the same decision);
-        // any other version of it runs in Rego.
+        // any other version of it runs in Rego, and reads what every package returned from
+        // the entry: then every package runs in Rego too.
         let rego_decision =
             package_source(DECISION_PACKAGE, bundles.iter().flat_map(|b| b.files.iter())) == PackageSource::Changed;
-        let entry_module = entry_policy(&packages, &index, rego_decision);
-        add_file(&mut interpreter, "microgov_entry.rego", &entry_module)?;
+        let native = native::eligible(&bundles, rego_only || use_interpreter || rego_decision);
+        let in_vm: Vec<PackageInfo> =
+            packages.iter().filter(|p| !native.iter().any(|n| n.path() == p.path)).cloned().collect();
+        add_file(&mut interpreter, "microgov_entry.rego", &entry_policy(&in_vm, &index, rego_decision))?;
+        // For OPA, which runs every package in Rego.
+        let entry_module = entry_policy(&packages, &index, false);
         let data_value = to_regorus(&data_json);
         interpreter.add_data(data_value).map_err(|e| BundleError::BadData {
             file: "data".into(),
@@ -422,6 +430,7 @@ impl Engine {
         })?;
         // The RVM covers most of Rego; where it does not, the interpreter runs.
         let program = match Compiler::compile_from_policy(&compiled, &[entry.as_str()]) {
+            Ok(_) if use_interpreter => None,
             Ok(p) => Some(p),
             Err(e) => {
                 if std::env::var_os("MICROGOV_DEBUG").is_some() {
@@ -430,8 +439,14 @@ impl Engine {
                 None
             }
         };
+        // What the VM's policies read; the native paths read the manifest itself.
         let needs = input::Needs::of_sources(
-            bundles.iter().flat_map(|b| b.files.iter()).filter(|f| !f.is_test).map(|f| &*f.source),
+            bundles
+                .iter()
+                .flat_map(|b| b.files.iter())
+                .filter(|f| !f.is_test)
+                .filter(|f| !package_of(&f.source).is_some_and(|p| native.iter().any(|n| n.path() == p)))
+                .map(|f| &*f.source),
         );
         let engine = Engine {
             inner: Arc::new(Inner {
@@ -443,6 +458,7 @@ impl Engine {
                 pool: Mutex::new(Vec::new()),
                 settings,
                 packages,
+                native,
                 revisions,
                 index,
                 bundles,
@@ -470,8 +486,9 @@ impl Engine {
         &self.inner.bundles
     }
 
-    /// The generated entry module `microgov_entry` for the loaded policies, as Rego source:
-    /// `result` gathers every package's `violation`, `deny`, `warn`, `obligation` and
+    /// The generated entry module `microgov_entry` for the loaded policies, as Rego source, as
+    /// OPA needs it (every package, also those this engine runs natively): `result` gathers
+    /// every package's `violation`, `deny`, `warn`, `obligation` and
     /// `required_approval` (`{"<package>": {"<head>": [value]}}`, `[]` when undefined) and
     /// `policies` gives each package's name in decisions and its rules' METADATA defaults.
     /// The bundled `microgov.decision` package reads both, so
@@ -491,6 +508,13 @@ impl Engine {
     /// Whether decisions run in the compiled VM (else in the interpreter).
     pub fn is_compiled(&self) -> bool {
         self.inner.program.is_some()
+    }
+
+    /// The bundled packages whose rules this engine runs natively (`microgov.residency`,
+    /// ...): those loaded byte-for-byte as bundled, unless built `rego_only`. Every other
+    /// package runs in Rego.
+    pub fn native_packages(&self) -> Vec<&'static str> {
+        self.inner.native.iter().map(|p| p.path()).collect()
     }
 
     /// Parses and validates a manifest (YAML or JSON) with this engine's
@@ -569,13 +593,14 @@ impl Engine {
             .iter()
             .map(|a| input::JudgedApproval { approval: a, status: a.status(m, now, &settings.approvals) })
             .collect();
-        let (risk, input) = parts.into_owned().split();
+        let (risk, input, native_results) = parts.into_owned().split();
         let (input_value, digest) = self.input_value(m, input, ctx, now, &judged)?;
         let result = self.run(input_value.clone())?;
         let settled = if self.inner.rego_decision {
             result::read_decision(&result)?
         } else {
-            result::assemble(&judged, result::gather(&result, &self.inner.packages, &self.inner.index)?)
+            let gathered = result::gather(&result, &native_results, &self.inner.packages, &self.inner.index)?;
+            result::assemble(&judged, gathered)
         };
         let decision = result::finish(m, &judged, risk, settled, &self.inner.revisions, decision_id, digest, now);
         Ok((decision, input_value))

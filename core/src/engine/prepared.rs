@@ -1,6 +1,6 @@
 //! Prepared apps: the manifest-only parts of the input computed once, for repeated decisions.
 
-use super::{digest, input, rvalue, Context, Decision, Engine, EvalError};
+use super::{digest, input, native, rvalue, Context, Decision, Engine, EvalError};
 use crate::model::Manifest;
 use crate::risk;
 use crate::Result;
@@ -29,6 +29,8 @@ pub(super) struct Parts {
     findings: regorus::Value,
     /// The input digest's hasher after the app (see [`digest`]).
     digest_prefix: sha2::Sha256,
+    /// What the natively-run packages yield for this app.
+    native: Arc<native::NativeResults>,
 }
 
 /// The parts of [`Parts`] that go into the input document.
@@ -39,10 +41,11 @@ pub(super) struct InputParts {
 }
 
 impl Parts {
-    pub(super) fn split(self) -> (risk::RiskAssessment, InputParts) {
+    pub(super) fn split(self) -> (risk::RiskAssessment, InputParts, Arc<native::NativeResults>) {
         (
             self.risk,
             InputParts { app_value: self.app_value, findings: self.findings, digest_prefix: self.digest_prefix },
+            self.native,
         )
     }
 }
@@ -78,11 +81,15 @@ impl Engine {
         let egress_hosts = detected.egress.iter().take(app.spec.egress.len()).filter_map(|f| f.host.as_deref());
         let risk = risk::assess_with_hosts(app, &settings.risk, &settings.catalog, egress_hosts);
         let conv = |e: rvalue::ConvertError| EvalError::Failed(format!("cannot build the input document: {e}"));
-        let findings = rvalue::to_value(&input::build_static(app, &risk, settings, &detected, needs)).map_err(conv)?;
+        let flows = input::flows(app, settings);
+        let findings =
+            rvalue::to_value(&input::build_static(app, &risk, settings, &detected, &flows, needs)).map_err(conv)?;
+        let facts = native::Facts { app, flows: &flows, detected: &detected, settings };
+        let native = Arc::new(native::run(&self.inner.native, &facts));
         let app_value = app_value(app, needs).map_err(conv)?;
         let digest_prefix =
             digest::prefix(app).map_err(|e| EvalError::Failed(format!("cannot hash the manifest: {e}")))?;
-        Ok(Parts { risk, digest_prefix, app_value, findings })
+        Ok(Parts { risk, digest_prefix, app_value, findings, native })
     }
 
     /// Decides on a prepared app (see [`Engine::prepare`]).

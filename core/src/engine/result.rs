@@ -2,6 +2,7 @@
 
 use super::decision::{ApprovalUse, Decision, Outcome, RequiredApproval, Risk, Severity, Violation, Waived};
 use super::input::{rfc3339, JudgedApproval};
+use super::native::NativeResults;
 use super::{EvalError, PackageInfo};
 use crate::bundle::SourceIndex;
 use crate::model::{ApprovalStatus, Manifest};
@@ -111,20 +112,37 @@ fn to_violation(pkg: &PackageInfo, head: &str, item: &Value, index: &SourceIndex
     })
 }
 
-/// Reads the entry point's result: `{package: {head: [value]}}`.
+/// The items of one package's head: from the native results when the package ran
+/// natively, else from the entry point's result (`{package: {head: [value]}}`).
+fn head_items(
+    result: &regorus::Value,
+    native: &NativeResults,
+    pkg: &PackageInfo,
+    head: &str,
+) -> Result<Vec<Value>, EvalError> {
+    if let Some(heads) = native.get(pkg.path.as_str()) {
+        return Ok(match head {
+            "violation" => heads.violation.clone(),
+            "obligation" => heads.obligation.clone(),
+            _ => Vec::new(),
+        });
+    }
+    let Ok(wrapped) = result[pkg.path.as_str()][head].as_array() else { return Ok(Vec::new()) };
+    wrapped.first().map_or(Ok(Vec::new()), items)
+}
+
+/// Reads what every package yielded.
 pub(crate) fn gather(
     result: &regorus::Value,
+    native: &NativeResults,
     packages: &[PackageInfo],
     index: &SourceIndex,
 ) -> Result<Gathered, EvalError> {
     let mut g =
         Gathered { violations: Vec::new(), warnings: Vec::new(), obligations: Vec::new(), required: Vec::new() };
     for pkg in packages {
-        let heads = &result[pkg.path.as_str()];
         for head in &pkg.heads {
-            let Ok(wrapped) = heads[*head].as_array() else { continue };
-            let Some(value) = wrapped.first() else { continue };
-            for item in items(value)? {
+            for item in head_items(result, native, pkg, head)? {
                 match *head {
                     "violation" | "deny" => g.violations.push(to_violation(pkg, head, &item, index)?),
                     "warn" => g.warnings.push(to_violation(pkg, head, &item, index)?),
@@ -181,6 +199,9 @@ pub(crate) fn assemble(judged: &[JudgedApproval<'_>], mut g: Gathered) -> Settle
     g.violations.dedup();
     g.warnings.sort();
     g.warnings.dedup();
+    // A set in Rego, a list natively: one order (by canonical text) and no repeats either way.
+    g.obligations.sort_by_cached_key(|o| serde_json::to_string(o).unwrap_or_default());
+    g.obligations.dedup();
     let mut open = Vec::new();
     let mut waived = Vec::new();
     for v in g.violations {
@@ -346,7 +367,7 @@ mod tests {
                 ("required_approval", R::from(vec![R::Undefined])),
             ]),
         )]);
-        let g = gather(&result, &[pkg], &SourceIndex::default()).unwrap();
+        let g = gather(&result, &NativeResults::new(), &[pkg], &SourceIndex::default()).unwrap();
         assert_eq!(g.violations.iter().map(|v| v.message.as_str()).collect::<Vec<_>>(), ["kept"]);
         assert!(g.warnings.is_empty());
         assert!(g.obligations.is_empty());

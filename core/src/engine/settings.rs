@@ -26,7 +26,7 @@ pub struct Settings {
     pub parse: ParseOptions,
     /// The platform's egress rules.
     pub egress: Arc<EgressPolicy>,
-    /// Parameters of the native checks (`input.findings.checks`).
+    /// The bundled rules' parameters the native fast paths read.
     pub checks: CheckSettings,
 }
 

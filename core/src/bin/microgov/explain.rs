@@ -120,6 +120,7 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
             "violations": explanation.violations.iter().map(explain_one).collect::<Vec<_>>(),
             "waived": explanation.waived.iter().map(explain_one).collect::<Vec<_>>(),
             "approvals": approvals,
+            "native_packages": explanation.native_packages,
         });
         if args.with_input {
             doc["input"] = explanation.input.clone();
@@ -137,6 +138,12 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
     writeln!(out, "  owner     {}", manifest.metadata.owner)?;
     writeln!(out, "  expires   {}", manifest.metadata.expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))?;
     writeln!(out, "  evaluated {}", d.evaluated_at)?;
+    let native = if explanation.native_packages.is_empty() {
+        "none: every rule ran in Rego".to_string()
+    } else {
+        format!("{} (their .rego rules, run in Rust)", explanation.native_packages.join(", "))
+    };
+    writeln!(out, "  native    {native}")?;
 
     writeln!(out, "\n{}", s.bold("Risk factors"))?;
     let width = d.risk.factors.iter().map(|f| f.factor.len()).max().unwrap_or(0);

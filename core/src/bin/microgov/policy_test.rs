@@ -5,7 +5,7 @@ use crate::common::{core_error, exit, CliError, CliResult};
 use crate::style::Style;
 use clap::ValueEnum;
 use microgov::bundle::rego_test::run_tests;
-use microgov::bundle::{replaced_by, Bundle};
+use microgov::bundle::Bundle;
 use serde_json::json;
 use std::io::Write;
 use std::path::PathBuf;
@@ -45,18 +45,24 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
         .map(regex::Regex::new)
         .transpose()
         .map_err(|e| CliError::input(format!("invalid --run expression: {e}")))?;
-    let mut dirs = Vec::new();
-    for d in &args.dirs {
-        dirs.push(Bundle::from_dir(d).map_err(load_error)?);
-    }
-    // Only the given folders' tests run; bundled policies are there to be used (less those a
-    // folder replaces, as the engine leaves them out).
-    let own: Vec<String> = dirs.iter().flat_map(|b| b.files.iter().map(|f| f.path.clone())).collect();
     let mut bundles = Vec::new();
     if args.dirs.is_empty() || args.bundled {
-        bundles.extend(replaced_by(Bundle::bundled().map_err(load_error)?, &dirs));
+        bundles.extend(Bundle::bundled().map_err(load_error)?);
     }
-    bundles.extend(dirs);
+    let bundled = bundles.len();
+    for d in &args.dirs {
+        bundles.push(Bundle::from_dir(d).map_err(load_error)?);
+    }
+    // As the engine loads them: a folder that claims a bundled root replaces that bundle.
+    let before = bundles.len();
+    microgov::bundle::drop_replaced(&mut bundles, bundled);
+    let bundled = bundled - (before - bundles.len());
+    // Only the given folders' tests run; bundled policies are there to be used.
+    let own: Vec<String> = if args.dirs.is_empty() {
+        Vec::new()
+    } else {
+        bundles[bundled..].iter().flat_map(|b| b.files.iter().map(|f| f.path.clone())).collect()
+    };
     let results = run_tests(&bundles).map_err(load_error)?;
     let results: Vec<_> = results
         .into_iter()

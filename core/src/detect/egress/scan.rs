@@ -12,6 +12,8 @@ pub struct EgressFinding {
     /// JSON pointer of the URL in the manifest (`/spec/egress/0`,
     /// `/spec/connectors/2/endpoint`).
     pub path: String,
+    /// A declared `spec.egress` entry (held to every egress rule), not a connector endpoint.
+    pub declared: bool,
     /// The URL serialized without credentials; `null` when unparseable.
     pub url: Option<String>,
     /// Lowercase scheme.
@@ -38,9 +40,11 @@ pub struct EgressFinding {
 impl EgressFinding {
     /// The finding for `input` found at `path`.
     pub fn from_input(path: String, input: &str) -> EgressFinding {
+        let declared = path.starts_with("/spec/egress/");
         match NormalizedUrl::parse(input) {
             Ok(n) => EgressFinding {
                 path,
+                declared,
                 url: Some(n.as_str().to_string()),
                 scheme: Some(n.scheme().to_string()),
                 host: Some(n.host().to_string()),
@@ -60,6 +64,7 @@ impl EgressFinding {
                 issues.dedup();
                 EgressFinding {
                     path,
+                    declared,
                     url: None,
                     scheme: None,
                     host: None,
