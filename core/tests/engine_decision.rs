@@ -34,12 +34,6 @@ fn engine_with(dir: &Path) -> Engine {
     Engine::with_options(EngineOptions::default().policy_dir(dir)).unwrap()
 }
 
-/// Every rule in Rego, the decision assembled natively: what an engine with a decision
-/// package of its own compares with (it runs every rule in Rego too).
-fn rego_rules() -> Engine {
-    Engine::with_options(EngineOptions { rego_only: true, ..EngineOptions::default() }).unwrap()
-}
-
 /// Every fixture app with its approvals (as `fixtures/apps/expected.json` names them).
 fn fixture_apps(engine: &Engine) -> Vec<(String, microgov::model::Manifest, Context)> {
     let table: Value =
@@ -70,9 +64,9 @@ fn without_revisions(d: &Decision) -> Value {
 
 #[test]
 fn the_bundled_decision_package_in_regorus_gives_the_native_decision_on_every_fixture() {
-    let native = rego_rules();
+    let native = Engine::new().unwrap();
     assert!(!native.decides_in_rego(), "the bundled decision package is assembled natively");
-    assert!(!Engine::new().unwrap().decides_in_rego());
+    assert!(native.native_packages().contains(&"microgov.decision"));
     // One comment more: no longer the bundled file, so the engine runs it.
     let edited = format!("{}\n# the same decision, run in Rego\n", bundled_decision());
     let rego = engine_with(&team_decision("same", &edited, true));
@@ -82,7 +76,12 @@ fn the_bundled_decision_package_in_regorus_gives_the_native_decision_on_every_fi
     // A file added to the package (a helper the result does not use) runs it in Rego too.
     let extended = engine_with(&team_decision("extended", "package microgov.decision\n\nnote := \"ours\"\n", false));
     assert!(extended.decides_in_rego());
-    let fast = Engine::new().unwrap();
+    // And every rule in Rego runs the bundled decision package in Rego, in the VM and in the
+    // interpreter.
+    let vm = Engine::with_options(EngineOptions { rego_only: true, ..EngineOptions::default() }).unwrap();
+    let interpreted = Engine::with_options(EngineOptions { interpreter: true, ..EngineOptions::default() }).unwrap();
+    assert!(vm.decides_in_rego() && vm.is_compiled() && vm.native_packages().is_empty());
+    assert!(interpreted.decides_in_rego() && !interpreted.is_compiled());
     let mut outcomes = std::collections::BTreeSet::new();
     let mut waived = 0;
     for (file, app, ctx) in fixture_apps(&native) {
@@ -91,13 +90,12 @@ fn the_bundled_decision_package_in_regorus_gives_the_native_decision_on_every_fi
         assert_eq!(without_revisions(&got), without_revisions(&want), "{file}");
         let extended_got = extended.evaluate(&app, &ctx).unwrap();
         assert_eq!(without_revisions(&extended_got), without_revisions(&want), "{file}: bundled and extended");
+        assert_eq!(vm.evaluate(&app, &ctx).unwrap(), want, "{file}: rego_only");
+        assert_eq!(interpreted.evaluate(&app, &ctx).unwrap(), want, "{file}: interpreter");
         assert_eq!(got.policy_revisions.get("decision"), None);
         assert!(got.policy_revisions.values().any(|r| r == "team-1"), "{:?}", got.policy_revisions);
-        // What the fixtures cover (the native paths give the Rego rules' results:
-        // tests/differential.rs).
-        let d = fast.evaluate(&app, &ctx).unwrap();
-        outcomes.insert(d.outcome.as_str());
-        waived += d.waived.len();
+        outcomes.insert(want.outcome.as_str());
+        waived += want.waived.len();
     }
     assert_eq!(outcomes.len(), 3, "the fixtures cover deny, review and allow: {outcomes:?}");
     assert!(waived > 0, "and waivers");
@@ -120,7 +118,7 @@ fn a_team_decision_that_makes_medium_violations_warnings_changes_decisions() {
              # Medium violations only warn here.\n\
              demoted := [v | some v in every_violation; waiver_of(v) == null; v.severity == \"medium\"]",
         );
-    let native = rego_rules();
+    let native = Engine::new().unwrap();
     let lenient = engine_with(&team_decision("lenient", &team, true));
     assert!(lenient.decides_in_rego());
     // An app whose one violation is medium: its lifetime is longer than a year.

@@ -107,7 +107,8 @@ pub struct EngineOptions {
     /// Manifest size and depth limits.
     pub parse_limits: Limits,
     /// Evaluate every bundled rule in Rego, also those with a native fast path (see
-    /// [`Engine::native_packages`]): for differential tests and benchmarks.
+    /// [`Engine::native_packages`]), and the decision too (the bundled `microgov.decision`
+    /// package instead of its native assembly): for differential tests and benchmarks.
     pub rego_only: bool,
     /// Evaluate with regorus's interpreter instead of its compiled VM (implies
     /// `rego_only`): for differential tests.
@@ -204,8 +205,11 @@ struct Inner {
     needs: input::Needs,
     /// The generated entry module (see [`entry_policy`]).
     entry_module: String,
-    /// The decision comes from a team's `microgov.decision` package, not from `result::assemble`.
+    /// The decision comes from the `microgov.decision` package run in Rego (a team's own, or
+    /// `rego_only`), not from `result::assemble`.
     rego_decision: bool,
+    /// The bundled `microgov.decision` is loaded and `result::assemble` computes it.
+    native_decision: bool,
 }
 
 /// A compiled set of policies. Cheap to clone, `Send + Sync`.
@@ -401,11 +405,14 @@ impl Engine {
         }
         let packages: Vec<PackageInfo> = packages.into_values().filter(|p| !p.heads.is_empty()).collect();
         let index = SourceIndex::build(bundles.iter().flat_map(|b| b.files.iter()));
-        // The bundled decision package is assembled natively (result.rs, the same decision);
-        // any other version of it runs in Rego, and reads what every package returned from
-        // the entry: then every package runs in Rego too.
-        let rego_decision =
-            package_source(DECISION_PACKAGE, bundles.iter().flat_map(|b| b.files.iter())) == PackageSource::Changed;
+        // The bundled decision package is assembled natively (result.rs, the same decision)
+        // unless every rule is to run in Rego; any other version of it runs in Rego. The
+        // Rego decision reads what every package returned from the entry: then every
+        // package runs in Rego too.
+        let decision_source = package_source(DECISION_PACKAGE, bundles.iter().flat_map(|b| b.files.iter()));
+        let rego_decision = decision_source == PackageSource::Changed
+            || (decision_source == PackageSource::Bundled && (rego_only || use_interpreter));
+        let native_decision = decision_source == PackageSource::Bundled && !rego_decision;
         let native = native::eligible(&bundles, rego_only || use_interpreter || rego_decision);
         let in_vm: Vec<PackageInfo> =
             packages.iter().filter(|p| !native.iter().any(|n| n.path() == p.path)).cloned().collect();
@@ -464,6 +471,7 @@ impl Engine {
                 bundles,
                 entry_module,
                 rego_decision,
+                native_decision,
                 limits,
                 needs,
             }),
@@ -498,9 +506,10 @@ impl Engine {
         &self.inner.entry_module
     }
 
-    /// Whether the decision comes from a `microgov.decision` package other than the bundled
-    /// one (a team's own), evaluated in Rego; else the engine computes the bundled package's
-    /// decision natively.
+    /// Whether the decision comes from the `microgov.decision` package evaluated in Rego: a
+    /// version other than the bundled one (a team's own), or any with
+    /// [`EngineOptions::rego_only`]; else the engine computes the bundled package's decision
+    /// natively (or, without a decision package, the same).
     pub fn decides_in_rego(&self) -> bool {
         self.inner.rego_decision
     }
@@ -511,10 +520,14 @@ impl Engine {
     }
 
     /// The bundled packages whose rules this engine runs natively (`microgov.residency`,
-    /// ...): those loaded byte-for-byte as bundled, unless built `rego_only`. Every other
-    /// package runs in Rego.
+    /// ..., and `microgov.decision`, the decision assembled natively): those loaded
+    /// byte-for-byte as bundled, unless built `rego_only`. Every other package runs in Rego.
     pub fn native_packages(&self) -> Vec<&'static str> {
-        self.inner.native.iter().map(|p| p.path()).collect()
+        let mut out: Vec<&'static str> = self.inner.native.iter().map(|p| p.path()).collect();
+        if self.inner.native_decision {
+            out.push(DECISION_PACKAGE);
+        }
+        out
     }
 
     /// Parses and validates a manifest (YAML or JSON) with this engine's
