@@ -104,19 +104,20 @@ fn the_bundled_decision_package_in_regorus_gives_the_native_decision_on_every_fi
 #[test]
 fn a_team_decision_that_makes_medium_violations_warnings_changes_decisions() {
     let bundled = bundled_decision();
-    let open = "violations := [shown(v) | some v in every_violation; waiver_of(v) == null]";
-    let warn = "warnings := [shown(v) | some v in sorted_unique(violations_of([\"warn\"]))]";
+    let open = "violations := [shown(v) | some v in every_violation; waiver_of(valid_approvals, v) == null]";
+    let warn = "warnings := [shown(v) | some v in sorted_unique(violations_of(packages, [\"warn\"]))]";
     assert!(bundled.contains(open) && bundled.contains(warn), "the bundled package changed: update this test");
     let team = bundled
         .replace(
             open,
-            "violations := [shown(v) | some v in every_violation; waiver_of(v) == null; v.severity != \"medium\"]",
+            "violations := [shown(v) | some v in every_violation; waiver_of(valid_approvals, v) == null; \
+             v.severity != \"medium\"]",
         )
         .replace(
             warn,
-            "warnings := [shown(v) | some v in sorted_unique(array.concat(violations_of([\"warn\"]), demoted))]\n\n\
+            "warnings := [shown(v) | some v in sorted_unique(array.concat(violations_of(packages, [\"warn\"]), demoted))]\n\n\
              # Medium violations only warn here.\n\
-             demoted := [v | some v in every_violation; waiver_of(v) == null; v.severity == \"medium\"]",
+             demoted := [v | some v in every_violation; waiver_of(valid_approvals, v) == null; v.severity == \"medium\"]",
         );
     let native = Engine::new().unwrap();
     let lenient = engine_with(&team_decision("lenient", &team, true));

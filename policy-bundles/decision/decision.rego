@@ -22,7 +22,12 @@ package microgov.decision
 
 import rego.v1
 
-# The decision, without what the engine adds around it (ids, time, risk, digest).
+# METADATA
+# title: The decision
+# description: >-
+#   The outcome, open and waived violations, warnings, missing approvals and obligations,
+#   without what the engine adds around them (ids, time, risk, digest).
+# entrypoint: true
 result := {
 	"outcome": outcome,
 	"violations": violations,
@@ -32,27 +37,37 @@ result := {
 	"obligations": obligations,
 }
 
+default outcome := "allow"
+
 # An open violation denies; otherwise a missing approval sends the app to review.
 outcome := "deny" if {
 	count(violations) > 0
 } else := "review" if {
 	count(required_approvals) > 0
-} else := "allow"
+}
 
 # ---------------------------------------------------------------- what the policies gave
 
-gathered := data.microgov_entry.result
+entry_result := data.microgov_entry.result
 
-# Package paths in byte order, as the engine lists packages: obligations and
-# required approvals keep this order.
-package_paths := sort(object.keys(gathered))
+entry_policies := data.microgov_entry.policies
 
-# The name a package goes by in decisions.
-policy_name(path) := object.get(data.microgov_entry.policies, [path, "policy"], path)
+# Every package that returned something, in the byte order of its path as the engine
+# lists them (required approvals keep this order): its path, the name decisions use,
+# the heads it gave and its rules' METADATA defaults.
+packages := [{
+	"path": path,
+	"policy": object.get(entry_policies, [path, "policy"], path),
+	"gave": entry_result[path],
+	"rules": object.get(entry_policies, [path, "rules"], {}),
+	"heads": object.get(entry_policies, [path, "heads"], {}),
+} |
+	some path in sort(object.keys(entry_result))
+]
 
 # The items of one head of a package (the entry wraps its value as [value]).
-head_items(path, head) := [item |
-	some value in object.get(gathered[path], head, [])
+head_items(pkg, head) := [item |
+	some value in object.get(pkg.gave, head, [])
 	some item in items(value)
 ]
 
@@ -152,10 +167,10 @@ message_of(item) := item if {
 
 # The # METADATA defaults of the rule that yields an item: the rule whose body names
 # its rule id, else the first rule of its head, else none.
-metadata_of(path, head, rule) := meta if {
-	meta := data.microgov_entry.policies[path].rules[rule]
-} else := meta if {
-	meta := data.microgov_entry.policies[path].heads[head]
+metadata_of(pkg, head, rule) := pkg.rules[rule] if {
+	rule in object.keys(pkg.rules)
+} else := pkg.heads[head] if {
+	head in object.keys(pkg.heads)
 } else := {}
 
 default_severity("warn") := "low"
@@ -165,8 +180,8 @@ default_severity(head) := "medium" if head != "warn"
 # One violation as the engine builds it: the item's own fields first, then the
 # rule's METADATA, then the defaults. Absent fields are null here and left out of the
 # decision (see shown).
-violation_of(path, head, item) := {
-	"policy": policy_name(path),
+violation_of(pkg, head, item) := {
+	"policy": pkg.policy,
 	"rule": rule,
 	"severity": lower(first_given([own_or_metadata(item, meta, "severity"), default_severity(head)])),
 	"message": message_of(item),
@@ -177,36 +192,36 @@ violation_of(path, head, item) := {
 	"connector": first_text(item, ["connector"]),
 } if {
 	rule := rule_of(head, item)
-	meta := metadata_of(path, head, rule)
+	meta := metadata_of(pkg, head, rule)
 }
 
 # A field of the item when it reads as text, else the rule's METADATA default, else null.
 own_or_metadata(item, meta, key) := first_given([first_text(item, [key]), object.get(meta, key, null)])
 
-# The readable items of some heads of every package, as violations.
-violations_of(heads) := [violation_of(path, head, item) |
-	some path in package_paths
+# The readable items of some heads of the packages, as violations.
+violations_of(pkgs, heads) := [violation_of(pkg, head, item) |
+	some pkg in pkgs
 	some head in heads
-	some item in head_items(path, head)
+	some item in head_items(pkg, head)
 	problem_of(head, item) == null
 ]
 
 # An item the engine cannot read makes it refuse the whole evaluation; here, where
 # there is no error to raise, it becomes an open violation that says the same, so a
 # broken policy denies rather than passes.
-unreadable := [unreadable_violation(path, head, problem) |
-	some path in package_paths
+unreadable := [unreadable_violation(pkg, head, problem) |
+	some pkg in packages
 	some head in ["violation", "deny", "warn", "required_approval"]
-	some item in head_items(path, head)
+	some item in head_items(pkg, head)
 	problem := problem_of(head, item)
 	problem != null
 ]
 
-unreadable_violation(path, head, problem) := {
-	"policy": policy_name(path),
+unreadable_violation(pkg, head, problem) := {
+	"policy": pkg.policy,
 	"rule": head,
 	"severity": "high",
-	"message": sprintf("policy %s produced an unreadable %s: %s", [path, head, problem]),
+	"message": sprintf("policy %s produced an unreadable %s: %s", [pkg.path, head, problem]),
 	"path": null,
 	"remediation": null,
 	"exception": null,
@@ -221,17 +236,17 @@ sort_key(v) := [v.policy, v.rule, v.severity, v.message, v.path, v.remediation, 
 # Sorted by sort_key, each violation once.
 sorted_unique(vs) := [pair[1] | some pair in sort({[sort_key(v), v] | some v in vs})]
 
-every_violation := sorted_unique(array.concat(violations_of(["violation", "deny"]), unreadable))
+every_violation := sorted_unique(array.concat(violations_of(packages, ["violation", "deny"]), unreadable))
 
-violations := [shown(v) | some v in every_violation; waiver_of(v) == null]
+violations := [shown(v) | some v in every_violation; waiver_of(valid_approvals, v) == null]
 
 waived := [{"violation": shown(v), "approval_id": id} |
 	some v in every_violation
-	id := waiver_of(v)
+	id := waiver_of(valid_approvals, v)
 	id != null
 ]
 
-warnings := [shown(v) | some v in sorted_unique(violations_of(["warn"]))]
+warnings := [shown(v) | some v in sorted_unique(violations_of(packages, ["warn"]))]
 
 # Leaves out the fields that are absent (null).
 shown(obj) := {key: value | some key, value in obj; value != null}
@@ -241,9 +256,9 @@ shown(obj) := {key: value | some key, value in obj; value != null}
 # Only approvals the engine judged valid count, in the order they were supplied.
 valid_approvals := [approval | some approval in input.context.approvals; approval.valid == true]
 
-# The first valid approval that waives a violation; null when none does.
-waiver_of(v) := ids[0] if {
-	ids := [approval.id | some approval in valid_approvals; waives(approval, v)]
+# The first of the approvals that waives a violation; null when none does.
+waiver_of(approvals, v) := ids[0] if {
+	ids := [approval.id | some approval in approvals; waives(approval, v)]
 	count(ids) > 0
 } else := null
 
@@ -284,40 +299,38 @@ grants_role(approval, requirement) if {
 
 # ---------------------------------------------------------------- required approvals
 
-requirement_of(path, item) := {
+requirement_of(pkg, item) := {
 	"role": first_text(item, ["role"]),
-	"reason": first_given([first_text(item, ["reason"]), sprintf("required by %s", [policy_name(path)])]),
+	"reason": first_given([first_text(item, ["reason"]), sprintf("required by %s", [pkg.policy])]),
 	"dataset": first_text(item, ["dataset"]),
 	"connector": first_text(item, ["connector"]),
 }
 
-every_requirement := [requirement_of(path, item) |
-	some path in package_paths
-	some item in head_items(path, "required_approval")
+every_requirement := [requirement_of(pkg, item) |
+	some pkg in packages
+	some item in head_items(pkg, "required_approval")
 	requirement_problem(item) == null
 ]
 
 # One requirement per role and target: the first reason given wins.
-first_of_its_target(i, requirement) if {
-	not some_earlier_target(i, requirement)
-}
-
-some_earlier_target(i, requirement) if {
-	some j, earlier in every_requirement
-	j < i
-	[earlier.role, earlier.dataset, earlier.connector] == [requirement.role, requirement.dataset, requirement.connector]
-}
-
-satisfied(requirement) if {
-	some approval in valid_approvals
-	grants_role(approval, requirement)
-}
-
 required_approvals := [shown(requirement) |
 	some i, requirement in every_requirement
-	first_of_its_target(i, requirement)
-	not satisfied(requirement)
+	not earlier_target(every_requirement, i, requirement)
+	not satisfied(valid_approvals, requirement)
 ]
+
+earlier_target(requirements, i, requirement) if {
+	some j, earlier in requirements
+	j < i
+	target(earlier) == target(requirement)
+}
+
+target(requirement) := [requirement.role, requirement.dataset, requirement.connector]
+
+satisfied(approvals, requirement) if {
+	some approval in approvals
+	grants_role(approval, requirement)
+}
 
 # ---------------------------------------------------------------- obligations
 
@@ -325,11 +338,11 @@ required_approvals := [shown(requirement) |
 # the order of their JSON text: one order however a policy collects them (a set in Rego,
 # a list in the engine's native paths).
 obligations := [pair[1] | some pair in sort({[json.marshal(obligation), obligation] |
-	some path in package_paths
-	some given in head_items(path, "obligation")
-	obligation := with_policy(path, given)
+	some pkg in packages
+	some given in head_items(pkg, "obligation")
+	obligation := with_policy(pkg, given)
 })]
 
-with_policy(path, obligation) := object.union({"policy": policy_name(path)}, obligation) if {
+with_policy(pkg, obligation) := object.union({"policy": pkg.policy}, obligation) if {
 	is_object(obligation)
 } else := obligation

@@ -143,7 +143,8 @@ test_required_approvals_are_unique_per_target_and_the_first_reason_wins if {
 }
 
 test_an_approval_for_the_app_or_the_target_meets_a_requirement if {
-	gave := {"required_approval": [[{"role": "security", "reason": "r"}, {"role": "dpo", "reason": "r", "dataset": "d"}]]}
+	requirements := [{"role": "security", "reason": "r"}, {"role": "dpo", "reason": "r", "dataset": "d"}]
+	gave := {"required_approval": [requirements]}
 	app_wide := approval("a1", ["security"], null)
 	for_dataset := approval("a2", ["dpo"], {"dataset": "d"})
 	r := decide(gave, [transfer_exception, app_wide, for_dataset])
@@ -152,7 +153,8 @@ test_an_approval_for_the_app_or_the_target_meets_a_requirement if {
 }
 
 test_an_exception_or_a_scope_elsewhere_meets_no_requirement if {
-	gave := {"required_approval": [[{"role": "dpo", "reason": "r"}, {"role": "security", "reason": "r", "dataset": "d"}]]}
+	requirements := [{"role": "dpo", "reason": "r"}, {"role": "security", "reason": "r", "dataset": "d"}]
+	gave := {"required_approval": [requirements]}
 	scoped := approval("a3", ["dpo"], {"dataset": "d"})
 	elsewhere := approval("a4", ["security"], {"dataset": "other"})
 	r := decide(gave, [transfer_exception, scoped, elsewhere])
