@@ -33,10 +33,10 @@ import rego.v1
 #     Remove the entry; internal systems are reached through connectors, and metadata
 #     endpoints never.
 violation contains v if {
-	# An entry whose ip is in ip_exceptions is never internal; otherwise see internal_address(e, classes).
-	some e in input.findings.egress
+	# internal_address (below) says which entries reach what; an ip in ip_exceptions is never internal.
+	some i, detail in internal_address
+	e := input.findings.egress[i]
 	not e.ip in data.microgov.egress.ip_exceptions
-	detail := internal_address(e, internal_classes)
 	v := {
 		"rule": "internal_address",
 		"message": sprintf("egress %s resolves to an internal address (%s)", [what(e), detail]),
@@ -118,11 +118,12 @@ violation contains v if {
 #   severity: high
 #   remediation: Remove the host; the platform denies it.
 violation contains v if {
-	# host_patterns is undefined for a null or empty host: such an entry is neither denied nor off the allow-list.
-	count(deny_rank) > 0
+	# One test rules out the hosts no deny pattern can match (most); then the first that does.
 	some e in input.findings.egress
 	e.declared
-	ranks := {deny_rank[key] | some key in host_patterns(e.host)}
+	is_string(e.host)
+	strings.any_suffix_match(trim_suffix(lower(e.host), "."), deny_suffixes)
+	ranks := {deny_rank[key] | some key in patterns_of(e.host)}
 	count(ranks) > 0
 	pattern := data.microgov.egress.deny[min(ranks)]
 	v := {
@@ -145,9 +146,10 @@ violation contains v if {
 	count(data.microgov.egress.allow) > 0
 	some e in input.findings.egress
 	e.declared
-	keys := host_patterns(e.host)
-	count(keys & object.keys(deny_rank)) == 0
-	count(keys & allow_keys) == 0
+	is_string(e.host)
+	e.host != ""
+	not matches_any(e.host, allow_keys, allow_suffixes)
+	not matches_any(e.host, deny_keys, deny_suffixes)
 	v := {
 		"rule": "host_not_allowed",
 		"message": sprintf("egress host %s is not on the platform allow-list", [e.host]),
@@ -161,63 +163,99 @@ what(e) := e.url if e.url != null
 
 else := e.path
 
-# The internal address an entry reaches, as internal_address names it; undefined
-# when it reaches none. A declared entry: "metadata" for a cloud metadata endpoint
-# (by IP or by name), else its ip_class when that is in `classes` (internal_classes),
-# else "local name" for a localhost name. A connector endpoint: its ip_class when
-# that is loopback, link_local, metadata or unspecified (private, CGNAT,
-# unique-local, multicast and reserved endpoints are allowed).
-internal_address(e, classes) := internal_declared(e, classes) if e.declared
+# The internal address each entry reaches, by its position in input.findings.egress, as
+# internal_address names it; entries that reach none are absent. The definitions exclude
+# one another, worst reason first. A declared entry: "metadata" for a cloud metadata
+# endpoint (by IP or by name), else its ip_class when internal_ip_classes lists it, else
+# "local name" for a localhost name.
+internal_address[i] := "metadata" if {
+	some i, e in input.findings.egress
+	e.metadata
+	e.declared
+}
 
-internal_address(e, _) := e.ip_class if {
+internal_address[i] := e.ip_class if {
+	some i, e in input.findings.egress
+	e.ip_class != null
+	e.declared
+	not e.metadata
+	e.ip_class in internal_classes
+}
+
+internal_address[i] := "local name" if {
+	some i, e in input.findings.egress
+	"localhost_name" in e.issues
+	e.declared
+	not e.metadata
+	not e.ip_class in internal_classes
+}
+
+# A connector endpoint: its ip_class when that is loopback, link_local, metadata or
+# unspecified (a private, CGNAT, unique-local, multicast or reserved endpoint is allowed).
+internal_address[i] := e.ip_class if {
+	some i, e in input.findings.egress
+	e.ip_class != null
 	not e.declared
 	e.ip_class in {"loopback", "link_local", "metadata", "unspecified"}
 }
-
-internal_declared(e, classes) := "metadata" if e.metadata
-
-else := e.ip_class if e.ip_class in classes
-
-else := "local name" if "localhost_name" in e.issues
-
-# Host patterns: `*.example.com` matches any name below example.com at a dot
-# boundary (a.example.com, a.b.example.com), never example.com itself nor
-# badexample.com; any other pattern matches the equal host. ASCII case and one
-# trailing dot are ignored on either side; an empty host matches nothing.
-host_matches(pattern, host) if pattern_key(pattern) in host_patterns(host)
-
-# The keys of every pattern that matches host: the host itself, and `*.` followed
-# by each domain the host lies below (a.b.example.com: a.b.example.com,
-# *.b.example.com, *.example.com, *.com). Undefined for a null or empty host.
-host_patterns(host) := keys if {
-	is_string(host)
-	name := pattern_key(host)
-	name != ""
-	labels := split(name, ".")
-	keys := {name} | {concat(".", array.concat(["*"], array.slice(labels, i, count(labels)))) |
-		some i, _ in labels
-		concat(".", array.slice(labels, 0, i)) != ""
-	}
-}
-
-# A pattern (or host) as matched: lowercase, one trailing dot dropped (not from ".").
-pattern_key(s) := s if s == "."
-
-else := trim_suffix(lower(s), ".")
 
 # data.microgov.egress.internal_ip_classes; none when the data has none.
 default internal_classes := []
 
 internal_classes := data.microgov.egress.internal_ip_classes
 
+# Host patterns: `*.example.com` matches any name below example.com at a dot boundary
+# (a.example.com, a.b.example.com), never example.com itself nor badexample.com; any
+# other pattern matches the equal host. ASCII case and one trailing dot are ignored on
+# either side; an empty host matches nothing. The rules do not match each pattern of a
+# list against each host: they look the host's patterns_of up among the list's keys.
+host_matches(pattern, host) if pattern_key(pattern) in patterns_of(host)
+
+# Whether a pattern whose key is in `keys` matches host. `suffixes` (suffixes_of the
+# patterns) rules most hosts out in one test.
+matches_any(host, keys, suffixes) if {
+	strings.any_suffix_match(trim_suffix(lower(host), "."), suffixes)
+	count(patterns_of(host) & keys) > 0
+}
+
+# The keys of every pattern that matches host: the host itself, and `*` followed by each
+# `.domain` ending of the host with something before the dot (a.b.example.com:
+# a.b.example.com, *.b.example.com, *.example.com, *.com). Undefined for an empty host.
+patterns_of(host) := {"."} if host == "."
+
+else := keys if {
+	is_string(host)
+	name := trim_suffix(lower(host), ".")
+	name != ""
+	keys := {name} | {concat("", ["*", substring(name, dot, -1)]) |
+		some dot in indexof_n(name, ".")
+		dot > 0
+	}
+}
+
+# A pattern as matched: lowercase, one trailing dot dropped (not from ".").
+pattern_key(pattern) := pattern if pattern == "."
+
+else := trim_suffix(lower(pattern), ".")
+
+# What a host matched by one of these patterns ends with, lowercase and without one
+# trailing dot: `*.domain`'s `.domain`, another pattern's name (an ending of it).
+suffixes_of(patterns) := {trim_suffix(trim_prefix(lower(p), "*"), ".") | some p in patterns}
+
 # Each deny key with the position of the first deny pattern that has it.
 deny_rank := {key: i |
-	some i, key in deny_keys
-	not key in array.slice(deny_keys, 0, i)
+	some i, key in deny_list
+	not key in array.slice(deny_list, 0, i)
 }
 
 # The deny-list's keys, in data order.
-deny_keys := [pattern_key(p) | some p in data.microgov.egress.deny]
+deny_list := [pattern_key(p) | some p in data.microgov.egress.deny]
+
+deny_keys := {key | some key in deny_list}
+
+deny_suffixes := suffixes_of(data.microgov.egress.deny)
 
 # The allow-list's keys.
 allow_keys := {pattern_key(p) | some p in data.microgov.egress.allow}
+
+allow_suffixes := suffixes_of(data.microgov.egress.allow)

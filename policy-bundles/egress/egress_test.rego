@@ -298,6 +298,21 @@ test_a_pattern_is_named_as_written if {
 	v.message == "egress host api.example.com is denied by the platform (*.EXAMPLE.com.)"
 }
 
+test_a_host_with_a_second_trailing_dot_is_denied_too if {
+	# `https://abc.ngrok.io../`: the canonical host keeps one of the two dots.
+	es := [declared({"url": "https://abc.ngrok.io./", "host": "abc.ngrok.io.", "issues": ["trailing_dot"]})]
+	only(es, "denied_host").message == "egress host abc.ngrok.io. is denied by the platform (*.ngrok.io)"
+}
+
+test_odd_patterns_deny_as_natively if {
+	dot := [declared({"url": "https://./", "host": ".", "issues": ["internal_name"]})]
+	a := only(dot, "denied_host") with data.microgov.egress.deny as ["", "*.", "*..", "."]
+	a.message == "egress host . is denied by the platform (.)"
+	star := [declared({"url": "https://*x.example.com/", "host": "*x.example.com", "issues": ["wildcard_host"]})]
+	b := only(star, "denied_host") with data.microgov.egress.deny as ["x.example.com", "*x.example.com"]
+	b.message == "egress host *x.example.com is denied by the platform (*x.example.com)"
+}
+
 test_a_connector_host_is_not_denied if {
 	count(violations([endpoint({"url": "https://abc.ngrok.io/", "host": "abc.ngrok.io"})])) == 0
 }
