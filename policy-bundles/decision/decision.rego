@@ -52,22 +52,16 @@ entry_result := data.microgov_entry.result
 
 entry_policies := data.microgov_entry.policies
 
-# Every package that returned something, in the byte order of its path as the engine
-# lists them (required approvals keep this order): its path, the name decisions use,
-# the heads it gave and its rules' METADATA defaults.
-packages := [{
-	"path": path,
-	"policy": object.get(entry_policies, [path, "policy"], path),
-	"gave": entry_result[path],
-	"rules": object.get(entry_policies, [path, "rules"], {}),
-	"heads": object.get(entry_policies, [path, "heads"], {}),
-} |
-	some path in sort(object.keys(entry_result))
-]
+# The name each package goes by in decisions.
+policy_names[path] := object.get(entry_policies, [path, "policy"], path) if some path, _ in entry_result
 
-# The items of one head of a package (the entry wraps its value as [value]).
-head_items(pkg, head) := [item |
-	some value in object.get(pkg.gave, head, [])
+# Every item every package gave, once: its package's path, the head, the item and what
+# the engine would refuse in it (null when nothing). Packages go in the byte order of
+# their path, as the engine lists them (required approvals keep this order).
+gathered := [{"path": path, "head": head, "item": item, "problem": problem_of(head, item)} |
+	some path in sort(object.keys(entry_result))
+	some head, wrapped in entry_result[path]
+	some value in wrapped
 	some item in items(value)
 ]
 
@@ -108,41 +102,16 @@ key_text(key) := key if {
 	is_string(key)
 } else := json.marshal(key)
 
-# ---------------------------------------------------------------- reading fields
-
-# A value the engine reads as text: a non-empty string, or a number.
-is_text(value) if {
-	is_string(value)
-	value != ""
-}
-
-is_text(value) if is_number(value)
-
-as_text(value) := value if {
-	is_string(value)
-} else := sprintf("%v", [value])
-
-# The first of keys whose value reads as text, as text; null when none does.
-first_text(item, keys) := texts[0] if {
-	is_object(item)
-	texts := [as_text(item[key]) | some key in keys; is_text(item[key])]
-	count(texts) > 0
-} else := null
-
-# The first value that is not null; null when all are.
-first_given(values) := given[0] if {
-	given := [value | some value in values; value != null]
-	count(given) > 0
-} else := null
-
-# ---------------------------------------------------------------- violations and warnings
-
 # A violation item is a string (the head is its rule) or an object with a message; a
-# required approval is an object with a role. Anything else is a broken policy, which
-# the engine refuses and this package turns into a denial (see unreadable).
-problem_of("required_approval", item) := requirement_problem(item)
-
-problem_of(head, item) := violation_problem(item) if head != "required_approval"
+# required approval is an object with a role; an obligation is anything. Anything else
+# is a broken policy, which the engine refuses and this package turns into a denial
+# (see unreadable). Written as one chain: regorus's VM evaluates every definition of a
+# function on each call, an else chain only up to the first that holds.
+problem_of(head, item) := null if {
+	head == "obligation"
+} else := requirement_problem(item) if {
+	head == "required_approval"
+} else := violation_problem(item)
 
 violation_problem(item) := null if {
 	is_string(item)
@@ -156,72 +125,79 @@ violation_problem(item) := null if {
 requirement_problem(item) := "expected an object with role and reason" if {
 	not is_object(item)
 } else := "object without a role" if {
-	first_text(item, ["role"]) == null
+	text_field(item, "role") == null
 } else := null
 
-rule_of(head, item) := first_given([first_text(item, ["rule", "id"]), head])
+# ---------------------------------------------------------------- reading fields
+
+# A member the engine reads as text: a non-empty string, or a number (as text); null
+# when the item has no such member (or is no object).
+text_field(item, key) := value if {
+	value := item[key]
+	is_string(value)
+	value != ""
+} else := sprintf("%v", [item[key]]) if {
+	is_number(item[key])
+} else := null
+
+# The first of two values that is not null; null when both are.
+coalesce(value, fallback) := value if {
+	value != null
+} else := fallback
+
+# ---------------------------------------------------------------- violations and warnings
+
+rule_of(head, item) := coalesce(coalesce(text_field(item, "rule"), text_field(item, "id")), head)
 
 message_of(item) := item if {
 	is_string(item)
-} else := first_text(item, ["message", "msg", "reason", "title"])
+} else := coalesce(
+	coalesce(text_field(item, "message"), text_field(item, "msg")),
+	coalesce(text_field(item, "reason"), text_field(item, "title")),
+)
 
 # The # METADATA defaults of the rule that yields an item: the rule whose body names
 # its rule id, else the first rule of its head, else none.
-metadata_of(pkg, head, rule) := pkg.rules[rule] if {
-	rule in object.keys(pkg.rules)
-} else := pkg.heads[head] if {
-	head in object.keys(pkg.heads)
-} else := {}
+metadata_of(path, head, rule) := object.get(
+	entry_policies, [path, "rules", rule],
+	object.get(entry_policies, [path, "heads", head], {}),
+)
 
-default_severity("warn") := "low"
+default_severity(head) := "low" if {
+	head == "warn"
+} else := "medium"
 
-default_severity(head) := "medium" if head != "warn"
-
-# One violation as the engine builds it: the item's own fields first, then the
-# rule's METADATA, then the defaults. Absent fields are null here and left out of the
-# decision (see shown).
-violation_of(pkg, head, item) := {
-	"policy": pkg.policy,
+# One violation as the engine builds it from a gathered item: the item's own fields
+# first, then the rule's METADATA, then the defaults. Absent fields are null here and
+# left out of the decision (see shown).
+violation_of(gave) := {
+	"policy": policy_names[gave.path],
 	"rule": rule,
-	"severity": lower(first_given([own_or_metadata(item, meta, "severity"), default_severity(head)])),
-	"message": message_of(item),
-	"path": first_text(item, ["path"]),
-	"remediation": own_or_metadata(item, meta, "remediation"),
-	"exception": own_or_metadata(item, meta, "exception"),
-	"dataset": first_text(item, ["dataset"]),
-	"connector": first_text(item, ["connector"]),
+	"severity": lower(coalesce(own_or_metadata(gave.item, meta, "severity"), default_severity(gave.head))),
+	"message": message_of(gave.item),
+	"path": text_field(gave.item, "path"),
+	"remediation": own_or_metadata(gave.item, meta, "remediation"),
+	"exception": own_or_metadata(gave.item, meta, "exception"),
+	"dataset": text_field(gave.item, "dataset"),
+	"connector": text_field(gave.item, "connector"),
 } if {
-	rule := rule_of(head, item)
-	meta := metadata_of(pkg, head, rule)
+	rule := rule_of(gave.head, gave.item)
+	meta := metadata_of(gave.path, gave.head, rule)
 }
 
 # A field of the item when it reads as text, else the rule's METADATA default, else null.
-own_or_metadata(item, meta, key) := first_given([first_text(item, [key]), object.get(meta, key, null)])
-
-# The readable items of some heads of the packages, as violations.
-violations_of(pkgs, heads) := [violation_of(pkg, head, item) |
-	some pkg in pkgs
-	some head in heads
-	some item in head_items(pkg, head)
-	problem_of(head, item) == null
-]
+own_or_metadata(item, meta, key) := coalesce(text_field(item, key), object.get(meta, key, null))
 
 # An item the engine cannot read makes it refuse the whole evaluation; here, where
 # there is no error to raise, it becomes an open violation that says the same, so a
 # broken policy denies rather than passes.
-unreadable := [unreadable_violation(pkg, head, problem) |
-	some pkg in packages
-	some head in ["violation", "deny", "warn", "required_approval"]
-	some item in head_items(pkg, head)
-	problem := problem_of(head, item)
-	problem != null
-]
+unreadable := [unreadable_violation(gave) | some gave in gathered; gave.problem != null]
 
-unreadable_violation(pkg, head, problem) := {
-	"policy": pkg.policy,
-	"rule": head,
+unreadable_violation(gave) := {
+	"policy": policy_names[gave.path],
+	"rule": gave.head,
 	"severity": "high",
-	"message": sprintf("policy %s produced an unreadable %s: %s", [pkg.path, head, problem]),
+	"message": sprintf("policy %s produced an unreadable %s: %s", [gave.path, gave.head, gave.problem]),
 	"path": null,
 	"remediation": null,
 	"exception": null,
@@ -236,7 +212,10 @@ sort_key(v) := [v.policy, v.rule, v.severity, v.message, v.path, v.remediation, 
 # Sorted by sort_key, each violation once.
 sorted_unique(vs) := [pair[1] | some pair in sort({[sort_key(v), v] | some v in vs})]
 
-every_violation := sorted_unique(array.concat(violations_of(packages, ["violation", "deny"]), unreadable))
+every_violation := sorted_unique(array.concat(
+	[violation_of(gave) | some gave in gathered; gave.head in {"violation", "deny"}; gave.problem == null],
+	unreadable,
+))
 
 violations := [shown(v) | some v in every_violation; waiver_of(valid_approvals, v) == null]
 
@@ -246,7 +225,11 @@ waived := [{"violation": shown(v), "approval_id": id} |
 	id != null
 ]
 
-warnings := [shown(v) | some v in sorted_unique(violations_of(packages, ["warn"]))]
+warnings := [shown(v) | some v in sorted_unique([violation_of(gave) |
+	some gave in gathered
+	gave.head == "warn"
+	gave.problem == null
+])]
 
 # Leaves out the fields that are absent (null).
 shown(obj) := {key: value | some key, value in obj; value != null}
@@ -293,23 +276,23 @@ grants_role(approval, requirement) if {
 	object.get(scope, "exception", null) == null
 	scope_allows(scope, "dataset", requirement.dataset)
 	scope_allows(scope, "connector", requirement.connector)
-	first_given([object.get(scope, "dataset", null), object.get(scope, "connector", null)]) != null
-	first_given([requirement.dataset, requirement.connector]) != null
+	coalesce(object.get(scope, "dataset", null), object.get(scope, "connector", null)) != null
+	coalesce(requirement.dataset, requirement.connector) != null
 }
 
 # ---------------------------------------------------------------- required approvals
 
-requirement_of(pkg, item) := {
-	"role": first_text(item, ["role"]),
-	"reason": first_given([first_text(item, ["reason"]), sprintf("required by %s", [pkg.policy])]),
-	"dataset": first_text(item, ["dataset"]),
-	"connector": first_text(item, ["connector"]),
+requirement_of(gave) := {
+	"role": text_field(gave.item, "role"),
+	"reason": coalesce(text_field(gave.item, "reason"), sprintf("required by %s", [policy_names[gave.path]])),
+	"dataset": text_field(gave.item, "dataset"),
+	"connector": text_field(gave.item, "connector"),
 }
 
-every_requirement := [requirement_of(pkg, item) |
-	some pkg in packages
-	some item in head_items(pkg, "required_approval")
-	requirement_problem(item) == null
+every_requirement := [requirement_of(gave) |
+	some gave in gathered
+	gave.head == "required_approval"
+	gave.problem == null
 ]
 
 # One requirement per role and target: the first reason given wins.
@@ -338,11 +321,11 @@ satisfied(approvals, requirement) if {
 # the order of their JSON text: one order however a policy collects them (a set in Rego,
 # a list in the engine's native paths).
 obligations := [pair[1] | some pair in sort({[json.marshal(obligation), obligation] |
-	some pkg in packages
-	some given in head_items(pkg, "obligation")
-	obligation := with_policy(pkg, given)
+	some gave in gathered
+	gave.head == "obligation"
+	obligation := with_policy(policy_names[gave.path], gave.item)
 })]
 
-with_policy(pkg, obligation) := object.union({"policy": pkg.policy}, obligation) if {
+with_policy(name, obligation) := object.union({"policy": name}, obligation) if {
 	is_object(obligation)
 } else := obligation
