@@ -27,24 +27,17 @@ app(datasets, connectors) := {
 	"findings": {"regulated": true, "datasets": facts, "pii": []},
 }
 
-violations(inp) := vs if {
-	vs := pii.violation with input as inp
-}
-
-rules(inp) := {v.rule | some v in violations(inp)}
-
-obligations(inp) := obs if {
-	obs := pii.obligation with input as inp
-}
+rules(violations) := {v.rule | some v in violations}
 
 test_well_governed_pii_app_has_no_violation_and_no_obligation if {
 	inp := app([people, tickets], [connector({})])
-	count(violations(inp)) == 0
-	obligations(inp) == []
+	count(pii.violation) == 0 with input as inp
+	pii.obligation == [] with input as inp
 }
 
 test_export_needs_approval_scoped_to_the_connector if {
-	violations(app([people], [connector({"name": "db"}), connector({"exportsPii": true})])) == {{
+	vs := pii.violation with input as app([people], [connector({"name": "db"}), connector({"exportsPii": true})])
+	vs == {{
 		"rule": "pii_export_unapproved",
 		"message": "connector crm exports personal data without a pii.export approval",
 		"path": "/spec/connectors/1/exportsPii",
@@ -54,7 +47,8 @@ test_export_needs_approval_scoped_to_the_connector if {
 }
 
 test_retention_missing_for_regulated_data if {
-	violations(app([tickets, object.remove(people, ["retentionDays"])], [])) == {{
+	vs := pii.violation with input as app([tickets, object.remove(people, ["retentionDays"])], [])
+	vs == {{
 		"rule": "retention_missing",
 		"message": "dataset people holds personal data but sets no retentionDays",
 		"path": "/spec/datasets/1",
@@ -63,11 +57,12 @@ test_retention_missing_for_regulated_data if {
 }
 
 test_retention_is_not_required_without_regulated_data if {
-	count(violations(app([tickets], []))) == 0
+	count(pii.violation) == 0 with input as app([tickets], [])
 }
 
 test_retention_too_long_names_the_limit if {
-	violations(app([object.union(people, {"retentionDays": 731})], [])) == {{
+	vs := pii.violation with input as app([object.union(people, {"retentionDays": 731})], [])
+	vs == {{
 		"rule": "retention_too_long",
 		"message": "dataset people keeps personal data 731 days, more than 730",
 		"path": "/spec/datasets/0/retentionDays",
@@ -76,15 +71,16 @@ test_retention_too_long_names_the_limit if {
 }
 
 test_retention_equal_to_the_maximum_is_fine if {
-	count(violations(app([object.union(people, {"retentionDays": 730})], []))) == 0
+	count(pii.violation) == 0 with input as app([object.union(people, {"retentionDays": 730})], [])
 }
 
 test_retention_limit_is_read_from_data if {
-	rules(app([people], [])) == {"retention_too_long"} with data.microgov.pii.max_retention_days as 29
+	vs := pii.violation with input as app([people], []) with pii.max_retention_days as 29
+	rules(vs) == {"retention_too_long"}
 }
 
 test_long_retention_of_other_data_is_fine if {
-	count(violations(app([object.union(tickets, {"retentionDays": 5000})], []))) == 0
+	count(pii.violation) == 0 with input as app([object.union(tickets, {"retentionDays": 5000})], [])
 }
 
 finding(tagged) := {
@@ -94,7 +90,8 @@ finding(tagged) := {
 
 test_untagged_field_from_detector if {
 	inp := object.union(app([people], []), {"findings": {"pii": [finding(false)]}})
-	violations(inp) == {{
+	vs := pii.violation with input as inp
+	vs == {{
 		"rule": "untagged_pii_field",
 		"message": "field phone of dataset people looks like phone (name) but is not tagged pii, contact",
 		"path": "/spec/datasets/0/fields/1",
@@ -103,17 +100,19 @@ test_untagged_field_from_detector if {
 }
 
 test_tagged_field_is_fine if {
-	count(violations(object.union(app([people], []), {"findings": {"pii": [finding(true)]}}))) == 0
+	count(pii.violation) == 0 with input as object.union(app([people], []), {"findings": {"pii": [finding(true)]}})
 }
 
 test_missing_mfa_and_sso if {
 	inp := object.union(app([people], []), {"app": {"spec": {"auth": {"sso": "none", "mfa": false}}}})
-	rules(inp) == {"sso_required", "mfa_required"}
+	vs := pii.violation with input as inp
+	rules(vs) == {"sso_required", "mfa_required"}
 }
 
 test_local_accounts_forbidden if {
 	inp := object.union(app([people], []), {"app": {"spec": {"auth": {"localAccounts": true}}}})
-	violations(inp) == {{
+	vs := pii.violation with input as inp
+	vs == {{
 		"rule": "local_accounts_forbidden",
 		"message": "app holds personal data and allows local accounts",
 		"path": "/spec/auth/localAccounts",
@@ -125,26 +124,28 @@ test_auth_rules_need_regulated_data if {
 		"app": {"spec": {"auth": {"sso": "none", "mfa": false, "localAccounts": true}, "datasets": [], "connectors": []}},
 		"findings": {"regulated": false, "datasets": {}, "pii": []},
 	}
-	count(violations(inp)) == 0
+	count(pii.violation) == 0 with input as inp
 }
 
 test_mask_lists_the_regulated_fields_sorted if {
 	inp := app([people, tickets], [connector({"datasets": ["tickets", "people"], "needsRawValues": false})])
-	obligations(inp) == [{"type": "mask", "connector": "crm", "fields": ["email", "phone"], "path": "/spec/connectors/0"}]
+	obligations := pii.obligation with input as inp
+	obligations == [{"type": "mask", "connector": "crm", "fields": ["email", "phone"], "path": "/spec/connectors/0"}]
 }
 
 test_mask_keeps_a_dataset_listed_twice if {
 	inp := app([people], [connector({"datasets": ["people", "people"], "needsRawValues": false})])
-	[o.fields | some o in obligations(inp)] == [["email", "email", "phone", "phone"]]
+	obligations := pii.obligation with input as inp
+	[o.fields | some o in obligations] == [["email", "email", "phone", "phone"]]
 }
 
 test_connector_that_needs_raw_values_is_not_masked if {
-	obligations(app([people], [connector({})])) == []
+	pii.obligation == [] with input as app([people], [connector({})])
 }
 
 test_connector_without_regulated_fields_is_not_masked if {
 	inp := app([people, tickets], [connector({"datasets": ["tickets"], "needsRawValues": false})])
-	obligations(inp) == []
+	pii.obligation == [] with input as inp
 }
 
 test_mask_obligations_follow_the_connectors if {
@@ -153,7 +154,8 @@ test_mask_obligations_follow_the_connectors if {
 		connector({"name": "billing"}),
 		connector({"name": "analytics", "needsRawValues": false}),
 	])
-	[[o.connector, o.path] | some o in obligations(inp)] == [
+	obligations := pii.obligation with input as inp
+	[[o.connector, o.path] | some o in obligations] == [
 		["zendesk", "/spec/connectors/0"],
 		["analytics", "/spec/connectors/2"],
 	]

@@ -7,11 +7,7 @@ import data.microgov.secrets
 # An app with the given connectors and spec.secrets entries, no inline secret.
 app(connectors, refs) := {"app": {"spec": {"connectors": connectors, "secrets": refs}}, "findings": {"secrets": []}}
 
-violations(inp) := vs if {
-	vs := secrets.violation with input as inp
-}
-
-rules(inp) := {v.rule | some v in violations(inp)}
+rules(violations) := {v.rule | some v in violations}
 
 clean := app(
 	[{"name": "db", "secretRef": "vault://kv/db", "rotationDays": 90}],
@@ -24,11 +20,12 @@ inline := object.union(clean, {"findings": {"secrets": [{
 }]}})
 
 test_nothing_found_is_fine if {
-	count(violations(clean)) == 0
+	count(secrets.violation) == 0 with input as clean
 }
 
 test_inline_secret_is_a_violation if {
-	violations(inline) == {{
+	vs := secrets.violation with input as inline
+	vs == {{
 		"rule": "inline_secret",
 		"severity": "high",
 		"message": "GitHub token at /spec/env/GH (ghp_)",
@@ -38,11 +35,13 @@ test_inline_secret_is_a_violation if {
 
 test_allowed_finding_is_not_a_violation if {
 	allowed := [{"path": "/spec/env/GH", "rule": "github_pat"}]
-	count(violations(inline)) == 0 with data.microgov.secrets.allowed_findings as allowed
+	count(secrets.violation) == 0 with input as inline with secrets.allowed_findings as allowed
 }
 
 test_unapproved_store_names_the_connector if {
-	violations(app([{"name": "cache"}, {"name": "db", "secretRef": "https://paste.example/x"}], [])) == {{
+	inp := app([{"name": "cache"}, {"name": "db", "secretRef": "https://paste.example/x"}], [])
+	vs := secrets.violation with input as inp
+	vs == {{
 		"rule": "unapproved_secret_store",
 		"message": "connector db references its secret in an unapproved store: https://paste.example/x",
 		"path": "/spec/connectors/1/secretRef",
@@ -51,7 +50,8 @@ test_unapproved_store_names_the_connector if {
 }
 
 test_unapproved_store_of_a_secret_has_no_connector if {
-	violations(app([], [{"name": "api", "ref": "plain://api"}])) == {{
+	vs := secrets.violation with input as app([], [{"name": "api", "ref": "plain://api"}])
+	vs == {{
 		"rule": "unapproved_secret_store",
 		"message": "secret api references its secret in an unapproved store: plain://api",
 		"path": "/spec/secrets/0/ref",
@@ -60,24 +60,29 @@ test_unapproved_store_of_a_secret_has_no_connector if {
 }
 
 test_approved_store_is_a_prefix if {
-	count(violations(app([{"name": "db", "secretRef": "arn:aws:secretsmanager:eu-west-1:1:secret:db"}], []))) == 0
-	rules(app([{"name": "db", "secretRef": "xvault://kv/db"}], [])) == {"unapproved_secret_store"}
+	arn := "arn:aws:secretsmanager:eu-west-1:1:secret:db"
+	count(secrets.violation) == 0 with input as app([{"name": "db", "secretRef": arn}], [])
+	vs := secrets.violation with input as app([{"name": "db", "secretRef": "xvault://kv/db"}], [])
+	rules(vs) == {"unapproved_secret_store"}
 }
 
 test_approved_stores_are_read_from_data if {
-	rules(clean) == {"unapproved_secret_store"} with data.microgov.secrets.approved_stores as ["vault://"]
-	rules(clean) == {"unapproved_secret_store"} with data.microgov.secrets.approved_stores as []
+	vault_only := secrets.violation with input as clean with secrets.approved_stores as ["vault://"]
+	{[v.rule, v.path] | some v in vault_only} == {["unapproved_secret_store", "/spec/secrets/0/ref"]}
+	none := secrets.violation with input as clean with secrets.approved_stores as []
+	{v.path | some v in none} == {"/spec/connectors/0/secretRef", "/spec/secrets/0/ref"}
 }
 
 # `with` cannot take a key out of the data; false stands for an absent list
 # (the engine refuses data whose approved_stores is not a list).
 test_without_approved_stores_every_store_is_approved if {
 	inp := app([{"name": "db", "secretRef": "https://paste.example/x"}], [{"name": "api", "ref": "plain://api"}])
-	count(violations(inp)) == 0 with data.microgov.secrets.approved_stores as false
+	count(secrets.violation) == 0 with input as inp with secrets.approved_stores as false
 }
 
 test_rotation_over_maximum_for_a_secret if {
-	violations(app([], [{"name": "api", "ref": "vault://api", "rotationDays": 365}])) == {{
+	vs := secrets.violation with input as app([], [{"name": "api", "ref": "vault://api", "rotationDays": 365}])
+	vs == {{
 		"rule": "rotation_too_long",
 		"message": "secret api rotates its credential every 365 days, more than 90",
 		"path": "/spec/secrets/0/rotationDays",
@@ -86,7 +91,8 @@ test_rotation_over_maximum_for_a_secret if {
 }
 
 test_rotation_over_maximum_for_a_connector if {
-	violations(app([{"name": "db", "secretRef": "vault://kv/db", "rotationDays": 91}], [])) == {{
+	vs := secrets.violation with input as app([{"name": "db", "secretRef": "vault://kv/db", "rotationDays": 91}], [])
+	vs == {{
 		"rule": "rotation_too_long",
 		"message": "connector db rotates its credential every 91 days, more than 90",
 		"path": "/spec/connectors/0/rotationDays",
@@ -96,9 +102,10 @@ test_rotation_over_maximum_for_a_connector if {
 
 test_rotation_equal_to_the_maximum_is_fine if {
 	inp := app([{"name": "db", "rotationDays": 90}], [{"name": "api", "ref": "vault://a", "rotationDays": 90}])
-	count(violations(inp)) == 0
+	count(secrets.violation) == 0 with input as inp
 }
 
 test_rotation_limit_is_read_from_data if {
-	rules(clean) == {"rotation_too_long"} with data.microgov.secrets.max_rotation_days as 30
+	vs := secrets.violation with input as clean with secrets.max_rotation_days as 30
+	{[v.rule, v.path] | some v in vs} == {["rotation_too_long", "/spec/connectors/0/rotationDays"]}
 }
