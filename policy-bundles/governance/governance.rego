@@ -26,6 +26,7 @@ violation contains v if {
 
 # METADATA
 # title: App retired
+# description: The app's retiredAt is at or before now (lifecycle state retired).
 # custom:
 #   severity: high
 #   remediation: A retired app may not run; register a new app if it is needed again.
@@ -40,6 +41,9 @@ violation contains v if {
 
 # METADATA
 # title: Lifetime longer than allowed
+# description: >-
+#   The app's lifetime, createdAt to expiresAt in whole days, is more than
+#   data.microgov.governance.lifecycle.max_days.
 # custom:
 #   severity: medium
 #   remediation: Set expiresAt at most the maximum lifetime after createdAt; renew when it nears.
@@ -47,13 +51,19 @@ violation contains v if {
 	input.findings.lifecycle.lifetime_days > data.microgov.governance.lifecycle.max_days
 	v := {
 		"rule": "lifetime_too_long",
-		"message": sprintf("app lives %d days, more than the maximum of %d", [input.findings.lifecycle.lifetime_days, data.microgov.governance.lifecycle.max_days]),
+		"message": sprintf(
+			"app lives %d days, more than the maximum of %d",
+			[input.findings.lifecycle.lifetime_days, data.microgov.governance.lifecycle.max_days],
+		),
 		"path": "/metadata/expiresAt",
 	}
 }
 
 # METADATA
 # title: App expiring soon
+# description: >-
+#   The app expires within data.microgov.governance.lifecycle.expiring_within_days
+#   (lifecycle state expiring).
 # custom:
 #   severity: low
 #   remediation: Renew the app before it expires.
@@ -61,7 +71,10 @@ warn contains v if {
 	input.findings.lifecycle.state == "expiring"
 	v := {
 		"rule": "app_expiring",
-		"message": sprintf("app expires in %d days, on %s", [input.findings.lifecycle.days_left, input.app.metadata.expiresAt]),
+		"message": sprintf(
+			"app expires in %d days, on %s",
+			[input.findings.lifecycle.days_left, input.app.metadata.expiresAt],
+		),
 		"path": "/metadata/expiresAt",
 	}
 }
