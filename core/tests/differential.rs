@@ -1,0 +1,502 @@
+//! The differential test: generated manifests (`common/generate.rs`) and the shipped
+//! fixtures, decided by every evaluation path of the engine and by stock OPA on the
+//! engine's input document, must give the same decision.
+//!
+//! Runs `MICROGOV_DIFFERENTIAL_COUNT` generated cases (1,000 by default) from
+//! `MICROGOV_DIFFERENTIAL_SEED` (16 by default); `MICROGOV_DIFFERENTIAL_ONLY=N` runs
+//! case N alone (what a mismatch report names). OPA runs once over every input: the
+//! inputs go into one data file and a small wrapper policy evaluates the query on each
+//! with `with input as`. OPA is found as `MICROGOV_OPA`, on `PATH`, or in
+//! `$GOPATH/bin` / `~/go/bin` (where `scripts/test-all.sh` installs it); when it is
+//! missing the test fails, unless `MICROGOV_DIFFERENTIAL_WITHOUT_OPA=1` says to compare
+//! the engine's paths only.
+//!
+//! A mismatch prints the seed and index, the manifest and approvals as YAML and both
+//! decisions, and writes the case (manifest, approvals, input document, the entry
+//! module) under `target/tmp/differential/` with the `opa eval` command that replays it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "common/generate.rs"]
+mod generate;
+
+use microgov::model::approval::approvals_from_value;
+use microgov::model::{parse_document, sniff_format, Limits};
+use microgov::{Context, Decision, Engine};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+/// The bundled packages, as OPA loads them (`-b policy-bundles/<each>`).
+const BUNDLES: [&str; 5] = ["egress", "governance", "pii", "residency", "secrets"];
+
+/// What OPA evaluates on each input. With the whole decision in Rego this becomes
+/// `data.microgov.decision` and [`opa_side`] reads it as [`engine_side`] writes it.
+const QUERY: &str = "data.microgov_entry.result";
+
+/// The rule heads the engine collects from every package (`engine::COLLECTED`).
+const HEADS: [&str; 5] = ["violation", "deny", "warn", "obligation", "required_approval"];
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().unwrap()
+}
+
+fn env_u64(name: &str, default: u64) -> u64 {
+    match std::env::var(name) {
+        Ok(v) => v.trim().parse().unwrap_or_else(|_| panic!("{name}={v} is not a whole number")),
+        Err(_) => default,
+    }
+}
+
+/// Stock OPA, as `tests/cli_policies.rs` finds it, and first `MICROGOV_OPA`.
+fn opa() -> Option<PathBuf> {
+    let mut candidates: Vec<PathBuf> = std::env::var_os("MICROGOV_OPA").map(PathBuf::from).into_iter().collect();
+    if let Some(p) = std::env::var_os("PATH") {
+        candidates.extend(std::env::split_paths(&p).map(|d| d.join("opa")));
+    }
+    if let Some(g) = std::env::var_os("GOPATH") {
+        candidates.push(Path::new(&g).join("bin/opa"));
+    }
+    if let Some(home) = std::env::var_os("HOME") {
+        candidates.push(Path::new(&home).join("go/bin/opa"));
+    }
+    candidates.into_iter().find(|p| p.is_file())
+}
+
+/// One case to decide: a manifest document and its approvals, with where it came from.
+struct Input {
+    label: String,
+    manifest: Value,
+    approvals: Value,
+}
+
+/// The shipped fixture apps, with the approvals `fixtures/apps/expected.json` gives each.
+fn fixture_cases() -> Vec<Input> {
+    let read = |rel: &str| {
+        let text = std::fs::read_to_string(root().join(rel)).unwrap();
+        parse_document(&text, sniff_format(&text), &Limits::default()).unwrap()
+    };
+    let table = read("fixtures/apps/expected.json");
+    let mut out = Vec::new();
+    for (file, app) in table["apps"].as_object().unwrap() {
+        let approvals = match app["approvals_file"].as_str() {
+            Some(a) => read(&format!("fixtures/approvals/{a}")),
+            None => json!([]),
+        };
+        out.push(Input {
+            label: format!("fixtures/apps/{file}"),
+            manifest: read(&format!("fixtures/apps/{file}")),
+            approvals,
+        });
+    }
+    out
+}
+
+/// A decision as compared: its verdicts, each list in canonical order.
+fn engine_side(d: &Decision) -> Value {
+    let v = serde_json::to_value(d).unwrap();
+    let mut out = serde_json::Map::new();
+    for k in ["violations", "waived", "warnings", "required_approvals", "obligations"] {
+        out.insert(k.into(), sorted(v[k].as_array().cloned().unwrap_or_default()));
+    }
+    out.insert("outcome".into(), v["outcome"].clone());
+    Value::Object(out)
+}
+
+fn sorted(mut items: Vec<Value>) -> Value {
+    items.sort_by_cached_key(|v| v.to_string());
+    items.dedup();
+    Value::Array(items)
+}
+
+/// A string member as the engine reads it (`result::string_field`): a non-empty string or a number.
+fn string_field(o: &serde_json::Map<String, Value>, keys: &[&str]) -> Value {
+    keys.iter()
+        .find_map(|k| match o.get(*k) {
+            Some(Value::String(s)) if !s.is_empty() => Some(json!(s)),
+            Some(Value::Number(n)) => Some(json!(n.to_string())),
+            _ => None,
+        })
+        .unwrap_or(Value::Null)
+}
+
+/// What OPA and the engine are compared on until the decision is in Rego: per policy,
+/// the violations (open or waived), warnings and obligations, each reduced to what the
+/// rule itself writes (rule, message, path, dataset, connector; obligations whole).
+fn heads_of_decision(d: &Decision) -> Value {
+    let v = serde_json::to_value(d).unwrap();
+    let short = |x: &Value| {
+        json!({
+            "policy": x["policy"], "rule": x["rule"], "message": x["message"],
+            "path": x.get("path").cloned().unwrap_or(Value::Null),
+            "dataset": x.get("dataset").cloned().unwrap_or(Value::Null),
+            "connector": x.get("connector").cloned().unwrap_or(Value::Null),
+        })
+    };
+    let mut violations: Vec<Value> = v["violations"].as_array().unwrap().iter().map(short).collect();
+    violations.extend(v["waived"].as_array().unwrap().iter().map(|w| short(&w["violation"])));
+    let warnings: Vec<Value> = v["warnings"].as_array().unwrap().iter().map(short).collect();
+    json!({
+        "violations": sorted(violations),
+        "warnings": sorted(warnings),
+        "obligations": sorted(v["obligations"].as_array().unwrap().clone()),
+    })
+}
+
+/// The items of a head's value, as `result::items` reads them.
+fn items(v: &Value) -> Vec<Value> {
+    const SINGLE: [&str; 5] = ["message", "msg", "rule", "role", "type"];
+    match v {
+        Value::Array(a) => a.clone(),
+        Value::Object(o) if !o.is_empty() && o.values().all(|x| x == &Value::Bool(true)) => {
+            o.keys().map(|k| json!(k)).collect()
+        }
+        Value::Object(o) if SINGLE.iter().any(|k| o.contains_key(*k)) => vec![v.clone()],
+        Value::Object(o) => o.values().cloned().collect(),
+        Value::Null => Vec::new(),
+        other => vec![other.clone()],
+    }
+}
+
+/// OPA's answer for one input, in the form [`heads_of_decision`] gives.
+fn heads_of_entry(result: &Value) -> Value {
+    let (mut violations, mut warnings, mut obligations) = (Vec::new(), Vec::new(), Vec::new());
+    for (package, heads) in result.as_object().unwrap() {
+        let policy = package.strip_prefix("microgov.").unwrap_or(package);
+        for (head, wrapped) in heads.as_object().unwrap() {
+            let Some(value) = wrapped.as_array().and_then(|a| a.first()) else { continue };
+            for item in items(value) {
+                let short = |item: &Value| match item {
+                    Value::String(s) => json!({
+                        "policy": policy, "rule": head, "message": s,
+                        "path": null, "dataset": null, "connector": null,
+                    }),
+                    Value::Object(o) => {
+                        let rule = string_field(o, &["rule", "id"]);
+                        json!({
+                            "policy": policy,
+                            "rule": if rule.is_null() { json!(head) } else { rule },
+                            "message": string_field(o, &["message", "msg", "reason", "title"]),
+                            "path": string_field(o, &["path"]),
+                            "dataset": string_field(o, &["dataset"]),
+                            "connector": string_field(o, &["connector"]),
+                        })
+                    }
+                    other => json!({"unreadable": other}),
+                };
+                match head.as_str() {
+                    "violation" | "deny" => violations.push(short(&item)),
+                    "warn" => warnings.push(short(&item)),
+                    "obligation" => {
+                        let mut o = item;
+                        if let Value::Object(m) = &mut o {
+                            m.entry("policy").or_insert_with(|| json!(policy));
+                        }
+                        obligations.push(o);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    json!({"violations": sorted(violations), "warnings": sorted(warnings), "obligations": sorted(obligations)})
+}
+
+/// The engine's side of the OPA comparison (see [`QUERY`]).
+fn engine_vs_opa(d: &Decision) -> Value {
+    if QUERY == "data.microgov_entry.result" {
+        heads_of_decision(d)
+    } else {
+        engine_side(d)
+    }
+}
+
+/// OPA's side of the comparison (see [`QUERY`]).
+fn opa_side(result: &Value) -> Value {
+    if QUERY == "data.microgov_entry.result" {
+        heads_of_entry(result)
+    } else {
+        let mut d = serde_json::Map::new();
+        for k in ["violations", "waived", "warnings", "required_approvals", "obligations"] {
+            d.insert(k.into(), sorted(result[k].as_array().cloned().unwrap_or_default()));
+        }
+        d.insert("outcome".into(), result["outcome"].clone());
+        Value::Object(d)
+    }
+}
+
+/// The rule heads of [`HEADS`] a source defines at column 0, as the engine finds them
+/// (`engine::heads_of`): a package's data may hold a key of the same name (the egress
+/// bundle's `deny` list), which is not a rule.
+fn heads_of(source: &str) -> Vec<&'static str> {
+    HEADS
+        .into_iter()
+        .filter(|h| {
+            source.lines().any(|line| {
+                line.strip_prefix(h)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '[', '{', ':', '=', '\t']))
+            })
+        })
+        .collect()
+}
+
+/// The module that gathers every package's heads under `data.microgov_entry.result`, as
+/// the engine's own entry module does (`x = ...` so an undefined value adds nothing).
+fn entry_module(engine: &Engine) -> String {
+    let mut packages: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
+    for f in engine.bundles().iter().flat_map(|b| b.files.iter()).filter(|f| !f.is_test) {
+        let Some(p) = microgov::bundle::package_of(&f.source) else { continue };
+        let heads = packages.entry(p).or_default();
+        for h in heads_of(&f.source) {
+            if !heads.contains(&h) {
+                heads.push(h);
+            }
+        }
+    }
+    let mut s = String::from("package microgov_entry\n\nimport rego.v1\n\nresult := {\n");
+    for (p, heads) in packages.iter().filter(|(_, h)| !h.is_empty()) {
+        let r: String = p.split('.').map(|seg| format!("[\"{seg}\"]")).collect();
+        s.push_str(&format!("  \"{p}\": {{\n"));
+        for h in heads {
+            s.push_str(&format!("    \"{h}\": [x | x = data{r}.{h}],\n"));
+        }
+        s.push_str("  },\n");
+    }
+    s.push_str("}\n");
+    s
+}
+
+/// The evaluation paths compared with one another: all must decide alike.
+fn engines() -> Vec<(&'static str, Engine)> {
+    vec![("native", Engine::new().unwrap())]
+}
+
+/// One case, decided.
+struct Decided {
+    label: String,
+    manifest: Value,
+    approvals: Value,
+    input: Value,
+    /// The decision of each path, in [`engines`]'s order.
+    decisions: Vec<Decision>,
+}
+
+fn yaml(v: &Value) -> String {
+    serde_yaml_ng::to_string(v).unwrap()
+}
+
+/// Writes a failing case where `opa eval` can replay it, and says how.
+fn write_case(dir: &Path, name: &str, c: &Decided, entry: &str) -> String {
+    std::fs::create_dir_all(dir).unwrap();
+    let base = dir.join(name);
+    std::fs::write(base.with_extension("yaml"), yaml(&c.manifest)).unwrap();
+    std::fs::write(base.with_extension("approvals.yaml"), yaml(&c.approvals)).unwrap();
+    std::fs::write(base.with_extension("input.json"), serde_json::to_string_pretty(&c.input).unwrap()).unwrap();
+    std::fs::write(dir.join("microgov_entry.rego"), entry).unwrap();
+    let bundles: String = BUNDLES.iter().map(|b| format!(" -b policy-bundles/{b}")).collect();
+    format!(
+        "opa eval --format pretty -i {}{bundles} -d {} '{QUERY}'",
+        base.with_extension("input.json").display(),
+        dir.join("microgov_entry.rego").display()
+    )
+}
+
+/// Runs OPA once over every input: `{index: QUERY with input as case}`.
+fn run_opa(opa: &Path, dir: &Path, inputs: &[&Value], entry: &str) -> BTreeMap<usize, Value> {
+    std::fs::create_dir_all(dir).unwrap();
+    let cases = dir.join("cases.json");
+    std::fs::write(&cases, serde_json::to_vec(&json!({"differential": {"cases": inputs}})).unwrap()).unwrap();
+    std::fs::write(dir.join("microgov_entry.rego"), entry).unwrap();
+    let wrapper = format!(
+        "package differential\n\nimport rego.v1\n\nresults := {{i: r |\n  some i, c in data.differential.cases\n  r := {QUERY} with input as c\n}}\n"
+    );
+    std::fs::write(dir.join("differential.rego"), wrapper).unwrap();
+    let mut cmd = Command::new(opa);
+    cmd.current_dir(root()).args(["eval", "--format", "json"]);
+    for b in BUNDLES {
+        cmd.args(["-b", &format!("policy-bundles/{b}")]);
+    }
+    for f in ["cases.json", "microgov_entry.rego", "differential.rego"] {
+        cmd.arg("-d").arg(dir.join(f));
+    }
+    cmd.arg("data.differential.results");
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "opa eval failed: {}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = &v["result"][0]["expressions"][0]["value"];
+    results
+        .as_object()
+        .unwrap_or_else(|| panic!("opa gave no results: {}", String::from_utf8_lossy(&out.stdout)))
+        .iter()
+        .map(|(k, v)| (k.parse().unwrap(), v.clone()))
+        .collect()
+}
+
+/// How often each outcome, rule, waiver and approval status came up: what the run covered.
+fn coverage(decided: &[Decided]) -> String {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for c in decided {
+        let d = &c.decisions[0];
+        let mut seen = std::collections::BTreeSet::new();
+        seen.insert(format!("outcome {}", d.outcome));
+        for v in &d.violations {
+            seen.insert(format!("violation {}.{}", v.policy, v.rule));
+        }
+        for w in &d.waived {
+            seen.insert(format!("waived {}.{}", w.violation.policy, w.violation.rule));
+        }
+        for v in &d.warnings {
+            seen.insert(format!("warning {}.{}", v.policy, v.rule));
+        }
+        for o in &d.obligations {
+            seen.insert(format!("obligation {}", o["type"].as_str().unwrap_or("?")));
+        }
+        for r in &d.required_approvals {
+            seen.insert(format!("required {}", r.role));
+        }
+        for a in &d.approvals {
+            seen.insert(format!("approval {}", a.status));
+        }
+        for k in seen {
+            *counts.entry(k).or_default() += 1;
+        }
+    }
+    counts.iter().map(|(k, n)| format!("  {n:>6} cases with {k}")).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn every_path_and_opa_decide_alike() {
+    let t0 = Instant::now();
+    let count = env_u64("MICROGOV_DIFFERENTIAL_COUNT", 1000);
+    let seed = env_u64("MICROGOV_DIFFERENTIAL_SEED", 16);
+    let only = std::env::var("MICROGOV_DIFFERENTIAL_ONLY").ok().map(|v| v.trim().parse::<u64>().unwrap());
+    let without_opa = std::env::var_os("MICROGOV_DIFFERENTIAL_WITHOUT_OPA").is_some_and(|v| v != "0");
+    let opa = opa();
+    if opa.is_none() && !without_opa {
+        panic!(
+            "stock OPA not found (MICROGOV_OPA, PATH, $GOPATH/bin, ~/go/bin): install it with \
+             `go install github.com/open-policy-agent/opa@v1.4.2` as scripts/test-all.sh does, \
+             or set MICROGOV_DIFFERENTIAL_WITHOUT_OPA=1 to compare the engine's paths only"
+        );
+    }
+    let engines = engines();
+    let base = &engines[0].1;
+    let generator = generate::Generator::from_data(base.data());
+    let mut inputs: Vec<Input> = if only.is_some() { Vec::new() } else { fixture_cases() };
+    let indices: Vec<u64> = match only {
+        Some(i) => vec![i],
+        None => (0..count).collect(),
+    };
+    for i in &indices {
+        let c = generator.case(seed, *i);
+        inputs.push(Input { label: format!("seed {seed} case {i}"), manifest: c.manifest, approvals: c.approvals });
+    }
+    let ctx_at = generate::now();
+
+    // Decide each case on every path, on all cores.
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(inputs.len().max(1));
+    let chunk = inputs.len().div_ceil(threads).max(1);
+    let results: Vec<Result<Decided, String>> = std::thread::scope(|s| {
+        let handles: Vec<_> = inputs
+            .chunks(chunk)
+            .map(|part| {
+                let engines = &engines;
+                s.spawn(move || {
+                    part.iter()
+                        .map(|c| {
+                            let m = base.manifest_from_value(&c.manifest).map_err(|e| {
+                                format!("{}: the engine refuses the manifest: {e:?}\n{}", c.label, yaml(&c.manifest))
+                            })?;
+                            let approvals = approvals_from_value(&c.approvals).map_err(|p| {
+                                format!("{}: the engine refuses the approvals: {p:?}\n{}", c.label, yaml(&c.approvals))
+                            })?;
+                            let ctx = Context::at(ctx_at).with_decision_id("differential").with_approvals(approvals);
+                            let decisions = engines
+                                .iter()
+                                .map(|(name, e)| {
+                                    e.evaluate(&m, &ctx).map_err(|err| format!("{}: {name} fails: {err}", c.label))
+                                })
+                                .collect::<Result<Vec<_>, _>>()?;
+                            let input = base.input_document(&m, &ctx).map_err(|e| format!("{}: {e}", c.label))?;
+                            Ok(Decided {
+                                label: c.label.clone(),
+                                manifest: c.manifest.clone(),
+                                approvals: c.approvals.clone(),
+                                input,
+                                decisions,
+                            })
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    });
+    let t_engine = t0.elapsed();
+    let refused: Vec<&String> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+    assert!(refused.is_empty(), "{} of {} cases refused; first:\n{}", refused.len(), results.len(), refused[0]);
+    let decided: Vec<Decided> = results.into_iter().map(Result::unwrap).collect();
+
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("differential");
+    let entry = entry_module(base);
+    let mut failures = Vec::new();
+    for (n, c) in decided.iter().enumerate() {
+        let want = engine_side(&c.decisions[0]);
+        for ((name, _), d) in engines.iter().zip(&c.decisions).skip(1) {
+            let got = engine_side(d);
+            if got != want {
+                failures.push(format!(
+                    "{}: {} and {name} differ\n--- manifest\n{}--- approvals\n{}--- {}\n{want:#}\n--- {name}\n{got:#}\nreplay: {}",
+                    c.label,
+                    engines[0].0,
+                    yaml(&c.manifest),
+                    yaml(&c.approvals),
+                    engines[0].0,
+                    write_case(&dir, &format!("case-{n}"), c, &entry),
+                ));
+            }
+        }
+    }
+
+    let mut opa_time = None;
+    if let Some(opa) = &opa {
+        let t = Instant::now();
+        let all: Vec<&Value> = decided.iter().map(|c| &c.input).collect();
+        let answers = run_opa(opa, &dir, &all, &entry);
+        opa_time = Some(t.elapsed());
+        for (n, c) in decided.iter().enumerate() {
+            let want = engine_vs_opa(&c.decisions[0]);
+            let got = answers.get(&n).map(opa_side);
+            if got.as_ref() != Some(&want) {
+                let got = got.map_or("undefined".to_string(), |g| format!("{g:#}"));
+                failures.push(format!(
+                    "{}: the engine and OPA differ\n--- manifest\n{}--- approvals\n{}--- engine\n{want:#}\n--- opa\n{got}\nreplay: {}",
+                    c.label,
+                    yaml(&c.manifest),
+                    yaml(&c.approvals),
+                    write_case(&dir, &format!("case-{n}"), c, &entry),
+                ));
+            }
+        }
+    } else {
+        eprintln!("differential: OPA not found, MICROGOV_DIFFERENTIAL_WITHOUT_OPA is set: engine paths only");
+    }
+    eprintln!(
+        "differential: {} cases (seed {seed}), {} paths{}; engine {:.1?}, opa {:?}, {} failures\n{}",
+        decided.len(),
+        engines.len(),
+        if opa.is_some() { " + opa" } else { "" },
+        t_engine,
+        opa_time,
+        failures.len(),
+        coverage(&decided)
+    );
+    if !failures.is_empty() {
+        for f in failures.iter().take(5) {
+            eprintln!("\n{f}");
+        }
+        panic!("{} of {} cases differ (the first 5 above; files in {})", failures.len(), decided.len(), dir.display());
+    }
+}
