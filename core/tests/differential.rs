@@ -68,6 +68,8 @@ fn opa() -> Option<PathBuf> {
 /// One case to decide: a manifest document and its approvals, with where it came from.
 struct Input {
     label: String,
+    /// The file name its files get when it fails.
+    slug: String,
     manifest: Value,
     approvals: Value,
 }
@@ -87,6 +89,7 @@ fn fixture_cases() -> Vec<Input> {
         };
         out.push(Input {
             label: format!("fixtures/apps/{file}"),
+            slug: file.replace('.', "-"),
             manifest: read(&format!("fixtures/apps/{file}")),
             approvals,
         });
@@ -268,6 +271,19 @@ fn entry_module(engine: &Engine) -> String {
     s
 }
 
+/// regorus's interpreter on the bundled sources, the entry module and the engine's data:
+/// the interpreter's side until `EngineOptions::interpreter` runs the whole decision in it.
+fn interpreter(engine: &Engine, entry: &str) -> regorus::Engine {
+    let mut e = regorus::Engine::new();
+    e.set_strict_builtin_errors(false);
+    for f in engine.bundles().iter().flat_map(|b| b.files.iter()).filter(|f| !f.is_test) {
+        e.add_policy(f.path.clone(), f.source.to_string()).unwrap();
+    }
+    e.add_policy("microgov_entry.rego".into(), entry.to_string()).unwrap();
+    e.add_data_json(&engine.data().to_string()).unwrap();
+    e
+}
+
 /// The evaluation paths compared with one another: all must decide alike.
 fn engines() -> Vec<(&'static str, Engine)> {
     vec![("native", Engine::new().unwrap())]
@@ -276,6 +292,7 @@ fn engines() -> Vec<(&'static str, Engine)> {
 /// One case, decided.
 struct Decided {
     label: String,
+    slug: String,
     manifest: Value,
     approvals: Value,
     input: Value,
@@ -288,16 +305,16 @@ fn yaml(v: &Value) -> String {
 }
 
 /// Writes a failing case where `opa eval` can replay it, and says how.
-fn write_case(dir: &Path, name: &str, c: &Decided, entry: &str) -> String {
+fn write_case(dir: &Path, c: &Decided, entry: &str) -> String {
     std::fs::create_dir_all(dir).unwrap();
-    let base = dir.join(name);
+    let base = dir.join(&c.slug);
     std::fs::write(base.with_extension("yaml"), yaml(&c.manifest)).unwrap();
     std::fs::write(base.with_extension("approvals.yaml"), yaml(&c.approvals)).unwrap();
     std::fs::write(base.with_extension("input.json"), serde_json::to_string_pretty(&c.input).unwrap()).unwrap();
     std::fs::write(dir.join("microgov_entry.rego"), entry).unwrap();
     let bundles: String = BUNDLES.iter().map(|b| format!(" -b policy-bundles/{b}")).collect();
     format!(
-        "opa eval --format pretty -i {}{bundles} -d {} '{QUERY}'",
+        "(from the repository root) opa eval --format pretty -i {}{bundles} -d {} '{QUERY}'",
         base.with_extension("input.json").display(),
         dir.join("microgov_entry.rego").display()
     )
@@ -391,7 +408,14 @@ fn every_path_and_opa_decide_alike() {
     };
     for i in &indices {
         let c = generator.case(seed, *i);
-        inputs.push(Input { label: format!("seed {seed} case {i}"), manifest: c.manifest, approvals: c.approvals });
+        inputs.push(Input {
+            label: format!(
+                "seed {seed} case {i} (rerun: MICROGOV_DIFFERENTIAL_SEED={seed} MICROGOV_DIFFERENTIAL_ONLY={i})"
+            ),
+            slug: format!("seed{seed}-case{i}"),
+            manifest: c.manifest,
+            approvals: c.approvals,
+        });
     }
     let ctx_at = generate::now();
 
@@ -422,6 +446,7 @@ fn every_path_and_opa_decide_alike() {
                             let input = base.input_document(&m, &ctx).map_err(|e| format!("{}: {e}", c.label))?;
                             Ok(Decided {
                                 label: c.label.clone(),
+                                slug: c.slug.clone(),
                                 manifest: c.manifest.clone(),
                                 approvals: c.approvals.clone(),
                                 input,
@@ -442,7 +467,7 @@ fn every_path_and_opa_decide_alike() {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("differential");
     let entry = entry_module(base);
     let mut failures = Vec::new();
-    for (n, c) in decided.iter().enumerate() {
+    for c in &decided {
         let want = engine_side(&c.decisions[0]);
         for ((name, _), d) in engines.iter().zip(&c.decisions).skip(1) {
             let got = engine_side(d);
@@ -454,11 +479,31 @@ fn every_path_and_opa_decide_alike() {
                     yaml(&c.manifest),
                     yaml(&c.approvals),
                     engines[0].0,
-                    write_case(&dir, &format!("case-{n}"), c, &entry),
+                    write_case(&dir, c, &entry),
                 ));
             }
         }
     }
+
+    // The raw heads under regorus's interpreter, on the same inputs.
+    let t = Instant::now();
+    let mut interp = interpreter(base, &entry);
+    for c in &decided {
+        interp.set_input_json(&c.input.to_string()).unwrap();
+        let got = interp.eval_rule(QUERY.to_string()).map(|v| heads_of_entry(&serde_json::to_value(&v).unwrap()));
+        let want = heads_of_decision(&c.decisions[0]);
+        if got.as_ref().ok() != Some(&want) {
+            let got = got.map_or_else(|e| format!("error: {e}"), |g| format!("{g:#}"));
+            failures.push(format!(
+                "{}: the engine and regorus's interpreter differ\n--- manifest\n{}--- approvals\n{}--- engine\n{want:#}\n--- interpreter\n{got}\nreplay: {}",
+                c.label,
+                yaml(&c.manifest),
+                yaml(&c.approvals),
+                write_case(&dir, c, &entry),
+            ));
+        }
+    }
+    let interp_time = t.elapsed();
 
     let mut opa_time = None;
     if let Some(opa) = &opa {
@@ -476,7 +521,7 @@ fn every_path_and_opa_decide_alike() {
                     c.label,
                     yaml(&c.manifest),
                     yaml(&c.approvals),
-                    write_case(&dir, &format!("case-{n}"), c, &entry),
+                    write_case(&dir, c, &entry),
                 ));
             }
         }
@@ -484,11 +529,12 @@ fn every_path_and_opa_decide_alike() {
         eprintln!("differential: OPA not found, MICROGOV_DIFFERENTIAL_WITHOUT_OPA is set: engine paths only");
     }
     eprintln!(
-        "differential: {} cases (seed {seed}), {} paths{}; engine {:.1?}, opa {:?}, {} failures\n{}",
+        "differential: {} cases (seed {seed}), {} paths + interpreter{}; engine {:.1?}, interpreter {:.1?}, opa {:?}, {} failures\n{}",
         decided.len(),
         engines.len(),
         if opa.is_some() { " + opa" } else { "" },
         t_engine,
+        interp_time,
         opa_time,
         failures.len(),
         coverage(&decided)
