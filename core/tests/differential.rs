@@ -19,25 +19,22 @@
 
 #[path = "common/generate.rs"]
 mod generate;
+#[path = "common/opa.rs"]
+mod opa;
 
 use microgov::model::approval::approvals_from_value;
 use microgov::model::{parse_document, sniff_format, Limits};
 use microgov::{Context, Decision, Engine};
+use opa::{entry_module, BUNDLES};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-/// The bundled packages, as OPA loads them (`-b policy-bundles/<each>`).
-const BUNDLES: [&str; 5] = ["egress", "governance", "pii", "residency", "secrets"];
-
 /// What OPA evaluates on each input. With the whole decision in Rego this becomes
 /// `data.microgov.decision` and [`opa_side`] reads it as [`engine_side`] writes it.
 const QUERY: &str = "data.microgov_entry.result";
-
-/// The rule heads the engine collects from every package (`engine::COLLECTED`).
-const HEADS: [&str; 5] = ["violation", "deny", "warn", "obligation", "required_approval"];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().unwrap()
@@ -48,21 +45,6 @@ fn env_u64(name: &str, default: u64) -> u64 {
         Ok(v) => v.trim().parse().unwrap_or_else(|_| panic!("{name}={v} is not a whole number")),
         Err(_) => default,
     }
-}
-
-/// Stock OPA, as `tests/cli_policies.rs` finds it, and first `MICROGOV_OPA`.
-fn opa() -> Option<PathBuf> {
-    let mut candidates: Vec<PathBuf> = std::env::var_os("MICROGOV_OPA").map(PathBuf::from).into_iter().collect();
-    if let Some(p) = std::env::var_os("PATH") {
-        candidates.extend(std::env::split_paths(&p).map(|d| d.join("opa")));
-    }
-    if let Some(g) = std::env::var_os("GOPATH") {
-        candidates.push(Path::new(&g).join("bin/opa"));
-    }
-    if let Some(home) = std::env::var_os("HOME") {
-        candidates.push(Path::new(&home).join("go/bin/opa"));
-    }
-    candidates.into_iter().find(|p| p.is_file())
 }
 
 /// One case to decide: a manifest document and its approvals, with where it came from.
@@ -230,47 +212,6 @@ fn opa_side(result: &Value) -> Value {
     }
 }
 
-/// The rule heads of [`HEADS`] a source defines at column 0, as the engine finds them
-/// (`engine::heads_of`): a package's data may hold a key of the same name (the egress
-/// bundle's `deny` list), which is not a rule.
-fn heads_of(source: &str) -> Vec<&'static str> {
-    HEADS
-        .into_iter()
-        .filter(|h| {
-            source.lines().any(|line| {
-                line.strip_prefix(h)
-                    .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '[', '{', ':', '=', '\t']))
-            })
-        })
-        .collect()
-}
-
-/// The module that gathers every package's heads under `data.microgov_entry.result`, as
-/// the engine's own entry module does (`x = ...` so an undefined value adds nothing).
-fn entry_module(engine: &Engine) -> String {
-    let mut packages: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
-    for f in engine.bundles().iter().flat_map(|b| b.files.iter()).filter(|f| !f.is_test) {
-        let Some(p) = microgov::bundle::package_of(&f.source) else { continue };
-        let heads = packages.entry(p).or_default();
-        for h in heads_of(&f.source) {
-            if !heads.contains(&h) {
-                heads.push(h);
-            }
-        }
-    }
-    let mut s = String::from("package microgov_entry\n\nimport rego.v1\n\nresult := {\n");
-    for (p, heads) in packages.iter().filter(|(_, h)| !h.is_empty()) {
-        let r: String = p.split('.').map(|seg| format!("[\"{seg}\"]")).collect();
-        s.push_str(&format!("  \"{p}\": {{\n"));
-        for h in heads {
-            s.push_str(&format!("    \"{h}\": [x | x = data{r}.{h}],\n"));
-        }
-        s.push_str("  },\n");
-    }
-    s.push_str("}\n");
-    s
-}
-
 /// regorus's interpreter on the bundled sources, the entry module and the engine's data:
 /// the interpreter's side until `EngineOptions::interpreter` runs the whole decision in it.
 fn interpreter(engine: &Engine, entry: &str) -> regorus::Engine {
@@ -390,7 +331,7 @@ fn every_path_and_opa_decide_alike() {
     let seed = env_u64("MICROGOV_DIFFERENTIAL_SEED", 16);
     let only = std::env::var("MICROGOV_DIFFERENTIAL_ONLY").ok().map(|v| v.trim().parse::<u64>().unwrap());
     let without_opa = std::env::var_os("MICROGOV_DIFFERENTIAL_WITHOUT_OPA").is_some_and(|v| v != "0");
-    let opa = opa();
+    let opa = opa::find();
     if opa.is_none() && !without_opa {
         panic!(
             "stock OPA not found (MICROGOV_OPA, PATH, $GOPATH/bin, ~/go/bin): install it with \

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# microgov against stock OPA on the same policies and the same input:
+# `opa bench` of the bundled policies on microgov's prebuilt input document of
+# fixtures/bench/typical.yaml, beside the criterion benches decision/microgov_typical
+# (the full decision: input built, detectors, Rego, assembly) and
+# decision/microgov_typical_prepared (a prepared app), in alternating rounds.
+#
+#   benches/opa/bench.sh [ROUNDS]        # default 3 rounds
+#
+# OPA evaluates `data.microgov.decision` when policy-bundles/decision exists (the whole
+# decision in Rego), else the entry module's `data.microgov_entry.result` (every
+# package's violations, warnings, obligations and required approvals, what microgov's
+# VM evaluates). Prints each round, then OPA's median, microgov's medians and the
+# ratios (OPA's time / microgov's: above 1, microgov is faster).
+#
+# OPA: MICROGOV_OPA, else `opa` on PATH, else $(go env GOPATH)/bin/opa. The first run
+# builds the bench profile (regorus in release: minutes on two cores).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+ROUNDS="${1:-3}"
+export CARGO_BUILD_TARGET="${CARGO_BUILD_TARGET:-$(rustc -vV | sed -n 's/^host: //p')}"
+export CARGO_PROFILE_DEV_DEBUG=0
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+
+OPA="${MICROGOV_OPA:-$(command -v opa || echo "$(go env GOPATH 2>/dev/null || echo "$HOME/go")/bin/opa")}"
+if [ ! -x "$OPA" ]; then
+  echo "stock OPA not found at $OPA: go install github.com/open-policy-agent/opa@v1.4.2 (or set MICROGOV_OPA)" >&2
+  exit 2
+fi
+
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+
+# The input document and entry module exactly as the engine builds them (the example's
+# debug build: the document does not depend on the profile).
+cargo build --quiet --workspace --all-features --examples
+"$CARGO_TARGET_DIR/$CARGO_BUILD_TARGET/debug/examples/input_document" fixtures/bench/typical.yaml \
+  --entry "$WORK/microgov_entry.rego" >"$WORK/input.json"
+BUNDLES=()
+for b in policy-bundles/*/; do BUNDLES+=(-b "$b"); done
+if [ -d policy-bundles/decision ]; then QUERY=data.microgov.decision; else QUERY=data.microgov_entry.result; fi
+
+cargo bench --quiet --workspace --all-features --bench engine --no-run
+CRITERION="$CARGO_TARGET_DIR/criterion/decision"
+
+echo "opa: $("$OPA" version | head -n 1), query $QUERY"
+echo "input: $(wc -c <"$WORK/input.json") bytes; cores: $(nproc), load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+for ((r = 1; r <= ROUNDS; r++)); do
+  "$OPA" bench --format json "${BUNDLES[@]}" -d "$WORK/microgov_entry.rego" -i "$WORK/input.json" "$QUERY" \
+    >"$WORK/opa-$r.json"
+  cargo bench --quiet --workspace --all-features --bench engine -- --noplot --warm-up-time 1 \
+    --measurement-time 5 '^decision/microgov_typical(_prepared)?$' >"$WORK/criterion-$r.txt" 2>&1
+  cp "$CRITERION/microgov_typical/new/estimates.json" "$WORK/full-$r.json"
+  cp "$CRITERION/microgov_typical_prepared/new/estimates.json" "$WORK/prepared-$r.json"
+  python3 - "$WORK" "$r" <<'EOF'
+import json, sys
+work, r = sys.argv[1], sys.argv[2]
+opa = json.load(open(f"{work}/opa-{r}.json"))
+full = json.load(open(f"{work}/full-{r}.json"))["median"]["point_estimate"]
+prep = json.load(open(f"{work}/prepared-{r}.json"))["median"]["point_estimate"]
+eval_med = opa["Extra"]["histogram_timer_rego_query_eval_ns_median"]
+print(f"round {r}: opa query eval median {eval_med / 1e3:.1f} µs ({opa['T'] / opa['N'] / 1e3:.1f} µs/op with "
+      f"setup, {opa['N']} ops); microgov full {full / 1e3:.1f} µs, prepared {prep / 1e3:.1f} µs")
+EOF
+done
+python3 - "$WORK" "$ROUNDS" <<'EOF'
+import json, statistics, sys
+work, rounds = sys.argv[1], int(sys.argv[2])
+rs = range(1, rounds + 1)
+opa = [json.load(open(f"{work}/opa-{r}.json"))["Extra"]["histogram_timer_rego_query_eval_ns_median"] for r in rs]
+full = [json.load(open(f"{work}/full-{r}.json"))["median"]["point_estimate"] for r in rs]
+prep = [json.load(open(f"{work}/prepared-{r}.json"))["median"]["point_estimate"] for r in rs]
+o, f, p = statistics.median(opa), statistics.median(full), statistics.median(prep)
+print(f"\nmedians of {rounds} rounds: opa {o / 1e3:.1f} µs, microgov full decision {f / 1e3:.1f} µs, "
+      f"prepared {p / 1e3:.1f} µs")
+print(f"full decision vs opa: {o / f:.2f}x (per round {', '.join(f'{a / b:.2f}' for a, b in zip(opa, full))})")
+print(f"prepared vs opa:      {o / p:.2f}x (per round {', '.join(f'{a / b:.2f}' for a, b in zip(opa, prep))})")
+EOF
