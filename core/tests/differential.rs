@@ -2,9 +2,14 @@
 //! fixtures, decided by every evaluation path of the engine and by stock OPA on the
 //! engine's input document, must give the same decision.
 //!
-//! Runs `MICROGOV_DIFFERENTIAL_COUNT` generated cases (1,000 by default) from
-//! `MICROGOV_DIFFERENTIAL_SEED` (16 by default); `MICROGOV_DIFFERENTIAL_ONLY=N` runs
-//! case N alone (what a mismatch report names). OPA runs once over every input: the
+//! Paths: the engine with its native fast paths, with `EngineOptions::rego_only` (every
+//! rule in Rego on the compiled VM) and with `EngineOptions::interpreter`; all three must
+//! give the same verdicts, and OPA the same on `Engine::input_document`. Runs
+//! `MICROGOV_DIFFERENTIAL_COUNT` generated cases (1,000 by default) from
+//! `MICROGOV_DIFFERENTIAL_SEED` (16 by default) on the bundles' data, and a quarter as
+//! many on host data over it (an allow-list, adequacy, allowed findings, other
+//! thresholds); `MICROGOV_DIFFERENTIAL_ONLY=N` runs case N alone (what a mismatch
+//! report names). OPA runs once over every input: the
 //! inputs go into one data file and a small wrapper policy evaluates the query on each
 //! with `with input as`. OPA is found as `MICROGOV_OPA`, on `PATH`, or in
 //! `$GOPATH/bin` / `~/go/bin` (where `scripts/test-all.sh` installs it); when it is
@@ -25,7 +30,7 @@ mod opa;
 use microgov::model::approval::approvals_from_value;
 use microgov::model::{parse_document, sniff_format, Limits};
 use microgov::{Context, Decision, Engine, EngineOptions};
-use opa::{entry_module, BUNDLES};
+use opa::{bundle_dirs, entry_module};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -212,16 +217,95 @@ fn opa_side(result: &Value) -> Value {
     }
 }
 
-/// The evaluation paths compared with one another: all must decide alike.
-fn engines() -> Vec<(&'static str, Engine)> {
-    let with = |o: EngineOptions| Engine::with_options(o).unwrap();
-    let native = Engine::new().unwrap();
-    assert!(!native.native_packages().is_empty(), "the bundled packages run natively by default");
+/// Host data over the bundles' data, in the shapes the native paths follow: an egress
+/// allow-list and IP exceptions, adequacy decisions, allowed findings, other thresholds,
+/// stores and an approver directory, so that the rules' data-driven branches run too.
+fn host_data() -> Value {
+    json!({"microgov": {
+        "egress": {
+            "allow": ["api.stripe.com", "*.partner.example", "hooks.slack.com", "*.example.com", "8.8.8.8"],
+            "ip_exceptions": ["10.1.2.3", "::1", "169.254.169.254", "fd00:ec2::254"],
+            "allowed_ports": [443, 8443],
+            "allowed_schemes": ["https", "wss", "postgres"]
+        },
+        "residency": {"adequacy": {"EU": ["UK", "CH", "JP"], "CH": ["EU"], "UK": ["EU", "US"]}},
+        "secrets": {
+            "allowed_findings": [
+                {"path": "/spec/env/GH_TOKEN", "rule": "github_pat"},
+                {"path": "/spec/env/AWS_ACCESS_KEY_ID", "rule": "aws_access_key_id"}
+            ],
+            "max_rotation_days": 30,
+            "approved_stores": ["vault://", "aws-sm://", "arn:aws:secretsmanager:"]
+        },
+        "pii": {"max_retention_days": 365, "require_mfa": false},
+        "governance": {
+            "lifecycle": {"default_days": 60, "max_days": 180, "expiring_within_days": 30},
+            "approvers": {
+                "sec.lead@acme.example": ["security"],
+                "dpo@acme.example": ["data-governance", "security"],
+                "ciso@corp.example": ["security", "auditor"]
+            }
+        }
+    }})
+}
+
+/// The evaluation paths compared with one another, all on the same data: all must decide alike.
+fn engines(data: Option<&Value>) -> Vec<(&'static str, Engine)> {
+    let opts = |rego_only: bool, interpreter: bool| EngineOptions {
+        rego_only,
+        interpreter,
+        data: data.cloned(),
+        ..EngineOptions::default()
+    };
+    let native = Engine::with_options(opts(false, false)).unwrap();
+    assert_eq!(native.native_packages().len(), 4, "the bundled packages run natively: {:?}", native.native_packages());
     vec![
         ("native", native),
-        ("rego_only", with(EngineOptions { rego_only: true, ..EngineOptions::default() })),
-        ("interpreter", with(EngineOptions { interpreter: true, ..EngineOptions::default() })),
+        ("rego_only", Engine::with_options(opts(true, false)).unwrap()),
+        ("interpreter", Engine::with_options(opts(false, true)).unwrap()),
     ]
+}
+
+/// Objects merge key by key, other values replace (as the engine merges host data).
+fn merge(into: &mut Value, over: &Value) {
+    match (into, over) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, v) in b {
+                merge(a.entry(k.clone()).or_insert(Value::Null), v);
+            }
+        }
+        (a, b) => *a = b.clone(),
+    }
+}
+
+/// The bundle folders OPA loads: the repository's, or with host data, copies whose
+/// `data.json` holds it (OPA refuses data files under a bundle's roots).
+fn opa_bundles(dir: &Path, data: Option<&Value>) -> Vec<String> {
+    let Some(over) = data else { return bundle_dirs(&root()) };
+    let mut out = Vec::new();
+    for b in bundle_dirs(&root()) {
+        let to = dir.join("bundles").join(Path::new(&b).file_name().unwrap());
+        std::fs::create_dir_all(&to).unwrap();
+        for f in std::fs::read_dir(root().join(&b)).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_file()) {
+            let name = f.file_name().unwrap().to_owned();
+            if name == "data.json" {
+                let mut d: Value = serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
+                // Only the members under this bundle's own data.
+                let own: Vec<String> =
+                    d["microgov"].as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+                for k in own {
+                    if let Some(v) = over["microgov"].get(&k) {
+                        merge(&mut d["microgov"][&k], v);
+                    }
+                }
+                std::fs::write(to.join(name), serde_json::to_vec_pretty(&d).unwrap()).unwrap();
+            } else {
+                std::fs::copy(&f, to.join(name)).unwrap();
+            }
+        }
+        out.push(to.display().to_string());
+    }
+    out
 }
 
 /// One case, decided.
@@ -240,14 +324,14 @@ fn yaml(v: &Value) -> String {
 }
 
 /// Writes a failing case where `opa eval` can replay it, and says how.
-fn write_case(dir: &Path, c: &Decided, entry: &str) -> String {
+fn write_case(dir: &Path, bundles: &[String], c: &Decided, entry: &str) -> String {
     std::fs::create_dir_all(dir).unwrap();
     let base = dir.join(&c.slug);
     std::fs::write(base.with_extension("yaml"), yaml(&c.manifest)).unwrap();
     std::fs::write(base.with_extension("approvals.yaml"), yaml(&c.approvals)).unwrap();
     std::fs::write(base.with_extension("input.json"), serde_json::to_string_pretty(&c.input).unwrap()).unwrap();
     std::fs::write(dir.join("microgov_entry.rego"), entry).unwrap();
-    let bundles: String = BUNDLES.iter().map(|b| format!(" -b policy-bundles/{b}")).collect();
+    let bundles: String = bundles.iter().map(|b| format!(" -b {b}")).collect();
     format!(
         "(from the repository root) opa eval --format pretty -i {}{bundles} -d {} '{QUERY}'",
         base.with_extension("input.json").display(),
@@ -256,7 +340,7 @@ fn write_case(dir: &Path, c: &Decided, entry: &str) -> String {
 }
 
 /// Runs OPA once over every input: `{index: QUERY with input as case}`.
-fn run_opa(opa: &Path, dir: &Path, inputs: &[&Value], entry: &str) -> BTreeMap<usize, Value> {
+fn run_opa(opa: &Path, dir: &Path, bundles: &[String], inputs: &[&Value], entry: &str) -> BTreeMap<usize, Value> {
     std::fs::create_dir_all(dir).unwrap();
     let cases = dir.join("cases.json");
     std::fs::write(&cases, serde_json::to_vec(&json!({"differential": {"cases": inputs}})).unwrap()).unwrap();
@@ -267,8 +351,8 @@ fn run_opa(opa: &Path, dir: &Path, inputs: &[&Value], entry: &str) -> BTreeMap<u
     std::fs::write(dir.join("differential.rego"), wrapper).unwrap();
     let mut cmd = Command::new(opa);
     cmd.current_dir(root()).args(["eval", "--format", "json"]);
-    for b in BUNDLES {
-        cmd.args(["-b", &format!("policy-bundles/{b}")]);
+    for b in bundles {
+        cmd.args(["-b", b]);
     }
     for f in ["cases.json", "microgov_entry.rego", "differential.rego"] {
         cmd.arg("-d").arg(dir.join(f));
@@ -320,9 +404,21 @@ fn coverage(decided: &[Decided]) -> String {
 
 #[test]
 fn every_path_and_opa_decide_alike() {
+    run("bundled-data", None, env_u64("MICROGOV_DIFFERENTIAL_COUNT", 1000), true);
+}
+
+/// The same with host data over the bundles' (a quarter as many cases, other seeds).
+#[test]
+fn every_path_and_opa_decide_alike_on_host_data() {
+    run("host-data", Some(&host_data()), env_u64("MICROGOV_DIFFERENTIAL_COUNT", 1000).div_ceil(4), false);
+}
+
+/// Decides `count` generated cases (and, with `fixtures`, the shipped fixture apps) on every
+/// path of [`engines`] and under OPA, on the bundles' data with `data` over it.
+fn run(config: &str, data: Option<&Value>, count: u64, fixtures: bool) {
     let t0 = Instant::now();
-    let count = env_u64("MICROGOV_DIFFERENTIAL_COUNT", 1000);
-    let seed = env_u64("MICROGOV_DIFFERENTIAL_SEED", 16);
+    let base_seed = env_u64("MICROGOV_DIFFERENTIAL_SEED", 16);
+    let seed = base_seed + if data.is_some() { 1_000_000 } else { 0 };
     let only = std::env::var("MICROGOV_DIFFERENTIAL_ONLY").ok().map(|v| v.trim().parse::<u64>().unwrap());
     let without_opa = std::env::var_os("MICROGOV_DIFFERENTIAL_WITHOUT_OPA").is_some_and(|v| v != "0");
     let opa = opa::find();
@@ -333,10 +429,10 @@ fn every_path_and_opa_decide_alike() {
              or set MICROGOV_DIFFERENTIAL_WITHOUT_OPA=1 to compare the engine's paths only"
         );
     }
-    let engines = engines();
+    let engines = engines(data);
     let base = &engines[0].1;
     let generator = generate::Generator::from_data(base.data());
-    let mut inputs: Vec<Input> = if only.is_some() { Vec::new() } else { fixture_cases() };
+    let mut inputs: Vec<Input> = if only.is_some() || !fixtures { Vec::new() } else { fixture_cases() };
     let indices: Vec<u64> = match only {
         Some(i) => vec![i],
         None => (0..count).collect(),
@@ -345,7 +441,7 @@ fn every_path_and_opa_decide_alike() {
         let c = generator.case(seed, *i);
         inputs.push(Input {
             label: format!(
-                "seed {seed} case {i} (rerun: MICROGOV_DIFFERENTIAL_SEED={seed} MICROGOV_DIFFERENTIAL_ONLY={i})"
+                "{config}, seed {seed} case {i} (rerun: MICROGOV_DIFFERENTIAL_SEED={base_seed} MICROGOV_DIFFERENTIAL_ONLY={i})"
             ),
             slug: format!("seed{seed}-case{i}"),
             manifest: c.manifest,
@@ -399,7 +495,9 @@ fn every_path_and_opa_decide_alike() {
     assert!(refused.is_empty(), "{} of {} cases refused; first:\n{}", refused.len(), results.len(), refused[0]);
     let decided: Vec<Decided> = results.into_iter().map(Result::unwrap).collect();
 
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("differential");
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("differential").join(config);
+    let _ = std::fs::remove_dir_all(&dir);
+    let bundles = opa_bundles(&dir, data);
     let entry = entry_module(base);
     let mut failures = Vec::new();
     for c in &decided {
@@ -414,7 +512,7 @@ fn every_path_and_opa_decide_alike() {
                     yaml(&c.manifest),
                     yaml(&c.approvals),
                     engines[0].0,
-                    write_case(&dir, c, &entry),
+                    write_case(&dir, &bundles, c, &entry),
                 ));
             }
         }
@@ -424,7 +522,7 @@ fn every_path_and_opa_decide_alike() {
     if let Some(opa) = &opa {
         let t = Instant::now();
         let all: Vec<&Value> = decided.iter().map(|c| &c.input).collect();
-        let answers = run_opa(opa, &dir, &all, &entry);
+        let answers = run_opa(opa, &dir, &bundles, &all, &entry);
         opa_time = Some(t.elapsed());
         for (n, c) in decided.iter().enumerate() {
             let want = engine_vs_opa(&c.decisions[0]);
@@ -436,7 +534,7 @@ fn every_path_and_opa_decide_alike() {
                     c.label,
                     yaml(&c.manifest),
                     yaml(&c.approvals),
-                    write_case(&dir, c, &entry),
+                    write_case(&dir, &bundles, c, &entry),
                 ));
             }
         }
@@ -444,7 +542,7 @@ fn every_path_and_opa_decide_alike() {
         eprintln!("differential: OPA not found, MICROGOV_DIFFERENTIAL_WITHOUT_OPA is set: engine paths only");
     }
     eprintln!(
-        "differential: {} cases (seed {seed}), {} paths{}; engine {:.1?}, opa {:?}, {} failures\n{}",
+        "differential, {config}: {} cases (seed {seed}), {} paths{}; engine {:.1?}, opa {:?}, {} failures\n{}",
         decided.len(),
         engines.len(),
         if opa.is_some() { " + opa" } else { "" },
@@ -458,7 +556,7 @@ fn every_path_and_opa_decide_alike() {
             eprintln!("\n{f}");
         }
         panic!(
-            "{} comparisons differ (the first 5 above; files in {}), of {} cases on {} paths{}",
+            "{config}: {} comparisons differ (the first 5 above; files in {}), of {} cases on {} paths{}",
             failures.len(),
             dir.display(),
             decided.len(),

@@ -861,7 +861,7 @@ impl Build<'_> {
         let [a, b, c, d] = *self.r.pick(&IPV4);
         let n = u32::from_be_bytes([a, b, c, d]);
         match self.r.below(10) {
-            0 | 1 | 2 => format!("{a}.{b}.{c}.{d}"),
+            0..=2 => format!("{a}.{b}.{c}.{d}"),
             3 => n.to_string(),
             4 => format!("0x{n:x}"),
             5 => format!("0{n:o}"),

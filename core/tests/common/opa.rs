@@ -8,8 +8,19 @@ use microgov::Engine;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// The bundled packages, as OPA loads them (`-b policy-bundles/<each>`).
-pub const BUNDLES: [&str; 5] = ["egress", "governance", "pii", "residency", "secrets"];
+/// The bundle folders OPA loads, each with `-b` (`policy-bundles/<each>`, relative to `root`).
+pub fn bundle_dirs(root: &Path) -> Vec<String> {
+    let mut dirs: Vec<String> = std::fs::read_dir(root.join("policy-bundles"))
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .filter(|e| e.path().is_dir())
+                .map(|e| format!("policy-bundles/{}", e.file_name().to_string_lossy()))
+                .collect()
+        })
+        .unwrap_or_default();
+    dirs.sort();
+    dirs
+}
 
 /// The rule heads the engine collects from every package (`engine::COLLECTED`).
 pub const HEADS: [&str; 5] = ["violation", "deny", "warn", "obligation", "required_approval"];
