@@ -258,7 +258,9 @@ fn engines(data: Option<&Value>) -> Vec<(&'static str, Engine)> {
         ..EngineOptions::default()
     };
     let native = Engine::with_options(opts(false, false)).unwrap();
-    assert_eq!(native.native_packages().len(), 4, "the bundled packages run natively: {:?}", native.native_packages());
+    for p in ["microgov.residency", "microgov.pii", "microgov.secrets", "microgov.egress"] {
+        assert!(native.native_packages().contains(&p), "{p} runs natively: {:?}", native.native_packages());
+    }
     vec![
         ("native", native),
         ("rego_only", Engine::with_options(opts(true, false)).unwrap()),
