@@ -3,7 +3,8 @@
 # `opa bench` of the bundled policies on microgov's prebuilt input document of
 # fixtures/bench/typical.yaml, beside the criterion benches decision/microgov_typical
 # (the full decision: input built, detectors, Rego, assembly) and
-# decision/microgov_typical_prepared (a prepared app), in alternating rounds.
+# decision/microgov_typical_prepared (a prepared app), and both with every rule in Rego
+# (`_rego_only`, when the bench has them), in alternating rounds.
 #
 #   benches/opa/bench.sh [ROUNDS]        # default 3 rounds
 #
@@ -50,18 +51,24 @@ for ((r = 1; r <= ROUNDS; r++)); do
   "$OPA" bench --format json "${BUNDLES[@]}" -d "$WORK/microgov_entry.rego" -i "$WORK/input.json" "$QUERY" \
     >"$WORK/opa-$r.json"
   cargo bench --quiet --workspace --all-features --bench engine -- --noplot --warm-up-time 1 \
-    --measurement-time 5 '^decision/microgov_typical(_prepared)?$' >"$WORK/criterion-$r.txt" 2>&1
-  cp "$CRITERION/microgov_typical/new/estimates.json" "$WORK/full-$r.json"
-  cp "$CRITERION/microgov_typical_prepared/new/estimates.json" "$WORK/prepared-$r.json"
+    --measurement-time 5 '^decision/microgov_typical(_prepared)?(_rego_only)?$' >"$WORK/criterion-$r.txt" 2>&1
+  for b in microgov_typical microgov_typical_prepared microgov_typical_rego_only microgov_typical_prepared_rego_only; do
+    if [ -f "$CRITERION/$b/new/estimates.json" ]; then cp "$CRITERION/$b/new/estimates.json" "$WORK/$b-$r.json"; fi
+  done
   python3 - "$WORK" "$r" <<'EOF'
 import json, sys
 work, r = sys.argv[1], sys.argv[2]
 opa = json.load(open(f"{work}/opa-{r}.json"))
-full = json.load(open(f"{work}/full-{r}.json"))["median"]["point_estimate"]
-prep = json.load(open(f"{work}/prepared-{r}.json"))["median"]["point_estimate"]
+def med(b):
+    try:
+        return json.load(open(f"{work}/{b}-{r}.json"))["median"]["point_estimate"] / 1e3
+    except FileNotFoundError:
+        return float("nan")
 eval_med = opa["Extra"]["histogram_timer_rego_query_eval_ns_median"]
 print(f"round {r}: opa query eval median {eval_med / 1e3:.1f} µs ({opa['T'] / opa['N'] / 1e3:.1f} µs/op with "
-      f"setup, {opa['N']} ops); microgov full {full / 1e3:.1f} µs, prepared {prep / 1e3:.1f} µs")
+      f"setup, {opa['N']} ops); microgov full {med('microgov_typical'):.1f} µs, prepared "
+      f"{med('microgov_typical_prepared'):.1f} µs; every rule in Rego: full {med('microgov_typical_rego_only'):.1f} µs, "
+      f"prepared {med('microgov_typical_prepared_rego_only'):.1f} µs")
 EOF
 done
 python3 - "$WORK" "$ROUNDS" <<'EOF'
@@ -69,11 +76,20 @@ import json, statistics, sys
 work, rounds = sys.argv[1], int(sys.argv[2])
 rs = range(1, rounds + 1)
 opa = [json.load(open(f"{work}/opa-{r}.json"))["Extra"]["histogram_timer_rego_query_eval_ns_median"] for r in rs]
-full = [json.load(open(f"{work}/full-{r}.json"))["median"]["point_estimate"] for r in rs]
-prep = [json.load(open(f"{work}/prepared-{r}.json"))["median"]["point_estimate"] for r in rs]
-o, f, p = statistics.median(opa), statistics.median(full), statistics.median(prep)
-print(f"\nmedians of {rounds} rounds: opa {o / 1e3:.1f} µs, microgov full decision {f / 1e3:.1f} µs, "
-      f"prepared {p / 1e3:.1f} µs")
-print(f"full decision vs opa: {o / f:.2f}x (per round {', '.join(f'{a / b:.2f}' for a, b in zip(opa, full))})")
-print(f"prepared vs opa:      {o / p:.2f}x (per round {', '.join(f'{a / b:.2f}' for a, b in zip(opa, prep))})")
+def series(b):
+    try:
+        return [json.load(open(f"{work}/{b}-{r}.json"))["median"]["point_estimate"] for r in rs]
+    except FileNotFoundError:
+        return None
+o = statistics.median(opa)
+print(f"\nmedians of {rounds} rounds: opa {o / 1e3:.1f} µs")
+for label, b in [("full decision", "microgov_typical"), ("prepared", "microgov_typical_prepared"),
+                 ("full decision, every rule in Rego", "microgov_typical_rego_only"),
+                 ("prepared, every rule in Rego", "microgov_typical_prepared_rego_only")]:
+    s = series(b)
+    if s is None:
+        continue
+    m = statistics.median(s)
+    per = ", ".join(f"{a / x:.2f}" for a, x in zip(opa, s))
+    print(f"{label}: {m / 1e3:.1f} µs, {o / m:.2f}x faster than opa (per round {per})")
 EOF
