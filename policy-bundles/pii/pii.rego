@@ -12,16 +12,6 @@ package microgov.pii
 
 import rego.v1
 
-# The dataset holds regulated personal data.
-regulated(dataset) if input.findings.datasets[dataset.name].regulated
-
-# The regulated fields a connector receives, sorted: those of each dataset it
-# lists, in turn (a dataset listed twice gives its fields twice).
-regulated_fields(connector) := sort([field |
-	some name in connector.datasets
-	some field in input.findings.datasets[name].regulated_fields
-])
-
 # METADATA
 # title: Personal data exported without approval
 # description: >-
@@ -51,8 +41,8 @@ violation contains v if {
 #   remediation: Set retentionDays on the dataset, within the maximum.
 violation contains v if {
 	some i, dataset in input.app.spec.datasets
-	regulated(dataset)
 	not dataset.retentionDays
+	input.findings.datasets[dataset.name].regulated
 	v := {
 		"rule": "retention_missing",
 		"message": sprintf("dataset %s holds personal data but sets no retentionDays", [dataset.name]),
@@ -70,14 +60,15 @@ violation contains v if {
 #   severity: medium
 #   remediation: Lower retentionDays to the maximum or below.
 violation contains v if {
+	max_days := data.microgov.pii.max_retention_days
 	some i, dataset in input.app.spec.datasets
-	regulated(dataset)
-	dataset.retentionDays > data.microgov.pii.max_retention_days
+	dataset.retentionDays > max_days
+	input.findings.datasets[dataset.name].regulated
 	v := {
 		"rule": "retention_too_long",
 		"message": sprintf(
 			"dataset %s keeps personal data %d days, more than %d",
-			[dataset.name, dataset.retentionDays, data.microgov.pii.max_retention_days],
+			[dataset.name, dataset.retentionDays, max_days],
 		),
 		"path": sprintf("/spec/datasets/%d/retentionDays", [i]),
 		"dataset": dataset.name,
@@ -164,7 +155,13 @@ violation contains v if {
 obligation := [mask |
 	some i, connector in input.app.spec.connectors
 	not connector.needsRawValues
-	fields := regulated_fields(connector)
+
+	# The regulated fields of each dataset it lists, in turn (a dataset listed
+	# twice gives its fields twice), sorted.
+	fields := sort([field |
+		some name in connector.datasets
+		some field in input.findings.datasets[name].regulated_fields
+	])
 	count(fields) > 0
 	mask := {
 		"type": "mask",

@@ -11,23 +11,12 @@ package microgov.residency
 
 import rego.v1
 
-# The flow's destination is inside the dataset's residency: for a jurisdiction
-# residency (EU), the region's jurisdiction is that residency; for a country
-# residency (DE), the region's country is.
-inside_residency(flow) if {
-	flow.residency_kind == "jurisdiction"
-	flow.jurisdiction == flow.residency
-}
+# The adequacy entries (data: adequacy, residency -> the jurisdictions its data
+# may also flow to); none without adequacy in the data. A residency without an
+# entry allows nothing more.
+default adequacy_entries := {}
 
-inside_residency(flow) if {
-	flow.residency_kind == "country"
-	flow.country == flow.residency
-}
-
-# The residency's adequacy entry (data: adequacy, residency -> jurisdictions)
-# lists the destination's jurisdiction. A residency without an entry allows
-# nothing more.
-adequate(flow, adequacy) if flow.jurisdiction in adequacy[flow.residency]
+adequacy_entries := data.microgov.residency.adequacy
 
 # METADATA
 # title: Cross-border transfer
@@ -45,10 +34,16 @@ adequate(flow, adequacy) if flow.jurisdiction in adequacy[flow.residency]
 #     or obtain a residency.transfer exception (with BYOK encryption where required).
 violation contains v if {
 	some flow in input.findings.flows
+
+	# Outside the residency: the region's jurisdiction (for a jurisdiction residency
+	# such as EU) or its country (for a country residency such as DE) is another one
+	# (tested first: most flows stay inside)...
+	not flow[flow.residency_kind] == flow.residency
 	flow.residency != null
 	flow.known_region
-	not inside_residency(flow)
-	not adequate(flow, data.microgov.residency.adequacy)
+
+	# ...and the residency's adequacy entry does not list the region's jurisdiction.
+	not flow.jurisdiction in object.get(adequacy_entries, flow.residency, [])
 	v := {
 		"rule": "cross_border_transfer",
 		"message": sprintf("dataset %s (residency %s) flows through connector %s to %s in %s (%s)", [
@@ -98,8 +93,8 @@ violation contains v if {
 #   remediation: Declare the connector's region (provider:region) so residency can be checked.
 violation contains v if {
 	some flow in input.findings.flows
-	flow.residency != null
 	not flow.known_region
+	flow.residency != null
 	v := {
 		"rule": "region_undeclared",
 		"message": sprintf(

@@ -16,15 +16,13 @@ allowed(f) if {
 	a.rule == f.rule
 }
 
-# A reference is in an approved store when it starts with one of
-# data.microgov.secrets.approved_stores (prefixes such as vault://). Without
-# that list in the data, every reference is approved; an empty list approves none.
-approved_store(_) if not data.microgov.secrets.approved_stores
+# The prefixes of the approved secret stores (data: approved_stores, such as
+# vault://); a reference is approved when it starts with one of them. Without
+# approved_stores in the data, the empty prefix, so every reference is approved;
+# an empty list approves none.
+default store_prefixes := [""]
 
-approved_store(reference) if {
-	some prefix in data.microgov.secrets.approved_stores
-	startswith(reference, prefix)
-}
+store_prefixes := data.microgov.secrets.approved_stores
 
 # METADATA
 # title: Inline secret
@@ -56,7 +54,7 @@ violation contains v if {
 violation contains v if {
 	some i, connector in input.app.spec.connectors
 	reference := connector.secretRef
-	not approved_store(reference)
+	not strings.any_prefix_match(reference, store_prefixes)
 	v := {
 		"rule": "unapproved_secret_store",
 		"message": sprintf("connector %s references its secret in an unapproved store: %s", [connector.name, reference]),
@@ -75,7 +73,7 @@ violation contains v if {
 #     and reference it there.
 violation contains v if {
 	some i, secret in input.app.spec.secrets
-	not approved_store(secret.ref)
+	not strings.any_prefix_match(secret.ref, store_prefixes)
 	v := {
 		"rule": "unapproved_secret_store",
 		"message": sprintf("secret %s references its secret in an unapproved store: %s", [secret.name, secret.ref]),
@@ -91,13 +89,14 @@ violation contains v if {
 #   severity: medium
 #   remediation: Rotate the credential at least as often as data.microgov.secrets.max_rotation_days.
 violation contains v if {
+	max_days := data.microgov.secrets.max_rotation_days
 	some i, connector in input.app.spec.connectors
-	connector.rotationDays > data.microgov.secrets.max_rotation_days
+	connector.rotationDays > max_days
 	v := {
 		"rule": "rotation_too_long",
 		"message": sprintf(
 			"connector %s rotates its credential every %d days, more than %d",
-			[connector.name, connector.rotationDays, data.microgov.secrets.max_rotation_days],
+			[connector.name, connector.rotationDays, max_days],
 		),
 		"path": sprintf("/spec/connectors/%d/rotationDays", [i]),
 		"connector": connector.name,
@@ -111,13 +110,14 @@ violation contains v if {
 #   severity: medium
 #   remediation: Rotate the credential at least as often as data.microgov.secrets.max_rotation_days.
 violation contains v if {
+	max_days := data.microgov.secrets.max_rotation_days
 	some i, secret in input.app.spec.secrets
-	secret.rotationDays > data.microgov.secrets.max_rotation_days
+	secret.rotationDays > max_days
 	v := {
 		"rule": "rotation_too_long",
 		"message": sprintf(
 			"secret %s rotates its credential every %d days, more than %d",
-			[secret.name, secret.rotationDays, data.microgov.secrets.max_rotation_days],
+			[secret.name, secret.rotationDays, max_days],
 		),
 		"path": sprintf("/spec/secrets/%d/rotationDays", [i]),
 		"connector": null,

@@ -73,11 +73,11 @@ test_approved_stores_are_read_from_data if {
 	{v.path | some v in none} == {"/spec/connectors/0/secretRef", "/spec/secrets/0/ref"}
 }
 
-# `with` cannot take a key out of the data; false stands for an absent list
-# (the engine refuses data whose approved_stores is not a list).
-test_without_approved_stores_every_store_is_approved if {
+# Without approved_stores in the data the prefixes default to the empty one
+# (`with` cannot take a key out of the data, so the test sets that default).
+test_the_empty_prefix_approves_every_store if {
 	inp := app([{"name": "db", "secretRef": "https://paste.example/x"}], [{"name": "api", "ref": "plain://api"}])
-	count(secrets.violation) == 0 with input as inp with secrets.approved_stores as false
+	count(secrets.violation) == 0 with input as inp with secrets.approved_stores as [""]
 }
 
 test_rotation_over_maximum_for_a_secret if {
