@@ -196,8 +196,7 @@ impl PgLog {
             .execute(schema::CREATE_LOG, &[&log_id, &&Hash::ZERO.0[..]])
             .map_err(|e| store_error(&url, "create log", &e))?
             == 1;
-        let head = read::head(&mut client, &url, &log_id)?;
-        read::check_last_record(&mut client, &url, &log_id, &head)?;
+        let head = read::checked_head(&mut client, &url, &log_id)?;
         let notes = read::checkpoint_notes(&mut client, &url, &log_id, None)?;
         let opened = Opened { created, records: head.size, checkpoints: notes.len() };
         let state = State {

@@ -23,27 +23,30 @@ pub(super) fn head(client: &mut Client, url: &StoreUrl, log_id: &str) -> Result<
     }
 }
 
-/// Opening checks that the head and the last record agree (the whole chain is checked by
-/// `verify`, which reads every record).
-pub(super) fn check_last_record(
-    client: &mut Client,
-    url: &StoreUrl,
-    log_id: &str,
-    head: &Head,
-) -> Result<(), AuditError> {
-    let row = client.query_opt(schema::LAST_RECORD, &[&log_id]).map_err(|e| store_error(url, "read record", &e))?;
+/// The head, checked against the last record (in one snapshot). Opening checks that much;
+/// `verify` reads every record.
+pub(super) fn checked_head(client: &mut Client, url: &StoreUrl, log_id: &str) -> Result<Head, AuditError> {
+    let fail = |e: postgres::Error| store_error(url, "read head", &e);
+    let row = client.query_opt(schema::HEAD_AND_LAST, &[&log_id]).map_err(fail)?;
+    let Some(row) = row else {
+        return Err(AuditError::StoreUnavailable {
+            store: url.display.clone(),
+            reason: format!("no log {log_id} in this database"),
+        });
+    };
+    let head = Head::from_row(url, log_id, &row)?;
+    let seq: Option<i64> = row.try_get(4).map_err(fail)?;
+    let line: Option<&[u8]> = row.try_get(5).map_err(fail)?;
     let tampered = |seq: Option<u64>, reason: String| AuditError::Tampered {
         path: url.display.clone(),
         kind: "bad_head",
         seq,
         reason,
     };
-    match (row, head.size) {
-        (None, 0) => Ok(()),
+    match (seq.zip(line), head.size) {
+        (None, 0) => Ok(head),
         (None, n) => Err(tampered(Some(0), format!("the head counts {n} records, none is stored"))),
-        (Some(row), size) => {
-            let seq: i64 = row.try_get(0).map_err(|e| store_error(url, "read record", &e))?;
-            let line: &[u8] = row.try_get(1).map_err(|e| store_error(url, "read record", &e))?;
+        (Some((seq, line)), size) => {
             if seq < 0 || seq as u64 + 1 != size {
                 return Err(tampered(
                     Some(size),
@@ -53,7 +56,7 @@ pub(super) fn check_last_record(
             if leaf_hash(line) != head.last {
                 return Err(tampered(Some(seq as u64), format!("record {seq} does not hash to the head's last hash")));
             }
-            Ok(())
+            Ok(head)
         }
     }
 }

@@ -63,9 +63,11 @@ WHERE log_id = $1";
 pub(super) const ADD_CHECKPOINT: &str = "INSERT INTO microgov_audit_checkpoints (log_id, size, key_id, note) \
      VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
 
-/// The last record, to check the head against on open.
-pub(super) const LAST_RECORD: &str =
-    "SELECT seq, line FROM microgov_audit_records WHERE log_id = $1 ORDER BY seq DESC LIMIT 1";
+/// The head and the last record, in one snapshot (one statement), to check one against the
+/// other on open while other writers append.
+pub(super) const HEAD_AND_LAST: &str = "SELECT h.size, h.last_hash, h.frontier, h.checkpoint_size, r.seq, r.line \
+     FROM microgov_audit_logs h LEFT JOIN LATERAL (SELECT seq, line FROM microgov_audit_records \
+     WHERE log_id = h.log_id ORDER BY seq DESC LIMIT 1) r ON true WHERE h.log_id = $1";
 
 /// One page of record lines in seq order, from seq `$2` on (keyset paging).
 pub(super) const LINES: &str =

@@ -110,6 +110,9 @@ pub struct AppendArgs {
     /// Read JSON Lines as they arrive and append each at once, printing each receipt when it is acknowledged (durable).
     #[arg(long, conflicts_with = "decisions")]
     pub stream: bool,
+    /// With --stream: at most N waiting lines share one durable append (one transaction).
+    #[arg(long, value_name = "N", default_value_t = 256, requires = "stream")]
+    pub batch: usize,
     /// Tenant to set on events that have none.
     #[arg(long)]
     pub tenant: Option<String>,
@@ -317,28 +320,52 @@ fn with_defaults(a: &AppendArgs, mut e: Event) -> Event {
     e
 }
 
-/// `append --stream`: one event per line of standard input, each appended (and durable) before
-/// its receipt is printed, so whoever reads the output knows exactly what was acknowledged.
+/// `append --stream`: one event per line of standard input, appended as it arrives; the
+/// lines already waiting (at most `--batch`) share one durable append, and each receipt is
+/// printed only once its record is durable, so whoever reads the output knows exactly what
+/// was acknowledged.
 fn run_append_stream(a: AppendArgs) -> CliResult<u8> {
     let log = AuditLog::open(&a.log, append_options(&a)?.sync(SyncPolicy::EveryRecord)).map_err(audit_error)?;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<String>>(a.batch.max(1) * 4);
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let mut count = 0u64;
-    for (i, line) in std::io::stdin().lock().lines().enumerate() {
-        let line = line.map_err(|e| CliError::input(format!("cannot read standard input: {}", io_message(&e))))?;
-        if line.trim().is_empty() {
-            continue;
+    let (mut count, mut line_no) = (0u64, 0usize);
+    while let Ok(first) = rx.recv() {
+        let mut lines = vec![first];
+        while lines.len() < a.batch.max(1) {
+            match rx.try_recv() {
+                Ok(l) => lines.push(l),
+                Err(_) => break,
+            }
         }
-        let value: Value = serde_json::from_str(&line)
-            .map_err(|e| CliError::input(format!("standard input line {}: invalid JSON: {e}", i + 1)))?;
-        let event = Event::from_json(&value).map_err(|e| core_error(&format!("standard input line {}", i + 1), e))?;
-        let receipt = log.append(&with_defaults(&a, event)).map_err(audit_error)?;
-        count += 1;
-        if a.format == Format::Json {
-            serde_json::to_writer(&mut out, &receipt).map_err(std::io::Error::from)?;
-            writeln!(out)?;
-        } else {
-            writeln!(out, "appended seq {} hash {}", receipt.seq, receipt.hash)?;
+        let mut events = Vec::with_capacity(lines.len());
+        for line in lines {
+            line_no += 1;
+            let line = line.map_err(|e| CliError::input(format!("cannot read standard input: {}", io_message(&e))))?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let value: Value = serde_json::from_str(&line)
+                .map_err(|e| CliError::input(format!("standard input line {line_no}: invalid JSON: {e}")))?;
+            let event =
+                Event::from_json(&value).map_err(|e| core_error(&format!("standard input line {line_no}"), e))?;
+            events.push(with_defaults(&a, event));
+        }
+        for receipt in log.append_batch(&events).map_err(audit_error)? {
+            count += 1;
+            if a.format == Format::Json {
+                serde_json::to_writer(&mut out, &receipt).map_err(std::io::Error::from)?;
+                writeln!(out)?;
+            } else {
+                writeln!(out, "appended seq {} hash {}", receipt.seq, receipt.hash)?;
+            }
         }
         out.flush()?;
     }
