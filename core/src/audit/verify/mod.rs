@@ -224,7 +224,8 @@ impl VerifyReport {
 /// `checkpoint` is the text of a signed checkpoint note, or of a whole checkpoints file (every
 /// note in it is checked). `public_key` is the verifier key string
 /// (`<name>+<hex id>+<base64>`); without it the checkpoint is trusted as given and only its
-/// root is compared. Finding tampering is not an error: it is the report's status. Errors are
+/// root is compared. For a PostgreSQL log, a `public_key` without `checkpoint` checks the
+/// checkpoints stored with the log that this key signed. Finding tampering is not an error: it is the report's status. Errors are
 /// for unreadable files and malformed keys or checkpoints.
 ///
 /// ```no_run
@@ -240,6 +241,15 @@ pub fn verify<'a>(
     public_key: Option<&str>,
 ) -> Result<VerifyReport, AuditError> {
     let key = public_key.map(VerifierKey::parse).transpose()?;
+    let log = log.into();
+    // A database log keeps its checkpoints beside its records: a key alone checks those.
+    let stored = match (&log, &key, checkpoint) {
+        (LogSource::Store(url), Some(k), None) => Some(read_checkpoints(url, Some(k))?.ok_or_else(|| {
+            AuditError::InvalidArgument { reason: format!("{url}: no checkpoint signed by {} is stored", k.name()) }
+        })?),
+        _ => None,
+    };
+    let checkpoint = checkpoint.or(stored.as_deref());
     if key.is_some() && checkpoint.is_none() {
         return Err(AuditError::InvalidArgument { reason: "a public key was given without a checkpoint".into() });
     }
@@ -275,7 +285,7 @@ pub fn verify<'a>(
         }
     }
     let signature_verified = key.is_some();
-    let mut scan = scan(open_sources(log.into())?, &checkpoints, &mut |_| {})?;
+    let mut scan = scan(open_sources(log)?, &checkpoints, &mut |_| {})?;
     scan.report.signature_verified = signature_verified;
     Ok(scan.report)
 }
