@@ -76,7 +76,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let elapsed = started.elapsed().as_secs_f64();
         let n = acked.load(Ordering::Relaxed);
         log.close()?;
-        println!("append  {writers:>2} writer(s): {:>8.0} acknowledged appends/s ({n} in {elapsed:.1} s)", n as f64 / elapsed);
+        println!(
+            "append  {writers:>2} writer(s): {:>8.0} acknowledged appends/s ({n} in {elapsed:.1} s)",
+            n as f64 / elapsed
+        );
     }
 
     // A log of VERIFY records, appended in large batches, then verified from the server.

@@ -91,6 +91,9 @@ struct State {
     done: HashMap<u64, Outcome>,
     /// A round is running (it holds the connection).
     busy: bool,
+    /// Requests the last round carried, and whether a leader waits for as many to queue.
+    last_batch: usize,
+    gathering: bool,
     /// The connection between rounds (`None` after a failure: the next round reconnects).
     conn: Option<Client>,
     /// The last checkpoint this handle signed or found.
@@ -204,6 +207,8 @@ impl PgLog {
             next_ticket: 0,
             done: HashMap::new(),
             busy: false,
+            last_batch: 0,
+            gathering: false,
             conn: Some(client),
             latest_note: notes.last().cloned(),
             tree: MerkleTree::new(),
