@@ -69,10 +69,6 @@ pub(super) const HEAD_AND_LAST: &str = "SELECT h.size, h.last_hash, h.frontier, 
      FROM microgov_audit_logs h LEFT JOIN LATERAL (SELECT seq, line FROM microgov_audit_records \
      WHERE log_id = h.log_id ORDER BY seq DESC LIMIT 1) r ON true WHERE h.log_id = $1";
 
-/// One page of record lines in seq order, from seq `$2` on (keyset paging).
-pub(super) const LINES: &str =
-    "SELECT seq, line FROM microgov_audit_records WHERE log_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3";
-
 /// Record hashes `[$2, $3)`, for proofs.
 pub(super) const HASHES: &str =
     "SELECT seq, hash FROM microgov_audit_records WHERE log_id = $1 AND seq >= $2 AND seq < $3 ORDER BY seq";
