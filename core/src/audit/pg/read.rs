@@ -219,10 +219,8 @@ fn copy_lines(
         page.resize(start + len, 0);
         r.read_exact(&mut page[start..]).map_err(io)?;
         page.push(b'\n');
-        if page.len() >= 1 << 20 {
-            if tx.send(Ok(std::mem::replace(&mut page, Vec::with_capacity(1 << 20)))).is_err() {
-                return Ok(()); // the reader is gone
-            }
+        if page.len() >= 1 << 20 && tx.send(Ok(std::mem::replace(&mut page, Vec::with_capacity(1 << 20)))).is_err() {
+            return Ok(()); // the reader is gone
         }
     }
     if !page.is_empty() {
