@@ -6,12 +6,14 @@
 //! specified in `core/docs/audit-format.md`, independently of this code.
 //!
 //! - [`Event`] is what a caller records; [`Record`] is a line read back.
-//! - [`Chain`] builds records in memory (no I/O); [`AuditLog`] writes them durably to a file.
+//! - [`Chain`] builds records in memory (no I/O); [`AuditLog`] writes them durably to a file
+//!   or (cargo feature `postgres`) to PostgreSQL, where many processes share one chain.
 //! - [`verify`] checks a log and names the first bad record.
 //! - [`Checkpoint`], [`SigningKey`], [`VerifierKey`], [`keygen`] sign and check tree heads.
 //!
-//! Files: `record/` (events and record lines), `chain.rs`, `log/` (the durable log: options,
-//! open, writer, lock), `verify/` (report and streaming scan, with `fast.rs` its fast path),
+//! Files: `record/` (events and record lines), `chain.rs`, `log/` (the durable log: the handle
+//! over both backends, options, and the file log's open, writer, lock), `pg/` (the PostgreSQL
+//! log), `location.rs` (file path or `postgres://` URL), `verify/` (report and streaming scan, with `fast.rs` its fast path),
 //! `merkle.rs`, `checkpoint.rs`, `error.rs`; canonical JSON is `crate::canonical`, shared
 //! with the engine's input digest (`jcs.rs` turns its failures into [`AuditError`]s).
 //!
@@ -37,15 +39,21 @@ mod checkpoint;
 mod error;
 mod fast;
 mod jcs;
+mod location;
 mod log;
 pub mod merkle;
+#[cfg(feature = "postgres")]
+mod pg;
 mod record;
 mod verify;
 
 pub use chain::{Chain, Receipt};
 pub use checkpoint::{keygen, Checkpoint, SigningKey, VerifierKey};
 pub use error::AuditError;
+pub use location::is_store_url;
 pub use log::{AuditLog, AuditOptions, Recovery, SyncPolicy, TornTail};
 pub use merkle::{leaf_hash, ConsistencyProof, Hash, InclusionProof};
 pub use record::{Event, PolicyRef, Record, MAX_LINE, RECORD_VERSION};
-pub use verify::{verify, LogSource, Tamper, TamperKind, VerifyReport, VerifyStatus};
+pub use verify::{
+    for_each_line, read_checkpoints, verify, write_lines, LogSource, Tamper, TamperKind, VerifyReport, VerifyStatus,
+};

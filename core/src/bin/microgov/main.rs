@@ -5,6 +5,7 @@
 
 mod args;
 mod audit;
+mod audit_export;
 mod bundle_build;
 mod check;
 mod common;
