@@ -8,7 +8,7 @@
 #
 #   benches/opa/bench.sh [ROUNDS]        # default 3 rounds
 #
-# OPA evaluates `data.microgov.decision` when policy-bundles/decision exists (the whole
+# OPA evaluates `data.microgov.decision.result` when policy-bundles/decision exists (the whole
 # decision in Rego), else the entry module's `data.microgov_entry.result` (every
 # package's violations, warnings, obligations and required approvals, what microgov's
 # VM evaluates). Prints each round, then OPA's median, microgov's medians and the
@@ -40,7 +40,7 @@ cargo build --quiet --workspace --all-features --examples
   --entry "$WORK/microgov_entry.rego" >"$WORK/input.json"
 BUNDLES=()
 for b in policy-bundles/*/; do BUNDLES+=(-b "$b"); done
-if [ -d policy-bundles/decision ]; then QUERY=data.microgov.decision; else QUERY=data.microgov_entry.result; fi
+if [ -d policy-bundles/decision ]; then QUERY=data.microgov.decision.result; else QUERY=data.microgov_entry.result; fi
 
 cargo bench --quiet --workspace --all-features --bench engine --no-run
 CRITERION="$CARGO_TARGET_DIR/criterion/decision"

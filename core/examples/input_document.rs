@@ -1,9 +1,6 @@
 //! Prints the policy input document of a manifest (default: the bench manifest) as JSON,
-//! at 2026-11-26T10:00:00Z; `--entry FILE` also writes the entry module that gathers every
-//! package's heads (`data.microgov_entry.result`), for `opa eval` and `opa bench`.
-
-#[path = "../tests/common/opa.rs"]
-mod opa;
+//! at 2026-11-26T10:00:00Z; `--entry FILE` also writes the engine's entry module
+//! (`Engine::entry_module`), which OPA needs beside the bundles for `data.microgov.decision`.
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut manifest = "fixtures/bench/typical.yaml".to_string();
@@ -22,7 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let v = engine.input_document(&app, &ctx)?;
     println!("{}", serde_json::to_string(&v)?);
     if let Some(path) = entry {
-        std::fs::write(path, opa::entry_module(&engine))?;
+        std::fs::write(path, engine.entry_module())?;
     }
     Ok(())
 }

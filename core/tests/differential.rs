@@ -30,16 +30,16 @@ mod opa;
 use microgov::model::approval::approvals_from_value;
 use microgov::model::{parse_document, sniff_format, Limits};
 use microgov::{Context, Decision, Engine, EngineOptions};
-use opa::{bundle_dirs, entry_module};
+use opa::bundle_dirs;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-/// What OPA evaluates on each input. With the whole decision in Rego this becomes
-/// `data.microgov.decision` and [`opa_side`] reads it as [`engine_side`] writes it.
-const QUERY: &str = "data.microgov_entry.result";
+/// What OPA evaluates on each input: the whole decision, from the bundled `microgov.decision`
+/// package over the engine's entry module (`Engine::entry_module`).
+const QUERY: &str = "data.microgov.decision.result";
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().unwrap()
@@ -101,120 +101,14 @@ fn sorted(mut items: Vec<Value>) -> Value {
     Value::Array(items)
 }
 
-/// A string member as the engine reads it (`result::string_field`): a non-empty string or a number.
-fn string_field(o: &serde_json::Map<String, Value>, keys: &[&str]) -> Value {
-    keys.iter()
-        .find_map(|k| match o.get(*k) {
-            Some(Value::String(s)) if !s.is_empty() => Some(json!(s)),
-            Some(Value::Number(n)) => Some(json!(n.to_string())),
-            _ => None,
-        })
-        .unwrap_or(Value::Null)
-}
-
-/// What OPA and the engine are compared on until the decision is in Rego: per policy,
-/// the violations (open or waived), warnings and obligations, each reduced to what the
-/// rule itself writes (rule, message, path, dataset, connector; obligations whole).
-fn heads_of_decision(d: &Decision) -> Value {
-    let v = serde_json::to_value(d).unwrap();
-    let short = |x: &Value| {
-        json!({
-            "policy": x["policy"], "rule": x["rule"], "message": x["message"],
-            "path": x.get("path").cloned().unwrap_or(Value::Null),
-            "dataset": x.get("dataset").cloned().unwrap_or(Value::Null),
-            "connector": x.get("connector").cloned().unwrap_or(Value::Null),
-        })
-    };
-    let mut violations: Vec<Value> = v["violations"].as_array().unwrap().iter().map(short).collect();
-    violations.extend(v["waived"].as_array().unwrap().iter().map(|w| short(&w["violation"])));
-    let warnings: Vec<Value> = v["warnings"].as_array().unwrap().iter().map(short).collect();
-    json!({
-        "violations": sorted(violations),
-        "warnings": sorted(warnings),
-        "obligations": sorted(v["obligations"].as_array().unwrap().clone()),
-    })
-}
-
-/// The items of a head's value, as `result::items` reads them.
-fn items(v: &Value) -> Vec<Value> {
-    const SINGLE: [&str; 5] = ["message", "msg", "rule", "role", "type"];
-    match v {
-        Value::Array(a) => a.clone(),
-        Value::Object(o) if !o.is_empty() && o.values().all(|x| x == &Value::Bool(true)) => {
-            o.keys().map(|k| json!(k)).collect()
-        }
-        Value::Object(o) if SINGLE.iter().any(|k| o.contains_key(*k)) => vec![v.clone()],
-        Value::Object(o) => o.values().cloned().collect(),
-        Value::Null => Vec::new(),
-        other => vec![other.clone()],
-    }
-}
-
-/// OPA's answer for one input, in the form [`heads_of_decision`] gives.
-fn heads_of_entry(result: &Value) -> Value {
-    let (mut violations, mut warnings, mut obligations) = (Vec::new(), Vec::new(), Vec::new());
-    for (package, heads) in result.as_object().unwrap() {
-        let policy = package.strip_prefix("microgov.").unwrap_or(package);
-        for (head, wrapped) in heads.as_object().unwrap() {
-            let Some(value) = wrapped.as_array().and_then(|a| a.first()) else { continue };
-            for item in items(value) {
-                let short = |item: &Value| match item {
-                    Value::String(s) => json!({
-                        "policy": policy, "rule": head, "message": s,
-                        "path": null, "dataset": null, "connector": null,
-                    }),
-                    Value::Object(o) => {
-                        let rule = string_field(o, &["rule", "id"]);
-                        json!({
-                            "policy": policy,
-                            "rule": if rule.is_null() { json!(head) } else { rule },
-                            "message": string_field(o, &["message", "msg", "reason", "title"]),
-                            "path": string_field(o, &["path"]),
-                            "dataset": string_field(o, &["dataset"]),
-                            "connector": string_field(o, &["connector"]),
-                        })
-                    }
-                    other => json!({"unreadable": other}),
-                };
-                match head.as_str() {
-                    "violation" | "deny" => violations.push(short(&item)),
-                    "warn" => warnings.push(short(&item)),
-                    "obligation" => {
-                        let mut o = item;
-                        if let Value::Object(m) = &mut o {
-                            m.entry("policy").or_insert_with(|| json!(policy));
-                        }
-                        obligations.push(o);
-                    }
-                    _ => {}
-                }
-            }
-        }
-    }
-    json!({"violations": sorted(violations), "warnings": sorted(warnings), "obligations": sorted(obligations)})
-}
-
-/// The engine's side of the OPA comparison (see [`QUERY`]).
-fn engine_vs_opa(d: &Decision) -> Value {
-    if QUERY == "data.microgov_entry.result" {
-        heads_of_decision(d)
-    } else {
-        engine_side(d)
-    }
-}
-
-/// OPA's side of the comparison (see [`QUERY`]).
+/// OPA's decision (`data.microgov.decision.result`) in the form [`engine_side`] gives.
 fn opa_side(result: &Value) -> Value {
-    if QUERY == "data.microgov_entry.result" {
-        heads_of_entry(result)
-    } else {
-        let mut d = serde_json::Map::new();
-        for k in ["violations", "waived", "warnings", "required_approvals", "obligations"] {
-            d.insert(k.into(), sorted(result[k].as_array().cloned().unwrap_or_default()));
-        }
-        d.insert("outcome".into(), result["outcome"].clone());
-        Value::Object(d)
+    let mut d = serde_json::Map::new();
+    for k in ["violations", "waived", "warnings", "required_approvals", "obligations"] {
+        d.insert(k.into(), sorted(result[k].as_array().cloned().unwrap_or_default()));
     }
+    d.insert("outcome".into(), result["outcome"].clone());
+    Value::Object(d)
 }
 
 /// Host data over the bundles' data, in the shapes the native paths follow: an egress
@@ -500,7 +394,7 @@ fn run(config: &str, data: Option<&Value>, count: u64, fixtures: bool) {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("differential").join(config);
     let _ = std::fs::remove_dir_all(&dir);
     let bundles = opa_bundles(&dir, data);
-    let entry = entry_module(base);
+    let entry = base.entry_module().to_string();
     let mut failures = Vec::new();
     for c in &decided {
         let want = engine_side(&c.decisions[0]);
@@ -527,7 +421,7 @@ fn run(config: &str, data: Option<&Value>, count: u64, fixtures: bool) {
         let answers = run_opa(opa, &dir, &bundles, &all, &entry);
         opa_time = Some(t.elapsed());
         for (n, c) in decided.iter().enumerate() {
-            let want = engine_vs_opa(&c.decisions[0]);
+            let want = engine_side(&c.decisions[0]);
             let got = answers.get(&n).map(opa_side);
             if got.as_ref() != Some(&want) {
                 let got = got.map_or("undefined".to_string(), |g| format!("{g:#}"));
