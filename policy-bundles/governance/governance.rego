@@ -13,9 +13,17 @@ default expiring_within_days := 14
 
 expiring_within_days := data.microgov.governance.lifecycle.expiring_within_days
 
+# The app's tier, from its risk score (input.findings.risk.score: the weighted factors of
+# data.microgov.governance.risk) and the lowest score of each tier (data: tiers). The
+# decision's tier is the same classification.
+tier := "high" if {
+	input.findings.risk.score >= data.microgov.governance.tiers.high
+} else := "medium" if {
+	input.findings.risk.score >= data.microgov.governance.tiers.medium
+} else := "low"
+
 # Each tier requires approvals by roles (bundle data: required_approvals).
 required_approval contains {"role": role, "reason": sprintf("tier %s", [tier])} if {
-	tier := input.findings.risk.tier
 	some role in data.microgov.governance.required_approvals[tier]
 }
 

@@ -6,7 +6,7 @@ import data.microgov.governance
 
 base := {
 	"app": {"metadata": {"name": "a", "expiresAt": "2027-01-01T00:00:00Z", "retiredAt": "2026-01-01T00:00:00Z"}},
-	"findings": {"risk": {"tier": "low"}, "lifecycle": {
+	"findings": {"risk": {"score": 10}, "lifecycle": {
 		"expires_in_ns": 40 * 86400000000000,
 		"retired": false,
 		"days_left": 40,
@@ -14,12 +14,17 @@ base := {
 	}},
 }
 
+test_the_tier_starts_at_its_lowest_score if {
+	governance.tier == "medium" with input as object.union(base, {"findings": {"risk": {"score": 30}}})
+	governance.tier == "low" with input as object.union(base, {"findings": {"risk": {"score": 29}}})
+}
+
 test_low_tier_requires_nothing if {
 	count(governance.required_approval) == 0 with input as base
 }
 
 test_high_tier_requires_security_and_data_governance if {
-	inp := object.union(base, {"findings": {"risk": {"tier": "high"}}})
+	inp := object.union(base, {"findings": {"risk": {"score": 60}}})
 	roles := {r.role | some r in governance.required_approval} with input as inp
 	roles == {"security", "data-governance"}
 }
