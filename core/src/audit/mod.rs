@@ -35,6 +35,7 @@
 mod chain;
 mod checkpoint;
 mod error;
+mod export;
 mod fast;
 mod jcs;
 mod log;
@@ -45,6 +46,7 @@ mod verify;
 pub use chain::{Chain, Receipt};
 pub use checkpoint::{keygen, Checkpoint, SigningKey, VerifierKey};
 pub use error::AuditError;
+pub use export::{export, export_line, ExportFormat, ExportOptions, ExportReport, OCSF_VERSION, OTLP_BATCH};
 pub use log::{AuditLog, AuditOptions, Recovery, SyncPolicy, TornTail};
 pub use merkle::{leaf_hash, ConsistencyProof, Hash, InclusionProof};
 pub use record::{Event, PolicyRef, Record, MAX_LINE, RECORD_VERSION};

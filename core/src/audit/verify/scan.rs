@@ -160,6 +160,19 @@ pub(crate) fn scan(
     checkpoints: &[Checkpoint],
     on_leaf: &mut dyn FnMut(Hash),
 ) -> Result<Scan, AuditError> {
+    scan_lines(inputs, checkpoints, &mut |hash, _| {
+        on_leaf(hash);
+        Ok(())
+    })
+}
+
+/// [`scan`], with each good record's line (without its LF) beside its hash; an error from
+/// `on_record` ends the scan with that error.
+pub(crate) fn scan_lines(
+    inputs: Vec<Input<'_>>,
+    checkpoints: &[Checkpoint],
+    on_record: &mut dyn FnMut(Hash, &[u8]) -> Result<(), AuditError>,
+) -> Result<Scan, AuditError> {
     let mut lines = Lines { inputs, idx: 0, line_no: 0, offset: 0, buf: Vec::with_capacity(1024) };
     let mut log_id: Option<String> = None;
     let mut roots: BTreeMap<u64, Hash> = BTreeMap::new();
@@ -250,7 +263,7 @@ pub(crate) fn scan(
         }
         last = hash;
         frontier.push(hash);
-        on_leaf(hash);
+        on_record(hash, &lines.buf)?;
         count += 1;
         if let Some(root) = roots.get(&count) {
             if frontier.root() != *root {

@@ -1,0 +1,436 @@
+//! Export of a log to other tools: the records' exact bytes (`jsonl`), OCSF events for a SIEM
+//! (`ocsf`), or OpenTelemetry log records (`otlp`).
+//!
+//! Export verifies as it reads (the same scan as [`verify`](super::verify)): a record is written
+//! only once the next record has linked to it, or it is the last, so an edited record is never
+//! passed on. Every exported event carries the record's hash, seq and log id, so a copy in a
+//! SIEM can be checked against the chain (or against a checkpoint, with an inclusion proof).
+//!
+//! - `ocsf.rs`: OCSF 1.8.0 events, a decision as a Compliance Finding (2003), anything else as
+//!   an Entity Management event (3004); the mapping is in `core/docs/audit-export.md`;
+//! - `otlp.rs`: OTLP/JSON `ExportLogsServiceRequest`s, one per line, up to
+//!   [`OTLP_BATCH`] records each;
+//! - `json.rs`: the JSON writing both share;
+//! - this file: the formats, the streaming loop and the fields read from a record line.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use super::merkle::Hash;
+use super::verify::{open_sources, scan_lines, LogSource, TamperKind, VerifyStatus};
+use super::AuditError;
+use crate::canonical::{self, Node};
+
+mod json;
+mod ocsf;
+mod otlp;
+
+pub use ocsf::OCSF_VERSION;
+pub use otlp::OTLP_BATCH;
+
+/// What to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    /// The records' lines exactly as stored (the file format's bytes), one per line.
+    Jsonl,
+    /// One OCSF 1.x event per line (NDJSON).
+    Ocsf,
+    /// OTLP/JSON: one `ExportLogsServiceRequest` per line, up to [`OTLP_BATCH`] log records
+    /// each (the OpenTelemetry file exporter's form).
+    Otlp,
+}
+
+impl ExportFormat {
+    /// The name as the CLI and the bindings take it: `jsonl`, `ocsf`, `otlp`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ExportFormat::Jsonl => "jsonl",
+            ExportFormat::Ocsf => "ocsf",
+            ExportFormat::Otlp => "otlp",
+        }
+    }
+}
+
+impl std::str::FromStr for ExportFormat {
+    type Err = AuditError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "jsonl" => Ok(ExportFormat::Jsonl),
+            "ocsf" => Ok(ExportFormat::Ocsf),
+            "otlp" => Ok(ExportFormat::Otlp),
+            other => Err(AuditError::InvalidArgument {
+                reason: format!("unknown export format {other:?} (expected jsonl, ocsf or otlp)"),
+            }),
+        }
+    }
+}
+
+/// How to export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportOptions {
+    /// The format.
+    pub format: ExportFormat,
+    /// OCSF: also put the record's line in `raw_data`, so that a SIEM can recompute the hash
+    /// (`SHA-256(0x00 || raw_data)`) without the log. OTLP always carries it as the body.
+    pub raw_data: bool,
+}
+
+impl ExportOptions {
+    /// Options for this format, without `raw_data`.
+    pub fn new(format: ExportFormat) -> Self {
+        ExportOptions { format, raw_data: false }
+    }
+
+    /// Sets [`ExportOptions::raw_data`].
+    pub fn raw_data(mut self, on: bool) -> Self {
+        self.raw_data = on;
+        self
+    }
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExportReport {
+    /// The format written.
+    pub format: ExportFormat,
+    /// Records exported (every record of the log, seq 0 to `records`−1).
+    pub records: u64,
+    /// The log id.
+    pub log_id: Option<String>,
+    /// Hash of the last record exported.
+    pub last_hash: Option<Hash>,
+    /// Merkle root of the records exported: compare it with a checkpoint of that size.
+    pub root: Hash,
+    /// The log ended in an incomplete line (a write in progress, or a crash): it was not exported.
+    pub torn_tail: bool,
+}
+
+/// Exports a log to `out`, verifying its chain as it goes.
+///
+/// A log that does not verify fails with [`AuditError::Tampered`] naming the first bad record,
+/// after the records before it (each verified) were written. An incomplete
+/// last line (a writer in the middle of an append) ends the export without error
+/// ([`ExportReport::torn_tail`]).
+///
+/// ```
+/// use microgov::audit::{export, Chain, Event, ExportFormat, ExportOptions};
+/// let mut chain = Chain::new("example.com/audit")?;
+/// let mut log = String::new();
+/// for app in ["a", "b"] {
+///     log.push_str(chain.append(&Event::new("app.register").app(app))?.1);
+///     log.push('\n');
+/// }
+/// let mut out = Vec::new();
+/// let source = microgov::audit::LogSource::Reader(Box::new(log.as_bytes()));
+/// let report = export(source, &mut out, &ExportOptions::new(ExportFormat::Ocsf))?;
+/// assert_eq!(report.records, 2);
+/// let first: serde_json::Value = serde_json::from_slice(out.split(|b| *b == b'\n').next().unwrap()).unwrap();
+/// assert_eq!(first["class_uid"], 3004);
+/// # Ok::<(), microgov::audit::AuditError>(())
+/// ```
+pub fn export<'a>(
+    log: impl Into<LogSource<'a>>,
+    out: &mut dyn Write,
+    options: &ExportOptions,
+) -> Result<ExportReport, AuditError> {
+    let source = log.into();
+    let label = match &source {
+        LogSource::Path(p) => p.display().to_string(),
+        LogSource::Files(f) => f.first().map(|p| p.display().to_string()).unwrap_or_default(),
+        LogSource::Reader(_) => "<reader>".to_string(),
+    };
+    let mut sink = Sink::new(out, options);
+    // A record goes out once its successor has linked to it (or the log ended): the scan
+    // names record n-1 as edited when record n's prev does not match it.
+    let mut pending: Option<(Hash, Vec<u8>)> = None;
+    let scan = scan_lines(open_sources(source)?, &[], &mut |hash, line| {
+        if let Some((h, l)) = pending.take() {
+            sink.record(&h, &l)?;
+            let mut reuse = l;
+            reuse.clear();
+            reuse.extend_from_slice(line);
+            pending = Some((hash, reuse));
+        } else {
+            pending = Some((hash, line.to_vec()));
+        }
+        Ok(())
+    })?;
+    let report = scan.report;
+    let torn_tail = match &report.status {
+        VerifyStatus::Tampered(t) if t.kind == TamperKind::TornLine => true,
+        VerifyStatus::Tampered(t) => {
+            // The records before the bad one verified: they go out, the error says where it stopped.
+            sink.finish()?;
+            return Err(AuditError::Tampered {
+                path: t.file.clone().unwrap_or(label),
+                kind: t.kind.code(),
+                seq: t.seq,
+                reason: t.reason.clone(),
+            });
+        }
+        _ => false,
+    };
+    if let Some((h, l)) = pending.take() {
+        sink.record(&h, &l)?;
+    }
+    sink.finish()?;
+    Ok(ExportReport {
+        format: options.format,
+        records: report.records,
+        log_id: report.log_id,
+        last_hash: report.last_hash,
+        root: report.root,
+        torn_tail,
+    })
+}
+
+/// One record as an event of `format`, for callers that hold the line (a receipt's record, a
+/// line read from elsewhere): the JSON text of the OCSF event, of an OTLP request holding one
+/// log record, or the line itself. The line is checked as the verifier checks it, but not
+/// its link to other records.
+pub fn export_line(line: &str, options: &ExportOptions) -> Result<String, AuditError> {
+    let node = canonical::parse(line.as_bytes(), true).map_err(|e| e.into_audit("line"))?;
+    super::record::check_record(&node).map_err(|reason| AuditError::BadRecord { at: "line".into(), reason })?;
+    let hash = super::merkle::leaf_hash(line.as_bytes());
+    let mut out = Vec::with_capacity(line.len() * 3);
+    {
+        let mut sink = Sink::new(&mut out, options);
+        sink.record(&hash, line.as_bytes())?;
+        sink.finish()?;
+    }
+    if out.last() == Some(&b'\n') {
+        out.pop();
+    }
+    String::from_utf8(out).map_err(|e| AuditError::BadRecord { at: "line".into(), reason: e.to_string() })
+}
+
+/// Buffers output and hands it to the writer in large writes.
+struct Sink<'w> {
+    out: &'w mut dyn Write,
+    options: ExportOptions,
+    buf: Vec<u8>,
+    otlp: otlp::Batch,
+}
+
+const FLUSH_AT: usize = 1 << 20;
+
+impl<'w> Sink<'w> {
+    fn new(out: &'w mut dyn Write, options: &ExportOptions) -> Self {
+        Sink { out, options: options.clone(), buf: Vec::with_capacity(FLUSH_AT + 4096), otlp: otlp::Batch::default() }
+    }
+
+    fn record(&mut self, hash: &Hash, line: &[u8]) -> Result<(), AuditError> {
+        match self.options.format {
+            ExportFormat::Jsonl => {
+                self.buf.extend_from_slice(line);
+                self.buf.push(b'\n');
+            }
+            ExportFormat::Ocsf => {
+                let node = parse_good(line)?;
+                let f = Fields::of(&node);
+                ocsf::write_event(&mut self.buf, &f, hash, line, self.options.raw_data);
+                self.buf.push(b'\n');
+            }
+            ExportFormat::Otlp => {
+                let node = parse_good(line)?;
+                let f = Fields::of(&node);
+                self.otlp.push(&mut self.buf, &f, hash, line);
+            }
+        }
+        if self.buf.len() >= FLUSH_AT {
+            self.flush_buf()?;
+        }
+        Ok(())
+    }
+
+    fn flush_buf(&mut self) -> Result<(), AuditError> {
+        self.out.write_all(&self.buf).map_err(write_error)?;
+        self.buf.clear();
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<(), AuditError> {
+        self.otlp.close(&mut self.buf);
+        self.flush_buf()?;
+        self.out.flush().map_err(write_error)
+    }
+}
+
+fn write_error(e: std::io::Error) -> AuditError {
+    AuditError::Io { path: "<export output>".into(), op: "write", source: e }
+}
+
+/// A line the scan has already accepted.
+fn parse_good(line: &[u8]) -> Result<Node<'_>, AuditError> {
+    canonical::parse(line, false).map_err(|e| e.into_audit("line"))
+}
+
+/// The members of a verified record line, borrowed from its parse.
+#[derive(Default)]
+pub(crate) struct Fields<'n> {
+    pub log_id: &'n str,
+    pub seq: u64,
+    pub ts: &'n str,
+    pub action: &'n str,
+    pub prev: &'n str,
+    pub tenant_id: Option<&'n str>,
+    pub app_id: Option<&'n str>,
+    pub principal_id: Option<&'n str>,
+    pub principal_type: Option<&'n str>,
+    pub resource_type: Option<&'n str>,
+    pub resource_id: Option<&'n str>,
+    pub ip_address: Option<&'n str>,
+    pub outcome: Option<&'n str>,
+    pub request_id: Option<&'n str>,
+    pub decision_id: Option<&'n str>,
+    pub policy: Option<&'n Node<'n>>,
+    pub dataset_tags: Option<&'n Node<'n>>,
+    pub attrs: Option<&'n Node<'n>>,
+}
+
+impl<'n> Fields<'n> {
+    pub(crate) fn of(node: &'n Node<'n>) -> Fields<'n> {
+        let mut f = Fields::default();
+        let Node::Object(members) = node else { return f };
+        for (k, v) in members {
+            let s = match v {
+                Node::Str(s) => Some(s.as_ref()),
+                _ => None,
+            };
+            match k.as_ref() {
+                "log_id" => f.log_id = s.unwrap_or(""),
+                "seq" => {
+                    if let Node::Int(n) = v {
+                        f.seq = *n as u64;
+                    }
+                }
+                "ts" => f.ts = s.unwrap_or(""),
+                "action" => f.action = s.unwrap_or(""),
+                "prev" => f.prev = s.unwrap_or(""),
+                "tenant_id" => f.tenant_id = s,
+                "app_id" => f.app_id = s,
+                "principal_id" => f.principal_id = s,
+                "principal_type" => f.principal_type = s,
+                "resource_type" => f.resource_type = s,
+                "resource_id" => f.resource_id = s,
+                "ip_address" => f.ip_address = s,
+                "outcome" => f.outcome = s,
+                "request_id" => f.request_id = s,
+                "decision_id" => f.decision_id = s,
+                "policy" => f.policy = Some(v),
+                "dataset_tags" => f.dataset_tags = Some(v),
+                "attrs" => f.attrs = Some(v),
+                _ => {}
+            }
+        }
+        f
+    }
+
+    /// A member of `attrs`.
+    pub(crate) fn attr(&self, name: &str) -> Option<&'n Node<'n>> {
+        match self.attrs? {
+            Node::Object(m) => m.iter().find(|(k, _)| k.as_ref() == name).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// Whether this record is a policy decision (§2.4 of the format).
+    pub(crate) fn is_decision(&self) -> bool {
+        self.action == "policy.evaluate"
+    }
+
+    /// The record's time in microseconds since the Unix epoch (the verifier checked its form).
+    pub(crate) fn micros(&self) -> i64 {
+        ts_micros(self.ts).unwrap_or(0)
+    }
+
+    /// How serious the event is, on one scale shared by the OCSF and OTLP mappings.
+    pub(crate) fn severity(&self) -> Severity {
+        if self.is_decision() {
+            return match self.outcome {
+                Some("deny") => {
+                    let worst = match self.attr("violations") {
+                        Some(Node::Array(items)) => items
+                            .iter()
+                            .filter_map(|v| match v {
+                                Node::Object(m) => m.iter().find(|(k, _)| k.as_ref() == "severity").map(|(_, s)| s),
+                                _ => None,
+                            })
+                            .filter_map(|s| match s {
+                                Node::Str(s) => Some(Severity::of_word(s)),
+                                _ => None,
+                            })
+                            .max(),
+                        _ => None,
+                    };
+                    worst.unwrap_or(Severity::Medium).max(Severity::Low)
+                }
+                Some("review") => Severity::Low,
+                _ => Severity::Informational,
+            };
+        }
+        match self.outcome {
+            Some("deny" | "failure" | "denied" | "error") => Severity::Low,
+            _ => Severity::Informational,
+        }
+    }
+}
+
+/// The severity scale of OCSF's `severity_id` (1–5), which OTLP's severity numbers follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Severity {
+    Informational,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    fn of_word(s: &str) -> Severity {
+        match s {
+            "critical" => Severity::Critical,
+            "high" => Severity::High,
+            "medium" => Severity::Medium,
+            "low" => Severity::Low,
+            "info" | "informational" => Severity::Informational,
+            // A team policy's own word: treat it as the decision's default.
+            _ => Severity::Medium,
+        }
+    }
+
+    /// The word microgov uses (a violation's `severity`).
+    pub(crate) fn word(&self) -> &'static str {
+        match self {
+            Severity::Informational => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.ffffffZ` as microseconds since the Unix epoch.
+pub(crate) fn ts_micros(ts: &str) -> Option<i64> {
+    let [y, mo, d, h, mi, s, us] = super::record::parse_ts_fields(ts)?;
+    Some(
+        days_from_civil(i64::from(y), i64::from(mo), i64::from(d)) * 86_400_000_000
+            + (i64::from(h) * 3600 + i64::from(mi) * 60 + i64::from(s)) * 1_000_000
+            + i64::from(us),
+    )
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
