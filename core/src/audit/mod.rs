@@ -8,11 +8,14 @@
 //! - [`Event`] is what a caller records; [`Record`] is a line read back.
 //! - [`Chain`] builds records in memory (no I/O); [`AuditLog`] writes them durably to a file.
 //! - [`verify`] checks a log and names the first bad record.
-//! - [`Checkpoint`], [`SigningKey`], [`VerifierKey`], [`keygen`] sign and check tree heads.
+//! - [`Checkpoint`], [`SigningKey`], [`VerifierKey`], [`keygen`] sign and check tree heads;
+//!   [`WitnessSigningKey`], [`WitnessKey`], [`WitnessPolicy`] cosign them as witnesses and check
+//!   "K of N witnesses cosigned" (C2SP `tlog-cosignature`).
+//! - [`export`] writes a log as OCSF events, OTLP log records or its own bytes, for a SIEM.
 //!
 //! Files: `record/` (events and record lines), `chain.rs`, `log/` (the durable log: options,
 //! open, writer, lock), `verify/` (report and streaming scan, with `fast.rs` its fast path),
-//! `merkle.rs`, `checkpoint.rs`, `error.rs`; canonical JSON is `crate::canonical`, shared
+//! `merkle.rs`, `checkpoint.rs`, `witness.rs`, `export/` (OCSF, OTLP), `error.rs`; canonical JSON is `crate::canonical`, shared
 //! with the engine's input digest (`jcs.rs` turns its failures into [`AuditError`]s).
 //!
 //! ```
@@ -42,6 +45,7 @@ mod log;
 pub mod merkle;
 mod record;
 mod verify;
+mod witness;
 
 pub use chain::{Chain, Receipt};
 pub use checkpoint::{keygen, Checkpoint, SigningKey, VerifierKey};
@@ -51,3 +55,4 @@ pub use log::{AuditLog, AuditOptions, Recovery, SyncPolicy, TornTail};
 pub use merkle::{leaf_hash, ConsistencyProof, Hash, InclusionProof};
 pub use record::{Event, PolicyRef, Record, MAX_LINE, RECORD_VERSION};
 pub use verify::{verify, LogSource, Tamper, TamperKind, VerifyReport, VerifyStatus};
+pub use witness::{witness_keygen, Cosignature, WitnessKey, WitnessPolicy, WitnessSigningKey};
