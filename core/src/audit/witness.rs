@@ -26,7 +26,7 @@ use base64::Engine as _;
 use ed25519_dalek::{Signature, Signer};
 use serde::Serialize;
 
-use super::checkpoint::{check_name, hex_id, key_id_for, parse_key_material, split_note, SIG_PREFIX};
+use super::checkpoint::{check_name, hex_id, key_id_for, parse_key_material, split_note, split_notes, SIG_PREFIX};
 use super::{AuditError, Checkpoint};
 
 /// The signature type byte of `cosignature/v1` (Ed25519) keys.
@@ -318,6 +318,31 @@ impl WitnessPolicy {
             });
         }
         Ok(found)
+    }
+}
+
+impl WitnessPolicy {
+    /// Checks checkpoints as `verify` takes them (one note or a checkpoints file): the note with
+    /// the largest tree size, the one that attests the most records, must meet the policy
+    /// (older notes are tied to it by the log itself). Returns that checkpoint and its
+    /// cosignatures.
+    pub fn check_latest(&self, checkpoints: &str) -> Result<(Checkpoint, Vec<Cosignature>), AuditError> {
+        let (notes, complete) = split_notes(checkpoints)?;
+        if complete != checkpoints.len() || notes.is_empty() {
+            return Err(AuditError::BadCheckpoint { reason: format!("incomplete checkpoint note at byte {complete}") });
+        }
+        let mut latest: Option<(Checkpoint, &str)> = None;
+        for note in notes {
+            let cp = Checkpoint::open(note, None)?;
+            if latest.as_ref().is_none_or(|(l, _)| cp.size > l.size) {
+                latest = Some((cp, note));
+            }
+        }
+        let Some((cp, note)) = latest else {
+            return Err(AuditError::BadCheckpoint { reason: "no checkpoint".into() });
+        };
+        let found = self.check(note)?;
+        Ok((cp, found))
     }
 }
 
