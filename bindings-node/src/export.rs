@@ -23,7 +23,8 @@ fn export_options(value: Option<Unknown<'_>>) -> std::result::Result<ExportOptio
     if let Some(v) = prop(&obj, "format")? {
         if !is_null(&v) {
             let name = string_of(&v, "options.format")?;
-            opts.format = name.parse().map_err(|e: audit::AuditError| Failure::arg_value(format!("options.format: {e}")))?;
+            opts.format =
+                name.parse().map_err(|e: audit::AuditError| Failure::arg_value(format!("options.format: {e}")))?;
         }
     }
     if let Some(v) = prop(&obj, "rawData")? {

@@ -46,8 +46,9 @@ pub fn export_audit<'py>(
         let report = py
             .detach(|| {
                 guard(|| {
-                    let file = std::fs::File::create(&path)
-                        .map_err(|e| audit_err(audit::AuditError::Io { path: path.display().to_string(), op: "create", source: e }))?;
+                    let file = std::fs::File::create(&path).map_err(|e| {
+                        audit_err(audit::AuditError::Io { path: path.display().to_string(), op: "create", source: e })
+                    })?;
                     let mut w = std::io::BufWriter::new(file);
                     audit::export(LogSource::Path(log), &mut w, &options).map_err(audit_err)
                 })
@@ -60,11 +61,15 @@ pub fn export_audit<'py>(
             guard(|| {
                 let mut out = Vec::new();
                 audit::export(LogSource::Path(log), &mut out, &options).map_err(audit_err)?;
-                let text = String::from_utf8(out).map_err(|e| audit_err(audit::AuditError::BadJson { at: "export".into(), reason: e.to_string() }))?;
+                let text = String::from_utf8(out).map_err(|e| {
+                    audit_err(audit::AuditError::BadJson { at: "export".into(), reason: e.to_string() })
+                })?;
                 text.lines()
                     .map(|l| match format {
                         ExportFormat::Jsonl => Ok(serde_json::Value::String(l.to_string())),
-                        _ => serde_json::from_str(l).map_err(|e| audit_err(audit::AuditError::BadJson { at: "export".into(), reason: e.to_string() })),
+                        _ => serde_json::from_str(l).map_err(|e| {
+                            audit_err(audit::AuditError::BadJson { at: "export".into(), reason: e.to_string() })
+                        }),
                     })
                     .collect::<Result<Vec<_>, BindError>>()
             })

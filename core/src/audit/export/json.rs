@@ -1,7 +1,7 @@
 //! A small JSON object writer over a byte buffer: members are written in the order given
 //! (no sorting, no intermediate `Value`), which keeps export at a few microseconds a record.
 
-use crate::canonical::{write_int, write_str, Node};
+use crate::canonical::{next_special, write_int, write_str, Node};
 
 /// Writes one JSON object's members, placing the commas.
 pub(crate) struct Obj<'b> {
@@ -15,14 +15,23 @@ impl<'b> Obj<'b> {
         Obj { out, first: true }
     }
 
+    /// Member names are this module's own ASCII identifiers: written without escaping.
     fn key(&mut self, k: &str) -> &mut Vec<u8> {
+        debug_assert_eq!(next_special(k.as_bytes(), 0), k.len());
         if !self.first {
             self.out.push(b',');
         }
         self.first = false;
-        write_str(self.out, k);
-        self.out.push(b':');
+        self.out.push(b'"');
+        self.out.extend_from_slice(k.as_bytes());
+        self.out.extend_from_slice(b"\":");
         self.out
+    }
+
+    /// A string made of `parts` joined, written without building it first.
+    pub(crate) fn concat(&mut self, k: &str, parts: &[&str]) {
+        let out = self.key(k);
+        write_concat(out, parts);
     }
 
     pub(crate) fn str(&mut self, k: &str, v: &str) {
@@ -62,6 +71,55 @@ impl<'b> Obj<'b> {
 
     pub(crate) fn close(self) {
         self.out.push(b'}');
+    }
+}
+
+/// One JSON string holding `parts` joined (no separator added).
+pub(crate) fn write_concat(out: &mut Vec<u8>, parts: &[&str]) {
+    out.push(b'"');
+    for p in parts {
+        let b = p.as_bytes();
+        if next_special(b, 0) == b.len() {
+            out.extend_from_slice(b);
+        } else {
+            // Rare: escape through the one string writer, then drop its quotes.
+            let start = out.len();
+            write_str(out, p);
+            out.pop();
+            out.copy_within(start + 1.., start);
+            out.pop();
+        }
+    }
+    out.push(b'"');
+}
+
+/// Writes the elements of an array, placing the commas.
+pub(crate) struct Arr<'b> {
+    out: &'b mut Vec<u8>,
+    first: bool,
+}
+
+impl<'b> Arr<'b> {
+    pub(crate) fn open(out: &'b mut Vec<u8>) -> Self {
+        out.push(b'[');
+        Arr { out, first: true }
+    }
+
+    /// The buffer, positioned for the next element.
+    pub(crate) fn next(&mut self) -> &mut Vec<u8> {
+        if !self.first {
+            self.out.push(b',');
+        }
+        self.first = false;
+        self.out
+    }
+
+    pub(crate) fn concat(&mut self, parts: &[&str]) {
+        write_concat(self.next(), parts);
+    }
+
+    pub(crate) fn close(self) {
+        self.out.push(b']');
     }
 }
 

@@ -15,7 +15,7 @@
 //! copy can be checked against the chain. The mapping is specified in
 //! `core/docs/audit-export.md`.
 
-use super::json::{write_node, write_str_array, Obj};
+use super::json::{write_node, write_str_array, Arr, Obj};
 use super::{Fields, Severity};
 use crate::audit::merkle::{push_hex, Hash};
 use crate::canonical::{write_str, Node};
@@ -222,21 +222,17 @@ fn items<'n>(node: Option<&'n Node<'n>>) -> &'n [Node<'n>] {
     }
 }
 
-/// `finding_info`, `compliance` and `resources` of a Compliance Finding.
+/// `finding_info`, `compliance` and `resources` of a Compliance Finding. Written straight into
+/// the buffer, without building strings: a busy log is mostly decisions.
 fn write_finding(o: &mut Obj<'_>, f: &Fields<'_>, hash_hex: &str, ms: i64) {
     let violations = items(f.attr("violations"));
+    let outcome = f.outcome.unwrap_or("");
     o.obj("finding_info", |fi| {
         fi.str("uid", f.decision_id.unwrap_or(hash_hex));
-        let mut title = String::from("Policy decision");
-        if let Some(app) = f.app_id {
-            title.push_str(" for app ");
-            title.push_str(app);
-        }
-        if let Some(outcome) = f.outcome {
-            title.push_str(": ");
-            title.push_str(outcome);
-        }
-        fi.str("title", &title);
+        let app = f.app_id.unwrap_or("");
+        let (for_app, sep) =
+            (if f.app_id.is_some() { " for app " } else { "" }, if f.outcome.is_some() { ": " } else { "" });
+        fi.concat("title", &["Policy decision", for_app, app, sep, outcome]);
         fi.raw("types", |out| write_str_array(out, [f.action]));
         let created = match f.attr("evaluated_at") {
             Some(Node::Str(t)) => crate::audit::record::parse_rfc3339(t).map(|t| t.timestamp_millis()),
@@ -262,71 +258,57 @@ fn write_finding(o: &mut Obj<'_>, f: &Fields<'_>, hash_hex: &str, ms: i64) {
         c.str("control", "microgov policy decision");
         // The policies that decided, with their revisions: `residency@1.0.0`.
         c.raw("standards", |out| {
-            out.push(b'[');
-            let mut n = 0;
+            let mut a = Arr::open(out);
             if let Some(Node::Object(revs)) = f.attr("policy_revisions") {
                 for (id, rev) in revs {
-                    if n > 0 {
-                        out.push(b',');
-                    }
-                    n += 1;
                     match rev {
-                        Node::Str(r) => write_str(out, &format!("{id}@{r}")),
-                        _ => write_str(out, id),
+                        Node::Str(r) => a.concat(&[id, "@", r]),
+                        _ => a.concat(&[id]),
                     }
                 }
             } else if let Some(p) = f.policy {
                 if let (Some(id), Some(rev)) = (str_member(p, "id"), str_member(p, "revision")) {
-                    write_str(out, &format!("{id}@{rev}"));
+                    a.concat(&[id, "@", rev]);
                 }
             }
-            out.push(b']');
+            a.close();
         });
-        let rule_id = |v: &Node<'_>| -> String {
-            format!("{}.{}", str_member(v, "policy").unwrap_or(""), str_member(v, "rule").unwrap_or(""))
-        };
         if !violations.is_empty() {
             c.raw("requirements", |out| {
-                out.push(b'[');
-                for (i, v) in violations.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    write_str(out, &rule_id(v));
+                let mut a = Arr::open(out);
+                for v in violations {
+                    a.concat(&[str_member(v, "policy").unwrap_or(""), ".", str_member(v, "rule").unwrap_or("")]);
                 }
-                out.push(b']');
+                a.close();
             });
             c.raw("checks", |out| {
-                out.push(b'[');
-                for (i, v) in violations.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
+                let mut a = Arr::open(out);
+                for v in violations {
+                    let (policy, rule) = (str_member(v, "policy").unwrap_or(""), str_member(v, "rule").unwrap_or(""));
                     let sev = Severity::of_word(str_member(v, "severity").unwrap_or("medium"));
                     let (sid, scap) = severity_caption(sev);
-                    let mut ch = Obj::open(out);
-                    ch.str("uid", &rule_id(v));
-                    ch.opt_str("name", str_member(v, "rule"));
+                    let mut ch = Obj::open(a.next());
+                    ch.concat("uid", &[policy, ".", rule]);
+                    ch.str("name", rule);
                     ch.int("severity_id", sid);
                     ch.str("severity", scap);
                     ch.int("status_id", 3);
                     ch.str("status", "Fail");
-                    if let Some(p) = str_member(v, "policy") {
-                        ch.raw("standards", |out| write_str_array(out, [p]));
-                    }
+                    ch.raw("standards", |out| write_str_array(out, [policy]));
                     ch.close();
                 }
-                out.push(b']');
+                a.close();
             });
         }
         // What else the decision says, one sentence each.
-        let mut details: Vec<String> = Vec::new();
-        if let Some(Node::Str(t)) = f.attr("tier") {
-            details.push(format!("tier {t}"));
-        }
-        if let Some(Node::Int(score)) = f.attr("risk_score") {
-            details.push(format!("risk score {score}"));
-        }
+        let tier = match f.attr("tier") {
+            Some(Node::Str(t)) => Some(t.as_ref()),
+            _ => None,
+        };
+        let score = match f.attr("risk_score") {
+            Some(Node::Int(n)) => Some(*n),
+            _ => None,
+        };
         let roles: Vec<&str> = items(f.attr("required_approvals"))
             .iter()
             .filter_map(|r| match r {
@@ -334,24 +316,51 @@ fn write_finding(o: &mut Obj<'_>, f: &Fields<'_>, hash_hex: &str, ms: i64) {
                 _ => None,
             })
             .collect();
-        if !roles.is_empty() {
-            details.push(format!("approvals required: {}", roles.join(", ")));
-        }
-        for w in items(f.attr("waived")) {
-            details.push(format!(
-                "{}.{} waived by {}",
-                str_member(w, "policy").unwrap_or(""),
-                str_member(w, "rule").unwrap_or(""),
-                str_member(w, "approval_id").unwrap_or("")
-            ));
-        }
-        for v in violations {
-            if let Some(path) = str_member(v, "path") {
-                details.push(format!("{} at {path}", rule_id(v)));
-            }
-        }
-        if !details.is_empty() {
-            c.raw("status_details", |out| write_str_array(out, details.iter().map(String::as_str)));
+        let waived = items(f.attr("waived"));
+        let paths = violations.iter().any(|v| str_member(v, "path").is_some());
+        if tier.is_some() || score.is_some() || !roles.is_empty() || !waived.is_empty() || paths {
+            c.raw("status_details", |out| {
+                let mut a = Arr::open(out);
+                if let Some(t) = tier {
+                    a.concat(&["tier ", t]);
+                }
+                if let Some(n) = score {
+                    a.concat(&["risk score ", &n.to_string()]);
+                }
+                if !roles.is_empty() {
+                    // One string: "approvals required: a, b".
+                    let mut parts: Vec<&str> = Vec::with_capacity(roles.len() * 2 + 1);
+                    parts.push("approvals required: ");
+                    for (i, r) in roles.iter().enumerate() {
+                        if i > 0 {
+                            parts.push(", ");
+                        }
+                        parts.push(r);
+                    }
+                    a.concat(&parts);
+                }
+                for w in waived {
+                    a.concat(&[
+                        str_member(w, "policy").unwrap_or(""),
+                        ".",
+                        str_member(w, "rule").unwrap_or(""),
+                        " waived by ",
+                        str_member(w, "approval_id").unwrap_or(""),
+                    ]);
+                }
+                for v in violations {
+                    if let Some(path) = str_member(v, "path") {
+                        a.concat(&[
+                            str_member(v, "policy").unwrap_or(""),
+                            ".",
+                            str_member(v, "rule").unwrap_or(""),
+                            " at ",
+                            path,
+                        ]);
+                    }
+                }
+                a.close();
+            });
         }
     });
     let uid = f.resource_id.or(f.app_id);
