@@ -6,7 +6,7 @@ use crate::convert::{check_keys, options, prop};
 use crate::errors::{guard, guard_js, Failure};
 use crate::json::Plain;
 use microgov::audit::{self, ExportFormat, ExportOptions, ExportReport, LogSource};
-use napi::bindgen_prelude::{AsyncTask, Env, Result, Task, Unknown};
+use napi::bindgen_prelude::{AsyncTask, Env, JsValue, Result, Task, Unknown};
 use napi::ValueType;
 use napi_derive::napi;
 use std::path::PathBuf;
@@ -29,7 +29,7 @@ fn export_options(value: Option<Unknown<'_>>) -> std::result::Result<ExportOptio
     }
     if let Some(v) = prop(&obj, "rawData")? {
         if v.get_type().ok() == Some(ValueType::Boolean) {
-            opts.raw_data = v.coerce_to_bool().and_then(|b| b.get_value()).unwrap_or(false);
+            opts.raw_data = v.coerce_to_bool().unwrap_or(false);
         } else if !is_null(&v) {
             return Err(Failure::arg_type("options.rawData must be a boolean"));
         }

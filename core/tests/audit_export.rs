@@ -126,7 +126,23 @@ fn ocsf_events_carry_every_required_attribute() {
         assert_eq!(m["seq"], record["seq"]);
         assert_eq!(m["log_id"], record["log_id"]);
         assert_eq!(m["prev"], record["prev"]);
-        assert_eq!(m["attrs"], record["attrs"]);
+        if record["action"] == "policy.evaluate" {
+            // The decision's attrs that compliance and finding_info map are not repeated.
+            let mapped = [
+                "evaluated_at",
+                "policy_revisions",
+                "required_approvals",
+                "risk_score",
+                "tier",
+                "violations",
+                "waived",
+            ];
+            let mut rest = record["attrs"].as_object().unwrap().clone();
+            rest.retain(|k, _| !mapped.contains(&k.as_str()));
+            assert_eq!(m["attrs"], Value::Object(rest));
+        } else {
+            assert_eq!(m["attrs"], record["attrs"]);
+        }
         if let Some(p) = record.get("principal_id") {
             assert_eq!(e["actor"]["user"]["uid"], *p);
         }
@@ -170,6 +186,10 @@ fn ocsf_decisions_map_outcome_and_violations() {
         let revisions = record["attrs"]["policy_revisions"].as_object().unwrap();
         let standards: Vec<String> = revisions.iter().map(|(k, v)| format!("{k}@{}", v.as_str().unwrap())).collect();
         assert_eq!(c["standards"], serde_json::json!(standards));
+        let details = c["status_details"].as_array().unwrap();
+        assert!(details.contains(&Value::from(format!("tier {}", record["attrs"]["tier"].as_str().unwrap()))));
+        assert!(details.contains(&Value::from(format!("risk score {}", record["attrs"]["risk_score"]))));
+        assert!(e["message"].as_str().unwrap().starts_with(&format!("app {}: ", record["app_id"].as_str().unwrap())));
         assert_eq!(e["resources"][0]["uid"], record["app_id"]);
         assert_eq!(e["resources"][0]["type"], "app");
     }
@@ -267,6 +287,19 @@ fn otlp_requests_follow_the_json_encoding() {
         if let Some(ip) = record.get("ip_address") {
             assert_eq!(attrs["client.address"]["stringValue"], *ip);
         }
+        // attrs as a kvlist, keys and string values unescaped as in the record.
+        let kv = attrs["microgov.attrs"]["kvlistValue"]["values"].as_array().unwrap();
+        let keys: Vec<&str> = kv.iter().map(|e| e["key"].as_str().unwrap()).collect();
+        let expected: Vec<&str> = record["attrs"].as_object().unwrap().keys().map(String::as_str).collect();
+        let (mut keys, mut expected) = (keys, expected);
+        keys.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(keys, expected);
+        for e in kv {
+            if let Some(s) = e["value"].get("stringValue") {
+                assert_eq!(*s, record["attrs"][e["key"].as_str().unwrap()]);
+            }
+        }
     }
 }
 
@@ -303,4 +336,43 @@ fn one_line_exports_alone() {
     assert_eq!(bad.code(), "audit.bad_record");
     assert_eq!("ocsf".parse::<ExportFormat>().unwrap(), ExportFormat::Ocsf);
     assert_eq!("csv".parse::<ExportFormat>().unwrap_err().code(), "audit.invalid_argument");
+}
+
+/// Strings are copied from the line in their escaped form: quotes, backslashes, control
+/// characters in attrs and non-ASCII text come out as the same strings.
+#[test]
+fn escaped_strings_come_out_unchanged() {
+    let mut chain = Chain::new("example.com/audit").unwrap();
+    let e = Event::new("policy.evaluate")
+        .tenant("a\"b\\c")
+        .app("é \"x\"")
+        .principal("p\\q", "user")
+        .outcome("deny")
+        .decision("d\"1")
+        .attr(
+            "violations",
+            serde_json::json!([{"policy": "p\"", "rule": "r\\", "severity": "high", "path": "/x\u{1}"}]),
+        )
+        .attr("k\"\n", "v\u{7}\"")
+        .attr("tier", "high");
+    let mut log = chain.append(&e).unwrap().1.to_string();
+    log.push('\n');
+    for format in [ExportFormat::Ocsf, ExportFormat::Otlp] {
+        let mut out = Vec::new();
+        export(LogSource::Reader(Box::new(log.as_bytes())), &mut out, &ExportOptions::new(format)).unwrap();
+        let v: Value = serde_json::from_slice(out.strip_suffix(b"\n").unwrap()).unwrap();
+        if format == ExportFormat::Ocsf {
+            assert_eq!(v["metadata"]["tenant_uid"], "a\"b\\c");
+            assert_eq!(v["actor"]["user"]["uid"], "p\\q");
+            assert_eq!(v["finding_info"]["uid"], "d\"1");
+            assert_eq!(v["finding_info"]["title"], "Policy decision for app é \"x\": deny");
+            assert_eq!(v["compliance"]["checks"][0]["uid"], "p\".r\\");
+            assert_eq!(v["unmapped"]["microgov"]["attrs"]["k\"\n"], "v\u{7}\"");
+            assert_eq!(v["severity_id"], 4);
+        } else {
+            let r = &v["resourceLogs"][0]["scopeLogs"][0]["logRecords"][0];
+            assert_eq!(r["body"]["stringValue"], log.trim_end());
+            assert_eq!(r["severityNumber"], 17);
+        }
+    }
 }

@@ -10,7 +10,7 @@
 //!   an Entity Management event (3004); the mapping is in `core/docs/audit-export.md`;
 //! - `otlp.rs`: OTLP/JSON `ExportLogsServiceRequest`s, one per line, up to
 //!   [`OTLP_BATCH`] records each;
-//! - `json.rs`: the JSON writing both share;
+//! - `json.rs`: the JSON writing both share; `raw.rs`: reading a verified line as slices;
 //! - this file: the formats, the streaming loop and the fields read from a record line.
 
 use std::io::Write;
@@ -20,11 +20,12 @@ use serde::Serialize;
 use super::merkle::Hash;
 use super::verify::{open_sources, scan_lines, LogSource, TamperKind, VerifyStatus};
 use super::AuditError;
-use crate::canonical::{self, Node};
+use crate::canonical;
 
 mod json;
 mod ocsf;
 mod otlp;
+mod raw;
 
 pub use ocsf::OCSF_VERSION;
 pub use otlp::OTLP_BATCH;
@@ -229,15 +230,13 @@ impl<'w> Sink<'w> {
                 self.buf.push(b'\n');
             }
             ExportFormat::Ocsf => {
-                let node = parse_good(line)?;
-                let f = Fields::of(&node);
-                ocsf::write_event(&mut self.buf, &f, hash, line, self.options.raw_data);
+                let line = utf8(line)?;
+                ocsf::write_event(&mut self.buf, &Fields::of(line), hash, line, self.options.raw_data);
                 self.buf.push(b'\n');
             }
             ExportFormat::Otlp => {
-                let node = parse_good(line)?;
-                let f = Fields::of(&node);
-                self.otlp.push(&mut self.buf, &f, hash, line);
+                let line = utf8(line)?;
+                self.otlp.push(&mut self.buf, &Fields::of(line), hash, line);
             }
         }
         if self.buf.len() >= FLUSH_AT {
@@ -263,12 +262,14 @@ fn write_error(e: std::io::Error) -> AuditError {
     AuditError::Io { path: "<export output>".into(), op: "write", source: e }
 }
 
-/// A line the scan has already accepted.
-fn parse_good(line: &[u8]) -> Result<Node<'_>, AuditError> {
-    canonical::parse(line, false).map_err(|e| e.into_audit("line"))
+/// A line the scan has already accepted (so valid UTF-8).
+fn utf8(line: &[u8]) -> Result<&str, AuditError> {
+    std::str::from_utf8(line).map_err(|e| AuditError::BadJson { at: "line".into(), reason: e.to_string() })
 }
 
-/// The members of a verified record line, borrowed from its parse.
+/// The members of a verified record line, as slices of it: strings as their escaped content
+/// (what goes between quotes in any JSON output), `policy`, `dataset_tags` and `attrs` as
+/// their JSON bytes (see `raw.rs`).
 #[derive(Default)]
 pub(crate) struct Fields<'n> {
     pub log_id: &'n str,
@@ -286,27 +287,19 @@ pub(crate) struct Fields<'n> {
     pub outcome: Option<&'n str>,
     pub request_id: Option<&'n str>,
     pub decision_id: Option<&'n str>,
-    pub policy: Option<&'n Node<'n>>,
-    pub dataset_tags: Option<&'n Node<'n>>,
-    pub attrs: Option<&'n Node<'n>>,
+    pub policy: Option<&'n str>,
+    pub dataset_tags: Option<&'n str>,
+    pub attrs: Option<&'n str>,
 }
 
 impl<'n> Fields<'n> {
-    pub(crate) fn of(node: &'n Node<'n>) -> Fields<'n> {
+    pub(crate) fn of(line: &'n str) -> Fields<'n> {
         let mut f = Fields::default();
-        let Node::Object(members) = node else { return f };
-        for (k, v) in members {
-            let s = match v {
-                Node::Str(s) => Some(s.as_ref()),
-                _ => None,
-            };
-            match k.as_ref() {
+        for (k, v) in raw::members(line) {
+            let s = raw::as_str(v);
+            match k {
                 "log_id" => f.log_id = s.unwrap_or(""),
-                "seq" => {
-                    if let Node::Int(n) = v {
-                        f.seq = *n as u64;
-                    }
-                }
+                "seq" => f.seq = v.parse().unwrap_or(0),
                 "ts" => f.ts = s.unwrap_or(""),
                 "action" => f.action = s.unwrap_or(""),
                 "prev" => f.prev = s.unwrap_or(""),
@@ -329,12 +322,9 @@ impl<'n> Fields<'n> {
         f
     }
 
-    /// A member of `attrs`.
-    pub(crate) fn attr(&self, name: &str) -> Option<&'n Node<'n>> {
-        match self.attrs? {
-            Node::Object(m) => m.iter().find(|(k, _)| k.as_ref() == name).map(|(_, v)| v),
-            _ => None,
-        }
+    /// A member of `attrs`, as its JSON bytes.
+    pub(crate) fn attr(&self, name: &str) -> Option<&'n str> {
+        raw::member(self.attrs?, name)
     }
 
     /// Whether this record is a policy decision (§2.4 of the format).
@@ -352,20 +342,13 @@ impl<'n> Fields<'n> {
         if self.is_decision() {
             return match self.outcome {
                 Some("deny") => {
-                    let worst = match self.attr("violations") {
-                        Some(Node::Array(items)) => items
-                            .iter()
-                            .filter_map(|v| match v {
-                                Node::Object(m) => m.iter().find(|(k, _)| k.as_ref() == "severity").map(|(_, s)| s),
-                                _ => None,
-                            })
-                            .filter_map(|s| match s {
-                                Node::Str(s) => Some(Severity::of_word(s)),
-                                _ => None,
-                            })
-                            .max(),
-                        _ => None,
-                    };
+                    let worst = self
+                        .attr("violations")
+                        .into_iter()
+                        .flat_map(raw::elements)
+                        .filter_map(|v| raw::str_member(v, "severity"))
+                        .map(Severity::of_word)
+                        .max();
                     worst.unwrap_or(Severity::Medium).max(Severity::Low)
                 }
                 Some("review") => Severity::Low,
@@ -390,7 +373,7 @@ pub(crate) enum Severity {
 }
 
 impl Severity {
-    fn of_word(s: &str) -> Severity {
+    pub(crate) fn of_word(s: &str) -> Severity {
         match s {
             "critical" => Severity::Critical,
             "high" => Severity::High,

@@ -15,10 +15,10 @@
 //! copy can be checked against the chain. The mapping is specified in
 //! `core/docs/audit-export.md`.
 
-use super::json::{write_node, write_str_array, Arr, Obj};
+use super::json::{write_esc_array, write_text, Arr, Obj};
+use super::raw::{self, as_str, elements, is_int, members, str_member};
 use super::{Fields, Severity};
 use crate::audit::merkle::{push_hex, Hash};
-use crate::canonical::{write_str, Node};
 
 /// The OCSF schema version the events follow (`metadata.version`).
 pub const OCSF_VERSION: &str = "1.8.0";
@@ -37,7 +37,7 @@ fn severity_caption(s: Severity) -> (i64, &'static str) {
 }
 
 /// Writes one record as one OCSF event (without a line feed).
-pub(crate) fn write_event(out: &mut Vec<u8>, f: &Fields<'_>, hash: &Hash, line: &[u8], raw_data: bool) {
+pub(crate) fn write_event(out: &mut Vec<u8>, f: &Fields<'_>, hash: &Hash, line: &str, raw_data: bool) {
     let mut hex = String::with_capacity(64);
     push_hex(&mut hex, &hash.0);
     let ms = f.micros().div_euclid(1000);
@@ -45,21 +45,21 @@ pub(crate) fn write_event(out: &mut Vec<u8>, f: &Fields<'_>, hash: &Hash, line: 
     let mut o = Obj::open(out);
     if f.is_decision() {
         o.int("activity_id", 1);
-        o.str("activity_name", "Create");
+        o.esc("activity_name", "Create");
         o.int("category_uid", 2);
-        o.str("category_name", "Findings");
+        o.esc("category_name", "Findings");
         o.int("class_uid", 2003);
-        o.str("class_name", "Compliance Finding");
+        o.esc("class_name", "Compliance Finding");
         o.int("type_uid", 2003 * 100 + 1);
-        o.str("type_name", "Compliance Finding: Create");
+        o.esc("type_name", "Compliance Finding: Create");
     } else {
         let (activity_id, activity_name) = entity_activity(f.action);
         o.int("activity_id", activity_id);
-        o.str("activity_name", activity_name);
+        o.esc("activity_name", activity_name);
         o.int("category_uid", 3);
-        o.str("category_name", "Identity & Access Management");
+        o.esc("category_name", "Identity & Access Management");
         o.int("class_uid", 3004);
-        o.str("class_name", "Entity Management");
+        o.esc("class_name", "Entity Management");
         o.int("type_uid", 3004 * 100 + activity_id);
         o.raw("type_name", |out| {
             out.extend_from_slice(b"\"Entity Management: ");
@@ -70,12 +70,12 @@ pub(crate) fn write_event(out: &mut Vec<u8>, f: &Fields<'_>, hash: &Hash, line: 
     o.int("time", ms);
     o.int("timezone_offset", 0);
     o.int("severity_id", severity_id);
-    o.str("severity", severity);
+    o.esc("severity", severity);
     o.raw("message", |out| write_message(out, f));
     if f.is_decision() {
         // The finding's own status (New): the compliance result is in `compliance.status`.
         o.int("status_id", 1);
-        o.str("status", "New");
+        o.esc("status", "New");
     } else {
         let (status_id, status) = match f.outcome {
             Some("success" | "allow") => (1, "Success"),
@@ -84,28 +84,28 @@ pub(crate) fn write_event(out: &mut Vec<u8>, f: &Fields<'_>, hash: &Hash, line: 
             None => (0, "Unknown"),
         };
         o.int("status_id", status_id);
-        o.str("status", status);
+        o.esc("status", status);
     }
     o.obj("metadata", |m| {
-        m.str("version", OCSF_VERSION);
+        m.esc("version", OCSF_VERSION);
         m.obj("product", |p| {
-            p.str("name", PRODUCT);
-            p.str("vendor_name", PRODUCT);
-            p.str("version", VERSION);
+            p.esc("name", PRODUCT);
+            p.esc("vendor_name", PRODUCT);
+            p.esc("version", VERSION);
         });
-        m.str("uid", &hex);
+        m.esc("uid", &hex);
         m.int("sequence", f.seq as i64);
-        m.str("log_name", f.log_id);
-        m.str("log_provider", PRODUCT);
-        m.str("event_code", f.action);
-        m.str("original_time", f.ts);
-        m.opt_str("tenant_uid", f.tenant_id);
-        m.opt_str("correlation_uid", f.request_id);
+        m.esc("log_name", f.log_id);
+        m.esc("log_provider", PRODUCT);
+        m.esc("event_code", f.action);
+        m.esc("original_time", f.ts);
+        m.opt_esc("tenant_uid", f.tenant_id);
+        m.opt_esc("correlation_uid", f.request_id);
     });
     if let Some(principal) = f.principal_id {
         o.obj("actor", |a| {
             a.obj("user", |u| {
-                u.str("uid", principal);
+                u.esc("uid", principal);
                 if let Some(kind) = f.principal_type {
                     let (type_id, caption) = match kind {
                         "user" => (1, "User"),
@@ -115,7 +115,7 @@ pub(crate) fn write_event(out: &mut Vec<u8>, f: &Fields<'_>, hash: &Hash, line: 
                         other => (99, other),
                     };
                     u.int("type_id", type_id);
-                    u.str("type", caption);
+                    u.esc("type", caption);
                 }
             });
         });
@@ -127,123 +127,113 @@ pub(crate) fn write_event(out: &mut Vec<u8>, f: &Fields<'_>, hash: &Hash, line: 
     }
     o.obj("unmapped", |u| {
         u.obj("microgov", |m| {
-            m.str("hash", &hex);
+            m.esc("hash", &hex);
             m.int("seq", f.seq as i64);
-            m.str("log_id", f.log_id);
-            m.str("prev", f.prev);
-            m.str("action", f.action);
-            m.opt_str("outcome", f.outcome);
-            m.opt_str("ip_address", f.ip_address);
-            m.opt_str("decision_id", f.decision_id);
+            m.esc("log_id", f.log_id);
+            m.esc("prev", f.prev);
+            m.esc("action", f.action);
+            m.opt_esc("outcome", f.outcome);
+            m.opt_esc("ip_address", f.ip_address);
+            m.opt_esc("decision_id", f.decision_id);
             if let Some(p) = f.policy {
-                m.node("policy", p);
+                m.json("policy", p);
             }
             if let Some(t) = f.dataset_tags {
-                m.node("dataset_tags", t);
+                m.json("dataset_tags", t);
             }
             if let Some(a) = f.attrs {
-                m.node("attrs", a);
+                if f.is_decision() {
+                    // Only what `compliance` and `finding_info` do not carry already.
+                    let rest: Vec<(&str, &str)> = members(a).filter(|(k, _)| !DECISION_MAPPED.contains(k)).collect();
+                    if !rest.is_empty() {
+                        m.obj("attrs", |o| {
+                            for (k, v) in rest {
+                                o.json_key(k, v);
+                            }
+                        });
+                    }
+                } else {
+                    m.json("attrs", a);
+                }
             }
         });
     });
     if raw_data {
-        // A verified line is UTF-8.
-        o.str("raw_data", std::str::from_utf8(line).unwrap_or(""));
+        o.raw("raw_data", |out| write_text(out, line));
     }
     o.close();
 }
 
+/// The members of a decision's `attrs` that the Compliance Finding maps (the others stay in
+/// `unmapped.microgov.attrs`).
+const DECISION_MAPPED: [&str; 7] =
+    ["evaluated_at", "policy_revisions", "required_approvals", "risk_score", "tier", "violations", "waived"];
+
 /// `app expense-approver: deny (2 violations, tier high)` or
 /// `approval.grant app expense-approver: success`.
 fn write_message(out: &mut Vec<u8>, f: &Fields<'_>) {
-    let mut s = String::with_capacity(96);
-    if !f.is_decision() {
-        s.push_str(f.action);
-    }
     let subject =
         f.app_id.map(|a| ("app", a)).or_else(|| f.resource_id.map(|r| (f.resource_type.unwrap_or("resource"), r)));
+    let mut s: Vec<&str> = Vec::with_capacity(12);
+    if !f.is_decision() {
+        s.push(f.action);
+    }
     if let Some((kind, id)) = subject {
         if !s.is_empty() {
-            s.push(' ');
+            s.push(" ");
         }
-        s.push_str(kind);
-        s.push(' ');
-        s.push_str(id);
+        s.extend([kind, " ", id]);
     }
     if f.is_decision() && s.is_empty() {
-        s.push_str("policy decision");
+        s.push("policy decision");
     }
     if let Some(outcome) = f.outcome {
-        s.push_str(": ");
-        s.push_str(outcome);
+        s.extend([": ", outcome]);
     }
+    let count;
     if f.is_decision() {
-        let violations = match f.attr("violations") {
-            Some(Node::Array(v)) => v.len(),
-            _ => 0,
-        };
-        let tier = match f.attr("tier") {
-            Some(Node::Str(t)) => Some(t.as_ref()),
-            _ => None,
-        };
+        let violations = f.attr("violations").map_or(0, |v| elements(v).count());
+        let tier = f.attr("tier").and_then(as_str);
         if violations > 0 || tier.is_some() {
-            s.push_str(" (");
+            s.push(" (");
             if violations > 0 {
-                s.push_str(&violations.to_string());
-                s.push_str(if violations == 1 { " violation" } else { " violations" });
+                count = violations.to_string();
+                s.extend([count.as_str(), if violations == 1 { " violation" } else { " violations" }]);
             }
             if let Some(t) = tier {
                 if violations > 0 {
-                    s.push_str(", ");
+                    s.push(", ");
                 }
-                s.push_str("tier ");
-                s.push_str(t);
+                s.extend(["tier ", t]);
             }
-            s.push(')');
+            s.push(")");
         }
     }
-    write_str(out, &s);
+    super::json::write_concat(out, &s);
 }
 
-fn str_member<'n>(node: &'n Node<'n>, name: &str) -> Option<&'n str> {
-    match node {
-        Node::Object(m) => m.iter().find(|(k, _)| k.as_ref() == name).and_then(|(_, v)| match v {
-            Node::Str(s) => Some(s.as_ref()),
-            _ => None,
-        }),
-        _ => None,
-    }
-}
-
-fn items<'n>(node: Option<&'n Node<'n>>) -> &'n [Node<'n>] {
-    match node {
-        Some(Node::Array(v)) => v,
-        _ => &[],
-    }
+fn items(node: Option<&str>) -> raw::Elements<'_> {
+    elements(node.unwrap_or("[]"))
 }
 
 /// `finding_info`, `compliance` and `resources` of a Compliance Finding. Written straight into
-/// the buffer, without building strings: a busy log is mostly decisions.
+/// the buffer from slices of the line: a busy log is mostly decisions.
 fn write_finding(o: &mut Obj<'_>, f: &Fields<'_>, hash_hex: &str, ms: i64) {
-    let violations = items(f.attr("violations"));
+    let violations = f.attr("violations");
     let outcome = f.outcome.unwrap_or("");
     o.obj("finding_info", |fi| {
-        fi.str("uid", f.decision_id.unwrap_or(hash_hex));
+        fi.esc("uid", f.decision_id.unwrap_or(hash_hex));
         let app = f.app_id.unwrap_or("");
-        let (for_app, sep) =
-            (if f.app_id.is_some() { " for app " } else { "" }, if f.outcome.is_some() { ": " } else { "" });
+        let for_app = if f.app_id.is_some() { " for app " } else { "" };
+        let sep = if f.outcome.is_some() { ": " } else { "" };
         fi.concat("title", &["Policy decision", for_app, app, sep, outcome]);
-        fi.raw("types", |out| write_str_array(out, [f.action]));
-        let created = match f.attr("evaluated_at") {
-            Some(Node::Str(t)) => crate::audit::record::parse_rfc3339(t).map(|t| t.timestamp_millis()),
-            _ => None,
-        };
+        fi.raw("types", |out| write_esc_array(out, [f.action]));
+        let created = f
+            .attr("evaluated_at")
+            .and_then(as_str)
+            .and_then(crate::audit::record::parse_rfc3339)
+            .map(|t| t.timestamp_millis());
         fi.int("created_time", created.unwrap_or(ms));
-        fi.obj("product", |p| {
-            p.str("name", PRODUCT);
-            p.str("vendor_name", PRODUCT);
-            p.str("version", VERSION);
-        });
     });
     o.obj("compliance", |c| {
         let (status_id, status) = match f.outcome {
@@ -254,16 +244,16 @@ fn write_finding(o: &mut Obj<'_>, f: &Fields<'_>, hash_hex: &str, ms: i64) {
             None => (0, "Unknown"),
         };
         c.int("status_id", status_id);
-        c.str("status", status);
-        c.str("control", "microgov policy decision");
+        c.esc("status", status);
+        c.esc("control", "microgov policy decision");
         // The policies that decided, with their revisions: `residency@1.0.0`.
         c.raw("standards", |out| {
             let mut a = Arr::open(out);
-            if let Some(Node::Object(revs)) = f.attr("policy_revisions") {
-                for (id, rev) in revs {
-                    match rev {
-                        Node::Str(r) => a.concat(&[id, "@", r]),
-                        _ => a.concat(&[id]),
+            if let Some(revs) = f.attr("policy_revisions") {
+                for (id, rev) in members(revs) {
+                    match as_str(rev) {
+                        Some(r) => a.concat(&[id, "@", r]),
+                        None => a.concat(&[id]),
                     }
                 }
             } else if let Some(p) = f.policy {
@@ -273,73 +263,68 @@ fn write_finding(o: &mut Obj<'_>, f: &Fields<'_>, hash_hex: &str, ms: i64) {
             }
             a.close();
         });
-        if !violations.is_empty() {
+        if items(violations).next().is_some() {
             c.raw("requirements", |out| {
                 let mut a = Arr::open(out);
-                for v in violations {
+                for v in items(violations) {
                     a.concat(&[str_member(v, "policy").unwrap_or(""), ".", str_member(v, "rule").unwrap_or("")]);
                 }
                 a.close();
             });
             c.raw("checks", |out| {
                 let mut a = Arr::open(out);
-                for v in violations {
-                    let (policy, rule) = (str_member(v, "policy").unwrap_or(""), str_member(v, "rule").unwrap_or(""));
-                    let sev = Severity::of_word(str_member(v, "severity").unwrap_or("medium"));
-                    let (sid, scap) = severity_caption(sev);
+                for v in items(violations) {
+                    let (mut policy, mut rule, mut severity) = ("", "", "medium");
+                    for (k, val) in members(v) {
+                        match k {
+                            "policy" => policy = as_str(val).unwrap_or(""),
+                            "rule" => rule = as_str(val).unwrap_or(""),
+                            "severity" => severity = as_str(val).unwrap_or("medium"),
+                            _ => {}
+                        }
+                    }
+                    let (sid, scap) = severity_caption(Severity::of_word(severity));
                     let mut ch = Obj::open(a.next());
                     ch.concat("uid", &[policy, ".", rule]);
-                    ch.str("name", rule);
+                    ch.esc("name", rule);
                     ch.int("severity_id", sid);
-                    ch.str("severity", scap);
+                    ch.esc("severity", scap);
                     ch.int("status_id", 3);
-                    ch.str("status", "Fail");
-                    ch.raw("standards", |out| write_str_array(out, [policy]));
+                    ch.esc("status", "Fail");
+                    ch.raw("standards", |out| write_esc_array(out, [policy]));
                     ch.close();
                 }
                 a.close();
             });
         }
         // What else the decision says, one sentence each.
-        let tier = match f.attr("tier") {
-            Some(Node::Str(t)) => Some(t.as_ref()),
-            _ => None,
-        };
-        let score = match f.attr("risk_score") {
-            Some(Node::Int(n)) => Some(*n),
-            _ => None,
-        };
-        let roles: Vec<&str> = items(f.attr("required_approvals"))
-            .iter()
-            .filter_map(|r| match r {
-                Node::Str(s) => Some(s.as_ref()),
-                _ => None,
-            })
-            .collect();
-        let waived = items(f.attr("waived"));
-        let paths = violations.iter().any(|v| str_member(v, "path").is_some());
-        if tier.is_some() || score.is_some() || !roles.is_empty() || !waived.is_empty() || paths {
+        let tier = f.attr("tier").and_then(as_str);
+        let score = f.attr("risk_score").filter(|v| is_int(v));
+        let roles = f.attr("required_approvals").filter(|r| items(Some(r)).next().is_some());
+        let waived = f.attr("waived").filter(|w| items(Some(w)).next().is_some());
+        let paths = items(violations).any(|v| str_member(v, "path").is_some());
+        if tier.is_some() || score.is_some() || roles.is_some() || waived.is_some() || paths {
             c.raw("status_details", |out| {
                 let mut a = Arr::open(out);
                 if let Some(t) = tier {
                     a.concat(&["tier ", t]);
                 }
                 if let Some(n) = score {
-                    a.concat(&["risk score ", &n.to_string()]);
+                    a.concat(&["risk score ", n]);
                 }
-                if !roles.is_empty() {
+                if let Some(r) = roles {
                     // One string: "approvals required: a, b".
-                    let mut parts: Vec<&str> = Vec::with_capacity(roles.len() * 2 + 1);
-                    parts.push("approvals required: ");
-                    for (i, r) in roles.iter().enumerate() {
+                    let out = a.next();
+                    out.extend_from_slice(b"\"approvals required: ");
+                    for (i, role) in items(Some(r)).filter_map(as_str).enumerate() {
                         if i > 0 {
-                            parts.push(", ");
+                            out.extend_from_slice(b", ");
                         }
-                        parts.push(r);
+                        out.extend_from_slice(role.as_bytes());
                     }
-                    a.concat(&parts);
+                    out.push(b'"');
                 }
-                for w in waived {
+                for w in items(waived) {
                     a.concat(&[
                         str_member(w, "policy").unwrap_or(""),
                         ".",
@@ -348,7 +333,7 @@ fn write_finding(o: &mut Obj<'_>, f: &Fields<'_>, hash_hex: &str, ms: i64) {
                         str_member(w, "approval_id").unwrap_or(""),
                     ]);
                 }
-                for v in violations {
+                for v in items(violations) {
                     if let Some(path) = str_member(v, "path") {
                         a.concat(&[
                             str_member(v, "policy").unwrap_or(""),
@@ -363,16 +348,15 @@ fn write_finding(o: &mut Obj<'_>, f: &Fields<'_>, hash_hex: &str, ms: i64) {
             });
         }
     });
-    let uid = f.resource_id.or(f.app_id);
-    if let Some(uid) = uid {
+    if let Some(uid) = f.resource_id.or(f.app_id) {
         o.raw("resources", |out| {
             out.push(b'[');
             let mut r = Obj::open(out);
-            r.str("type", f.resource_type.unwrap_or("app"));
-            r.str("uid", uid);
-            r.str("name", f.app_id.unwrap_or(uid));
+            r.esc("type", f.resource_type.unwrap_or("app"));
+            r.esc("uid", uid);
+            r.esc("name", f.app_id.unwrap_or(uid));
             if let Some(tags) = f.dataset_tags {
-                r.raw("labels", |out| write_node(out, tags));
+                r.json("labels", tags);
             }
             r.close();
             out.push(b']');
@@ -389,18 +373,18 @@ fn write_entity(o: &mut Obj<'_>, f: &Fields<'_>) {
             (_, None, None, Some(tenant)) => ("tenant", Some(tenant)),
             _ => ("event", None),
         };
-        e.str("type", kind);
+        e.esc("type", kind);
         match uid {
             Some(uid) => {
-                e.str("uid", uid);
-                e.str("name", uid);
+                e.esc("uid", uid);
+                e.esc("name", uid);
             }
             // An action on nothing named: the action names the entity (OCSF needs a name or uid).
-            None => e.str("name", f.action),
+            None => e.esc("name", f.action),
         }
     });
     if let Some(ip) = f.ip_address {
-        o.obj("src_endpoint", |s| s.str("ip", ip));
+        o.obj("src_endpoint", |s| s.esc("ip", ip));
     }
 }
 

@@ -6,10 +6,11 @@
 //! request; each record is a log record whose body is the record's line itself, so that
 //! `SHA-256(0x00 || body)` is the record hash carried in `microgov.audit.hash`.
 
-use super::json::Obj;
+use super::json::{write_text, Obj};
+use super::raw::{elements, is_int, members};
 use super::{Fields, Severity};
 use crate::audit::merkle::{push_hex, Hash};
-use crate::canonical::{write_int, write_str, Node};
+use crate::canonical::write_int;
 
 /// Log records per `ExportLogsServiceRequest` line.
 pub const OTLP_BATCH: usize = 1000;
@@ -23,7 +24,7 @@ pub(crate) struct Batch {
 }
 
 impl Batch {
-    pub(crate) fn push(&mut self, out: &mut Vec<u8>, f: &Fields<'_>, hash: &Hash, line: &[u8]) {
+    pub(crate) fn push(&mut self, out: &mut Vec<u8>, f: &Fields<'_>, hash: &Hash, line: &str) {
         if self.open == 0 {
             open_request(out, f.log_id);
         } else {
@@ -51,54 +52,48 @@ fn open_request(out: &mut Vec<u8>, log_id: &str) {
     kv_str(out, "service.version", VERSION);
     out.push(b',');
     kv_str(out, "microgov.audit.log_id", log_id);
-    out.extend_from_slice(b"]},\"scopeLogs\":[{\"scope\":{\"name\":\"microgov.audit\",\"version\":");
-    write_str(out, VERSION);
-    out.extend_from_slice(b"},\"logRecords\":[");
+    out.extend_from_slice(b"]},\"scopeLogs\":[{\"scope\":{\"name\":\"microgov.audit\",\"version\":\"");
+    out.extend_from_slice(VERSION.as_bytes());
+    out.extend_from_slice(b"\"},\"logRecords\":[");
 }
 
-/// `{"key":k,"value":{"stringValue":v}}`
+/// `{"key":k,"value":{"stringValue":v}}`, `k` and `v` already escaped.
 fn kv_str(out: &mut Vec<u8>, k: &str, v: &str) {
-    out.extend_from_slice(b"{\"key\":");
-    write_str(out, k);
-    out.extend_from_slice(b",\"value\":{\"stringValue\":");
-    write_str(out, v);
-    out.extend_from_slice(b"}}");
+    out.extend_from_slice(b"{\"key\":\"");
+    out.extend_from_slice(k.as_bytes());
+    out.extend_from_slice(b"\",\"value\":{\"stringValue\":\"");
+    out.extend_from_slice(v.as_bytes());
+    out.extend_from_slice(b"\"}}");
 }
 
 fn kv_int(out: &mut Vec<u8>, k: &str, v: i64) {
-    out.extend_from_slice(b"{\"key\":");
-    write_str(out, k);
-    out.extend_from_slice(b",\"value\":{\"intValue\":\"");
+    out.extend_from_slice(b"{\"key\":\"");
+    out.extend_from_slice(k.as_bytes());
+    out.extend_from_slice(b"\",\"value\":{\"intValue\":\"");
     write_int(out, v);
     out.extend_from_slice(b"\"}}");
 }
 
-fn kv_node(out: &mut Vec<u8>, k: &str, v: &Node<'_>) {
-    out.extend_from_slice(b"{\"key\":");
-    write_str(out, k);
-    out.extend_from_slice(b",\"value\":");
-    any_value(out, v);
+/// `{"key":k,"value":<AnyValue of json>}`, `k` already escaped.
+fn kv_json(out: &mut Vec<u8>, k: &str, json: &str) {
+    out.extend_from_slice(b"{\"key\":\"");
+    out.extend_from_slice(k.as_bytes());
+    out.extend_from_slice(b"\",\"value\":");
+    any_value(out, json);
     out.push(b'}');
 }
 
-/// A JSON value as an OTLP `AnyValue`.
-fn any_value(out: &mut Vec<u8>, v: &Node<'_>) {
-    match v {
-        Node::Null => out.extend_from_slice(b"{}"),
-        Node::Bool(b) => out.extend_from_slice(if *b { b"{\"boolValue\":true}" } else { b"{\"boolValue\":false}" }),
-        Node::Int(n) => {
-            out.extend_from_slice(b"{\"intValue\":\"");
-            write_int(out, *n);
-            out.extend_from_slice(b"\"}");
-        }
-        Node::Str(s) => {
+/// A JSON value (its bytes, from a verified line) as an OTLP `AnyValue`.
+fn any_value(out: &mut Vec<u8>, v: &str) {
+    match v.as_bytes().first() {
+        Some(b'"') => {
             out.extend_from_slice(b"{\"stringValue\":");
-            write_str(out, s);
+            out.extend_from_slice(v.as_bytes());
             out.push(b'}');
         }
-        Node::Array(items) => {
+        Some(b'[') => {
             out.extend_from_slice(b"{\"arrayValue\":{\"values\":[");
-            for (i, item) in items.iter().enumerate() {
+            for (i, item) in elements(v).enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
@@ -106,16 +101,28 @@ fn any_value(out: &mut Vec<u8>, v: &Node<'_>) {
             }
             out.extend_from_slice(b"]}}");
         }
-        Node::Object(members) => {
+        Some(b'{') => {
             out.extend_from_slice(b"{\"kvlistValue\":{\"values\":[");
-            for (i, (k, item)) in members.iter().enumerate() {
+            for (i, (k, item)) in members(v).enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
-                kv_node(out, k, item);
+                kv_json(out, k, item);
             }
             out.extend_from_slice(b"]}}");
         }
+        _ if v == "true" || v == "false" => {
+            out.extend_from_slice(b"{\"boolValue\":");
+            out.extend_from_slice(v.as_bytes());
+            out.push(b'}');
+        }
+        _ if is_int(v) => {
+            out.extend_from_slice(b"{\"intValue\":\"");
+            out.extend_from_slice(v.as_bytes());
+            out.extend_from_slice(b"\"}");
+        }
+        // null: the empty AnyValue.
+        _ => out.extend_from_slice(b"{}"),
     }
 }
 
@@ -130,7 +137,7 @@ fn severity_number(s: Severity) -> i64 {
     }
 }
 
-fn write_log_record(out: &mut Vec<u8>, f: &Fields<'_>, hash: &Hash, line: &[u8]) {
+fn write_log_record(out: &mut Vec<u8>, f: &Fields<'_>, hash: &Hash, line: &str) {
     let mut hex = String::with_capacity(64);
     push_hex(&mut hex, &hash.0);
     let severity = f.severity();
@@ -141,10 +148,9 @@ fn write_log_record(out: &mut Vec<u8>, f: &Fields<'_>, hash: &Hash, line: &[u8])
         out.push(b'"');
     });
     o.int("severityNumber", severity_number(severity));
-    o.str("severityText", severity.word());
-    o.str("eventName", f.action);
-    // A verified line is UTF-8.
-    o.obj("body", |b| b.str("stringValue", std::str::from_utf8(line).unwrap_or("")));
+    o.esc("severityText", severity.word());
+    o.esc("eventName", f.action);
+    o.obj("body", |b| b.raw("stringValue", |out| write_text(out, line)));
     o.raw("attributes", |out| {
         out.push(b'[');
         kv_str(out, "microgov.audit.hash", &hex);
@@ -174,17 +180,13 @@ fn write_log_record(out: &mut Vec<u8>, f: &Fields<'_>, hash: &Hash, line: &[u8])
                 kv_str(out, k, v);
             }
         }
-        if let Some(p) = f.policy {
-            out.push(b',');
-            kv_node(out, "microgov.policy", p);
-        }
-        if let Some(t) = f.dataset_tags {
-            out.push(b',');
-            kv_node(out, "microgov.dataset_tags", t);
-        }
-        if let Some(a) = f.attrs {
-            out.push(b',');
-            kv_node(out, "microgov.attrs", a);
+        for (k, v) in
+            [("microgov.policy", f.policy), ("microgov.dataset_tags", f.dataset_tags), ("microgov.attrs", f.attrs)]
+        {
+            if let Some(v) = v {
+                out.push(b',');
+                kv_json(out, k, v);
+            }
         }
         out.push(b']');
     });
