@@ -290,12 +290,113 @@ pub(crate) struct Fields<'n> {
     pub policy: Option<&'n str>,
     pub dataset_tags: Option<&'n str>,
     pub attrs: Option<&'n str>,
+    /// A decision's `attrs`, read once (§2.4 of the format).
+    pub decision: Option<DecisionAttrs<'n>>,
+}
+
+/// The members of a decision's `attrs` that the mappings use, and the others.
+#[derive(Default)]
+pub(crate) struct DecisionAttrs<'n> {
+    pub tier: Option<&'n str>,
+    /// The integer's digits.
+    pub risk_score: Option<&'n str>,
+    pub evaluated_at: Option<&'n str>,
+    /// The object's JSON bytes.
+    pub policy_revisions: Option<&'n str>,
+    /// Role names, escaped.
+    pub required_approvals: Vec<&'n str>,
+    pub waived: Vec<Waiver<'n>>,
+    pub violations: Vec<Violation<'n>>,
+    /// Members no mapping uses, as name and JSON bytes.
+    pub rest: Vec<(&'n str, &'n str)>,
+}
+
+/// A recorded violation (strings escaped).
+#[derive(Default)]
+pub(crate) struct Violation<'n> {
+    pub policy: &'n str,
+    pub rule: &'n str,
+    pub severity: Option<&'n str>,
+    pub path: Option<&'n str>,
+}
+
+/// A recorded waiver (strings escaped).
+#[derive(Default)]
+pub(crate) struct Waiver<'n> {
+    pub policy: &'n str,
+    pub rule: &'n str,
+    pub approval_id: &'n str,
+}
+
+impl<'n> DecisionAttrs<'n> {
+    /// Reads the attrs object at byte `at` of `line`; returns them and where the object ends.
+    fn at(line: &'n str, at: usize) -> (DecisionAttrs<'n>, usize) {
+        let mut d = DecisionAttrs::default();
+        let mut it = raw::members_at(line, at);
+        for (k, v) in it.by_ref() {
+            match k {
+                "tier" => d.tier = raw::as_str(v),
+                "risk_score" if raw::is_int(v) => d.risk_score = Some(v),
+                "evaluated_at" => d.evaluated_at = raw::as_str(v),
+                "policy_revisions" if v.starts_with('{') => d.policy_revisions = Some(v),
+                "required_approvals" => d.required_approvals = raw::elements(v).filter_map(raw::as_str).collect(),
+                "violations" => {
+                    d.violations = raw::elements(v)
+                        .map(|item| {
+                            let mut x = Violation::default();
+                            for (k, v) in raw::members(item) {
+                                match k {
+                                    "policy" => x.policy = raw::as_str(v).unwrap_or(""),
+                                    "rule" => x.rule = raw::as_str(v).unwrap_or(""),
+                                    "severity" => x.severity = raw::as_str(v),
+                                    "path" => x.path = raw::as_str(v),
+                                    _ => {}
+                                }
+                            }
+                            x
+                        })
+                        .collect()
+                }
+                "waived" => {
+                    d.waived = raw::elements(v)
+                        .map(|item| {
+                            let mut w = Waiver::default();
+                            for (k, v) in raw::members(item) {
+                                match k {
+                                    "policy" => w.policy = raw::as_str(v).unwrap_or(""),
+                                    "rule" => w.rule = raw::as_str(v).unwrap_or(""),
+                                    "approval_id" => w.approval_id = raw::as_str(v).unwrap_or(""),
+                                    _ => {}
+                                }
+                            }
+                            w
+                        })
+                        .collect()
+                }
+                _ => d.rest.push((k, v)),
+            }
+        }
+        let end = it.end();
+        (d, end)
+    }
 }
 
 impl<'n> Fields<'n> {
     pub(crate) fn of(line: &'n str) -> Fields<'n> {
         let mut f = Fields::default();
-        for (k, v) in raw::members(line) {
+        let mut it = raw::members(line);
+        while let Some((k, start)) = it.next_key() {
+            // A decision's attrs are read as they are skipped (`action` sorts before `attrs`).
+            if k == "attrs" && f.is_decision() {
+                let (d, end) = DecisionAttrs::at(line, start);
+                f.attrs = line.get(start..end);
+                f.decision = Some(d);
+                it.advance(end);
+                continue;
+            }
+            let end = raw::value_end(line, start);
+            it.advance(end);
+            let Some(v) = line.get(start..end) else { break };
             let s = raw::as_str(v);
             match k {
                 "log_id" => f.log_id = s.unwrap_or(""),
@@ -319,12 +420,10 @@ impl<'n> Fields<'n> {
                 _ => {}
             }
         }
+        if f.is_decision() && f.decision.is_none() {
+            f.decision = Some(DecisionAttrs::default());
+        }
         f
-    }
-
-    /// A member of `attrs`, as its JSON bytes.
-    pub(crate) fn attr(&self, name: &str) -> Option<&'n str> {
-        raw::member(self.attrs?, name)
     }
 
     /// Whether this record is a policy decision (§2.4 of the format).
@@ -343,11 +442,10 @@ impl<'n> Fields<'n> {
             return match self.outcome {
                 Some("deny") => {
                     let worst = self
-                        .attr("violations")
-                        .into_iter()
-                        .flat_map(raw::elements)
-                        .filter_map(|v| raw::str_member(v, "severity"))
-                        .map(Severity::of_word)
+                        .decision
+                        .iter()
+                        .flat_map(|d| &d.violations)
+                        .map(|v| Severity::of_word(v.severity.unwrap_or("medium")))
                         .max();
                     worst.unwrap_or(Severity::Medium).max(Severity::Low)
                 }

@@ -16,8 +16,8 @@
 //! `core/docs/audit-export.md`.
 
 use super::json::{write_esc_array, write_text, Arr, Obj};
-use super::raw::{self, as_str, elements, is_int, members, str_member};
-use super::{Fields, Severity};
+use super::raw::{as_str, members, str_member};
+use super::{DecisionAttrs, Fields, Severity};
 use crate::audit::merkle::{push_hex, Hash};
 
 /// The OCSF schema version the events follow (`metadata.version`).
@@ -141,20 +141,15 @@ pub(crate) fn write_event(out: &mut Vec<u8>, f: &Fields<'_>, hash: &Hash, line: 
             if let Some(t) = f.dataset_tags {
                 m.json("dataset_tags", t);
             }
-            if let Some(a) = f.attrs {
-                if f.is_decision() {
-                    // Only what `compliance` and `finding_info` do not carry already.
-                    let rest: Vec<(&str, &str)> = members(a).filter(|(k, _)| !DECISION_MAPPED.contains(k)).collect();
-                    if !rest.is_empty() {
-                        m.obj("attrs", |o| {
-                            for (k, v) in rest {
-                                o.json_key(k, v);
-                            }
-                        });
+            match (&f.decision, f.attrs) {
+                // Only what `compliance` and `finding_info` do not carry already.
+                (Some(d), _) if !d.rest.is_empty() => m.obj("attrs", |o| {
+                    for (k, v) in &d.rest {
+                        o.json_key(k, v);
                     }
-                } else {
-                    m.json("attrs", a);
-                }
+                }),
+                (None, Some(a)) => m.json("attrs", a),
+                _ => {}
             }
         });
     });
@@ -163,11 +158,6 @@ pub(crate) fn write_event(out: &mut Vec<u8>, f: &Fields<'_>, hash: &Hash, line: 
     }
     o.close();
 }
-
-/// The members of a decision's `attrs` that the Compliance Finding maps (the others stay in
-/// `unmapped.microgov.attrs`).
-const DECISION_MAPPED: [&str; 7] =
-    ["evaluated_at", "policy_revisions", "required_approvals", "risk_score", "tier", "violations", "waived"];
 
 /// `app expense-approver: deny (2 violations, tier high)` or
 /// `approval.grant app expense-approver: success`.
@@ -191,9 +181,9 @@ fn write_message(out: &mut Vec<u8>, f: &Fields<'_>) {
         s.extend([": ", outcome]);
     }
     let count;
-    if f.is_decision() {
-        let violations = f.attr("violations").map_or(0, |v| elements(v).count());
-        let tier = f.attr("tier").and_then(as_str);
+    if let Some(d) = &f.decision {
+        let violations = d.violations.len();
+        let tier = d.tier;
         if violations > 0 || tier.is_some() {
             s.push(" (");
             if violations > 0 {
@@ -212,14 +202,11 @@ fn write_message(out: &mut Vec<u8>, f: &Fields<'_>) {
     super::json::write_concat(out, &s);
 }
 
-fn items(node: Option<&str>) -> raw::Elements<'_> {
-    elements(node.unwrap_or("[]"))
-}
-
 /// `finding_info`, `compliance` and `resources` of a Compliance Finding. Written straight into
 /// the buffer from slices of the line: a busy log is mostly decisions.
 fn write_finding(o: &mut Obj<'_>, f: &Fields<'_>, hash_hex: &str, ms: i64) {
-    let violations = f.attr("violations");
+    let empty = DecisionAttrs::default();
+    let d = f.decision.as_ref().unwrap_or(&empty);
     let outcome = f.outcome.unwrap_or("");
     o.obj("finding_info", |fi| {
         fi.esc("uid", f.decision_id.unwrap_or(hash_hex));
@@ -228,11 +215,7 @@ fn write_finding(o: &mut Obj<'_>, f: &Fields<'_>, hash_hex: &str, ms: i64) {
         let sep = if f.outcome.is_some() { ": " } else { "" };
         fi.concat("title", &["Policy decision", for_app, app, sep, outcome]);
         fi.raw("types", |out| write_esc_array(out, [f.action]));
-        let created = f
-            .attr("evaluated_at")
-            .and_then(as_str)
-            .and_then(crate::audit::record::parse_rfc3339)
-            .map(|t| t.timestamp_millis());
+        let created = d.evaluated_at.and_then(crate::audit::record::parse_rfc3339).map(|t| t.timestamp_millis());
         fi.int("created_time", created.unwrap_or(ms));
     });
     o.obj("compliance", |c| {
@@ -249,7 +232,7 @@ fn write_finding(o: &mut Obj<'_>, f: &Fields<'_>, hash_hex: &str, ms: i64) {
         // The policies that decided, with their revisions: `residency@1.0.0`.
         c.raw("standards", |out| {
             let mut a = Arr::open(out);
-            if let Some(revs) = f.attr("policy_revisions") {
+            if let Some(revs) = d.policy_revisions {
                 for (id, rev) in members(revs) {
                     match as_str(rev) {
                         Some(r) => a.concat(&[id, "@", r]),
@@ -263,60 +246,47 @@ fn write_finding(o: &mut Obj<'_>, f: &Fields<'_>, hash_hex: &str, ms: i64) {
             }
             a.close();
         });
-        if items(violations).next().is_some() {
+        if !d.violations.is_empty() {
             c.raw("requirements", |out| {
                 let mut a = Arr::open(out);
-                for v in items(violations) {
-                    a.concat(&[str_member(v, "policy").unwrap_or(""), ".", str_member(v, "rule").unwrap_or("")]);
+                for v in &d.violations {
+                    a.concat(&[v.policy, ".", v.rule]);
                 }
                 a.close();
             });
             c.raw("checks", |out| {
                 let mut a = Arr::open(out);
-                for v in items(violations) {
-                    let (mut policy, mut rule, mut severity) = ("", "", "medium");
-                    for (k, val) in members(v) {
-                        match k {
-                            "policy" => policy = as_str(val).unwrap_or(""),
-                            "rule" => rule = as_str(val).unwrap_or(""),
-                            "severity" => severity = as_str(val).unwrap_or("medium"),
-                            _ => {}
-                        }
-                    }
-                    let (sid, scap) = severity_caption(Severity::of_word(severity));
+                for v in &d.violations {
+                    let (sid, scap) = severity_caption(Severity::of_word(v.severity.unwrap_or("medium")));
                     let mut ch = Obj::open(a.next());
-                    ch.concat("uid", &[policy, ".", rule]);
-                    ch.esc("name", rule);
+                    ch.concat("uid", &[v.policy, ".", v.rule]);
+                    ch.esc("name", v.rule);
                     ch.int("severity_id", sid);
                     ch.esc("severity", scap);
                     ch.int("status_id", 3);
                     ch.esc("status", "Fail");
-                    ch.raw("standards", |out| write_esc_array(out, [policy]));
+                    ch.raw("standards", |out| write_esc_array(out, [v.policy]));
                     ch.close();
                 }
                 a.close();
             });
         }
         // What else the decision says, one sentence each.
-        let tier = f.attr("tier").and_then(as_str);
-        let score = f.attr("risk_score").filter(|v| is_int(v));
-        let roles = f.attr("required_approvals").filter(|r| items(Some(r)).next().is_some());
-        let waived = f.attr("waived").filter(|w| items(Some(w)).next().is_some());
-        let paths = items(violations).any(|v| str_member(v, "path").is_some());
-        if tier.is_some() || score.is_some() || roles.is_some() || waived.is_some() || paths {
+        let paths = d.violations.iter().any(|v| v.path.is_some());
+        if d.tier.is_some() || d.risk_score.is_some() || !d.required_approvals.is_empty() || !d.waived.is_empty() || paths {
             c.raw("status_details", |out| {
                 let mut a = Arr::open(out);
-                if let Some(t) = tier {
+                if let Some(t) = d.tier {
                     a.concat(&["tier ", t]);
                 }
-                if let Some(n) = score {
+                if let Some(n) = d.risk_score {
                     a.concat(&["risk score ", n]);
                 }
-                if let Some(r) = roles {
+                if !d.required_approvals.is_empty() {
                     // One string: "approvals required: a, b".
                     let out = a.next();
                     out.extend_from_slice(b"\"approvals required: ");
-                    for (i, role) in items(Some(r)).filter_map(as_str).enumerate() {
+                    for (i, role) in d.required_approvals.iter().enumerate() {
                         if i > 0 {
                             out.extend_from_slice(b", ");
                         }
@@ -324,24 +294,12 @@ fn write_finding(o: &mut Obj<'_>, f: &Fields<'_>, hash_hex: &str, ms: i64) {
                     }
                     out.push(b'"');
                 }
-                for w in items(waived) {
-                    a.concat(&[
-                        str_member(w, "policy").unwrap_or(""),
-                        ".",
-                        str_member(w, "rule").unwrap_or(""),
-                        " waived by ",
-                        str_member(w, "approval_id").unwrap_or(""),
-                    ]);
+                for w in &d.waived {
+                    a.concat(&[w.policy, ".", w.rule, " waived by ", w.approval_id]);
                 }
-                for v in items(violations) {
-                    if let Some(path) = str_member(v, "path") {
-                        a.concat(&[
-                            str_member(v, "policy").unwrap_or(""),
-                            ".",
-                            str_member(v, "rule").unwrap_or(""),
-                            " at ",
-                            path,
-                        ]);
+                for v in &d.violations {
+                    if let Some(path) = v.path {
+                        a.concat(&[v.policy, ".", v.rule, " at ", path]);
                     }
                 }
                 a.close();

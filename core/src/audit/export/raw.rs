@@ -6,17 +6,21 @@
 //! allocation, no unescaping and re-escaping. Every function is total: on bytes that are not
 //! what it expects it returns what it has (a shorter slice, `None`), never panics.
 
+use crate::canonical::next_special;
+
 /// End (exclusive) of the string whose opening quote is at `i`.
 fn skip_str(b: &[u8], i: usize) -> usize {
     let mut j = i + 1;
-    while let Some(&c) = b.get(j) {
-        match c {
-            b'\\' => j += 2,
-            b'"' => return j + 1,
-            _ => j += 1,
+    loop {
+        // Eight bytes at a time to the next quote, backslash or control character.
+        j = next_special(b, j);
+        match b.get(j) {
+            Some(b'\\') => j += 2,
+            Some(b'"') => return j + 1,
+            Some(_) => j += 1,
+            None => return b.len(),
         }
     }
-    b.len()
 }
 
 /// End (exclusive) of the value starting at `i`.
@@ -60,31 +64,73 @@ fn skip(b: &[u8], i: usize) -> usize {
 
 /// The members of an object (`{...}`): name (escaped content) and value (its JSON bytes).
 pub(crate) fn members(obj: &str) -> Members<'_> {
-    Members { s: obj, i: 1, open: obj.starts_with('{') }
+    members_at(obj, 0)
+}
+
+/// The members of the object that starts at byte `at` of `s` (and may be followed by more
+/// text); once they are read, [`Members::end`] is where the object ends.
+pub(crate) fn members_at(s: &str, at: usize) -> Members<'_> {
+    let open = s.as_bytes().get(at) == Some(&b'{');
+    Members { s, i: at + 1, open, end: at }
 }
 
 pub(crate) struct Members<'a> {
     s: &'a str,
     i: usize,
     open: bool,
+    end: usize,
+}
+
+impl<'a> Members<'a> {
+    /// After the last member: the byte after the object's closing brace.
+    pub(crate) fn end(&self) -> usize {
+        self.end
+    }
+
+    /// The next member's name and where its value starts; the caller reads the value and
+    /// hands its end to [`Members::advance`].
+    pub(crate) fn next_key(&mut self) -> Option<(&'a str, usize)> {
+        let b = self.s.as_bytes();
+        if !self.open {
+            return None;
+        }
+        if b.get(self.i) != Some(&b'"') {
+            self.open = false;
+            self.end = self.i + 1;
+            return None;
+        }
+        let key_end = skip_str(b, self.i);
+        let key = self.s.get(self.i + 1..key_end.saturating_sub(1))?;
+        Some((key, key_end + 1))
+    }
+
+    /// Moves past a value that ends at `end`.
+    pub(crate) fn advance(&mut self, end: usize) {
+        let b = self.s.as_bytes();
+        if b.get(end) == Some(&b',') {
+            self.i = end + 1;
+        } else {
+            self.open = false;
+            self.end = end + 1;
+        }
+    }
 }
 
 impl<'a> Iterator for Members<'a> {
     type Item = (&'a str, &'a str);
 
     fn next(&mut self) -> Option<Self::Item> {
-        let b = self.s.as_bytes();
-        if !self.open || b.get(self.i) != Some(&b'"') {
-            return None;
-        }
-        let key_end = skip_str(b, self.i);
-        let key = self.s.get(self.i + 1..key_end.saturating_sub(1))?;
-        let start = key_end + 1; // the ':'
-        let end = skip(b, start);
+        let (key, start) = self.next_key()?;
+        let end = skip(self.s.as_bytes(), start);
         let value = self.s.get(start..end)?;
-        self.i = if b.get(end) == Some(&b',') { end + 1 } else { b.len() };
+        self.advance(end);
         Some((key, value))
     }
+}
+
+/// End (exclusive) of the value starting at byte `at` of `s`.
+pub(crate) fn value_end(s: &str, at: usize) -> usize {
+    skip(s.as_bytes(), at)
 }
 
 /// The elements of an array (`[...]`), each as its JSON bytes.
@@ -153,5 +199,13 @@ mod tests {
         assert_eq!(members("[1]").count(), 0);
         assert_eq!(elements(r#"["unterminated"#).count(), 1);
         assert_eq!(as_str("1"), None);
+        // An object inside a longer text: where it ends.
+        let text = r#"{"x":{"a":"}","b":[{}]},"y":1}"#;
+        let mut it = members_at(text, 5);
+        assert_eq!(it.by_ref().map(|(k, _)| k).collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(&text[5..it.end()], r#"{"a":"}","b":[{}]}"#);
+        let mut empty = members_at("{}", 0);
+        assert!(empty.next().is_none());
+        assert_eq!(empty.end(), 2);
     }
 }
