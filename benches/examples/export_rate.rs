@@ -20,9 +20,7 @@ fn event(i: u64) -> Event {
             .attr("tier", "high")
             .attr("risk_score", 70);
     }
-    let violation = |rule: &str, severity: &str| {
-        serde_json::json!({"path": "/spec/connectors/0", "policy": "residency", "rule": rule, "severity": severity})
-    };
+    let violation = |rule: &str, severity: &str| serde_json::json!({"path": "/spec/connectors/0", "policy": "residency", "rule": rule, "severity": severity});
     Event::new("policy.evaluate")
         .tenant("acme")
         .app("expense-approver")
@@ -36,7 +34,10 @@ fn event(i: u64) -> Event {
         .attr("input_digest", "sha256:9f2c61d0c8e5a4f1b2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5")
         .attr("evaluated_at", "2026-11-26T10:00:01Z")
         .attr("policy_revisions", serde_json::json!({"baseline": "1.0.0", "residency": "1.2.0"}))
-        .attr("violations", serde_json::json!([violation("cross_border_transfer", "high"), violation("no_byok", "medium")]))
+        .attr(
+            "violations",
+            serde_json::json!([violation("cross_border_transfer", "high"), violation("no_byok", "medium")]),
+        )
         .attr("waived", serde_json::json!([]))
         .attr("required_approvals", serde_json::json!(["security", "data-governance"]))
 }

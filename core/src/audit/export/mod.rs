@@ -17,6 +17,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
+use super::fast::{member_name, Spans};
 use super::merkle::Hash;
 use super::verify::{open_sources, scan_lines, LogSource, TamperKind, VerifyStatus};
 use super::AuditError;
@@ -146,17 +147,20 @@ pub fn export<'a>(
     let mut sink = Sink::new(out, options);
     // A record goes out once its successor has linked to it (or the log ended): the scan
     // names record n-1 as edited when record n's prev does not match it.
-    let mut pending: Option<(Hash, Vec<u8>)> = None;
-    let scan = scan_lines(open_sources(source)?, &[], &mut |hash, line| {
-        if let Some((h, l)) = pending.take() {
-            sink.record(&h, &l)?;
-            let mut reuse = l;
-            reuse.clear();
-            reuse.extend_from_slice(line);
-            pending = Some((hash, reuse));
-        } else {
-            pending = Some((hash, line.to_vec()));
-        }
+    let mut pending: Option<Pending> = None;
+    let scan = scan_lines(open_sources(source)?, &[], &mut |hash, line, spans| {
+        let mut next = match pending.take() {
+            Some(p) => {
+                sink.record(&p.hash, &p.line, p.spans.as_ref())?;
+                p
+            }
+            None => Pending { hash, line: Vec::with_capacity(line.len()), spans: None },
+        };
+        next.hash = hash;
+        next.line.clear();
+        next.line.extend_from_slice(line);
+        next.spans = spans.copied();
+        pending = Some(next);
         Ok(())
     })?;
     let report = scan.report;
@@ -174,8 +178,8 @@ pub fn export<'a>(
         }
         _ => false,
     };
-    if let Some((h, l)) = pending.take() {
-        sink.record(&h, &l)?;
+    if let Some(p) = pending.take() {
+        sink.record(&p.hash, &p.line, p.spans.as_ref())?;
     }
     sink.finish()?;
     Ok(ExportReport {
@@ -199,13 +203,20 @@ pub fn export_line(line: &str, options: &ExportOptions) -> Result<String, AuditE
     let mut out = Vec::with_capacity(line.len() * 3);
     {
         let mut sink = Sink::new(&mut out, options);
-        sink.record(&hash, line.as_bytes())?;
+        sink.record(&hash, line.as_bytes(), None)?;
         sink.finish()?;
     }
     if out.last() == Some(&b'\n') {
         out.pop();
     }
     String::from_utf8(out).map_err(|e| AuditError::BadRecord { at: "line".into(), reason: e.to_string() })
+}
+
+/// A record held back until the next one links to it.
+struct Pending {
+    hash: Hash,
+    line: Vec<u8>,
+    spans: Option<Spans>,
 }
 
 /// Buffers output and hands it to the writer in large writes.
@@ -223,7 +234,7 @@ impl<'w> Sink<'w> {
         Sink { out, options: options.clone(), buf: Vec::with_capacity(FLUSH_AT + 4096), otlp: otlp::Batch::default() }
     }
 
-    fn record(&mut self, hash: &Hash, line: &[u8]) -> Result<(), AuditError> {
+    fn record(&mut self, hash: &Hash, line: &[u8], spans: Option<&Spans>) -> Result<(), AuditError> {
         match self.options.format {
             ExportFormat::Jsonl => {
                 self.buf.extend_from_slice(line);
@@ -231,12 +242,12 @@ impl<'w> Sink<'w> {
             }
             ExportFormat::Ocsf => {
                 let line = utf8(line)?;
-                ocsf::write_event(&mut self.buf, &Fields::of(line), hash, line, self.options.raw_data);
+                ocsf::write_event(&mut self.buf, &Fields::read(line, spans), hash, line, self.options.raw_data);
                 self.buf.push(b'\n');
             }
             ExportFormat::Otlp => {
                 let line = utf8(line)?;
-                self.otlp.push(&mut self.buf, &Fields::of(line), hash, line);
+                self.otlp.push(&mut self.buf, &Fields::read(line, spans), hash, line);
             }
         }
         if self.buf.len() >= FLUSH_AT {
@@ -382,6 +393,56 @@ impl<'n> DecisionAttrs<'n> {
 }
 
 impl<'n> Fields<'n> {
+    /// From the member ranges the verifier's fast path found, or by reading the line.
+    pub(crate) fn read(line: &'n str, spans: Option<&Spans>) -> Fields<'n> {
+        let Some(spans) = spans else { return Fields::of(line) };
+        let mut f = Fields::default();
+        for (i, &(start, end)) in spans.iter().enumerate() {
+            if end == 0 {
+                continue;
+            }
+            let (start, end) = (start as usize, end as usize);
+            let name = member_name(i);
+            if name == "attrs" && f.is_decision() {
+                let (d, _) = DecisionAttrs::at(line, start);
+                f.decision = Some(d);
+            }
+            if let Some(v) = line.get(start..end) {
+                f.set(name, v);
+            }
+        }
+        if f.is_decision() && f.decision.is_none() {
+            f.decision = Some(DecisionAttrs::default());
+        }
+        f
+    }
+
+    fn set(&mut self, name: &str, v: &'n str) {
+        let s = raw::as_str(v);
+        match name {
+            "log_id" => self.log_id = s.unwrap_or(""),
+            "seq" => self.seq = v.parse().unwrap_or(0),
+            "ts" => self.ts = s.unwrap_or(""),
+            "action" => self.action = s.unwrap_or(""),
+            "prev" => self.prev = s.unwrap_or(""),
+            "tenant_id" => self.tenant_id = s,
+            "app_id" => self.app_id = s,
+            "principal_id" => self.principal_id = s,
+            "principal_type" => self.principal_type = s,
+            "resource_type" => self.resource_type = s,
+            "resource_id" => self.resource_id = s,
+            "ip_address" => self.ip_address = s,
+            "outcome" => self.outcome = s,
+            "request_id" => self.request_id = s,
+            "decision_id" => self.decision_id = s,
+            "policy" => self.policy = Some(v),
+            "dataset_tags" => self.dataset_tags = Some(v),
+            "attrs" => self.attrs = Some(v),
+            _ => {}
+        }
+    }
+
+    /// By reading the line (the verifier's full parser accepted it).
     pub(crate) fn of(line: &'n str) -> Fields<'n> {
         let mut f = Fields::default();
         let mut it = raw::members(line);
@@ -397,28 +458,7 @@ impl<'n> Fields<'n> {
             let end = raw::value_end(line, start);
             it.advance(end);
             let Some(v) = line.get(start..end) else { break };
-            let s = raw::as_str(v);
-            match k {
-                "log_id" => f.log_id = s.unwrap_or(""),
-                "seq" => f.seq = v.parse().unwrap_or(0),
-                "ts" => f.ts = s.unwrap_or(""),
-                "action" => f.action = s.unwrap_or(""),
-                "prev" => f.prev = s.unwrap_or(""),
-                "tenant_id" => f.tenant_id = s,
-                "app_id" => f.app_id = s,
-                "principal_id" => f.principal_id = s,
-                "principal_type" => f.principal_type = s,
-                "resource_type" => f.resource_type = s,
-                "resource_id" => f.resource_id = s,
-                "ip_address" => f.ip_address = s,
-                "outcome" => f.outcome = s,
-                "request_id" => f.request_id = s,
-                "decision_id" => f.decision_id = s,
-                "policy" => f.policy = Some(v),
-                "dataset_tags" => f.dataset_tags = Some(v),
-                "attrs" => f.attrs = Some(v),
-                _ => {}
-            }
+            f.set(k, v);
         }
         if f.is_decision() && f.decision.is_none() {
             f.decision = Some(DecisionAttrs::default());

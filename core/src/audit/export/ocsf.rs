@@ -273,7 +273,12 @@ fn write_finding(o: &mut Obj<'_>, f: &Fields<'_>, hash_hex: &str, ms: i64) {
         }
         // What else the decision says, one sentence each.
         let paths = d.violations.iter().any(|v| v.path.is_some());
-        if d.tier.is_some() || d.risk_score.is_some() || !d.required_approvals.is_empty() || !d.waived.is_empty() || paths {
+        if d.tier.is_some()
+            || d.risk_score.is_some()
+            || !d.required_approvals.is_empty()
+            || !d.waived.is_empty()
+            || paths
+        {
             c.raw("status_details", |out| {
                 let mut a = Arr::open(out);
                 if let Some(t) = d.tier {
