@@ -409,3 +409,34 @@ fn both_ways_of_reading_a_record_agree() {
         }
     }
 }
+
+/// An edited record is taken back even when its event closed or opened an OTLP request.
+#[test]
+fn otlp_requests_stay_whole_when_an_edited_record_is_taken_back() {
+    let batch = microgov::audit::OTLP_BATCH;
+    let mut chain = Chain::new("example.com/audit").unwrap();
+    let lines: Vec<String> = (0..batch + 3)
+        .map(|i| chain.append(&Event::new("app.register").app(format!("app-{i}"))).unwrap().1.to_string())
+        .collect();
+    for edited in [batch - 1, batch] {
+        let mut log = String::new();
+        for (i, l) in lines.iter().enumerate() {
+            let l = if i == edited { l.replacen("\"app-", "\"APP-", 1) } else { l.clone() };
+            log.push_str(&l);
+            log.push('\n');
+        }
+        let mut out = Vec::new();
+        let e = export(LogSource::Reader(Box::new(log.as_bytes())), &mut out, &ExportOptions::new(ExportFormat::Otlp))
+            .unwrap_err();
+        assert!(e.to_string().contains(&format!("at seq {edited} (edited_record)")), "{e}");
+        let total: usize = std::str::from_utf8(&out)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let v: Value = serde_json::from_str(l).unwrap();
+                v["resourceLogs"][0]["scopeLogs"][0]["logRecords"].as_array().unwrap().len()
+            })
+            .sum();
+        assert_eq!(total, edited);
+    }
+}

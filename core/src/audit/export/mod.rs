@@ -145,29 +145,19 @@ pub fn export<'a>(
         LogSource::Reader(_) => "<reader>".to_string(),
     };
     let mut sink = Sink::new(out, options);
-    // A record goes out once its successor has linked to it (or the log ended): the scan
-    // names record n-1 as edited when record n's prev does not match it.
-    let mut pending: Option<Pending> = None;
+    // A record's event is committed once its successor has linked to it (or the log ended):
+    // the scan names record n-1 as edited when record n's prev does not match it, and then
+    // the event of n-1, written but not committed, is taken back.
     let scan = scan_lines(open_sources(source)?, &[], &mut |hash, line, spans| {
-        let mut next = match pending.take() {
-            Some(p) => {
-                sink.record(&p.hash, &p.line, p.spans.as_ref())?;
-                p
-            }
-            None => Pending { hash, line: Vec::with_capacity(line.len()), spans: None },
-        };
-        next.hash = hash;
-        next.line.clear();
-        next.line.extend_from_slice(line);
-        next.spans = spans.copied();
-        pending = Some(next);
-        Ok(())
+        sink.commit();
+        sink.record(&hash, line, spans)
     })?;
     let report = scan.report;
     let torn_tail = match &report.status {
         VerifyStatus::Tampered(t) if t.kind == TamperKind::TornLine => true,
         VerifyStatus::Tampered(t) => {
             // The records before the bad one verified: they go out, the error says where it stopped.
+            sink.rollback();
             sink.finish()?;
             return Err(AuditError::Tampered {
                 path: t.file.clone().unwrap_or(label),
@@ -178,9 +168,7 @@ pub fn export<'a>(
         }
         _ => false,
     };
-    if let Some(p) = pending.take() {
-        sink.record(&p.hash, &p.line, p.spans.as_ref())?;
-    }
+    sink.commit();
     sink.finish()?;
     Ok(ExportReport {
         format: options.format,
@@ -204,6 +192,7 @@ pub fn export_line(line: &str, options: &ExportOptions) -> Result<String, AuditE
     {
         let mut sink = Sink::new(&mut out, options);
         sink.record(&hash, line.as_bytes(), None)?;
+        sink.commit();
         sink.finish()?;
     }
     if out.last() == Some(&b'\n') {
@@ -212,26 +201,43 @@ pub fn export_line(line: &str, options: &ExportOptions) -> Result<String, AuditE
     String::from_utf8(out).map_err(|e| AuditError::BadRecord { at: "line".into(), reason: e.to_string() })
 }
 
-/// A record held back until the next one links to it.
-struct Pending {
-    hash: Hash,
-    line: Vec<u8>,
-    spans: Option<Spans>,
-}
-
-/// Buffers output and hands it to the writer in large writes.
+/// Buffers output and hands it to the writer in large writes. Only committed bytes are
+/// written: the last event stays in the buffer until [`Sink::commit`] or [`Sink::rollback`].
 struct Sink<'w> {
     out: &'w mut dyn Write,
     options: ExportOptions,
     buf: Vec<u8>,
     otlp: otlp::Batch,
+    /// Bytes of `buf` that may be written: everything before the uncommitted event.
+    committed: usize,
+    /// The OTLP batch as it was before the uncommitted event.
+    batch_committed: otlp::Batch,
 }
 
 const FLUSH_AT: usize = 1 << 20;
 
 impl<'w> Sink<'w> {
     fn new(out: &'w mut dyn Write, options: &ExportOptions) -> Self {
-        Sink { out, options: options.clone(), buf: Vec::with_capacity(FLUSH_AT + 4096), otlp: otlp::Batch::default() }
+        Sink {
+            out,
+            options: options.clone(),
+            buf: Vec::with_capacity(FLUSH_AT + 4096),
+            otlp: otlp::Batch::default(),
+            committed: 0,
+            batch_committed: otlp::Batch::default(),
+        }
+    }
+
+    /// Everything written so far may go out.
+    fn commit(&mut self) {
+        self.committed = self.buf.len();
+        self.batch_committed = self.otlp.clone();
+    }
+
+    /// Takes back the event written since the last commit.
+    fn rollback(&mut self) {
+        self.buf.truncate(self.committed);
+        self.otlp = self.batch_committed.clone();
     }
 
     fn record(&mut self, hash: &Hash, line: &[u8], spans: Option<&Spans>) -> Result<(), AuditError> {
@@ -250,21 +256,28 @@ impl<'w> Sink<'w> {
                 self.otlp.push(&mut self.buf, &Fields::read(line, spans), hash, line);
             }
         }
-        if self.buf.len() >= FLUSH_AT {
-            self.flush_buf()?;
+        if self.committed >= FLUSH_AT {
+            self.flush_committed()?;
         }
         Ok(())
     }
 
-    fn flush_buf(&mut self) -> Result<(), AuditError> {
-        self.out.write_all(&self.buf).map_err(write_error)?;
-        self.buf.clear();
+    /// Writes the committed bytes and keeps the rest at the start of the buffer.
+    fn flush_committed(&mut self) -> Result<(), AuditError> {
+        let n = self.committed;
+        self.out.write_all(&self.buf[..n]).map_err(write_error)?;
+        self.buf.drain(..n);
+        self.committed = 0;
         Ok(())
     }
 
+    /// Closes an open OTLP request and writes everything committed (call after commit or
+    /// rollback).
     fn finish(&mut self) -> Result<(), AuditError> {
+        self.buf.truncate(self.committed);
         self.otlp.close(&mut self.buf);
-        self.flush_buf()?;
+        self.committed = self.buf.len();
+        self.flush_committed()?;
         self.out.flush().map_err(write_error)
     }
 }
@@ -392,6 +405,9 @@ impl<'n> DecisionAttrs<'n> {
     }
 }
 
+/// The index of `attrs` in the fast path's member order.
+const ATTRS: usize = 2;
+
 impl<'n> Fields<'n> {
     /// From the member ranges the verifier's fast path found, or by reading the line.
     pub(crate) fn read(line: &'n str, spans: Option<&Spans>) -> Fields<'n> {
@@ -402,13 +418,12 @@ impl<'n> Fields<'n> {
                 continue;
             }
             let (start, end) = (start as usize, end as usize);
-            let name = member_name(i);
-            if name == "attrs" && f.is_decision() {
+            if i == ATTRS && f.is_decision() {
                 let (d, _) = DecisionAttrs::at(line, start);
                 f.decision = Some(d);
             }
             if let Some(v) = line.get(start..end) {
-                f.set(name, v);
+                f.set(member_name(i), v);
             }
         }
         if f.is_decision() && f.decision.is_none() {
@@ -535,9 +550,18 @@ impl Severity {
     }
 }
 
-/// `YYYY-MM-DDTHH:MM:SS.ffffffZ` as microseconds since the Unix epoch.
+/// `YYYY-MM-DDTHH:MM:SS.ffffffZ` (a verified record's `ts`: its form is not checked again)
+/// as microseconds since the Unix epoch.
 pub(crate) fn ts_micros(ts: &str) -> Option<i64> {
-    let [y, mo, d, h, mi, s, us] = super::record::parse_ts_fields(ts)?;
+    let b = ts.as_bytes();
+    if b.len() != 27 {
+        return None;
+    }
+    let num = |from: usize, to: usize| {
+        b.get(from..to).map_or(0, |d| d.iter().fold(0u32, |acc, c| acc * 10 + u32::from(c.wrapping_sub(b'0') % 10)))
+    };
+    let (y, mo, d, h, mi, s, us) =
+        (num(0, 4), num(5, 7), num(8, 10), num(11, 13), num(14, 16), num(17, 19), num(20, 26));
     Some(
         days_from_civil(i64::from(y), i64::from(mo), i64::from(d)) * 86_400_000_000
             + (i64::from(h) * 3600 + i64::from(mi) * 60 + i64::from(s)) * 1_000_000

@@ -18,7 +18,7 @@ pub const OTLP_BATCH: usize = 1000;
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// A request being written: how many records it holds so far.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct Batch {
     open: usize,
 }
