@@ -423,13 +423,42 @@ impl<'n> Fields<'n> {
                 f.decision = Some(d);
             }
             if let Some(v) = line.get(start..end) {
-                f.set(member_name(i), v);
+                f.set_at(i, v);
             }
         }
         if f.is_decision() && f.decision.is_none() {
             f.decision = Some(DecisionAttrs::default());
         }
         f
+    }
+
+    /// Sets the member at index `i` of the fast path's order (`fast::MEMBERS`: action,
+    /// app_id, attrs, dataset_tags, decision_id, ip_address, log_id, outcome, policy, prev,
+    /// principal_id, principal_type, request_id, resource_id, resource_type, seq, tenant_id,
+    /// ts, v).
+    fn set_at(&mut self, i: usize, v: &'n str) {
+        let s = raw::as_str(v);
+        match i {
+            0 => self.action = s.unwrap_or(""),
+            1 => self.app_id = s,
+            2 => self.attrs = Some(v),
+            3 => self.dataset_tags = Some(v),
+            4 => self.decision_id = s,
+            5 => self.ip_address = s,
+            6 => self.log_id = s.unwrap_or(""),
+            7 => self.outcome = s,
+            8 => self.policy = Some(v),
+            9 => self.prev = s.unwrap_or(""),
+            10 => self.principal_id = s,
+            11 => self.principal_type = s,
+            12 => self.request_id = s,
+            13 => self.resource_id = s,
+            14 => self.resource_type = s,
+            15 => self.seq = v.parse().unwrap_or(0),
+            16 => self.tenant_id = s,
+            17 => self.ts = s.unwrap_or(""),
+            _ => {}
+        }
     }
 
     fn set(&mut self, name: &str, v: &'n str) {
@@ -578,4 +607,43 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let doy = (153 * mp + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `set_at` follows the fast path's member order.
+    #[test]
+    fn member_indexes_match_the_fast_path() {
+        for i in 0..19 {
+            let (mut by_index, mut by_name) = (Fields::default(), Fields::default());
+            by_index.set_at(i, "\"x\"");
+            by_name.set(member_name(i), "\"x\"");
+            let show = |f: &Fields<'_>| {
+                format!(
+                    "{} {} {} {} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+                    f.log_id,
+                    f.ts,
+                    f.action,
+                    f.prev,
+                    f.tenant_id,
+                    f.app_id,
+                    f.principal_id,
+                    f.principal_type,
+                    f.resource_type,
+                    f.resource_id,
+                    f.ip_address,
+                    f.outcome,
+                    f.request_id,
+                    f.decision_id,
+                    f.policy,
+                    f.dataset_tags,
+                    f.attrs
+                )
+            };
+            assert_eq!(show(&by_index), show(&by_name), "member {i} ({})", member_name(i));
+        }
+        assert_eq!(member_name(ATTRS), "attrs");
+    }
 }
