@@ -1,6 +1,8 @@
 //! SIEM export of the audit log: every attribute OCSF 1.8.0 requires of the two classes used,
 //! the chain fields that tie each event to its record, and the OTLP/JSON shape.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::PathBuf;
 
 use microgov::audit::{export, export_line, leaf_hash, Chain, Event, ExportFormat, ExportOptions, LogSource};

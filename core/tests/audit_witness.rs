@@ -2,6 +2,8 @@
 //! Go's `transparency-dev/formats/note` verify here, and ours are byte for byte the ones Go
 //! verified (`fixtures/audit/witness/check.sh` runs Go on them).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::PathBuf;
 
 use microgov::audit::{Checkpoint, VerifierKey, WitnessKey, WitnessPolicy, WitnessSigningKey};

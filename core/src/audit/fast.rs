@@ -26,6 +26,7 @@ pub(crate) struct FastView<'a> {
 pub(crate) type Spans = [(u32, u32); 19];
 
 /// The name of the member at index `i` of [`Spans`].
+#[cfg(test)]
 pub(crate) fn member_name(i: usize) -> &'static str {
     MEMBERS.get(i).map_or("", |(n, _)| n)
 }

@@ -17,7 +17,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::fast::{member_name, Spans};
+use super::fast::Spans;
 use super::merkle::Hash;
 use super::verify::{open_sources, scan_lines, LogSource, TamperKind, VerifyStatus};
 use super::AuditError;
@@ -612,6 +612,7 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audit::fast::member_name;
 
     /// `set_at` follows the fast path's member order.
     #[test]

@@ -166,12 +166,18 @@ pub(crate) fn scan(
     })
 }
 
+/// What [`scan_lines`] calls for each good record: its hash, its line, its member ranges.
+pub(crate) type OnRecord<'a> = dyn FnMut(Hash, &[u8], Option<&Spans>) -> Result<(), AuditError> + 'a;
+
+/// A line's seq, prev and (from the fast path) member ranges, or its finding.
+type LineCheck = Result<(u64, [u8; 32], Option<Spans>), (TamperKind, String)>;
+
 /// [`scan`], with each good record's line (without its LF) beside its hash, and where its
 /// members are when the fast path read it; an error from `on_record` ends the scan with it.
 pub(crate) fn scan_lines(
     inputs: Vec<Input<'_>>,
     checkpoints: &[Checkpoint],
-    on_record: &mut dyn FnMut(Hash, &[u8], Option<&Spans>) -> Result<(), AuditError>,
+    on_record: &mut OnRecord<'_>,
 ) -> Result<Scan, AuditError> {
     let mut lines = Lines { inputs, idx: 0, line_no: 0, offset: 0, buf: Vec::with_capacity(1024) };
     let mut log_id: Option<String> = None;
@@ -309,11 +315,7 @@ pub(crate) fn scan_lines(
 /// id. Returns seq and prev, or the finding. The fast path handles good lines without
 /// allocating; anything it does not accept goes through the full parser, which names the
 /// fault.
-fn check_line(
-    line: &[u8],
-    log_id: &mut Option<String>,
-    from_checkpoint: bool,
-) -> Result<(u64, [u8; 32], Option<Spans>), (TamperKind, String)> {
+fn check_line(line: &[u8], log_id: &mut Option<String>, from_checkpoint: bool) -> LineCheck {
     let mismatch = |found: &str, expected: &str| {
         let whose = if from_checkpoint { "the checkpoint's" } else { "the first record's" };
         (TamperKind::LogIdMismatch, format!("log id {found:?} differs from {whose} {expected:?}"))
