@@ -144,21 +144,13 @@ pub fn export<'a>(
         LogSource::Files(f) => f.first().map(|p| p.display().to_string()).unwrap_or_default(),
         LogSource::Reader(_) => "<reader>".to_string(),
     };
-    let mut sink = Sink::new(out, options);
-    // A record's event is committed once its successor has linked to it (or the log ended):
-    // the scan names record n-1 as edited when record n's prev does not match it, and then
-    // the event of n-1, written but not committed, is taken back.
-    let scan = scan_lines(open_sources(source)?, &[], &mut |hash, line, spans| {
-        sink.commit();
-        sink.record(&hash, line, spans)
-    })?;
-    let report = scan.report;
-    let torn_tail = match &report.status {
-        VerifyStatus::Tampered(t) if t.kind == TamperKind::TornLine => true,
-        VerifyStatus::Tampered(t) => {
-            // The records before the bad one verified: they go out, the error says where it stopped.
-            sink.rollback();
-            sink.finish()?;
+    let inputs = open_sources(source)?;
+    let (report, torn_tail) = match options.format {
+        ExportFormat::Jsonl => export_here(inputs, out, options)?,
+        _ => export_with_worker(inputs, out, options)?,
+    };
+    if let VerifyStatus::Tampered(t) = &report.status {
+        if !torn_tail {
             return Err(AuditError::Tampered {
                 path: t.file.clone().unwrap_or(label),
                 kind: t.kind.code(),
@@ -166,10 +158,7 @@ pub fn export<'a>(
                 reason: t.reason.clone(),
             });
         }
-        _ => false,
-    };
-    sink.commit();
-    sink.finish()?;
+    }
     Ok(ExportReport {
         format: options.format,
         records: report.records,
@@ -177,6 +166,130 @@ pub fn export<'a>(
         last_hash: report.last_hash,
         root: report.root,
         torn_tail,
+    })
+}
+
+/// Whether a scan ended in a torn last line (exported up to it) rather than tampering.
+fn is_torn(report: &super::VerifyReport) -> bool {
+    matches!(&report.status, VerifyStatus::Tampered(t) if t.kind == TamperKind::TornLine)
+}
+
+/// Export on the calling thread. A record's event is committed once its successor has linked
+/// to it (or the log ended): the scan names record n-1 as edited when record n's prev does not
+/// match it, and then the event of n-1, written but not committed, is taken back.
+fn export_here(
+    inputs: Vec<super::verify::Input<'_>>,
+    out: &mut dyn Write,
+    options: &ExportOptions,
+) -> Result<(super::VerifyReport, bool), AuditError> {
+    let mut sink = Sink::new(out, options);
+    let scan = scan_lines(inputs, &[], &mut |hash, line, spans| {
+        sink.commit();
+        sink.record(&hash, line, spans)
+    })?;
+    let torn = is_torn(&scan.report);
+    if scan.report.is_ok() || torn {
+        sink.commit();
+    } else {
+        // The records before the bad one verified: they go out, the error says where it stopped.
+        sink.rollback();
+    }
+    sink.finish()?;
+    Ok((scan.report, torn))
+}
+
+/// Records per hand-over to the formatting thread.
+const HAND_OVER: usize = 512;
+
+/// Lines handed to the formatting thread: their text and, per record, its hash, where its
+/// line is in `text` and the fast path's member ranges.
+#[derive(Default)]
+struct Lines {
+    text: Vec<u8>,
+    records: Vec<(Hash, usize, usize, Option<Spans>)>,
+}
+
+/// Sends what the formatting thread writes back to the calling thread, which owns `out`.
+struct Back(std::sync::mpsc::Sender<Vec<u8>>);
+
+impl Write for Back {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.send(buf.to_vec()).map_err(|_| std::io::Error::from(std::io::ErrorKind::BrokenPipe))?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Export on two threads: the calling thread reads and verifies (and writes to `out`), a
+/// second one formats the events, so that both cores work on a large log. Only records whose
+/// successor has linked to them (or the last of a good log) are handed over, so the
+/// formatting thread never sees an edited record.
+fn export_with_worker(
+    inputs: Vec<super::verify::Input<'_>>,
+    out: &mut dyn Write,
+    options: &ExportOptions,
+) -> Result<(super::VerifyReport, bool), AuditError> {
+    use std::sync::mpsc;
+    let (to_worker, work) = mpsc::sync_channel::<Lines>(2);
+    let (back, from_worker) = mpsc::channel::<Vec<u8>>();
+    std::thread::scope(|scope| {
+        let worker = scope.spawn(move || -> Result<(), AuditError> {
+            let mut writer = Back(back);
+            let mut sink = Sink::new(&mut writer, options);
+            for lines in work {
+                for &(hash, start, end, spans) in &lines.records {
+                    sink.record(&hash, lines.text.get(start..end).unwrap_or_default(), spans.as_ref())?;
+                    sink.commit();
+                }
+            }
+            sink.finish()
+        });
+        let pass_on = |out: &mut dyn Write| -> Result<(), AuditError> {
+            while let Ok(chunk) = from_worker.try_recv() {
+                out.write_all(&chunk).map_err(write_error)?;
+            }
+            Ok(())
+        };
+        let mut current = Lines::default();
+        let hand_over = |lines: Lines| -> Result<(), AuditError> {
+            to_worker.send(lines).map_err(|_| AuditError::Failed { reason: "the export thread stopped".into() })
+        };
+        let scan = scan_lines(inputs, &[], &mut |hash, line, spans| {
+            // This record linked to the previous one: everything held so far may go.
+            if current.records.len() >= HAND_OVER {
+                hand_over(std::mem::take(&mut current))?;
+                pass_on(out)?;
+            }
+            let start = current.text.len();
+            current.text.extend_from_slice(line);
+            current.records.push((hash, start, current.text.len(), spans.copied()));
+            Ok(())
+        });
+        let scan = match scan {
+            Ok(scan) => scan,
+            Err(e) => {
+                drop(to_worker);
+                let _ = worker.join();
+                return Err(e);
+            }
+        };
+        let torn = is_torn(&scan.report);
+        if !(scan.report.is_ok() || torn) {
+            // The last record was not linked to by a good one: it may be the edited one.
+            current.records.pop();
+        }
+        hand_over(current)?;
+        drop(to_worker);
+        let done = worker.join().map_err(|_| AuditError::Failed { reason: "the export thread panicked".into() })?;
+        for chunk in from_worker.try_iter() {
+            out.write_all(&chunk).map_err(write_error)?;
+        }
+        done?;
+        out.flush().map_err(write_error)?;
+        Ok((scan.report, torn))
     })
 }
 

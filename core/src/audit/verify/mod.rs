@@ -18,7 +18,7 @@ mod scan;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use scan::{open_sources, scan, scan_lines, segment_paths};
+pub(crate) use scan::{open_sources, scan, scan_lines, segment_paths, Input};
 
 /// Where the records come from.
 pub enum LogSource<'a> {
