@@ -150,9 +150,11 @@ pub fn export<'a>(
         LogSource::Reader(_) => "<reader>".to_string(),
     };
     let inputs = open_sources(source)?;
+    // Formatting is worth a thread of its own only with a second core.
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let (report, torn_tail) = match options.format {
-        ExportFormat::Jsonl => export_here(inputs, out, options)?,
-        _ => export_with_worker(inputs, out, options)?,
+        ExportFormat::Ocsf | ExportFormat::Otlp if cores > 1 => export_with_worker(inputs, out, options)?,
+        _ => export_here(inputs, out, options)?,
     };
     if let VerifyStatus::Tampered(t) = &report.status {
         if !torn_tail {
