@@ -1,6 +1,6 @@
 //! Export throughput by CPU time, for a shared machine where wall-clock benches are noisy:
 //! exports the bench log (200,000 records, half decisions) PASSES times in FORMAT (`ocsf`,
-//! `otlp`, `jsonl`, or `verify` for the verifier alone) and prints records per second of
+//! `otlp`, `jsonl`, `ocsf-1` / `otlp-1` on one thread, or `verify` for the verifier alone) and prints records per second of
 //! wall time and of this process's CPU time (utime + stime from /proc, 10 ms ticks).
 //!
 //! Run: `cargo run --release -p microgov-benches --example export_rate -- ocsf 5`
@@ -71,7 +71,9 @@ fn main() {
         let records = match format.as_str() {
             "verify" => verify(path.as_path(), None, None).expect("verify").records,
             f => {
-                let options = ExportOptions::new(f.parse::<ExportFormat>().expect("format"));
+                // `ocsf-1`, `otlp-1`: on one thread.
+                let (name, one) = f.strip_suffix("-1").map_or((f, false), |n| (n, true));
+                let options = ExportOptions::new(name.parse::<ExportFormat>().expect("format")).parallel(!one);
                 export(path.as_path(), &mut std::io::sink(), &options).expect("export").records
             }
         };

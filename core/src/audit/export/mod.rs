@@ -83,17 +83,26 @@ pub struct ExportOptions {
     /// OCSF: also put the record's line in `raw_data`, so that a SIEM can recompute the hash
     /// (`SHA-256(0x00 || raw_data)`) without the log. OTLP always carries it as the body.
     pub raw_data: bool,
+    /// OCSF, OTLP: format the events on a second thread while this one reads and verifies
+    /// (the default; used only when the machine has a second core).
+    pub parallel: bool,
 }
 
 impl ExportOptions {
-    /// Options for this format, without `raw_data`.
+    /// Options for this format, without `raw_data`, formatting on a second core if there is one.
     pub fn new(format: ExportFormat) -> Self {
-        ExportOptions { format, raw_data: false }
+        ExportOptions { format, raw_data: false, parallel: true }
     }
 
     /// Sets [`ExportOptions::raw_data`].
     pub fn raw_data(mut self, on: bool) -> Self {
         self.raw_data = on;
+        self
+    }
+
+    /// Sets [`ExportOptions::parallel`].
+    pub fn parallel(mut self, on: bool) -> Self {
+        self.parallel = on;
         self
     }
 }
@@ -153,7 +162,9 @@ pub fn export<'a>(
     // Formatting is worth a thread of its own only with a second core.
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let (report, torn_tail) = match options.format {
-        ExportFormat::Ocsf | ExportFormat::Otlp if cores > 1 => export_with_worker(inputs, out, options)?,
+        ExportFormat::Ocsf | ExportFormat::Otlp if cores > 1 && options.parallel => {
+            export_with_worker(inputs, out, options)?
+        }
         _ => export_here(inputs, out, options)?,
     };
     if let VerifyStatus::Tampered(t) = &report.status {
