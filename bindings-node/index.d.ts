@@ -186,6 +186,8 @@ export interface Explanation {
   waived: ExplainedViolation[]
   /** The input document the policies read. */
   input: Record<string, unknown>
+  /** The bundled packages whose rules ran natively (the same rules as their `.rego`). */
+  native_packages: string[]
 }
 
 export interface ExplainedViolation {
@@ -386,9 +388,13 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
  */
 export declare class AuditLog {
   /**
-   * Opens (or creates) the log at `path`. An existing log is verified first;
-   * a torn last line is cut off (see `recovery`), any other finding fails
-   * with `audit.tampered`.
+   * Opens (or creates) the log at `path`: a file, or a PostgreSQL log
+   * (`'postgres://user@host:5432/db?log=tenant-acme'`) that many processes
+   * and machines append to, one chain per `log`. An existing log file is
+   * verified first; a torn last line is cut off (see `recovery`), any other
+   * finding fails with `audit.tampered`. In PostgreSQL every append resolves
+   * once its transaction committed (`audit.store_unavailable`,
+   * `audit.store_conflict` on failure).
    */
   static open(path: string, options?: AuditLogOptions | undefined | null): AuditLog
   /**
@@ -581,8 +587,9 @@ export declare function generateAuditKey(name: string): { signing_key: string; v
 
 /**
  * Verifies a log: a path (its rotated segments `<path>.1`, `<path>.2` ... are
- * read first) or a list of files in order. `checkpoint` is the text of signed
- * checkpoint notes, `publicKey` the verifier key text. Tampering is a verdict
+ * read first), a list of files in order, or a `postgres://...?log=<log id>`
+ * URL. `checkpoint` is the text of signed checkpoint notes, `publicKey` the
+ * verifier key text (for a PostgreSQL log alone: its stored checkpoints). Tampering is a verdict
  * (`status: 'tampered'`, with `kind`, `seq`, `file`, `line`, `reason`), not an error.
  */
 export declare function verifyAudit(log: string | string[], options?: VerifyAuditOptions | undefined | null): VerifyReport

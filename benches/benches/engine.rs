@@ -1,4 +1,5 @@
-//! Engine benchmarks: a full decision on the typical manifest, the plain
+//! Engine benchmarks: a full decision on the typical manifest (with the native fast
+//! paths and with every rule in Rego), the plain
 //! regorus baseline, two-thread throughput and engine construction.
 //!
 //! Run: `cargo bench -p microgov-benches --bench engine`.
@@ -59,6 +60,16 @@ fn bench(c: &mut Criterion) {
     let prepared = engine.prepare(&app).expect("prepare");
     g.bench_function("microgov_typical_prepared", |b| {
         b.iter(|| black_box(engine.evaluate_prepared(black_box(&prepared), &ctx).expect("decision")))
+    });
+    // Every bundled rule in Rego on the VM (no native fast paths): what a team that edits
+    // every bundled package would pay.
+    let rego = Engine::with_options(microgov::EngineOptions { rego_only: true, ..Default::default() }).expect("engine");
+    g.bench_function("microgov_typical_rego_only", |b| {
+        b.iter(|| black_box(rego.evaluate(black_box(&app), &ctx).expect("decision")))
+    });
+    let rego_prepared = rego.prepare(&app).expect("prepare");
+    g.bench_function("microgov_typical_prepared_rego_only", |b| {
+        b.iter(|| black_box(rego.evaluate_prepared(black_box(&rego_prepared), &ctx).expect("decision")))
     });
     let (mut re, input, rules) = baseline(&engine, &app, &ctx);
     g.bench_function("regorus_interpreter_json_baseline", |b| {

@@ -130,9 +130,13 @@ pub struct AuditLog {
 
 #[napi]
 impl AuditLog {
-    /// Opens (or creates) the log at `path`. An existing log is verified first;
-    /// a torn last line is cut off (see `recovery`), any other finding fails
-    /// with `audit.tampered`.
+    /// Opens (or creates) the log at `path`: a file, or a PostgreSQL log
+    /// (`'postgres://user@host:5432/db?log=tenant-acme'`) that many processes
+    /// and machines append to, one chain per `log`. An existing log file is
+    /// verified first; a torn last line is cut off (see `recovery`), any other
+    /// finding fails with `audit.tampered`. In PostgreSQL every append resolves
+    /// once its transaction committed (`audit.store_unavailable`,
+    /// `audit.store_conflict` on failure).
     #[napi(factory, ts_args_type = "path: string, options?: AuditLogOptions | undefined | null")]
     pub fn open(env: Env, path: String, options: Option<Unknown<'_>>) -> Result<AuditLog> {
         let opts = guard_js(&env, || audit_options(options))?;
@@ -408,7 +412,8 @@ impl VerifyArgs {
 
     fn run(&self) -> std::result::Result<VerifyReport, Failure> {
         let source: audit::LogSource<'_> = match (self.single, self.files.first()) {
-            (true, Some(p)) => audit::LogSource::Path(p.clone()),
+            // A path, or a `postgres://` URL (the core tells them apart).
+            (true, Some(p)) => audit::LogSource::from(p.clone()),
             _ => audit::LogSource::Files(self.files.clone()),
         };
         audit::verify(source, self.checkpoint.as_deref(), self.public_key.as_deref()).map_err(audit_failure)
@@ -416,8 +421,9 @@ impl VerifyArgs {
 }
 
 /// Verifies a log: a path (its rotated segments `<path>.1`, `<path>.2` ... are
-/// read first) or a list of files in order. `checkpoint` is the text of signed
-/// checkpoint notes, `publicKey` the verifier key text. Tampering is a verdict
+/// read first), a list of files in order, or a `postgres://...?log=<log id>`
+/// URL. `checkpoint` is the text of signed checkpoint notes, `publicKey` the
+/// verifier key text (for a PostgreSQL log alone: its stored checkpoints). Tampering is a verdict
 /// (`status: 'tampered'`, with `kind`, `seq`, `file`, `line`, `reason`), not an error.
 #[napi(
     ts_args_type = "log: string | string[], options?: VerifyAuditOptions | undefined | null",

@@ -41,7 +41,7 @@ fn to_file(log: &str, output: &str, opts: &ExportOptions) -> std::result::Result
     let file = std::fs::File::create(output)
         .map_err(|e| audit_failure(audit::AuditError::Io { path: output.to_string(), op: "create", source: e }))?;
     let mut w = std::io::BufWriter::new(file);
-    audit::export(LogSource::Path(PathBuf::from(log)), &mut w, opts).map_err(audit_failure)
+    audit::export(LogSource::from(PathBuf::from(log)), &mut w, opts).map_err(audit_failure)
 }
 
 /// Exports a log, verifying its chain as it reads it: `format` `'ocsf'` (the default; OCSF
@@ -57,7 +57,7 @@ pub fn export_audit(env: Env, log: String, options: Option<Unknown<'_>>) -> Resu
     let opts = guard_js(&env, || export_options(options))?;
     guard_js(&env, || {
         let mut out = Vec::new();
-        audit::export(LogSource::Path(PathBuf::from(&log)), &mut out, &opts).map_err(audit_failure)?;
+        audit::export(LogSource::from(PathBuf::from(&log)), &mut out, &opts).map_err(audit_failure)?;
         let text = String::from_utf8(out).map_err(|e| Failure::internal(e.to_string()))?;
         text.lines()
             .map(|l| match opts.format {

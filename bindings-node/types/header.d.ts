@@ -186,6 +186,8 @@ export interface Explanation {
   waived: ExplainedViolation[]
   /** The input document the policies read. */
   input: Record<string, unknown>
+  /** The bundled packages whose rules ran natively (the same rules as their `.rego`). */
+  native_packages: string[]
 }
 
 export interface ExplainedViolation {

@@ -63,14 +63,18 @@ pub struct AuditLog {
 
 #[pymethods]
 impl AuditLog {
-    /// Opens (or creates) the log at ``path``.
+    /// Opens (or creates) the log at ``path``: a file, or a PostgreSQL log
+    /// (``"postgres://user@host:5432/db?log=tenant-acme"``) that any number of
+    /// processes and machines append to, one chain per ``log``.
     ///
-    /// An existing log is verified first: a torn last line (a crash in the
-    /// middle of a write) is cut off and reported in ``recovery``; anything
-    /// else raises ``TamperedLogError`` and nothing is appended.
+    /// An existing log file is verified first: a torn last line (a crash in
+    /// the middle of a write) is cut off and reported in ``recovery``;
+    /// anything else raises ``TamperedLogError`` and nothing is appended. In
+    /// PostgreSQL every append returns once its transaction committed (errors
+    /// ``audit.store_unavailable``, ``audit.store_conflict``).
     ///
     /// Args:
-    ///     path: the log file.
+    ///     path: the log file, or a ``postgres://`` URL with ``?log=<log id>``.
     ///     signing_key: signing key text (``PRIVATE+KEY+...``, see
     ///         ``generate_audit_key``) or a path to it; without one no
     ///         checkpoint is written.
@@ -440,12 +444,14 @@ impl VerifyReport {
 ///
 /// Args:
 ///     log: the log file (its rotated segments ``<path>.1``, ``<path>.2`` ...
-///         are read first), or a list of files in order.
+///         are read first), a list of files in order, or a ``postgres://``
+///         URL with ``?log=<log id>`` (its rows in seq order).
 ///     checkpoint: signed checkpoint note(s): the text, or a path such as
 ///         ``log.checkpoints_path``. Without it the chain is checked but
 ///         nothing proves the log was not rewritten whole.
 ///     public_key: verifier key text (``name+hash+key``) or a path to it;
-///         needs ``checkpoint``.
+///         needs ``checkpoint``, except for a PostgreSQL log, whose stored
+///         checkpoints signed by that key are then used.
 ///     raise_on_tamper: raise ``TamperedLogError`` (the default) rather than
 ///         return a report with status ``"tampered"``.
 ///

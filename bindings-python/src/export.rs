@@ -50,7 +50,7 @@ pub fn export_audit<'py>(
                         audit_err(audit::AuditError::Io { path: path.display().to_string(), op: "create", source: e })
                     })?;
                     let mut w = std::io::BufWriter::new(file);
-                    audit::export(LogSource::Path(log), &mut w, &options).map_err(audit_err)
+                    audit::export(LogSource::from(log), &mut w, &options).map_err(audit_err)
                 })
             })
             .map_err(|e| e.into_pyerr(py))?;
@@ -60,7 +60,7 @@ pub fn export_audit<'py>(
         .detach(|| {
             guard(|| {
                 let mut out = Vec::new();
-                audit::export(LogSource::Path(log), &mut out, &options).map_err(audit_err)?;
+                audit::export(LogSource::from(log), &mut out, &options).map_err(audit_err)?;
                 let text = String::from_utf8(out).map_err(|e| {
                     audit_err(audit::AuditError::BadJson { at: "export".into(), reason: e.to_string() })
                 })?;

@@ -44,6 +44,7 @@ fn the_bundled_packages_run_natively_unless_told_otherwise() {
     let mut got = engine.native_packages();
     got.sort_unstable();
     let mut want = ALL_NATIVE.to_vec();
+    want.push("microgov.decision");
     want.sort_unstable();
     assert_eq!(got, want);
     assert!(engine.is_compiled());

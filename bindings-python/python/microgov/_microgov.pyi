@@ -166,7 +166,8 @@ class AuditLog:
         checkpoint_every: Optional[int] = 1000,
         checkpoint_interval: Optional[float] = 60.0,
     ) -> "AuditLog":
-        """Opens (or creates) the log at ``path``, verifying what is there."""
+        """Opens (or creates) the log at ``path`` (a file, verified first, or a
+        ``postgres://user@host/db?log=<log id>`` URL)."""
     def append(self, event: Mapping[str, Any]) -> Receipt:
         """Appends one event; returns ``{"seq", "hash"}`` once durable."""
     def append_batch(self, events: Iterable[Mapping[str, Any]]) -> List[Receipt]:

@@ -164,6 +164,8 @@ class Explanation(TypedDict):
     waived: List[ExplainedViolation]
     input: Dict[str, Any]
     """The input document the policies read."""
+    native_packages: List[str]
+    """The bundled packages whose rules ran natively (the same rules as their ``.rego``)."""
 
 
 class Receipt(TypedDict):

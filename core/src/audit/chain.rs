@@ -110,16 +110,33 @@ impl Chain {
     /// outside its lock).
     pub(crate) fn append_validated(&mut self, event: &Event, out: &mut Vec<u8>) -> Result<Receipt, AuditError> {
         let seq = self.tree.len();
-        let ts = format_ts(&event.ts.unwrap_or_else(Utc::now))?;
-        let start = out.len();
-        let stamp = Stamp { log_id: &self.log_id, seq, ts: &ts, prev: &self.last };
-        write_record(out, &event.fields(), &stamp)?;
-        let hash = leaf_hash(&out[start..]);
-        out.push(b'\n');
+        let hash = encode(&self.log_id, seq, &self.last, event, out)?;
         self.last = hash;
         self.tree.push(hash);
         Ok(Receipt { seq, hash })
     }
+}
+
+/// The one step every log backend takes to turn a validated event into a record: stamp it
+/// (`log_id`, `seq`, `ts` now unless the event fixes it, `prev`), write its canonical line
+/// and a line feed to `out`, and return the record hash. On error `out` is unchanged.
+///
+/// The file log calls it through [`Chain`] (which also grows the full Merkle tree); the
+/// PostgreSQL log calls it inside its append transaction, with the head it locked.
+pub(crate) fn encode(
+    log_id: &str,
+    seq: u64,
+    prev: &Hash,
+    event: &Event,
+    out: &mut Vec<u8>,
+) -> Result<Hash, AuditError> {
+    let ts = format_ts(&event.ts.unwrap_or_else(Utc::now))?;
+    let start = out.len();
+    let stamp = Stamp { log_id, seq, ts: &ts, prev };
+    write_record(out, &event.fields(), &stamp)?;
+    let hash = leaf_hash(&out[start..]);
+    out.push(b'\n');
+    Ok(hash)
 }
 
 #[cfg(test)]

@@ -148,6 +148,25 @@ pub enum AuditError {
         /// The lock file held by the other writer.
         lock: String,
     },
+    /// The database holding the log cannot be reached or refused the work (connection
+    /// refused or lost, authentication, permissions). An append that fails so is not
+    /// acknowledged: its transaction either committed or left nothing.
+    #[error("audit store {store} is unavailable: {reason}")]
+    StoreUnavailable {
+        /// The store's address, without its password.
+        store: String,
+        /// What failed.
+        reason: String,
+    },
+    /// The database refused an append because another writer's conflicts with it (a record
+    /// already holds that seq): nothing of it was written, the chain is not forked.
+    #[error("audit store {store} refused a conflicting append: {reason}")]
+    StoreConflict {
+        /// The store's address, without its password.
+        store: String,
+        /// What conflicted.
+        reason: String,
+    },
     /// Arguments that do not fit together.
     #[error("invalid argument: {reason}")]
     InvalidArgument {
@@ -182,6 +201,8 @@ impl AuditError {
             AuditError::Failed { .. } => "audit.failed",
             AuditError::Closed => "audit.closed",
             AuditError::Locked { .. } => "audit.locked",
+            AuditError::StoreUnavailable { .. } => "audit.store_unavailable",
+            AuditError::StoreConflict { .. } => "audit.store_conflict",
             AuditError::InvalidArgument { .. } => "audit.invalid_argument",
         }
     }

@@ -469,6 +469,24 @@ impl Frontier {
         self.size
     }
 
+    /// The subtree roots concatenated, largest first (32 bytes each): what the PostgreSQL
+    /// log keeps in its head row beside the size.
+    #[cfg(feature = "postgres")]
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
+        self.stack.iter().flat_map(|h| h.0).collect()
+    }
+
+    /// The frontier of a tree of `size` leaves from [`Frontier::to_bytes`]; `None` unless it
+    /// holds one root per bit set in `size`.
+    #[cfg(feature = "postgres")]
+    pub(crate) fn from_bytes(size: u64, bytes: &[u8]) -> Option<Frontier> {
+        if bytes.len() != 32 * size.count_ones() as usize {
+            return None;
+        }
+        let stack = bytes.chunks_exact(32).map(|c| <[u8; 32]>::try_from(c).map(Hash)).collect::<Result<_, _>>().ok()?;
+        Some(Frontier { size, stack })
+    }
+
     /// MTH of all leaves pushed: the perfect subtrees folded from the right.
     pub(crate) fn root(&self) -> Hash {
         let mut it = self.stack.iter().rev();

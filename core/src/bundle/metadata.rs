@@ -147,6 +147,23 @@ impl SourceIndex {
             .and_then(|i| self.sites.get(*i))
     }
 
+    /// What [`SourceIndex::find`] can give for `package`, as the decision package reads it: the
+    /// METADATA of the rule whose body names each rule id, and of the first rule of each head.
+    pub(crate) fn defaults_of(&self, package: &str) -> (BTreeMap<&str, &RuleMetadata>, BTreeMap<&str, &RuleMetadata>) {
+        (self.metadata_by_key(&self.by_id, package), self.metadata_by_key(&self.by_head, package))
+    }
+
+    fn metadata_by_key<'s>(
+        &'s self,
+        map: &'s BTreeMap<(String, String), usize>,
+        package: &str,
+    ) -> BTreeMap<&'s str, &'s RuleMetadata> {
+        map.iter()
+            .filter(|((p, _), _)| p == package)
+            .filter_map(|((_, key), i)| Some((key.as_str(), &self.sites.get(*i)?.metadata)))
+            .collect()
+    }
+
     /// Every indexed rule definition.
     pub fn sites(&self) -> &[RuleSite] {
         &self.sites

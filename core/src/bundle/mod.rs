@@ -389,6 +389,39 @@ pub fn drop_replaced(bundles: &mut Vec<Bundle>, bundled: usize) {
     });
 }
 
+/// How the loaded files of a package compare with the bundled files of that package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PackageSource {
+    /// No loaded policy file is of that package.
+    Absent,
+    /// The loaded files of that package are the bundled ones, byte for byte, and no more.
+    Bundled,
+    /// Some file of that package is not a bundled one, or a bundled one is missing.
+    Changed,
+}
+
+/// Compares the loaded (non-test) files of `package` with the bundled ones.
+pub(crate) fn package_source<'a>(package: &str, files: impl IntoIterator<Item = &'a PolicyFile>) -> PackageSource {
+    let of_package = |source: &str| package_of(source).is_some_and(|p| p == package);
+    let mut loaded: Vec<&str> =
+        files.into_iter().filter(|f| !f.is_test && of_package(&f.source)).map(|f| &*f.source).collect();
+    if loaded.is_empty() {
+        return PackageSource::Absent;
+    }
+    let mut bundled: Vec<&str> = BUNDLED_FILES
+        .iter()
+        .filter(|(rel, source)| rel.ends_with(".rego") && !rel.ends_with("_test.rego") && of_package(source))
+        .map(|(_, source)| *source)
+        .collect();
+    loaded.sort_unstable();
+    bundled.sort_unstable();
+    if loaded == bundled {
+        PackageSource::Bundled
+    } else {
+        PackageSource::Changed
+    }
+}
+
 /// Checks that no two bundles claim overlapping roots, as OPA refuses them.
 pub fn check_overlap(bundles: &[Bundle]) -> Result<(), BundleError> {
     for (i, a) in bundles.iter().enumerate() {

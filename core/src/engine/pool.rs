@@ -2,7 +2,7 @@
 //! back after the run, and gets back the one it ran last, so a VM's memory stays in one
 //! core's cache.
 
-use super::{Engine, EvalError, ENTRY_PACKAGE, TIMER_CHECK_INTERVAL};
+use super::{entry_point, Engine, EvalError, TIMER_CHECK_INTERVAL};
 use crate::bundle::to_regorus;
 use regorus::rvm::program::Program;
 use regorus::rvm::vm::RegoVM;
@@ -83,9 +83,7 @@ impl Engine {
             }
             Backend::Interpreter(engine) => {
                 engine.set_input(input);
-                engine
-                    .eval_rule(format!("data.{ENTRY_PACKAGE}.result"))
-                    .map_err(|e| EvalError::classify(&e.to_string()))
+                engine.eval_rule(entry_point(self.inner.rego_decision)).map_err(|e| EvalError::classify(&e.to_string()))
             }
         };
         // A VM that failed may hold partial state: drop it rather than reuse it.

@@ -180,18 +180,20 @@ pub(crate) fn gather(
     Ok(g)
 }
 
-/// Applies waivers and approvals and decides the outcome.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn assemble(
-    app: &Manifest,
-    judged: &[JudgedApproval<'_>],
-    risk: RiskAssessment,
-    mut g: Gathered,
-    revisions: &BTreeMap<String, String>,
-    decision_id: String,
-    input_digest: String,
-    now: DateTime<Utc>,
-) -> Decision {
+/// The part of a decision that policies decide: what [`assemble`] or a team's
+/// `microgov.decision` package computes.
+pub(crate) struct Settled {
+    pub outcome: Outcome,
+    pub violations: Vec<Violation>,
+    pub waived: Vec<Waived>,
+    pub warnings: Vec<Violation>,
+    pub required: Vec<RequiredApproval>,
+    pub obligations: Vec<Value>,
+}
+
+/// Applies waivers and approvals and decides the outcome (what the bundled
+/// `microgov.decision` package computes in Rego: `policy-bundles/decision/decision.rego`).
+pub(crate) fn assemble(judged: &[JudgedApproval<'_>], mut g: Gathered) -> Settled {
     let valid: Vec<_> = judged.iter().filter(|j| j.status == ApprovalStatus::Valid).map(|j| j.approval).collect();
     g.violations.sort();
     g.violations.dedup();
@@ -231,22 +233,102 @@ pub(crate) fn assemble(
     } else {
         Outcome::Allow
     };
-    let policy_revisions = revisions.clone();
+    Settled { outcome, violations: open, waived, warnings: g.warnings, required, obligations: g.obligations }
+}
+
+/// The decision: what the policies settled, with what the engine knows around it.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn finish(
+    app: &Manifest,
+    judged: &[JudgedApproval<'_>],
+    risk: RiskAssessment,
+    settled: Settled,
+    revisions: &BTreeMap<String, String>,
+    decision_id: String,
+    input_digest: String,
+    now: DateTime<Utc>,
+) -> Decision {
     Decision {
         decision_id,
         app: app.metadata.name.clone(),
-        outcome,
+        outcome: settled.outcome,
         tier: risk.tier,
         risk: Risk { score: risk.score, factors: risk.factors },
-        violations: open,
-        waived,
-        warnings: g.warnings,
-        required_approvals: required,
-        obligations: g.obligations,
+        violations: settled.violations,
+        waived: settled.waived,
+        warnings: settled.warnings,
+        required_approvals: settled.required,
+        obligations: settled.obligations,
         approvals: judged.iter().map(|j| ApprovalUse { id: j.approval.id.clone(), status: j.status }).collect(),
-        policy_revisions,
+        policy_revisions: revisions.clone(),
         input_digest,
         evaluated_at: rfc3339(now),
+    }
+}
+
+/// Reads what a team's decision package returned: the entry's `decision`, `[result]` (`[]`
+/// when `result` is undefined), with `result` shaped as `assemble`'s answer
+/// (`{outcome, violations, waived, warnings, required_approvals, obligations}`, the
+/// decision's own field names and shapes). A field of another shape is a
+/// [`EvalError::BadResult`] that names it.
+pub(crate) fn read_decision(value: &regorus::Value) -> Result<Settled, EvalError> {
+    let bad = |field: &str, message: String| EvalError::BadResult {
+        policy: super::DECISION_PACKAGE.to_string(),
+        rule: field.to_string(),
+        message,
+    };
+    let result = match value.as_array().map(|a| a.as_slice()) {
+        Ok([result]) => result,
+        _ => return Err(bad("result", "undefined: the package defines no result".into())),
+    };
+    if has_undefined(result) {
+        return Err(bad("result", "holds an undefined value".into()));
+    }
+    let result = serde_json::to_value(result).map_err(|e| bad("result", format!("unreadable: {e}")))?;
+    let Value::Object(mut o) = result else {
+        return Err(bad("result", format!("expected an object, found {}", kind_of(&result))));
+    };
+    fn field<T: serde::de::DeserializeOwned>(
+        o: &mut serde_json::Map<String, Value>,
+        name: &str,
+        bad: &dyn Fn(&str, String) -> EvalError,
+    ) -> Result<T, EvalError> {
+        let field = format!("result.{name}");
+        let v = o.remove(name).ok_or_else(|| bad(&field, "missing".into()))?;
+        if let Value::Array(items) = &v {
+            // Name the item, not just the list, for a team to find what its package got wrong.
+            for (i, item) in items.iter().enumerate() {
+                if let Err(e) = serde_json::from_value::<T>(Value::Array(vec![item.clone()])) {
+                    return Err(bad(&format!("{field}[{i}]"), e.to_string()));
+                }
+            }
+        }
+        serde_json::from_value(v).map_err(|e| bad(&field, e.to_string()))
+    }
+    let outcome: Outcome = field(&mut o, "outcome", &bad)?;
+    let mut violations: Vec<Violation> = field(&mut o, "violations", &bad)?;
+    let mut waived: Vec<Waived> = field(&mut o, "waived", &bad)?;
+    let mut warnings: Vec<Violation> = field(&mut o, "warnings", &bad)?;
+    let required: Vec<RequiredApproval> = field(&mut o, "required_approvals", &bad)?;
+    let obligations: Vec<Value> = field(&mut o, "obligations", &bad)?;
+    // As the engine reads a policy's severity: in any case, written lowercase.
+    let lowercase = |v: &mut Violation| v.severity = Severity::parse(v.severity.as_str());
+    violations
+        .iter_mut()
+        .chain(warnings.iter_mut())
+        .chain(waived.iter_mut().map(|w| &mut w.violation))
+        .for_each(lowercase);
+    Ok(Settled { outcome, violations, waived, warnings, required, obligations })
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
     }
 }
 

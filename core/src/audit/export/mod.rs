@@ -157,6 +157,8 @@ pub fn export<'a>(
         LogSource::Path(p) => p.display().to_string(),
         LogSource::Files(f) => f.first().map(|p| p.display().to_string()).unwrap_or_default(),
         LogSource::Reader(_) => "<reader>".to_string(),
+        // The input's own name (the URL without its password) is in any tamper report.
+        LogSource::Store(_) => "<postgres log>".to_string(),
     };
     let inputs = open_sources(source)?;
     // Formatting is worth a thread of its own only with a second core.

@@ -21,9 +21,11 @@
 //! pages and a second `fsync` can report success for data that is gone, so the log refuses
 //! every later call instead of retrying.
 //!
+//! - [`handle`]: [`AuditLog`], what callers hold: this file log or, for a `postgres://` URL,
+//!   the PostgreSQL log (`crate::audit::pg`, cargo feature `postgres`);
 //! - [`options`]: what a caller sets ([`AuditOptions`]) and what opening found ([`Recovery`]);
 //! - [`open`]: opening, one function per step; [`lock`]: the writer lock;
-//! - [`writer`]: appending and the I/O rounds; this file: the log's state and its queries.
+//! - [`writer`]: appending and the I/O rounds; this file: the file log's state and queries.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -36,6 +38,7 @@ use super::checkpoint::Checkpoint;
 use super::merkle::{ConsistencyProof, Hash, InclusionProof};
 use super::AuditError;
 
+mod handle;
 mod lock;
 mod open;
 mod options;
@@ -43,28 +46,15 @@ mod options;
 mod tests;
 mod writer;
 
+pub use handle::AuditLog;
 pub use options::{AuditOptions, Recovery, SyncPolicy, TornTail};
 
 /// Buffered bytes above which an `OnFlush` log writes (without syncing) to bound memory.
 const WRITE_THRESHOLD: usize = 1 << 20;
 
-/// A durable, tamper-evident audit log in a file. `Send + Sync`: share it (in an `Arc`) and
-/// append from many threads.
-///
-/// ```no_run
-/// use microgov::audit::{AuditLog, AuditOptions, Event, SigningKey, SyncPolicy};
-/// use std::time::Duration;
-/// let key = SigningKey::generate("acme.example/audit")?;
-/// let log = AuditLog::open(
-///     "audit.jsonl",
-///     AuditOptions::new().sync(SyncPolicy::Interval(Duration::from_millis(10))).signing_key(key),
-/// )?;
-/// let receipt = log.append(&Event::new("app.register").tenant("acme").app("expense-approver"))?;
-/// let proof = log.prove(receipt.seq)?;
-/// log.close()?;
-/// # Ok::<(), microgov::audit::AuditError>(())
-/// ```
-pub struct AuditLog {
+/// The log in a file (and its rotated segments and checkpoints file); [`AuditLog`] is what
+/// callers hold.
+pub(crate) struct FileLog {
     shared: Arc<Shared>,
     ticker: Mutex<Option<JoinHandle<()>>>,
 }
@@ -144,7 +134,7 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
-impl AuditLog {
+impl FileLog {
     /// Makes every record durable and, with a signing key, writes a signed checkpoint of the
     /// whole log (unless the last one already covers it). Returns the checkpoint of the
     /// current size (unsigned when no key is configured).
@@ -283,15 +273,15 @@ impl AuditLog {
     }
 }
 
-impl Drop for AuditLog {
+impl Drop for FileLog {
     fn drop(&mut self) {
         // Best effort: a host that needs to see close errors calls close() itself.
         let _ = self.close();
     }
 }
 
-impl std::fmt::Debug for AuditLog {
+impl std::fmt::Debug for FileLog {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AuditLog").field("path", &self.shared.path).finish_non_exhaustive()
+        f.debug_struct("FileLog").field("path", &self.shared.path).finish_non_exhaustive()
     }
 }

@@ -8,7 +8,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::Instant;
 
 use super::lock::lock_writer;
-use super::{sync_dir, with_suffix, AuditLog, AuditOptions, Recovery, Shared, State, SyncPolicy, TornTail};
+use super::{sync_dir, with_suffix, AuditOptions, FileLog, Recovery, Shared, State, SyncPolicy, TornTail};
 use crate::audit::chain::Chain;
 use crate::audit::checkpoint::{has_signature_by, split_notes, Checkpoint, SigningKey};
 use crate::audit::merkle::MerkleTree;
@@ -42,14 +42,14 @@ struct Records {
     log_id: Option<String>,
 }
 
-impl AuditLog {
+impl FileLog {
     /// Opens (or creates) the log at `path`.
     ///
     /// An existing log — its rotated segments, the file, and the checkpoints file — is
     /// verified first. A torn last line (a crash in the middle of a write) is cut off and
     /// reported in [`AuditLog::recovery`]; any other finding makes `open` fail with
     /// [`AuditError::Tampered`], so that nothing is appended to a broken chain.
-    pub fn open(path: impl AsRef<Path>, options: AuditOptions) -> Result<AuditLog, AuditError> {
+    pub fn open(path: impl AsRef<Path>, options: AuditOptions) -> Result<FileLog, AuditError> {
         options.check()?;
         let path = path.as_ref().to_path_buf();
         let dir = match path.parent() {
@@ -101,7 +101,7 @@ impl AuditLog {
             fail_next_sync: std::sync::atomic::AtomicBool::new(false),
         });
         let ticker = start_ticker(&shared)?;
-        Ok(AuditLog { shared, ticker: Mutex::new(ticker) })
+        Ok(FileLog { shared, ticker: Mutex::new(ticker) })
     }
 }
 

@@ -213,7 +213,7 @@ fn a_failed_sync_is_fatal_and_never_retried() {
     let path = d.0.join("audit.jsonl");
     let log = AuditLog::open(&path, AuditOptions::new().log_id("t/log")).unwrap();
     log.append(&ev(0)).unwrap();
-    log.shared.fail_next_sync.store(true, std::sync::atomic::Ordering::SeqCst);
+    log.file().unwrap().shared.fail_next_sync.store(true, std::sync::atomic::Ordering::SeqCst);
     let err = log.append(&ev(1)).unwrap_err();
     assert_eq!(err.code(), "audit.io");
     assert!(err.to_string().contains("fdatasync"), "{err}");

@@ -7,12 +7,12 @@ use std::io::Write;
 use std::sync::{Arc, MutexGuard};
 use std::time::Instant;
 
-use super::{poisoned, sync_dir, with_suffix, AuditLog, Shared, State, SyncPolicy, WRITE_THRESHOLD};
+use super::{poisoned, sync_dir, with_suffix, FileLog, Shared, State, SyncPolicy, WRITE_THRESHOLD};
 use crate::audit::chain::Receipt;
 use crate::audit::checkpoint::Checkpoint;
 use crate::audit::{AuditError, Event};
 
-impl AuditLog {
+impl FileLog {
     /// Appends an event and returns once it is durable under the sync policy. An error means
     /// the record is not acknowledged (it may or may not be in the file).
     pub fn append(&self, event: &Event) -> Result<Receipt, AuditError> {

@@ -11,47 +11,64 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::checkpoint::{split_notes, Checkpoint, VerifierKey};
+use super::location::is_store_url;
 use super::merkle::{Frontier, Hash};
 use super::AuditError;
 
 mod scan;
+mod stored;
 #[cfg(test)]
 mod tests;
 
 pub(crate) use scan::{open_sources, scan, scan_lines, segment_paths, Input};
+pub use stored::{for_each_line, read_checkpoints, write_lines};
 
-/// Where the records come from.
+/// Where the records come from. A path that is a `postgres://` URL (see
+/// [`is_store_url`](crate::audit::is_store_url)) converts to [`LogSource::Store`].
 pub enum LogSource<'a> {
     /// A log file; its rotated segments (`<path>.1`, `<path>.2`, ...) are read first, in
     /// number order, then the file itself.
     Path(PathBuf),
+    /// A log in PostgreSQL, `postgres://user@host:port/db?log=<log_id>` (cargo feature
+    /// `postgres`): its rows in seq order, read as the lines of a file.
+    Store(String),
     /// Exactly these files, in this order (the first must start at seq 0).
     Files(Vec<PathBuf>),
     /// A stream of lines (for example a log piped from elsewhere).
     Reader(Box<dyn Read + 'a>),
 }
 
+impl LogSource<'_> {
+    /// A file path, or a store when `p` is a `postgres://` URL.
+    fn of_path(p: PathBuf) -> Self {
+        match p.to_str() {
+            Some(s) if is_store_url(s) => LogSource::Store(s.to_string()),
+            _ => LogSource::Path(p),
+        }
+    }
+}
+
 impl From<&Path> for LogSource<'_> {
     fn from(p: &Path) -> Self {
-        LogSource::Path(p.to_path_buf())
+        LogSource::of_path(p.to_path_buf())
     }
 }
 
 impl From<PathBuf> for LogSource<'_> {
     fn from(p: PathBuf) -> Self {
-        LogSource::Path(p)
+        LogSource::of_path(p)
     }
 }
 
 impl From<&PathBuf> for LogSource<'_> {
     fn from(p: &PathBuf) -> Self {
-        LogSource::Path(p.clone())
+        LogSource::of_path(p.clone())
     }
 }
 
 impl From<&str> for LogSource<'_> {
     fn from(p: &str) -> Self {
-        LogSource::Path(PathBuf::from(p))
+        LogSource::of_path(PathBuf::from(p))
     }
 }
 
@@ -207,7 +224,8 @@ impl VerifyReport {
 /// `checkpoint` is the text of a signed checkpoint note, or of a whole checkpoints file (every
 /// note in it is checked). `public_key` is the verifier key string
 /// (`<name>+<hex id>+<base64>`); without it the checkpoint is trusted as given and only its
-/// root is compared. Finding tampering is not an error: it is the report's status. Errors are
+/// root is compared. For a PostgreSQL log, a `public_key` without `checkpoint` checks the
+/// checkpoints stored with the log that this key signed. Finding tampering is not an error: it is the report's status. Errors are
 /// for unreadable files and malformed keys or checkpoints.
 ///
 /// ```no_run
@@ -223,6 +241,15 @@ pub fn verify<'a>(
     public_key: Option<&str>,
 ) -> Result<VerifyReport, AuditError> {
     let key = public_key.map(VerifierKey::parse).transpose()?;
+    let log = log.into();
+    // A database log keeps its checkpoints beside its records: a key alone checks those.
+    let stored = match (&log, &key, checkpoint) {
+        (LogSource::Store(url), Some(k), None) => Some(read_checkpoints(url, Some(k))?.ok_or_else(|| {
+            AuditError::InvalidArgument { reason: format!("{url}: no checkpoint signed by {} is stored", k.name()) }
+        })?),
+        _ => None,
+    };
+    let checkpoint = checkpoint.or(stored.as_deref());
     if key.is_some() && checkpoint.is_none() {
         return Err(AuditError::InvalidArgument { reason: "a public key was given without a checkpoint".into() });
     }
@@ -258,7 +285,7 @@ pub fn verify<'a>(
         }
     }
     let signature_verified = key.is_some();
-    let mut scan = scan(open_sources(log.into())?, &checkpoints, &mut |_| {})?;
+    let mut scan = scan(open_sources(log)?, &checkpoints, &mut |_| {})?;
     scan.report.signature_verified = signature_verified;
     Ok(scan.report)
 }

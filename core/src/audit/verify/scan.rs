@@ -83,6 +83,13 @@ pub(crate) fn open_sources(source: LogSource<'_>) -> Result<Vec<Input<'_>>, Audi
             files.iter().map(|f| open_file(f)).collect()
         }
         LogSource::Files(files) => files.iter().map(|f| open_file(f)).collect(),
+        #[cfg(feature = "postgres")]
+        LogSource::Store(url) => {
+            let (name, lines) = crate::audit::pg::line_reader(&url)?;
+            Ok(vec![Input { name: Some(name), reader: Box::new(BufReader::with_capacity(1 << 20, lines)) }])
+        }
+        #[cfg(not(feature = "postgres"))]
+        LogSource::Store(url) => Err(crate::audit::location::unsupported(&url)),
         LogSource::Reader(r) => Ok(vec![Input { name: None, reader: Box::new(BufReader::with_capacity(1 << 20, r)) }]),
     }
 }
@@ -114,11 +121,8 @@ impl Lines<'_> {
             };
             self.buf.clear();
             let limit = MAX_LINE as u64 + 1;
-            let n = (&mut input.reader).take(limit).read_until(b'\n', &mut self.buf).map_err(|e| AuditError::Io {
-                path: input.name.clone().unwrap_or_else(|| "<reader>".into()),
-                op: "read",
-                source: e,
-            })?;
+            let n =
+                (&mut input.reader).take(limit).read_until(b'\n', &mut self.buf).map_err(|e| read_error(input, e))?;
             if n == 0 {
                 self.idx += 1;
                 self.line_no = 0;
@@ -145,6 +149,18 @@ impl Lines<'_> {
     fn name(&self, input: usize) -> Option<String> {
         self.inputs.get(input).and_then(|i| i.name.clone())
     }
+}
+
+/// A failed read: the error of the store behind a reader as it is (`audit.store_unavailable`),
+/// any other as `audit.io`.
+pub(crate) fn read_error(input: &Input<'_>, e: std::io::Error) -> AuditError {
+    if e.get_ref().is_some_and(|inner| inner.is::<AuditError>()) {
+        if let Some(Ok(inner)) = e.into_inner().map(|b| b.downcast::<AuditError>()) {
+            return *inner;
+        }
+        return AuditError::Failed { reason: "a store read failed".into() };
+    }
+    AuditError::Io { path: input.name.clone().unwrap_or_else(|| "<reader>".into()), op: "read", source: e }
 }
 
 /// Seq and prev of a line, if it is a record at all (canonical or not); for classification.

@@ -1,28 +1,22 @@
 //! `microgov audit verify|append|checkpoint|prove` and `microgov keygen`:
 //! the tamper-evident audit log from the command line. `export` is in `audit_export.rs`,
 //! consistency proofs in `audit_proof.rs`, witnesses (`cosign`, `verify --witness-key`) in
-//! `audit_witness.rs`.
+//! `audit_witness.rs`. Every LOG is a file path or a
+//! `postgres://user@host:port/db?log=<log_id>` URL (the library tells them apart).
 
 use crate::args::ColorChoice;
-use crate::common::{core_error, describe_core, exit, io_message, read_option_file, CliError, CliResult};
+pub use crate::audit_common::{audit_error, must_exist, Format};
+use crate::common::{core_error, exit, io_message, read_option_file, CliError, CliResult};
 use crate::style::Style;
-use clap::{Subcommand, ValueEnum};
+use clap::Subcommand;
 use microgov::audit::merkle::{verify_inclusion, MerkleTree};
 use microgov::audit::{
-    keygen, leaf_hash, verify, witness_keygen, AuditError, AuditLog, AuditOptions, Event, LogSource, SigningKey,
-    SyncPolicy, VerifyStatus,
+    for_each_line, is_store_url, keygen, leaf_hash, read_checkpoints, verify, witness_keygen, AuditLog, AuditOptions,
+    Event, LogSource, SigningKey, SyncPolicy, VerifierKey, VerifyStatus,
 };
 use serde_json::{json, Value};
-use std::io::{Read, Write};
+use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// For people.
-    Text,
-    /// For tools.
-    Json,
-}
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
@@ -71,13 +65,15 @@ Reads only.",
     Prove(ProveArgs),
     /// Write the log as OCSF events or OTLP log records (for a SIEM), or as its own bytes.
     #[command(
-        long_about = "Export an audit log, verifying its chain as it is read: --format jsonl writes the records' \
-lines exactly as stored; ocsf writes one OCSF 1.8.0 event per line (policy decisions as Compliance Finding \
+        long_about = "Export an audit log (a file or a postgres:// URL), verifying its chain as it is read: \
+--format jsonl writes the records' lines exactly as stored (the file log's bytes, so `microgov audit verify` \
+and any other file verifier check the copy; with --output, the log's signed checkpoints go to \
+OUTPUT.checkpoints beside it); ocsf writes one OCSF 1.8.0 event per line (policy decisions as Compliance Finding \
 2003, other records as Entity Management 3004), otlp one OTLP/JSON ExportLogsServiceRequest per line \
 (up to 1,000 log records each, the body being the record's line). Every event carries the record's hash, \
 seq and log id, so the SIEM copy can be checked against the chain. A record is written only once the \
 next one links to it; a tampered log stops at the first bad record. Reads only.",
-        after_help = "Examples:\n  microgov audit export audit.jsonl --format ocsf > audit.ocsf.ndjson\n  microgov audit export audit.jsonl --format otlp -o audit.otlp.jsonl\n  microgov audit export audit.jsonl > copy.jsonl\n\nExit status: 0 exported, 1 the log is tampered (the records before the first bad one were written), 2 unreadable log or a usage error."
+        after_help = "Examples:\n  microgov audit export audit.jsonl --format ocsf > audit.ocsf.ndjson\n  microgov audit export audit.jsonl --format otlp -o audit.otlp.jsonl\n  microgov audit export 'postgres://audit@db.internal/microgov?log=tenant-acme' -o acme.jsonl\n  microgov audit verify acme.jsonl --public-key audit.key.pub\n\nExit status: 0 exported, 1 the log is tampered (the records before the first bad one were written), 2 unreadable log or output, or a usage error."
     )]
     Export(crate::audit_export::ExportArgs),
     /// Check that a newer checkpoint extends an older one (RFC 9162 consistency proof).
@@ -103,7 +99,7 @@ K of N witnesses with `microgov audit verify --witness-key FILE... --witnesses K
 
 #[derive(Debug, clap::Args)]
 pub struct VerifyArgs {
-    /// The log file (rotated segments LOG.1, LOG.2 ... are found); several files are read in the order given.
+    /// The log file (rotated segments LOG.1, LOG.2 ... are found) or postgres:// URL; several files are read in the order given.
     #[arg(required = true, value_name = "LOG")]
     pub logs: Vec<PathBuf>,
     /// A signed checkpoint note, or a checkpoints file (every note in it is checked).
@@ -126,7 +122,7 @@ pub struct VerifyArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct AppendArgs {
-    /// The log file.
+    /// The log file, or a postgres://user@host/db?log=<log_id> URL.
     #[arg(value_name = "LOG")]
     pub log: PathBuf,
     /// The log id for a new log (checked against an existing one).
@@ -138,6 +134,12 @@ pub struct AppendArgs {
     /// Standard input holds policy decisions (or `microgov check --format json` output).
     #[arg(long)]
     pub decisions: bool,
+    /// Read JSON Lines as they arrive and append each at once, printing each receipt when it is acknowledged (durable).
+    #[arg(long, conflicts_with = "decisions")]
+    pub stream: bool,
+    /// With --stream: at most N waiting lines share one durable append (one transaction).
+    #[arg(long, value_name = "N", default_value_t = 256, requires = "stream")]
+    pub batch: usize,
     /// Tenant to set on events that have none.
     #[arg(long)]
     pub tenant: Option<String>,
@@ -154,7 +156,7 @@ pub struct AppendArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct CheckpointArgs {
-    /// The log file.
+    /// The log file, or a postgres:// URL.
     #[arg(value_name = "LOG")]
     pub log: PathBuf,
     /// The signing key file (`PRIVATE+KEY+...`, from `microgov keygen`).
@@ -164,7 +166,7 @@ pub struct CheckpointArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct ProveArgs {
-    /// The log file.
+    /// The log file, or a postgres:// URL.
     #[arg(value_name = "LOG")]
     pub log: PathBuf,
     /// The record's seq.
@@ -197,17 +199,6 @@ pub struct KeygenArgs {
     pub witness: bool,
 }
 
-pub fn audit_error(e: AuditError) -> CliError {
-    CliError::input(describe_core(e))
-}
-
-pub fn must_exist(log: &Path) -> CliResult<()> {
-    if !log.is_file() {
-        return Err(CliError::input(format!("cannot read {}: no such log file", log.display())));
-    }
-    Ok(())
-}
-
 fn read_key(path: &Path) -> CliResult<SigningKey> {
     let text = read_option_file(path, "key")?;
     SigningKey::parse(text.trim()).map_err(|e| core_error(&path.display().to_string(), e))
@@ -219,7 +210,7 @@ pub fn run(cmd: AuditCommand, color: ColorChoice) -> CliResult<u8> {
         AuditCommand::Append(a) => run_append(a),
         AuditCommand::Checkpoint(a) => run_checkpoint(a),
         AuditCommand::Prove(a) => run_prove(a),
-        AuditCommand::Export(a) => crate::audit_export::run_export(a),
+        AuditCommand::Export(a) => crate::audit_export::run(a),
         AuditCommand::CheckConsistency(a) => crate::audit_proof::run_check_consistency(a),
         AuditCommand::Cosign(a) => crate::audit_witness::run_cosign(a),
     }
@@ -231,7 +222,8 @@ fn run_verify(a: VerifyArgs, color: ColorChoice) -> CliResult<u8> {
     }
     let checkpoint_path = match (&a.checkpoint, &a.public_key, a.logs.as_slice()) {
         (Some(p), _, _) => Some(p.clone()),
-        // A key alone means: the log's own checkpoints file.
+        // A key alone means: the log's own checkpoints (for a database, its checkpoint rows).
+        (None, Some(_), [log]) if log.to_str().is_some_and(is_store_url) => None,
         (None, Some(_), [log]) => {
             let mut p = log.clone().into_os_string();
             p.push(".checkpoints");
@@ -247,11 +239,21 @@ fn run_verify(a: VerifyArgs, color: ColorChoice) -> CliResult<u8> {
         (None, Some(_), _) => return Err(CliError::input("--public-key needs --checkpoint FILE")),
         (None, None, _) => None,
     };
-    let checkpoint = checkpoint_path.as_deref().map(|p| read_option_file(p, "checkpoint")).transpose()?;
+    let mut checkpoint = checkpoint_path.as_deref().map(|p| read_option_file(p, "checkpoint")).transpose()?;
     let key = a.public_key.as_deref().map(|p| read_option_file(p, "public key")).transpose()?;
     let witnesses = crate::audit_witness::policy(&a.witness_keys, a.witnesses)?;
+    if let (None, Some(k), [log]) = (&checkpoint, &key, a.logs.as_slice()) {
+        let signer = VerifierKey::parse(k.trim()).map_err(audit_error)?;
+        checkpoint = read_checkpoints(log, Some(&signer)).map_err(audit_error)?;
+        if checkpoint.is_none() {
+            return Err(CliError::input(format!(
+                "--public-key needs a checkpoint: {} holds none signed by that key (pass --checkpoint FILE)",
+                log.display()
+            )));
+        }
+    }
     let source: LogSource<'_> =
-        if a.logs.len() == 1 { LogSource::Path(a.logs[0].clone()) } else { LogSource::Files(a.logs.clone()) };
+        if a.logs.len() == 1 { LogSource::from(&a.logs[0]) } else { LogSource::Files(a.logs.clone()) };
     let report = verify(source, checkpoint.as_deref(), key.as_deref().map(str::trim)).map_err(audit_error)?;
     let witnessed = match (&witnesses, &checkpoint) {
         (Some(policy), Some(text)) => Some(crate::audit_witness::check(policy, text)?),
@@ -333,7 +335,92 @@ fn read_values(text: &str) -> CliResult<Vec<Value>> {
         .collect()
 }
 
+fn append_options(a: &AppendArgs) -> CliResult<AuditOptions> {
+    let mut opts = AuditOptions::new().sync(SyncPolicy::OnFlush);
+    if let Some(id) = &a.log_id {
+        opts = opts.log_id(id.clone());
+    }
+    if let Some(k) = &a.key {
+        opts = opts.signing_key(read_key(k)?);
+    }
+    Ok(opts)
+}
+
+/// Fills in `--tenant` and `--principal` where an event has none.
+fn with_defaults(a: &AppendArgs, mut e: Event) -> Event {
+    if let Some(t) = &a.tenant {
+        if e.tenant_id.is_none() {
+            e = e.tenant(t.clone());
+        }
+    }
+    if let Some(p) = &a.principal {
+        if e.principal_id.is_none() {
+            e = e.principal(p.clone(), a.principal_type.clone());
+        }
+    }
+    e
+}
+
+/// `append --stream`: one event per line of standard input, appended as it arrives; the
+/// lines already waiting (at most `--batch`) share one durable append, and each receipt is
+/// printed only once its record is durable, so whoever reads the output knows exactly what
+/// was acknowledged.
+fn run_append_stream(a: AppendArgs) -> CliResult<u8> {
+    let log = AuditLog::open(&a.log, append_options(&a)?.sync(SyncPolicy::EveryRecord)).map_err(audit_error)?;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<String>>(a.batch.max(1) * 4);
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let (mut count, mut line_no) = (0u64, 0usize);
+    while let Ok(first) = rx.recv() {
+        let mut lines = vec![first];
+        while lines.len() < a.batch.max(1) {
+            match rx.try_recv() {
+                Ok(l) => lines.push(l),
+                Err(_) => break,
+            }
+        }
+        let mut events = Vec::with_capacity(lines.len());
+        for line in lines {
+            line_no += 1;
+            let line = line.map_err(|e| CliError::input(format!("cannot read standard input: {}", io_message(&e))))?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let value: Value = serde_json::from_str(&line)
+                .map_err(|e| CliError::input(format!("standard input line {line_no}: invalid JSON: {e}")))?;
+            let event =
+                Event::from_json(&value).map_err(|e| core_error(&format!("standard input line {line_no}"), e))?;
+            events.push(with_defaults(&a, event));
+        }
+        for receipt in log.append_batch(&events).map_err(audit_error)? {
+            count += 1;
+            if a.format == Format::Json {
+                serde_json::to_writer(&mut out, &receipt).map_err(std::io::Error::from)?;
+                writeln!(out)?;
+            } else {
+                writeln!(out, "appended seq {} hash {}", receipt.seq, receipt.hash)?;
+            }
+        }
+        out.flush()?;
+    }
+    log.close().map_err(audit_error)?;
+    if a.format == Format::Text {
+        writeln!(out, "appended {count} record(s) to {}", a.log.display())?;
+    }
+    Ok(exit::OK)
+}
+
 fn run_append(a: AppendArgs) -> CliResult<u8> {
+    if a.stream {
+        return run_append_stream(a);
+    }
     let mut input = String::new();
     std::io::stdin()
         .read_to_string(&mut input)
@@ -356,31 +443,14 @@ fn run_append(a: AppendArgs) -> CliResult<u8> {
             Event::from_json(v).map(|e| vec![e])
         }
         .map_err(|e| core_error(&format!("event {}", i + 1), e))?;
-        for mut e in made {
-            if let Some(t) = &a.tenant {
-                if e.tenant_id.is_none() {
-                    e = e.tenant(t.clone());
-                }
-            }
-            if let Some(p) = &a.principal {
-                if e.principal_id.is_none() {
-                    e = e.principal(p.clone(), a.principal_type.clone());
-                }
-            }
-            events.push(e);
+        for e in made {
+            events.push(with_defaults(&a, e));
         }
     }
     if events.is_empty() {
         return Err(CliError::input("no events to append"));
     }
-    let mut opts = AuditOptions::new().sync(SyncPolicy::OnFlush);
-    if let Some(id) = &a.log_id {
-        opts = opts.log_id(id.clone());
-    }
-    if let Some(k) = &a.key {
-        opts = opts.signing_key(read_key(k)?);
-    }
-    let log = AuditLog::open(&a.log, opts).map_err(audit_error)?;
+    let log = AuditLog::open(&a.log, append_options(&a)?).map_err(audit_error)?;
     let receipts = log.append_batch(&events).map_err(audit_error)?;
     log.close().map_err(audit_error)?;
     let log_id = log.log_id().unwrap_or_default();
@@ -401,8 +471,10 @@ fn run_append(a: AppendArgs) -> CliResult<u8> {
             last.0,
             last.1
         )?;
-        if a.key.is_some() {
-            writeln!(out, "signed checkpoint written to {}", log.checkpoints_path().display())?;
+        match (a.key.is_some(), log.is_store()) {
+            (true, true) => writeln!(out, "signed checkpoint stored with the log")?,
+            (true, false) => writeln!(out, "signed checkpoint written to {}", log.checkpoints_path().display())?,
+            _ => {}
         }
     }
     Ok(exit::OK)
@@ -421,29 +493,13 @@ fn run_checkpoint(a: CheckpointArgs) -> CliResult<u8> {
     Ok(exit::OK)
 }
 
-/// The log's files in order: rotated segments `LOG.1`, `LOG.2` ..., then `LOG`.
-pub fn log_files(log: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for n in 1.. {
-        let mut p = log.as_os_str().to_os_string();
-        p.push(format!(".{n}"));
-        let p = PathBuf::from(p);
-        if !p.is_file() {
-            break;
-        }
-        files.push(p);
-    }
-    files.push(log.to_path_buf());
-    files
-}
-
 fn run_prove(a: ProveArgs) -> CliResult<u8> {
     if let Some(sizes) = &a.consistency {
         return crate::audit_proof::run_prove_consistency(&a.log, sizes[0], sizes[1], a.format);
     }
     let Some(seq) = a.seq else { return Err(CliError::input("give SEQ, or --consistency OLD NEW")) };
     must_exist(&a.log)?;
-    let report = verify(LogSource::Path(a.log.clone()), None, None).map_err(audit_error)?;
+    let report = verify(LogSource::from(&a.log), None, None).map_err(audit_error)?;
     if let Some(t) = report.tamper() {
         eprintln!(
             "error: {} is tampered: {}{}: {} (`microgov audit verify` for details)",
@@ -464,22 +520,16 @@ fn run_prove(a: ProveArgs) -> CliResult<u8> {
     // Leaf hashes of the verified records, in log order (complete lines only).
     let mut tree = MerkleTree::new();
     let mut record: Option<Value> = None;
-    'files: for f in log_files(&a.log) {
-        let bytes = std::fs::read(&f)
-            .map_err(|e| CliError::input(format!("cannot read {}: {}", f.display(), io_message(&e))))?;
-        let mut rest = bytes.as_slice();
-        while let Some(end) = rest.iter().position(|b| *b == b'\n') {
-            if tree.len() == size {
-                break 'files;
-            }
-            let line = &rest[..end];
+    for_each_line(LogSource::from(&a.log), |line| {
+        if tree.len() < size {
             if tree.len() == seq {
                 record = serde_json::from_slice(line).ok();
             }
             tree.push(leaf_hash(line));
-            rest = &rest[end + 1..];
         }
-    }
+        Ok(())
+    })
+    .map_err(audit_error)?;
     let proof = tree.inclusion_proof(seq, size).map_err(audit_error)?;
     let root = tree.root_at(size).map_err(audit_error)?;
     let leaf = tree.leaf(seq).ok_or_else(|| CliError::input(format!("seq {} not found", seq)))?;

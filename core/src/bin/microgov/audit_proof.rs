@@ -2,10 +2,10 @@
 //! RFC 9162 consistency proofs between two tree sizes of a log, made from the log and checked
 //! against two checkpoints.
 
-use crate::audit::{audit_error, log_files, must_exist, Format};
-use crate::common::{exit, io_message, read_option_file, CliError, CliResult};
+use crate::audit_common::{audit_error, must_exist, Format};
+use crate::common::{exit, read_option_file, CliError, CliResult};
 use microgov::audit::merkle::{verify_consistency, MerkleTree};
-use microgov::audit::{leaf_hash, verify, Checkpoint, ConsistencyProof, LogSource, VerifierKey};
+use microgov::audit::{for_each_line, leaf_hash, verify, Checkpoint, ConsistencyProof, LogSource, VerifierKey};
 use serde_json::json;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 /// `Ok(None)` when the log is tampered (the finding is printed on stderr).
 pub fn verified_tree(log: &Path, size: Option<u64>) -> CliResult<Option<(MerkleTree, Option<String>, u64)>> {
     must_exist(log)?;
-    let report = verify(LogSource::Path(log.to_path_buf()), None, None).map_err(audit_error)?;
+    let report = verify(LogSource::from(log), None, None).map_err(audit_error)?;
     if let Some(t) = report.tamper() {
         eprintln!(
             "error: {} is tampered: {}{}: {} (`microgov audit verify` for details)",
@@ -30,18 +30,13 @@ pub fn verified_tree(log: &Path, size: Option<u64>) -> CliResult<Option<(MerkleT
         return Err(CliError::input(format!("tree size {size} is beyond the log ({} record(s))", report.records)));
     }
     let mut tree = MerkleTree::new();
-    'files: for f in log_files(log) {
-        let bytes = std::fs::read(&f)
-            .map_err(|e| CliError::input(format!("cannot read {}: {}", f.display(), io_message(&e))))?;
-        let mut rest = bytes.as_slice();
-        while let Some(end) = rest.iter().position(|b| *b == b'\n') {
-            if tree.len() == size {
-                break 'files;
-            }
-            tree.push(leaf_hash(&rest[..end]));
-            rest = &rest[end + 1..];
+    for_each_line(LogSource::from(log), |line| {
+        if tree.len() < size {
+            tree.push(leaf_hash(line));
         }
-    }
+        Ok(())
+    })
+    .map_err(audit_error)?;
     Ok(Some((tree, report.log_id, report.records)))
 }
 

@@ -2,7 +2,7 @@
 //! checkpoint, then add a C2SP cosignature) and the witness policy of `audit verify`
 //! (`--witness-key FILE... --witnesses K`).
 
-use crate::audit::audit_error;
+use crate::audit_common::audit_error;
 use crate::audit_proof::{check_pair, proof_from_log, read_checkpoint, read_verifier_key};
 use crate::common::{core_error, exit, io_message, read_option_file, CliError, CliResult};
 use microgov::audit::{Checkpoint, ConsistencyProof, Cosignature, WitnessKey, WitnessPolicy, WitnessSigningKey};

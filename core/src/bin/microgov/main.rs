@@ -5,6 +5,7 @@
 
 mod args;
 mod audit;
+mod audit_common;
 mod audit_export;
 mod audit_proof;
 mod audit_witness;
@@ -13,6 +14,7 @@ mod check;
 mod common;
 mod explain;
 mod format;
+mod input;
 mod inventory;
 mod policy_test;
 mod progress;
@@ -113,6 +115,18 @@ each supplied approval was judged (valid, expired, self_approval ...).",
     )]
     Explain(explain::Args),
 
+    /// Print the input document the policies read, for `opa eval` (and the entry module).
+    #[command(
+        long_about = "Print, as JSON, the input document the policies read for one manifest: the \
+manifest with defaults (input.app), what microgov computed natively (input.findings) and the \
+context with each approval judged (input.context). With --entry FILE, also write the generated \
+entry module (package microgov_entry) for the loaded policies, which gathers what every policy \
+returned for the decision package. Stock OPA then takes the same decision: load each bundle \
+with -b and the entry module with -d, and evaluate data.microgov.decision.result.",
+        after_help = "Examples:\n  microgov input apps/hr-onboarding.yaml --approvals approvals.yaml --now 2026-11-26T10:00:00Z --entry entry.rego > input.json\n  opa eval -i input.json -d entry.rego -b policy-bundles/decision -b policy-bundles/egress -b policy-bundles/governance -b policy-bundles/pii -b policy-bundles/residency -b policy-bundles/secrets 'data.microgov.decision.result'\n\nExit status: 0 printed, 2 invalid or unreadable input (or a usage error)."
+    )]
+    Input(input::Args),
+
     /// One line per app: tier, outcome, expiry, missing approvals.
     #[command(
         long_about = "List the apps in folders (or files) with their risk tier, decision, expiry, \
@@ -179,6 +193,7 @@ fn main() -> ExitCode {
         Command::Tier(a) => tier::run(a, color),
         Command::Check(a) => check::run(a, color),
         Command::Explain(a) => explain::run(a, color),
+        Command::Input(a) => input::run(a),
         Command::Inventory(a) => inventory::run(a, color),
         Command::Test(a) => policy_test::run(a, color),
         Command::Bundle(BundleCommand::Build(a)) => bundle_build::run(a, color),

@@ -31,7 +31,7 @@ pub use settings::{AllowedFinding, CheckSettings};
 
 use super::flow::FlowDoc;
 use super::Settings;
-use crate::bundle::Bundle;
+use crate::bundle::{package_source, Bundle, PackageSource};
 use crate::detect::Findings;
 use crate::model::{Category, Manifest};
 use serde_json::Value;
@@ -77,24 +77,8 @@ pub(crate) fn eligible(bundles: &[Bundle], rego_only: bool) -> Vec<NativePackage
     if rego_only {
         return Vec::new();
     }
-    let Ok(shipped) = Bundle::bundled() else { return Vec::new() };
-    let sources_of = |bundles: &[Bundle], pkg: &str| -> Vec<std::sync::Arc<str>> {
-        let mut v: Vec<_> = bundles
-            .iter()
-            .flat_map(|b| b.files.iter())
-            .filter(|f| !f.is_test && crate::bundle::package_of(&f.source).as_deref() == Some(pkg))
-            .map(|f| f.source.clone())
-            .collect();
-        v.sort();
-        v
-    };
-    NativePackage::ALL
-        .into_iter()
-        .filter(|p| {
-            let loaded = sources_of(bundles, p.path());
-            !loaded.is_empty() && loaded == sources_of(&shipped, p.path())
-        })
-        .collect()
+    let files = || bundles.iter().flat_map(|b| b.files.iter());
+    NativePackage::ALL.into_iter().filter(|p| package_source(p.path(), files()) == PackageSource::Bundled).collect()
 }
 
 /// What the native rules read: the manifest, its flows, the detectors' findings and

@@ -1,0 +1,179 @@
+package microgov.decision_test
+
+import rego.v1
+
+import data.microgov.decision
+
+# What the engine's entry module would give for two packages: `gave` is the heads of
+# team.x (each as [value]), microgov.residency gives one waivable violation.
+entry(gave) := {
+	"microgov.residency": {"violation": [{{
+		"rule": "cross_border_transfer",
+		"message": "dataset d flows to us",
+		"path": "/spec/connectors/0/region",
+		"dataset": "d",
+		"connector": "c",
+	}}]},
+	"team.x": gave,
+}
+
+policies := {
+	"microgov.residency": {
+		"policy": "residency",
+		"rules": {"cross_border_transfer": {"severity": "high", "exception": "residency.transfer"}},
+		"heads": {"violation": {"severity": "high"}},
+	},
+	"team.x": {
+		"policy": "team.x",
+		"rules": {"named": {"severity": "Critical", "remediation": "fix it"}},
+		"heads": {"deny": {"remediation": "from the head"}},
+	},
+}
+
+approval(id, roles, scope) := {"id": id, "roles": roles, "scope": scope, "status": "valid", "valid": true}
+
+transfer_exception := approval("exc-1", ["dpo"], {"exception": "residency.transfer", "dataset": "d"})
+
+decide(gave, approvals) := r if {
+	r := decision.result with data.microgov_entry.result as entry(gave)
+		with data.microgov_entry.policies as policies
+		with input as {"context": {"approvals": approvals}}
+}
+
+rules(vs) := {sprintf("%s.%s", [v.policy, v.rule]) | some v in vs}
+
+test_an_open_violation_denies if {
+	r := decide({}, [])
+	r.outcome == "deny"
+	r.violations == [{
+		"policy": "residency",
+		"rule": "cross_border_transfer",
+		"severity": "high",
+		"message": "dataset d flows to us",
+		"path": "/spec/connectors/0/region",
+		"exception": "residency.transfer",
+		"dataset": "d",
+		"connector": "c",
+	}]
+	r.waived == []
+}
+
+test_an_exception_for_the_dataset_waives_it if {
+	r := decide({}, [transfer_exception])
+	r.outcome == "allow"
+	r.violations == []
+	[w.approval_id | some w in r.waived] == ["exc-1"]
+	r.waived[0].violation.rule == "cross_border_transfer"
+}
+
+test_an_exception_for_another_target_or_kind_or_not_valid_waives_nothing if {
+	other_dataset := approval("a", ["dpo"], {"exception": "residency.transfer", "dataset": "other"})
+	other_kind := approval("b", ["dpo"], {"exception": "pii.export"})
+	expired := object.union(transfer_exception, {"status": "expired", "valid": false})
+	r := decide({}, [other_dataset, other_kind, expired])
+	r.outcome == "deny"
+	r.waived == []
+}
+
+test_the_first_valid_waiver_is_named if {
+	whole := approval("exc-2", ["dpo"], {"exception": "residency.transfer"})
+	r := decide({}, [whole, transfer_exception])
+	r.waived[0].approval_id == "exc-2"
+}
+
+test_strings_are_violations_named_by_their_head if {
+	r := decide({"deny": [{"plain words"}], "warn": [["careful"]]}, [transfer_exception])
+	r.violations == [{
+		"policy": "team.x", "rule": "deny", "severity": "medium",
+		"message": "plain words", "remediation": "from the head",
+	}]
+	r.warnings == [{"policy": "team.x", "rule": "warn", "severity": "low", "message": "careful"}]
+}
+
+test_fields_fall_back_as_the_engine_reads_them if {
+	gave := {"violation": [{
+		{"id": "named", "msg": "by msg", "reason": "not this"},
+		{"rule": "", "id": 7, "message": "", "title": "by title", "severity": "LOW", "dataset": ""},
+	}]}
+	vs := decide(gave, []).violations
+	{"policy": "team.x", "rule": "named", "severity": "critical", "message": "by msg", "remediation": "fix it"} in vs
+	{"policy": "team.x", "rule": "7", "severity": "low", "message": "by title"} in vs
+}
+
+test_violations_are_sorted_and_unique if {
+	gave := {
+		"violation": [[{"rule": "b", "message": "m"}, {"rule": "a", "message": "z"}, {"rule": "a", "message": "z"}]],
+		"deny": [{"a": true}],
+	}
+	vs := decide(gave, [transfer_exception]).violations
+	[[v.rule, v.message] | some v in vs] == [["a", "z"], ["b", "m"], ["deny", "a"]]
+}
+
+test_a_head_value_is_read_as_the_engine_reads_it if {
+	# One object with a message is one item; an object of objects gives its values.
+	one := decide({"violation": [{"message": "one"}]}, [transfer_exception]).violations
+	[v.message | some v in one] == ["one"]
+	many := decide({"violation": [{"k1": {"message": "m1"}, "k2": {"message": "m2"}}]}, [transfer_exception])
+	[v.message | some v in many.violations] == ["m1", "m2"]
+	decide({"violation": [null]}, [transfer_exception]).violations == []
+}
+
+test_an_unreadable_item_denies if {
+	r := decide({"violation": [{{"rule": "no_message"}, 3}], "required_approval": [{{"reason": "who?"}}]}, [])
+	r.outcome == "deny"
+	rules(r.violations) == {"residency.cross_border_transfer", "team.x.violation", "team.x.required_approval"}
+	some v in r.violations
+	v.message == "policy team.x produced an unreadable required_approval: object without a role"
+}
+
+test_required_approvals_are_unique_per_target_and_the_first_reason_wins if {
+	gave := {"required_approval": [[
+		{"role": "security", "reason": "first"},
+		{"role": "security", "reason": "second"},
+		{"role": "security", "reason": "for crm", "connector": "crm"},
+		{"role": "dpo"},
+	]]}
+	r := decide(gave, [transfer_exception])
+	r.outcome == "review"
+	r.required_approvals == [
+		{"role": "security", "reason": "first"},
+		{"role": "security", "reason": "for crm", "connector": "crm"},
+		{"role": "dpo", "reason": "required by team.x"},
+	]
+}
+
+test_an_approval_for_the_app_or_the_target_meets_a_requirement if {
+	requirements := [{"role": "security", "reason": "r"}, {"role": "dpo", "reason": "r", "dataset": "d"}]
+	gave := {"required_approval": [requirements]}
+	app_wide := approval("a1", ["security"], null)
+	for_dataset := approval("a2", ["dpo"], {"dataset": "d"})
+	r := decide(gave, [transfer_exception, app_wide, for_dataset])
+	r.required_approvals == []
+	r.outcome == "allow"
+}
+
+test_an_exception_or_a_scope_elsewhere_meets_no_requirement if {
+	requirements := [{"role": "dpo", "reason": "r"}, {"role": "security", "reason": "r", "dataset": "d"}]
+	gave := {"required_approval": [requirements]}
+	scoped := approval("a3", ["dpo"], {"dataset": "d"})
+	elsewhere := approval("a4", ["security"], {"dataset": "other"})
+	r := decide(gave, [transfer_exception, scoped, elsewhere])
+	[q.role | some q in r.required_approvals] == ["dpo", "security"]
+}
+
+test_obligations_name_their_policy_once_each_in_text_order if {
+	log := {"type": "log", "policy": "own"}
+	gave := {"obligation": [[log, {"type": "mask", "fields": ["a"]}, "plain", log]]}
+	obligations := decide(gave, []).obligations
+	obligations == ["plain", {"type": "mask", "fields": ["a"], "policy": "team.x"}, log]
+}
+
+test_nothing_to_say_allows if {
+	r := decision.result with data.microgov_entry.result as {"team.x": {"violation": [], "warn": []}}
+		with data.microgov_entry.policies as {}
+		with input as {"context": {"approvals": []}}
+	r == {
+		"outcome": "allow", "violations": [], "waived": [], "warnings": [],
+		"required_approvals": [], "obligations": [],
+	}
+}
