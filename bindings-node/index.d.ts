@@ -312,6 +312,26 @@ export interface VerifyAuditOptions {
   publicKey?: string | null
 }
 
+export interface ExportAuditOptions {
+  /** `'ocsf'` (default: OCSF 1.8.0 events), `'otlp'` (OTLP/JSON requests) or `'jsonl'` (the records' lines). */
+  format?: 'ocsf' | 'otlp' | 'jsonl' | null
+  /** OCSF only: also put each record's line in `raw_data`. */
+  rawData?: boolean | null
+}
+
+/** What `exportAuditToFile` wrote. */
+export interface ExportReport {
+  format: 'ocsf' | 'otlp' | 'jsonl'
+  /** Records exported (seq 0 to records-1). */
+  records: number
+  log_id: string | null
+  last_hash: string | null
+  /** Merkle root of the records exported. */
+  root: string
+  /** The log ended in an incomplete line (a write in progress): it was left out. */
+  torn_tail: boolean
+}
+
 export type TamperKind =
   | 'edited_record' | 'deleted_record' | 'seq_gap' | 'reordered' | 'bad_prev' | 'non_canonical'
   | 'duplicate_key' | 'bad_value' | 'bad_json' | 'bad_record' | 'torn_line' | 'log_id_mismatch'
@@ -542,6 +562,21 @@ export declare class PreparedApp {
    */
   toJSON(): Manifest
 }
+
+/**
+ * Exports a log, verifying its chain as it reads it: `format` `'ocsf'` (the default; OCSF
+ * 1.8.0 events, decisions as Compliance Finding 2003, other records as Entity Management
+ * 3004), `'otlp'` (OTLP/JSON `ExportLogsServiceRequest` objects, up to 1,000 log records
+ * each) or `'jsonl'` (each record's exact line, as a string). A tampered log fails with
+ * `audit.tampered`.
+ */
+export declare function exportAudit(log: string, options?: ExportAuditOptions | undefined | null): Array<Record<string, unknown> | string>
+
+/** `exportAudit` into a file (NDJSON), returning what was written. */
+export declare function exportAuditToFile(log: string, output: string, options?: ExportAuditOptions | undefined | null): ExportReport
+
+/** `exportAuditToFile` on the libuv pool. */
+export declare function exportAuditToFileAsync(log: string, output: string, options?: ExportAuditOptions | undefined | null): Promise<ExportReport>
 
 /**
  * A new Ed25519 key pair for signing checkpoints: `signing_key` (keep it

@@ -6,5 +6,16 @@ import { createRequire } from 'node:module'
 const require = createRequire(import.meta.url)
 const binding = require('./index.js')
 
-export const { Engine, EgressGuard, PreparedApp, AuditLog, verifyAudit, verifyAuditAsync, generateAuditKey } = binding
+export const {
+  Engine,
+  EgressGuard,
+  PreparedApp,
+  AuditLog,
+  verifyAudit,
+  verifyAuditAsync,
+  generateAuditKey,
+  exportAudit,
+  exportAuditToFile,
+  exportAuditToFileAsync,
+} = binding
 export default binding

@@ -29,6 +29,9 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --all-features --no-deps --quie
 echo "== rust"
 cargo test --workspace --all-features
 
+echo "== witness cosignatures against Go's signed-note packages"
+bash fixtures/audit/witness/check.sh
+
 echo "== python"
 VENV="$ROOT/.venv" bash bindings-python/tests/run.sh
 

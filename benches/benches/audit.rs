@@ -1,5 +1,6 @@
 //! Audit log throughput: the in-memory chain (canonicalize + hash + Merkle), the durable file
-//! under group commit, per-record fsync, and verification from a file.
+//! under group commit, per-record fsync, verification from a file, and SIEM export (OCSF,
+//! OTLP) from a file.
 //!
 //! `cargo bench -p microgov-benches --bench audit`. File figures depend on the disk's
 //! `fdatasync` latency; throughput is reported as records per second ("elem/s").
@@ -10,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use microgov::audit::{verify, AuditLog, AuditOptions, Chain, Event, SyncPolicy};
+use microgov::audit::{export, verify, AuditLog, AuditOptions, Chain, Event, ExportFormat, ExportOptions, SyncPolicy};
 
 /// A typical record: a policy decision about an app, about 400 bytes once canonical. The log
 /// stamps the time, as in production.
@@ -167,5 +168,81 @@ fn verify_file(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, chain_append, verify_file, file_append);
+/// A policy decision as `Event::from_decision` records it (about 700 bytes): what most of a
+/// busy log holds, and the largest OCSF event (a Compliance Finding with its checks).
+fn decision_event(i: u64) -> Event {
+    let violation = |rule: &str, severity: &str| serde_json::json!({"path": "/spec/connectors/0", "policy": "residency", "rule": rule, "severity": severity});
+    Event::new("policy.evaluate")
+        .tenant("acme")
+        .app("expense-approver")
+        .resource("app", "expense-approver")
+        .principal("ci-pipeline", "service")
+        .outcome("deny")
+        .request(format!("req-{i:08}"))
+        .decision(format!("0193e7a2-8b1c-7d4e-9f00-{i:012}"))
+        .attr("tier", "high")
+        .attr("risk_score", 70)
+        .attr("input_digest", "sha256:9f2c61d0c8e5a4f1b2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5")
+        .attr("evaluated_at", "2026-11-26T10:00:01Z")
+        .attr("policy_revisions", serde_json::json!({"baseline": "1.0.0", "residency": "1.2.0"}))
+        .attr(
+            "violations",
+            serde_json::json!([violation("cross_border_transfer", "high"), violation("no_byok", "medium")]),
+        )
+        .attr("waived", serde_json::json!([]))
+        .attr("required_approvals", serde_json::json!(["security", "data-governance"]))
+}
+
+/// Export of 200,000 records to a sink that discards the bytes: reading, verifying the chain,
+/// reading each record and writing its event. `*_200k`: half decisions with two violations,
+/// waivers and approvals (about 900 bytes), half the typical 400-byte record; also the typical
+/// record alone.
+fn export_file(c: &mut Criterion) {
+    const N: u64 = 200_000;
+    let dir = TempDir::new("export");
+    let path = dir.0.join("audit.jsonl");
+    let mut chain = Chain::new("bench/audit").unwrap();
+    let mut text = String::new();
+    for i in 0..N {
+        let e = if i % 2 == 0 { decision_event(i) } else { event(i) };
+        text.push_str(chain.append(&e).unwrap().1);
+        text.push('\n');
+    }
+    std::fs::write(&path, &text).unwrap();
+    let mut probe = Vec::new();
+    export(path.as_path(), &mut probe, &ExportOptions::new(ExportFormat::Ocsf)).unwrap();
+    eprintln!("export: {} bytes of records -> {} bytes of OCSF", text.len(), probe.len());
+    // The typical 400-byte record alone (the file `verify_file_200k` reads).
+    let typical = dir.0.join("typical.jsonl");
+    let mut chain = Chain::new("bench/audit").unwrap();
+    let mut text = String::new();
+    for i in 0..N {
+        text.push_str(chain.append(&event(i)).unwrap().1);
+        text.push('\n');
+    }
+    std::fs::write(&typical, &text).unwrap();
+    let mut g = c.benchmark_group("audit_export");
+    g.sample_size(10).throughput(Throughput::Elements(N));
+    g.bench_function("ocsf_200k_typical_400B", |b| {
+        b.iter(|| {
+            let r = export(typical.as_path(), &mut std::io::sink(), &ExportOptions::new(ExportFormat::Ocsf)).unwrap();
+            assert_eq!(r.records, N);
+            black_box(r)
+        })
+    });
+    for (name, format) in
+        [("ocsf_200k", ExportFormat::Ocsf), ("otlp_200k", ExportFormat::Otlp), ("jsonl_200k", ExportFormat::Jsonl)]
+    {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let r = export(path.as_path(), &mut std::io::sink(), &ExportOptions::new(format)).unwrap();
+                assert_eq!(r.records, N);
+                black_box(r)
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, chain_append, verify_file, export_file, file_append);
 criterion_main!(benches);

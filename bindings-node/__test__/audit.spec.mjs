@@ -5,7 +5,17 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { AuditLog, Engine, generateAuditKey, verifyAudit, verifyAuditAsync } from 'microgov'
+import { createHash } from 'node:crypto'
+import {
+  AuditLog,
+  Engine,
+  exportAudit,
+  exportAuditToFile,
+  exportAuditToFileAsync,
+  generateAuditKey,
+  verifyAudit,
+  verifyAuditAsync,
+} from 'microgov'
 import { fixtures, read } from './helpers.mjs'
 
 const audit = (f) => join(fixtures, 'audit', f)
@@ -164,5 +174,46 @@ describe('AuditLog', () => {
     assert.throws(() => AuditLog.open(join(dir, 'x.jsonl'), { rotateBytes: 0 }), (e) => e.code === 'audit.invalid_argument')
     assert.throws(() => AuditLog.open(join(dir, 'x.jsonl'), { signinKey: skey }), (e) => e.code === 'ERR_INVALID_ARG_VALUE')
     assert.throws(() => generateAuditKey('has space'), (e) => e.code === 'audit.bad_key')
+  })
+})
+
+describe('SIEM export', () => {
+  const lines = readFileSync(join(fixtures, 'audit', 'good.jsonl'), 'utf8').trimEnd().split('\n')
+
+  test('OCSF events carry the record hash, seq and log id', () => {
+    const events = exportAudit(join(fixtures, 'audit', 'good.jsonl'), { format: 'ocsf', rawData: true })
+    assert.equal(events.length, lines.length)
+    events.forEach((e, i) => {
+      const record = JSON.parse(lines[i])
+      assert.equal(e.class_uid, record.action === 'policy.evaluate' ? 2003 : 3004)
+      assert.equal(e.type_uid, e.class_uid * 100 + e.activity_id)
+      assert.equal(e.metadata.version, '1.8.0')
+      assert.equal(e.metadata.sequence, record.seq)
+      assert.equal(e.raw_data, lines[i])
+      const hash = createHash('sha256').update(Buffer.concat([Buffer.from([0]), Buffer.from(lines[i])])).digest('hex')
+      assert.equal(e.metadata.uid, hash)
+      assert.equal(e.unmapped.microgov.hash, hash)
+    })
+  })
+
+  test('OTLP, JSON lines and a file', async () => {
+    const [request] = exportAudit(join(fixtures, 'audit', 'good.jsonl'), { format: 'otlp' })
+    const records = request.resourceLogs[0].scopeLogs[0].logRecords
+    assert.equal(records.length, 10)
+    assert.equal(typeof records[0].timeUnixNano, 'string')
+    assert.deepEqual(exportAudit(join(fixtures, 'audit', 'good.jsonl'), { format: 'jsonl' }), lines)
+    const dir = mkdtempSync(join(tmpdir(), 'microgov-export-'))
+    const out = join(dir, 'out.ndjson')
+    const report = exportAuditToFile(join(fixtures, 'audit', 'good.jsonl'), out, { format: 'ocsf' })
+    assert.equal(report.records, 10)
+    assert.equal(readFileSync(out, 'utf8').trimEnd().split('\n').length, 10)
+    const again = await exportAuditToFileAsync(join(fixtures, 'audit', 'good.jsonl'), out, { format: 'otlp' })
+    assert.equal(again.format, 'otlp')
+  })
+
+  test('a tampered log and bad options fail with codes', () => {
+    assert.throws(() => exportAudit(join(fixtures, 'audit', 'edited_record.jsonl')), { code: 'audit.tampered' })
+    assert.throws(() => exportAudit(join(fixtures, 'audit', 'good.jsonl'), { format: 'csv' }), (e) => e.code !== undefined)
+    assert.throws(() => exportAudit(join(fixtures, 'audit', 'good.jsonl'), { formats: 'ocsf' }), (e) => e.code !== undefined)
   })
 })

@@ -87,11 +87,11 @@ fn audit_options(value: Option<Unknown<'_>>) -> std::result::Result<AuditOptions
     Ok(opts)
 }
 
-fn is_null(v: &Unknown<'_>) -> bool {
+pub(crate) fn is_null(v: &Unknown<'_>) -> bool {
     v.get_type().ok() == Some(ValueType::Null)
 }
 
-fn string_of(v: &Unknown<'_>, what: &str) -> std::result::Result<String, Failure> {
+pub(crate) fn string_of(v: &Unknown<'_>, what: &str) -> std::result::Result<String, Failure> {
     if v.get_type().ok() != Some(ValueType::String) {
         return Err(Failure::arg_type(format!("{what} must be a string")));
     }

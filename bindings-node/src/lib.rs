@@ -13,6 +13,7 @@
 mod audit;
 mod convert;
 mod errors;
+mod export;
 mod json;
 mod prepared;
 mod tasks;

@@ -312,6 +312,26 @@ export interface VerifyAuditOptions {
   publicKey?: string | null
 }
 
+export interface ExportAuditOptions {
+  /** `'ocsf'` (default: OCSF 1.8.0 events), `'otlp'` (OTLP/JSON requests) or `'jsonl'` (the records' lines). */
+  format?: 'ocsf' | 'otlp' | 'jsonl' | null
+  /** OCSF only: also put each record's line in `raw_data`. */
+  rawData?: boolean | null
+}
+
+/** What `exportAuditToFile` wrote. */
+export interface ExportReport {
+  format: 'ocsf' | 'otlp' | 'jsonl'
+  /** Records exported (seq 0 to records-1). */
+  records: number
+  log_id: string | null
+  last_hash: string | null
+  /** Merkle root of the records exported. */
+  root: string
+  /** The log ended in an incomplete line (a write in progress): it was left out. */
+  torn_tail: boolean
+}
+
 export type TamperKind =
   | 'edited_record' | 'deleted_record' | 'seq_gap' | 'reordered' | 'bad_prev' | 'non_canonical'
   | 'duplicate_key' | 'bad_value' | 'bad_json' | 'bad_record' | 'torn_line' | 'log_id_mismatch'

@@ -7,7 +7,8 @@
 //!
 //! One module per class: `engine` (`Engine`), `decision` (`Decision`, with
 //! its Jupyter view in `html`), `prepared` (`PreparedApp`), `egress`
-//! (`EgressVerdict`, `EgressGuard`), `audit` (`AuditLog`, `VerifyReport`);
+//! (`EgressVerdict`, `EgressGuard`), `audit` (`AuditLog`, `VerifyReport`), `export`
+//! (`export_audit`);
 //! `errors` maps core errors, `json`, `doc` and `convert` read Python
 //! values, `many` feeds `evaluate_many`.
 
@@ -18,6 +19,7 @@ mod doc;
 mod egress;
 mod engine;
 mod errors;
+mod export;
 mod html;
 mod json;
 mod many;
@@ -61,6 +63,7 @@ fn _microgov(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<audit::VerifyReport>()?;
     m.add_function(wrap_pyfunction!(audit::verify_audit, m)?)?;
     m.add_function(wrap_pyfunction!(audit::generate_audit_key, m)?)?;
+    m.add_function(wrap_pyfunction!(export::export_audit, m)?)?;
     m.add_function(wrap_pyfunction!(looks_like_manifest, m)?)?;
     errors::register(m)?;
     // Set, not added: private, so it stays out of `__all__` and the stubs.

@@ -3,6 +3,7 @@ variants fail) exactly as in Rust, and a log written here verifies."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from concurrent.futures import ThreadPoolExecutor
@@ -219,3 +220,44 @@ def test_a_second_writer_is_refused_even_in_another_process(tmp_path: Path) -> N
     assert other() == "appended"
     report = microgov.verify_audit(path)
     assert report.ok and report.records == 3
+
+
+# --- SIEM export: the core's mapping, reached from Python --------------------------------
+
+
+def test_export_ocsf_events_carry_the_chain() -> None:
+    lines = (AUDIT / "good.jsonl").read_text(encoding="utf-8").splitlines()
+    events = microgov.export_audit(AUDIT / "good.jsonl", "ocsf", raw_data=True)
+    assert len(events) == len(lines)
+    for event, line in zip(events, lines):
+        record = json.loads(line)
+        assert event["class_uid"] == (2003 if record["action"] == "policy.evaluate" else 3004)
+        assert event["type_uid"] == event["class_uid"] * 100 + event["activity_id"]
+        assert event["metadata"]["version"] == "1.8.0"
+        assert event["metadata"]["sequence"] == record["seq"]
+        assert event["unmapped"]["microgov"]["log_id"] == record["log_id"]
+        assert event["raw_data"] == line
+        digest = hashlib.sha256(b"\x00" + line.encode("utf-8")).hexdigest()
+        assert event["metadata"]["uid"] == digest == event["unmapped"]["microgov"]["hash"]
+
+
+def test_export_otlp_and_jsonl_and_to_a_file(tmp_path: Path) -> None:
+    (request,) = microgov.export_audit(AUDIT / "good.jsonl", "otlp")
+    records = request["resourceLogs"][0]["scopeLogs"][0]["logRecords"]
+    assert len(records) == 10
+    assert all(isinstance(r["timeUnixNano"], str) for r in records)
+    assert microgov.export_audit(AUDIT / "good.jsonl", "jsonl") == (AUDIT / "good.jsonl").read_text(
+        encoding="utf-8"
+    ).splitlines()
+    out = tmp_path / "out.ndjson"
+    report = microgov.export_audit(AUDIT / "good.jsonl", "ocsf", output=out)
+    assert report["records"] == 10 and report["format"] == "ocsf" and not report["torn_tail"]
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 10
+
+
+def test_export_refuses_a_tampered_log_and_a_bad_format() -> None:
+    with pytest.raises(TamperedLogError) as e:
+        microgov.export_audit(AUDIT / "edited_record.jsonl", "ocsf")
+    assert e.value.code == "audit.tampered"
+    with pytest.raises(ValueError):
+        microgov.export_audit(AUDIT / "good.jsonl", "csv")  # type: ignore[call-overload]

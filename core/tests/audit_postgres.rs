@@ -382,3 +382,33 @@ fn store_errors_have_stable_codes() {
     let err = log.append(&ev(0, 1)).unwrap_err();
     assert_eq!(err.code(), "audit.store_conflict", "{err}");
 }
+
+#[test]
+fn siem_export_and_consistency_proofs_read_a_database_log() {
+    let Some(server) = server() else { return };
+    let (_, url) = fresh_log(&server, "siem");
+    let log = AuditLog::open(&url, AuditOptions::new()).unwrap();
+    let events: Vec<Event> = (0..20).map(|i| ev(1, i)).collect();
+    log.append_batch(&events).unwrap();
+    log.close().unwrap();
+
+    let ocsf = cli().args(["audit", "export", &url, "--format", "ocsf", "--raw-data"]).output().unwrap();
+    assert!(ocsf.status.success(), "{}", String::from_utf8_lossy(&ocsf.stderr));
+    let lines: Vec<serde_json::Value> = ocsf
+        .stdout
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 20);
+    assert!(lines[0]["raw_data"].is_string());
+    let otlp = cli().args(["audit", "export", &url, "-f", "otlp"]).output().unwrap();
+    assert!(otlp.status.success(), "{}", String::from_utf8_lossy(&otlp.stderr));
+    let req: serde_json::Value = serde_json::from_slice(otlp.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
+    assert_eq!(req["resourceLogs"][0]["scopeLogs"][0]["logRecords"].as_array().unwrap().len(), 20);
+
+    let proof = cli().args(["audit", "prove", "--consistency", "5", "20", &url, "--format", "json"]).output().unwrap();
+    assert!(proof.status.success(), "{}", String::from_utf8_lossy(&proof.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&proof.stdout).unwrap();
+    assert_eq!((doc["old_size"].as_u64(), doc["new_size"].as_u64()), (Some(5), Some(20)));
+}

@@ -3,7 +3,7 @@ checked against the module by ``python -m mypy.stubtest microgov._microgov``).""
 
 import os
 from datetime import datetime
-from typing import Any, Dict, Iterable, List, Literal, Mapping, Optional, Sequence, Tuple, TypedDict, Union, final
+from typing import Any, Dict, Iterable, List, Literal, Mapping, Optional, Sequence, Tuple, TypedDict, Union, final, overload
 
 from microgov.types import (
     ApprovalUse,
@@ -39,6 +39,7 @@ __all__ = [
     "PreparedApp",
     "TamperedLogError",
     "VerifyReport",
+    "export_audit",
     "generate_audit_key",
     "looks_like_manifest",
     "verify_audit",
@@ -246,6 +247,32 @@ def verify_audit(
     raise_on_tamper: bool = True,
 ) -> VerifyReport:
     """Verifies an audit log; raises ``TamperedLogError`` when it was changed."""
+
+class _ExportReport(TypedDict):
+    format: Literal["jsonl", "ocsf", "otlp"]
+    records: int
+    log_id: Optional[str]
+    last_hash: Optional[str]
+    root: str
+    torn_tail: bool
+
+@overload
+def export_audit(
+    log: _Path,
+    format: Literal["jsonl", "ocsf", "otlp"] = "ocsf",
+    *,
+    output: _Path,
+    raw_data: bool = False,
+) -> _ExportReport: ...
+@overload
+def export_audit(
+    log: _Path,
+    format: Literal["jsonl", "ocsf", "otlp"] = "ocsf",
+    *,
+    output: None = None,
+    raw_data: bool = False,
+) -> List[Any]:
+    """Exports an audit log as OCSF events, OTLP/JSON log records or its lines, verifying it."""
 
 def generate_audit_key(name: str) -> _GeneratedKey:
     """A new Ed25519 key pair for signing checkpoints."""

@@ -19,7 +19,7 @@ use super::AuditError;
 const ALG_ED25519: u8 = 0x01;
 
 /// The signature line prefix: U+2014 EM DASH and a space.
-const SIG_PREFIX: &str = "\u{2014} ";
+pub(crate) const SIG_PREFIX: &str = "\u{2014} ";
 
 /// An Ed25519 key that signs checkpoints, with the key name that appears in signature lines.
 #[derive(Clone)]
@@ -53,7 +53,7 @@ pub fn keygen(name: &str) -> Result<(String, String), AuditError> {
 /// Key names follow the signed-note rules (C2SP `signed-note`, §7.2 of the format): non-empty,
 /// no `+`, no Unicode whitespace, no character below U+0020. The error names the first bad
 /// character and its position (1-based, in characters).
-fn check_name(name: &str) -> Result<(), AuditError> {
+pub(crate) fn check_name(name: &str) -> Result<(), AuditError> {
     if name.is_empty() {
         return Err(AuditError::BadKey { reason: "key name is empty".into() });
     }
@@ -81,20 +81,31 @@ fn check_name(name: &str) -> Result<(), AuditError> {
 
 /// Key id: the first 4 bytes of SHA-256(name || 0x0A || 0x01 || public key).
 fn key_id(name: &str, public: &[u8; 32]) -> [u8; 4] {
+    key_id_for(name, ALG_ED25519, public)
+}
+
+/// Key id of a key of signature type `alg`: SHA-256(name || 0x0A || alg || public key)[:4].
+pub(crate) fn key_id_for(name: &str, alg: u8, public: &[u8; 32]) -> [u8; 4] {
     let mut h = Sha256::new();
     h.update(name.as_bytes());
-    h.update([b'\n', ALG_ED25519]);
+    h.update([b'\n', alg]);
     h.update(public);
     let d = h.finalize();
     [d[0], d[1], d[2], d[3]]
 }
 
-fn hex_id(id: &[u8; 4]) -> String {
+pub(crate) fn hex_id(id: &[u8; 4]) -> String {
     format!("{:08x}", u32::from_be_bytes(*id))
 }
 
 /// Splits `name+hexid+base64` into its parts and decodes the `0x01 || 32 bytes` key material.
 fn parse_key_parts(rest: &str) -> Result<(String, [u8; 4], [u8; 32]), AuditError> {
+    let (name, id, _, bytes) = parse_key_material(rest, &[ALG_ED25519])?;
+    Ok((name, id, bytes))
+}
+
+/// Splits `name+hexid+base64` and decodes `alg || 32 bytes`, `alg` one of `algs`.
+pub(crate) fn parse_key_material(rest: &str, algs: &[u8]) -> Result<(String, [u8; 4], u8, [u8; 32]), AuditError> {
     let bad = |reason: &str| AuditError::BadKey { reason: reason.to_string() };
     // The base64 part may itself contain '+'.
     let mut parts = rest.splitn(3, '+');
@@ -107,12 +118,15 @@ fn parse_key_parts(rest: &str) -> Result<(String, [u8; 4], [u8; 32]), AuditError
     }
     let id = u32::from_str_radix(id, 16).map_err(|_| bad("key id must be 8 hex digits"))?.to_be_bytes();
     let raw = B64.decode(material.trim_end()).map_err(|_| bad("key is not valid base64"))?;
-    if raw.len() != 33 || raw[0] != ALG_ED25519 {
-        return Err(bad("key is not an ed25519 key (expected 0x01 and 32 bytes)"));
+    if raw.len() != 33 || !algs.contains(&raw[0]) {
+        let want: Vec<String> = algs.iter().map(|a| format!("0x{a:02x}")).collect();
+        return Err(AuditError::BadKey {
+            reason: format!("key is not an ed25519 key of this kind (expected {} and 32 bytes)", want.join(" or ")),
+        });
     }
     let mut bytes = [0u8; 32];
     bytes.copy_from_slice(&raw[1..]);
-    Ok((name.to_string(), id, bytes))
+    Ok((name.to_string(), id, raw[0], bytes))
 }
 
 impl SigningKey {
@@ -303,7 +317,9 @@ impl Checkpoint {
             for sig in &sigs {
                 if sig.name == key.name && sig.id == key.id {
                     matching += 1;
-                    let signature = Signature::from_bytes(&sig.sig);
+                    // Signatures of other lengths belong to other kinds of key: they never verify.
+                    let Ok(bytes) = <[u8; 64]>::try_from(sig.sig.as_slice()) else { continue };
+                    let signature = Signature::from_bytes(&bytes);
                     if key.key.verify_strict(text.as_bytes(), &signature).is_ok() {
                         return Ok(cp);
                     }
@@ -326,16 +342,18 @@ pub(crate) fn has_signature_by(note: &str, key: &VerifierKey) -> bool {
     split_note(note).is_ok_and(|(_, sigs)| sigs.iter().any(|s| s.name == key.name && s.id == key.id))
 }
 
-struct NoteSig<'a> {
-    name: &'a str,
-    id: [u8; 4],
-    sig: [u8; 64],
+pub(crate) struct NoteSig<'a> {
+    pub name: &'a str,
+    pub id: [u8; 4],
+    /// The bytes after the key id (a plain Ed25519 signature is 64 of them; a cosignature is
+    /// an 8-byte timestamp and 64 bytes).
+    pub sig: Vec<u8>,
 }
 
 /// Splits a signed note into its text (ending in a newline) and its signatures, per the C2SP
 /// signed-note rules: UTF-8 without control characters other than newline; the text ends at
 /// the last blank line; every line after it is `— <name> <base64(id || signature)>`.
-fn split_note(note: &str) -> Result<(&str, Vec<NoteSig<'_>>), AuditError> {
+pub(crate) fn split_note(note: &str) -> Result<(&str, Vec<NoteSig<'_>>), AuditError> {
     // C2SP forbids only characters below U+0020 (other than LF); U+007F..U+009F are allowed.
     if note.chars().any(|c| c < '\u{20}' && c != '\n') {
         return Err(bad_checkpoint("note contains a control character"));
@@ -361,10 +379,7 @@ fn split_note(note: &str) -> Result<(&str, Vec<NoteSig<'_>>), AuditError> {
             return Err(bad_checkpoint("signature too short"));
         }
         let id = [raw[0], raw[1], raw[2], raw[3]];
-        // Signatures of other types or lengths belong to other keys; they cannot match ours.
-        if let Ok(sig) = <[u8; 64]>::try_from(&raw[4..]) {
-            sigs.push(NoteSig { name, id, sig });
-        }
+        sigs.push(NoteSig { name, id, sig: raw[4..].to_vec() });
     }
     Ok((text, sigs))
 }

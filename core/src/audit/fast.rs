@@ -12,12 +12,23 @@ use super::merkle::decode_hex32_strict;
 use super::record::{check_action, check_log_id, parse_ts_fields};
 use crate::canonical::{cmp_utf16, next_special, MAX_DEPTH, MAX_SAFE_INTEGER};
 
-/// What the chain needs from a good line.
+/// What the chain needs from a good line, and where each member's value is (for export).
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct FastView<'a> {
     pub log_id: &'a str,
     pub seq: u64,
     pub prev: [u8; 32],
+    /// Byte range of each member's value, in [`MEMBERS`] order; `(0, 0)` when absent.
+    pub spans: Spans,
+}
+
+/// Value ranges of the top-level members, in [`MEMBERS`] order.
+pub(crate) type Spans = [(u32, u32); 19];
+
+/// The name of the member at index `i` of [`Spans`].
+#[cfg(test)]
+pub(crate) fn member_name(i: usize) -> &'static str {
+    MEMBERS.get(i).map_or("", |(n, _)| n)
 }
 
 /// Top-level member names in canonical order, with the kind of value each takes.
@@ -65,13 +76,16 @@ pub(crate) fn record(line: &[u8]) -> Option<FastView<'_>> {
     let (mut log_id, mut seq, mut prev) = (None, None, None);
     let (mut action, mut ts, mut v) = (false, false, false);
     let mut next_member = 0;
+    let mut spans: Spans = [(0, 0); 19];
     loop {
         let name = c.plain_key()?;
         // Members are sorted: find this one at or after the last one seen.
         let offset = MEMBERS[next_member..].iter().position(|(n, _)| *n == name)?;
-        let (_, kind) = MEMBERS[next_member + offset];
+        let index = next_member + offset;
+        let (_, kind) = MEMBERS[index];
         next_member += offset + 1;
         c.eat(b':')?;
+        let start = c.i;
         match kind {
             Kind::Str => {
                 c.string()?;
@@ -137,6 +151,8 @@ pub(crate) fn record(line: &[u8]) -> Option<FastView<'_>> {
                 c.eat(b'}')?;
             }
         }
+        // A line is at most 1 MiB (MAX_LINE), so offsets fit in u32.
+        spans[index] = (u32::try_from(start).ok()?, u32::try_from(c.i).ok()?);
         match c.next()? {
             b',' => {}
             b'}' => break,
@@ -146,7 +162,7 @@ pub(crate) fn record(line: &[u8]) -> Option<FastView<'_>> {
     if c.i != line.len() || !(action && ts && v) {
         return None;
     }
-    Some(FastView { log_id: log_id?, seq: seq?, prev: prev? })
+    Some(FastView { log_id: log_id?, seq: seq?, prev: prev?, spans })
 }
 
 struct Cursor<'a> {

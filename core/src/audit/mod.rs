@@ -9,12 +9,15 @@
 //! - [`Chain`] builds records in memory (no I/O); [`AuditLog`] writes them durably to a file
 //!   or (cargo feature `postgres`) to PostgreSQL, where many processes share one chain.
 //! - [`verify`] checks a log and names the first bad record.
-//! - [`Checkpoint`], [`SigningKey`], [`VerifierKey`], [`keygen`] sign and check tree heads.
+//! - [`Checkpoint`], [`SigningKey`], [`VerifierKey`], [`keygen`] sign and check tree heads;
+//!   [`WitnessSigningKey`], [`WitnessKey`], [`WitnessPolicy`] cosign them as witnesses and check
+//!   "K of N witnesses cosigned" (C2SP `tlog-cosignature`).
+//! - [`export`] writes a log as OCSF events, OTLP log records or its own bytes, for a SIEM.
 //!
 //! Files: `record/` (events and record lines), `chain.rs`, `log/` (the durable log: the handle
 //! over both backends, options, and the file log's open, writer, lock), `pg/` (the PostgreSQL
 //! log), `location.rs` (file path or `postgres://` URL), `verify/` (report and streaming scan, with `fast.rs` its fast path),
-//! `merkle.rs`, `checkpoint.rs`, `error.rs`; canonical JSON is `crate::canonical`, shared
+//! `merkle.rs`, `checkpoint.rs`, `witness.rs`, `export/` (OCSF, OTLP), `error.rs`; canonical JSON is `crate::canonical`, shared
 //! with the engine's input digest (`jcs.rs` turns its failures into [`AuditError`]s).
 //!
 //! ```
@@ -37,6 +40,7 @@
 mod chain;
 mod checkpoint;
 mod error;
+mod export;
 mod fast;
 mod jcs;
 mod location;
@@ -46,10 +50,12 @@ pub mod merkle;
 mod pg;
 mod record;
 mod verify;
+mod witness;
 
 pub use chain::{Chain, Receipt};
 pub use checkpoint::{keygen, Checkpoint, SigningKey, VerifierKey};
 pub use error::AuditError;
+pub use export::{export, export_line, ExportFormat, ExportOptions, ExportReport, OCSF_VERSION, OTLP_BATCH};
 pub use location::is_store_url;
 pub use log::{AuditLog, AuditOptions, Recovery, SyncPolicy, TornTail};
 pub use merkle::{leaf_hash, ConsistencyProof, Hash, InclusionProof};
@@ -57,3 +63,4 @@ pub use record::{Event, PolicyRef, Record, MAX_LINE, RECORD_VERSION};
 pub use verify::{
     for_each_line, read_checkpoints, verify, write_lines, LogSource, Tamper, TamperKind, VerifyReport, VerifyStatus,
 };
+pub use witness::{witness_keygen, Cosignature, WitnessKey, WitnessPolicy, WitnessSigningKey};

@@ -20,7 +20,7 @@ mod time;
 mod write;
 
 pub(crate) use schema::{check_action, check_log_id, check_record};
-pub(crate) use time::{format_ts, parse_ts_fields};
+pub(crate) use time::{format_ts, parse_rfc3339, parse_ts_fields};
 pub(crate) use write::write_record;
 
 /// The record format version this crate writes and reads.

@@ -20,7 +20,7 @@ mod stored;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use scan::{open_sources, scan, segment_paths};
+pub(crate) use scan::{open_sources, scan, scan_lines, segment_paths, Input};
 pub use stored::{for_each_line, read_checkpoints, write_lines};
 
 /// Where the records come from. A path that is a `postgres://` URL (see

@@ -4,7 +4,7 @@
 
 use super::{LogSource, Tamper, TamperKind, VerifyReport, VerifyStatus};
 use crate::audit::checkpoint::Checkpoint;
-use crate::audit::fast;
+use crate::audit::fast::{self, Spans};
 use crate::audit::merkle::{leaf_hash, Frontier, Hash};
 use crate::audit::record::{check_record, MAX_LINE};
 use crate::audit::AuditError;
@@ -176,6 +176,25 @@ pub(crate) fn scan(
     checkpoints: &[Checkpoint],
     on_leaf: &mut dyn FnMut(Hash),
 ) -> Result<Scan, AuditError> {
+    scan_lines(inputs, checkpoints, &mut |hash, _, _| {
+        on_leaf(hash);
+        Ok(())
+    })
+}
+
+/// What [`scan_lines`] calls for each good record: its hash, its line, its member ranges.
+pub(crate) type OnRecord<'a> = dyn FnMut(Hash, &[u8], Option<&Spans>) -> Result<(), AuditError> + 'a;
+
+/// A line's seq, prev and (from the fast path) member ranges, or its finding.
+type LineCheck = Result<(u64, [u8; 32], Option<Spans>), (TamperKind, String)>;
+
+/// [`scan`], with each good record's line (without its LF) beside its hash, and where its
+/// members are when the fast path read it; an error from `on_record` ends the scan with it.
+pub(crate) fn scan_lines(
+    inputs: Vec<Input<'_>>,
+    checkpoints: &[Checkpoint],
+    on_record: &mut OnRecord<'_>,
+) -> Result<Scan, AuditError> {
     let mut lines = Lines { inputs, idx: 0, line_no: 0, offset: 0, buf: Vec::with_capacity(1024) };
     let mut log_id: Option<String> = None;
     let mut roots: BTreeMap<u64, Hash> = BTreeMap::new();
@@ -225,7 +244,7 @@ pub(crate) fn scan(
             finding = Some(at(TamperKind::TornLine, Some(n), reason, &lines));
             break;
         }
-        let (seq, prev) = match check_line(&lines.buf, &mut log_id, origin.is_some()) {
+        let (seq, prev, spans) = match check_line(&lines.buf, &mut log_id, origin.is_some()) {
             Ok(v) => v,
             Err((kind, reason)) => {
                 finding = Some(at(kind, Some(n), reason, &lines));
@@ -266,7 +285,7 @@ pub(crate) fn scan(
         }
         last = hash;
         frontier.push(hash);
-        on_leaf(hash);
+        on_record(hash, &lines.buf, spans.as_ref())?;
         count += 1;
         if let Some(root) = roots.get(&count) {
             if frontier.root() != *root {
@@ -312,11 +331,7 @@ pub(crate) fn scan(
 /// id. Returns seq and prev, or the finding. The fast path handles good lines without
 /// allocating; anything it does not accept goes through the full parser, which names the
 /// fault.
-fn check_line(
-    line: &[u8],
-    log_id: &mut Option<String>,
-    from_checkpoint: bool,
-) -> Result<(u64, [u8; 32]), (TamperKind, String)> {
+fn check_line(line: &[u8], log_id: &mut Option<String>, from_checkpoint: bool) -> LineCheck {
     let mismatch = |found: &str, expected: &str| {
         let whose = if from_checkpoint { "the checkpoint's" } else { "the first record's" };
         (TamperKind::LogIdMismatch, format!("log id {found:?} differs from {whose} {expected:?}"))
@@ -331,7 +346,7 @@ fn check_line(
     };
     if let Some(v) = fast::record(line) {
         check_id(v.log_id, log_id)?;
-        return Ok((v.seq, v.prev));
+        return Ok((v.seq, v.prev, Some(v.spans)));
     }
     let node = canonical::parse(line, true).map_err(|e| {
         let kind = match e.fault {
@@ -348,7 +363,7 @@ fn check_line(
     })?;
     let view = check_record(&node).map_err(|reason| (TamperKind::BadRecord, reason))?;
     check_id(view.log_id, log_id)?;
-    Ok((view.seq, view.prev))
+    Ok((view.seq, view.prev, None))
 }
 
 /// Classifies a record whose seq is not the expected `n` (see the spec): a record from later

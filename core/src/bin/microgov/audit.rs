@@ -1,27 +1,22 @@
-//! `microgov audit verify|append|checkpoint|prove|export` and `microgov keygen`:
-//! the tamper-evident audit log from the command line. Every LOG is a file path or a
+//! `microgov audit verify|append|checkpoint|prove` and `microgov keygen`:
+//! the tamper-evident audit log from the command line. `export` is in `audit_export.rs`,
+//! consistency proofs in `audit_proof.rs`, witnesses (`cosign`, `verify --witness-key`) in
+//! `audit_witness.rs`. Every LOG is a file path or a
 //! `postgres://user@host:port/db?log=<log_id>` URL (the library tells them apart).
 
 use crate::args::ColorChoice;
-use crate::common::{core_error, describe_core, exit, io_message, read_option_file, CliError, CliResult};
+pub use crate::audit_common::{audit_error, must_exist, Format};
+use crate::common::{core_error, exit, io_message, read_option_file, CliError, CliResult};
 use crate::style::Style;
-use clap::{Subcommand, ValueEnum};
+use clap::Subcommand;
 use microgov::audit::merkle::{verify_inclusion, MerkleTree};
 use microgov::audit::{
-    for_each_line, is_store_url, keygen, leaf_hash, read_checkpoints, verify, AuditError, AuditLog, AuditOptions,
+    for_each_line, is_store_url, keygen, leaf_hash, read_checkpoints, verify, witness_keygen, AuditLog, AuditOptions,
     Event, LogSource, SigningKey, SyncPolicy, VerifierKey, VerifyStatus,
 };
 use serde_json::{json, Value};
 use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// For people.
-    Text,
-    /// For tools.
-    Json,
-}
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
@@ -56,25 +51,50 @@ process writes the same log.",
         after_help = "Examples:\n  microgov audit checkpoint audit.jsonl --key audit.key\n  microgov audit checkpoint audit.jsonl --key audit.key > latest.checkpoint\n\nExit status: 0 written, 2 the log does not verify, a bad key, or a usage error."
     )]
     Checkpoint(CheckpointArgs),
-    /// Print an inclusion proof of one record (RFC 9162), checked against the log's root.
+    /// Print an inclusion proof of one record, or a consistency proof between two tree sizes (RFC 9162).
     #[command(
         long_about = "Compute the Merkle inclusion proof (RFC 9162 2.1.3) of record SEQ in the tree of the \
 first --tree-size records (default: all), so that someone holding a checkpoint of that size can \
 check that the record is in the log without reading it. The log is verified first; the proof is \
-checked against the root before it is printed. Reads only.",
-        after_help = "Examples:\n  microgov audit prove audit.jsonl 41\n  microgov audit prove audit.jsonl 41 --tree-size 1000 > proof.json\n\nExit status: 0 printed, 1 the log is tampered, 2 seq out of range, unreadable log (or a usage error)."
+checked against the root before it is printed. With --consistency OLD NEW, prints the consistency \
+proof (RFC 9162 2.1.4) between the trees of OLD and NEW records instead, checked against both roots: \
+what `microgov audit check-consistency` takes to show that a checkpoint of NEW extends one of OLD. \
+Reads only.",
+        after_help = "Examples:\n  microgov audit prove audit.jsonl 41\n  microgov audit prove audit.jsonl 41 --tree-size 1000 > proof.json\n  microgov audit prove --consistency 1000 2000 audit.jsonl --format json\n\nExit status: 0 printed, 1 the log is tampered, 2 seq out of range, unreadable log (or a usage error)."
     )]
     Prove(ProveArgs),
-    /// Write a log's records as a file log's bytes (a PostgreSQL log becomes a JSON Lines file).
+    /// Write the log as OCSF events or OTLP log records (for a SIEM), or as its own bytes.
     #[command(
-        long_about = "Write every record of a log, in order, to --output (default: standard output). \
-The jsonl format is the file log's exact bytes (one canonical line and a line feed per record), \
-so `microgov audit verify` and any other file verifier check the copy; with --output, the log's \
-signed checkpoints go to OUTPUT.checkpoints beside it. Reads only; the records are copied as \
-stored (run `microgov audit verify` on the log or the copy to check them).",
-        after_help = "Examples:\n  microgov audit export 'postgres://audit@db.internal/microgov?log=tenant-acme' -o acme.jsonl\n  microgov audit verify acme.jsonl --public-key audit.key.pub\n\nExit status: 0 written, 2 an unreadable log or output (or a usage error)."
+        long_about = "Export an audit log (a file or a postgres:// URL), verifying its chain as it is read: \
+--format jsonl writes the records' lines exactly as stored (the file log's bytes, so `microgov audit verify` \
+and any other file verifier check the copy; with --output, the log's signed checkpoints go to \
+OUTPUT.checkpoints beside it); ocsf writes one OCSF 1.8.0 event per line (policy decisions as Compliance Finding \
+2003, other records as Entity Management 3004), otlp one OTLP/JSON ExportLogsServiceRequest per line \
+(up to 1,000 log records each, the body being the record's line). Every event carries the record's hash, \
+seq and log id, so the SIEM copy can be checked against the chain. A record is written only once the \
+next one links to it; a tampered log stops at the first bad record. Reads only.",
+        after_help = "Examples:\n  microgov audit export audit.jsonl --format ocsf > audit.ocsf.ndjson\n  microgov audit export audit.jsonl --format otlp -o audit.otlp.jsonl\n  microgov audit export 'postgres://audit@db.internal/microgov?log=tenant-acme' -o acme.jsonl\n  microgov audit verify acme.jsonl --public-key audit.key.pub\n\nExit status: 0 exported, 1 the log is tampered (the records before the first bad one were written), 2 unreadable log or output, or a usage error."
     )]
     Export(crate::audit_export::ExportArgs),
+    /// Check that a newer checkpoint extends an older one (RFC 9162 consistency proof).
+    #[command(
+        long_about = "Check two checkpoints of a log against a consistency proof (from `microgov audit prove \
+--consistency OLD NEW LOG --format json`, or made from --log): the tree of the older checkpoint must be \
+a prefix of the newer one's, so nothing the older one attested was changed or removed. With \
+--public-key, both must be signed with that key. Needs neither the log nor the records when a proof is given.",
+        after_help = "Examples:\n  microgov audit prove --consistency 1000 2000 audit.jsonl --format json > proof.json\n  microgov audit check-consistency old.checkpoint new.checkpoint --proof proof.json --public-key audit.pub\n  microgov audit check-consistency old.checkpoint new.checkpoint --log audit.jsonl\n\nExit status: 0 consistent, 1 not consistent, 2 unreadable input, bad signature or key, or a usage error."
+    )]
+    CheckConsistency(crate::audit_proof::CheckConsistencyArgs),
+    /// Act as a witness: check a checkpoint, then add a C2SP cosignature to it.
+    #[command(
+        long_about = "Cosign a checkpoint as a witness (C2SP tlog-cosignature, cosignature/v1, Ed25519): the \
+checkpoint must be signed with the log's key (--public-key); with --previous (the last checkpoint this \
+witness cosigned) it must extend that one (proof from --proof or --log); with --log, the log must \
+verify and hash to its root. Prints the note with the cosignature line added. Verifiers then require \
+K of N witnesses with `microgov audit verify --witness-key FILE... --witnesses K`.",
+        after_help = "Examples:\n  microgov keygen witness.example/w1 --witness -o w1.key\n  microgov audit cosign latest.checkpoint --key w1.key --public-key audit.pub --previous last-seen.checkpoint --log audit.jsonl > cosigned.checkpoint\n  microgov audit verify audit.jsonl --checkpoint cosigned.checkpoint --public-key audit.pub --witness-key w1.key.pub --witness-key w2.key.pub --witnesses 1\n\nExit status: 0 cosigned, 1 refused (bad signature, inconsistent or tampered log), 2 unreadable input or a usage error."
+    )]
+    Cosign(crate::audit_witness::CosignArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -88,6 +108,13 @@ pub struct VerifyArgs {
     /// The verifier key (`<name>+<id>+<base64>`) the checkpoint must be signed with.
     #[arg(long, value_name = "FILE")]
     pub public_key: Option<PathBuf>,
+    /// A witness's verifier key (`microgov keygen --witness`); repeat for each witness. The
+    /// latest checkpoint must carry their cosignatures (C2SP tlog-cosignature).
+    #[arg(long = "witness-key", value_name = "FILE", requires = "checkpoint")]
+    pub witness_keys: Vec<PathBuf>,
+    /// How many of the --witness-key witnesses must have cosigned (default: all).
+    #[arg(long, value_name = "K", requires = "witness_keys")]
+    pub witnesses: Option<usize>,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -143,11 +170,14 @@ pub struct ProveArgs {
     #[arg(value_name = "LOG")]
     pub log: PathBuf,
     /// The record's seq.
-    #[arg(value_name = "SEQ")]
-    pub seq: u64,
+    #[arg(value_name = "SEQ", required_unless_present = "consistency")]
+    pub seq: Option<u64>,
     /// The tree size to prove against (a checkpoint's size); default: every record.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", conflicts_with = "consistency")]
     pub tree_size: Option<u64>,
+    /// Print the consistency proof (RFC 9162 2.1.4) between tree sizes OLD and NEW instead.
+    #[arg(long, num_args = 2, value_names = ["OLD", "NEW"], conflicts_with = "seq")]
+    pub consistency: Option<Vec<u64>>,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Json)]
     pub format: Format,
@@ -164,18 +194,9 @@ pub struct KeygenArgs {
     /// Overwrite existing key files.
     #[arg(long)]
     pub force: bool,
-}
-
-fn audit_error(e: AuditError) -> CliError {
-    CliError::input(describe_core(e))
-}
-
-/// A log file must exist (a `postgres://` log is found, or not, by connecting).
-fn must_exist(log: &Path) -> CliResult<()> {
-    if !log.is_file() && !log.to_str().is_some_and(is_store_url) {
-        return Err(CliError::input(format!("cannot read {}: no such log file", log.display())));
-    }
-    Ok(())
+    /// A witness key (C2SP cosignature/v1, key type 0x04) for `microgov audit cosign`.
+    #[arg(long)]
+    pub witness: bool,
 }
 
 fn read_key(path: &Path) -> CliResult<SigningKey> {
@@ -190,6 +211,8 @@ pub fn run(cmd: AuditCommand, color: ColorChoice) -> CliResult<u8> {
         AuditCommand::Checkpoint(a) => run_checkpoint(a),
         AuditCommand::Prove(a) => run_prove(a),
         AuditCommand::Export(a) => crate::audit_export::run(a),
+        AuditCommand::CheckConsistency(a) => crate::audit_proof::run_check_consistency(a),
+        AuditCommand::Cosign(a) => crate::audit_witness::run_cosign(a),
     }
 }
 
@@ -218,6 +241,7 @@ fn run_verify(a: VerifyArgs, color: ColorChoice) -> CliResult<u8> {
     };
     let mut checkpoint = checkpoint_path.as_deref().map(|p| read_option_file(p, "checkpoint")).transpose()?;
     let key = a.public_key.as_deref().map(|p| read_option_file(p, "public key")).transpose()?;
+    let witnesses = crate::audit_witness::policy(&a.witness_keys, a.witnesses)?;
     if let (None, Some(k), [log]) = (&checkpoint, &key, a.logs.as_slice()) {
         let signer = VerifierKey::parse(k.trim()).map_err(audit_error)?;
         checkpoint = read_checkpoints(log, Some(&signer)).map_err(audit_error)?;
@@ -231,11 +255,25 @@ fn run_verify(a: VerifyArgs, color: ColorChoice) -> CliResult<u8> {
     let source: LogSource<'_> =
         if a.logs.len() == 1 { LogSource::from(&a.logs[0]) } else { LogSource::Files(a.logs.clone()) };
     let report = verify(source, checkpoint.as_deref(), key.as_deref().map(str::trim)).map_err(audit_error)?;
-    let code = if report.is_ok() { exit::OK } else { exit::DENY };
+    let witnessed = match (&witnesses, &checkpoint) {
+        (Some(policy), Some(text)) => Some(crate::audit_witness::check(policy, text)?),
+        _ => None,
+    };
+    let code = if report.is_ok() && !matches!(witnessed, Some(Err(_))) { exit::OK } else { exit::DENY };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if a.format == Format::Json {
-        serde_json::to_writer_pretty(&mut out, &report).map_err(std::io::Error::from)?;
+        let mut doc = serde_json::to_value(&report).map_err(std::io::Error::from)?;
+        if let (Some(w), Some(policy), Some(obj)) = (&witnessed, &witnesses, doc.as_object_mut()) {
+            obj.insert(
+                "witnesses".into(),
+                match w {
+                    Ok((cp, found)) => json!({"ok": true, "required": policy.threshold(), "of": policy.keys().len(), "checkpoint_size": cp.size, "cosignatures": found}),
+                    Err(reason) => json!({"ok": false, "required": policy.threshold(), "of": policy.keys().len(), "reason": reason}),
+                },
+            );
+        }
+        serde_json::to_writer_pretty(&mut out, &doc).map_err(std::io::Error::from)?;
         writeln!(out)?;
         return Ok(code);
     }
@@ -268,6 +306,9 @@ fn run_verify(a: VerifyArgs, color: ColorChoice) -> CliResult<u8> {
         let sig =
             if report.signature_verified { "signature verified" } else { "signature not checked (no --public-key)" };
         writeln!(out, "checkpoint: {} record(s), root {}, {sig}", cp.size, cp.root)?;
+    }
+    if let (Some(w), Some(policy)) = (&witnessed, &witnesses) {
+        crate::audit_witness::print_text(&mut out, policy, w, |t| s.red_bold(t))?;
     }
     Ok(code)
 }
@@ -453,6 +494,10 @@ fn run_checkpoint(a: CheckpointArgs) -> CliResult<u8> {
 }
 
 fn run_prove(a: ProveArgs) -> CliResult<u8> {
+    if let Some(sizes) = &a.consistency {
+        return crate::audit_proof::run_prove_consistency(&a.log, sizes[0], sizes[1], a.format);
+    }
+    let Some(seq) = a.seq else { return Err(CliError::input("give SEQ, or --consistency OLD NEW")) };
     must_exist(&a.log)?;
     let report = verify(LogSource::from(&a.log), None, None).map_err(audit_error)?;
     if let Some(t) = report.tamper() {
@@ -466,10 +511,10 @@ fn run_prove(a: ProveArgs) -> CliResult<u8> {
         return Ok(exit::DENY);
     }
     let size = a.tree_size.unwrap_or(report.records);
-    if size > report.records || a.seq >= size {
+    if size > report.records || seq >= size {
         return Err(CliError::input(format!(
             "seq {} is not in a tree of {size} record(s) (the log has {})",
-            a.seq, report.records
+            seq, report.records
         )));
     }
     // Leaf hashes of the verified records, in log order (complete lines only).
@@ -477,7 +522,7 @@ fn run_prove(a: ProveArgs) -> CliResult<u8> {
     let mut record: Option<Value> = None;
     for_each_line(LogSource::from(&a.log), |line| {
         if tree.len() < size {
-            if tree.len() == a.seq {
+            if tree.len() == seq {
                 record = serde_json::from_slice(line).ok();
             }
             tree.push(leaf_hash(line));
@@ -485,9 +530,9 @@ fn run_prove(a: ProveArgs) -> CliResult<u8> {
         Ok(())
     })
     .map_err(audit_error)?;
-    let proof = tree.inclusion_proof(a.seq, size).map_err(audit_error)?;
+    let proof = tree.inclusion_proof(seq, size).map_err(audit_error)?;
     let root = tree.root_at(size).map_err(audit_error)?;
-    let leaf = tree.leaf(a.seq).ok_or_else(|| CliError::input(format!("seq {} not found", a.seq)))?;
+    let leaf = tree.leaf(seq).ok_or_else(|| CliError::input(format!("seq {} not found", seq)))?;
     verify_inclusion(&leaf, &proof, &root).map_err(audit_error)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -504,7 +549,7 @@ fn run_prove(a: ProveArgs) -> CliResult<u8> {
         serde_json::to_writer_pretty(&mut out, &doc).map_err(std::io::Error::from)?;
         writeln!(out)?;
     } else {
-        writeln!(out, "record {} of {} (log {})", a.seq, size, report.log_id.unwrap_or_default())?;
+        writeln!(out, "record {} of {} (log {})", seq, size, report.log_id.unwrap_or_default())?;
         writeln!(out, "leaf hash {leaf}")?;
         writeln!(out, "root      {root}")?;
         writeln!(out, "path ({} hash(es), leaf side first):", proof.hashes.len())?;
@@ -541,7 +586,7 @@ fn write_private(path: &Path, text: &str, force: bool) -> std::io::Result<()> {
 }
 
 pub fn run_keygen(a: KeygenArgs) -> CliResult<u8> {
-    let (skey, vkey) = keygen(&a.name).map_err(audit_error)?;
+    let (skey, vkey) = if a.witness { witness_keygen(&a.name) } else { keygen(&a.name) }.map_err(audit_error)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match &a.output {

@@ -5,7 +5,10 @@
 
 mod args;
 mod audit;
+mod audit_common;
 mod audit_export;
+mod audit_proof;
+mod audit_witness;
 mod bundle_build;
 mod check;
 mod common;
@@ -146,7 +149,7 @@ per test and a summary, as `opa test` does.",
     #[command(subcommand)]
     Bundle(BundleCommand),
 
-    /// The tamper-evident audit log: verify, append, checkpoint, prove.
+    /// The tamper-evident audit log: verify, append, checkpoint, prove, export, cosign.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
 
