@@ -143,6 +143,8 @@ export interface Violation {
   exception?: string
   dataset?: string
   connector?: string
+  /** Every dataset it concerns, sorted (a connector's violation: the datasets the connector carries). */
+  datasets?: string[]
 }
 
 export interface Waived {

@@ -180,10 +180,29 @@ violation_of(gave) := {
 	"exception": own_or_metadata(gave.item, meta, "exception"),
 	"dataset": text_field(gave.item, "dataset"),
 	"connector": text_field(gave.item, "connector"),
+	"datasets": datasets_of(gave.item),
 } if {
 	rule := rule_of(gave.head, gave.item)
 	meta := metadata_of(gave.path, gave.head, rule)
 }
+
+# Every dataset an item concerns, sorted, each once: its dataset and the non-empty
+# strings of its datasets list (a connector-level violation lists the datasets the
+# connector carries); null when none.
+datasets_of(item) := null if {
+	count(named_datasets(item)) == 0
+} else := sort(named_datasets(item))
+
+named_datasets(item) := listed_datasets(item) | {d | d := text_field(item, "dataset"); d != null}
+
+listed_datasets(item) := {d | some d in item.datasets; is_string(d); d != ""} if {
+	is_object(item)
+	is_listing(item.datasets)
+} else := set()
+
+is_listing(value) if is_array(value)
+
+is_listing(value) if is_set(value)
 
 # A field of the item when it reads as text, else the rule's METADATA default, else null.
 own_or_metadata(item, meta, key) := coalesce(text_field(item, key), object.get(meta, key, null))
@@ -203,11 +222,15 @@ unreadable_violation(gave) := {
 	"exception": null,
 	"dataset": null,
 	"connector": null,
+	"datasets": null,
 }
 
 # The order the engine sorts violations in: policy, rule, severity, message, then the
 # optional fields, an absent one first.
-sort_key(v) := [v.policy, v.rule, v.severity, v.message, v.path, v.remediation, v.exception, v.dataset, v.connector]
+sort_key(v) := [
+	v.policy, v.rule, v.severity, v.message, v.path,
+	v.remediation, v.exception, v.dataset, v.connector, v.datasets,
+]
 
 # Sorted by sort_key, each violation once.
 sorted_unique(vs) := [pair[1] | some pair in sort({[sort_key(v), v] | some v in vs})]
@@ -245,16 +268,22 @@ waiver_of(approvals, v) := ids[0] if {
 	count(ids) > 0
 } else := null
 
-# An exception waives a violation of its kind, on the dataset and connector its scope
-# names (any, when it names none): Approval::waives.
+# An exception waives a violation of its kind when each item its scope names is among
+# the violation's items: the dataset among the datasets it concerns, the connector its
+# connector (any, when the scope names none). A narrower scope never waives less:
+# Approval::waives.
 waives(approval, v) if {
 	v.exception != null
 	scope := object.get(approval, "scope", null)
 	is_object(scope)
 	object.get(scope, "exception", null) == v.exception
-	scope_allows(scope, "dataset", v.dataset)
+	scope_covers_datasets(scope, v)
 	scope_allows(scope, "connector", v.connector)
 }
+
+scope_covers_datasets(scope, _) if object.get(scope, "dataset", null) == null
+
+scope_covers_datasets(scope, v) if scope.dataset in coalesce(v.datasets, [])
 
 # A scope that does not name key covers every value of it.
 scope_allows(scope, key, _) if object.get(scope, key, null) == null

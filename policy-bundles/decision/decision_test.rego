@@ -54,6 +54,7 @@ test_an_open_violation_denies if {
 		"exception": "residency.transfer",
 		"dataset": "d",
 		"connector": "c",
+		"datasets": ["d"],
 	}]
 	r.waived == []
 }
@@ -73,6 +74,35 @@ test_an_exception_for_another_target_or_kind_or_not_valid_waives_nothing if {
 	r := decide({}, [other_dataset, other_kind, expired])
 	r.outcome == "deny"
 	r.waived == []
+}
+
+# A connector-level violation that lists the datasets the connector carries.
+export_violation := {"team.x": {"violation": [{{
+	"rule": "export",
+	"message": "connector c exports",
+	"connector": "c",
+	"datasets": ["e", "d", "e", ""],
+	"exception": "pii.export",
+}}]}}
+
+test_a_connector_violation_lists_its_datasets_once_sorted if {
+	r := decide(export_violation["team.x"], [transfer_exception])
+	some v in r.violations
+	v.rule == "export"
+	v.datasets == ["d", "e"]
+}
+
+test_a_scope_naming_a_carried_dataset_and_the_connector_waives_the_connector_violation if {
+	narrow := approval("exc-9", ["dpo"], {"exception": "pii.export", "dataset": "e", "connector": "c"})
+	r := decide(export_violation["team.x"], [transfer_exception, narrow])
+	[[w.violation.rule, w.approval_id] | some w in r.waived] == [["cross_border_transfer", "exc-1"], ["export", "exc-9"]]
+}
+
+test_a_scope_naming_a_dataset_the_connector_does_not_carry_waives_nothing if {
+	elsewhere := approval("exc-8", ["dpo"], {"exception": "pii.export", "dataset": "x", "connector": "c"})
+	other_connector := approval("exc-7", ["dpo"], {"exception": "pii.export", "dataset": "d", "connector": "z"})
+	r := decide(export_violation["team.x"], [transfer_exception, elsewhere, other_connector])
+	[w.approval_id | some w in r.waived] == ["exc-1"]
 }
 
 test_the_first_valid_waiver_is_named if {

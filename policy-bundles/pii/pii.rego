@@ -16,7 +16,8 @@ import rego.v1
 # title: Personal data exported without approval
 # description: >-
 #   A connector exports personal data (exportsPii true); this needs a pii.export
-#   approval for that connector.
+#   approval for that connector. The violation names the datasets the connector
+#   carries, so an exception scoped to one of them and the connector waives it.
 # custom:
 #   severity: high
 #   exception: pii.export
@@ -29,6 +30,7 @@ violation contains v if {
 		"message": sprintf("connector %s exports personal data without a pii.export approval", [connector.name]),
 		"path": sprintf("/spec/connectors/%d/exportsPii", [i]),
 		"connector": connector.name,
+		"datasets": object.get(connector, "datasets", []),
 		"exception": data.microgov.pii.export_exception,
 	}
 }

@@ -42,6 +42,7 @@ test_export_needs_approval_scoped_to_the_connector if {
 		"message": "connector crm exports personal data without a pii.export approval",
 		"path": "/spec/connectors/1/exportsPii",
 		"connector": "crm",
+		"datasets": ["people"],
 		"exception": "pii.export",
 	}}
 }

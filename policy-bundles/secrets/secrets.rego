@@ -60,6 +60,7 @@ violation contains v if {
 		"message": sprintf("connector %s references its secret in an unapproved store: %s", [connector.name, reference]),
 		"path": sprintf("/spec/connectors/%d/secretRef", [i]),
 		"connector": connector.name,
+		"datasets": object.get(connector, "datasets", []),
 	}
 }
 
@@ -100,6 +101,7 @@ violation contains v if {
 		),
 		"path": sprintf("/spec/connectors/%d/rotationDays", [i]),
 		"connector": connector.name,
+		"datasets": object.get(connector, "datasets", []),
 	}
 }
 

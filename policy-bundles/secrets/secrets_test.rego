@@ -46,6 +46,7 @@ test_unapproved_store_names_the_connector if {
 		"message": "connector db references its secret in an unapproved store: https://paste.example/x",
 		"path": "/spec/connectors/1/secretRef",
 		"connector": "db",
+		"datasets": [],
 	}}
 }
 
@@ -97,6 +98,7 @@ test_rotation_over_maximum_for_a_connector if {
 		"message": "connector db rotates its credential every 91 days, more than 90",
 		"path": "/spec/connectors/0/rotationDays",
 		"connector": "db",
+		"datasets": [],
 	}}
 }
 

@@ -56,6 +56,7 @@ class _ViolationOptional(TypedDict, total=False):
     exception: str
     dataset: str
     connector: str
+    datasets: List[str]
 
 
 class Violation(_ViolationOptional):

@@ -183,6 +183,12 @@ pub struct Violation {
     /// The connector it concerns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connector: Option<String>,
+    /// Every dataset it concerns, sorted, each once: its `dataset`, and the datasets a
+    /// policy lists in the item's `datasets` (a connector-level violation lists the
+    /// datasets the connector carries). An exception scoped to a dataset waives it when
+    /// the dataset is among these (`core/docs/decision.md`, waivers). Absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub datasets: Vec<String>,
 }
 
 /// A violation an exception waived.

@@ -61,6 +61,7 @@ mod tests {
             exception: None,
             dataset: dataset.map(str::to_string),
             connector: connector.map(str::to_string),
+            datasets: dataset.map(str::to_string).into_iter().collect(),
         }
     }
 

@@ -73,6 +73,17 @@ fn string_field(o: &serde_json::Map<String, Value>, keys: &[&str]) -> Option<Str
     })
 }
 
+/// Every dataset an item concerns: its `dataset` and the strings of its `datasets` list
+/// (non-empty ones), sorted, each once.
+fn datasets_of(o: Option<&serde_json::Map<String, Value>>, dataset: Option<String>) -> Vec<String> {
+    let listed = o.and_then(|o| o.get("datasets")).and_then(Value::as_array).into_iter().flatten();
+    let mut out: Vec<String> =
+        listed.filter_map(|d| d.as_str().filter(|d| !d.is_empty()).map(str::to_string)).chain(dataset).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 fn to_violation(pkg: &PackageInfo, head: &str, item: &Value, index: &SourceIndex) -> Result<Violation, EvalError> {
     let default_severity = if head == "warn" { Severity::Low } else { Severity::Medium };
     let (rule, message, o) = match item {
@@ -105,6 +116,7 @@ fn to_violation(pkg: &PackageInfo, head: &str, item: &Value, index: &SourceIndex
         path: field("path"),
         remediation: field("remediation").or(meta.remediation),
         exception: field("exception").or(meta.exception),
+        datasets: datasets_of(o, field("dataset")),
         dataset: field("dataset"),
         connector: field("connector"),
         rule,
@@ -208,7 +220,7 @@ pub(crate) fn assemble(judged: &[JudgedApproval<'_>], mut g: Gathered) -> Settle
         let by = v
             .exception
             .as_deref()
-            .and_then(|e| valid.iter().find(|a| a.waives(e, v.dataset.as_deref(), v.connector.as_deref())));
+            .and_then(|e| valid.iter().find(|a| a.waives(e, &v.datasets, v.connector.as_deref())));
         match by {
             Some(a) => waived.push(Waived { violation: v, approval_id: a.id.clone() }),
             None => open.push(v),

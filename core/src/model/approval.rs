@@ -203,11 +203,13 @@ impl Approval {
     }
 
     /// Whether this approval, if valid, waives a violation of exception kind
-    /// `exception` on the given dataset and connector.
-    pub fn waives(&self, exception: &str, dataset: Option<&str>, connector: Option<&str>) -> bool {
+    /// `exception` that concerns `datasets` (every dataset it names, see
+    /// [`crate::Violation::datasets`]) and `connector`: each item the scope names must
+    /// be among the violation's, so a narrower scope never waives less.
+    pub fn waives(&self, exception: &str, datasets: &[String], connector: Option<&str>) -> bool {
         let Some(s) = &self.scope else { return false };
         s.exception.as_deref() == Some(exception)
-            && (s.dataset.is_none() || s.dataset.as_deref() == dataset)
+            && s.dataset.as_ref().is_none_or(|d| datasets.contains(d))
             && (s.connector.is_none() || s.connector.as_deref() == connector)
     }
 }

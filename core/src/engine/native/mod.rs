@@ -124,8 +124,3 @@ fn violation(rule: &str, message: String, path: impl Into<String>, extra: &[(&st
     }
     Value::Object(o)
 }
-
-/// A string value, or null.
-fn text(s: Option<&str>) -> Value {
-    s.map_or(Value::Null, |s| Value::String(s.to_string()))
-}

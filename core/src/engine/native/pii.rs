@@ -11,7 +11,11 @@ pub(super) fn heads(x: &Facts<'_>) -> Heads {
     if let Some(exception) = s.export_exception.as_deref() {
         for (i, c) in app.spec.connectors.iter().enumerate().filter(|(_, c)| c.exports_pii) {
             let message = format!("connector {} exports personal data without a pii.export approval", c.name);
-            let extra = [("connector", Value::from(c.name.as_str())), ("exception", Value::from(exception))];
+            let extra = [
+                ("connector", Value::from(c.name.as_str())),
+                ("datasets", Value::from(c.datasets.clone())),
+                ("exception", Value::from(exception)),
+            ];
             out.violation.push(violation(
                 "pii_export_unapproved",
                 message,

@@ -1,6 +1,6 @@
 //! `microgov.secrets` natively (`policy-bundles/secrets/secrets.rego`).
 
-use super::{text, violation, Facts, Heads};
+use super::{violation, Facts, Heads};
 use serde_json::Value;
 
 pub(super) fn heads(x: &Facts<'_>) -> Heads {
@@ -17,21 +17,18 @@ pub(super) fn heads(x: &Facts<'_>) -> Heads {
     // Each holder of a credential: who it is, its reference, its rotation, where it sits.
     let connectors = x.app.spec.connectors.iter().enumerate().map(|(i, c)| {
         let owner = format!("connector {}", c.name);
-        (
-            owner,
-            Some(c.name.as_str()),
-            c.secret_ref.as_deref(),
-            c.rotation_days,
-            format!("/spec/connectors/{i}"),
-            "secretRef",
-        )
+        (owner, Some(c), c.secret_ref.as_deref(), c.rotation_days, format!("/spec/connectors/{i}"), "secretRef")
     });
     let secrets = x.app.spec.secrets.iter().enumerate().map(|(i, sec)| {
         let owner = format!("secret {}", sec.name);
         (owner, None, Some(sec.reference.as_str()), sec.rotation_days, format!("/spec/secrets/{i}"), "ref")
     });
     for (owner, connector, reference, rotation, at, ref_key) in connectors.chain(secrets) {
-        let extra = [("connector", text(connector))];
+        // A connector's violations name the datasets it carries; a secret entry's name none.
+        let extra: Vec<(&str, Value)> = match connector {
+            Some(c) => vec![("connector", Value::from(c.name.as_str())), ("datasets", Value::from(c.datasets.clone()))],
+            None => vec![("connector", Value::Null)],
+        };
         if let Some(r) = reference.filter(|r| !approved(r)) {
             let message = format!("{owner} references its secret in an unapproved store: {r}");
             out.violation.push(violation("unapproved_secret_store", message, format!("{at}/{ref_key}"), &extra));
