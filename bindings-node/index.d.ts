@@ -73,6 +73,10 @@ export interface Approval {
   grantedAt: string | Date
   expiresAt: string | Date
   justification?: string
+  /** `sha256:` of the material view the approver reviewed (`microgov approve` writes it); stale once the app's differs. */
+  digest?: string
+  /** Each part of that view → its digest, so a stale approval says what changed. */
+  reviewed?: Record<string, string>
   revokedAt?: string | Date
 }
 
@@ -167,7 +171,7 @@ export interface Obligation {
 
 export interface ApprovalUse {
   id: string
-  /** `valid`, `expired`, `not_yet_valid`, `revoked`, `self_approval`, `role_not_held`, `scope_mismatch`, `byok_required`, `wrong_app`. */
+  /** `valid`, `expired`, `not_yet_valid`, `revoked`, `self_approval`, `role_not_held`, `scope_mismatch`, `byok_required`, `wrong_app`, `stale` (core/docs/approvals.md). */
   status: string
 }
 

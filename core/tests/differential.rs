@@ -88,7 +88,7 @@ fn fixture_cases() -> Vec<Input> {
 fn engine_side(d: &Decision) -> Value {
     let v = serde_json::to_value(d).unwrap();
     let mut out = serde_json::Map::new();
-    for k in ["violations", "waived", "warnings", "required_approvals", "obligations"] {
+    for k in ["violations", "waived", "warnings", "required_approvals", "obligations", "approvals"] {
         out.insert(k.into(), sorted(v[k].as_array().cloned().unwrap_or_default()));
     }
     out.insert("outcome".into(), v["outcome"].clone());
@@ -104,7 +104,7 @@ fn sorted(mut items: Vec<Value>) -> Value {
 /// OPA's decision (`data.microgov.decision.result`) in the form [`engine_side`] gives.
 fn opa_side(result: &Value) -> Value {
     let mut d = serde_json::Map::new();
-    for k in ["violations", "waived", "warnings", "required_approvals", "obligations"] {
+    for k in ["violations", "waived", "warnings", "required_approvals", "obligations", "approvals"] {
         d.insert(k.into(), sorted(result[k].as_array().cloned().unwrap_or_default()));
     }
     d.insert("outcome".into(), result["outcome"].clone());
@@ -360,9 +360,10 @@ fn run(config: &str, data: Option<&Value>, count: u64, fixtures: bool) {
                             let m = base.manifest_from_value(&c.manifest).map_err(|e| {
                                 format!("{}: the engine refuses the manifest: {e:?}\n{}", c.label, yaml(&c.manifest))
                             })?;
-                            let approvals = approvals_from_value(&c.approvals).map_err(|p| {
+                            let mut approvals = approvals_from_value(&c.approvals).map_err(|p| {
                                 format!("{}: the engine refuses the approvals: {p:?}\n{}", c.label, yaml(&c.approvals))
                             })?;
+                            generate::bind(&mut approvals, &m);
                             let ctx = Context::at(ctx_at).with_decision_id("differential").with_approvals(approvals);
                             let decisions = engines
                                 .iter()

@@ -105,17 +105,17 @@ fn the_bundled_decision_package_in_regorus_gives_the_native_decision_on_every_fi
 fn a_team_decision_that_makes_medium_violations_warnings_changes_decisions() {
     let bundled = bundled_decision();
     let open = "violations := [shown(v) | some v in every_violation; waiver_of(valid_approvals, v) == null]";
-    let warn = "warnings := [shown(v) | some v in sorted_unique([violation_of(gave) |";
-    let warn_end = "\tgave.head == \"warn\"\n\tgave.problem == null\n])]\n";
+    let warn = "warnings := [shown(v) | some v in sorted_unique(array.concat(";
+    let warn_end = "\tapproval_warnings,\n))]\n";
     for line in [open, warn, warn_end] {
         assert!(bundled.contains(line), "the bundled package changed: update this test ({line})");
     }
     let team = bundled
         .replace(open, &format!("{}; v.severity != \"medium\"]", open.trim_end_matches(']')))
-        .replace(warn, "warnings := [shown(v) | some v in sorted_unique(array.concat(demoted, [violation_of(gave) |")
+        .replace(warn, "warnings := [shown(v) | some v in sorted_unique(array.concat(demoted, array.concat(")
         .replace(
             warn_end,
-            "\tgave.head == \"warn\"\n\tgave.problem == null\n]))]\n\n\
+            "\tapproval_warnings,\n)))]\n\n\
              # Medium violations only warn here.\n\
              demoted := [v | some v in every_violation; waiver_of(valid_approvals, v) == null; v.severity == \"medium\"]\n",
         );

@@ -81,10 +81,11 @@ fn enums_keep_their_wire_strings() {
     assert_eq!(strings_of(&defs["Tier"]), ["low", "medium", "high"]);
     assert_eq!(strings_of(&defs["Severity"]["anyOf"][0]), ["low", "medium", "high", "critical"]);
     let status = strings_of(&defs["ApprovalStatus"]);
-    for s in [ApprovalStatus::Valid, ApprovalStatus::SelfApproval, ApprovalStatus::ByokRequired] {
+    for s in [ApprovalStatus::Valid, ApprovalStatus::SelfApproval, ApprovalStatus::ByokRequired, ApprovalStatus::Stale]
+    {
         assert!(status.contains(&s.as_str()), "{status:?}");
     }
-    assert_eq!(status.len(), 9, "{status:?}");
+    assert_eq!(status.len(), 10, "{status:?}");
 }
 
 // ------------------------------------------------------------- outputs validate

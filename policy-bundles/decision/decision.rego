@@ -35,6 +35,7 @@ result := {
 	"warnings": warnings,
 	"required_approvals": required_approvals,
 	"obligations": obligations,
+	"approvals": approvals,
 }
 
 default outcome := "allow"
@@ -248,19 +249,59 @@ waived := [{"violation": shown(v), "approval_id": id} |
 	id != null
 ]
 
-warnings := [shown(v) | some v in sorted_unique([violation_of(gave) |
-	some gave in gathered
-	gave.head == "warn"
-	gave.problem == null
-])]
+warnings := [shown(v) | some v in sorted_unique(array.concat(
+	[violation_of(gave) | some gave in gathered; gave.head == "warn"; gave.problem == null],
+	approval_warnings,
+))]
 
 # Leaves out the fields that are absent (null).
 shown(obj) := {key: value | some key, value in obj; value != null}
 
 # ---------------------------------------------------------------- approvals
 
-# Only approvals the engine judged valid count, in the order they were supplied.
-valid_approvals := [approval | some approval in input.context.approvals; approval.valid == true]
+# How each approval is judged, in the order they were supplied: the engine's checks
+# (status: dates, owner, roles held, scope, BYOK) first, then the facts it computed
+# (core/docs/approvals.md): reviewed is "changed" when the approval's digest is not the
+# app's material view (or the part its scope reaches) any more.
+approval_status(approval) := approval.status if {
+	approval.status != "valid"
+} else := "stale" if {
+	object.get(approval, "reviewed", null) == "changed"
+} else := "valid"
+
+approvals := [{"id": approval.id, "status": approval_status(approval)} | some approval in input.context.approvals]
+
+# Only approvals judged valid count, in the order they were supplied.
+valid_approvals := [approval | some approval in input.context.approvals; approval_status(approval) == "valid"]
+
+# METADATA
+# title: Approval without a digest
+# description: >-
+#   An approval in use carries no digest of what its approver reviewed: it counts, but no
+#   later change to the app makes it stale.
+# custom:
+#   severity: low
+#   remediation: Grant it again with microgov approve, which binds it to the app's material view.
+approval_warnings := [unbound_warning(approval.id) |
+	some approval in valid_approvals
+	object.get(approval, "reviewed", null) == "absent"
+]
+
+unbound_warning(id) := {
+	"policy": "decision",
+	"rule": "approval_without_digest",
+	"severity": "low",
+	"message": sprintf(
+		"approval %s carries no digest of what was reviewed: it counts, but a change to the app will not make it stale",
+		[id],
+	),
+	"path": null,
+	"remediation": "Grant it again with microgov approve, which binds it to the app's material view.",
+	"exception": null,
+	"dataset": null,
+	"connector": null,
+	"datasets": null,
+}
 
 # The first of the approvals that waives a violation; null when none does.
 waiver_of(approvals, v) := ids[0] if {

@@ -204,6 +204,37 @@ test_nothing_to_say_allows if {
 		with input as {"context": {"approvals": []}}
 	r == {
 		"outcome": "allow", "violations": [], "waived": [], "warnings": [],
-		"required_approvals": [], "obligations": [],
+		"required_approvals": [], "obligations": [], "approvals": [],
 	}
+}
+
+# ---------------------------------------------------------------- what was reviewed
+
+reviewed(a, fact) := object.union(a, {"reviewed": fact})
+
+test_a_changed_material_view_makes_an_approval_stale_and_it_waives_nothing if {
+	r := decide({}, [reviewed(transfer_exception, "changed")])
+	r.approvals == [{"id": "exc-1", "status": "stale"}]
+	r.waived == []
+	r.outcome == "deny"
+}
+
+test_a_current_digest_counts_without_a_warning if {
+	r := decide({}, [reviewed(transfer_exception, "current")])
+	r.approvals == [{"id": "exc-1", "status": "valid"}]
+	[w.approval_id | some w in r.waived] == ["exc-1"]
+	r.warnings == []
+}
+
+test_an_approval_without_a_digest_counts_and_warns if {
+	r := decide({}, [reviewed(transfer_exception, "absent")])
+	[w.approval_id | some w in r.waived] == ["exc-1"]
+	[[w.policy, w.rule, w.severity] | some w in r.warnings] == [["decision", "approval_without_digest", "low"]]
+}
+
+test_the_engine_checks_come_before_what_was_reviewed if {
+	expired := object.union(transfer_exception, {"status": "expired", "valid": false, "reviewed": "changed"})
+	r := decide({}, [expired, reviewed(approval("a", ["dpo"], null), "absent")])
+	r.approvals == [{"id": "exc-1", "status": "expired"}, {"id": "a", "status": "valid"}]
+	count(r.warnings) == 1
 }

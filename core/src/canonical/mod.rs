@@ -22,11 +22,11 @@ mod parse;
 mod write;
 
 pub(crate) use parse::{node_to_value, parse, Node};
+#[cfg(test)]
+pub(crate) use write::write_node;
+pub(crate) use write::write_value;
 pub(crate) use write::{cmp_utf16, next_special, write_int, write_map, write_sorted, write_sorted_map, write_str};
-#[cfg(test)]
-pub(crate) use write::{write_node, write_value};
 
-#[cfg(test)]
 use serde_json::Value;
 
 /// Largest integer magnitude allowed in audit JSON (2^53 − 1, JavaScript's safe integer).
@@ -67,8 +67,8 @@ pub(crate) struct ValueError {
     pub reason: String,
 }
 
-/// The RFC 8785 canonical form of a JSON value, refusing what lies outside the subset.
-#[cfg(test)] // the crate itself only writes canonical JSON and checks lines with `parse`
+/// The RFC 8785 canonical form of a JSON value, refusing what lies outside the subset
+/// (also what approvals' material views and signatures are computed over).
 pub(crate) fn canonicalize(value: &Value) -> Result<String, ValueError> {
     let mut out = Vec::new();
     write_value(&mut out, value, &mut String::new(), 0)?;

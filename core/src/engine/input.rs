@@ -17,10 +17,69 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// An approval with the verdict on its validity.
+/// An approval with the engine's checks and the facts the decision judges it by.
 pub(crate) struct JudgedApproval<'a> {
     pub approval: &'a Approval,
+    /// The engine's checks ([`Approval::status`]).
     pub status: ApprovalStatus,
+    /// Whether what was reviewed is still the app's.
+    pub reviewed: Reviewed,
+}
+
+/// An approval's digest against the app's material view now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Reviewed {
+    /// It carries no digest.
+    Absent,
+    /// Equal.
+    Current,
+    /// Different; what changed, when it says what it reviewed part by part.
+    Changed(Vec<String>),
+}
+
+impl Reviewed {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Reviewed::Absent => "absent",
+            Reviewed::Current => "current",
+            Reviewed::Changed(_) => "changed",
+        }
+    }
+}
+
+/// Judges each approval for `app` at `now`: the engine's checks and the facts.
+pub(crate) fn judge<'a>(
+    app: &Manifest,
+    now: DateTime<Utc>,
+    approvals: &'a [Approval],
+    settings: &Settings,
+) -> Vec<JudgedApproval<'a>> {
+    approvals
+        .iter()
+        .map(|a| {
+            let status = a.status(app, now, &settings.approvals);
+            let reviewed = match &a.digest {
+                None => Reviewed::Absent,
+                // Another app's view is not compared: the approval is `wrong_app` anyway.
+                Some(_) if status == ApprovalStatus::WrongApp => Reviewed::Current,
+                Some(d) => {
+                    let view = a.material_view(app);
+                    if view.digest() == *d {
+                        Reviewed::Current
+                    } else {
+                        let now = view.part_digests();
+                        let changes = if a.reviewed.is_empty() {
+                            Vec::new()
+                        } else {
+                            crate::model::approval::changes(&a.reviewed, &now)
+                        };
+                        Reviewed::Changed(changes)
+                    }
+                }
+            };
+            JudgedApproval { approval: a, status, reviewed }
+        })
+        .collect()
 }
 
 pub(crate) fn rfc3339(t: DateTime<Utc>) -> String {
@@ -234,10 +293,15 @@ pub(crate) struct ContextDoc<'a> {
 
 #[derive(Serialize)]
 pub(crate) struct ApprovalDoc<'a> {
+    // Members in key order, as the input digest hashes them.
     pub approver: &'a str,
+    /// What changed since it was granted (when `reviewed` is `changed` and it says).
+    pub changes: &'a [String],
     pub expires_at: String,
     pub granted_at: String,
     pub id: &'a str,
+    /// `absent`, `current` or `changed`: its digest against the app's material view.
+    pub reviewed: &'static str,
     pub roles: &'a [String],
     pub scope: &'a Option<Scope>,
     pub status: &'static str,
@@ -426,6 +490,11 @@ pub(crate) fn context_doc<'a>(
                 expires_at: rfc3339(j.approval.expires_at),
                 status: j.status.as_str(),
                 valid: j.status == ApprovalStatus::Valid,
+                reviewed: j.reviewed.as_str(),
+                changes: match &j.reviewed {
+                    Reviewed::Changed(c) => c,
+                    _ => &[],
+                },
             })
             .collect(),
         extra,

@@ -42,7 +42,7 @@ mod settings;
 pub use decision::{ApprovalUse, Decision, Outcome, RequiredApproval, Risk, Severity, Violation, Waived};
 pub use egress::{EgressGuard, EgressPolicy, EgressVerdict};
 pub use error::EvalError;
-pub use explain::{ExplainedViolation, Explanation};
+pub use explain::{ExplainedApproval, ExplainedViolation, Explanation};
 pub use native::{AllowedFinding, CheckSettings};
 pub use prepared::PreparedApp;
 pub use settings::Settings;
@@ -601,11 +601,7 @@ impl Engine {
         let settings = &self.inner.settings;
         let now = ctx.now.unwrap_or_else(Utc::now);
         let decision_id = ctx.decision_id.clone().unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
-        let judged: Vec<input::JudgedApproval<'_>> = ctx
-            .approvals
-            .iter()
-            .map(|a| input::JudgedApproval { approval: a, status: a.status(m, now, &settings.approvals) })
-            .collect();
+        let judged = input::judge(m, now, &ctx.approvals, settings);
         let (risk, input, native_results) = parts.into_owned().split();
         let (input_value, digest) = self.input_value(m, input, ctx, now, &judged)?;
         let result = self.run(input_value.clone())?;
@@ -634,11 +630,7 @@ impl Engine {
         // The whole document, also the members no loaded policy reads.
         let parts = self.parts(app, &input::Needs::all())?;
         let now = ctx.now.unwrap_or_else(Utc::now);
-        let judged: Vec<input::JudgedApproval<'_>> = ctx
-            .approvals
-            .iter()
-            .map(|a| input::JudgedApproval { approval: a, status: a.status(app, now, &self.inner.settings.approvals) })
-            .collect();
+        let judged = input::judge(app, now, &ctx.approvals, &self.inner.settings);
         let (v, _) = self.input_value(app, parts.split().1, ctx, now, &judged)?;
         serde_json::to_value(&v).map_err(|e| EvalError::Failed(format!("cannot build the input document: {e}")).into())
     }
@@ -673,13 +665,17 @@ impl Engine {
         crate::model::lifecycle::retire(app, now)
     }
 
-    /// Judges each approval for this app at `now`.
+    /// Judges each approval for this app at `now`, as the bundled decision does (the
+    /// engine's checks, then what was reviewed: see `core/docs/approvals.md`).
     pub fn approval_statuses(
         &self,
         app: &Manifest,
         approvals: &[Approval],
         now: DateTime<Utc>,
     ) -> Vec<(String, ApprovalStatus)> {
-        approvals.iter().map(|a| (a.id.clone(), a.status(app, now, &self.inner.settings.approvals))).collect()
+        input::judge(app, now, approvals, &self.inner.settings)
+            .iter()
+            .map(|j| (j.approval.id.clone(), result::approval_status(j)))
+            .collect()
     }
 }

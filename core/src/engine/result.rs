@@ -1,7 +1,7 @@
 //! Reading what the policies returned and assembling the decision.
 
 use super::decision::{ApprovalUse, Decision, Outcome, RequiredApproval, Risk, Severity, Violation, Waived};
-use super::input::{rfc3339, JudgedApproval};
+use super::input::{rfc3339, JudgedApproval, Reviewed};
 use super::native::NativeResults;
 use super::{EvalError, PackageInfo};
 use crate::bundle::SourceIndex;
@@ -201,12 +201,57 @@ pub(crate) struct Settled {
     pub warnings: Vec<Violation>,
     pub required: Vec<RequiredApproval>,
     pub obligations: Vec<Value>,
+    /// How each approval was judged; `None` when a team's decision package does not say
+    /// (the engine's checks then stand).
+    pub approvals: Option<Vec<ApprovalUse>>,
 }
+
+/// An approval's status as the bundled decision judges it (`approval_status` in
+/// `policy-bundles/decision/decision.rego`): the engine's checks first, then whether what
+/// was reviewed is still the app's.
+pub(crate) fn approval_status(j: &JudgedApproval<'_>) -> ApprovalStatus {
+    if j.status != ApprovalStatus::Valid {
+        j.status
+    } else if matches!(j.reviewed, Reviewed::Changed(_)) {
+        ApprovalStatus::Stale
+    } else {
+        ApprovalStatus::Valid
+    }
+}
+
+/// The warning for an approval in use that carries no digest (`unbound_warning` in Rego).
+fn unbound_warning(id: &str) -> Violation {
+    Violation {
+        policy: "decision".into(),
+        rule: "approval_without_digest".into(),
+        severity: Severity::Low,
+        message: format!(
+            "approval {id} carries no digest of what was reviewed: it counts, but a change to the app will not make it stale"
+        ),
+        path: None,
+        remediation: Some(UNBOUND_REMEDIATION.into()),
+        exception: None,
+        dataset: None,
+        connector: None,
+        datasets: Vec::new(),
+    }
+}
+
+const UNBOUND_REMEDIATION: &str = "Grant it again with microgov approve, which binds it to the app's material view.";
 
 /// Applies waivers and approvals and decides the outcome (what the bundled
 /// `microgov.decision` package computes in Rego: `policy-bundles/decision/decision.rego`).
 pub(crate) fn assemble(judged: &[JudgedApproval<'_>], mut g: Gathered) -> Settled {
-    let valid: Vec<_> = judged.iter().filter(|j| j.status == ApprovalStatus::Valid).map(|j| j.approval).collect();
+    let statuses: Vec<ApprovalStatus> = judged.iter().map(approval_status).collect();
+    let valid: Vec<_> =
+        judged.iter().zip(&statuses).filter(|(_, s)| **s == ApprovalStatus::Valid).map(|(j, _)| j.approval).collect();
+    for (j, _) in judged.iter().zip(&statuses).filter(|(_, s)| **s == ApprovalStatus::Valid) {
+        if j.reviewed == Reviewed::Absent {
+            g.warnings.push(unbound_warning(&j.approval.id));
+        }
+    }
+    let approvals =
+        judged.iter().zip(statuses).map(|(j, status)| ApprovalUse { id: j.approval.id.clone(), status }).collect();
     g.violations.sort();
     g.violations.dedup();
     g.warnings.sort();
@@ -245,7 +290,15 @@ pub(crate) fn assemble(judged: &[JudgedApproval<'_>], mut g: Gathered) -> Settle
     } else {
         Outcome::Allow
     };
-    Settled { outcome, violations: open, waived, warnings: g.warnings, required, obligations: g.obligations }
+    Settled {
+        outcome,
+        violations: open,
+        waived,
+        warnings: g.warnings,
+        required,
+        obligations: g.obligations,
+        approvals: Some(approvals),
+    }
 }
 
 /// The decision: what the policies settled, with what the engine knows around it.
@@ -271,7 +324,9 @@ pub(crate) fn finish(
         warnings: settled.warnings,
         required_approvals: settled.required,
         obligations: settled.obligations,
-        approvals: judged.iter().map(|j| ApprovalUse { id: j.approval.id.clone(), status: j.status }).collect(),
+        approvals: settled.approvals.unwrap_or_else(|| {
+            judged.iter().map(|j| ApprovalUse { id: j.approval.id.clone(), status: j.status }).collect()
+        }),
         policy_revisions: revisions.clone(),
         input_digest,
         evaluated_at: rfc3339(now),
@@ -323,6 +378,9 @@ pub(crate) fn read_decision(value: &regorus::Value) -> Result<Settled, EvalError
     let mut warnings: Vec<Violation> = field(&mut o, "warnings", &bad)?;
     let required: Vec<RequiredApproval> = field(&mut o, "required_approvals", &bad)?;
     let obligations: Vec<Value> = field(&mut o, "obligations", &bad)?;
+    // A team's package written before approvals were judged in Rego may leave them out.
+    let approvals: Option<Vec<ApprovalUse>> =
+        if o.contains_key("approvals") { Some(field(&mut o, "approvals", &bad)?) } else { None };
     // As the engine reads a policy's severity: in any case, written lowercase.
     let lowercase = |v: &mut Violation| v.severity = Severity::parse(v.severity.as_str());
     violations
@@ -330,7 +388,7 @@ pub(crate) fn read_decision(value: &regorus::Value) -> Result<Settled, EvalError
         .chain(warnings.iter_mut())
         .chain(waived.iter_mut().map(|w| &mut w.violation))
         .for_each(lowercase);
-    Ok(Settled { outcome, violations, waived, warnings, required, obligations })
+    Ok(Settled { outcome, violations, waived, warnings, required, obligations, approvals })
 }
 
 fn kind_of(v: &Value) -> &'static str {

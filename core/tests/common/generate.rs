@@ -25,6 +25,27 @@ use std::collections::BTreeSet;
 /// The evaluation time of every generated case: expiries and approvals are placed around it.
 pub const NOW: &str = "2026-11-26T10:00:00Z";
 
+/// In a generated approval, a digest that stands for "bound to the manifest as generated":
+/// [`bind`] replaces it with the manifest's material view once the manifest is parsed (the
+/// generator writes documents, not parsed manifests). Any other digest is stale.
+pub const BIND_DIGEST: &str = "sha256:ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff";
+
+/// A digest no app has: the approval is stale.
+pub const STALE_DIGEST: &str = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Binds each approval marked [`BIND_DIGEST`] to `app` (its material view as it is now);
+/// one in four keeps only the digest, without the parts.
+pub fn bind(approvals: &mut [microgov::model::Approval], app: &microgov::Manifest) {
+    for (i, a) in approvals.iter_mut().enumerate() {
+        if a.digest.as_deref() == Some(BIND_DIGEST) {
+            a.bind_to(app);
+            if i % 4 == 3 {
+                a.reviewed.clear();
+            }
+        }
+    }
+}
+
 /// The evaluation time as a date.
 pub fn now() -> DateTime<Utc> {
     NOW.parse().unwrap()
@@ -961,6 +982,12 @@ impl Build<'_> {
             "grantedAt": time(now - Duration::days(self.r.range(0, 30))),
             "expiresAt": time(now + Duration::days(self.r.range(1, 90))),
         });
+        // Mostly bound to the app as generated, sometimes to what it was before (stale).
+        match self.r.below(10) {
+            0..=5 => a["digest"] = json!(BIND_DIGEST),
+            6 => a["digest"] = json!(STALE_DIGEST),
+            _ => {}
+        }
         if self.r.chance(50) || f.connectors.is_empty() {
             let mut roles = self.r.subset(&self.gen.required_roles, 60);
             if roles.is_empty() {
@@ -1061,6 +1088,15 @@ impl Build<'_> {
             if self.r.chance(12) {
                 let at = now + Duration::hours(*self.r.pick(&[-24, 0, 24]));
                 a.insert("revokedAt".into(), json!(time(at)));
+            }
+            match self.r.below(4) {
+                0 => {
+                    a.insert("digest".into(), json!(BIND_DIGEST));
+                }
+                1 => {
+                    a.insert("digest".into(), json!(STALE_DIGEST));
+                }
+                _ => {}
             }
             out.push(Value::Object(a));
         }

@@ -108,6 +108,12 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
             .iter()
             .map(|u| {
                 let mut v = json!({"id": u.id, "status": u.status});
+                if let Some(x) = explanation.approvals.iter().find(|x| x.id == u.id) {
+                    v["reason"] = json!(x.reason);
+                    if !x.changes.is_empty() {
+                        v["changes"] = json!(x.changes);
+                    }
+                }
                 if let Some(a) = approval_info(&u.id) {
                     v["approval"] = serde_json::to_value(a).unwrap_or(Value::Null);
                 }
@@ -248,6 +254,11 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
             })
             .unwrap_or_default();
         writeln!(out, "  {:<idw$}  {status} {detail}", u.id)?;
+        if u.status != ApprovalStatus::Valid {
+            if let Some(x) = explanation.approvals.iter().find(|x| x.id == u.id) {
+                writeln!(out, "  {:<idw$}  {}", "", s.dim(&x.reason))?;
+            }
+        }
     }
     if relevant.is_empty() {
         writeln!(

@@ -6,6 +6,10 @@
 //! scoped exception (`scope.exception`) waives only violations of that kind
 //! on that dataset or connector.
 
+mod material;
+
+pub use material::{changes, MaterialView};
+
 use super::at::At;
 use super::doc::Node;
 use super::enums::Encryption;
@@ -42,6 +46,14 @@ pub struct Approval {
     /// When it was revoked, if it was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked_at: Option<DateTime<Utc>>,
+    /// `sha256:` of the material view the approver reviewed (for a scoped approval, the part
+    /// its scope reaches: [`MaterialView::scoped`]). When the app's differs, the approval is
+    /// `stale`; without one it counts and the decision warns (`core/docs/approvals.md`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+    /// The digest of each part of that view, so a stale approval says what changed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub reviewed: BTreeMap<String, String>,
 }
 
 /// What part of an app an approval covers.
@@ -82,6 +94,8 @@ pub enum ApprovalStatus {
     ScopeMismatch,
     /// The exception needs the dataset encrypted with the tenant's own key.
     ByokRequired,
+    /// The material view it was granted for (its `digest`) is not the app's any more.
+    Stale,
 }
 
 impl std::fmt::Display for ApprovalStatus {
@@ -103,6 +117,7 @@ impl ApprovalStatus {
             ApprovalStatus::RoleNotHeld => "role_not_held",
             ApprovalStatus::ScopeMismatch => "scope_mismatch",
             ApprovalStatus::ByokRequired => "byok_required",
+            ApprovalStatus::Stale => "stale",
         }
     }
 }
@@ -133,7 +148,9 @@ pub struct ApprovalPolicy {
 }
 
 impl Approval {
-    /// Checks the validity rules in order and returns the first that fails.
+    /// Checks the engine's validity rules in order and returns the first that fails: dates,
+    /// owner, roles held, scope, BYOK. The decision then judges the facts about what was
+    /// reviewed (`stale`) in the `microgov.decision` package.
     pub fn status(&self, app: &Manifest, now: DateTime<Utc>, policy: &ApprovalPolicy) -> ApprovalStatus {
         if self.app != app.metadata.name {
             return ApprovalStatus::WrongApp;
@@ -184,6 +201,19 @@ impl Approval {
         ApprovalStatus::Valid
     }
 
+    /// The material view this approval binds to: the whole app's, or what its scope reaches.
+    pub fn material_view(&self, app: &Manifest) -> MaterialView {
+        MaterialView::scoped(app, self.scope.as_ref())
+    }
+
+    /// Binds this approval to what its approver sees in `app` now: sets `digest` and
+    /// `reviewed` from [`Approval::material_view`].
+    pub fn bind_to(&mut self, app: &Manifest) {
+        let view = self.material_view(app);
+        self.digest = Some(view.digest());
+        self.reviewed = view.part_digests();
+    }
+
     /// Whether this approval, if valid, gives `role` for the whole app or for
     /// the dataset / connector a requirement names. Exceptions never do.
     pub fn grants_role(&self, role: &str, dataset: Option<&str>, connector: Option<&str>) -> bool {
@@ -214,6 +244,12 @@ impl Approval {
     }
 }
 
+/// `sha256:` and 64 lowercase hex digits.
+fn is_sha256(s: &str) -> bool {
+    s.strip_prefix("sha256:")
+        .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+}
+
 /// Reads a list of approvals from YAML or JSON, reporting every problem.
 pub fn approvals_from_str(text: &str) -> Result<Vec<Approval>, Vec<Problem>> {
     let doc = parse_document(text, sniff_format(text), &Limits::default())?;
@@ -242,11 +278,26 @@ pub fn approvals_from_value(doc: &serde_json::Value) -> Result<Vec<Approval>, Ve
     let mut ids = std::collections::BTreeSet::new();
     for (i, v) in items.iter().enumerate() {
         let at = At::Index(&At::Root, i);
-        let Some([id, app, approver, roles, scope, granted_at, expires_at, justification, revoked_at]) = w.members(
+        let Some(
+            [id, app, approver, roles, scope, granted_at, expires_at, justification, revoked_at, digest, reviewed],
+        ) = w.members(
             &v,
             &at,
-            ["id", "app", "approver", "roles", "scope", "grantedAt", "expiresAt", "justification", "revokedAt"],
-        ) else {
+            [
+                "id",
+                "app",
+                "approver",
+                "roles",
+                "scope",
+                "grantedAt",
+                "expiresAt",
+                "justification",
+                "revokedAt",
+                "digest",
+                "reviewed",
+            ],
+        )
+        else {
             continue;
         };
         let id = w.req_str(&at, &id);
@@ -289,6 +340,18 @@ pub fn approvals_from_value(doc: &serde_json::Value) -> Result<Vec<Approval>, Ve
         }
         let justification = w.opt_str(&at, &justification);
         let revoked_at = w.opt_time(&at, &revoked_at);
+        let digest_key = digest.key;
+        let digest = w.opt_str(&at, &digest);
+        let reviewed = w.str_map(&at, &reviewed);
+        for (key, d) in digest.iter().map(|d| (digest_key, d)) {
+            if !is_sha256(d) {
+                w.push_at(
+                    codes::UNKNOWN_VALUE,
+                    &At::Key(&at, key),
+                    format!("digest \"{d}\" is not sha256 and 64 lowercase hex digits"),
+                );
+            }
+        }
         if let Some(id) = &id {
             if !ids.insert(id.clone()) {
                 w.push_at(
@@ -301,7 +364,19 @@ pub fn approvals_from_value(doc: &serde_json::Value) -> Result<Vec<Approval>, Ve
         if let (Some(id), Some(app), Some(approver), Some(granted_at), Some(expires_at)) =
             (id, app, approver, granted_at, expires_at)
         {
-            out.push(Approval { id, app, approver, roles, scope, granted_at, expires_at, justification, revoked_at });
+            out.push(Approval {
+                id,
+                app,
+                approver,
+                roles,
+                scope,
+                granted_at,
+                expires_at,
+                justification,
+                revoked_at,
+                digest,
+                reviewed,
+            });
         }
     }
     if w.problems.is_empty() {
