@@ -3,6 +3,7 @@
 //! and shapes the library's answers into text, JSON, SARIF, JUnit or GitHub
 //! annotations.
 
+mod approve;
 mod args;
 mod audit;
 mod audit_common;
@@ -162,6 +163,13 @@ Without -o both are printed, signing key first.",
         after_help = "Examples:\n  microgov keygen acme.example/audit -o audit.key      # writes audit.key (0600) and audit.key.pub\n  microgov keygen acme.example/audit\n\nExit status: 0 generated, 2 a bad name, an existing file without --force (or a usage error)."
     )]
     Keygen(audit::KeygenArgs),
+
+    /// Write an approval bound to the manifest as it is now (its material view's digest).
+    #[command(
+        long_about = "Write an approval (or, with --scope-exception, an exception) for a manifest, bound to the digest of its material view as it is now (core/docs/approvals.md): a material edit of the app (a new connector, egress host, region, classification ...) later makes it stale. Prints one YAML list item, to append to an approvals file. Refuses an approval that could not count: by the app's owner, for a dataset or connector the app lacks, or in a role the approver does not hold.",
+        after_help = "Examples:\n  microgov approve app.yaml --role security --approver sec@acme.example --expires 2027-03-01T00:00:00Z >> approvals.yaml\n  microgov approve app.yaml --role data-governance --approver dpo@acme.example --expires 2027-03-01T00:00:00Z --scope-exception pii.export --scope-connector crm >> approvals.yaml\n\nExit status: 0 written, 2 an invalid manifest or approval (or a usage error)."
+    )]
+    Approve(approve::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -199,6 +207,7 @@ fn main() -> ExitCode {
         Command::Bundle(BundleCommand::Build(a)) => bundle_build::run(a, color),
         Command::Audit(a) => audit::run(a, color),
         Command::Keygen(a) => audit::run_keygen(a),
+        Command::Approve(a) => approve::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

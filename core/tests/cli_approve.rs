@@ -1,0 +1,146 @@
+//! `microgov approve`: an approval bound to the manifest as it is now counts until a
+//! material edit (a write connector, a new egress host, a region, a classification) and
+//! after a non-material one (purpose, labels); `explain` names what changed.
+//!
+//! Needs the binary: `cargo test --features cli` (CI: `--all-features`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::*;
+use std::path::Path;
+
+const NOW: &str = "2026-11-26T10:00:00Z";
+
+fn approve(app: &Path, extra: &[&str]) -> String {
+    let app = app.to_str().unwrap();
+    let mut args = vec!["approve", app, "--granted", "2026-11-20T00:00:00Z", "--expires", "2027-02-20T00:00:00Z"];
+    args.extend_from_slice(extra);
+    let o = run(&args);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    stdout(&o)
+}
+
+/// The statuses and each stale approval's changes, by `microgov explain --format json`.
+fn judged(app: &Path, approvals: &Path) -> Vec<(String, String, Vec<String>)> {
+    let o = run(&[
+        "explain",
+        app.to_str().unwrap(),
+        "--approvals",
+        approvals.to_str().unwrap(),
+        "--now",
+        NOW,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let x = json_out(&o);
+    x["approvals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let changes = a["changes"].as_array().map(|c| c.iter().map(|s| s.as_str().unwrap().to_string()).collect());
+            (
+                a["id"].as_str().unwrap().to_string(),
+                a["status"].as_str().unwrap().to_string(),
+                changes.unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn an_approval_made_with_approve_stops_counting_after_a_material_edit_only() {
+    let dir = temp_dir("cli-approve");
+    let original = std::fs::read_to_string(root().join("fixtures/apps/hr-onboarding.yaml")).unwrap();
+    let app = dir.join("app.yaml");
+    std::fs::write(&app, &original).unwrap();
+    let mut file = approve(&app, &["--role", "security", "--approver", "sec.lead@acme.example", "--id", "apr-sec"]);
+    file += &approve(
+        &app,
+        &[
+            "--role",
+            "data-governance",
+            "--approver",
+            "dpo@acme.example",
+            "--id",
+            "exc-export",
+            "--scope-exception",
+            "pii.export",
+            "--scope-dataset",
+            "employees",
+            "--scope-connector",
+            "payroll",
+        ],
+    );
+    let approvals = dir.join("approvals.yaml");
+    std::fs::write(&approvals, &file).unwrap();
+    let valid = |id: &str| (id.to_string(), "valid".to_string(), Vec::<String>::new());
+    assert_eq!(judged(&app, &approvals), [valid("apr-sec"), valid("exc-export")]);
+    // The dataset+connector-scoped export exception waives the export on payroll.
+    let o = run(&[
+        "check",
+        app.to_str().unwrap(),
+        "--approvals",
+        approvals.to_str().unwrap(),
+        "--now",
+        NOW,
+        "--format",
+        "json",
+    ]);
+    assert!(stdout(&o).contains("exc-export"), "{}", stdout(&o));
+
+    let edits: [(&str, String, &[&str], bool); 5] = [
+        ("purpose", original.replacen("purpose:", "purpose: Reworded.", 1), &[], false),
+        ("labels", original.replacen("  labels:\n", "  labels:\n    team: people\n", 1), &[], false),
+        (
+            "region",
+            original.replace("region: aws:us-east-1", "region: aws:us-west-2"),
+            &["connector payroll changed"],
+            true,
+        ),
+        (
+            "classification",
+            original.replacen("classification: restricted", "classification: confidential", 1),
+            &["dataset employees changed"],
+            true,
+        ),
+        (
+            "egress host",
+            original.replacen("  egress:\n", "  egress:\n    - https://new-host.example/api\n", 1),
+            &["egress changed"],
+            false,
+        ),
+    ];
+    for (what, text, changes, scoped_too) in edits {
+        assert_ne!(text, original, "{what}: the edit applies to the fixture");
+        std::fs::write(&app, &text).unwrap();
+        let got = judged(&app, &approvals);
+        if changes.is_empty() {
+            assert_eq!(got, [valid("apr-sec"), valid("exc-export")], "{what}");
+            continue;
+        }
+        let changes: Vec<String> = changes.iter().map(|s| s.to_string()).collect();
+        assert_eq!(got[0], ("apr-sec".into(), "stale".into(), changes.clone()), "{what}");
+        let want = if scoped_too { ("exc-export".into(), "stale".into(), changes) } else { valid("exc-export") };
+        assert_eq!(got[1], want, "{what}");
+    }
+}
+
+#[test]
+fn approve_refuses_an_approval_that_could_not_count() {
+    let app = root().join("fixtures/apps/hr-onboarding.yaml");
+    let app = app.to_str().unwrap();
+    let base = ["approve", app, "--expires", "2027-02-20T00:00:00Z", "--role", "security"];
+    let owner = run(&[&base[..], &["--approver", "lena.schmidt@acme.example"]].concat());
+    assert_eq!(code(&owner), 2);
+    assert!(stderr(&owner).contains("self_approval"), "{}", stderr(&owner));
+    let scope = run(&[&base[..], &["--approver", "sec.lead@acme.example", "--scope-connector", "billing"]].concat());
+    assert_eq!(code(&scope), 2);
+    assert!(stderr(&scope).contains("scope_mismatch"), "{}", stderr(&scope));
+    let email = run(&[&base[..], &["--approver", "not-an-address"]].concat());
+    assert_eq!(code(&email), 2);
+    assert!(stderr(&email).contains("manifest.invalid_email"), "{}", stderr(&email));
+}
