@@ -190,10 +190,20 @@ export interface Explanation {
   decision: Decision
   violations: ExplainedViolation[]
   waived: ExplainedViolation[]
+  /** Each supplied approval: its status, why, and (stale) what changed since it was granted. */
+  approvals: ExplainedApproval[]
   /** The input document the policies read. */
   input: Record<string, unknown>
   /** The bundled packages whose rules ran natively (the same rules as their `.rego`). */
   native_packages: string[]
+}
+
+export interface ExplainedApproval {
+  id: string
+  status: string
+  reason: string
+  /** For a `stale` approval: what changed since it was granted (`connector export added`). */
+  changes?: string[]
 }
 
 export interface ExplainedViolation {

@@ -27,3 +27,21 @@ describe('fixtures/approvals/scopes.json', () => {
     assert.deepEqual([exp.connector, exp.datasets], ['payroll', ['employees']])
   })
 })
+
+describe('fixtures/approvals/stale.json', () => {
+  const stale = readJson('approvals', 'stale.json')
+  const plain = new Engine()
+  const text = read('apps', stale.app)
+  const approvals = read('approvals', stale.approvals_file)
+  for (const e of stale.edits) {
+    test(e.name, () => {
+      const [from, to] = e.replace
+      assert.ok(text.includes(from))
+      const x = plain.explain(text.replace(from, to), { now: stale.now, approvals })
+      assert.deepEqual(Object.fromEntries(x.decision.approvals.map((a) => [a.id, a.status])), e.status)
+      const changes = Object.fromEntries(x.approvals.filter((a) => a.changes?.length).map((a) => [a.id, a.changes]))
+      assert.deepEqual(changes, e.changes)
+      for (const a of x.approvals) assert.ok(a.reason)
+    })
+  }
+})

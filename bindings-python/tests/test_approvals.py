@@ -40,3 +40,20 @@ def test_a_connector_violation_names_the_datasets_it_carries(scope_engine: micro
     d = scope_engine.evaluate(FIXTURES / "apps" / SCOPES["app"], now=SCOPES["now"])
     export = next(v for v in d.violations if v["rule"] == "pii_export_unapproved")
     assert (export["connector"], export["datasets"]) == ("payroll", ["employees"])
+
+
+STALE: Dict[str, Any] = json.loads((FIXTURES / "approvals" / "stale.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("edit", STALE["edits"], ids=[e["name"] for e in STALE["edits"]])
+def test_a_material_edit_makes_bound_approvals_stale(engine: microgov.Engine, edit: Dict[str, Any]) -> None:
+    text = (FIXTURES / "apps" / STALE["app"]).read_text(encoding="utf-8")
+    old, new = edit["replace"]
+    assert old in text
+    x = engine.explain(
+        text.replace(old, new, 1), approvals=FIXTURES / "approvals" / STALE["approvals_file"], now=STALE["now"]
+    )
+    assert {a["id"]: a["status"] for a in x["decision"]["approvals"]} == edit["status"]
+    assert {a["id"]: a["changes"] for a in x["approvals"] if a.get("changes")} == edit["changes"]
+    for a in x["approvals"]:
+        assert a["reason"], a

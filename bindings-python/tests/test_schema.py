@@ -31,6 +31,7 @@ TYPED: List[Tuple[type, str, str | None]] = [
     (types.Problem, "problem.json", None),
     (types.Explanation, "explanation.json", None),
     (types.ExplainedViolation, "explanation.json", "ExplainedViolation"),
+    (types.ExplainedApproval, "explanation.json", "ExplainedApproval"),
     (types.RuleSite, "explanation.json", "RuleSite"),
     (types.RuleMetadata, "explanation.json", "RuleMetadata"),
     (types.Receipt, "receipt.json", None),

@@ -169,3 +169,36 @@ fn a_digest_without_parts_is_stale_without_naming_changes() {
     assert!(x.approvals[0].changes.is_empty());
     assert_eq!(x.approvals[0].reason, "the app's material view changed since it was granted");
 }
+
+/// `fixtures/approvals/stale.json`, as the Python and Node suites read it.
+#[test]
+fn the_stale_table_holds_on_every_path() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let t: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("fixtures/approvals/stale.json")).unwrap()).unwrap();
+    let text = std::fs::read_to_string(root.join("fixtures/apps").join(t["app"].as_str().unwrap())).unwrap();
+    let approvals_text =
+        std::fs::read_to_string(root.join("fixtures/approvals").join(t["approvals_file"].as_str().unwrap())).unwrap();
+    let approvals = microgov::model::approval::approvals_from_str(&approvals_text).unwrap();
+    let now: DateTime<Utc> = t["now"].as_str().unwrap().parse().unwrap();
+    let edits = t["edits"].as_array().unwrap();
+    for (path, engine) in engines() {
+        for e in edits {
+            let name = e["name"].as_str().unwrap();
+            let (from, to) = (e["replace"][0].as_str().unwrap(), e["replace"][1].as_str().unwrap());
+            assert!(text.contains(from), "{name}: the edit applies");
+            let app = engine.parse_manifest(&text.replacen(from, to, 1)).unwrap();
+            let x = engine.explain(&app, &Context::at(now).with_approvals(approvals.clone())).unwrap();
+            let got: serde_json::Map<String, serde_json::Value> =
+                x.decision.approvals.iter().map(|u| (u.id.clone(), u.status.as_str().into())).collect();
+            assert_eq!(serde_json::Value::Object(got), e["status"], "{path}: {name}");
+            let changes: serde_json::Map<String, serde_json::Value> = x
+                .approvals
+                .iter()
+                .filter(|a| !a.changes.is_empty())
+                .map(|a| (a.id.clone(), serde_json::json!(a.changes)))
+                .collect();
+            assert_eq!(serde_json::Value::Object(changes), e["changes"], "{path}: {name}");
+        }
+    }
+}

@@ -14,6 +14,7 @@ __all__ = [
     "ApprovalUse",
     "Checkpoint",
     "DecisionDict",
+    "ExplainedApproval",
     "ExplainedViolation",
     "Explanation",
     "InventoryRow",
@@ -157,12 +158,26 @@ class ExplainedViolation(TypedDict):
     waivable_by: Optional[str]
 
 
+class _ExplainedApprovalOptional(TypedDict, total=False):
+    changes: List[str]
+    """For a ``stale`` approval: what changed since it was granted (``connector export added``)."""
+
+
+class ExplainedApproval(_ExplainedApprovalOptional):
+    """How one supplied approval was judged, and why (``core/docs/approvals.md``)."""
+
+    id: str
+    status: str
+    reason: str
+
+
 class Explanation(TypedDict):
     """What :meth:`Engine.explain` returns."""
 
     decision: DecisionDict
     violations: List[ExplainedViolation]
     waived: List[ExplainedViolation]
+    approvals: List[ExplainedApproval]
     input: Dict[str, Any]
     """The input document the policies read."""
     native_packages: List[str]

@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use super::merkle::Hash;
 
+mod approval;
 mod event;
 mod read;
 mod schema;
