@@ -114,10 +114,10 @@ fn opa_on_the_input_and_the_entry_module_takes_the_engines_decision() {
 
         let engine = checked(&app, approvals.as_deref());
         assert_eq!(engine["outcome"], outcome, "{app}");
-        for key in ["outcome", "violations", "waived", "warnings", "required_approvals", "obligations"] {
+        for key in ["outcome", "violations", "waived", "warnings", "required_approvals", "obligations", "approvals"] {
             assert_eq!(from_opa[key], engine[key], "{app}: {key}");
         }
-        assert_eq!(from_opa.as_object().unwrap().len(), 6, "{app}: {from_opa:#}");
+        assert_eq!(from_opa.as_object().unwrap().len(), 7, "{app}: {from_opa:#}");
         waived += engine["waived"].as_array().unwrap().len();
     }
     assert!(waived >= 2, "waivers are compared too");
