@@ -25,6 +25,7 @@ const TYPED = {
   Problem: ['problem.json'],
   Explanation: ['explanation.json'],
   ExplainedViolation: ['explanation.json', 'ExplainedViolation'],
+  ExplainedApproval: ['explanation.json', 'ExplainedApproval'],
   RuleSite: ['explanation.json', 'RuleSite'],
   RuleMetadata: ['explanation.json', 'RuleMetadata'],
   Receipt: ['receipt.json'],
