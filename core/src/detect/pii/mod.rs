@@ -14,15 +14,24 @@
 
 use serde::{Deserialize, Serialize};
 
+mod context;
+mod entities;
 mod names;
 mod scan;
 #[cfg(test)]
 mod tests;
 mod values;
 
-pub use names::{classify_field_name, warm_up};
+pub use entities::{find_entities, find_entities_in_field, Entity, CONTEXT_BOOST, MAX_ENTITIES, MAX_TEXT, MIN_SCORE};
+pub use names::classify_field_name;
 pub use scan::{scan_datasets, scan_manifest};
 pub use values::{is_email, is_iban, is_ip, is_nhs_number, is_payment_card, is_phone, is_us_ssn, recognize_value};
+
+/// Builds the name and context dictionaries now rather than on the first scan.
+pub fn warm_up() {
+    names::warm_up();
+    context::warm_up();
+}
 
 /// Data-protection category of a finding, as used in a field's `categories`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -169,6 +169,11 @@ const IBAN_LENGTHS: &[(&str, usize)] = &[
     ("TL", 23), ("TN", 24), ("TR", 26), ("UA", 29), ("VA", 22), ("VG", 24), ("XK", 20), ("YE", 30),
 ];
 
+/// The IBAN length of a country code (two capitals), if the registry has it.
+pub(super) fn iban_length(cc: &[u8]) -> Option<usize> {
+    IBAN_LENGTHS.iter().find(|(c, _)| c.as_bytes() == cc).map(|&(_, len)| len)
+}
+
 /// IBAN: known country, that country's length, mod-97 check (ISO 13616). Spaces allowed.
 pub fn is_iban(v: &str) -> bool {
     let mut buf = [0u8; 34];
@@ -192,7 +197,7 @@ pub fn is_iban(v: &str) -> bool {
     {
         return false;
     }
-    let Some(&(_, len)) = IBAN_LENGTHS.iter().find(|(cc, _)| cc.as_bytes() == &s[..2]) else {
+    let Some(len) = iban_length(&s[..2]) else {
         return false;
     };
     if n != len {
