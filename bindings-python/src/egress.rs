@@ -87,19 +87,14 @@ impl EgressGuard {
     /// ``address`` is the one to connect to. ``ValueError`` names an item that
     /// is not an IP address.
     fn check_resolved(&self, url: &str, addresses: &Bound<'_, PyAny>) -> PyResult<EgressVerdict> {
-        let mut ips = Vec::new();
-        for (i, item) in addresses.try_iter()?.enumerate() {
-            let text = item?.str()?.to_string();
-            match text.parse::<std::net::IpAddr>() {
-                Ok(ip) => ips.push(ip),
-                Err(_) => {
-                    return Err(pyo3::exceptions::PyValueError::new_err(format!(
-                        "addresses[{i}]: {text} is not an IP address"
-                    )))
-                }
-            }
-        }
-        Ok(EgressVerdict { inner: self.inner.check_resolved(url, &ips) })
+        Ok(EgressVerdict { inner: self.inner.check_resolved(url, &ip_list(addresses)?) })
+    }
+
+    /// The address half of ``check_resolved``, for a resolver hook that sees a
+    /// host name but not the URL: ``internal_address`` when any address is
+    /// internal, ``unresolved`` when there is none, else allowed with ``address``.
+    fn check_addresses(&self, host: &str, addresses: &Bound<'_, PyAny>) -> PyResult<EgressVerdict> {
+        Ok(EgressVerdict { inner: self.inner.check_addresses(host, &ip_list(addresses)?) })
     }
 
     /// Whether the app may follow a redirect from ``from_url`` to ``to`` (absolute,
@@ -108,4 +103,22 @@ impl EgressGuard {
     fn check_redirect(&self, from_url: &str, to: &str) -> EgressVerdict {
         EgressVerdict { inner: self.inner.check_redirect(from_url, to) }
     }
+}
+
+/// IP addresses from an iterable of ``str`` or ``ipaddress`` objects; ``ValueError``
+/// names the first item that is not one.
+fn ip_list(addresses: &Bound<'_, PyAny>) -> PyResult<Vec<std::net::IpAddr>> {
+    let mut ips = Vec::new();
+    for (i, item) in addresses.try_iter()?.enumerate() {
+        let text = item?.str()?.to_string();
+        match text.parse::<std::net::IpAddr>() {
+            Ok(ip) => ips.push(ip),
+            Err(_) => {
+                return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                    "addresses[{i}]: {text} is not an IP address"
+                )))
+            }
+        }
+    }
+    Ok(ips)
 }

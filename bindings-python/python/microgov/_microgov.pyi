@@ -151,6 +151,8 @@ class EgressGuard:
         """Whether the app may call ``url`` now."""
     def check_resolved(self, url: str, addresses: Iterable[object]) -> EgressVerdict:
         """Whether the app may connect to ``url`` at the addresses its host resolved to."""
+    def check_addresses(self, host: str, addresses: Iterable[object]) -> EgressVerdict:
+        """The address half of ``check_resolved``, for a resolver hook."""
     def check_redirect(self, from_url: str, to: str) -> EgressVerdict:
         """Whether the app may follow a redirect from ``from_url`` to ``to``."""
 

@@ -333,6 +333,20 @@ impl EgressGuard {
             return v;
         }
         let host = NormalizedUrl::parse(url).map(|n| n.host().to_string()).unwrap_or_default();
+        let a = self.check_addresses(&host, addresses);
+        if !a.allowed {
+            return a;
+        }
+        v.address = a.address;
+        v
+    }
+
+    /// The address half of [`check_resolved`](Self::check_resolved), for a resolver
+    /// hook that sees a host name but not the URL (`reqwest`'s `Resolve`, a Node
+    /// `lookup`): `internal_address` when any of `addresses` is internal, `unresolved`
+    /// when there is none, else allowed with `address` the first one. Check the URL
+    /// itself with [`check`](Self::check) before the request.
+    pub fn check_addresses(&self, host: &str, addresses: &[IpAddr]) -> EgressVerdict {
         let Some(&first) = addresses.first() else {
             return EgressVerdict::deny(EgressCode::Unresolved, format!("{host} resolved to no address"));
         };
@@ -346,8 +360,13 @@ impl EgressGuard {
                 return EgressVerdict::deny(EgressCode::InternalAddress, format!("{host} resolves to {ip}, {what}"));
             }
         }
-        v.address = Some(first);
-        v
+        EgressVerdict {
+            allowed: true,
+            code: EgressCode::Allowed,
+            reason: format!("{host} resolves to no internal address"),
+            matched: None,
+            address: Some(first),
+        }
     }
 
     /// Whether the app may follow a redirect from `from` to `to` (absolute, or relative
