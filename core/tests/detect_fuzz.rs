@@ -80,7 +80,10 @@ fn seeds(target: &str) -> Vec<Vec<u8>> {
     }
 }
 
-const TARGETS: &[(&str, fn(&[u8]))] = &[
+/// A fuzz target's body.
+type Body = fn(&[u8]);
+
+const TARGETS: &[(&str, Body)] = &[
     ("manifest", bodies::manifest),
     ("approvals", bodies::approvals),
     ("audit_lines", bodies::audit_lines),
