@@ -3,14 +3,17 @@
 //! Field names are split into words (on `_`, `-`, `.`, spaces, camelCase humps and
 //! letter/digit changes) and matched by whole words and word sequences, so
 //! `employeeEmail`, `EMAIL_ADDRESS` and `e-mail` hit while `timezone`, `statement_id`,
-//! `zipper`, `shipment` and `recipe` do not. A name whose last word describes an
-//! attribute of the data rather than the data (`email_verified`, `card_type`,
-//! `phone_opt_in`, `card_token`) is not a hit.
+//! `zipper`, `shipment` and `recipe` do not. The name is read by its head word: the last
+//! word, looking past references (`id`, `key`, `hash`); a head that describes an attribute
+//! of the data rather than the data (`email_template_id`, `card_type`, `phone_opt_in`,
+//! `card_token`) is not a hit. Names in German, French, Spanish, Italian, Dutch and
+//! Portuguese are matched too (`geburtsdatum`, `adresse_email`, `telefono`).
 //!
 //! Sample values (`/spec/datasets/i/fields/j/sample`, a string or a list of strings) go
 //! through validated recognizers: email, phone (E.164 and national forms), payment card
 //! (Luhn and issuer prefix), IBAN (per-country length and mod-97), US SSN (invalid areas
-//! and groups), UK NHS number (mod 11), IPv4 and IPv6.
+//! and groups), UK NHS number (mod 11), IPv4 and IPv6 — first on the whole value, then
+//! inside it as free text ([`find_entities`]: spans, scores raised by context words).
 
 use serde::{Deserialize, Serialize};
 
