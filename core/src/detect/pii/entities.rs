@@ -16,6 +16,7 @@
 use super::context::{hits, kinds_of_name, KindSet};
 use super::values::{is_email, is_iban, is_nhs_number, is_payment_card, is_phone, is_us_ssn};
 use super::PiiKind;
+use crate::detect::text::{WordMap, Words};
 use serde::Serialize;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -71,6 +72,7 @@ pub(super) fn all_entities(field: KindSet, text: &str) -> Vec<Entity> {
     ibans(b, &mut cands);
     ipv6(b, &mut cands);
     numbers(text, &mut cands);
+    month_dates(text, &mut cands);
     // Best first on overlaps: sort by start, then keep a span unless it overlaps a kept
     // one that scores at least as much.
     let ctx = Context { field, hits: hits(text), whole: text.len() <= WHOLE_TEXT_CONTEXT };
@@ -458,6 +460,119 @@ fn is_date(text: &str, g: &[Group]) -> bool {
     len(&g[2]) == 4 && len(&g[0]) <= 2 && len(&g[1]) <= 2 && (valid(c, b, a) || valid(c, a, b))
 }
 
+// ---------------------------------------------------------------------------------
+// Dates with a month name: `12 March 1985`, `March 12, 1985`, `12. März 1985`,
+// `12 de marzo de 1985`, in the seven languages.
+
+#[rustfmt::skip]
+const MONTHS: &[(&str, u32)] = &[
+    ("january", 1), ("jan", 1), ("february", 2), ("feb", 2), ("march", 3), ("mar", 3), ("april", 4),
+    ("apr", 4), ("may", 5), ("june", 6), ("jun", 6), ("july", 7), ("jul", 7), ("august", 8), ("aug", 8),
+    ("september", 9), ("sep", 9), ("sept", 9), ("october", 10), ("oct", 10), ("november", 11), ("nov", 11),
+    ("december", 12), ("dec", 12),
+    ("januar", 1), ("februar", 2), ("märz", 3), ("maerz", 3), ("mai", 5), ("juni", 6), ("juli", 7),
+    ("oktober", 10), ("dezember", 12),
+    ("janvier", 1), ("février", 2), ("fevrier", 2), ("mars", 3), ("avril", 4), ("juin", 6), ("juillet", 7),
+    ("août", 8), ("aout", 8), ("septembre", 9), ("octobre", 10), ("novembre", 11), ("décembre", 12),
+    ("decembre", 12),
+    ("enero", 1), ("febrero", 2), ("marzo", 3), ("abril", 4), ("mayo", 5), ("junio", 6), ("julio", 7),
+    ("agosto", 8), ("septiembre", 9), ("setiembre", 9), ("octubre", 10), ("noviembre", 11), ("diciembre", 12),
+    ("gennaio", 1), ("febbraio", 2), ("aprile", 4), ("maggio", 5), ("giugno", 6), ("luglio", 7),
+    ("settembre", 9), ("ottobre", 10), ("dicembre", 12),
+    ("januari", 1), ("februari", 2), ("maart", 3), ("mei", 5), ("augustus", 8),
+    ("janeiro", 1), ("fevereiro", 2), ("março", 3), ("marco", 3), ("maio", 5), ("junho", 6), ("julho", 7),
+    ("setembro", 9), ("outubro", 10), ("novembro", 11), ("dezembro", 12),
+];
+
+static MONTH_MAP: std::sync::LazyLock<WordMap<u32>> = std::sync::LazyLock::new(|| WordMap::new(MONTHS.iter().copied()));
+
+/// Builds the month table now.
+pub(super) fn warm_up() {
+    std::sync::LazyLock::force(&MONTH_MAP);
+}
+
+/// Digits at `b[i..]` (at most `max`): their value and end.
+fn digits_at(b: &[u8], i: usize, max: usize) -> Option<(u32, usize)> {
+    let mut j = i;
+    let mut v = 0u32;
+    while j < b.len() && b[j].is_ascii_digit() && j - i < max {
+        v = v * 10 + u32::from(b[j] - b'0');
+        j += 1;
+    }
+    (j > i && ends_word(b, j)).then_some((v, j))
+}
+
+/// Skips spaces, the punctuation in `punct`, and the joining words `de`, `di`, `del`.
+fn skip_joint(b: &[u8], mut i: usize, punct: &[u8]) -> usize {
+    loop {
+        let start = i;
+        while i < b.len() && (b[i] == b' ' || punct.contains(&b[i])) {
+            i += 1;
+        }
+        for w in [&b"del "[..], b"de ", b"di "] {
+            if b.get(i..i + w.len()).is_some_and(|x| x.eq_ignore_ascii_case(w)) && i > 0 && !is_word_byte(b[i - 1]) {
+                i += w.len();
+            }
+        }
+        if i == start {
+            return i;
+        }
+    }
+}
+
+fn month_dates(text: &str, out: &mut Vec<Cand>) {
+    let b = text.as_bytes();
+    let base = text.as_ptr() as usize;
+    let valid = |y: u32, m: u32, d: u32| {
+        (1900..=2100).contains(&y) && chrono::NaiveDate::from_ymd_opt(y as i32, m, d).is_some()
+    };
+    for w in Words::new(text) {
+        let Some(month) = (w.len() >= 3).then(|| MONTH_MAP.get(w)).flatten() else { continue };
+        let (ws, we) = (w.as_ptr() as usize - base, w.as_ptr() as usize - base + w.len());
+        if !starts_word(b, ws) || !ends_word(b, we) {
+            continue;
+        }
+        // `March 12, 1985`
+        let after = skip_joint(b, we, b".");
+        if let Some((day, de)) = digits_at(b, after, 2) {
+            let y0 = skip_joint(b, de, b",");
+            if let Some((year, ye)) = digits_at(b, y0, 4).filter(|(_, ye)| ye - y0 == 4) {
+                if valid(year, month, day) {
+                    out.push(Cand { kind: PiiKind::DateOfBirth, start: ws, end: ye, base: 0.2 });
+                    continue;
+                }
+            }
+        }
+        // `12 March 1985`, `12. März 1985`, `12 de marzo de 1985`
+        let mut i = ws;
+        while i > 0 && matches!(b[i - 1], b' ' | b'.') {
+            i -= 1;
+        }
+        for w in [&b" de"[..], b" di", b" del"] {
+            if i >= w.len() && b[i - w.len()..i].eq_ignore_ascii_case(w) {
+                i -= w.len();
+                while i > 0 && b[i - 1] == b' ' {
+                    i -= 1;
+                }
+            }
+        }
+        let mut ds = i;
+        while ds > 0 && i - ds < 2 && b[ds - 1].is_ascii_digit() {
+            ds -= 1;
+        }
+        if ds == i || !starts_word(b, ds) {
+            continue;
+        }
+        let day = text.get(ds..i).and_then(|s| s.parse::<u32>().ok()).unwrap_or(0);
+        let y0 = skip_joint(b, we, b",.");
+        if let Some((year, ye)) = digits_at(b, y0, 4).filter(|(_, ye)| ye - y0 == 4) {
+            if valid(year, month, day) {
+                out.push(Cand { kind: PiiKind::DateOfBirth, start: ds, end: ye, base: 0.2 });
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -489,6 +604,42 @@ mod tests {
         assert_eq!(kinds("", "SSN 123456789"), [(PiiKind::Ssn, "123456789".into())]);
         let all = all_entities(KindSet::default(), "order 123456789");
         assert!(all[0].score < MIN_SCORE && !all[0].context);
+    }
+
+    #[test]
+    fn dates_with_month_names_beside_birth_words() {
+        for (t, span) in [
+            ("born 12 March 1985", "12 March 1985"),
+            ("DOB: March 12, 1985", "March 12, 1985"),
+            ("Geburtsdatum: 12. März 1985", "12. März 1985"),
+            ("fecha de nacimiento: 12 de marzo de 1985", "12 de marzo de 1985"),
+            ("né le 4 juillet 1990", "4 juillet 1990"),
+            ("date of birth 1 Feb 2001", "1 Feb 2001"),
+        ] {
+            assert_eq!(kinds("", t), [(PiiKind::DateOfBirth, span.to_string())], "{t}");
+        }
+        assert!(find_entities("shipped 12 March 1985").is_empty());
+        assert!(find_entities("born 31 February 1985").is_empty());
+        assert!(find_entities("born in May 2020 or so").is_empty());
+    }
+
+    #[test]
+    fn presidio_style_samples() {
+        let k = |t| kinds("", t);
+        assert_eq!(k("my credit card: 4012-8888-8888-1881"), [(PiiKind::PaymentCard, "4012-8888-8888-1881".into())]);
+        assert_eq!(k("UATP card 122000000000003"), [(PiiKind::PaymentCard, "122000000000003".into())]);
+        assert!(k("card 4012-8888-8888-1882").is_empty());
+        assert_eq!(k("my phone number is (212) 555-1234"), [(PiiKind::Phone, "(212) 555-1234".into())]);
+        assert_eq!(k("Tel: +44 (0)20 7946 0958"), [(PiiKind::Phone, "+44 (0)20 7946 0958".into())]);
+        assert_eq!(k("IBAN:ES79 2100 0813 6101 2345 6789"), [(PiiKind::Iban, "ES79 2100 0813 6101 2345 6789".into())]);
+        assert_eq!(k("IL150120690000003111111"), [(PiiKind::Iban, "IL150120690000003111111".into())]);
+        assert_eq!(k("nhs 401 023 2137"), [(PiiKind::NhsNumber, "401 023 2137".into())]);
+        assert_eq!(k("try info@presidio.site or anotherinfo@presidio.site").len(), 2);
+        assert!(k("my email is info@presidio.").is_empty());
+        assert_eq!(
+            k("ip 2001:db8:3333:4444:5555:6666:7777:8888"),
+            [(PiiKind::IpAddress, "2001:db8:3333:4444:5555:6666:7777:8888".into())]
+        );
     }
 
     #[test]

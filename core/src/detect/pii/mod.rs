@@ -34,6 +34,7 @@ pub use values::{is_email, is_iban, is_ip, is_nhs_number, is_payment_card, is_ph
 pub fn warm_up() {
     names::warm_up();
     context::warm_up();
+    entities::warm_up();
 }
 
 /// Data-protection category of a finding, as used in a field's `categories`.

@@ -142,6 +142,7 @@ fn known_issuer(d: &[u8]) -> bool {
         || (p2 == 62 && (16..=19).contains(&len))                                 // UnionPay
         || ((2200..=2204).contains(&p4) && (16..=19).contains(&len))              // Mir
         || ((p2 == 50 || (56..=69).contains(&p2)) && (12..=19).contains(&len)) // Maestro
+        || (p1 == 1 && len == 15) // UATP
 }
 
 /// Payment card number: 13–19 digits (spaces or dashes between groups), Luhn-valid,
