@@ -374,14 +374,30 @@ export interface VerifyReport {
   unattested?: number
 }
 
+/** The stable code of an egress verdict, the worst reason first (`unresolved` only from `checkResolved`). */
+export type EgressCode =
+  | 'allowed'
+  | 'unparseable'
+  | 'unresolved'
+  | 'internal_address'
+  | 'suspicious_url'
+  | 'non_https'
+  | 'port_not_allowed'
+  | 'denied_host'
+  | 'host_not_allowed'
+  | 'path_not_declared'
+  | 'not_declared'
+
 /** The answer of an egress check. */
 export interface EgressVerdict {
   allowed: boolean
-  /** The worst reason first: `allowed`, `unparseable`, `internal_address`, `suspicious_url`, `non_https`, `port_not_allowed`, `denied_host`, `host_not_allowed`, `path_not_declared`, `not_declared`. */
-  code: string
+  /** The worst reason first. */
+  code: EgressCode
   reason: string
   /** The declared `spec.egress` entry that matched, when allowed. */
   matched?: string
+  /** The address to connect to, when `checkResolved` allowed the call. */
+  address?: string
 }
 
 export type LifecycleState =
@@ -468,6 +484,26 @@ export declare class AuditLog {
 
 /** An app's egress entries, parsed and checked once (`engine.egressGuard(manifest)`). */
 export declare class EgressGuard {
+  /**
+   * Whether the app may connect to `url` at `addresses`, what its host resolved to:
+   * `check(url)`, then every address refused as `internal_address` when internal
+   * (private, loopback, link-local, metadata, CGNAT, IPv4 inside IPv6 ...). When
+   * allowed, `address` is the one to connect to. An item that is not an IP address
+   * is an `ERR_INVALID_ARG_VALUE` error naming it.
+   */
+  checkResolved(url: string, addresses: Array<string>): EgressVerdict
+  /**
+   * The address half of `checkResolved`, for a `lookup` hook that sees a host name
+   * but not the URL (undici's `connect.lookup`): `internal_address` when any address
+   * is internal, `unresolved` when there is none, else allowed with `address`.
+   */
+  checkAddresses(host: string, addresses: Array<string>): EgressVerdict
+  /**
+   * Whether the app may follow a redirect from `from` to `to` (absolute, or relative
+   * to `from` as a `Location` header may be). Call it for every hop, then
+   * `checkResolved` on the target's addresses.
+   */
+  checkRedirect(from: string, to: string): EgressVerdict
   /** Whether the app may call `url` now. */
   check(url: string): EgressVerdict
 }

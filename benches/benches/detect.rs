@@ -118,6 +118,38 @@ fn big_config() -> Value {
     Value::Object(sections)
 }
 
+/// About 64 KB of free text (log lines, CSV rows, prose, JSON snippets) with personal
+/// data in one line of eight.
+fn big_text() -> String {
+    let lines = [
+        "2026-11-03 10:22:01 INFO request served in 12ms path=/v1/items?page=2 status=200",
+        "Handles the nightly batch; contact the platform team before changing limits.",
+        "42,widget,blue,19.99,EUR,in stock,warehouse 7,shelf 12",
+        "{\"order\": 48213, \"sku\": \"AB-1234\", \"qty\": 3, \"note\": \"leave at the door\"}",
+        "commit 9fceb02d0ae598e95dc970b74767f19372d61af8 merged by the release bot",
+        "Approved expense report for the monthly export, amount 1234.56",
+        "requestId 123e4567-e89b-12d3-a456-426614174000 retried 3 times",
+        "contact: jane.doe@example.com, Tel: +44 20 7946 0958, card 4111 1111 1111 1111",
+    ];
+    let mut text = String::new();
+    let mut i = 0;
+    while text.len() < 64 * 1024 - 200 {
+        text.push_str(lines[i % lines.len()]);
+        text.push('\n');
+        i += 1;
+    }
+    text
+}
+
+fn bench_free_text(c: &mut Criterion) {
+    let text = big_text();
+    assert!(pii::find_entities(&text).len() > 100);
+    let mut g = c.benchmark_group("pii");
+    g.throughput(Throughput::Bytes(text.len() as u64));
+    g.bench_function("find_entities_64k_text", |b| b.iter(|| pii::find_entities(black_box(&text))));
+    g.finish();
+}
+
 fn bench_secrets(c: &mut Criterion) {
     let config = big_config();
     let bytes = serde_json::to_string(&config).map(|s| s.len()).unwrap_or(0) as u64;
@@ -182,5 +214,28 @@ fn bench_egress(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_secrets, bench_scan_manifest, bench_egress);
+fn bench_check_resolved(c: &mut Criterion) {
+    let engine = microgov::Engine::new().expect("the bundled engine");
+    let app = engine
+        .parse_manifest(
+            &std::fs::read_to_string(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/bench/typical.yaml"),
+            )
+            .expect("typical.yaml"),
+        )
+        .expect("typical.yaml is valid");
+    let guard = engine.egress_guard(&app);
+    let url = app.spec.egress.first().cloned().unwrap_or_default();
+    let one: Vec<std::net::IpAddr> = vec!["93.184.215.14".parse().expect("an address")];
+    let eight: Vec<std::net::IpAddr> =
+        (1..=8).map(|i| format!("93.184.215.{i}").parse().expect("an address")).collect();
+    assert!(guard.check_resolved(&url, &one).allowed, "{url}");
+    let mut g = c.benchmark_group("egress_resolved");
+    g.bench_function("check", |b| b.iter(|| guard.check(black_box(&url))));
+    g.bench_function("check_resolved_1_address", |b| b.iter(|| guard.check_resolved(black_box(&url), &one)));
+    g.bench_function("check_resolved_8_addresses", |b| b.iter(|| guard.check_resolved(black_box(&url), &eight)));
+    g.finish();
+}
+
+criterion_group!(benches, bench_secrets, bench_scan_manifest, bench_egress, bench_free_text, bench_check_resolved);
 criterion_main!(benches);

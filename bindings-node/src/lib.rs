@@ -12,6 +12,7 @@
 
 mod audit;
 mod convert;
+mod egress;
 mod errors;
 mod export;
 mod json;

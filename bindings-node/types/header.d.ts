@@ -374,14 +374,30 @@ export interface VerifyReport {
   unattested?: number
 }
 
+/** The stable code of an egress verdict, the worst reason first (`unresolved` only from `checkResolved`). */
+export type EgressCode =
+  | 'allowed'
+  | 'unparseable'
+  | 'unresolved'
+  | 'internal_address'
+  | 'suspicious_url'
+  | 'non_https'
+  | 'port_not_allowed'
+  | 'denied_host'
+  | 'host_not_allowed'
+  | 'path_not_declared'
+  | 'not_declared'
+
 /** The answer of an egress check. */
 export interface EgressVerdict {
   allowed: boolean
-  /** The worst reason first: `allowed`, `unparseable`, `internal_address`, `suspicious_url`, `non_https`, `port_not_allowed`, `denied_host`, `host_not_allowed`, `path_not_declared`, `not_declared`. */
-  code: string
+  /** The worst reason first. */
+  code: EgressCode
   reason: string
   /** The declared `spec.egress` entry that matched, when allowed. */
   matched?: string
+  /** The address to connect to, when `checkResolved` allowed the call. */
+  address?: string
 }
 
 export type LifecycleState =

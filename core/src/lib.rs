@@ -15,8 +15,8 @@ pub mod risk;
 pub use audit::{verify, AuditError, AuditLog, AuditOptions, Receipt, VerifyReport, VerifyStatus};
 pub use bundle::{Bundle, BundleError};
 pub use engine::{
-    Context, Decision, EgressGuard, EgressVerdict, Engine, EngineOptions, EvalError, Explanation, Outcome, PreparedApp,
-    Severity, Violation,
+    Context, Decision, EgressCode, EgressGuard, EgressVerdict, Engine, EngineOptions, EvalError, Explanation, Outcome,
+    PreparedApp, Severity, Violation,
 };
 pub use error::{Error, Result};
 pub use model::{Approval, Format, Manifest, ManifestError, ParseOptions, Problem};

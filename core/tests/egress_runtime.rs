@@ -142,3 +142,99 @@ fn path_verdict_names_the_declared_prefix() {
         ("internal_address", "169.254.169.254 is a cloud metadata endpoint")
     );
 }
+
+fn resolved_table() -> (Value, String) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/detect/egress_resolved.json");
+    let table: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let app = path.parent().unwrap().join(table["app"].as_str().unwrap());
+    (table, std::fs::read_to_string(app).unwrap())
+}
+
+fn engine_for(case: &Value, bundled: &Engine) -> Engine {
+    match case.get("data") {
+        Some(d) => Engine::with_options(EngineOptions::default().data(d.clone())).unwrap(),
+        None => bundled.clone(),
+    }
+}
+
+/// `check_resolved` against `fixtures/detect/egress_resolved.json`: every internal class
+/// a resolver may answer (IPv4 inside IPv6 too) is refused, unless the data allows it.
+#[test]
+fn check_resolved_refuses_internal_answers() {
+    let (table, text) = resolved_table();
+    let bundled = Engine::new().unwrap();
+    let mut failures = Vec::new();
+    for case in table["resolved"].as_array().unwrap() {
+        let engine = engine_for(case, &bundled);
+        let guard = engine.egress_guard(&engine.parse_manifest(&text).unwrap());
+        let url = case["url"].as_str().unwrap();
+        let addrs: Vec<std::net::IpAddr> =
+            case["addresses"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().parse().unwrap()).collect();
+        let v = guard.check_resolved(url, &addrs);
+        // A resolver hook sees the host only: the address half answers alike.
+        if guard.check(url).allowed {
+            let host = url::Url::parse(url).unwrap().host_str().unwrap().to_string();
+            let a = guard.check_addresses(&host, &addrs);
+            assert_eq!((a.allowed, a.code, a.address), (v.allowed, v.code, v.address), "{url} {addrs:?}");
+        }
+        let want = case["code"].as_str().unwrap();
+        let address = v.address.map(|a| a.to_string());
+        if v.code != want || v.allowed != (want == "allowed") || address.as_deref() != case["address"].as_str() {
+            failures.push(format!("{url} {addrs:?}: expected {want}, got {} {address:?} ({})", v.code, v.reason));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn check_redirect_checks_every_hop() {
+    let (table, text) = resolved_table();
+    let engine = Engine::new().unwrap();
+    let guard = engine.egress_guard(&engine.parse_manifest(&text).unwrap());
+    let mut failures = Vec::new();
+    for case in table["redirects"].as_array().unwrap() {
+        let (from, to) = (case["from"].as_str().unwrap(), case["to"].as_str().unwrap());
+        let v = guard.check_redirect(from, to);
+        let want = case["code"].as_str().unwrap();
+        if v.code != want || v.allowed != (want == "allowed") {
+            failures.push(format!("{from} -> {to}: expected {want}, got {} ({})", v.code, v.reason));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A client that resolves with a hostile resolver and follows redirects, checking the
+/// address it would dial at every hop: the metadata answer is refused, with its reason.
+#[test]
+fn hostile_resolver_is_refused_at_connect_time() {
+    let (_, text) = resolved_table();
+    let engine = Engine::new().unwrap();
+    let guard = engine.egress_guard(&engine.parse_manifest(&text).unwrap());
+    let resolve = |host: &str| -> Vec<std::net::IpAddr> {
+        match host {
+            "api.stripe.com" => vec!["93.184.215.14".parse().unwrap()],
+            // A declared name whose DNS now answers the metadata service.
+            "hooks.example.com" => vec!["169.254.169.254".parse().unwrap()],
+            _ => vec![],
+        }
+    };
+    let dial = |url: &str| {
+        let host = url::Url::parse(url).unwrap().host_str().unwrap().to_string();
+        guard.check_resolved(url, &resolve(&host))
+    };
+    let v = dial("https://api.stripe.com/v1/charges");
+    assert!(v.allowed && v.address == Some("93.184.215.14".parse().unwrap()), "{v:?}");
+    // The URL alone passes; the address it resolves to does not.
+    assert!(guard.check("https://hooks.example.com/v1/events").allowed);
+    let v = dial("https://hooks.example.com/v1/events");
+    assert_eq!(v.code, microgov::EgressCode::InternalAddress);
+    assert_eq!(v.reason, "hooks.example.com resolves to 169.254.169.254, a cloud metadata endpoint");
+    // A redirect from an allowed host to the same place is refused at the hop.
+    let hop = guard.check_redirect("https://api.stripe.com/v1/charges", "https://hooks.example.com/v1/events");
+    assert!(hop.allowed);
+    assert!(!dial("https://hooks.example.com/v1/events").allowed);
+    // The wire form of the code is the snake-case string.
+    let wire = serde_json::to_value(&v).unwrap();
+    assert_eq!(wire["code"], "internal_address");
+    assert!(wire.get("address").is_none());
+}

@@ -134,6 +134,9 @@ class EgressVerdict:
     def reason(self) -> str: ...
     @property
     def matched(self) -> Optional[str]: ...
+    @property
+    def address(self) -> Optional[str]:
+        """The address to connect to, when ``check_resolved`` allowed the call."""
     def to_dict(self) -> Dict[str, Any]:
         """The verdict as a dict."""
     def __bool__(self) -> bool: ...
@@ -146,6 +149,12 @@ class EgressGuard:
 
     def check(self, url: str) -> EgressVerdict:
         """Whether the app may call ``url`` now."""
+    def check_resolved(self, url: str, addresses: Iterable[object]) -> EgressVerdict:
+        """Whether the app may connect to ``url`` at the addresses its host resolved to."""
+    def check_addresses(self, host: str, addresses: Iterable[object]) -> EgressVerdict:
+        """The address half of ``check_resolved``, for a resolver hook."""
+    def check_redirect(self, from_url: str, to: str) -> EgressVerdict:
+        """Whether the app may follow a redirect from ``from_url`` to ``to``."""
 
 class _GeneratedKey(TypedDict):
     signing_key: str

@@ -6,9 +6,10 @@
 //! segment boundary) and the platform policy (bundle data
 //! `data.microgov.egress`) allows that entry and the URL itself.
 
-use crate::detect::egress::{host_matches, match_declared, IpClass, NormalizedUrl, UrlFacts};
+use crate::detect::egress::{classify_ip, host_matches, match_declared, IpClass, NormalizedUrl, UrlFacts};
 use crate::Manifest;
 use serde::{Deserialize, Serialize};
+use std::net::IpAddr;
 
 /// The platform's egress rules (bundle data `microgov.egress`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -36,27 +37,107 @@ pub struct EgressPolicy {
     pub suspicious_issues: Vec<String>,
 }
 
+/// The stable code of an egress verdict, the worst reason first. Written in snake case
+/// on the wire (`internal_address`), as [`EgressCode::as_str`] gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EgressCode {
+    /// The call may go out.
+    Allowed,
+    /// Not a URL.
+    Unparseable,
+    /// The name resolved to no address ([`EgressGuard::check_resolved`] with none).
+    Unresolved,
+    /// A loopback, private, link-local, metadata or other internal address, or a
+    /// local name: the URL's own host or an address it resolved to.
+    InternalAddress,
+    /// Written to make parsers disagree (credentials, backslashes, homographs ...).
+    SuspiciousUrl,
+    /// A scheme the platform does not allow.
+    NonHttps,
+    /// A port the platform does not allow.
+    PortNotAllowed,
+    /// A host on the platform's deny-list.
+    DeniedHost,
+    /// A host not on the platform's allow-list.
+    HostNotAllowed,
+    /// A declared scheme, host and port, but a path outside every declared prefix.
+    PathNotDeclared,
+    /// Not among the app's declared egress.
+    NotDeclared,
+}
+
+impl EgressCode {
+    /// The code as written on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EgressCode::Allowed => "allowed",
+            EgressCode::Unparseable => "unparseable",
+            EgressCode::Unresolved => "unresolved",
+            EgressCode::InternalAddress => "internal_address",
+            EgressCode::SuspiciousUrl => "suspicious_url",
+            EgressCode::NonHttps => "non_https",
+            EgressCode::PortNotAllowed => "port_not_allowed",
+            EgressCode::DeniedHost => "denied_host",
+            EgressCode::HostNotAllowed => "host_not_allowed",
+            EgressCode::PathNotDeclared => "path_not_declared",
+            EgressCode::NotDeclared => "not_declared",
+        }
+    }
+
+    /// The code of a platform problem (`Problem::code`).
+    fn of_problem(code: &str) -> EgressCode {
+        match code {
+            "internal_address" => EgressCode::InternalAddress,
+            "suspicious_url" => EgressCode::SuspiciousUrl,
+            "non_https" => EgressCode::NonHttps,
+            "port_not_allowed" => EgressCode::PortNotAllowed,
+            "denied_host" => EgressCode::DeniedHost,
+            _ => EgressCode::HostNotAllowed,
+        }
+    }
+}
+
+impl std::fmt::Display for EgressCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<str> for EgressCode {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for EgressCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// The answer of an egress check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EgressVerdict {
     /// Whether the call may go out.
     pub allowed: bool,
-    /// Stable code, the worst reason first: `allowed`, `unparseable`,
-    /// `internal_address`, `suspicious_url`, `non_https`, `port_not_allowed`,
-    /// `denied_host`, `host_not_allowed`, `path_not_declared` (a declared
-    /// scheme, host and port, but a path outside every declared prefix),
-    /// `not_declared`.
-    pub code: String,
+    /// Stable code, the worst reason first.
+    pub code: EgressCode,
     /// One line on why.
     pub reason: String,
     /// The declared entry that matched, when allowed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub matched: Option<String>,
+    /// The address to connect to, when allowed by [`EgressGuard::check_resolved`]: the
+    /// first of the checked addresses. Dial it, not the name again (a second lookup
+    /// may answer otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<IpAddr>,
 }
 
 impl EgressVerdict {
-    fn deny(code: &str, reason: String) -> EgressVerdict {
-        EgressVerdict { allowed: false, code: code.to_string(), reason, matched: None }
+    fn deny(code: EgressCode, reason: String) -> EgressVerdict {
+        EgressVerdict { allowed: false, code, reason, matched: None, address: None }
     }
 }
 
@@ -109,7 +190,17 @@ impl EgressPolicy {
             "denied_host" => format!("{} is denied by the platform ({})", url.host(), p.detail),
             _ => format!("{} is not on the platform allow-list", url.host()),
         };
-        Some(EgressVerdict::deny(p.code, reason))
+        Some(EgressVerdict::deny(EgressCode::of_problem(p.code), reason))
+    }
+
+    /// The class of `ip` when the platform refuses to connect to it: a metadata address,
+    /// or one of `internal_ip_classes`, unless `ip_exceptions` lists it.
+    pub fn internal_class(&self, ip: IpAddr) -> Option<IpClass> {
+        let c = classify_ip(ip);
+        let excepted =
+            self.ip_exceptions.iter().any(|e| e.parse::<IpAddr>().is_ok_and(|x| x == ip || x == c.effective));
+        let internal = c.class == IpClass::Metadata || self.internal_ip_classes.iter().any(|x| x == c.class.as_str());
+        (internal && !excepted).then_some(c.class)
     }
 
     /// Every reason the platform refuses a URL, worst first: internal or
@@ -194,7 +285,7 @@ impl EgressGuard {
     pub fn check(&self, url: &str) -> EgressVerdict {
         let n = match NormalizedUrl::parse(url) {
             Ok(n) => n,
-            Err(issue) => return EgressVerdict::deny("unparseable", format!("not a URL: {}", issue.code())),
+            Err(issue) => return EgressVerdict::deny(EgressCode::Unparseable, format!("not a URL: {}", issue.code())),
         };
         if let Some(v) = self.policy.refuse(&n) {
             return v;
@@ -208,12 +299,93 @@ impl EgressGuard {
                 }
                 None => EgressVerdict {
                     allowed: true,
-                    code: "allowed".into(),
+                    code: EgressCode::Allowed,
                     reason: format!("matches declared egress {}", self.declared[i]),
                     matched: Some(self.declared[i].to_string()),
+                    address: None,
                 },
             },
         }
+    }
+
+    /// Whether the app may connect to `url` at the addresses its host resolved to: the
+    /// verdict of [`check`](Self::check), then every address classed (IPv4 inside IPv6
+    /// unwrapped: mapped, compatible, NAT64, 6to4) and refused as `internal_address`
+    /// when its class is internal under the platform's `internal_ip_classes` (a
+    /// metadata address always) and it is not among `ip_exceptions`. Refused when any
+    /// address is internal, so a name that answers one public and one internal
+    /// address (DNS rebinding) does not pass; `unresolved` when there is none. When
+    /// allowed, `address` is the first address: connect to it, not to the name.
+    ///
+    /// ```
+    /// # let engine = microgov::Engine::new().unwrap();
+    /// # let app = engine.parse_manifest("apiVersion: microgov.dev/v1\nkind: MicroApp\nmetadata:\n  name: t\n  owner: a@acme.example\n  createdAt: 2026-11-01T09:00:00Z\nspec:\n  egress: [https://api.example.com]\n").unwrap();
+    /// let guard = engine.egress_guard(&app);
+    /// let metadata = "169.254.169.254".parse().unwrap();
+    /// let v = guard.check_resolved("https://api.example.com/v1", &[metadata]);
+    /// assert_eq!(v.code, "internal_address");
+    /// let public = "93.184.215.14".parse().unwrap();
+    /// assert_eq!(guard.check_resolved("https://api.example.com/v1", &[public]).address, Some(public));
+    /// ```
+    pub fn check_resolved(&self, url: &str, addresses: &[IpAddr]) -> EgressVerdict {
+        let mut v = self.check(url);
+        if !v.allowed {
+            return v;
+        }
+        let host = NormalizedUrl::parse(url).map(|n| n.host().to_string()).unwrap_or_default();
+        let a = self.check_addresses(&host, addresses);
+        if !a.allowed {
+            return a;
+        }
+        v.address = a.address;
+        v
+    }
+
+    /// The address half of [`check_resolved`](Self::check_resolved), for a resolver
+    /// hook that sees a host name but not the URL (`reqwest`'s `Resolve`, a Node
+    /// `lookup`): `internal_address` when any of `addresses` is internal, `unresolved`
+    /// when there is none, else allowed with `address` the first one. Check the URL
+    /// itself with [`check`](Self::check) before the request.
+    pub fn check_addresses(&self, host: &str, addresses: &[IpAddr]) -> EgressVerdict {
+        let Some(&first) = addresses.first() else {
+            return EgressVerdict::deny(EgressCode::Unresolved, format!("{host} resolved to no address"));
+        };
+        for &ip in addresses {
+            if let Some(class) = self.policy.internal_class(ip) {
+                let what = if class == IpClass::Metadata {
+                    "a cloud metadata endpoint".to_string()
+                } else {
+                    format!("a {} address", class.as_str())
+                };
+                return EgressVerdict::deny(EgressCode::InternalAddress, format!("{host} resolves to {ip}, {what}"));
+            }
+        }
+        EgressVerdict {
+            allowed: true,
+            code: EgressCode::Allowed,
+            reason: format!("{host} resolves to no internal address"),
+            matched: None,
+            address: Some(first),
+        }
+    }
+
+    /// Whether the app may follow a redirect from `from` to `to` (absolute, or relative
+    /// to `from` as a `Location` header may be): the verdict of
+    /// [`check`](Self::check) on the target, its reason naming the hop. Call it for
+    /// every hop, then [`check_resolved`](Self::check_resolved) on the address the
+    /// target resolves to.
+    pub fn check_redirect(&self, from: &str, to: &str) -> EgressVerdict {
+        let target = match url::Url::parse(to) {
+            Ok(u) => u.to_string(),
+            Err(url::ParseError::RelativeUrlWithoutBase) => match url::Url::parse(from).and_then(|b| b.join(to)) {
+                Ok(u) => u.to_string(),
+                Err(_) => return EgressVerdict::deny(EgressCode::Unparseable, format!("redirect to {to}: not a URL")),
+            },
+            Err(_) => return EgressVerdict::deny(EgressCode::Unparseable, format!("redirect to {to}: not a URL")),
+        };
+        let mut v = self.check(&target);
+        v.reason = format!("redirect to {target}: {}", v.reason);
+        v
     }
 
     /// The verdict for a URL no declared entry allows: `path_not_declared`
@@ -234,13 +406,15 @@ impl EgressGuard {
             .map(|d| if d.path().is_empty() { "/" } else { d.path() })
             .collect();
         match prefixes.as_slice() {
-            [] => EgressVerdict::deny("not_declared", format!("{host} is not among the app's declared egress")),
+            [] => {
+                EgressVerdict::deny(EgressCode::NotDeclared, format!("{host} is not among the app's declared egress"))
+            }
             [one] => EgressVerdict::deny(
-                "path_not_declared",
+                EgressCode::PathNotDeclared,
                 format!("path {} on {host} is outside the declared prefix {one}", n.path()),
             ),
             many => EgressVerdict::deny(
-                "path_not_declared",
+                EgressCode::PathNotDeclared,
                 format!("path {} on {host} is outside the declared prefixes {}", n.path(), many.join(", ")),
             ),
         }

@@ -40,7 +40,7 @@ mod rvalue;
 mod settings;
 
 pub use decision::{ApprovalUse, Decision, Outcome, RequiredApproval, Risk, Severity, Violation, Waived};
-pub use egress::{EgressGuard, EgressPolicy, EgressVerdict};
+pub use egress::{EgressCode, EgressGuard, EgressPolicy, EgressVerdict};
 pub use error::EvalError;
 pub use explain::{ExplainedApproval, ExplainedViolation, Explanation};
 pub use native::{AllowedFinding, CheckSettings};

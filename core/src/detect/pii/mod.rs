@@ -3,26 +3,39 @@
 //! Field names are split into words (on `_`, `-`, `.`, spaces, camelCase humps and
 //! letter/digit changes) and matched by whole words and word sequences, so
 //! `employeeEmail`, `EMAIL_ADDRESS` and `e-mail` hit while `timezone`, `statement_id`,
-//! `zipper`, `shipment` and `recipe` do not. A name whose last word describes an
-//! attribute of the data rather than the data (`email_verified`, `card_type`,
-//! `phone_opt_in`, `card_token`) is not a hit.
+//! `zipper`, `shipment` and `recipe` do not. The name is read by its head word: the last
+//! word, looking past references (`id`, `key`, `hash`); a head that describes an attribute
+//! of the data rather than the data (`email_template_id`, `card_type`, `phone_opt_in`,
+//! `card_token`) is not a hit. Names in German, French, Spanish, Italian, Dutch and
+//! Portuguese are matched too (`geburtsdatum`, `adresse_email`, `telefono`).
 //!
 //! Sample values (`/spec/datasets/i/fields/j/sample`, a string or a list of strings) go
 //! through validated recognizers: email, phone (E.164 and national forms), payment card
 //! (Luhn and issuer prefix), IBAN (per-country length and mod-97), US SSN (invalid areas
-//! and groups), UK NHS number (mod 11), IPv4 and IPv6.
+//! and groups), UK NHS number (mod 11), IPv4 and IPv6 — first on the whole value, then
+//! inside it as free text ([`find_entities`]: spans, scores raised by context words).
 
 use serde::{Deserialize, Serialize};
 
+mod context;
+mod entities;
 mod names;
 mod scan;
 #[cfg(test)]
 mod tests;
 mod values;
 
-pub use names::{classify_field_name, warm_up};
+pub use entities::{find_entities, find_entities_in_field, Entity, CONTEXT_BOOST, MAX_ENTITIES, MAX_TEXT, MIN_SCORE};
+pub use names::classify_field_name;
 pub use scan::{scan_datasets, scan_manifest};
 pub use values::{is_email, is_iban, is_ip, is_nhs_number, is_payment_card, is_phone, is_us_ssn, recognize_value};
+
+/// Builds the name and context dictionaries now rather than on the first scan.
+pub fn warm_up() {
+    names::warm_up();
+    context::warm_up();
+    entities::warm_up();
+}
 
 /// Data-protection category of a finding, as used in a field's `categories`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

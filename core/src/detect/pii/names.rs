@@ -137,17 +137,135 @@ pub(super) const PHRASES: &[Phrase] = &[
     p(&["session", "token"], K::Credential), w(&["token"], K::Credential), p(&["otp"], K::Credential),
     p(&["totp", "secret"], K::Credential), p(&["private", "key"], K::Credential),
     p(&["credential"], K::Credential), p(&["credentials"], K::Credential),
+    p(&["biometric", "template"], K::Biometric),
+    // German
+    p(&["geburtsdatum"], K::DateOfBirth), p(&["geburtstag"], K::DateOfBirth), p(&["geb", "datum"], K::DateOfBirth),
+    p(&["telefon"], K::Phone), p(&["telefonnummer"], K::Phone), p(&["handy"], K::Phone),
+    p(&["handynummer"], K::Phone), p(&["mobilnummer"], K::Phone), p(&["mobiltelefon"], K::Phone),
+    p(&["emailadresse"], K::Email), p(&["email", "adresse"], K::Email), p(&["e", "mail", "adresse"], K::Email),
+    p(&["mailadresse"], K::Email),
+    p(&["adresse"], K::Address), p(&["anschrift"], K::Address), p(&["strasse"], K::Address),
+    p(&["straße"], K::Address), p(&["hausnummer"], K::Address), p(&["postleitzahl"], K::Address),
+    p(&["plz"], K::Address), p(&["wohnort"], K::Address),
+    p(&["vorname"], K::PersonName), p(&["nachname"], K::PersonName), p(&["familienname"], K::PersonName),
+    p(&["sozialversicherungsnummer"], K::NationalId), p(&["personalausweis"], K::NationalId),
+    p(&["personalausweisnummer"], K::NationalId), p(&["ausweisnummer"], K::NationalId),
+    p(&["steuernummer"], K::TaxId), p(&["steuer", "id"], K::TaxId), p(&["steueridentifikationsnummer"], K::TaxId),
+    p(&["reisepass"], K::Passport), p(&["reisepassnummer"], K::Passport), p(&["passnummer"], K::Passport),
+    p(&["fuehrerschein"], K::DriversLicense), p(&["führerschein"], K::DriversLicense),
+    p(&["kontonummer"], K::BankAccount), p(&["bankverbindung"], K::BankAccount),
+    p(&["kreditkarte"], K::PaymentCard), p(&["kreditkartennummer"], K::PaymentCard),
+    p(&["kartennummer"], K::PaymentCard),
+    p(&["geschlecht"], K::Demographic), p(&["staatsangehoerigkeit"], K::Demographic),
+    p(&["staatsangehörigkeit"], K::Demographic),
+    p(&["gehalt"], K::Compensation), p(&["lohn"], K::Compensation),
+    p(&["passwort"], K::Credential), p(&["kennwort"], K::Credential),
+    p(&["diagnose"], K::Health), p(&["krankenversicherung"], K::Health),
+    // French
+    p(&["adresse", "email"], K::Email), p(&["adresse", "mail"], K::Email), p(&["adresse", "e", "mail"], K::Email),
+    p(&["adresse", "courriel"], K::Email), p(&["courriel"], K::Email),
+    p(&["téléphone"], K::Phone), w(&["portable"], K::Phone),
+    p(&["numero", "telephone"], K::Phone), p(&["numero", "de", "telephone"], K::Phone),
+    p(&["numéro", "de", "téléphone"], K::Phone), p(&["tel", "portable"], K::Phone),
+    p(&["date", "de", "naissance"], K::DateOfBirth), p(&["date", "naissance"], K::DateOfBirth),
+    p(&["naissance"], K::DateOfBirth),
+    p(&["prenom"], K::PersonName), p(&["prénom"], K::PersonName), p(&["nom", "de", "famille"], K::PersonName),
+    p(&["nom", "famille"], K::PersonName), w(&["nom"], K::PersonName), p(&["nom", "complet"], K::PersonName),
+    p(&["code", "postal"], K::Address), p(&["rue"], K::Address), p(&["adresse", "postale"], K::Address),
+    p(&["numero", "securite", "sociale"], K::NationalId), p(&["numero", "de", "securite", "sociale"], K::NationalId),
+    p(&["numéro", "de", "sécurité", "sociale"], K::NationalId), p(&["securite", "sociale"], K::NationalId),
+    p(&["sécurité", "sociale"], K::NationalId), p(&["nir"], K::NationalId),
+    p(&["numero", "fiscal"], K::TaxId), p(&["passeport"], K::Passport), p(&["numero", "passeport"], K::Passport),
+    p(&["permis", "de", "conduire"], K::DriversLicense), p(&["permis", "conduire"], K::DriversLicense),
+    p(&["carte", "bancaire"], K::PaymentCard), p(&["numero", "carte"], K::PaymentCard),
+    p(&["numero", "de", "carte"], K::PaymentCard), p(&["carte", "credit"], K::PaymentCard),
+    p(&["carte", "de", "credit"], K::PaymentCard), p(&["rib"], K::BankAccount),
+    p(&["salaire"], K::Compensation), w(&["sexe"], K::Demographic), p(&["nationalite"], K::Demographic),
+    p(&["nationalité"], K::Demographic), p(&["mot", "de", "passe"], K::Credential),
+    // Spanish
+    p(&["correo"], K::Email), p(&["correo", "electronico"], K::Email), p(&["correo", "electrónico"], K::Email),
+    p(&["direccion", "correo"], K::Email), p(&["direccion", "de", "correo"], K::Email),
+    p(&["direccion", "email"], K::Email),
+    p(&["telefono"], K::Phone), p(&["teléfono"], K::Phone), p(&["movil"], K::Phone), p(&["móvil"], K::Phone),
+    p(&["celular"], K::Phone), p(&["numero", "de", "telefono"], K::Phone),
+    p(&["fecha", "nacimiento"], K::DateOfBirth), p(&["fecha", "de", "nacimiento"], K::DateOfBirth),
+    p(&["nacimiento"], K::DateOfBirth),
+    w(&["nombre"], K::PersonName), p(&["apellido"], K::PersonName), p(&["apellidos"], K::PersonName),
+    p(&["nombre", "completo"], K::PersonName),
+    p(&["direccion"], K::Address), p(&["dirección"], K::Address), p(&["domicilio"], K::Address),
+    p(&["codigo", "postal"], K::Address), p(&["código", "postal"], K::Address), p(&["calle"], K::Address),
+    p(&["dni"], K::NationalId), p(&["nie"], K::NationalId), p(&["nif"], K::TaxId),
+    p(&["numero", "seguridad", "social"], K::NationalId), p(&["numero", "de", "seguridad", "social"], K::NationalId),
+    p(&["seguridad", "social"], K::NationalId), p(&["pasaporte"], K::Passport),
+    p(&["tarjeta"], K::PaymentCard), p(&["tarjeta", "de", "credito"], K::PaymentCard),
+    p(&["numero", "tarjeta"], K::PaymentCard), p(&["numero", "de", "tarjeta"], K::PaymentCard),
+    p(&["cuenta", "bancaria"], K::BankAccount), p(&["numero", "de", "cuenta"], K::BankAccount),
+    p(&["salario"], K::Compensation), p(&["sueldo"], K::Compensation), w(&["sexo"], K::Demographic),
+    p(&["nacionalidad"], K::Demographic), p(&["contrasena"], K::Credential), p(&["contraseña"], K::Credential),
+    // Italian
+    p(&["posta", "elettronica"], K::Email), p(&["indirizzo", "email"], K::Email),
+    p(&["indirizzo", "mail"], K::Email), p(&["cellulare"], K::Phone), p(&["numero", "di", "telefono"], K::Phone),
+    p(&["data", "di", "nascita"], K::DateOfBirth), p(&["data", "nascita"], K::DateOfBirth),
+    p(&["nascita"], K::DateOfBirth),
+    w(&["nome"], K::PersonName), p(&["cognome"], K::PersonName), p(&["nome", "completo"], K::PersonName),
+    p(&["indirizzo"], K::Address), w(&["cap"], K::Address),
+    p(&["codice", "postale"], K::Address),
+    p(&["codice", "fiscale"], K::TaxId), p(&["partita", "iva"], K::TaxId), p(&["passaporto"], K::Passport),
+    p(&["patente"], K::DriversLicense), p(&["carta", "di", "credito"], K::PaymentCard),
+    p(&["numero", "carta"], K::PaymentCard), p(&["conto", "corrente"], K::BankAccount),
+    p(&["stipendio"], K::Compensation), w(&["sesso"], K::Demographic), p(&["nazionalita"], K::Demographic),
+    p(&["nazionalità"], K::Demographic),
+    // Dutch
+    p(&["emailadres"], K::Email), p(&["e", "mailadres"], K::Email), p(&["mailadres"], K::Email),
+    p(&["telefoon"], K::Phone), p(&["telefoonnummer"], K::Phone), p(&["mobiel"], K::Phone),
+    p(&["mobiel", "nummer"], K::Phone), p(&["mobielnummer"], K::Phone),
+    p(&["geboortedatum"], K::DateOfBirth), p(&["geboortedag"], K::DateOfBirth),
+    p(&["voornaam"], K::PersonName), p(&["achternaam"], K::PersonName), w(&["naam"], K::PersonName),
+    p(&["adres"], K::Address), p(&["straat"], K::Address), p(&["huisnummer"], K::Address),
+    p(&["woonplaats"], K::Address),
+    p(&["bsn"], K::NationalId), p(&["burgerservicenummer"], K::NationalId), p(&["paspoort"], K::Passport),
+    p(&["paspoortnummer"], K::Passport), p(&["rijbewijs"], K::DriversLicense),
+    p(&["rekeningnummer"], K::BankAccount), p(&["salaris"], K::Compensation),
+    p(&["geslacht"], K::Demographic), p(&["nationaliteit"], K::Demographic), p(&["wachtwoord"], K::Credential),
+    // Portuguese
+    p(&["correio", "eletronico"], K::Email), p(&["correio", "eletrônico"], K::Email),
+    p(&["endereco", "email"], K::Email), p(&["endereço", "email"], K::Email),
+    p(&["endereco", "de", "email"], K::Email),
+    p(&["telefone"], K::Phone), p(&["telemovel"], K::Phone), p(&["telemóvel"], K::Phone),
+    p(&["data", "de", "nascimento"], K::DateOfBirth), p(&["data", "nascimento"], K::DateOfBirth),
+    p(&["nascimento"], K::DateOfBirth),
+    p(&["sobrenome"], K::PersonName), p(&["apelido"], K::PersonName), p(&["nome", "proprio"], K::PersonName),
+    p(&["endereco"], K::Address), p(&["endereço"], K::Address), p(&["morada"], K::Address),
+    p(&["cep"], K::Address), p(&["logradouro"], K::Address),
+    p(&["cpf"], K::NationalId), w(&["rg"], K::NationalId), p(&["cnpj"], K::TaxId), p(&["passaporte"], K::Passport),
+    p(&["cartao", "de", "credito"], K::PaymentCard), p(&["cartão", "de", "crédito"], K::PaymentCard),
+    p(&["numero", "do", "cartao"], K::PaymentCard), p(&["conta", "bancaria"], K::BankAccount),
+    p(&["conta", "bancária"], K::BankAccount), p(&["salário"], K::Compensation),
+    p(&["nacionalidade"], K::Demographic), p(&["senha"], K::Credential),
+];
+
+/// A trailing word that names a reference to the data rather than the data (`_id`,
+/// `_key`, `_hash`): it is looked past to find the head word (sorted).
+#[rustfmt::skip]
+pub(super) const REFERENCES: &[&str] = &["guid", "hash", "hashed", "id", "ids", "key", "keys", "ref", "refs", "uuid"];
+
+/// A first word that is the head in languages that put it first (`tipo_telefono`, the
+/// type of a telephone; `formato_fecha`): the name is about that, not the data (sorted).
+#[rustfmt::skip]
+pub(super) const FIRST_HEADS: &[&str] = &[
+    "formato", "gabarit", "modele", "modello", "modelo", "modèle", "plantilla", "tipo", "typ", "type",
 ];
 
 /// A last word that describes an attribute of the data, not the data itself (sorted).
 #[rustfmt::skip]
 pub(super) const ATTRIBUTES: &[&str] = &[
-    "allowed", "at", "bounce", "bounced", "brand", "changed", "confirmed", "consent", "consented",
-    "count", "disabled", "domain", "enabled", "exists", "file", "flag", "format", "in", "kind",
-    "label", "last4", "length", "masked", "network", "opt", "optin", "optout", "out", "policy",
-    "preference", "preferences", "present", "provider", "required", "sent", "settings", "status",
-    "template", "token", "tokenized", "truncated", "type", "types", "updated", "valid",
-    "validated", "validation", "verification", "verified", "visibility", "visible",
+    "allowed", "allowlist", "at", "bounce", "bounced", "brand", "changed", "confirmed", "consent",
+    "consented", "count", "disabled", "domain", "enabled", "exists", "file", "flag", "format", "in",
+    "kind", "label", "last4", "length", "masked", "network", "opt", "optin", "optout", "out", "pattern",
+    "policy", "preference", "preferences", "present", "provider", "regex", "required", "schema", "sent",
+    "settings", "status", "template", "templates", "token", "tokenized", "truncated", "type", "types",
+    "updated", "valid", "validated", "validation", "verification", "verified", "version", "visibility",
+    "visible",
 ];
 
 /// Phrase indices grouped by first word: `first word → (start, len)` into
@@ -170,11 +288,15 @@ static PHRASE_INDEX: LazyLock<WordMap<(usize, usize)>> = LazyLock::new(|| {
     WordMap::new(groups)
 });
 static ATTRIBUTE_SET: LazyLock<WordMap<()>> = LazyLock::new(|| word_set(ATTRIBUTES));
+static REFERENCE_SET: LazyLock<WordMap<()>> = LazyLock::new(|| word_set(REFERENCES));
+static FIRST_HEAD_SET: LazyLock<WordMap<()>> = LazyLock::new(|| word_set(FIRST_HEADS));
 
 /// Builds the name dictionaries now rather than on the first scan.
 pub fn warm_up() {
     LazyLock::force(&PHRASE_INDEX);
     LazyLock::force(&ATTRIBUTE_SET);
+    LazyLock::force(&REFERENCE_SET);
+    LazyLock::force(&FIRST_HEAD_SET);
 }
 
 /// Kinds suggested by a field name, each once, in order of appearance.
@@ -189,7 +311,7 @@ pub fn classify_field_name(name: &str) -> Vec<PiiKind> {
     let index = &*PHRASE_INDEX;
     let order = &*PHRASE_ORDER;
     let mut kinds: Vec<PiiKind> = Vec::new();
-    let mut last_consumed = false;
+    let mut consumed = [false; 16];
     let mut i = 0;
     while i < n {
         let mut best: Option<&Phrase> = None;
@@ -210,16 +332,23 @@ pub fn classify_field_name(name: &str) -> Vec<PiiKind> {
                 if !kinds.contains(&ph.kind) {
                     kinds.push(ph.kind);
                 }
+                consumed[i..i + ph.words.len()].fill(true);
                 i += ph.words.len();
-                last_consumed = i == n;
             }
             None => i += 1,
         }
     }
-    if let Some(last) = words.last() {
-        if !last_consumed && ATTRIBUTE_SET.contains(last) {
-            kinds.clear();
-        }
+    // The head word: the last one, looking past references (`email_template_id` → the
+    // head is `template`). A head that names an attribute of the data, or a first word
+    // that heads the name (`tipo_telefono`), means the field is not the data itself.
+    let mut head = n.saturating_sub(1);
+    while head > 0 && !consumed[head] && REFERENCE_SET.contains(words[head]) {
+        head -= 1;
+    }
+    let attribute = n > 0 && !consumed[head] && ATTRIBUTE_SET.contains(words[head]);
+    let first_head = n > 1 && !consumed[0] && FIRST_HEAD_SET.contains(words[0]);
+    if attribute || first_head {
+        kinds.clear();
     }
     kinds
 }

@@ -1,5 +1,7 @@
 //! The manifest scan: every dataset field, by name and by sample values, as findings.
 
+use super::context::kinds_of_name;
+use super::entities::{all_entities, MIN_SCORE};
 use super::names::classify_field_name;
 use super::values::recognize_value;
 use super::{PiiFinding, PiiKind, PiiSource};
@@ -94,18 +96,28 @@ fn scan_field<'a>(
         push(field_path(), kind, PiiSource::Name);
     }
     let mut seen: Vec<PiiKind> = Vec::new();
+    let mut context = None;
     for (si, sample) in samples {
-        let Some(kind) = recognize_value(sample) else {
-            continue;
+        // The whole value first (`4111 1111 1111 1111`), then entities inside the text
+        // (`Card on file: 4111 …`), the field's name as their context.
+        let whole = recognize_value(sample);
+        let inside = match whole {
+            Some(_) => Vec::new(),
+            None => {
+                let context = *context.get_or_insert_with(|| kinds_of_name(at.name));
+                all_entities(context, sample).into_iter().filter(|e| e.score >= MIN_SCORE).map(|e| e.kind).collect()
+            }
         };
-        if seen.contains(&kind) {
-            continue;
+        for kind in whole.into_iter().chain(inside) {
+            if seen.contains(&kind) {
+                continue;
+            }
+            seen.push(kind);
+            let path = match si {
+                Some(si) => format!("{}/sample/{si}", field_path()),
+                None => format!("{}/sample", field_path()),
+            };
+            push(path, kind, PiiSource::Sample);
         }
-        seen.push(kind);
-        let path = match si {
-            Some(si) => format!("{}/sample/{si}", field_path()),
-            None => format!("{}/sample", field_path()),
-        };
-        push(path, kind, PiiSource::Sample);
     }
 }

@@ -142,6 +142,7 @@ fn known_issuer(d: &[u8]) -> bool {
         || (p2 == 62 && (16..=19).contains(&len))                                 // UnionPay
         || ((2200..=2204).contains(&p4) && (16..=19).contains(&len))              // Mir
         || ((p2 == 50 || (56..=69).contains(&p2)) && (12..=19).contains(&len)) // Maestro
+        || (p1 == 1 && len == 15) // UATP
 }
 
 /// Payment card number: 13–19 digits (spaces or dashes between groups), Luhn-valid,
@@ -169,6 +170,11 @@ const IBAN_LENGTHS: &[(&str, usize)] = &[
     ("TL", 23), ("TN", 24), ("TR", 26), ("UA", 29), ("VA", 22), ("VG", 24), ("XK", 20), ("YE", 30),
 ];
 
+/// The IBAN length of a country code (two capitals), if the registry has it.
+pub(super) fn iban_length(cc: &[u8]) -> Option<usize> {
+    IBAN_LENGTHS.iter().find(|(c, _)| c.as_bytes() == cc).map(|&(_, len)| len)
+}
+
 /// IBAN: known country, that country's length, mod-97 check (ISO 13616). Spaces allowed.
 pub fn is_iban(v: &str) -> bool {
     let mut buf = [0u8; 34];
@@ -192,7 +198,7 @@ pub fn is_iban(v: &str) -> bool {
     {
         return false;
     }
-    let Some(&(_, len)) = IBAN_LENGTHS.iter().find(|(cc, _)| cc.as_bytes() == &s[..2]) else {
+    let Some(len) = iban_length(&s[..2]) else {
         return false;
     };
     if n != len {
