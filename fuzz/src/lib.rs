@@ -38,7 +38,7 @@ pub fn approvals(data: &[u8]) {
     let Ok(list) = microgov::model::approval::approvals_from_str(text) else { return };
     for a in &list {
         let _ = a.grants_role("owner", Some("x"), None);
-        let _ = a.waives("egress", None, Some("y"));
+        let _ = a.waives("egress", &[], Some("y"));
     }
     let app = ENGINE.parse_manifest(APP).expect("the fuzz app is valid");
     let _ = ENGINE.evaluate(&app, &Context::at(now()).with_approvals(list));
