@@ -139,3 +139,10 @@ fn report_lists_an_invalid_file_and_exits_2() {
     assert!(html.contains("<tr data-outcome=\"invalid\">"));
     assert!(html.contains("data-count=\"invalid files\"><b>1</b>"), "{html}");
 }
+
+#[test]
+fn the_readme_diagram_is_what_the_cli_draws() {
+    let o = run(&["diagram", "fixtures/apps/hr-onboarding.yaml", "--approvals", "fixtures/approvals/hr-onboarding.yaml", "--now", NOW]);
+    let committed = std::fs::read_to_string(common::root().join("core/docs/diagrams/hr-onboarding.svg")).unwrap();
+    assert_eq!(stdout(&o), committed, "run `bash scripts/readme-diagram.sh`");
+}

@@ -144,9 +144,9 @@ fn edge_svg(out: &mut String, prefix: &str, d: &Diagram, e: &Edge, placed: &[Pla
     };
     let bend = ((x1 - x0).abs() / 2.0).max(30.0);
     let path = if pb.x >= pa.x + pa.w {
-        format!("M{x0:.1},{y0:.1} C{:.1},{y0:.1} {:.1},{y1:.1} {x1:.1},{y1:.1}", x0 + bend, x1 - bend)
+        format!("M{x0:.0},{y0:.0} C{:.0},{y0:.0} {:.0},{y1:.0} {x1:.0},{y1:.0}", x0 + bend, x1 - bend)
     } else {
-        format!("M{x0:.1},{y0:.1} C{x0:.1},{:.1} {x1:.1},{:.1} {x1:.1},{y1:.1}", y0 + 30.0, y1 - 30.0)
+        format!("M{x0:.0},{y0:.0} C{x0:.0},{:.0} {x1:.0},{:.0} {x1:.0},{y1:.0}", y0 + 30.0, y1 - 30.0)
     };
     let name = |i: usize| xml(&d.nodes[i].label);
     let mut title = format!("{} → {} ({} {})", name(a), name(b), e.kind.as_str(), xml(&e.label));
@@ -172,8 +172,8 @@ fn edge_svg(out: &mut String, prefix: &str, d: &Diagram, e: &Edge, placed: &[Pla
         let (mx, my) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
         let _ = write!(
             out,
-            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{tw:.1}\" height=\"16\" rx=\"3\" fill=\"#ffffff\" fill-opacity=\"0.9\"/>\
-<text x=\"{mx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"11\" fill=\"{}\">{}</text>",
+            "<rect x=\"{:.0}\" y=\"{:.0}\" width=\"{tw:.0}\" height=\"16\" rx=\"3\" fill=\"#fff\"/>\
+<text x=\"{mx:.0}\" y=\"{:.0}\" text-anchor=\"middle\" font-size=\"11\" fill=\"{}\">{}</text>",
             mx - tw / 2.0,
             my - 8.0,
             my + 4.0,
