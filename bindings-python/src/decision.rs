@@ -10,7 +10,7 @@ use std::sync::Arc;
 /// document is only built when a diagram is asked for).
 pub(crate) enum Drawn {
     /// A manifest, evaluated by this engine.
-    App(microgov::Engine, microgov::Manifest),
+    App(microgov::Engine, Box<microgov::Manifest>),
     /// A prepared app.
     Prepared(microgov::Engine, microgov::engine::PreparedApp),
 }
@@ -50,7 +50,7 @@ impl Decision {
         let drawn = self.drawn.as_ref()?;
         Some(guard(|| {
             let (engine, app) = match drawn.as_ref() {
-                Drawn::App(e, m) => (e, m),
+                Drawn::App(e, m) => (e, &**m),
                 Drawn::Prepared(e, p) => (e, p.manifest()),
             };
             Ok(microgov::view::Diagram::of(engine, app, &self.inner)?)

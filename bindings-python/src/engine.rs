@@ -150,7 +150,7 @@ impl Engine {
                 }
                 let app = load_manifest(engine, src)?;
                 let d = engine.evaluate(&app, &ctx)?;
-                Ok(Decision::with_source(d, Drawn::App(engine.clone(), app)))
+                Ok(Decision::with_source(d, Drawn::App(engine.clone(), Box::new(app))))
             })
         })
         .map_err(|e| e.into_pyerr(py))

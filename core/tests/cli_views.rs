@@ -142,7 +142,14 @@ fn report_lists_an_invalid_file_and_exits_2() {
 
 #[test]
 fn the_readme_diagram_is_what_the_cli_draws() {
-    let o = run(&["diagram", "fixtures/apps/hr-onboarding.yaml", "--approvals", "fixtures/approvals/hr-onboarding.yaml", "--now", NOW]);
+    let o = run(&[
+        "diagram",
+        "fixtures/apps/hr-onboarding.yaml",
+        "--approvals",
+        "fixtures/approvals/hr-onboarding.yaml",
+        "--now",
+        NOW,
+    ]);
     let committed = std::fs::read_to_string(common::root().join("core/docs/diagrams/hr-onboarding.svg")).unwrap();
     assert_eq!(stdout(&o), committed, "run `bash scripts/readme-diagram.sh`");
 }

@@ -300,7 +300,7 @@ impl Report {
         for (i, e, a) in &apps {
             app_html(&mut h, &slug(&e.file, &a.decision.app, *i), e, a);
         }
-        let _ = write!(h, "<script>{JS}</script></body></html>\n");
+        let _ = writeln!(h, "<script>{JS}</script></body></html>");
         h
     }
 }
