@@ -514,6 +514,13 @@ export declare class EgressGuard {
  */
 export declare class Engine {
   /**
+   * Decides on one app and draws its data flow: datasets, connectors, the hosts and
+   * jurisdictions they reach; a flow that breaks a rule in red, a waived one dashed.
+   * `format` is `'svg'` (default; a self-contained `<svg>` element), `'mermaid'` or
+   * `'dot'`; `options` as for `evaluate` (approvals, now).
+   */
+  diagram(manifest: ManifestInput, format?: 'svg' | 'mermaid' | 'dot' | undefined | null, options?: EvaluateOptions | undefined | null): string
+  /**
    * Compiles the bundled policies and those of `policyDirs` (OPA bundle
    * folders) and `bundles` (`.tar.gz`), with `data` merged over their data.
    */

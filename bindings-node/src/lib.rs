@@ -18,6 +18,7 @@ mod export;
 mod json;
 mod prepared;
 mod tasks;
+mod view;
 
 use convert::{check_keys, options, prop, string_list, stringify, Batch, EvalOptions, ManifestArg};
 use errors::{guard, guard_js, Failure};

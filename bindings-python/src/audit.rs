@@ -438,6 +438,11 @@ impl VerifyReport {
             None => format!("<VerifyReport status='{}' records={}>", self.status(), self.inner.records),
         }
     }
+
+    /// HTML for Jupyter: the verdict, what was verified and, when tampered, where.
+    fn _repr_html_(&self) -> String {
+        crate::html::render_verify_html(&self.inner)
+    }
 }
 
 /// Verifies an audit log and says whether it is intact.

@@ -1,8 +1,19 @@
 //! `Decision`: the answer for one app, as a frozen Python object.
 
-use crate::errors::BindError;
+use crate::errors::{guard, BindError};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
+use std::sync::Arc;
+
+/// What a decision was made of, kept so that it can draw its diagram later (the input
+/// document is only built when a diagram is asked for).
+pub(crate) enum Drawn {
+    /// A manifest, evaluated by this engine.
+    App(microgov::Engine, Box<microgov::Manifest>),
+    /// A prepared app.
+    Prepared(microgov::Engine, microgov::engine::PreparedApp),
+}
 
 /// The answer for one app: may it run, at which tier, what is missing.
 ///
@@ -10,9 +21,41 @@ use pyo3::types::PyString;
 /// (snake_case keys); ``to_dict()`` and ``to_json()`` give the whole of it.
 /// List and dict attributes are fresh copies on every access.
 #[pyclass(frozen, eq, module = "microgov", name = "Decision")]
-#[derive(PartialEq)]
 pub struct Decision {
     pub(crate) inner: microgov::Decision,
+    /// The engine and app it was decided on; `None` when read back from JSON.
+    pub(crate) drawn: Option<Arc<Drawn>>,
+}
+
+/// Equal when the decisions are: where they came from does not count.
+impl PartialEq for Decision {
+    fn eq(&self, other: &Self) -> bool {
+        self.inner == other.inner
+    }
+}
+
+impl Decision {
+    /// A decision without what it was made of (read back, or from a batch).
+    pub(crate) fn new(inner: microgov::Decision) -> Decision {
+        Decision { inner, drawn: None }
+    }
+
+    /// A decision that can draw its diagram.
+    pub(crate) fn with_source(inner: microgov::Decision, drawn: Drawn) -> Decision {
+        Decision { inner, drawn: Some(Arc::new(drawn)) }
+    }
+
+    /// The diagram, when the decision knows its app (no GIL needed).
+    pub(crate) fn diagram_of(&self) -> Option<Result<microgov::view::Diagram, BindError>> {
+        let drawn = self.drawn.as_ref()?;
+        Some(guard(|| {
+            let (engine, app) = match drawn.as_ref() {
+                Drawn::App(e, m) => (e, &**m),
+                Drawn::Prepared(e, p) => (e, p.manifest()),
+            };
+            Ok(microgov::view::Diagram::of(engine, app, &self.inner)?)
+        }))
+    }
 }
 
 #[pymethods]
@@ -137,7 +180,7 @@ impl Decision {
     #[staticmethod]
     fn from_json(text: &str) -> PyResult<Decision> {
         serde_json::from_str(text)
-            .map(|inner| Decision { inner })
+            .map(Decision::new)
             .map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("not a decision: {e}")))
     }
 
@@ -159,8 +202,40 @@ impl Decision {
         ))
     }
 
-    /// HTML for Jupyter: outcome, tier, risk, violations and missing approvals.
-    fn _repr_html_(&self) -> String {
-        crate::html::render_html(&self.inner)
+    /// The app's data-flow diagram: datasets, connectors, the hosts and jurisdictions they
+    /// reach, a flow that breaks a rule in red and a waived one dashed.
+    ///
+    /// Args:
+    ///     format: ``"svg"`` (a self-contained ``<svg>`` element), ``"mermaid"`` or ``"dot"``.
+    ///
+    /// Returns:
+    ///     str: the diagram's text; the same decision always gives the same text.
+    ///
+    /// Raises:
+    ///     ValueError: an unknown format, or a decision that does not know its app (one read
+    ///         back with ``from_json`` or unpickled, or from ``evaluate_many``): draw it from
+    ///         ``Engine.evaluate``'s decision instead.
+    #[pyo3(signature = (format="svg"))]
+    fn diagram(&self, py: Python<'_>, format: &str) -> PyResult<String> {
+        let Some(fmt) = microgov::view::DiagramFormat::parse(format) else {
+            return Err(PyValueError::new_err(format!(
+                "unknown diagram format '{format}': use 'svg', 'mermaid' or 'dot'"
+            )));
+        };
+        match py.detach(|| self.diagram_of()) {
+            Some(Ok(d)) => Ok(d.render(fmt)),
+            Some(Err(e)) => Err(e.into_pyerr(py)),
+            None => Err(PyValueError::new_err(
+                "this decision does not know its app (read from JSON, unpickled or from evaluate_many): \
+                 draw the decision Engine.evaluate returns",
+            )),
+        }
+    }
+
+    /// HTML for Jupyter: outcome, tier, risk and its factors, the diagram beside the
+    /// violations, then waivers, warnings, missing approvals, obligations and approvals.
+    fn _repr_html_(&self, py: Python<'_>) -> String {
+        let svg = py.detach(|| self.diagram_of().and_then(Result::ok).map(|d| d.to_svg()));
+        crate::html::render_html(&self.inner, svg.as_deref())
     }
 }

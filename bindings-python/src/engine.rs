@@ -1,7 +1,7 @@
 //! `Engine`: the compiled policies and every method that takes a manifest.
 
 use crate::convert::{approvals_arg, load_approvals, load_manifest, time_arg, Source};
-use crate::decision::Decision;
+use crate::decision::{Decision, Drawn};
 use crate::egress::{EgressGuard, EgressVerdict};
 use crate::errors::{guard, problem_list, BindError};
 use crate::json::to_json;
@@ -140,9 +140,20 @@ impl Engine {
         let src = Source::manifest(&self.inner, manifest)?;
         let ctx = CallContext::read(approvals, now, decision_id, extra)?;
         let engine = &self.inner;
-        py.detach(|| guard(|| many::decide(engine, &ctx.build()?, src)))
-            .map(|inner| Decision { inner })
-            .map_err(|e| e.into_pyerr(py))
+        // The decision keeps its app (moved, not copied) so that it can draw its diagram.
+        py.detach(|| {
+            guard(|| {
+                let ctx = ctx.build()?;
+                if let Source::Prepared(p) = src {
+                    let d = engine.evaluate_prepared(&p, &ctx)?;
+                    return Ok(Decision::with_source(d, Drawn::Prepared(engine.clone(), p)));
+                }
+                let app = load_manifest(engine, src)?;
+                let d = engine.evaluate(&app, &ctx)?;
+                Ok(Decision::with_source(d, Drawn::App(engine.clone(), Box::new(app))))
+            })
+        })
+        .map_err(|e| e.into_pyerr(py))
     }
 
     /// Decides on many apps in parallel (all cores; the GIL is held only to
@@ -180,7 +191,7 @@ impl Engine {
         many::evaluate_many(py, engine, &ctx, manifests, |outcomes| {
             for r in outcomes {
                 match r {
-                    Ok(d) => out.append(Py::new(py, Decision { inner: d })?)?,
+                    Ok(d) => out.append(Py::new(py, Decision::new(d))?)?,
                     Err(e) if return_exceptions => out.append(e.into_pyerr(py).into_value(py))?,
                     Err(e) => return Err(e.into_pyerr(py)),
                 }

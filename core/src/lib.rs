@@ -11,6 +11,7 @@ pub mod ffi;
 pub mod model;
 pub mod pointer;
 pub mod risk;
+pub mod view;
 
 pub use audit::{verify, AuditError, AuditLog, AuditOptions, Receipt, VerifyReport, VerifyStatus};
 pub use bundle::{Bundle, BundleError};

@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
-from microgov import errors, types
+from microgov import errors, types, views
 from microgov._microgov import (
     AuditLog,
     Decision,
@@ -66,6 +66,7 @@ __all__ = [
     "generate_audit_key",
     "looks_like_manifest",
     "verify_audit",
+    "views",
 ]
 
 

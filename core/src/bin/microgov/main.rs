@@ -13,8 +13,10 @@ mod audit_witness;
 mod bundle_build;
 mod check;
 mod common;
+mod diagram;
 mod explain;
 mod format;
+mod html_report;
 mod input;
 mod inventory;
 mod policy_test;
@@ -137,6 +139,28 @@ lifecycle state and missing approvals. Sort by tier, name, expiry or outcome; wi
     )]
     Inventory(inventory::Args),
 
+    /// Draw one app's data flow (datasets, connectors, hosts, jurisdictions) as SVG, Mermaid or DOT.
+    #[command(
+        long_about = "Draw the data-flow diagram of one manifest under its decision: datasets \
+(classification, residency, categories) → connectors (type, access, region) → the hosts they \
+reach and the jurisdictions of their regions. A flow or node that breaks a rule is red, one \
+an exception waived is dashed amber. SVG (self-contained, no script, with a text description \
+for screen readers), Mermaid (for Markdown) or Graphviz DOT.",
+        after_help = "Examples:\n  microgov diagram apps/hr-onboarding.yaml -o hr-onboarding.svg\n  microgov diagram apps/hr-onboarding.yaml --approvals approvals.yaml --format mermaid\n  microgov diagram apps/hr-onboarding.yaml --format dot | dot -Tpng > hr.png\n\nExit status: 0 drawn (whatever the outcome), 2 invalid or unreadable input (or a usage error)."
+    )]
+    Diagram(diagram::Args),
+
+    /// Write one self-contained HTML governance report of the apps in folders.
+    #[command(
+        long_about = "Write one self-contained HTML page (no network at view time) about the apps in \
+folders: summary counts, apps by tier and outcome, apps expiring within the window, missing \
+approvals, the audit log's verification status (--audit), and each app with its data-flow \
+diagram, violations, waivers and approvals. Tables sort and filter with a little script and \
+read whole without it; the page prints.",
+        after_help = "Examples:\n  microgov report apps/ -o report.html\n  microgov report apps/ team-b/ --approvals approvals.yaml --within 30d -o report.html\n  microgov report apps/ --audit audit.jsonl --audit-checkpoint audit.jsonl.checkpoints --audit-key audit.key.pub -o report.html\n\nExit status: 0 written, 2 a manifest is invalid or unreadable (it is listed as invalid, the page is still written) or a usage error."
+    )]
+    Report(html_report::Args),
+
     /// Run Rego policy unit tests (test_ rules in *_test.rego), as `opa test` does.
     #[command(
         long_about = "Run the test_ rules of *_test.rego files in the given policy folders (OPA bundle \
@@ -202,6 +226,8 @@ fn main() -> ExitCode {
         Command::Check(a) => check::run(a, color),
         Command::Explain(a) => explain::run(a, color),
         Command::Input(a) => input::run(a),
+        Command::Diagram(a) => diagram::run(a),
+        Command::Report(a) => html_report::run(a),
         Command::Inventory(a) => inventory::run(a, color),
         Command::Test(a) => policy_test::run(a, color),
         Command::Bundle(BundleCommand::Build(a)) => bundle_build::run(a, color),
