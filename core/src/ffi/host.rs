@@ -19,7 +19,7 @@ pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 
 /// Longest part of a pointer or a caller's exception text shown in a message: messages
 /// stay one short line, the whole pointer is in the problem's `path`.
-const SHOWN: usize = 80;
+const SHOWN: usize = 60;
 
 /// What is wrong with a host value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
