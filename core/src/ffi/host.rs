@@ -99,6 +99,21 @@ pub enum HostArg {
     Input(&'static str),
 }
 
+impl HostArg {
+    /// The pointers (as a regular expression) of the members the format defines as
+    /// RFC 3339 timestamps: a host language's own time value (a JavaScript `Date`) is
+    /// written there as its RFC 3339 text, and refused anywhere else, where it would
+    /// arrive as a string the caller never wrote.
+    pub fn timestamp_members(self) -> Option<&'static str> {
+        match self {
+            HostArg::Manifest => Some("^/metadata/(createdAt|expiresAt|retiredAt)$"),
+            HostArg::Approvals => Some("^/[0-9]+/(grantedAt|expiresAt|revokedAt)$"),
+            HostArg::Event => Some("^(/[0-9]+)?/ts$"),
+            HostArg::Input(_) => None,
+        }
+    }
+}
+
 /// A host value that was refused: what is wrong and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostValueError {
