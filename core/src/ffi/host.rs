@@ -142,7 +142,8 @@ impl HostValueError {
             Fault::TooComplex => Exceeded::Depth.message(&Limits::default()),
             Fault::NotFinite => format!("{what} has no JSON form"),
             Fault::UnsafeInteger => "integer beyond 2^53 - 1 in magnitude has no exact JSON form".to_string(),
-            Fault::Unsupported => format!("{} has no JSON form", article(what)),
+            Fault::Unsupported if what == "undefined" => "undefined has no JSON form".to_string(),
+            Fault::Unsupported => format!("value of type {what} has no JSON form"),
             Fault::KeyNotString => format!("key of type {what} is not a string"),
             Fault::LoneSurrogate => "string holds a lone surrogate, which is not unicode text".to_string(),
             Fault::Cycle => "value contains itself".to_string(),
@@ -289,17 +290,6 @@ pub fn shorten(text: &str) -> String {
     out
 }
 
-fn article(what: &str) -> String {
-    if what == "undefined" {
-        return what.to_string();
-    }
-    match what.chars().next() {
-        Some(c) if "aeiouAEIOU".contains(c) => format!("an {what}"),
-        Some(_) => format!("a {what}"),
-        None => "a value".to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,7 +310,7 @@ mod tests {
         let d = e.details(HostArg::Event);
         assert_eq!(d.code, "audit.bad_event");
         assert_eq!(d.field.as_deref(), Some("attrs"));
-        assert_eq!(d.message, "bad event field attrs: /attrs/when: a Date has no JSON form");
+        assert_eq!(d.message, "bad event field attrs: /attrs/when: value of type Date has no JSON form");
         assert_eq!(d.problems[0].code, "audit.unsupported_type");
     }
 
