@@ -191,9 +191,14 @@ describe('errors', () => {
     assert.throws(() => engine.evaluate(hrYaml, { now: 'yesterday' }), codeOf('ERR_INVALID_ARG_VALUE'))
     assert.throws(() => engine.evaluate(hrYaml, { now: new Date(NaN) }), codeOf('ERR_INVALID_ARG_VALUE'))
     assert.throws(() => engine.evaluate(hrYaml, { nwo: now }), codeOf('ERR_INVALID_ARG_VALUE'))
+    // A manifest holding itself is bad content, not a wrong type (issue 23).
     const cyclic = JSON.parse(hrJson)
     cyclic.spec.self = cyclic
-    assert.throws(() => engine.evaluate(cyclic), codeOf('ERR_INVALID_ARG_VALUE'))
+    assert.throws(() => engine.evaluate(cyclic), (err) => {
+      assert.equal(err.code, 'manifest.invalid')
+      assert.deepEqual(err.problems.map((p) => [p.code, p.path]), [['manifest.cycle', '/spec/self']])
+      return true
+    })
     assert.throws(() => new Engine({ policyDir: ['x'] }), codeOf('ERR_INVALID_ARG_VALUE'))
     assert.throws(() => new Engine({ policyDirs: 'x' }), codeOf('ERR_INVALID_ARG_TYPE'))
   })

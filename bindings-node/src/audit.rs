@@ -8,7 +8,8 @@
 //! verification of a whole log, also come as `...Async` variants that run on the
 //! libuv pool.
 
-use crate::convert::{check_keys, options, prop, stringify};
+use crate::convert::{check_keys, options, plain_json, prop, string_arg};
+use microgov::ffi::HostArg;
 use crate::errors::{guard, guard_js, Failure};
 use crate::json::Plain;
 use microgov::audit::{self, AuditOptions, Event, Receipt, SigningKey, SyncPolicy, VerifyReport};
@@ -22,7 +23,7 @@ use std::time::Duration;
 /// An event object (or a list of them) as core events.
 fn read_events(env: &Env, value: &Unknown<'_>, what: &str) -> std::result::Result<Vec<Event>, Failure> {
     let text = match value.get_type().map_err(|e| Failure::arg_type(e.to_string()))? {
-        ValueType::Object => stringify(env, value, what)?,
+        ValueType::Object => plain_json(env, value, what, HostArg::Event)?,
         _ => return Err(Failure::arg_type(format!("{what} must be an object"))),
     };
     let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| Failure::arg_value(format!("{what}: {e}")))?;
@@ -92,13 +93,7 @@ pub(crate) fn is_null(v: &Unknown<'_>) -> bool {
 }
 
 pub(crate) fn string_of(v: &Unknown<'_>, what: &str) -> std::result::Result<String, Failure> {
-    if v.get_type().ok() != Some(ValueType::String) {
-        return Err(Failure::arg_type(format!("{what} must be a string")));
-    }
-    v.coerce_to_string()
-        .and_then(|s| s.into_utf8())
-        .and_then(|s| s.into_owned())
-        .map_err(|e| Failure::arg_value(format!("{what}: {e}")))
+    string_arg(v, what)
 }
 
 fn number_of(v: &Unknown<'_>, what: &str) -> std::result::Result<f64, Failure> {
@@ -318,11 +313,11 @@ fn decision_event(
     if decision.get_type().ok() != Some(ValueType::Object) {
         return Err(Failure::arg_type("decision must be an object"));
     }
-    let d: serde_json::Value = serde_json::from_str(&stringify(env, decision, "decision")?)
+    let d: serde_json::Value = serde_json::from_str(&plain_json(env, decision, "decision", HostArg::Event)?)
         .map_err(|e| Failure::arg_value(format!("decision: {e}")))?;
     let base = Event::from_decision_json(&d).map_err(audit_failure)?;
     let Some(extra) = options(extra, "event")? else { return Ok(base) };
-    let extra: serde_json::Value = serde_json::from_str(&stringify(env, &extra.to_unknown(), "event")?)
+    let extra: serde_json::Value = serde_json::from_str(&plain_json(env, &extra.to_unknown(), "event", HostArg::Event)?)
         .map_err(|e| Failure::arg_value(format!("event: {e}")))?;
     base.merged(&extra).map_err(audit_failure)
 }

@@ -3,22 +3,24 @@
 //! Arguments are read on the JavaScript thread into plain Rust data
 //! ([`Request`]); parsing, validation and evaluation happen in [`Request::run`],
 //! which the synchronous methods call directly and the async ones call on a
-//! libuv thread. Objects cross as JSON text (`JSON.stringify`, V8's fast path),
-//! so a manifest object and the same manifest as a string go through the same
-//! parser, limits and error paths, and `Date` values become RFC 3339 strings.
+//! libuv thread. Objects cross as JSON text of a faithful plain copy
+//! (`crate::json::read_plain`), so a manifest object and the same manifest as a
+//! string go through the same parser, limits and error paths, and a value JSON has
+//! no form for (NaN, a `Date`, a `Map` ...) is refused at its pointer instead of
+//! being written as `null` or `{}`.
 
 use crate::errors::Failure;
-use crate::json::json_value;
+use crate::json::{json_value, read_plain, Read};
 use chrono::{DateTime, Utc};
 use microgov::engine::PreparedApp;
 use microgov::model::approval::approvals_from_str;
-use microgov::model::Problem;
+use microgov::ffi::{Fault, HostArg};
+use microgov::model::{Limits, Problem};
 use microgov::{Context, Decision, Engine, Manifest};
 use napi::bindgen_prelude::{
-    ClassInstance, FromNapiValue, JavaScriptClassExt, JsObjectValue, JsValue, Object, ToNapiValue, TypeName, Unknown,
+    ClassInstance, FromNapiValue, JavaScriptClassExt, JsValue, Object, ToNapiValue, TypeName, Unknown,
 };
-use napi::JSON;
-use napi::{sys, Env, Status, ValueType};
+use napi::{sys, Env, ValueType};
 use std::borrow::Cow;
 
 /// A manifest argument: its YAML or JSON text, an object (as JSON), or an
@@ -33,6 +35,8 @@ pub enum ManifestArg {
     Object(String),
     /// Validated once, with the parts of the input that depend on it alone.
     Prepared(PreparedApp),
+    /// An item of a batch that could not be read: its error, given back in its place.
+    Failed(Failure),
 }
 
 impl Default for ManifestArg {
@@ -52,13 +56,16 @@ impl ManifestArg {
                 .map_err(|e| Failure::arg_type(format!("{what}: {e}")))?;
             return Ok(ManifestArg::Prepared(app.inner.clone()));
         }
-        document_text(env, value, what)
+        document_text(env, value, what, HostArg::Manifest)
             .map(|text| if object { ManifestArg::Object(text) } else { ManifestArg::Text(text) })
     }
 
     /// The validated manifest. Runs on any thread.
     pub fn manifest(&self, engine: &Engine) -> Result<Cow<'_, Manifest>, Failure> {
-        Ok(self.parse(engine)?)
+        match self {
+            ManifestArg::Failed(f) => Err(f.clone()),
+            other => Ok(other.parse(engine)?),
+        }
     }
 
     fn parse(&self, engine: &Engine) -> microgov::Result<Cow<'_, Manifest>> {
@@ -66,6 +73,8 @@ impl ManifestArg {
             ManifestArg::Text(text) => engine.parse_manifest(text).map(Cow::Owned),
             ManifestArg::Object(json) => engine.parse_manifest(json).map(Cow::Owned).map_err(unlocated),
             ManifestArg::Prepared(app) => Ok(Cow::Borrowed(app.manifest())),
+            // Only `manifest` and `problems_of` see this variant, and answer with its failure.
+            ManifestArg::Failed(_) => engine.parse_manifest("").map(Cow::Owned),
         }
     }
 }
@@ -95,49 +104,61 @@ pub struct DocText {
 }
 
 /// JSON text of a JavaScript value: strings as they are (YAML or JSON),
-/// anything else through `JSON.stringify`.
-pub fn document_text(env: &Env, value: &Unknown<'_>, what: &str) -> Result<String, Failure> {
+/// objects as the JSON text of their plain copy ([`plain_json`]).
+pub fn document_text(env: &Env, value: &Unknown<'_>, what: &str, arg: HostArg) -> Result<String, Failure> {
     match value.get_type().map_err(|e| Failure::arg_type(format!("{what}: {e}")))? {
-        ValueType::String => value
-            .coerce_to_string()
-            .and_then(|s| s.into_utf8())
-            .and_then(|s| s.into_owned())
-            .map_err(|e| Failure::arg_value(format!("{what}: {e}"))),
-        ValueType::Object => stringify(env, value, what),
+        ValueType::String => string_value(value, what),
+        ValueType::Object => plain_json(env, value, what, arg),
         other => {
             Err(Failure::arg_type(format!("{what} must be an object or a YAML/JSON string, got {}", type_name(other))))
         }
     }
 }
 
-/// `JSON.stringify(value)`; a throwing `toJSON` or a cycle becomes a `TypeError`.
-pub fn stringify(env: &Env, value: &Unknown<'_>, what: &str) -> Result<String, Failure> {
-    let json: JSON<'_> = env
-        .get_global()
-        .and_then(|g| g.get_named_property_unchecked("JSON"))
-        .map_err(|e| Failure::arg_value(e.to_string()))?;
-    match json.stringify(*value) {
-        Ok(s) => Ok(s),
-        Err(e) => {
-            let reason =
-                if e.status == Status::PendingException { take_exception(env).unwrap_or(e.reason) } else { e.reason };
-            Err(Failure::arg_value(format!("{what} cannot be converted to JSON: {reason}")))
+/// The JSON text of `value`, a plain copy within the manifest limits; a value without
+/// a faithful JSON form is the error of `arg` (`microgov::ffi::HostValueError`)
+/// pointing at it, a whole argument that is no plain object a `TypeError`.
+pub fn plain_json(env: &Env, value: &Unknown<'_>, what: &str, arg: HostArg) -> Result<String, Failure> {
+    match read_plain(env, value, arg, &Limits::default()) {
+        Ok(Read::Json(text)) => Ok(text),
+        Ok(Read::Refused(e, _)) if e.path.is_empty() && e.fault == Fault::Unsupported => {
+            Err(Failure::arg_type(format!("{what} must be a plain object: {}", e.message)))
         }
+        Ok(Read::Refused(e, cause)) => Err(Failure::host(arg, &e, cause)),
+        Err(e) => Err(Failure::arg_value(format!("{what} cannot be read: {}", e.reason))),
     }
 }
 
-/// Clears the exception a JavaScript callback left pending and returns its text,
-/// so that the caller can throw its own, coded error instead.
-fn take_exception(env: &Env) -> Option<String> {
-    let mut raw = std::ptr::null_mut();
-    // SAFETY: called on the JavaScript thread with the env of the current call.
-    let status = unsafe { sys::napi_get_and_clear_last_exception(env.raw(), &mut raw) };
-    if status != sys::Status::napi_ok || raw.is_null() {
-        return None;
+/// A string argument: anything else is `ERR_INVALID_ARG_TYPE`, a string with a lone
+/// surrogate (which UTF-8 cannot hold, so it would arrive changed) `ERR_INVALID_ARG_VALUE`.
+pub fn string_arg(value: &Unknown<'_>, what: &str) -> Result<String, Failure> {
+    match value.get_type() {
+        Ok(ValueType::String) => string_value(value, what),
+        Ok(other) => Err(Failure::arg_type(format!("{what} must be a string, got {}", type_name(other)))),
+        Err(e) => Err(Failure::arg_type(format!("{what}: {e}"))),
     }
-    // SAFETY: `raw` is a live value of this env, just returned by Node.
-    let value = unsafe { Unknown::from_raw_unchecked(env.raw(), raw) };
-    Some(napi::Error::from(value).reason)
+}
+
+/// A JavaScript string (the caller checked its type) as Rust text, refusing a lone surrogate.
+fn string_value(value: &Unknown<'_>, what: &str) -> Result<String, Failure> {
+    let bad = |e: napi::Error| Failure::arg_value(format!("{what}: {e}"));
+    let js = value.coerce_to_string().map_err(bad)?;
+    let text = js.into_utf8().and_then(|s| s.into_owned()).map_err(bad)?;
+    // V8 writes a lone surrogate as U+FFFD: only then are the UTF-16 units read to
+    // tell it from a U+FFFD the caller wrote.
+    if !text.contains('\u{fffd}') {
+        return Ok(text);
+    }
+    let js = value.coerce_to_string().map_err(bad)?;
+    let len = js.utf16_len().map_err(bad)?;
+    let units = js.into_utf16().map_err(bad)?;
+    let units = &units.as_slice()[..len.min(units.as_slice().len())];
+    match char::decode_utf16(units.iter().copied()).position(|c| c.is_err()) {
+        None => Ok(text),
+        Some(at) => Err(Failure::arg_value(format!(
+            "{what} holds a lone surrogate after character {at}, which is not unicode text"
+        ))),
+    }
 }
 
 fn type_name(t: ValueType) -> &'static str {
@@ -232,7 +253,7 @@ impl EvalOptions {
             Some(v) if v.get_type().ok() == Some(ValueType::Null) => None,
             Some(v) => {
                 let object = v.get_type().ok() == Some(ValueType::Object);
-                Some(DocText { text: document_text(env, &v, "options.approvals")?, object })
+                Some(DocText { text: document_text(env, &v, "options.approvals", HostArg::Approvals)?, object })
             }
         };
         let now = match prop(&obj, "now")? {
@@ -242,12 +263,7 @@ impl EvalOptions {
         let decision_id = match prop(&obj, "decisionId")? {
             None => None,
             Some(v) => match v.get_type().ok() {
-                Some(ValueType::String) => Some(
-                    v.coerce_to_string()
-                        .and_then(|s| s.into_utf8())
-                        .and_then(|s| s.into_owned())
-                        .map_err(|e| Failure::arg_value(e.to_string()))?,
-                ),
+                Some(ValueType::String) => Some(string_arg(&v, "options.decisionId")?),
                 Some(ValueType::Null) => None,
                 _ => return Err(Failure::arg_type("options.decisionId must be a string")),
             },
@@ -256,7 +272,7 @@ impl EvalOptions {
             None => None,
             Some(v) => match v.get_type().ok() {
                 Some(ValueType::Null) => None,
-                Some(ValueType::Object) => Some(stringify(env, &v, "options.extra")?),
+                Some(ValueType::Object) => Some(plain_json(env, &v, "options.extra", HostArg::Input("extra"))?),
                 _ => return Err(Failure::arg_type("options.extra must be an object")),
             },
         };
@@ -325,6 +341,9 @@ impl Request {
 
 /// Validation problems of a manifest (empty when it is valid).
 pub fn problems_of(engine: &Engine, manifest: &ManifestArg) -> Result<Vec<Problem>, Failure> {
+    if let ManifestArg::Failed(f) = manifest {
+        return Err(f.clone());
+    }
     match manifest.parse(engine) {
         Ok(_) => Ok(Vec::new()),
         Err(e) if e.code() == "manifest.invalid" => Ok(e.problems().to_vec()),

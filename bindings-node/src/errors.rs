@@ -7,10 +7,15 @@
 //! `field`) becomes a property, in one loop. Wrong argument types are `TypeError`s with Node's own codes
 //! (`ERR_INVALID_ARG_TYPE`, `ERR_INVALID_ARG_VALUE`), as Node's APIs throw.
 //!
+//! A value the caller passed that has no faithful JSON form is refused with the
+//! error `microgov::ffi::HostValueError::details` gives for its argument (the Python
+//! binding raises the same); an exception the caller's own getter or Proxy threw is
+//! its `cause`.
+//!
 //! A [`Failure`] holds no JavaScript value, so it can be made on a libuv
 //! thread and turned into an `Error` object later, on the JavaScript thread.
 
-use microgov::ffi::ErrorDetails;
+use microgov::ffi::{ErrorDetails, HostArg, HostValueError};
 use microgov::model::Problem;
 use napi::bindgen_prelude::{JsObjectValue, JsValue, Object};
 use napi::{Env, JsTypeError};
@@ -35,16 +40,28 @@ pub struct Failure {
     /// The properties beside `code` (`ErrorDetails::fields`): `problems`, `file`,
     /// `line`, `seq`, `kind`, `field` where they apply.
     props: Vec<(&'static str, serde_json::Value)>,
+    /// The caller's own exception that caused it (a throwing getter or Proxy trap),
+    /// kept by the walker (`crate::json::take_cause`) until the `Error` is made.
+    cause: Option<u32>,
 }
 
 impl From<microgov::Error> for Failure {
     fn from(e: microgov::Error) -> Self {
-        let d = ErrorDetails::of(&e);
-        Failure { kind: Kind::Error, code: d.code.to_string(), props: d.fields(), message: d.message }
+        Failure::details(ErrorDetails::of(&e))
     }
 }
 
 impl Failure {
+    /// The error of `d`, as every binding shows it.
+    pub fn details(d: ErrorDetails) -> Self {
+        Failure { kind: Kind::Error, code: d.code.to_string(), props: d.fields(), message: d.message, cause: None }
+    }
+
+    /// A refused value given as `arg`, with the id of the caller's exception that caused it.
+    pub fn host(arg: HostArg, e: &HostValueError, cause: Option<u32>) -> Self {
+        Failure { cause, ..Failure::details(e.details(arg)) }
+    }
+
     /// Invalid approvals: every problem at once (`invalid approvals: N problem(s)`).
     pub fn approvals(problems: Vec<Problem>) -> Self {
         microgov::Error::from(microgov::model::ManifestError::approvals(problems)).into()
@@ -57,6 +74,7 @@ impl Failure {
             code: "ERR_INVALID_ARG_TYPE".into(),
             message: message.into(),
             props: Vec::new(),
+            cause: None,
         }
     }
 
@@ -67,12 +85,13 @@ impl Failure {
             code: "ERR_INVALID_ARG_VALUE".into(),
             message: message.into(),
             props: Vec::new(),
+            cause: None,
         }
     }
 
     /// A broken invariant of the binding itself.
     pub fn internal(message: impl Into<String>) -> Self {
-        Failure { kind: Kind::Error, code: "internal".into(), message: message.into(), props: Vec::new() }
+        Failure { kind: Kind::Error, code: "internal".into(), message: message.into(), props: Vec::new(), cause: None }
     }
 
     /// A panic caught at the boundary.
@@ -88,6 +107,7 @@ impl Failure {
             code: PANIC_CODE.into(),
             message: format!("internal error in microgov (please report it): {what}"),
             props: Vec::new(),
+            cause: None,
         }
     }
 
@@ -118,6 +138,9 @@ impl Failure {
         };
         for (key, value) in &self.props {
             obj.set_named_property(key, crate::json::json_value(env, value)?)?;
+        }
+        if let Some(id) = self.cause {
+            obj.set_named_property("cause", crate::json::take_cause(env, id)?)?;
         }
         Ok(obj)
     }

@@ -20,7 +20,8 @@ mod prepared;
 mod tasks;
 mod view;
 
-use convert::{check_keys, options, prop, string_list, stringify, Batch, EvalOptions, ManifestArg};
+use convert::{check_keys, options, plain_json, prop, string_arg, string_list, Batch, EvalOptions, ManifestArg};
+use microgov::ffi::HostArg;
 use errors::{guard, guard_js, Failure};
 use json::Plain;
 use microgov::engine::EgressVerdict;
@@ -171,8 +172,9 @@ impl Engine {
     /// allowed by the platform's egress rules. Parses the manifest each call;
     /// for a hot path keep an `egressGuard(manifest)`.
     #[napi(ts_args_type = "manifest: ManifestInput, url: string", ts_return_type = "EgressVerdict")]
-    pub fn check_egress(&self, env: Env, manifest: Unknown<'_>, url: String) -> Result<Plain<EgressVerdict>> {
-        let manifest = guard_js(&env, || ManifestArg::read(&env, &manifest, "manifest"))?;
+    pub fn check_egress(&self, env: Env, manifest: Unknown<'_>, url: Unknown<'_>) -> Result<Plain<EgressVerdict>> {
+        let (manifest, url) =
+            guard_js(&env, || Ok((ManifestArg::read(&env, &manifest, "manifest")?, string_arg(&url, "url")?)))?;
         guard_js(&env, || Ok(self.inner.check_egress(&*manifest.manifest(&self.inner)?, &url))).map(Plain)
     }
 
@@ -196,9 +198,11 @@ impl Engine {
         &self,
         env: Env,
         #[napi(ts_arg_type = "ManifestInput")] manifest: Unknown<'_>,
-        connector: String,
+        #[napi(ts_arg_type = "string")] connector: Unknown<'_>,
     ) -> Result<Vec<String>> {
-        let manifest = guard_js(&env, || ManifestArg::read(&env, &manifest, "manifest"))?;
+        let (manifest, connector) = guard_js(&env, || {
+            Ok((ManifestArg::read(&env, &manifest, "manifest")?, string_arg(&connector, "connector")?))
+        })?;
         guard_js(&env, || Ok(self.inner.masked_fields(&*manifest.manifest(&self.inner)?, &connector)))
     }
 
@@ -213,14 +217,15 @@ impl Engine {
         &self,
         env: Env,
         manifest: Unknown<'_>,
-        connector: String,
+        connector: Unknown<'_>,
         record: Unknown<'_>,
     ) -> Result<Plain<serde_json::Value>> {
-        let (manifest, record) = guard_js(&env, || {
+        let (manifest, connector, record) = guard_js(&env, || {
             let manifest = ManifestArg::read(&env, &manifest, "manifest")?;
-            let record: serde_json::Value = serde_json::from_str(&stringify(&env, &record, "record")?)
+            let connector = string_arg(&connector, "connector")?;
+            let record: serde_json::Value = serde_json::from_str(&plain_json(&env, &record, "record", HostArg::Input("record"))?)
                 .map_err(|e| Failure::arg_value(format!("record: {e}")))?;
-            Ok((manifest, record))
+            Ok((manifest, connector, record))
         })?;
         guard_js(&env, || Ok(self.inner.redact(&*manifest.manifest(&self.inner)?, &connector, &record))).map(Plain)
     }
@@ -313,9 +318,9 @@ pub struct EgressGuard {
 #[napi]
 impl EgressGuard {
     /// Whether the app may call `url` now.
-    #[napi(ts_return_type = "EgressVerdict")]
-    pub fn check(&self, env: Env, url: String) -> Result<Plain<EgressVerdict>> {
-        guard_js(&env, || Ok(self.inner.check(&url))).map(Plain)
+    #[napi(ts_args_type = "url: string", ts_return_type = "EgressVerdict")]
+    pub fn check(&self, env: Env, url: Unknown<'_>) -> Result<Plain<EgressVerdict>> {
+        guard_js(&env, || Ok(self.inner.check(&string_arg(&url, "url")?))).map(Plain)
     }
 }
 
@@ -340,7 +345,7 @@ fn engine_options(env: &Env, value: Option<Unknown<'_>>) -> std::result::Result<
     opts.policy_dirs = string_list(&obj, "policyDirs")?.into_iter().map(Into::into).collect();
     opts.bundles = string_list(&obj, "bundles")?.into_iter().map(Into::into).collect();
     if let Some(v) = prop(&obj, "data")? {
-        let text = stringify(env, &v, "options.data")?;
+        let text = plain_json(env, &v, "options.data", HostArg::Input("data"))?;
         let data: serde_json::Value =
             serde_json::from_str(&text).map_err(|e| Failure::arg_value(format!("options.data: {e}")))?;
         if !data.is_null() {
@@ -368,7 +373,8 @@ fn read_batch(
     let mut texts = Vec::with_capacity(len as usize);
     for i in 0..len {
         let item: Unknown<'_> = arr.get_element(i).map_err(|e| Failure::arg_type(e.to_string()))?;
-        texts.push(ManifestArg::read(env, &item, &format!("manifests[{i}]"))?);
+        // An item that cannot be read gets its error in its own slot.
+        texts.push(ManifestArg::read(env, &item, &format!("manifests[{i}]")).unwrap_or_else(ManifestArg::Failed));
     }
     Ok((EvalOptions::read(env, options)?.request(ManifestArg::default()), texts))
 }

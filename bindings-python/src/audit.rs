@@ -8,6 +8,7 @@ use crate::decision::Decision;
 use crate::errors::{guard, os_error, BindError};
 use crate::json::to_json;
 use microgov::audit::{self, AuditOptions, Event, SigningKey, SyncPolicy};
+use microgov::ffi::HostArg;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
@@ -42,7 +43,7 @@ fn text_or_file(obj: &Bound<'_, PyAny>, what: &str, multiline: bool) -> PyResult
 }
 
 fn event_of(obj: &Bound<'_, PyAny>) -> PyResult<serde_json::Value> {
-    let v = to_json(obj, "")?;
+    let v = to_json(obj, HostArg::Event)?;
     if !v.is_object() {
         return Err(PyTypeError::new_err("an audit event must be a dict"));
     }

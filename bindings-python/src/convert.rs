@@ -6,11 +6,12 @@
 
 use crate::doc::PyNode;
 use crate::errors::{guard, BindError};
-use crate::json::{to_json, DATETIME_TYPE};
+use crate::json::{plain_within, to_json_within, DATETIME_TYPE};
 use crate::prepared::PreparedApp;
 use chrono::{DateTime, Utc};
+use microgov::ffi::HostArg;
 use microgov::model::approval::{approvals_from_str, approvals_from_value};
-use microgov::model::Approval;
+use microgov::model::{Approval, Limits};
 use microgov::{Engine, Manifest};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -31,6 +32,9 @@ pub enum Source {
     Prepared(microgov::engine::PreparedApp),
     /// A `dict` already validated (`Source::manifest`).
     Manifest(Box<Manifest>),
+    /// An item of a batch that could not be read (`crate::many`): its exception,
+    /// given back in its place.
+    Failed(BindError),
 }
 
 const DOC_EXTENSIONS: [&str; 3] = [".yaml", ".yml", ".json"];
@@ -43,6 +47,11 @@ impl Source {
     /// ends in `.yaml`, `.yml` or `.json` (so a mistyped path gives
     /// `FileNotFoundError`, not a confusing parse error); otherwise it is text.
     pub fn from_py(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Source> {
+        Source::from_py_within(obj, what, Limits::default())
+    }
+
+    /// [`Source::from_py`], a dict or list converted within `limits`.
+    fn from_py_within(obj: &Bound<'_, PyAny>, what: &str, limits: Limits) -> PyResult<Source> {
         if let Ok(p) = obj.cast::<PreparedApp>() {
             return Ok(Source::Prepared(p.get().inner.clone()));
         }
@@ -62,7 +71,8 @@ impl Source {
             || obj.is_instance_of::<PyTuple>()
             || obj.cast::<PyMapping>().is_ok()
         {
-            return Ok(Source::Value(to_json(obj, "")?));
+            let arg = if what == "approvals" { HostArg::Approvals } else { HostArg::Manifest };
+            return Ok(Source::Value(to_json_within(obj, arg, limits)?));
         }
         if let Ok(b) = obj.cast::<PyBytes>() {
             return std::str::from_utf8(b.as_bytes())
@@ -81,7 +91,11 @@ impl Source {
     /// `dict` with any problem is converted the general way instead, so
     /// that its errors are reported exactly as for other documents.
     pub fn manifest(engine: &Engine, obj: &Bound<'_, PyAny>) -> PyResult<Source> {
-        if obj.is_instance_of::<PyDict>() {
+        let limits = engine.settings().parse.limits;
+        // The fast path reads plain values only, and only within the limits
+        // (checked first, without a copy): anything else is refused or
+        // converted by the general path, which says why.
+        if obj.is_exact_instance_of::<PyDict>() && plain_within(obj, limits) {
             // Reading runs Python code for datetime subclasses, which could
             // change a dict being iterated (pyo3 then panics): the general
             // path takes over then too.
@@ -92,7 +106,7 @@ impl Source {
                 return Ok(Source::Manifest(Box::new(app)));
             }
         }
-        Source::from_py(obj, "manifest")
+        Source::from_py_within(obj, "manifest", limits)
     }
 
     /// The document's text, reading the file if it is one (no GIL needed).
@@ -102,6 +116,7 @@ impl Source {
             Source::Prepared(p) => Ok(Err(p.manifest().to_value())),
             Source::Manifest(m) => Ok(Err(m.to_value())),
             Source::Text(t) => Ok(Ok(t)),
+            Source::Failed(e) => Err(e),
             Source::Path(p) => std::fs::read_to_string(&p)
                 .map(Ok)
                 .map_err(|source| BindError::Read { path: p.display().to_string(), source }),
@@ -114,6 +129,7 @@ pub fn load_manifest(engine: &Engine, src: Source) -> Result<Manifest, BindError
     match src {
         Source::Prepared(p) => return Ok(p.manifest().clone()),
         Source::Manifest(m) => return Ok(*m),
+        Source::Failed(e) => return Err(e),
         _ => {}
     }
     guard(|| match src.into_text()? {

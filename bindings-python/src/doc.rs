@@ -13,6 +13,7 @@
 //! no JSON form) are exactly those of the general path.
 
 use crate::json::{to_json, DATETIME_TYPE, DATE_TYPE, MAX_DEPTH, TIME_TYPE};
+use microgov::ffi::HostArg;
 use microgov::model::doc::{Kind, MapNode, Node};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -278,8 +279,8 @@ impl<'py> Node for PyNode<'py> {
     /// (a tuple, a custom mapping, bytes) is converted the general way.
     fn to_value(&self) -> Option<Value> {
         self.plain_value(0).or_else(|| match self {
-            PyNode::Map(d) => to_json(d.as_any(), "").ok(),
-            PyNode::List(l) => to_json(l.as_any(), "").ok(),
+            PyNode::Map(d) => to_json(d.as_any(), HostArg::Manifest).ok(),
+            PyNode::List(l) => to_json(l.as_any(), HostArg::Manifest).ok(),
             _ => None,
         })
     }

@@ -7,6 +7,7 @@ use crate::errors::{guard, problem_list, BindError};
 use crate::json::to_json;
 use crate::many;
 use crate::prepared::PreparedApp;
+use microgov::ffi::HostArg;
 use microgov::Context;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -51,7 +52,7 @@ impl CallContext {
         extra: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<CallContext> {
         let extra = match extra {
-            Some(e) if !e.is_none() => to_json(e, "")?,
+            Some(e) if !e.is_none() => to_json(e, HostArg::Input("extra"))?,
             _ => serde_json::Value::Null,
         };
         Ok(CallContext { approvals: approvals_arg(approvals)?, now: time_arg(now, "now")?, decision_id, extra })
@@ -93,7 +94,7 @@ impl Engine {
         data: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let data = match data {
-            Some(d) if !d.is_none() => Some(to_json(d, "")?),
+            Some(d) if !d.is_none() => Some(to_json(d, HostArg::Input("data"))?),
             _ => None,
         };
         let opts = microgov::EngineOptions {
@@ -288,7 +289,7 @@ impl Engine {
         record: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let src = Source::manifest(&self.inner, manifest)?;
-        let record = to_json(record, "")?;
+        let record = to_json(record, HostArg::Input("record"))?;
         let out = self.on_manifest(py, src, |engine, app| Ok(engine.redact(&app, connector, &record)))?;
         Ok(pythonize::pythonize(py, &out)?)
     }

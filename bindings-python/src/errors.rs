@@ -10,7 +10,7 @@
 //! into Python: [`guard`] catches it and it surfaces as a plain `MicrogovError`
 //! with code `internal`.
 
-use microgov::ffi::{ErrorDetails, ErrorFamily};
+use microgov::ffi::{ErrorDetails, ErrorFamily, HostArg, HostValueError};
 use microgov::model::Problem;
 use pyo3::exceptions::{PyException, PyFileNotFoundError, PyIsADirectoryError, PyOSError, PyPermissionError};
 use pyo3::prelude::*;
@@ -54,6 +54,12 @@ pyo3::create_exception!(
     AuditError,
     "The audit log does not verify: a record was changed, removed or reordered.\n\n`seq` is the sequence number of the first bad record (None when the\nfinding is not one record, e.g. a forged checkpoint signature), `kind` what\nwas found (``edited_record``, ``bad_prev`` ...), `file`/`line` where,\n`reason` why, and `report` the whole ``VerifyReport`` (from ``verify_audit``)."
 );
+pyo3::create_exception!(
+    microgov.errors,
+    InputError,
+    MicrogovError,
+    "A value passed as ``extra``, a record or a data document has no faithful JSON form\nor exceeds the limits (code ``input.invalid``).\n\n`problems` holds one dict with ``code`` (``input.not_finite``, ``input.cycle`` ...),\n``path`` (a JSON pointer into the value) and ``message``; an exception raised by\nthe caller's own code while the value was read is the ``__cause__``."
+);
 /// Everything that can go wrong below the Python boundary, carried out of
 /// `py.detach` (where no Python object may be built) and turned into an
 /// exception once the thread is attached again.
@@ -71,6 +77,9 @@ pub enum BindError {
     },
     /// Rust code panicked; the message of the panic.
     Panic(String),
+    /// A Python exception already made (a batch item that could not be read),
+    /// carried to its place in the results.
+    Python(PyErr),
 }
 
 impl From<microgov::Error> for BindError {
@@ -157,6 +166,7 @@ impl BindError {
         match self {
             BindError::Core(e) => core_error(py, e),
             BindError::Read { path, source } => os_error(&path, &source),
+            BindError::Python(e) => e,
             BindError::Panic(msg) => raise(
                 py,
                 py.get_type::<MicrogovError>(),
@@ -170,13 +180,33 @@ impl BindError {
 /// The one mapping of core errors (polars' `From<PolarsError> for PyErr`), through
 /// `ErrorDetails` so that Python and Node show the same code, message and fields.
 pub fn core_error(py: Python<'_>, e: microgov::Error) -> PyErr {
-    let d = ErrorDetails::of(&e);
+    let mut reason = None;
+    // Python only, as documented on the class: why the log does not verify.
+    if let microgov::Error::Audit(microgov::audit::AuditError::Tampered { reason: r, .. }) = &e {
+        reason = Some(str_obj(py, r));
+    }
+    details_error(py, ErrorDetails::of(&e), reason)
+}
+
+/// The exception for a refused host value given as `arg` (`crate::json`), with the
+/// caller's own exception, if one caused it, as its `__cause__`.
+pub fn host_error(py: Python<'_>, arg: HostArg, e: &HostValueError, cause: Option<PyErr>) -> PyErr {
+    let err = details_error(py, e.details(arg), None);
+    if let Some(cause) = cause {
+        err.set_cause(py, Some(cause));
+    }
+    err
+}
+
+/// The exception of `d`'s family with its code, message and fields.
+fn details_error(py: Python<'_>, d: ErrorDetails, reason: Option<Bound<'_, PyAny>>) -> PyErr {
     let ty = match d.family {
         ErrorFamily::Manifest => py.get_type::<ManifestError>(),
         ErrorFamily::Policy => py.get_type::<PolicyError>(),
         ErrorFamily::Audit => py.get_type::<AuditError>(),
         ErrorFamily::Tampered => py.get_type::<TamperedLogError>(),
         ErrorFamily::Lifecycle => py.get_type::<LifecycleError>(),
+        ErrorFamily::Input => py.get_type::<InputError>(),
         // `ErrorFamily` is non-exhaustive: a family added to core later still
         // arrives as a microgov error with its code, never as RuntimeError.
         _ => py.get_type::<MicrogovError>(),
@@ -188,9 +218,8 @@ pub fn core_error(py: Python<'_>, e: microgov::Error) -> PyErr {
             Err(err) => return err.into(),
         }
     }
-    // Python only, as documented on the class: why the log does not verify.
-    if let microgov::Error::Audit(microgov::audit::AuditError::Tampered { reason, .. }) = &e {
-        attrs.push(("reason", str_obj(py, reason)));
+    if let Some(r) = reason {
+        attrs.push(("reason", r));
     }
     raise(py, ty, d.message, &attrs)
 }
@@ -225,7 +254,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     let none = py.None();
     type Defaults<'py> = Vec<(&'static str, Bound<'py, PyAny>)>;
-    let classes: [(&str, Bound<'_, PyType>, Defaults<'_>); 6] = [
+    let classes: [(&str, Bound<'_, PyType>, Defaults<'_>); 7] = [
         ("MicrogovError", py.get_type::<MicrogovError>(), vec![("code", str_obj(py, "microgov"))]),
         (
             "ManifestError",
@@ -238,6 +267,11 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
             vec![("code", str_obj(py, "policy")), ("file", none.bind(py).clone()), ("line", none.bind(py).clone())],
         ),
         ("LifecycleError", py.get_type::<LifecycleError>(), vec![("code", str_obj(py, "lifecycle"))]),
+        (
+            "InputError",
+            py.get_type::<InputError>(),
+            vec![("code", str_obj(py, "input.invalid")), ("problems", PyTuple::empty(py).into_any())],
+        ),
         (
             "AuditError",
             py.get_type::<AuditError>(),

@@ -45,9 +45,10 @@ pub type Outcome = Result<Decision, BindError>;
 ///
 /// `sink` receives each chunk's outcomes, in order, with the GIL held (it
 /// builds the Python objects); an error it returns ends the call. So does
-/// a manifest that cannot be read as a document at all (a wrong type:
-/// `Source::from_py` fails) or an iterator that raises. Invalid manifests
-/// and failed decisions are outcomes, in their places.
+/// an iterator that raises. Invalid manifests, items that cannot be read as
+/// a document at all (a wrong type, a value without a JSON form: the
+/// exception `Source::manifest` raised) and failed decisions are outcomes,
+/// in their places.
 pub fn evaluate_many(
     py: Python<'_>,
     engine: &Engine,
@@ -137,7 +138,9 @@ impl Feed<'_> {
         loop {
             let mut chunk = Vec::with_capacity(CHUNK);
             for m in items.by_ref().take(CHUNK) {
-                chunk.push(Source::manifest(engine, &m?)?);
+                // An item that cannot be read at all (a wrong type, a value
+                // without a JSON form) gets its exception in its own place.
+                chunk.push(Source::manifest(engine, &m?).unwrap_or_else(|e| Source::Failed(BindError::Python(e))));
             }
             if chunk.is_empty() {
                 return Ok(());

@@ -32,6 +32,7 @@ __all__ = [
     "EgressGuard",
     "EgressVerdict",
     "Engine",
+    "InputError",
     "LifecycleError",
     "ManifestError",
     "MicrogovError",
@@ -355,6 +356,11 @@ class PolicyError(MicrogovError):
 
 class LifecycleError(MicrogovError):
     """A lifecycle change was refused."""
+
+class InputError(MicrogovError):
+    """A value (``extra``, a record, a data document) was refused; one problem says where."""
+
+    problems: Sequence[Problem]
 
 class AuditError(MicrogovError):
     """The audit log could not be opened, appended to or verified.

@@ -24,6 +24,9 @@ pub enum ErrorFamily {
     /// A file the caller named could not be read (raised by a binding itself, which
     /// reads the file before the core sees its text).
     Io,
+    /// A value the caller passed (`extra`, a record, a data document) has no faithful
+    /// JSON form or exceeds the limits (`ffi::HostValueError`).
+    Input,
 }
 
 /// An error as every binding shows it: the same code, message and fields in Python, Node
