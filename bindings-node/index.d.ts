@@ -41,7 +41,11 @@ export interface Manifest {
     }>
     connectors?: Array<{
       name: string
-      type: 'database' | 'api' | 'saas' | 'storage' | 'queue' | 'webhook' | (string & {})
+      /** An entry of the connector catalog (data.microgov.catalog.connectors): any string parses. */
+      type:
+        | 'database' | 'api' | 'saas' | 'storage' | 'queue' | 'webhook' | 'email' | 'chat' | 'spreadsheet' | 'llm'
+        | 'cloud' | 'other' | 'rest' | 'graphql' | 'postgres' | 'mysql' | 's3' | 'salesforce' | 'hubspot' | 'slack'
+        | (string & {})
       endpoint?: string
       region?: string
       access?: 'read' | 'write'
@@ -51,12 +55,17 @@ export interface Manifest {
       secretRef?: string
       rotationDays?: number
       needsRawValues?: boolean
+      /** Scopes requested, checked against the connector catalog entry's. */
+      scopes?: string[]
+      /** Requests per minute (default: the catalog entry's). */
+      rateLimit?: number
       config?: Record<string, unknown>
       headers?: Record<string, string>
     }>
     egress?: string[]
     env?: Record<string, string>
     secrets?: Array<{ name: string; ref: string; rotationDays?: number }>
+    /** Policy packs: `pci-safe`, `gdpr`, `hipaa`, `sox-controls` or a team's. */
     policies?: string[]
   }
 }

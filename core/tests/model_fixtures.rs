@@ -133,6 +133,10 @@ app_cases! {
     app_support_case_triage => "support-case-triage.yaml",
     app_readonly_dashboard => "readonly-dashboard.yaml",
     app_readonly_dashboard_agent => "readonly-dashboard-agent.yaml",
+    app_card_refund_desk => "card-refund-desk.yaml",
+    app_lead_enrichment => "lead-enrichment.yaml",
+    app_shadow_crm_sync => "shadow-crm-sync.yaml",
+    app_clinic_intake => "clinic-intake.yaml",
 }
 
 #[test]
@@ -337,6 +341,7 @@ invalid_cases! {
     invalid_out_of_range => "out-of-range.yaml",
     invalid_unsupported_version => "unsupported-version.yaml",
     invalid_template => "invalid-template.yaml",
+    invalid_unknown_policy_pack => "unknown-policy-pack.yaml",
     invalid_syntax_yaml => "syntax-error.yaml",
     invalid_syntax_json => "syntax-error.json",
     invalid_billion_laughs => "billion-laughs.yaml",
@@ -384,6 +389,7 @@ fn every_validation_code_is_exercised_by_a_fixture() {
         codes::OUT_OF_RANGE,
         codes::UNSUPPORTED_VERSION,
         codes::INVALID_TEMPLATE,
+        codes::UNKNOWN_POLICY_PACK,
     ] {
         assert!(used.contains(code), "no fixture in fixtures/invalid exercises {code}");
     }

@@ -243,8 +243,10 @@ mod manifest_json {
             headers,
             name,
             needs_raw_values,
+            rate_limit,
             region,
             rotation_days,
+            scopes,
             secret_ref,
             kind,
         } = c;
@@ -265,11 +267,16 @@ mod manifest_json {
         write_str(out, name);
         out.extend_from_slice(br#","needsRawValues":"#);
         boolean(out, *needs_raw_values);
+        opt_u32(out, br#","rateLimit":"#, *rate_limit);
         opt_str(out, br#","region":"#, region.as_deref());
         opt_u32(out, br#","rotationDays":"#, *rotation_days);
+        if !scopes.is_empty() {
+            out.extend_from_slice(br#","scopes":"#);
+            str_list(out, scopes.iter().map(String::as_str));
+        }
         opt_str(out, br#","secretRef":"#, secret_ref.as_deref());
         out.extend_from_slice(br#","type":"#);
-        write_str(out, kind.as_str());
+        write_str(out, kind);
         out.push(b'}');
         Ok(())
     }
@@ -387,13 +394,15 @@ spec:
       secretRef: vault://secret/crm
       rotationDays: 30
       needsRawValues: true
+      rateLimit: 50
+      scopes: [api, refresh_token]
       config: { z: 1.5, a: { y: [1, 2.0], b: null }, m: true }
       headers: { X-Zeta: "1", Accept: json }
   egress: [https://api.example.com/v1]
   env: { Z_VAR: 1, A_VAR: 2.5, M_VAR: "x\\ny", B_VAR: true }
   secrets:
     - { name: token, ref: "vault://secret/token", rotationDays: 7 }
-  policies: [team.extra]
+  policies: [gdpr]
 "#;
 
     #[test]
@@ -420,6 +429,8 @@ spec:
             "secrets",
             "policies",
             "categories",
+            "rateLimit",
+            "scopes",
         ] {
             assert!(written.contains(&format!("\"{key}\"")), "{key} missing from the full manifest: {written}");
         }

@@ -11,7 +11,7 @@
 use super::flow::FlowDoc;
 use super::Settings;
 use crate::detect::Findings as Detected;
-use crate::model::{lifecycle, Approval, ApprovalStatus, Category, Manifest, Residency, Scope};
+use crate::model::{lifecycle, Access, Approval, ApprovalStatus, Category, Manifest, Residency, Scope};
 use crate::risk::RiskAssessment;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
@@ -94,6 +94,10 @@ pub(crate) struct StaticFindings<'a> {
     pub risk: &'a RiskAssessment,
     /// Whether any dataset holds regulated personal data.
     pub regulated: bool,
+    /// Every category any dataset holds, sorted (what `data.microgov.packs_required` maps to packs).
+    pub categories: Vec<Category>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<CatalogDoc<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub connectors: Option<BTreeMap<&'a str, ConnectorDoc<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -147,6 +151,13 @@ impl Members {
 
     pub fn is_all(&self) -> bool {
         matches!(self, Members::All)
+    }
+
+    /// Keeps `member` too.
+    pub fn insert(&mut self, member: &str) {
+        if let Members::Named(names) = self {
+            names.insert(member.to_string());
+        }
     }
 
     /// Adds what `code` reads of the objects named `word`.
@@ -269,6 +280,36 @@ pub(crate) struct ConnectorDoc<'a> {
     pub external: bool,
     pub host: Option<String>,
     pub regulated_datasets: Vec<&'a str>,
+}
+
+/// `input.findings.catalog`: what the `microgov.catalog` rules look up in the connector and
+/// template catalogs (the lookups and comparisons are theirs).
+#[derive(Serialize)]
+pub(crate) struct CatalogDoc<'a> {
+    pub connectors: Vec<CatalogConnectorDoc<'a>>,
+    pub template: Option<TemplateDoc<'a>>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct CatalogConnectorDoc<'a> {
+    pub access: Access,
+    /// The manifest's `external`, else the catalog entry's, else judged from the endpoint.
+    pub external: bool,
+    pub index: usize,
+    pub name: &'a str,
+    pub rate_limit: Option<u32>,
+    pub scopes: &'a [String],
+    /// The nearest catalog type to a type the catalog does not list.
+    pub suggestion: Option<&'a str>,
+    #[serde(rename = "type")]
+    pub kind: &'a str,
+}
+
+/// `spec.template` split at its last `@`.
+#[derive(Serialize)]
+pub(crate) struct TemplateDoc<'a> {
+    pub name: &'a str,
+    pub version: &'a str,
 }
 
 #[derive(Serialize)]
@@ -441,9 +482,38 @@ pub(crate) fn build_static<'a>(
         }
         datasets
     });
+    let catalog = needs.findings.has("catalog").then(|| {
+        let types = &settings.parse.connectors;
+        CatalogDoc {
+            connectors: app
+                .spec
+                .connectors
+                .iter()
+                .enumerate()
+                .map(|(i, c)| CatalogConnectorDoc {
+                    access: c.access,
+                    external: c.external,
+                    index: i,
+                    name: &c.name,
+                    rate_limit: c.rate_limit,
+                    scopes: &c.scopes,
+                    suggestion: if types.contains(&c.kind) { None } else { types.suggest(&c.kind) },
+                    kind: &c.kind,
+                })
+                .collect(),
+            template: app
+                .spec
+                .template
+                .as_deref()
+                .and_then(|t| t.rsplit_once('@'))
+                .map(|(name, version)| TemplateDoc { name, version }),
+        }
+    });
     StaticFindings {
         risk,
         regulated: app.spec.datasets.iter().any(|d| regulated(&d.categories)),
+        categories: app_categories(app),
+        catalog,
         connectors,
         datasets,
         flows: needs.findings.has("flows").then_some(flows),
@@ -451,6 +521,14 @@ pub(crate) fn build_static<'a>(
         pii: needs.findings.has("pii").then_some(&detected.pii[..]),
         egress: needs.findings.has("egress").then_some(&detected.egress[..]),
     }
+}
+
+/// Every category any dataset of the app holds, sorted.
+pub(crate) fn app_categories(app: &Manifest) -> Vec<Category> {
+    let mut all: Vec<Category> = app.spec.datasets.iter().flat_map(|d| d.categories.iter().copied()).collect();
+    all.sort_unstable();
+    all.dedup();
+    all
 }
 
 /// `input.findings.lifecycle` at `now`.
@@ -568,7 +646,9 @@ mod tests {
         for big in ["flows", "datasets", "connectors", "egress", "pii"] {
             assert!(!n.findings.has(big), "{big}: {n:?}");
         }
-        assert_eq!(n.app, named(&["metadata"]));
+        assert_eq!(n.app, named(&["metadata", "spec"]));
+        // The catalog's template rules read the environment; the packs' gates the policies.
+        assert_eq!(n.spec, named(&["environment", "policies"]));
         // Every rule in Rego reads what it needs.
         let rego = crate::Engine::with_options(crate::EngineOptions { rego_only: true, ..Default::default() }).unwrap();
         assert!(rego.inner.needs.findings.has("egress"), "{:?}", rego.inner.needs);

@@ -201,8 +201,13 @@ struct Inner {
     index: SourceIndex,
     bundles: Vec<Bundle>,
     limits: EvalLimits,
-    /// The optional input members the policies read.
+    /// The optional input members the policies read, for an app no pack applies to.
     needs: input::Needs,
+    /// The same with what the packs read, for an app that names a pack or holds a category
+    /// some pack's data requires it for (`pack_categories`).
+    pack_needs: input::Needs,
+    /// Every category `data.microgov.packs_required` requires some pack for.
+    pack_categories: BTreeSet<String>,
     /// The generated entry module (see [`entry_policy`]).
     entry_module: String,
     /// The decision comes from the `microgov.decision` package run in Rego (a team's own, or
@@ -242,6 +247,19 @@ fn heads_of(source: &str) -> BTreeSet<&'static str> {
     out
 }
 
+/// Every category the data requires some pack for (`data.microgov.packs_required`: category →
+/// pack names).
+fn pack_categories(data: &serde_json::Value) -> BTreeSet<String> {
+    let Some(by_category) = data.pointer("/microgov/packs_required").and_then(|p| p.as_object()) else {
+        return BTreeSet::new();
+    };
+    by_category
+        .iter()
+        .filter(|(_, packs)| packs.as_array().is_some_and(|a| !a.is_empty()))
+        .map(|(category, _)| category.clone())
+        .collect()
+}
+
 /// The package whose `result` is the decision, when it is not the bundled file.
 pub(crate) const DECISION_PACKAGE: &str = "microgov.decision";
 
@@ -273,15 +291,32 @@ fn entry_policy(packages: &[PackageInfo], index: &SourceIndex, rego_decision: bo
          # what the decision package (microgov.decision) needs to know about each.\n\
          package {ENTRY_PACKAGE}\n\nimport rego.v1\n\nresult := {{\n"
     );
+    let mut gates = String::new();
     for p in packages {
         let r = p.path.split('.').map(|seg| format!("[\"{seg}\"]")).collect::<String>();
+        // A policy pack's heads are gathered only for the apps it applies to.
+        let gate = match crate::model::pack_name(&p.path) {
+            Some(name) => {
+                let seg = &p.path[crate::model::PACK_PREFIX.len()..];
+                gates.push_str(&format!(
+                    "\n# Pack {name} applies to an app that names it, or holds a category data.microgov.packs_required maps to it.\n\
+                     applies_{seg} if \"{name}\" in input.app.spec.policies\n\n\
+                     applies_{seg} if {{\n\tsome category in input.findings.categories\n\t\
+                     \"{name}\" in data.microgov.packs_required[category]\n}}\n"
+                ));
+                format!("applies_{seg}; ")
+            }
+            None => String::new(),
+        };
         s.push_str(&format!("  \"{}\": {{\n", p.path));
         for h in &p.heads {
-            s.push_str(&format!("    \"{h}\": [x | x = data{r}.{h}],\n"));
+            s.push_str(&format!("    \"{h}\": [x | {gate}x = data{r}.{h}],\n"));
         }
         s.push_str("  },\n");
     }
-    s.push_str("}\n\npolicies := ");
+    s.push_str("}\n");
+    s.push_str(&gates);
+    s.push_str("\npolicies := ");
     s.push_str(&entry_policies(packages, index));
     s.push('\n');
     if rego_decision {
@@ -370,7 +405,7 @@ impl Engine {
             }
             merge_data(&mut data_json, d);
         }
-        let settings = Settings::from_data(&data_json, parse_limits)?;
+        let mut settings = Settings::from_data(&data_json, parse_limits)?;
         // Build the detectors' tables now rather than on the first decision.
         crate::detect::warm_up();
 
@@ -403,6 +438,8 @@ impl Engine {
         if let Some(r) = data_revision {
             revisions.insert("data".to_string(), r);
         }
+        // Every `microgov.packs.<name>` package loaded is a pack `spec.policies` may name.
+        settings.parse.packs = Arc::new(packages.keys().filter_map(|p| crate::model::pack_name(p)).collect());
         let packages: Vec<PackageInfo> = packages.into_values().filter(|p| !p.heads.is_empty()).collect();
         let index = SourceIndex::build(bundles.iter().flat_map(|b| b.files.iter()));
         // The bundled decision package is assembled natively (result.rs, the same decision)
@@ -446,15 +483,25 @@ impl Engine {
                 None
             }
         };
-        // What the VM's policies read; the native paths read the manifest itself.
-        let needs = input::Needs::of_sources(
+        // What the VM's policies read; the native paths read the manifest itself. The packs'
+        // rules run only for the apps they apply to (see `entry_policy`): what they read is
+        // built for those apps only (`needs_for`), and every app gets what the gates read.
+        let vm_sources = || {
             bundles
                 .iter()
                 .flat_map(|b| b.files.iter())
                 .filter(|f| !f.is_test)
                 .filter(|f| !package_of(&f.source).is_some_and(|p| native.iter().any(|n| n.path() == p)))
-                .map(|f| &*f.source),
-        );
+        };
+        let is_pack = |src: &str| package_of(src).is_some_and(|p| crate::model::pack_name(&p).is_some());
+        let gated = |mut n: input::Needs| {
+            n.app.insert("spec");
+            n.spec.insert("policies");
+            n
+        };
+        let needs = gated(input::Needs::of_sources(vm_sources().filter(|f| !is_pack(&f.source)).map(|f| &*f.source)));
+        let pack_needs = gated(input::Needs::of_sources(vm_sources().map(|f| &*f.source)));
+        let pack_categories = pack_categories(&data_json);
         let engine = Engine {
             inner: Arc::new(Inner {
                 id: NEXT_ENGINE_ID.fetch_add(1, Ordering::Relaxed),
@@ -474,6 +521,8 @@ impl Engine {
                 native_decision,
                 limits,
                 needs,
+                pack_needs,
+                pack_categories,
             }),
         };
         Ok(engine)
@@ -552,7 +601,25 @@ impl Engine {
 
     /// Decides on one app.
     pub fn evaluate(&self, app: &Manifest, ctx: &Context) -> Result<Decision> {
-        self.evaluate_inner(app, ctx, &self.inner.needs).map(|(d, _)| d)
+        self.evaluate_inner(app, ctx, self.needs_for(app)).map(|(d, _)| d)
+    }
+
+    /// What to build of the input for `app`: with what the packs read when one may apply.
+    pub(crate) fn needs_for(&self, app: &Manifest) -> &input::Needs {
+        let inner = &self.inner;
+        let may_apply = !app.spec.policies.is_empty()
+            || (!inner.pack_categories.is_empty()
+                && app
+                    .spec
+                    .datasets
+                    .iter()
+                    .flat_map(|d| &d.categories)
+                    .any(|c| inner.pack_categories.contains(c.as_str())));
+        if may_apply {
+            &inner.pack_needs
+        } else {
+            &inner.needs
+        }
     }
 
     /// Decides on many apps in parallel, one result per app, in order.

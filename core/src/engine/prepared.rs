@@ -69,7 +69,7 @@ impl Engine {
     /// value). A platform that decides on the same app at every deploy or
     /// connector call keeps one `PreparedApp` per app version.
     pub fn prepare(&self, app: &Manifest) -> Result<PreparedApp> {
-        let parts = self.parts(app, &self.inner.needs)?;
+        let parts = self.parts(app, self.needs_for(app))?;
         Ok(PreparedApp { inner: Arc::new(PreparedInner { engine: self.inner.id, manifest: app.clone(), parts }) })
     }
 

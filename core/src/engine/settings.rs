@@ -2,7 +2,7 @@
 
 use super::{CheckSettings, EgressPolicy};
 use crate::bundle::BundleError;
-use crate::model::{ApprovalPolicy, Catalog, Limits, ParseOptions};
+use crate::model::{ApprovalPolicy, Catalog, ConnectorCatalog, Limits, ParseOptions};
 use crate::risk::RiskModel;
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -62,6 +62,9 @@ impl Settings {
             default_lifetime_days: num("/lifecycle/default_days", 90),
             ..ParseOptions::default()
         };
+        if data.pointer("/microgov/catalog/connectors").is_some() {
+            parse.connectors = Arc::new(ConnectorCatalog::from_data(data).map_err(|e| bad("catalog", e))?);
+        }
         if let Some(s) = g.get("internal_domain_suffixes").and_then(|v| v.as_array()) {
             parse.internal_suffixes = s.iter().filter_map(|x| x.as_str().map(str::to_string)).collect();
         }

@@ -156,36 +156,6 @@ string_enum! {
 }
 
 string_enum! {
-    /// The kind of system a connector reaches.
-    ConnectorType {
-        /// A database.
-        Database => "database",
-        /// An HTTP API.
-        Api => "api",
-        /// A SaaS application (CRM, HRIS, ticketing ...).
-        Saas => "saas",
-        /// Object or file storage.
-        Storage => "storage",
-        /// A message queue or event bus.
-        Queue => "queue",
-        /// An outgoing webhook.
-        Webhook => "webhook",
-        /// E-mail sending.
-        Email => "email",
-        /// Chat (Slack, Teams ...).
-        Chat => "chat",
-        /// A spreadsheet.
-        Spreadsheet => "spreadsheet",
-        /// An AI model API.
-        Llm => "llm",
-        /// Cloud control plane (start/stop VMs ...).
-        Cloud => "cloud",
-        /// Anything else.
-        Other => "other",
-    }
-}
-
-string_enum! {
     /// Risk tier, ordered.
     Tier {
         /// No approval needed.

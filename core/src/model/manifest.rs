@@ -1,6 +1,6 @@
 //! The `MicroApp` manifest: what an app is, after validation and defaults.
 
-use super::enums::{Access, BuiltBy, Category, Classification, ConnectorType, Encryption, Environment, Sso};
+use super::enums::{Access, BuiltBy, Category, Classification, Encryption, Environment, Sso};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -159,18 +159,27 @@ pub struct Connector {
     pub name: String,
     /// Whether the connector needs raw (unmasked) values.
     pub needs_raw_values: bool,
+    /// Most requests a minute the app may send through it (`None`: the catalog's default).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<u32>,
     /// `provider:region` where the system runs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Days between credential rotations.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rotation_days: Option<u32>,
+    /// Permissions the connector asks of the system (OAuth scopes, IAM actions), checked
+    /// against its connector catalog entry.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<String>,
     /// Reference to the credential in a secret store.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret_ref: Option<String>,
-    /// Kind of system.
+    /// Kind of system: an entry of the connector catalog (`salesforce`, `postgres`, or one
+    /// of the generic words `database`, `api`, `saas` ...). Any spelling parses; one the
+    /// catalog does not list is a violation of `catalog.unknown_connector_type`.
     #[serde(rename = "type")]
-    pub kind: ConnectorType,
+    pub kind: String,
 }
 
 /// A reference to a secret kept in a secret store.

@@ -10,6 +10,7 @@
 //! [`crate::pointer`]. A module imports only from those below it.
 
 mod at;
+mod catalog;
 // `doc::{Node, MapNode, Kind}`: the Python binding walks dicts through them (`bindings-python/src/doc.rs`).
 #[doc(hidden)]
 pub mod doc;
@@ -32,7 +33,8 @@ pub mod locate;
 pub mod region;
 
 pub use approval::{Approval, ApprovalPolicy, ApprovalStatus, ExceptionRule, Scope};
-pub use enums::{Access, BuiltBy, Category, Classification, ConnectorType, Encryption, Environment, Sso, Tier};
+pub use catalog::{bundled_packs, pack_name, ConnectorCatalog, PACK_PREFIX};
+pub use enums::{Access, BuiltBy, Category, Classification, Encryption, Environment, Sso, Tier};
 pub use error::{Document, ManifestError};
 pub use manifest::{Auth, Connector, Dataset, Field, Manifest, Metadata, SecretRef, Spec};
 pub use problem::{codes, Problem};

@@ -85,4 +85,6 @@ pub mod codes {
     pub const UNSUPPORTED_VERSION: &str = "manifest.unsupported_version";
     /// `spec.template` is not `name@version`.
     pub const INVALID_TEMPLATE: &str = "manifest.invalid_template";
+    /// `spec.policies` names a policy pack that no loaded bundle defines.
+    pub const UNKNOWN_POLICY_PACK: &str = "manifest.unknown_policy_pack";
 }

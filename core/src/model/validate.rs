@@ -4,19 +4,20 @@
 //! from the text, a `serde_json::Value`, or a binding's own objects.
 
 use super::at::At;
+use super::catalog::{bundled_packs, ConnectorCatalog};
 use super::doc::{Kind, MapNode, Node};
-use super::enums::{Access, BuiltBy, Category, Classification, ConnectorType, Encryption, Environment, Sso};
+use super::enums::{Access, BuiltBy, Category, Classification, Encryption, Environment, Sso};
 use super::manifest::{Auth, Connector, Dataset, Field, Manifest, Metadata, SecretRef, Spec};
 use super::problem::{codes, Problem};
 use super::read::{Limits, KIND};
 use super::region::Catalog;
-use super::suggest::did_you_mean;
+use super::suggest::{did_you_mean, edit_distance, nearest};
 use super::syntax::{is_dns_label, is_email, plain_host};
 use super::walk::Walker;
 use chrono::Duration;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// Everything validation reads besides the document: the region catalog,
@@ -31,6 +32,12 @@ pub struct ParseOptions {
     pub default_lifetime_days: i64,
     /// Host suffixes that mark an endpoint as internal (`.internal`, `.corp` ...).
     pub internal_suffixes: Vec<String>,
+    /// The connector catalog: a connector of a listed type without its own `external` takes
+    /// the entry's (`data.microgov.catalog.connectors`).
+    pub connectors: Arc<ConnectorCatalog>,
+    /// The policy packs `spec.policies` may name: the bundled ones by default; an engine's,
+    /// every `microgov.packs.<name>` package it loaded.
+    pub packs: Arc<BTreeSet<String>>,
 }
 
 impl Default for ParseOptions {
@@ -43,6 +50,8 @@ impl Default for ParseOptions {
                 .iter()
                 .map(|s| s.to_string())
                 .collect(),
+            connectors: ConnectorCatalog::bundled(),
+            packs: bundled_packs(),
         }
     }
 }
@@ -234,7 +243,23 @@ fn walk_spec<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions, owner_domain: 
         }
     }
     let secrets = w.named_list(&at, &secrets, "secret", |s: &SecretRef| &s.name, walk_secret);
+    let policies_at = At::Key(&at, policies.key);
     let policies = w.str_list(&at, &policies);
+    for (i, p) in policies.iter().enumerate() {
+        if !opts.packs.contains(p) {
+            let hint = did_you_mean(nearest(opts.packs.iter().map(String::as_str), 3, |k| edit_distance(p, k)));
+            let known = if opts.packs.is_empty() {
+                "none is loaded".to_string()
+            } else {
+                opts.packs.iter().map(String::as_str).collect::<Vec<_>>().join(", ")
+            };
+            w.push_at(
+                codes::UNKNOWN_POLICY_PACK,
+                &At::Index(&policies_at, i),
+                format!("unknown policy pack \"{p}\"{hint}; known packs: {known}"),
+            );
+        }
+    }
     Some(Spec {
         template,
         purpose,
@@ -356,7 +381,7 @@ fn walk_connector<N: Node>(
     datasets: &[&str],
     owner_domain: Option<&str>,
 ) -> Option<Connector> {
-    let [name, kind, endpoint, region, access, ds, exports_pii, external, secret_ref, rotation_days, needs_raw_values, config, headers] =
+    let [name, kind, endpoint, region, access, ds, exports_pii, external, secret_ref, rotation_days, needs_raw_values, config, headers, scopes, rate_limit] =
         w.members(
             v,
             at,
@@ -374,10 +399,14 @@ fn walk_connector<N: Node>(
                 "needsRawValues",
                 "config",
                 "headers",
+                "scopes",
+                "rateLimit",
             ],
         )?;
     let name = w.req_str(at, &name);
-    let kind = w.req_enum(at, &kind, ConnectorType::parse, ConnectorType::spellings);
+    // Any spelling: one the connector catalog does not list is a policy violation
+    // (`catalog.unknown_connector_type`, with "did you mean"), not a parse failure.
+    let kind = w.req_str(at, &kind);
     let endpoint = w.opt_str(at, &endpoint);
     let region_key = region.key;
     let region = w.opt_str(at, &region);
@@ -415,9 +444,14 @@ fn walk_connector<N: Node>(
         },
     };
     let headers = w.str_map(at, &headers);
+    let scopes = w.str_list(at, &scopes);
+    let rate_limit = w.opt_u32(at, &rate_limit, 1_000_000);
     let kind = kind?;
-    let external =
-        external.unwrap_or_else(|| is_external(kind, endpoint.as_deref(), owner_domain, &opts.internal_suffixes));
+    let external = external.unwrap_or_else(|| {
+        opts.connectors
+            .external(&kind)
+            .unwrap_or_else(|| is_external_endpoint(endpoint.as_deref(), owner_domain, &opts.internal_suffixes))
+    });
     Some(Connector {
         name: name?,
         kind,
@@ -432,20 +466,17 @@ fn walk_connector<N: Node>(
         needs_raw_values,
         config,
         headers,
+        scopes,
+        rate_limit,
     })
 }
 
-/// Whether a connector reaches outside the organisation, when the manifest
-/// does not say: third-party kinds (SaaS, webhooks, e-mail, chat, AI APIs)
-/// are external; an endpoint is internal when its host is under the owner's
-/// e-mail domain, ends with an internal suffix, or is a private address.
-fn is_external(kind: ConnectorType, endpoint: Option<&str>, owner_domain: Option<&str>, suffixes: &[String]) -> bool {
-    if matches!(
-        kind,
-        ConnectorType::Saas | ConnectorType::Webhook | ConnectorType::Email | ConnectorType::Chat | ConnectorType::Llm
-    ) {
-        return true;
-    }
+/// Whether a connector reaches outside the organisation, when neither the manifest nor
+/// the connector catalog says (third-party kinds such as SaaS, webhooks, e-mail, chat
+/// and AI APIs are external by their catalog entry): an endpoint is internal when its
+/// host is under the owner's e-mail domain, ends with an internal suffix, or is a
+/// private address; without an endpoint, internal.
+fn is_external_endpoint(endpoint: Option<&str>, owner_domain: Option<&str>, suffixes: &[String]) -> bool {
     let Some(ep) = endpoint else { return false };
     // A plain host is a name: its last label starts with a letter.
     let host = match plain_host(ep) {
@@ -486,12 +517,12 @@ fn is_external(kind: ConnectorType, endpoint: Option<&str>, owner_domain: Option
 
 #[cfg(test)]
 mod tests {
-    use super::{is_external, ConnectorType, ParseOptions};
+    use super::{is_external_endpoint, ParseOptions};
 
     #[test]
     fn an_endpoint_is_external_unless_its_host_says_otherwise() {
         let suffixes = ParseOptions::default().internal_suffixes;
-        let external = |ep: &str| is_external(ConnectorType::Api, Some(ep), Some("acme.example"), &suffixes);
+        let external = |ep: &str| is_external_endpoint(Some(ep), Some("acme.example"), &suffixes);
         for internal in [
             "https://svc0.internal.acme.example/x",
             "https://ACME.example",
@@ -517,12 +548,9 @@ mod tests {
         ] {
             assert!(external(outside), "{outside}");
         }
-        assert!(is_external(
-            ConnectorType::Saas,
-            Some("https://svc.internal.acme.example"),
-            Some("acme.example"),
-            &suffixes
-        ));
-        assert!(!is_external(ConnectorType::Database, None, Some("acme.example"), &suffixes));
+        assert!(!is_external_endpoint(None, Some("acme.example"), &suffixes));
+        // Third-party kinds are external by their catalog entry, whatever the endpoint.
+        let saas = ParseOptions::default().connectors.external("saas");
+        assert_eq!(saas, Some(true));
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! The same seed and index give the same case on every machine: a small
 //! SplitMix64 generator, no dependency. The vocabularies come from the model
-//! (`Category::ALL`, `ConnectorType::ALL`, ...) and the catalogs from the bundle
+//! (`Category::ALL`, `Access::ALL`, ...), connector types from the bundled connector catalog
+//! (with a typo, a blocked and a non-business one), and the catalogs from the bundle
 //! data the engine loaded (regions and jurisdictions, egress deny-list, secret
 //! stores, thresholds, exception kinds), so a change of either reaches the cases.
 //! Each case is aimed at the edges the bundled rules draw: residencies against
@@ -18,7 +19,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
-use microgov::model::{Access, BuiltBy, Category, Classification, ConnectorType, Encryption, Environment, Sso};
+use microgov::model::{Access, BuiltBy, Category, Classification, Encryption, Environment, Sso};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 
@@ -269,6 +270,30 @@ fn put(o: &mut Map<String, Value>, key: &str, v: Option<Value>) {
         o.insert(key.to_string(), v);
     }
 }
+
+/// Connector types: the twelve generic words, catalog entries of every group, and a typo.
+const CONNECTOR_TYPES: &[&str] = &[
+    "database",
+    "api",
+    "saas",
+    "storage",
+    "queue",
+    "webhook",
+    "email",
+    "chat",
+    "spreadsheet",
+    "llm",
+    "cloud",
+    "other",
+    "postgres",
+    "salesforce",
+    "slack",
+    "s3",
+    "openai",
+    "dropbox",
+    "ftp",
+    "salesforse",
+];
 
 const OWNERS: [&str; 4] =
     ["jane.doe@acme.example", "lena.schmidt@acme.example", "ops@corp.example", "a.b@sub.acme.example"];
@@ -581,7 +606,7 @@ impl Build<'_> {
             spec.insert("secrets".into(), Value::Array(secrets));
         }
         if self.r.chance(15) {
-            spec.insert("policies".into(), json!(self.r.subset(&["gdpr", "sox", "hipaa"], 50)));
+            spec.insert("policies".into(), json!(self.r.subset(&["gdpr", "pci-safe", "hipaa", "sox-controls"], 50)));
         }
         let doc = json!({"apiVersion": "microgov.dev/v1", "kind": "MicroApp", "metadata": meta, "spec": spec});
         (doc, Facts { name, owner, datasets: dataset_names, connectors: connector_names, flows })
@@ -748,7 +773,7 @@ impl Build<'_> {
             let mut c = Map::new();
             let name = format!("c{k}");
             c.insert("name".into(), json!(name));
-            c.insert("type".into(), json!(self.r.pick(ConnectorType::ALL).as_str()));
+            c.insert("type".into(), json!(self.r.pick(CONNECTOR_TYPES)));
             let mut picked: Vec<usize> = (0..datasets.len()).filter(|_| self.r.chance(45)).collect();
             if let Some(&first) = picked.first() {
                 if !self.slip() {

@@ -68,10 +68,12 @@ impl<'v> Walker<'v, '_> {
         self.in_member("headers", |w| w.object(c.headers.iter(), |k| c.headers.get(k)));
         self.str_member("name", &c.name);
         // `needsRawValues` is a boolean.
+        self.opt_num_member("rateLimit", c.rate_limit);
         self.opt_str_member("region", c.region.as_deref());
         self.opt_num_member("rotationDays", c.rotation_days);
+        self.str_list_member("scopes", c.scopes.iter().map(String::as_str));
         self.opt_str_member("secretRef", c.secret_ref.as_deref());
-        self.str_member("type", c.kind.as_str());
+        self.str_member("type", &c.kind);
     }
 
     fn dataset(&mut self, d: &'v Dataset) {
