@@ -444,7 +444,11 @@ export declare class AuditLog {
    * server).
    */
   append(event: AuditEvent): Receipt
-  /** `append` on the libuv pool. */
+  /**
+   * `append` off the JavaScript thread: on the libuv pool, or, under a sync
+   * interval (`sync: 10`), submitted at once and resolved by the next group
+   * commit round without holding a libuv thread while it waits.
+   */
   appendAsync(event: AuditEvent): Promise<Receipt>
   /** Appends several events in order, durable together. */
   appendBatch(events: AuditEvent[]): Receipt[]
@@ -457,7 +461,7 @@ export declare class AuditLog {
    * its `attrs` are merged into the decision's.
    */
   appendDecision(decision: Decision, event?: Partial<AuditEvent> | undefined | null): Receipt
-  /** `appendDecision` on the libuv pool. */
+  /** `appendDecision` off the JavaScript thread, as `appendAsync`. */
   appendDecisionAsync(decision: Decision, event?: Partial<AuditEvent> | undefined | null): Promise<Receipt>
   /** Writes and syncs everything appended so far. */
   flush(): void

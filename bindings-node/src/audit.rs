@@ -9,10 +9,10 @@
 //! libuv pool.
 
 use crate::convert::{check_keys, options, plain_json, prop, string_arg};
-use microgov::ffi::HostArg;
 use crate::errors::{guard, guard_js, Failure};
 use crate::json::Plain;
 use microgov::audit::{self, AuditOptions, Event, Receipt, SigningKey, SyncPolicy, VerifyReport};
+use microgov::ffi::HostArg;
 use napi::bindgen_prelude::{AsyncTask, Env, JsValue, Object, Result, Task, Unknown};
 use napi::ValueType;
 use napi_derive::napi;
@@ -121,6 +121,9 @@ fn millis(v: &Unknown<'_>, what: &str) -> std::result::Result<Duration, Failure>
 #[napi]
 pub struct AuditLog {
     inner: Arc<audit::AuditLog>,
+    /// The sync interval of a file log under group commit: `appendAsync` then waits
+    /// without a libuv worker (`crate::group_commit`).
+    group: Option<Duration>,
 }
 
 #[napi]
@@ -135,9 +138,15 @@ impl AuditLog {
     #[napi(factory, ts_args_type = "path: string, options?: AuditLogOptions | undefined | null")]
     pub fn open(env: Env, path: String, options: Option<Unknown<'_>>) -> Result<AuditLog> {
         let opts = guard_js(&env, || audit_options(options))?;
+        let interval = match opts.sync {
+            SyncPolicy::Interval(d) => Some(d),
+            _ => None,
+        };
         let inner =
             guard_js(&env, || audit::AuditLog::open(&path, opts).map_err(|e| Failure::from(microgov::Error::from(e))))?;
-        Ok(AuditLog { inner: Arc::new(inner) })
+        // A PostgreSQL log acknowledges in its transaction: its appends keep to the pool.
+        let group = interval.filter(|_| !inner.is_store());
+        Ok(AuditLog { inner: Arc::new(inner), group })
     }
 
     /// Appends one event; returns when it is durable under the sync policy
@@ -152,14 +161,21 @@ impl AuditLog {
         guard_js(&env, || self.inner.append(&event).map_err(audit_failure)).map(Plain)
     }
 
-    /// `append` on the libuv pool.
+    /// `append` off the JavaScript thread: on the libuv pool, or, under a sync
+    /// interval (`sync: 10`), submitted at once and resolved by the next group
+    /// commit round without holding a libuv thread while it waits.
     #[napi(ts_args_type = "event: AuditEvent", ts_return_type = "Promise<Receipt>")]
-    pub fn append_async(&self, env: Env, event: Unknown<'_>) -> Result<AsyncTask<AppendTask>> {
-        let events = guard_js(&env, || read_events(&env, &event, "event"))?;
+    pub fn append_async<'env>(&self, env: &'env Env, event: Unknown<'_>) -> Result<Unknown<'env>> {
+        let events = guard_js(env, || read_events(env, &event, "event"))?;
         if events.len() != 1 {
-            return Err(Failure::arg_value("event: expected one event object").into_napi(&env));
+            return Err(Failure::arg_value("event: expected one event object").into_napi(env));
         }
-        Ok(AsyncTask::new(AppendTask { log: self.inner.clone(), events, batch: false }))
+        if let Some(interval) = self.group {
+            return guard_js(env, || crate::group_commit::append(env, &self.inner, interval, &events[0]))
+                .map(|p| p.to_unknown());
+        }
+        let task = AppendTask { log: self.inner.clone(), events, batch: false };
+        env.spawn(task).map(|p| p.promise_object().to_unknown())
     }
 
     /// Appends several events in order, durable together.
@@ -194,19 +210,24 @@ impl AuditLog {
         guard_js(&env, || self.inner.append(&event).map_err(audit_failure)).map(Plain)
     }
 
-    /// `appendDecision` on the libuv pool.
+    /// `appendDecision` off the JavaScript thread, as `appendAsync`.
     #[napi(
         ts_args_type = "decision: Decision, event?: Partial<AuditEvent> | undefined | null",
         ts_return_type = "Promise<Receipt>"
     )]
-    pub fn append_decision_async(
+    pub fn append_decision_async<'env>(
         &self,
-        env: Env,
+        env: &'env Env,
         decision: Unknown<'_>,
         event: Option<Unknown<'_>>,
-    ) -> Result<AsyncTask<AppendTask>> {
-        let event = guard_js(&env, || decision_event(&env, &decision, event))?;
-        Ok(AsyncTask::new(AppendTask { log: self.inner.clone(), events: vec![event], batch: false }))
+    ) -> Result<Unknown<'env>> {
+        let event = guard_js(env, || decision_event(env, &decision, event))?;
+        if let Some(interval) = self.group {
+            return guard_js(env, || crate::group_commit::append(env, &self.inner, interval, &event))
+                .map(|p| p.to_unknown());
+        }
+        let task = AppendTask { log: self.inner.clone(), events: vec![event], batch: false };
+        env.spawn(task).map(|p| p.promise_object().to_unknown())
     }
 
     /// Writes and syncs everything appended so far.
@@ -245,7 +266,11 @@ impl AuditLog {
     /// Later calls fail with `audit.closed`; closing twice is fine.
     #[napi]
     pub fn close(&self, env: Env) -> Result<()> {
-        guard_js(&env, || self.inner.close().map_err(audit_failure))
+        let closed = guard(|| self.inner.close().map_err(audit_failure));
+        if self.group.is_some() {
+            crate::group_commit::settle_closed(&env, &self.inner, &closed);
+        }
+        closed.map_err(|f| f.into_napi(&env))
     }
 
     /// The log file.
@@ -317,8 +342,9 @@ fn decision_event(
         .map_err(|e| Failure::arg_value(format!("decision: {e}")))?;
     let base = Event::from_decision_json(&d).map_err(audit_failure)?;
     let Some(extra) = options(extra, "event")? else { return Ok(base) };
-    let extra: serde_json::Value = serde_json::from_str(&plain_json(env, &extra.to_unknown(), "event", HostArg::Event)?)
-        .map_err(|e| Failure::arg_value(format!("event: {e}")))?;
+    let extra: serde_json::Value =
+        serde_json::from_str(&plain_json(env, &extra.to_unknown(), "event", HostArg::Event)?)
+            .map_err(|e| Failure::arg_value(format!("event: {e}")))?;
     base.merged(&extra).map_err(audit_failure)
 }
 

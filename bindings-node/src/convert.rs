@@ -13,8 +13,8 @@ use crate::errors::Failure;
 use crate::json::{json_value, read_plain, Read};
 use chrono::{DateTime, Utc};
 use microgov::engine::PreparedApp;
-use microgov::model::approval::approvals_from_str;
 use microgov::ffi::{Fault, HostArg};
+use microgov::model::approval::approvals_from_str;
 use microgov::model::{Limits, Problem};
 use microgov::{Context, Decision, Engine, Manifest};
 use napi::bindgen_prelude::{
@@ -56,8 +56,13 @@ impl ManifestArg {
                 .map_err(|e| Failure::arg_type(format!("{what}: {e}")))?;
             return Ok(ManifestArg::Prepared(app.inner.clone()));
         }
-        document_text(env, value, what, HostArg::Manifest)
-            .map(|text| if object { ManifestArg::Object(text) } else { ManifestArg::Text(text) })
+        document_text(env, value, what, HostArg::Manifest).map(|text| {
+            if object {
+                ManifestArg::Object(text)
+            } else {
+                ManifestArg::Text(text)
+            }
+        })
     }
 
     /// The validated manifest. Runs on any thread.

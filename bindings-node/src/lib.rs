@@ -15,16 +15,17 @@ mod convert;
 mod egress;
 mod errors;
 mod export;
+mod group_commit;
 mod json;
 mod prepared;
 mod tasks;
 mod view;
 
 use convert::{check_keys, options, plain_json, prop, string_arg, string_list, Batch, EvalOptions, ManifestArg};
-use microgov::ffi::HostArg;
 use errors::{guard, guard_js, Failure};
 use json::Plain;
 use microgov::engine::EgressVerdict;
+use microgov::ffi::HostArg;
 use microgov::model::Problem;
 use microgov::{Decision, EngineOptions};
 use napi::bindgen_prelude::{AsyncTask, Env, JsObjectValue, JsValue, Result, Unknown};
@@ -223,8 +224,9 @@ impl Engine {
         let (manifest, connector, record) = guard_js(&env, || {
             let manifest = ManifestArg::read(&env, &manifest, "manifest")?;
             let connector = string_arg(&connector, "connector")?;
-            let record: serde_json::Value = serde_json::from_str(&plain_json(&env, &record, "record", HostArg::Input("record"))?)
-                .map_err(|e| Failure::arg_value(format!("record: {e}")))?;
+            let record: serde_json::Value =
+                serde_json::from_str(&plain_json(&env, &record, "record", HostArg::Input("record"))?)
+                    .map_err(|e| Failure::arg_value(format!("record: {e}")))?;
             Ok((manifest, connector, record))
         })?;
         guard_js(&env, || Ok(self.inner.redact(&*manifest.manifest(&self.inner)?, &connector, &record))).map(Plain)

@@ -48,8 +48,10 @@ pub fn to_json_within(obj: &Bound<'_, PyAny>, arg: HostArg, limits: Limits) -> P
     // as a `MicrogovError`, not a `PanicException`.
     match guard(|| Ok(walk.value(obj, At::Root, 0))) {
         Ok(Ok(v)) => Ok(v),
-        Ok(Err(Refusal::Host(e, cause))) => Err(host_error(py, arg, &e, cause)),
-        Ok(Err(Refusal::Python(e))) => Err(e),
+        Ok(Err(refusal)) => match *refusal {
+            Refusal::Host(e, cause) => Err(host_error(py, arg, &e, cause)),
+            Refusal::Python(e) => Err(e),
+        },
         Err(e) => Err(e.into_pyerr(py)),
     }
 }
@@ -135,21 +137,22 @@ enum Refusal {
     Python(PyErr),
 }
 
-type Step<T> = Result<T, Refusal>;
+/// Boxed: a refusal is rare, and the walk returns a `Step` for each value.
+type Step<T> = Result<T, Box<Refusal>>;
 
 fn refuse<T>(fault: Fault, at: &At<'_>, what: &str) -> Step<T> {
-    Err(Refusal::Host(HostValueError::of(fault, at.pointer(), what), None))
+    Err(Box::new(Refusal::Host(HostValueError::of(fault, at.pointer(), what), None)))
 }
 
 /// An exception raised by Python code while the value at `at` was read.
-fn raised(py: Python<'_>, err: PyErr, at: &At<'_>) -> Refusal {
+fn raised(py: Python<'_>, err: PyErr, at: &At<'_>) -> Box<Refusal> {
     if !err.is_instance_of::<PyException>(py) || err.is_instance_of::<pyo3::exceptions::PyMemoryError>(py) {
-        return Refusal::Python(err);
+        return Box::new(Refusal::Python(err));
     }
     let ty = err.get_type(py).name().map(|n| n.to_string()).unwrap_or_else(|_| "exception".into());
     let text = err.value(py).str().map(|s| s.to_string()).unwrap_or_default();
     let what = if text.is_empty() { ty } else { format!("{ty}: {text}") };
-    Refusal::Host(HostValueError::of(Fault::Raised, at.pointer(), &what), Some(err))
+    Box::new(Refusal::Host(HostValueError::of(Fault::Raised, at.pointer(), &what), Some(err)))
 }
 
 fn type_name(obj: &Bound<'_, PyAny>) -> String {
@@ -166,7 +169,7 @@ impl Walk {
     fn value(&mut self, obj: &Bound<'_, PyAny>, at: At<'_>, depth: usize) -> Step<Value> {
         let py = obj.py();
         if let Err(m) = self.budget.value(depth) {
-            return Err(Refusal::Host(HostValueError::new(Fault::TooComplex, at.pointer(), m), None));
+            return Err(Box::new(Refusal::Host(HostValueError::new(Fault::TooComplex, at.pointer(), m), None)));
         }
         // Exact built-in types first: a manifest is almost only these, and an
         // exact check is one pointer comparison where `cast` (a subclass check)
@@ -273,11 +276,11 @@ impl Walk {
         let chars = s.len().unwrap_or(0);
         if !self.budget.fits(chars) {
             let m = self.budget.text(chars).err().unwrap_or_default();
-            return Err(Refusal::Host(HostValueError::new(Fault::TooLarge, at.pointer(), m), None));
+            return Err(Box::new(Refusal::Host(HostValueError::new(Fault::TooLarge, at.pointer(), m), None)));
         }
         let Ok(text) = s.to_str() else { return refuse(Fault::LoneSurrogate, at, "") };
         if let Err(m) = self.budget.text(text.len()) {
-            return Err(Refusal::Host(HostValueError::new(Fault::TooLarge, at.pointer(), m), None));
+            return Err(Box::new(Refusal::Host(HostValueError::new(Fault::TooLarge, at.pointer(), m), None)));
         }
         Ok(text.to_owned())
     }
@@ -326,6 +329,6 @@ impl Walk {
 }
 
 /// [`raised`] where no `Python` token is at hand (the GIL is held throughout).
-fn raised_at(e: PyErr, at: &At<'_>) -> Refusal {
+fn raised_at(e: PyErr, at: &At<'_>) -> Box<Refusal> {
     Python::attach(|py| raised(py, e, at))
 }
