@@ -279,7 +279,7 @@ fn shown(path: &str) -> String {
     }
 }
 
-/// `text` cut to [`SHOWN`] characters, with an ellipsis when it was longer.
+/// `text` cut to 60 characters, with an ellipsis when it was longer.
 pub fn shorten(text: &str) -> String {
     let line = text.lines().next().unwrap_or_default();
     if line.chars().count() <= SHOWN && line.len() == text.len() {
