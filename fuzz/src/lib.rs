@@ -93,7 +93,10 @@ pub fn egress_url(data: &[u8]) {
 pub fn canonical_json(data: &[u8]) {
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(data) else { return };
     let Ok(event) = microgov::audit::Event::from_json(&value) else { return };
-    let dir = std::env::temp_dir().join(format!("microgov-fuzz-{}", std::process::id()));
+    // One folder per call: the tests run the bodies on several threads of one process.
+    static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("microgov-fuzz-{}-{call}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("audit.jsonl");
