@@ -2,7 +2,7 @@
 //! (`core/docs/approvals.md`), one YAML list item, for `>> approvals.yaml`.
 
 use crate::args::EngineArgs;
-use crate::common::{build_engine, invalid_document, load, parse_now, CliError, CliResult, Failure};
+use crate::common::{build_engine, load_single, parse_now, CliError, CliResult};
 use microgov::model::approval::approvals_from_value;
 use microgov::model::ApprovalStatus;
 use serde_json::{json, Value};
@@ -47,13 +47,8 @@ pub struct Args {
 
 pub fn run(args: Args) -> CliResult<u8> {
     let engine = build_engine(&args.engine)?;
-    let mut items = load(&engine, std::slice::from_ref(&args.manifest), false)?;
-    let Some(item) = items.pop() else { return Err(CliError::input("no manifest")) };
-    let app = match &item.result {
-        Ok(m) => m,
-        Err(Failure::Invalid(e)) => return Err(CliError::input(invalid_document(&item.shown, &item.text, e))),
-        Err(f) => return Err(CliError::input(f.describe(&item.shown))),
-    };
+    let item = load_single(&engine, &args.manifest, "approve takes one manifest file")?;
+    let app = &item.manifest;
     let granted = parse_now(args.granted.as_deref())?;
     let mut scope = serde_json::Map::new();
     for (key, v) in

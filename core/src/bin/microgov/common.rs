@@ -311,6 +311,30 @@ pub fn load(engine: &Engine, paths: &[PathBuf], show_progress: bool) -> CliResul
     Ok(items)
 }
 
+/// The one manifest a single-app command reads (`explain`, `input`, `diagram`, `approve`).
+pub struct Single {
+    pub shown: String,
+    pub text: String,
+    pub manifest: Manifest,
+}
+
+/// Reads the one manifest file a single-app command takes. A folder is an input error
+/// (`folder` says what the command takes and what to use instead), and so is a file that
+/// cannot be read or is not a valid manifest, naming it.
+pub fn load_single(engine: &Engine, path: &Path, folder: &str) -> CliResult<Single> {
+    if path.is_dir() {
+        return Err(CliError::input(format!("{} is a folder: {folder}", path.display())));
+    }
+    let Some(item) = load(engine, &[path.to_path_buf()], false)?.pop() else {
+        return Err(CliError::input("no manifest"));
+    };
+    match item.result {
+        Ok(manifest) => Ok(Single { shown: item.shown, text: item.text, manifest }),
+        Err(Failure::Invalid(e)) => Err(CliError::input(invalid_document(&item.shown, &item.text, &e))),
+        Err(f) => Err(CliError::input(f.describe(&item.shown))),
+    }
+}
+
 /// Reads a file named by an option (approvals, data), naming it in errors.
 pub fn read_option_file(path: &Path, what: &str) -> CliResult<String> {
     std::fs::read_to_string(path)

@@ -2,9 +2,7 @@
 //! jurisdictions, coloured by the decision) as SVG, Mermaid or Graphviz DOT.
 
 use crate::args::{ContextArgs, EngineArgs};
-use crate::common::{
-    build_context, build_engine, core_error, exit, invalid_document, load, CliError, CliResult, Failure,
-};
+use crate::common::{build_context, build_engine, core_error, exit, load_single, CliError, CliResult};
 use clap::ValueEnum;
 use microgov::view::{Diagram, DiagramFormat};
 use std::io::Write;
@@ -38,23 +36,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> CliResult<u8> {
-    if args.manifest.is_dir() {
-        return Err(CliError::input(format!(
-            "{} is a folder: diagram takes one manifest file (`microgov report` draws a folder)",
-            args.manifest.display()
-        )));
-    }
     let engine = build_engine(&args.engine)?;
     let ctx = build_context(&args.context)?;
-    let mut items = load(&engine, std::slice::from_ref(&args.manifest), false)?;
-    let Some(item) = items.pop() else {
-        return Err(CliError::input("no manifest"));
-    };
-    let manifest = match &item.result {
-        Ok(m) => m,
-        Err(Failure::Invalid(e)) => return Err(CliError::input(invalid_document(&item.shown, &item.text, e))),
-        Err(f) => return Err(CliError::input(f.describe(&item.shown))),
-    };
+    let item =
+        load_single(&engine, &args.manifest, "diagram takes one manifest file (`microgov report` draws a folder)")?;
+    let manifest = &item.manifest;
     let decision = engine.evaluate(manifest, &ctx).map_err(|e| core_error(&item.shown, e))?;
     let diagram = Diagram::of(&engine, manifest, &decision).map_err(|e| core_error(&item.shown, e))?;
     let format = match args.format {

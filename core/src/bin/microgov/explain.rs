@@ -3,9 +3,7 @@
 //! how each supplied approval was judged.
 
 use crate::args::{ColorChoice, ContextArgs, EngineArgs};
-use crate::common::{
-    build_context, build_engine, core_error, exit, invalid_document, load, CliError, CliResult, Failure,
-};
+use crate::common::{build_context, build_engine, core_error, exit, load_single, CliResult};
 use crate::style::Style;
 use clap::ValueEnum;
 use microgov::engine::ExplainedViolation;
@@ -68,23 +66,11 @@ fn waiver_text(engine: &microgov::Engine, e: &ExplainedViolation) -> Option<Stri
 }
 
 pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
-    if args.manifest.is_dir() {
-        return Err(CliError::input(format!(
-            "{} is a folder: explain takes one manifest file (use `microgov check` for folders)",
-            args.manifest.display()
-        )));
-    }
     let engine = build_engine(&args.engine)?;
     let ctx = build_context(&args.context)?;
-    let mut items = load(&engine, std::slice::from_ref(&args.manifest), false)?;
-    let Some(item) = items.pop() else {
-        return Err(CliError::input("no manifest"));
-    };
-    let manifest = match &item.result {
-        Ok(m) => m,
-        Err(Failure::Invalid(e)) => return Err(CliError::input(invalid_document(&item.shown, &item.text, e))),
-        Err(f) => return Err(CliError::input(f.describe(&item.shown))),
-    };
+    let item =
+        load_single(&engine, &args.manifest, "explain takes one manifest file (use `microgov check` for folders)")?;
+    let manifest = &item.manifest;
     let explanation = engine.explain(manifest, &ctx).map_err(|e| core_error(&item.shown, e))?;
     let map = SourceMap::new(&item.text);
     let d = &explanation.decision;

@@ -3,9 +3,7 @@
 //! (`core/docs/input.md`, "The decision under OPA").
 
 use crate::args::{ContextArgs, EngineArgs};
-use crate::common::{
-    build_context, build_engine, core_error, exit, invalid_document, load, CliError, CliResult, Failure,
-};
+use crate::common::{build_context, build_engine, core_error, exit, load_single, CliError, CliResult};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -25,20 +23,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> CliResult<u8> {
-    if args.manifest.is_dir() {
-        return Err(CliError::input(format!("{} is a folder: input takes one manifest file", args.manifest.display())));
-    }
     let engine = build_engine(&args.engine)?;
     let ctx = build_context(&args.context)?;
-    let mut items = load(&engine, std::slice::from_ref(&args.manifest), false)?;
-    let Some(item) = items.pop() else {
-        return Err(CliError::input("no manifest"));
-    };
-    let manifest = match &item.result {
-        Ok(m) => m,
-        Err(Failure::Invalid(e)) => return Err(CliError::input(invalid_document(&item.shown, &item.text, e))),
-        Err(f) => return Err(CliError::input(f.describe(&item.shown))),
-    };
+    let item = load_single(&engine, &args.manifest, "input takes one manifest file")?;
+    let manifest = &item.manifest;
     let input = engine.input_document(manifest, &ctx).map_err(|e| core_error(&item.shown, e))?;
     if let Some(path) = &args.entry {
         std::fs::write(path, engine.entry_module()).map_err(|e| {
