@@ -195,10 +195,10 @@ fn keygen_append_checkpoint_verify_and_tampering_found() {
         Some(&String::from_utf8(check.stdout).unwrap()),
     );
     assert_eq!(code(&o), 0, "{}", err(&o));
-    assert!(out(&o).contains("appended 13 record(s)"), "{}", out(&o));
+    assert!(out(&o).contains("appended 17 record(s)"), "{}", out(&o));
     let lines: Vec<String> =
         std::fs::read_to_string(dir.join("audit.jsonl")).unwrap().lines().map(str::to_string).collect();
-    assert_eq!(lines.len(), 14);
+    assert_eq!(lines.len(), 18);
     let rec: Value = serde_json::from_str(&lines[1]).unwrap();
     assert_eq!(rec["action"], "policy.evaluate");
     assert_eq!(rec["tenant_id"], "acme");

@@ -25,7 +25,7 @@ fn validate_accepts_every_seed_scenario() {
         assert!(out.contains(&format!("fixtures/apps/{file}: ok")), "{file} missing from:\n{out}");
     }
     assert!(!out.contains("expected.json"), "the expected-results table is not a manifest:\n{out}");
-    assert!(out.contains("13 valid, 0 invalid"), "{out}");
+    assert!(out.contains("17 valid, 0 invalid"), "{out}");
 }
 
 #[test]
@@ -230,7 +230,7 @@ fn check_text_is_plain_on_a_pipe_with_a_summary_and_coloured_on_request() {
     assert!(!stderr(&o).contains('\r'), "no progress bar on a pipe");
     let s = &json_out(&run(&["check", "fixtures/apps", "--now", NOW, "-f", "json"]))["summary"];
     let summary = format!(
-        "13 app(s) checked: {} allowed, {} need review, {} denied, 0 invalid",
+        "17 app(s) checked: {} allowed, {} need review, {} denied, 0 invalid",
         s["allow"], s["review"], s["deny"]
     );
     assert!(out.lines().last() == Some(summary.as_str()), "{out}");
@@ -487,7 +487,7 @@ fn inventory_csv_and_table() {
     );
     let first: Vec<&str> = lines.next().unwrap().split(',').collect();
     assert_eq!(first[1], "high", "highest tier first");
-    assert_eq!(out.lines().count(), 14);
+    assert_eq!(out.lines().count(), 18);
 
     let table = run(&["inventory", "fixtures/apps", "--now", NOW, "--sort", "outcome"]);
     let out = stdout(&table);
@@ -496,7 +496,7 @@ fn inventory_csv_and_table() {
     let rows = json_out(&run(&["inventory", "fixtures/apps", "--now", NOW, "--format", "json"]));
     let count = |k: &str, v: &str| rows.as_array().unwrap().iter().filter(|r| r[k] == v).count();
     let summary = format!(
-        "13 app(s): {} denied, {} awaiting approval, {} expiring within 14d, {} expired",
+        "17 app(s): {} denied, {} awaiting approval, {} expiring within 14d, {} expired",
         count("outcome", "deny"),
         count("outcome", "review"),
         count("lifecycle", "expiring"),

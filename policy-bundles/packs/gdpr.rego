@@ -86,9 +86,12 @@ violation contains v if {
 			"app holds special-category data and names no impact assessment (label %s, GDPR Art. 35)",
 			[data.microgov.packs.gdpr.dpia_label],
 		),
-		"path": "/metadata/labels",
+		"path": labels_path,
 	}
 }
+
+# Where the label belongs: the labels, or the metadata that has none yet.
+labels_path := {true: "/metadata/labels", false: "/metadata"}[count(object.get(input.app.metadata, "labels", {})) > 0]
 
 dpia_referenced if trim_space(input.app.metadata.labels[data.microgov.packs.gdpr.dpia_label]) != ""
 
