@@ -207,7 +207,7 @@ fn keygen_append_checkpoint_verify_and_tampering_found() {
     let o = run_in(&dir, &["audit", "checkpoint", "audit.jsonl", "--key", "audit.key"], None);
     assert_eq!(code(&o), 0, "{}", err(&o));
     let note = out(&o);
-    assert!(note.starts_with("acme.example/audit\n14\n"), "{note}");
+    assert!(note.starts_with("acme.example/audit\n18\n"), "{note}");
     std::fs::write(dir.join("latest.checkpoint"), &note).unwrap();
 
     let o = run_in(
@@ -222,7 +222,7 @@ fn keygen_append_checkpoint_verify_and_tampering_found() {
     let o = run_in(&dir, &["audit", "prove", "audit.jsonl", "5"], None);
     assert_eq!(code(&o), 0);
     let proof: Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(proof["tree_size"], 14);
+    assert_eq!(proof["tree_size"], 18);
     assert_eq!(proof["record"]["seq"], 5);
 
     // Change one outcome in the middle of the log: verify names that record.
