@@ -88,7 +88,7 @@ fn with_buffer<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
 mod manifest_json {
     use crate::canonical::{write_int, write_sorted, write_sorted_map, write_str};
     use crate::engine::input::rfc3339;
-    use crate::model::{Auth, Connector, Dataset, Field, Manifest, Metadata, SecretRef, Spec};
+    use crate::model::{Auth, Connector, Dataset, Elevation, Field, Manifest, Metadata, SecretRef, Spec};
     use chrono::{DateTime, Utc};
     use std::collections::BTreeMap;
 
@@ -185,13 +185,33 @@ mod manifest_json {
     }
 
     fn write_auth(a: &Auth, out: &mut Vec<u8>) {
-        let Auth { local_accounts, mfa, roles, sso } = a;
-        out.extend_from_slice(br#"{"localAccounts":"#);
+        let Auth { default_role, elevation, local_accounts, mfa, role_templates, roles, scim, sso } = a;
+        out.push(b'{');
+        // `localAccounts` is always written: the keys before it start with their comma.
+        if let Some(r) = default_role {
+            out.extend_from_slice(br#""defaultRole":"#);
+            write_str(out, r);
+            out.push(b',');
+        }
+        if let Some(Elevation { just_in_time, max_minutes }) = elevation {
+            out.extend_from_slice(br#""elevation":{"justInTime":"#);
+            boolean(out, *just_in_time);
+            opt_u32(out, br#","maxMinutes":"#, *max_minutes);
+            out.extend_from_slice(b"},");
+        }
+        out.extend_from_slice(br#""localAccounts":"#);
         boolean(out, *local_accounts);
         out.extend_from_slice(br#","mfa":"#);
         boolean(out, *mfa);
+        if !role_templates.is_empty() {
+            out.extend_from_slice(br#","roleTemplates":"#);
+            str_map(out, role_templates);
+        }
         out.extend_from_slice(br#","roles":"#);
         str_list(out, roles.iter().map(String::as_str));
+        if *scim {
+            out.extend_from_slice(br#","scim":true"#);
+        }
         out.extend_from_slice(br#","sso":"#);
         write_str(out, sso.as_str());
         out.push(b'}');
@@ -371,7 +391,15 @@ spec:
   purpose: "every member: tab\there"
   builtBy: agent
   environment: staging
-  auth: { sso: saml, mfa: true, localAccounts: true, roles: [b, a] }
+  auth:
+    sso: saml
+    mfa: true
+    localAccounts: true
+    roles: [b, a, admin]
+    scim: true
+    defaultRole: b
+    roleTemplates: { b: viewer, a: editor }
+    elevation: { justInTime: true, maxMinutes: 60 }
   datasets:
     - name: people
       classification: restricted
@@ -431,6 +459,11 @@ spec:
             "categories",
             "rateLimit",
             "scopes",
+            "defaultRole",
+            "elevation",
+            "maxMinutes",
+            "roleTemplates",
+            "scim",
         ] {
             assert!(written.contains(&format!("\"{key}\"")), "{key} missing from the full manifest: {written}");
         }

@@ -11,7 +11,7 @@
 use super::flow::FlowDoc;
 use super::Settings;
 use crate::detect::Findings as Detected;
-use crate::model::{lifecycle, Access, Approval, ApprovalStatus, Category, Manifest, Residency, Scope};
+use crate::model::{lifecycle, Access, Approval, ApprovalStatus, Category, Classification, Manifest, Residency, Scope};
 use crate::risk::RiskAssessment;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
@@ -94,6 +94,8 @@ pub(crate) struct StaticFindings<'a> {
     pub risk: &'a RiskAssessment,
     /// Whether any dataset holds regulated personal data.
     pub regulated: bool,
+    /// The highest classification of the datasets (`public` without any).
+    pub classification: Classification,
     /// Every category any dataset holds, sorted (what `data.microgov.packs_required` maps to packs).
     pub categories: Vec<Category>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -512,6 +514,7 @@ pub(crate) fn build_static<'a>(
     StaticFindings {
         risk,
         regulated: app.spec.datasets.iter().any(|d| regulated(&d.categories)),
+        classification: app.highest_classification(),
         categories: app_categories(app),
         catalog,
         connectors,
@@ -647,8 +650,9 @@ mod tests {
             assert!(!n.findings.has(big), "{big}: {n:?}");
         }
         assert_eq!(n.app, named(&["metadata", "spec"]));
-        // The catalog's template rules read the environment; the packs' gates the policies.
-        assert_eq!(n.spec, named(&["environment", "policies"]));
+        // The catalog's and identity's rules read the environment (identity also auth);
+        // the packs' gates the policies.
+        assert_eq!(n.spec, named(&["auth", "environment", "policies"]));
         // Every rule in Rego reads what it needs.
         let rego = crate::Engine::with_options(crate::EngineOptions { rego_only: true, ..Default::default() }).unwrap();
         assert!(rego.inner.needs.findings.has("egress"), "{:?}", rego.inner.needs);

@@ -135,6 +135,13 @@ string_enum! {
     }
 }
 
+/// No single sign-on, as a manifest without `auth.sso` says.
+impl Default for Sso {
+    fn default() -> Self {
+        Sso::None
+    }
+}
+
 string_enum! {
     /// What a connector may do with its datasets.
     Access {

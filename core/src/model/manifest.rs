@@ -86,17 +86,41 @@ pub struct Spec {
 }
 
 /// Sign-in settings.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Auth {
+    /// The role a new user gets (absent: the identity data's `default_role`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_role: Option<String>,
+    /// Just-in-time elevation to privileged roles.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub elevation: Option<Elevation>,
     /// Accounts local to the app (outside SSO).
     pub local_accounts: bool,
     /// Multi-factor authentication enforced.
     pub mfa: bool,
+    /// Role → the role template it is cut from (`viewer`, `editor`, `admin`); a role named
+    /// like a template is that template.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub role_templates: BTreeMap<String, String>,
     /// Application roles.
     pub roles: Vec<String>,
+    /// Users and groups are provisioned (and removed) from the identity provider with SCIM.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub scim: bool,
     /// Single sign-on protocol, `none` if absent.
     pub sso: Sso,
+}
+
+/// How users get a privileged role: granted for a while on request, not held.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Elevation {
+    /// Privileged roles are granted just in time, on an approved request, and taken back.
+    pub just_in_time: bool,
+    /// Longest an elevation lasts, in minutes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_minutes: Option<u32>,
 }
 
 /// A dataset the app holds or reads.

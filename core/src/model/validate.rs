@@ -7,7 +7,7 @@ use super::at::At;
 use super::catalog::{bundled_packs, ConnectorCatalog};
 use super::doc::{Kind, MapNode, Node};
 use super::enums::{Access, BuiltBy, Category, Classification, Encryption, Environment, Sso};
-use super::manifest::{Auth, Connector, Dataset, Field, Manifest, Metadata, SecretRef, Spec};
+use super::manifest::{Auth, Connector, Dataset, Elevation, Field, Manifest, Metadata, SecretRef, Spec};
 use super::problem::{codes, Problem};
 use super::read::{Limits, KIND};
 use super::region::Catalog;
@@ -195,7 +195,7 @@ fn walk_spec<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions, owner_domain: 
         w.opt_enum(&at, &environment, Environment::parse, Environment::spellings).unwrap_or(Environment::Production);
     let auth = match &auth.value {
         Some(a) => walk_auth(w, a),
-        None => Auth { sso: Sso::None, mfa: false, local_accounts: false, roles: Vec::new() },
+        None => Auth::default(),
     };
 
     // Names as written, so that a dataset with some other mistake does not
@@ -285,14 +285,30 @@ fn walk_secret<N: Node>(w: &mut Walker, v: &N, at: &At<'_>) -> Option<SecretRef>
 
 fn walk_auth<N: Node>(w: &mut Walker, v: &N) -> Auth {
     let at = At::Key(&At::Key(&At::Root, "spec"), "auth");
-    let Some([sso, mfa, local_accounts, roles]) = w.members(v, &at, ["sso", "mfa", "localAccounts", "roles"]) else {
-        return Auth { sso: Sso::None, mfa: false, local_accounts: false, roles: Vec::new() };
+    let Some([sso, mfa, local_accounts, roles, scim, default_role, role_templates, elevation]) = w.members(
+        v,
+        &at,
+        ["sso", "mfa", "localAccounts", "roles", "scim", "defaultRole", "roleTemplates", "elevation"],
+    ) else {
+        return Auth::default();
     };
+    let elevation = elevation.present().and_then(|e| {
+        let e_at = At::Key(&at, "elevation");
+        let [just_in_time, max_minutes] = w.members(e, &e_at, ["justInTime", "maxMinutes"])?;
+        Some(Elevation {
+            just_in_time: w.opt_bool(&e_at, &just_in_time).unwrap_or(false),
+            max_minutes: w.opt_u32(&e_at, &max_minutes, 525_600),
+        })
+    });
     Auth {
         sso: w.opt_enum(&at, &sso, Sso::parse, Sso::spellings).unwrap_or(Sso::None),
         mfa: w.opt_bool(&at, &mfa).unwrap_or(false),
         local_accounts: w.opt_bool(&at, &local_accounts).unwrap_or(false),
         roles: w.str_list(&at, &roles),
+        scim: w.opt_bool(&at, &scim).unwrap_or(false),
+        default_role: w.opt_str(&at, &default_role),
+        role_templates: w.str_map(&at, &role_templates),
+        elevation,
     }
 }
 

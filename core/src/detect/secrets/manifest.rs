@@ -43,8 +43,15 @@ impl<'v> Walker<'v, '_> {
 
     fn spec(&mut self, s: &'v Spec) {
         self.in_member("auth", |w| {
+            w.opt_str_member("defaultRole", s.auth.default_role.as_deref());
+            if let Some(e) = &s.auth.elevation {
+                // `justInTime` is a boolean.
+                w.in_member("elevation", |w| w.opt_num_member("maxMinutes", e.max_minutes));
+            }
             // `localAccounts` and `mfa` are booleans.
+            w.in_member("roleTemplates", |w| w.object(s.auth.role_templates.iter(), |k| s.auth.role_templates.get(k)));
             w.str_list_member("roles", s.auth.roles.iter().map(String::as_str));
+            // `scim` is a boolean.
             w.str_member("sso", s.auth.sso.as_str());
         });
         self.str_member("builtBy", s.built_by.as_str());
