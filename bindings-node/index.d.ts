@@ -17,6 +17,8 @@ export interface Manifest {
   metadata: {
     name: string
     owner: string
+    /** Who built the app (e-mail address); they may not approve it. */
+    builder?: string
     department?: string
     tenant?: string
     createdAt: string | Date
@@ -180,7 +182,7 @@ export interface Obligation {
 
 export interface ApprovalUse {
   id: string
-  /** `valid`, `expired`, `not_yet_valid`, `revoked`, `self_approval`, `role_not_held`, `scope_mismatch`, `byok_required`, `wrong_app`, `stale` (core/docs/approvals.md). */
+  /** `valid`, `expired`, `not_yet_valid`, `revoked`, `self_approval`, `unverified_role`, `role_not_held`, `scope_mismatch`, `byok_required`, `too_long`, `bad_signature`, `wrong_app`, `stale` (core/docs/approvals.md). */
   status: string
 }
 

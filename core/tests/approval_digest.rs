@@ -20,9 +20,14 @@ fn now() -> DateTime<Utc> {
 }
 
 fn engines() -> Vec<(&'static str, Engine)> {
-    let opts = |rego_only, interpreter| EngineOptions { rego_only, interpreter, ..Default::default() };
+    let opts = |rego_only, interpreter| EngineOptions {
+        rego_only,
+        interpreter,
+        data: Some(directory()),
+        ..Default::default()
+    };
     vec![
-        ("native", Engine::new().unwrap()),
+        ("native", Engine::with_options(opts(false, false)).unwrap()),
         ("rego_only", Engine::with_options(opts(true, false)).unwrap()),
         ("interpreter", Engine::with_options(opts(true, true)).unwrap()),
     ]
@@ -41,6 +46,7 @@ fn approval(id: &str, roles: &[&str], scope: Option<Scope>) -> Approval {
         revoked_at: None,
         digest: None,
         reviewed: Default::default(),
+        signature: None,
     }
 }
 
@@ -54,6 +60,7 @@ fn bound(app: &Manifest) -> Vec<Approval> {
         connector: Some("payroll".into()),
     };
     let mut exc = approval("exc-transfer", &["data-governance"], Some(scope));
+    exc.approver = "dpo@acme.example".into();
     exc.bind_to(app);
     vec![whole, exc]
 }
@@ -164,7 +171,10 @@ fn a_digest_without_parts_is_stale_without_naming_changes() {
     approvals[0].reviewed.clear();
     let mut b = a.clone();
     b.spec.egress.push("https://x.example".into());
-    let x = Engine::new().unwrap().explain(&b, &Context::at(now()).with_approvals(approvals)).unwrap();
+    let x = Engine::with_options(EngineOptions::default().data(directory()))
+        .unwrap()
+        .explain(&b, &Context::at(now()).with_approvals(approvals))
+        .unwrap();
     assert_eq!(x.approvals[0].status, ApprovalStatus::Stale);
     assert!(x.approvals[0].changes.is_empty());
     assert_eq!(x.approvals[0].reason, "the app's material view changed since it was granted");
@@ -201,4 +211,9 @@ fn the_stale_table_holds_on_every_path() {
             assert_eq!(serde_json::Value::Object(changes), e["changes"], "{path}: {name}");
         }
     }
+}
+
+/// The fixtures' approver directory (a data overlay): the approvers of the tables hold their roles.
+fn directory() -> serde_json::Value {
+    serde_json::from_str(include_str!("../../fixtures/approvals/directory.json")).unwrap()
 }

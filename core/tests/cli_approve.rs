@@ -15,7 +15,16 @@ const NOW: &str = "2026-11-26T10:00:00Z";
 
 fn approve(app: &Path, extra: &[&str]) -> String {
     let app = app.to_str().unwrap();
-    let mut args = vec!["approve", app, "--granted", "2026-11-20T00:00:00Z", "--expires", "2027-02-20T00:00:00Z"];
+    let mut args = vec![
+        "approve",
+        app,
+        "--data",
+        "fixtures/approvals/directory.json",
+        "--granted",
+        "2026-11-20T00:00:00Z",
+        "--expires",
+        "2027-02-20T00:00:00Z",
+    ];
     args.extend_from_slice(extra);
     let o = run(&args);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -27,6 +36,8 @@ fn judged(app: &Path, approvals: &Path) -> Vec<(String, String, Vec<String>)> {
     let o = run(&[
         "explain",
         app.to_str().unwrap(),
+        "--data",
+        "fixtures/approvals/directory.json",
         "--approvals",
         approvals.to_str().unwrap(),
         "--now",
@@ -83,6 +94,8 @@ fn an_approval_made_with_approve_stops_counting_after_a_material_edit_only() {
     let o = run(&[
         "check",
         app.to_str().unwrap(),
+        "--data",
+        "fixtures/approvals/directory.json",
         "--approvals",
         approvals.to_str().unwrap(),
         "--now",
@@ -133,14 +146,59 @@ fn an_approval_made_with_approve_stops_counting_after_a_material_edit_only() {
 fn approve_refuses_an_approval_that_could_not_count() {
     let app = root().join("fixtures/apps/hr-onboarding.yaml");
     let app = app.to_str().unwrap();
-    let base = ["approve", app, "--expires", "2027-02-20T00:00:00Z", "--role", "security"];
-    let owner = run(&[&base[..], &["--approver", "lena.schmidt@acme.example"]].concat());
-    assert_eq!(code(&owner), 2);
-    assert!(stderr(&owner).contains("self_approval"), "{}", stderr(&owner));
-    let scope = run(&[&base[..], &["--approver", "sec.lead@acme.example", "--scope-connector", "billing"]].concat());
-    assert_eq!(code(&scope), 2);
-    assert!(stderr(&scope).contains("scope_mismatch"), "{}", stderr(&scope));
-    let email = run(&[&base[..], &["--approver", "not-an-address"]].concat());
-    assert_eq!(code(&email), 2);
-    assert!(stderr(&email).contains("manifest.invalid_email"), "{}", stderr(&email));
+    let base = [
+        "approve",
+        app,
+        "--data",
+        "fixtures/approvals/directory.json",
+        "--granted",
+        "2026-11-20T00:00:00Z",
+        "--role",
+        "security",
+    ];
+    let refused = |extra: &[&str], code_path: &str, status: &str| {
+        let expires: &[&str] = if extra.contains(&"--expires") { &[] } else { &["--expires", "2027-02-20T00:00:00Z"] };
+        let o = run(&[&base[..], expires, extra].concat());
+        assert_eq!(code(&o), 2, "{extra:?}");
+        let err = stderr(&o);
+        assert!(err.contains(code_path) && err.contains(status), "{extra:?}: {err}");
+    };
+    let would_not = "manifest.approval_would_not_count at /0/";
+    refused(&["--approver", "lena.schmidt@acme.example"], &format!("{would_not}approver"), "self_approval");
+    refused(
+        &["--approver", "sec.lead@acme.example", "--scope-connector", "billing"],
+        &format!("{would_not}scope"),
+        "scope_mismatch",
+    );
+    // The directory grants it-support, not security, to the help desk.
+    refused(&["--approver", "it.helpdesk@acme.example"], &format!("{would_not}roles"), "unverified_role");
+    // A security approval may last 365 days; this one 366.
+    let long = ["--approver", "sec.lead@acme.example", "--expires", "2027-11-21T00:00:00Z"];
+    refused(&long, &format!("{would_not}expiresAt"), "too_long");
+    refused(&["--approver", "not-an-address"], "manifest.invalid_email at /0/approver", "not an e-mail address");
+}
+
+#[test]
+fn a_signed_approval_counts_and_an_unsigned_one_of_a_key_holder_does_not() {
+    let dir = temp_dir("approve-signed");
+    let approvals = dir.join("approvals.yaml");
+    let app = root().join("fixtures/apps/hr-onboarding.yaml");
+    let ciso = ["--role", "security", "--approver", "ciso@acme.example", "--justification", "SEC-1300"];
+    let signed =
+        approve(&app, &[&ciso[..], &["--id", "apr-signed", "--key", "fixtures/approvals/keys/ciso.key"]].concat());
+    assert!(signed.contains("\n  signature: \"\u{2014} ciso@acme.example "), "{signed}");
+    let unsigned = approve(&app, &[&ciso[..], &["--id", "apr-unsigned"]].concat());
+    assert!(!unsigned.contains("signature"), "{unsigned}");
+    std::fs::write(&approvals, format!("{signed}{unsigned}")).unwrap();
+    let got = judged(&app, &approvals);
+    assert_eq!(got[0], ("apr-signed".into(), "valid".into(), vec![]));
+    assert_eq!(got[1], ("apr-unsigned".into(), "bad_signature".into(), vec![]));
+    // A signature by another key of the same name is a forgery.
+    let forged = approve(
+        &app,
+        &[&ciso[..], &["--id", "apr-forged", "--key", "fixtures/approvals/keys/ciso-other.key"]].concat(),
+    );
+    std::fs::write(&approvals, forged).unwrap();
+    assert_eq!(judged(&app, &approvals)[0].1, "bad_signature");
+    let _ = std::fs::remove_dir_all(&dir);
 }

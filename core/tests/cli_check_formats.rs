@@ -27,6 +27,8 @@ fn check(format: &str) -> Output {
         "check",
         "fixtures/apps",
         "fixtures/invalid/ten-mistakes.yaml",
+        "--data",
+        "fixtures/approvals/directory.json",
         "--approvals",
         "fixtures/approvals/hr-onboarding.yaml",
         "--now",

@@ -202,6 +202,8 @@ fn check_with_approvals_waives_the_transfer_by_the_exception() {
     let o = run(&[
         "check",
         "fixtures/apps/hr-onboarding.yaml",
+        "--data",
+        "fixtures/approvals/directory.json",
         "--approvals",
         "fixtures/approvals/hr-onboarding.yaml",
         "--now",
@@ -387,6 +389,8 @@ fn explain_names_rules_lines_waivers_and_approval_statuses() {
     let o = run(&[
         "explain",
         "fixtures/apps/hr-onboarding.yaml",
+        "--data",
+        "fixtures/approvals/directory.json",
         "--approvals",
         "fixtures/approvals/hr-onboarding-invalid.yaml",
         "--now",

@@ -40,6 +40,7 @@ fn bundle_args() -> Vec<String> {
 fn checked(app: &str, approvals: Option<&str>) -> Value {
     let mut args = vec!["check", app, "--now", NOW, "-f", "json"];
     if let Some(a) = approvals {
+        args.extend(["--data", "fixtures/approvals/directory.json"]);
         args.extend(["--approvals", a]);
     }
     let o = run(&args);
@@ -53,6 +54,8 @@ fn input_prints_the_document_and_writes_the_entry_module() {
     let o = run(&[
         "input",
         "fixtures/apps/hr-onboarding.yaml",
+        "--data",
+        "fixtures/approvals/directory.json",
         "--approvals",
         "fixtures/approvals/hr-onboarding.yaml",
         "--now",
@@ -96,6 +99,7 @@ fn opa_on_the_input_and_the_entry_module_takes_the_engines_decision() {
         let entry = dir.join("entry.rego");
         let mut args = vec!["input", app.as_str(), "--now", NOW, "--entry", entry.to_str().unwrap()];
         if let Some(a) = &approvals {
+            args.extend(["--data", "fixtures/approvals/directory.json"]);
             args.extend(["--approvals", a.as_str()]);
         }
         let o = run(&args);

@@ -17,6 +17,8 @@ fn diagram_writes_each_format_with_the_waived_transfer_dashed() {
     let svg = run(&[
         "diagram",
         "fixtures/apps/hr-onboarding.yaml",
+        "--data",
+        "fixtures/approvals/directory.json",
         "--approvals",
         "fixtures/approvals/hr-onboarding.yaml",
         "--now",
@@ -55,6 +57,8 @@ fn report_shows_every_fixture_app_with_its_diagram_and_the_audit_status() {
     let o = run(&[
         "report",
         "fixtures/apps",
+        "--data",
+        "fixtures/approvals/directory.json",
         "--approvals",
         "fixtures/approvals/hr-onboarding.yaml",
         "--approvals",
@@ -145,6 +149,8 @@ fn the_readme_diagram_is_what_the_cli_draws() {
     let o = run(&[
         "diagram",
         "fixtures/apps/hr-onboarding.yaml",
+        "--data",
+        "fixtures/approvals/directory.json",
         "--approvals",
         "fixtures/approvals/hr-onboarding.yaml",
         "--now",

@@ -74,7 +74,9 @@ fn every_seed_scenario_gets_its_expected_decision() {
     let table: Value =
         serde_json::from_str(&std::fs::read_to_string(fixtures().join("apps/expected.json")).unwrap()).unwrap();
     let now = table["now"].as_str().unwrap().parse().unwrap();
-    let engine = Engine::new().unwrap();
+    let data = std::fs::read_to_string(fixtures().join(table["data"].as_str().unwrap())).unwrap();
+    let engine =
+        Engine::with_options(microgov::EngineOptions::default().data(serde_json::from_str(&data).unwrap())).unwrap();
     let apps = &table["apps"];
     let mut checked = 0;
     let mut failures = Vec::new();

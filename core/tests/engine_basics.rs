@@ -48,7 +48,11 @@ fn now() -> DateTime<Utc> {
 
 #[test]
 fn cross_border_flow_denies_until_an_exception_waives_it() {
-    let engine = Engine::new().unwrap();
+    // The exception is by dpo@acme.example, whom the fixtures' approver directory grants data-governance.
+    let directory = include_str!("../../fixtures/approvals/directory.json");
+    let engine =
+        Engine::with_options(microgov::EngineOptions::default().data(serde_json::from_str(directory).unwrap()))
+            .unwrap();
     let app = Manifest::from_yaml(HR).unwrap();
     let d = engine.evaluate(&app, &Context::at(now()).with_decision_id("d-1")).unwrap();
     assert_eq!(d.outcome, Outcome::Deny, "{d:#?}");

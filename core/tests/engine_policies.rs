@@ -59,7 +59,9 @@ fn seed_article_policies_change_decisions() {
 
 #[test]
 fn a_pii_export_exception_satisfies_both_bundled_and_team_rules() {
-    let engine = Engine::with_options(EngineOptions::default().policy_dir(fixtures().join("policies/team"))).unwrap();
+    let directory = std::fs::read_to_string(fixtures().join("approvals/directory.json")).unwrap();
+    let opts = EngineOptions::default().policy_dir(fixtures().join("policies/team"));
+    let engine = Engine::with_options(opts.data(serde_json::from_str(&directory).unwrap())).unwrap();
     let app = engine.parse_manifest(APP).unwrap();
     let approvals = microgov::model::approval::approvals_from_str(
         "- {id: exc-1, app: deploy-helper, approver: dpo@acme.example, roles: [data-governance], scope: {exception: pii.export, connector: crm}, grantedAt: 2026-11-20T00:00:00Z, expiresAt: 2027-01-01T00:00:00Z}",

@@ -9,7 +9,7 @@
 use chrono::{DateTime, Duration, Utc};
 use microgov::model::approval::approvals_from_str;
 use microgov::model::{codes, Approval, ApprovalPolicy, ApprovalStatus, Encryption, Scope};
-use microgov::Manifest;
+use microgov::{Engine, EngineOptions, Manifest};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -41,11 +41,27 @@ fn bundled_policy() -> ApprovalPolicy {
     serde_json::from_value(data["microgov"]["governance"].clone()).unwrap()
 }
 
-/// The bundled rules with the approver directory of `expected.json`.
+/// The data overlay with the approver directory the table names (`directory.json`).
+fn directory_data() -> Value {
+    let file = expected()["directory"].as_str().unwrap().to_string();
+    serde_json::from_str(&read(&format!("fixtures/approvals/{file}"))).unwrap()
+}
+
+/// The bundled rules with that directory.
 fn directory_policy() -> ApprovalPolicy {
     let mut policy = bundled_policy();
-    policy.approvers = serde_json::from_value(expected()["approvers"].clone()).unwrap();
+    policy.directory = serde_json::from_value(directory_data()["microgov"]["governance"]["directory"].clone()).unwrap();
     policy
+}
+
+/// The three engines of the table: with the directory, bundled, trusting claimed roles.
+fn engines() -> [(&'static str, Engine); 3] {
+    let with = |opts: EngineOptions| Engine::with_options(opts).unwrap();
+    [
+        ("status", with(EngineOptions::default().data(directory_data()))),
+        ("status_bundled", with(EngineOptions::default())),
+        ("status_trusted", with(EngineOptions { trust_claimed_roles: true, ..EngineOptions::default() })),
+    ]
 }
 
 fn app(file: &str) -> Manifest {
@@ -78,12 +94,11 @@ fn check_statuses(file: &str) {
     let app = app(entry["app"].as_str().unwrap());
     let list = approvals(file);
     let ids: BTreeSet<&str> = list.iter().map(|a| a.id.as_str()).collect();
-    for (key, policy) in [("status", directory_policy()), ("status_bundled", bundled_policy())] {
+    for (key, engine) in engines() {
         let want = entry[key].as_object().unwrap();
         assert_eq!(ids, want.keys().map(String::as_str).collect(), "{file}: every approval has an expected {key}");
-        for a in &list {
-            let got = a.status(&app, now(), &policy);
-            assert_eq!(got.as_str(), want[&a.id].as_str().unwrap(), "{file}: {} ({key})", a.id);
+        for (id, got) in engine.approval_statuses(&app, &list, now()) {
+            assert_eq!(got.as_str(), want[&id].as_str().unwrap(), "{file}: {id} ({key})");
         }
     }
 }
@@ -113,6 +128,17 @@ fn valid_hr_onboarding_approvals_are_in_force() {
 #[test]
 fn invalid_hr_onboarding_approvals_have_their_expected_status() {
     check_statuses("hr-onboarding-invalid.yaml");
+}
+
+#[test]
+fn signed_approvals_count_only_with_a_signature_the_directory_key_verifies() {
+    check_statuses("hr-onboarding-signed.yaml");
+}
+
+#[test]
+fn bound_and_sandbox_approvals_have_their_expected_status() {
+    check_statuses("hr-onboarding-bound.yaml");
+    check_statuses("it-access-request.yaml");
 }
 
 #[test]
@@ -159,7 +185,7 @@ fn an_approvals_document_must_be_a_list() {
 #[test]
 fn an_approval_counts_only_until_it_expires() {
     let app = app("hr-onboarding.yaml");
-    let policy = bundled_policy();
+    let policy = directory_policy();
     let mut a = security_approval();
     a.expires_at = now() + Duration::seconds(1);
     assert_eq!(a.status(&app, now(), &policy), ApprovalStatus::Valid);
@@ -173,7 +199,7 @@ fn an_approval_counts_only_until_it_expires() {
 #[test]
 fn an_approval_counts_only_from_its_grant_and_until_revoked() {
     let app = app("hr-onboarding.yaml");
-    let policy = bundled_policy();
+    let policy = directory_policy();
     let mut a = security_approval();
     a.granted_at = now() + Duration::hours(1);
     assert_eq!(a.status(&app, now(), &policy), ApprovalStatus::NotYetValid);
@@ -214,33 +240,93 @@ fn the_owner_cannot_approve_their_own_app() {
 }
 
 #[test]
-fn the_approver_must_hold_every_role_claimed() {
+fn the_directory_must_grant_every_role_claimed() {
     let app = app("hr-onboarding.yaml");
     let policy = directory_policy();
     let mut a = security_approval();
     assert_eq!(a.status(&app, now(), &policy), ApprovalStatus::Valid);
     // sec.lead holds security only.
     a.roles = vec!["security".into(), "data-governance".into()];
-    assert_eq!(a.status(&app, now(), &policy), ApprovalStatus::RoleNotHeld);
+    assert_eq!(a.status(&app, now(), &policy), ApprovalStatus::UnverifiedRole);
     // Someone missing from the directory holds no role.
     a.roles = vec!["security".into()];
     a.approver = "someone.else@acme.example".into();
-    assert_eq!(a.status(&app, now(), &policy), ApprovalStatus::RoleNotHeld);
+    assert_eq!(a.status(&app, now(), &policy), ApprovalStatus::UnverifiedRole);
+    // A member of a group that holds the role holds it.
+    a.approver = "ciso@acme.example".into();
+    assert_eq!(a.status(&app, now(), &policy), ApprovalStatus::Valid);
     // The directory's e-mail addresses match regardless of case.
     a.approver = "Sec.Lead@ACME.example".into();
     assert_eq!(a.status(&app, now(), &policy), ApprovalStatus::Valid);
-    // Without a directory (the bundled default) the claimed roles are trusted.
+    // The per-person `approvers` map grants roles too.
     a.approver = "someone.else@acme.example".into();
-    assert_eq!(a.status(&app, now(), &bundled_policy()), ApprovalStatus::Valid);
+    let mut by_person = directory_policy();
+    by_person.approvers.insert("someone.else@acme.example".into(), vec!["security".into()]);
+    assert_eq!(a.status(&app, now(), &by_person), ApprovalStatus::Valid);
+    // Without a directory (the bundled default) no claimed role counts outside sandbox...
+    assert_eq!(a.status(&app, now(), &bundled_policy()), ApprovalStatus::UnverifiedRole);
+    // ... unless the engine is told to trust them (demos, tests) ...
+    let mut trusting = bundled_policy();
+    trusting.trust_claimed_roles = true;
+    assert_eq!(a.status(&app, now(), &trusting), ApprovalStatus::Valid);
+    // ... or the app is a sandbox app.
+    let sandbox = self::app("it-access-request.yaml");
+    a.app = sandbox.metadata.name.clone();
+    assert_eq!(a.status(&sandbox, now(), &bundled_policy()), ApprovalStatus::Valid);
+}
+
+#[test]
+fn the_builder_cannot_approve_the_app_they_built() {
+    let text = read("fixtures/apps/hr-onboarding.yaml").replace(
+        "  owner: lena.schmidt@acme.example\n",
+        "  owner: lena.schmidt@acme.example\n  builder: omar.haddad@acme.example\n",
+    );
+    let app = Manifest::from_str_any(&text).unwrap();
+    assert_eq!(app.metadata.builder.as_deref(), Some("omar.haddad@acme.example"));
+    let mut a = security_approval();
+    a.approver = "Omar.Haddad@acme.example".into();
+    assert_eq!(
+        a.check(&app, now(), &directory_policy()),
+        (ApprovalStatus::SelfApproval, "the approver built the app".into())
+    );
+}
+
+#[test]
+fn each_kind_lives_no_longer_than_its_maximum() {
+    let app = app("hr-onboarding.yaml");
+    let policy = directory_policy();
+    assert_eq!(policy.approval_max_days, Some(365));
+    let mut a = security_approval();
+    a.expires_at = a.granted_at + Duration::days(365);
+    assert_eq!(a.status(&app, now(), &policy), ApprovalStatus::Valid);
+    a.expires_at += Duration::seconds(1);
+    let (status, reason) = a.check(&app, now(), &policy);
+    assert_eq!(
+        (status, reason.as_str()),
+        (ApprovalStatus::TooLong, "granted for 366 days; an approval may last at most 365")
+    );
+    // An exception kind has its own maximum.
+    let mut e = transfer_exception();
+    let max = policy.exceptions["residency.transfer"].max_days.unwrap();
+    e.expires_at = e.granted_at + Duration::days(max + 1);
+    assert_eq!(e.status(&app, now(), &policy), ApprovalStatus::TooLong);
+    // Without maxima in the data, any lifetime counts.
+    let mut open = policy.clone();
+    open.approval_max_days = None;
+    open.exceptions.values_mut().for_each(|r| r.max_days = None);
+    assert_eq!(e.status(&app, now(), &open), ApprovalStatus::Valid);
+    assert_eq!(a.status(&app, now(), &open), ApprovalStatus::Valid);
 }
 
 #[test]
 fn an_exception_needs_the_role_its_kind_requires() {
     let app = app("hr-onboarding.yaml");
-    let policy = bundled_policy();
+    let policy = directory_policy();
     assert_eq!(policy.exceptions["residency.transfer"].roles, vec!["data-governance".to_string()]);
     let mut e = transfer_exception();
     assert_eq!(e.status(&app, now(), &policy), ApprovalStatus::Valid);
+    // sec.lead holds security, which a transfer exception does not take.
+    e.approver = "sec.lead@acme.example".into();
     e.roles = vec!["security".into()];
     assert_eq!(e.status(&app, now(), &policy), ApprovalStatus::RoleNotHeld);
     // secrets.inline exceptions are for security, not data governance.
@@ -248,14 +334,21 @@ fn an_exception_needs_the_role_its_kind_requires() {
     s.scope =
         Some(Scope { exception: Some("secrets.inline".into()), dataset: None, connector: Some("payroll".into()) });
     assert_eq!(s.status(&app, now(), &policy), ApprovalStatus::RoleNotHeld);
+    s.approver = "sec.lead@acme.example".into();
     s.roles = vec!["security".into()];
+    assert_eq!(
+        s.status(&app, now(), &policy),
+        ApprovalStatus::TooLong,
+        "an inline secret is excused for 30 days at most"
+    );
+    s.expires_at = s.granted_at + Duration::days(30);
     assert_eq!(s.status(&app, now(), &policy), ApprovalStatus::Valid);
 }
 
 #[test]
 fn a_scope_must_name_a_dataset_or_connector_of_the_app() {
     let app = app("hr-onboarding.yaml");
-    let policy = bundled_policy();
+    let policy = directory_policy();
     let mut e = transfer_exception();
     e.scope = Some(Scope {
         exception: Some("residency.transfer".into()),
@@ -279,7 +372,7 @@ fn a_scope_must_name_a_dataset_or_connector_of_the_app() {
 
 #[test]
 fn a_residency_transfer_needs_byok_on_the_datasets_it_covers() {
-    let policy = bundled_policy();
+    let policy = directory_policy();
     assert!(policy.exceptions["residency.transfer"].requires_byok);
     let mut app = app("hr-onboarding.yaml");
     let e = transfer_exception();

@@ -19,6 +19,12 @@ fn expected() -> Value {
     serde_json::from_str(&std::fs::read_to_string(fixtures().join("apps/expected.json")).unwrap()).unwrap()
 }
 
+/// An engine as the fixture table builds it: with its data overlay (the approver directory).
+fn engine() -> Engine {
+    let data = std::fs::read_to_string(fixtures().join(expected()["data"].as_str().unwrap())).unwrap();
+    Engine::with_options(microgov::EngineOptions::default().data(serde_json::from_str(&data).unwrap())).unwrap()
+}
+
 fn context(table: &Value, exp: &Value) -> Context {
     let now = chrono::DateTime::parse_from_rfc3339(table["now"].as_str().unwrap()).unwrap().to_utc();
     let approvals = match exp.get("approvals_file").and_then(Value::as_str) {
@@ -41,7 +47,7 @@ fn diagram_of(engine: &Engine, file: &str, ctx: &Context) -> (Manifest, Diagram)
 /// waived exactly when the decision waived them.
 #[test]
 fn each_fixture_app_has_its_datasets_connectors_and_flows() {
-    let engine = Engine::new().unwrap();
+    let engine = engine();
     let table = expected();
     let mut checked = 0;
     for (file, exp) in table["apps"].as_object().unwrap() {
@@ -104,7 +110,7 @@ fn each_fixture_app_has_its_datasets_connectors_and_flows() {
 
 #[test]
 fn a_violation_without_flow_lands_on_its_node_or_under_the_diagram() {
-    let engine = Engine::new().unwrap();
+    let engine = engine();
     let table = expected();
     let exp = &table["apps"]["crm-data-extractor.yaml"];
     let (_, d) = diagram_of(&engine, "crm-data-extractor.yaml", &context(&table, exp));
@@ -121,7 +127,7 @@ fn a_violation_without_flow_lands_on_its_node_or_under_the_diagram() {
 fn an_egress_url_to_the_metadata_address_is_a_red_edge_from_the_app() {
     let text = std::fs::read_to_string(fixtures().join("apps/readonly-dashboard.yaml")).unwrap()
         + "  egress:\n    - http://169.254.169.254/latest/meta-data/\n";
-    let engine = Engine::new().unwrap();
+    let engine = engine();
     let app = engine.parse_manifest(&text).unwrap();
     let decision = engine.evaluate(&app, &Context::default()).unwrap();
     let d = Diagram::of(&engine, &app, &decision).unwrap();
@@ -172,7 +178,7 @@ fn svg_elements(svg: &str) -> Vec<(String, BTreeMap<String, String>)> {
 
 #[test]
 fn the_svg_is_self_contained_accessible_xml_with_the_verdict_styles() {
-    let engine = Engine::new().unwrap();
+    let engine = engine();
     let table = expected();
     for file in ["hr-onboarding.yaml", "crm-data-extractor.yaml"] {
         let (_, d) = diagram_of(&engine, file, &context(&table, &table["apps"][file]));
@@ -211,7 +217,7 @@ fn the_svg_is_self_contained_accessible_xml_with_the_verdict_styles() {
 
 #[test]
 fn residency_breaks_are_red_and_waivers_dashed_in_mermaid_and_dot() {
-    let engine = Engine::new().unwrap();
+    let engine = engine();
     let table = expected();
     // crm-data-extractor: contacts -> sheets crosses the border, open.
     let (_, crm) =
@@ -263,8 +269,8 @@ fn the_same_input_draws_the_same_bytes() {
     let table = expected();
     let exp = &table["apps"]["hr-onboarding.yaml"];
     let ctx = context(&table, exp);
-    let first = diagram_of(&Engine::new().unwrap(), "hr-onboarding.yaml", &ctx).1;
-    let second = diagram_of(&Engine::new().unwrap(), "hr-onboarding.yaml", &ctx).1;
+    let first = diagram_of(&engine(), "hr-onboarding.yaml", &ctx).1;
+    let second = diagram_of(&engine(), "hr-onboarding.yaml", &ctx).1;
     for f in [DiagramFormat::Svg, DiagramFormat::Mermaid, DiagramFormat::Dot] {
         assert_eq!(first.render(f), second.render(f), "{}", f.as_str());
     }
@@ -275,7 +281,7 @@ fn names_with_markup_are_escaped_in_every_format() {
     let text = std::fs::read_to_string(fixtures().join("apps/readonly-dashboard.yaml"))
         .unwrap()
         .replace("purpose: Weekly", "purpose: <b>Weekly</b>");
-    let engine = Engine::new().unwrap();
+    let engine = engine();
     let app = engine.parse_manifest(&text).unwrap();
     let mut decision = engine.evaluate(&app, &Context::default()).unwrap();
     decision.app = "a<b>&\"c\"".into();

@@ -81,11 +81,18 @@ fn enums_keep_their_wire_strings() {
     assert_eq!(strings_of(&defs["Tier"]), ["low", "medium", "high"]);
     assert_eq!(strings_of(&defs["Severity"]["anyOf"][0]), ["low", "medium", "high", "critical"]);
     let status = strings_of(&defs["ApprovalStatus"]);
-    for s in [ApprovalStatus::Valid, ApprovalStatus::SelfApproval, ApprovalStatus::ByokRequired, ApprovalStatus::Stale]
-    {
+    for s in [
+        ApprovalStatus::Valid,
+        ApprovalStatus::SelfApproval,
+        ApprovalStatus::UnverifiedRole,
+        ApprovalStatus::ByokRequired,
+        ApprovalStatus::TooLong,
+        ApprovalStatus::BadSignature,
+        ApprovalStatus::Stale,
+    ] {
         assert!(status.contains(&s.as_str()), "{status:?}");
     }
-    assert_eq!(status.len(), 10, "{status:?}");
+    assert_eq!(status.len(), 13, "{status:?}");
 }
 
 // ------------------------------------------------------------- outputs validate
@@ -109,7 +116,8 @@ fn every_fixture_decision_and_explanation_validates() {
     let table: Value = serde_json::from_str(&read("fixtures/apps/expected.json")).unwrap();
     let now = table["now"].as_str().unwrap().parse().unwrap();
     let (decision, explanation) = (validator("decision.json"), validator("explanation.json"));
-    let engine = Engine::new().unwrap();
+    let data = serde_json::from_str(&read(&format!("fixtures/{}", table["data"].as_str().unwrap()))).unwrap();
+    let engine = Engine::with_options(microgov::EngineOptions::default().data(data)).unwrap();
     for (file, exp) in table["apps"].as_object().unwrap() {
         let app = engine.parse_manifest(&read(&format!("fixtures/apps/{file}"))).unwrap();
         let approvals = match exp["approvals_file"].as_str() {

@@ -282,10 +282,16 @@ valid_approvals := [approval | some approval in input.context.approvals; approva
 # custom:
 #   severity: low
 #   remediation: Grant it again with microgov approve, which binds it to the app's material view.
-approval_warnings := [unbound_warning(approval.id) |
-	some approval in valid_approvals
-	object.get(approval, "reviewed", null) == "absent"
-]
+approval_warnings := array.concat(
+	[unbound_warning(approval.id) |
+		some approval in valid_approvals
+		object.get(approval, "reviewed", null) == "absent"
+	],
+	[expiring_warning(approval) |
+		some approval in valid_approvals
+		approval.expires_in_ns <= ((expiring_within_days * 24) * 3600) * 1000000000
+	],
+)
 
 unbound_warning(id) := {
 	"policy": "decision",
@@ -297,6 +303,33 @@ unbound_warning(id) := {
 	),
 	"path": null,
 	"remediation": "Grant it again with microgov approve, which binds it to the app's material view.",
+	"exception": null,
+	"dataset": null,
+	"connector": null,
+	"datasets": null,
+}
+
+# How many days before expiry an approval in force counts as expiring (the app's
+# lifecycle window: data.microgov.governance.lifecycle.expiring_within_days, 14 without it).
+default expiring_within_days := 14
+
+expiring_within_days := data.microgov.governance.lifecycle.expiring_within_days
+
+# METADATA
+# title: Approval expiring soon
+# description: >-
+#   An approval in force expires within the lifecycle's expiring window: once it does,
+#   what it approves or waives needs a new grant.
+# custom:
+#   severity: low
+#   remediation: Ask its approver to grant it again (microgov approve) before it expires.
+expiring_warning(approval) := {
+	"policy": "decision",
+	"rule": "approval_expiring",
+	"severity": "low",
+	"message": sprintf("approval %s expires in %d days, on %s", [approval.id, approval.days_left, approval.expires_at]),
+	"path": null,
+	"remediation": "Ask its approver to grant it again (microgov approve) before it expires.",
 	"exception": null,
 	"dataset": null,
 	"connector": null,
@@ -365,12 +398,27 @@ every_requirement := [requirement_of(gave) |
 	gave.problem == null
 ]
 
-# One requirement per role and target: the first reason given wins.
-required_approvals := [shown(requirement) |
+# One requirement per role and target: the first reason given wins. A requirement stays
+# missing until a valid approval grants it, and, for a role of the whole app, by someone
+# other than the one person who gives an earlier such role (separation of duties).
+required_approvals := [missing(i, requirement) |
 	some i, requirement in every_requirement
 	not earlier_target(every_requirement, i, requirement)
-	not satisfied(valid_approvals, requirement)
+	not met(i, requirement)
 ]
+
+met(i, requirement) if {
+	satisfied(valid_approvals, requirement)
+	count(shared_with(i, requirement)) == 0
+}
+
+missing(i, requirement) := shown(object.union(requirement, {"reason": sprintf(
+	"%s; %s already approves as %s: another person must approve as %s",
+	[requirement.reason, shared[0].person, shared[0].role, requirement.role],
+)})) if {
+	shared := shared_with(i, requirement)
+	count(shared) > 0
+} else := shown(requirement)
 
 earlier_target(requirements, i, requirement) if {
 	some j, earlier in requirements
@@ -382,6 +430,33 @@ target(requirement) := [requirement.role, requirement.dataset, requirement.conne
 
 satisfied(approvals, requirement) if {
 	some approval in approvals
+	grants_role(approval, requirement)
+}
+
+# Separation of duties: the roles the whole app needs are held by distinct people. When
+# the only person whose valid approvals give this role is the only person who gives an
+# earlier role of the whole app, it does not count again: [{person, role}] of each such
+# earlier role (empty when none).
+shared_with(i, requirement) := [{"person": person, "role": earlier.role} |
+	app_wide(requirement)
+	people := approvers_of(requirement)
+	count(people) == 1
+	some j, earlier in every_requirement
+	j < i
+	app_wide(earlier)
+	earlier.role != requirement.role
+	approvers_of(earlier) == people
+	some person in people
+]
+
+app_wide(requirement) if {
+	requirement.dataset == null
+	requirement.connector == null
+}
+
+# Who (trimmed, lowercase) gives a requirement through a valid approval.
+approvers_of(requirement) := {lower(trim_space(approval.approver)) |
+	some approval in valid_approvals
 	grants_role(approval, requirement)
 }
 

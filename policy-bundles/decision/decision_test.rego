@@ -238,3 +238,66 @@ test_the_engine_checks_come_before_what_was_reviewed if {
 	r.approvals == [{"id": "exc-1", "status": "expired"}, {"id": "a", "status": "valid"}]
 	count(r.warnings) == 1
 }
+
+# ---------------------------------------------------------------- separation of duties
+
+by(a, person) := object.union(a, {"approver": person})
+
+test_one_person_gives_one_role_of_the_whole_app if {
+	gave := {"required_approval": [[{"role": "security", "reason": "tier high"}, {"role": "dpo", "reason": "tier high"}]]}
+	both := by(approval("a1", ["security", "dpo"], null), "Ana@acme.example")
+	r := decide(gave, [transfer_exception, both])
+	r.outcome == "review"
+	r.required_approvals == [{
+		"role": "dpo",
+		"reason": "tier high; ana@acme.example already approves as security: another person must approve as dpo",
+	}]
+
+	# Two approvals by the same person (in another spelling) are still one person.
+	again := by(approval("a2", ["dpo"], null), " ana@ACME.example")
+	[q.role | some q in decide(gave, [both, again]).required_approvals] == ["dpo"]
+
+	# A second person for either role meets both.
+	other := by(approval("a3", ["dpo"], null), "bo@acme.example")
+	decide(gave, [both, other]).required_approvals == []
+}
+
+test_separation_of_duties_leaves_roles_of_a_dataset_or_connector_alone if {
+	gave := {"required_approval": [[{"role": "security", "reason": "r"}, {"role": "dpo", "reason": "r", "dataset": "d"}]]}
+	app_wide := by(approval("a1", ["security"], null), "ana@acme.example")
+	for_dataset := by(approval("a2", ["dpo"], {"dataset": "d"}), "ana@acme.example")
+	decide(gave, [app_wide, for_dataset]).required_approvals == []
+}
+
+# ---------------------------------------------------------------- expiry notice
+
+expiring(a, days) := object.union(a, {
+	"expires_in_ns": (((days * 24) * 3600) * 1000000000) + 1,
+	"days_left": days,
+	"expires_at": "2026-12-03T10:00:00Z",
+})
+
+test_an_approval_in_force_expiring_within_the_window_warns if {
+	r := decide({}, [expiring(reviewed(transfer_exception, "current"), 6)])
+	r.warnings == [{
+		"policy": "decision",
+		"rule": "approval_expiring",
+		"severity": "low",
+		"message": "approval exc-1 expires in 6 days, on 2026-12-03T10:00:00Z",
+		"remediation": "Ask its approver to grant it again (microgov approve) before it expires.",
+	}]
+	[w.approval_id | some w in r.waived] == ["exc-1"]
+}
+
+test_an_approval_expiring_after_the_window_or_not_in_force_does_not_warn if {
+	decide({}, [expiring(reviewed(transfer_exception, "current"), 14)]).warnings == []
+	stale := expiring(reviewed(transfer_exception, "changed"), 3)
+	decide({}, [stale]).warnings == []
+
+	# The window is data: a wider one warns earlier.
+	r := decision.result with data.microgov_entry.result as entry({})
+		with data.microgov_entry.policies as policies
+		with data.microgov.governance.lifecycle.expiring_within_days as 30
+		with input as {"context": {"approvals": [expiring(reviewed(transfer_exception, "current"), 14)]}}
+	[w.rule | some w in r.warnings] == ["approval_expiring"]
+}

@@ -24,6 +24,7 @@ test_sso_required_outside_sandbox if {
 	auth := object.union(good, {"sso": "none"})
 	rules(identity.violation) == {"sso_required"} with input as app(auth, "staging", "internal")
 	count(identity.violation) == 0 with input as app(auth, "sandbox", "internal")
+
 	# Regulated data: the pii policy's own rule says it.
 	regulated := object.union(app(auth, "staging", "internal"), {"findings": {"regulated": true}})
 	count(identity.violation) == 0 with input as regulated

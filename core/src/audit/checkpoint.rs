@@ -226,6 +226,12 @@ impl VerifierKey {
     pub fn key_id(&self) -> [u8; 4] {
         self.id
     }
+
+    /// Whether `signature` is this key's Ed25519 signature of `message` (strict: no
+    /// malleable or small-order forms).
+    pub(crate) fn verify_strict(&self, message: &[u8], signature: &Signature) -> bool {
+        self.key.verify_strict(message, signature).is_ok()
+    }
 }
 
 impl fmt::Debug for VerifierKey {

@@ -49,6 +49,7 @@ pub mod merkle;
 #[cfg(feature = "postgres")]
 mod pg;
 mod record;
+mod signed_approval;
 mod verify;
 mod witness;
 
@@ -60,6 +61,7 @@ pub use location::is_store_url;
 pub use log::{AuditLog, AuditOptions, Recovery, SyncPolicy, TornTail};
 pub use merkle::{leaf_hash, ConsistencyProof, Hash, InclusionProof};
 pub use record::{Event, PolicyRef, Record, MAX_LINE, RECORD_VERSION};
+pub use signed_approval::{sign_approval, verify_approval};
 pub use verify::{
     for_each_line, read_checkpoints, verify, write_lines, LogSource, Tamper, TamperKind, VerifyReport, VerifyStatus,
 };

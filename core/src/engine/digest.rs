@@ -109,8 +109,14 @@ mod manifest_json {
     }
 
     fn write_metadata(m: &Metadata, out: &mut Vec<u8>) {
-        let Metadata { created_at, department, expires_at, labels, name, owner, retired_at, tenant } = m;
-        out.extend_from_slice(br#"{"createdAt":"#);
+        let Metadata { builder, created_at, department, expires_at, labels, name, owner, retired_at, tenant } = m;
+        out.push(b'{');
+        if let Some(b) = builder {
+            out.extend_from_slice(br#""builder":"#);
+            write_str(out, b);
+            out.push(b',');
+        }
+        out.extend_from_slice(br#""createdAt":"#);
         time(out, created_at);
         opt_str(out, br#","department":"#, department.as_deref());
         out.extend_from_slice(br#","expiresAt":"#);

@@ -61,10 +61,13 @@ fn reason(status: ApprovalStatus, changes: &[String]) -> String {
         ApprovalStatus::NotYetValid => "granted for a later time".into(),
         ApprovalStatus::Expired => "expired".into(),
         ApprovalStatus::Revoked => "revoked".into(),
-        ApprovalStatus::SelfApproval => "the approver owns the app".into(),
+        ApprovalStatus::SelfApproval => "the approver owns or built the app".into(),
+        ApprovalStatus::UnverifiedRole => "the approver directory does not grant a role it claims".into(),
         ApprovalStatus::RoleNotHeld => "the approver does not hold a role it needs".into(),
         ApprovalStatus::ScopeMismatch => "its scope names a dataset or connector the app does not have".into(),
         ApprovalStatus::ByokRequired => "the exception needs the dataset encrypted with the tenant's own key".into(),
+        ApprovalStatus::TooLong => "granted for longer than its kind may last".into(),
+        ApprovalStatus::BadSignature => "no signature the approver's key verifies".into(),
         ApprovalStatus::Stale if changes.is_empty() => "the app's material view changed since it was granted".into(),
         ApprovalStatus::Stale => format!("changed since it was granted: {}", changes.join(", ")),
     }
@@ -108,7 +111,9 @@ impl Engine {
                     (input::Reviewed::Changed(c), ApprovalStatus::Stale) => c.clone(),
                     _ => Vec::new(),
                 };
-                ExplainedApproval { id: u.id.clone(), status: u.status, reason: reason(u.status, &changes), changes }
+                // The engine's own checks say exactly why; a status the decision set, in general.
+                let reason = if u.status == j.status { j.reason.clone() } else { reason(u.status, &changes) };
+                ExplainedApproval { id: u.id.clone(), status: u.status, reason, changes }
             })
             .collect();
         let input = serde_json::to_value(&input).map_err(|e| EvalError::Failed(e.to_string()))?;

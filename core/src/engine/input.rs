@@ -20,8 +20,10 @@ use std::collections::BTreeMap;
 /// An approval with the engine's checks and the facts the decision judges it by.
 pub(crate) struct JudgedApproval<'a> {
     pub approval: &'a Approval,
-    /// The engine's checks ([`Approval::status`]).
+    /// The engine's checks ([`Approval::check`], then the signature).
     pub status: ApprovalStatus,
+    /// Why, in words.
+    pub reason: String,
     /// Whether what was reviewed is still the app's.
     pub reviewed: Reviewed,
 }
@@ -57,7 +59,14 @@ pub(crate) fn judge<'a>(
     approvals
         .iter()
         .map(|a| {
-            let status = a.status(app, now, &settings.approvals);
+            let (mut status, mut reason) = a.check(app, now, &settings.approvals);
+            if status == ApprovalStatus::Valid {
+                let keys = settings.approver_keys.get(&a.approver.trim().to_ascii_lowercase());
+                if let Some(Err(why)) = keys.map(|k| crate::audit::verify_approval(a, k)) {
+                    status = ApprovalStatus::BadSignature;
+                    reason = why;
+                }
+            }
             let reviewed = match &a.digest {
                 None => Reviewed::Absent,
                 // Another app's view is not compared: the approval is `wrong_app` anyway.
@@ -77,7 +86,7 @@ pub(crate) fn judge<'a>(
                     }
                 }
             };
-            JudgedApproval { approval: a, status, reviewed }
+            JudgedApproval { approval: a, status, reason, reviewed }
         })
         .collect()
 }
@@ -340,9 +349,15 @@ pub(crate) struct ApprovalDoc<'a> {
     pub approver: &'a str,
     /// What changed since it was granted (when `reviewed` is `changed` and it says).
     pub changes: &'a [String],
+    /// Whole days from now to `expiresAt` (as the lifecycle's `days_left`).
+    pub days_left: i64,
     pub expires_at: String,
+    /// Nanoseconds from now to `expiresAt` (zero or less once expired).
+    pub expires_in_ns: i64,
     pub granted_at: String,
     pub id: &'a str,
+    /// Why the engine's checks gave `status`, in words.
+    pub reason: &'a str,
     /// `absent`, `current` or `changed`: its digest against the app's material view.
     pub reviewed: &'static str,
     pub roles: &'a [String],
@@ -534,15 +549,16 @@ pub(crate) fn app_categories(app: &Manifest) -> Vec<Category> {
     all
 }
 
+/// Nanoseconds from `now` to `t`, saturating.
+pub(crate) fn nanos_until(t: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
+    let left = t - now;
+    left.num_nanoseconds().unwrap_or(if left < chrono::Duration::zero() { i64::MIN } else { i64::MAX })
+}
+
 /// `input.findings.lifecycle` at `now`.
 pub(crate) fn lifecycle_doc(app: &Manifest, settings: &Settings, now: DateTime<Utc>) -> LifecycleDoc {
-    let left = app.metadata.expires_at - now;
     LifecycleDoc {
-        expires_in_ns: left.num_nanoseconds().unwrap_or(if left < chrono::Duration::zero() {
-            i64::MIN
-        } else {
-            i64::MAX
-        }),
+        expires_in_ns: nanos_until(app.metadata.expires_at, now),
         retired: app.metadata.retired_at.is_some_and(|r| r <= now),
         state: lifecycle::state(app, now, settings.expiring_within_days).as_str(),
         days_left: (app.metadata.expires_at - now).num_days(),
@@ -569,6 +585,9 @@ pub(crate) fn context_doc<'a>(
                 scope: &j.approval.scope,
                 granted_at: rfc3339(j.approval.granted_at),
                 expires_at: rfc3339(j.approval.expires_at),
+                expires_in_ns: nanos_until(j.approval.expires_at, now),
+                days_left: (j.approval.expires_at - now).num_days(),
+                reason: &j.reason,
                 status: j.status.as_str(),
                 valid: j.status == ApprovalStatus::Valid,
                 reviewed: j.reviewed.as_str(),

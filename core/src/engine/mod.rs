@@ -30,6 +30,7 @@ mod error;
 mod explain;
 mod finding;
 mod flow;
+mod grant;
 mod input;
 mod mask;
 mod native;
@@ -43,6 +44,7 @@ pub use decision::{ApprovalUse, Decision, Outcome, RequiredApproval, Risk, Sever
 pub use egress::{EgressCode, EgressGuard, EgressPolicy, EgressVerdict};
 pub use error::EvalError;
 pub use explain::{ExplainedApproval, ExplainedViolation, Explanation};
+pub use grant::Grant;
 pub use native::{AllowedFinding, CheckSettings};
 pub use prepared::PreparedApp;
 pub use settings::Settings;
@@ -113,6 +115,9 @@ pub struct EngineOptions {
     /// Evaluate with regorus's interpreter instead of its compiled VM (implies
     /// `rego_only`): for differential tests.
     pub interpreter: bool,
+    /// Trust the roles approvals claim where the approver directory does not grant them
+    /// (as in `sandbox`): for demos and tests, never for production decisions.
+    pub trust_claimed_roles: bool,
 }
 
 impl EngineOptions {
@@ -378,7 +383,15 @@ impl Engine {
     }
 
     fn from_bundles(bundles: Vec<Bundle>, opts: EngineOptions) -> Result<Engine> {
-        let EngineOptions { data, limits, parse_limits, rego_only, interpreter: use_interpreter, .. } = opts;
+        let EngineOptions {
+            data,
+            limits,
+            parse_limits,
+            rego_only,
+            interpreter: use_interpreter,
+            trust_claimed_roles,
+            ..
+        } = opts;
         let mut data_json = serde_json::Value::Object(Default::default());
         for b in &bundles {
             merge_data(&mut data_json, b.data.clone());
@@ -406,6 +419,7 @@ impl Engine {
             merge_data(&mut data_json, d);
         }
         let mut settings = Settings::from_data(&data_json, parse_limits)?;
+        settings.approvals.trust_claimed_roles = trust_claimed_roles;
         // Build the detectors' tables now rather than on the first decision.
         crate::detect::warm_up();
 
@@ -676,7 +690,7 @@ impl Engine {
             result::read_decision(&result)?
         } else {
             let gathered = result::gather(&result, &native_results, &self.inner.packages, &self.inner.index)?;
-            result::assemble(&judged, gathered)
+            result::assemble(&judged, gathered, now, settings.expiring_within_days)
         };
         let decision = result::finish(m, &judged, risk, settled, &self.inner.revisions, decision_id, digest, now);
         Ok((decision, input_value))

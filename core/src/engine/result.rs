@@ -1,11 +1,11 @@
 //! Reading what the policies returned and assembling the decision.
 
 use super::decision::{ApprovalUse, Decision, Outcome, RequiredApproval, Risk, Severity, Violation, Waived};
-use super::input::{rfc3339, JudgedApproval, Reviewed};
+use super::input::{nanos_until, rfc3339, JudgedApproval, Reviewed};
 use super::native::NativeResults;
 use super::{EvalError, PackageInfo};
 use crate::bundle::SourceIndex;
-use crate::model::{ApprovalStatus, Manifest};
+use crate::model::{Approval, ApprovalStatus, Manifest};
 use crate::risk::RiskAssessment;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -237,17 +237,52 @@ fn unbound_warning(id: &str) -> Violation {
     }
 }
 
+/// The warning for an approval in force that expires within the window (`expiring_warning`
+/// in Rego).
+fn expiring_warning(a: &Approval, now: DateTime<Utc>) -> Violation {
+    Violation {
+        policy: "decision".into(),
+        rule: "approval_expiring".into(),
+        severity: Severity::Low,
+        message: format!(
+            "approval {} expires in {} days, on {}",
+            a.id,
+            (a.expires_at - now).num_days(),
+            rfc3339(a.expires_at)
+        ),
+        path: None,
+        remediation: Some(EXPIRING_REMEDIATION.into()),
+        exception: None,
+        dataset: None,
+        connector: None,
+        datasets: Vec::new(),
+    }
+}
+
+const EXPIRING_REMEDIATION: &str = "Ask its approver to grant it again (microgov approve) before it expires.";
+
 const UNBOUND_REMEDIATION: &str = "Grant it again with microgov approve, which binds it to the app's material view.";
 
 /// Applies waivers and approvals and decides the outcome (what the bundled
 /// `microgov.decision` package computes in Rego: `policy-bundles/decision/decision.rego`).
-pub(crate) fn assemble(judged: &[JudgedApproval<'_>], mut g: Gathered) -> Settled {
+pub(crate) fn assemble(
+    judged: &[JudgedApproval<'_>],
+    mut g: Gathered,
+    now: DateTime<Utc>,
+    expiring_within_days: i64,
+) -> Settled {
     let statuses: Vec<ApprovalStatus> = judged.iter().map(approval_status).collect();
     let valid: Vec<_> =
         judged.iter().zip(&statuses).filter(|(_, s)| **s == ApprovalStatus::Valid).map(|(j, _)| j.approval).collect();
     for (j, _) in judged.iter().zip(&statuses).filter(|(_, s)| **s == ApprovalStatus::Valid) {
         if j.reviewed == Reviewed::Absent {
             g.warnings.push(unbound_warning(&j.approval.id));
+        }
+    }
+    let window = ((expiring_within_days.saturating_mul(24)).saturating_mul(3600)).saturating_mul(1_000_000_000);
+    for a in &valid {
+        if nanos_until(a.expires_at, now) <= window {
+            g.warnings.push(expiring_warning(a, now));
         }
     }
     let approvals =
@@ -271,15 +306,40 @@ pub(crate) fn assemble(judged: &[JudgedApproval<'_>], mut g: Gathered) -> Settle
             None => open.push(v),
         }
     }
-    // One requirement per role and target; the first reason given wins.
+    // One requirement per role and target; the first reason given wins. A role of the whole
+    // app given only by the one person who gives an earlier one stays missing
+    // (`shared_with` in Rego: separation of duties).
+    let approvers_of = |r: &RequiredApproval| -> BTreeSet<String> {
+        valid
+            .iter()
+            .filter(|a| a.grants_role(&r.role, r.dataset.as_deref(), r.connector.as_deref()))
+            .map(|a| a.approver.trim().to_lowercase())
+            .collect()
+    };
+    let app_wide = |r: &RequiredApproval| r.dataset.is_none() && r.connector.is_none();
+    let people: Vec<BTreeSet<String>> = g.required.iter().map(approvers_of).collect();
     let mut seen = BTreeSet::new();
     let mut required = Vec::new();
-    for r in g.required {
+    for (i, mut r) in g.required.clone().into_iter().enumerate() {
         if !seen.insert((r.role.clone(), r.dataset.clone(), r.connector.clone())) {
             continue;
         }
-        let satisfied = valid.iter().any(|a| a.grants_role(&r.role, r.dataset.as_deref(), r.connector.as_deref()));
-        if !satisfied {
+        let mine = &people[i];
+        let shared = (app_wide(&r) && mine.len() == 1)
+            .then(|| {
+                g.required[..i]
+                    .iter()
+                    .zip(&people)
+                    .find(|(earlier, theirs)| app_wide(earlier) && earlier.role != r.role && *theirs == mine)
+            })
+            .flatten();
+        if let (Some((earlier, _)), Some(person)) = (shared, mine.first()) {
+            r.reason = format!(
+                "{}; {person} already approves as {}: another person must approve as {}",
+                r.reason, earlier.role, r.role
+            );
+            required.push(r);
+        } else if mine.is_empty() {
             required.push(r);
         }
     }

@@ -1,10 +1,11 @@
 //! Facts from bundle data that native code reads (the same data Rego reads).
 
 use super::{CheckSettings, EgressPolicy};
+use crate::audit::VerifierKey;
 use crate::bundle::BundleError;
 use crate::model::{ApprovalPolicy, Catalog, ConnectorCatalog, Limits, ParseOptions};
 use crate::risk::RiskModel;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// Facts from bundle data that native code reads (the same data Rego reads).
@@ -16,6 +17,8 @@ pub struct Settings {
     pub risk: RiskModel,
     /// Approval rules.
     pub approvals: ApprovalPolicy,
+    /// The directory's keys, parsed: approver (trimmed, ASCII lowercase) → verifier keys.
+    pub approver_keys: BTreeMap<String, Vec<VerifierKey>>,
     /// Days before expiry an app counts as expiring.
     pub expiring_within_days: i64,
     /// Longest lifetime a renewal may give, in days.
@@ -50,6 +53,17 @@ impl Settings {
         };
         let g = data.pointer("/microgov/governance").cloned().unwrap_or_else(|| serde_json::json!({}));
         let approvals: ApprovalPolicy = serde_json::from_value(g.clone()).map_err(|e| bad("governance", e))?;
+        let mut approver_keys = BTreeMap::new();
+        for (who, keys) in &approvals.directory.keys {
+            let parsed = keys.iter().map(|k| VerifierKey::parse(k)).collect::<Result<Vec<_>, _>>().map_err(|e| {
+                BundleError::BadData {
+                    file: "data.microgov.governance.directory.keys".into(),
+                    line: None,
+                    message: format!("key of {who}: {e}"),
+                }
+            })?;
+            approver_keys.entry(who.trim().to_ascii_lowercase()).or_insert_with(Vec::new).extend(parsed);
+        }
         let num = |p: &str, d: i64| g.pointer(p).and_then(|v| v.as_i64()).unwrap_or(d);
         let regulated = g
             .get("regulated_categories")
@@ -76,6 +90,7 @@ impl Settings {
             catalog,
             risk,
             approvals,
+            approver_keys,
             expiring_within_days: num("/lifecycle/expiring_within_days", 14),
             max_lifetime_days: num("/lifecycle/max_days", 365),
             regulated,

@@ -33,6 +33,9 @@ pub struct Manifest {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Metadata {
+    /// Who built the app (e-mail address), when it is not the owner: they may not approve it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub builder: Option<String>,
     /// When the app was registered.
     pub created_at: DateTime<Utc>,
     /// Owning department.

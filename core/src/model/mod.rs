@@ -32,7 +32,7 @@ pub mod lifecycle;
 pub mod locate;
 pub mod region;
 
-pub use approval::{Approval, ApprovalPolicy, ApprovalStatus, ExceptionRule, Scope};
+pub use approval::{Approval, ApprovalPolicy, ApprovalStatus, Directory, ExceptionRule, RoleHolders, Scope};
 pub use catalog::{bundled_packs, pack_name, ConnectorCatalog, PACK_PREFIX};
 pub use enums::{Access, BuiltBy, Category, Classification, Encryption, Environment, Sso, Tier};
 pub use error::{Document, ManifestError};

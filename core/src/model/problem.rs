@@ -87,4 +87,7 @@ pub mod codes {
     pub const INVALID_TEMPLATE: &str = "manifest.invalid_template";
     /// `spec.policies` names a policy pack that no loaded bundle defines.
     pub const UNKNOWN_POLICY_PACK: &str = "manifest.unknown_policy_pack";
+    /// An approval being granted would never count for its app (self-approval, a role the
+    /// directory does not grant, a scope the app lacks, too long a lifetime).
+    pub const APPROVAL_WOULD_NOT_COUNT: &str = "manifest.approval_would_not_count";
 }

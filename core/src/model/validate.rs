@@ -117,8 +117,11 @@ fn walk_manifest<N: Node>(w: &mut Walker, doc: &N, opts: &ParseOptions) -> Optio
 
 fn walk_metadata<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions) -> Option<Metadata> {
     let at = At::Key(&At::Root, "metadata");
-    let [name, owner, department, tenant, created_at, expires_at, retired_at, labels] =
-        w.members(v, &at, ["name", "owner", "department", "tenant", "createdAt", "expiresAt", "retiredAt", "labels"])?;
+    let [name, owner, builder, department, tenant, created_at, expires_at, retired_at, labels] = w.members(
+        v,
+        &at,
+        ["name", "owner", "builder", "department", "tenant", "createdAt", "expiresAt", "retiredAt", "labels"],
+    )?;
     let name = w.req_str(&at, &name);
     if let Some(n) = &name {
         if !is_dns_label(n) {
@@ -133,6 +136,12 @@ fn walk_metadata<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions) -> Option<
     if let Some(o) = &owner {
         if !is_email(o) {
             w.push(codes::INVALID_EMAIL, "/metadata/owner", format!("owner \"{o}\" is not an e-mail address"));
+        }
+    }
+    let builder = w.opt_str(&at, &builder);
+    if let Some(b) = &builder {
+        if !is_email(b) {
+            w.push(codes::INVALID_EMAIL, "/metadata/builder", format!("builder \"{b}\" is not an e-mail address"));
         }
     }
     let department = w.opt_str(&at, &department);
@@ -153,7 +162,17 @@ fn walk_metadata<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions) -> Option<
     let labels = w.str_map(&at, &labels);
     let created_at = created_at?;
     let expires_at = expires_at.unwrap_or(created_at + Duration::days(opts.default_lifetime_days));
-    Some(Metadata { name: name?, owner: owner?, department, tenant, created_at, expires_at, retired_at, labels })
+    Some(Metadata {
+        name: name?,
+        owner: owner?,
+        builder,
+        department,
+        tenant,
+        created_at,
+        expires_at,
+        retired_at,
+        labels,
+    })
 }
 
 fn walk_spec<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions, owner_domain: Option<&str>) -> Option<Spec> {

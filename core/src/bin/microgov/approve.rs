@@ -2,9 +2,9 @@
 //! (`core/docs/approvals.md`), one YAML list item, for `>> approvals.yaml`.
 
 use crate::args::EngineArgs;
-use crate::common::{build_engine, load_single, parse_now, CliError, CliResult};
-use microgov::model::approval::approvals_from_value;
-use microgov::model::ApprovalStatus;
+use crate::common::{build_engine, core_error, load_single, parse_now, CliError, CliResult};
+use microgov::engine::Grant;
+use microgov::model::Scope;
 use serde_json::{json, Value};
 use std::io::Write;
 use std::path::PathBuf;
@@ -41,6 +41,10 @@ pub struct Args {
     /// Why it is granted (a ticket, a review).
     #[arg(long, value_name = "TEXT")]
     pub justification: Option<String>,
+    /// Sign it with this key file (`PRIVATE+KEY+<approver>+...`, from `microgov audit keygen`);
+    /// a decision then checks the signature against the key the approver directory holds.
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
     #[command(flatten)]
     pub engine: EngineArgs,
 }
@@ -48,83 +52,63 @@ pub struct Args {
 pub fn run(args: Args) -> CliResult<u8> {
     let engine = build_engine(&args.engine)?;
     let item = load_single(&engine, &args.manifest, "approve takes one manifest file")?;
-    let app = &item.manifest;
-    let granted = parse_now(args.granted.as_deref())?;
-    let mut scope = serde_json::Map::new();
-    for (key, v) in
-        [("exception", &args.scope_exception), ("dataset", &args.scope_dataset), ("connector", &args.scope_connector)]
-    {
-        if let Some(v) = v {
-            scope.insert(key.into(), json!(v));
-        }
-    }
-    let mut doc = json!({
-        "id": args.id.clone().unwrap_or_else(|| "pending".into()),
-        "app": app.metadata.name,
-        "approver": args.approver,
-        "roles": args.roles,
-        "grantedAt": granted.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "expiresAt": args.expires,
-    });
-    if !scope.is_empty() {
-        doc["scope"] = Value::Object(scope);
-    }
-    if let Some(j) = &args.justification {
-        doc["justification"] = json!(j);
-    }
-    let mut approval = approvals_from_value(&Value::Array(vec![doc]))
-        .map_err(|problems| {
+    let key = args.key.as_deref().map(crate::audit::read_key).transpose()?;
+    let scope = Scope {
+        exception: args.scope_exception.clone(),
+        dataset: args.scope_dataset.clone(),
+        connector: args.scope_connector.clone(),
+    };
+    let grant = Grant {
+        approver: args.approver.clone(),
+        roles: args.roles.clone(),
+        expires_at: parse_time("--expires", &args.expires)?,
+        granted_at: parse_now(args.granted.as_deref())?,
+        scope: (scope != Scope::default()).then_some(scope),
+        justification: args.justification.clone(),
+        id: args.id.clone(),
+    };
+    let approval = engine.grant(&item.manifest, &grant, key.as_ref()).map_err(|e| match e {
+        // Each problem on its own line, with its code and the member it points at.
+        microgov::Error::Manifest(m) => {
             let lines: Vec<String> =
-                problems.iter().map(|p| format!("  {} at {}: {}", p.code, p.path, p.message)).collect();
-            CliError::input(format!("invalid approval:\n{}", lines.join("\n")))
-        })?
-        .pop()
-        .ok_or_else(|| CliError::input("no approval"))?;
-    // Refuse what could never count for this app, rather than write it.
-    let status = approval.status(app, granted, &engine.settings().approvals);
-    if matches!(status, ApprovalStatus::SelfApproval | ApprovalStatus::ScopeMismatch | ApprovalStatus::RoleNotHeld) {
-        return Err(CliError::input(format!("{}: this approval would be {status}, not written", item.shown)));
-    }
-    approval.bind_to(app);
-    if args.id.is_none() {
-        // From everything it says, so two approvals of one app get two ids.
-        use sha2::{Digest, Sha256};
-        let text = serde_json::to_string(&approval).unwrap_or_default();
-        let hex: String = Sha256::digest(text.as_bytes()).iter().take(6).map(|b| format!("{b:02x}")).collect();
-        approval.id = format!("{}-{hex}", app.metadata.name);
-    }
-    let value = serde_json::to_value(&approval).map_err(|e| CliError::input(format!("{}: {e}", item.shown)))?;
+                m.problems.iter().map(|p| format!("  {} at {}: {}", p.code, p.path, p.message)).collect();
+            CliError::input(format!("{}: invalid approval:\n{}", item.shown, lines.join("\n")))
+        }
+        other => core_error(&item.shown, other),
+    })?;
     let mut out = std::io::stdout().lock();
-    out.write_all(yaml_item(&value).as_bytes())?;
+    out.write_all(yaml_item(&approval.to_document()).as_bytes())?;
     out.flush()?;
     Ok(crate::common::exit::OK)
+}
+
+fn parse_time(flag: &str, text: &str) -> CliResult<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| CliError::input(format!("{flag} {text:?} is not an RFC 3339 time: {e}")))
 }
 
 /// One YAML list item: block keys in the approvals file's order, each value as JSON (a JSON
 /// string, list or object is valid YAML), so it appends to an approvals file as it is.
 fn yaml_item(v: &Value) -> String {
-    const ORDER: [&str; 11] = [
+    const ORDER: [&str; 12] = [
         "id",
         "app",
         "approver",
         "roles",
         "scope",
-        "granted_at",
-        "expires_at",
+        "grantedAt",
+        "expiresAt",
         "justification",
-        "revoked_at",
+        "revokedAt",
         "digest",
         "reviewed",
+        "signature",
     ];
     let mut out = String::new();
     for (i, key) in ORDER.iter().enumerate() {
         let Some(value) = v.get(*key) else { continue };
-        let name = match *key {
-            "granted_at" => "grantedAt",
-            "expires_at" => "expiresAt",
-            "revoked_at" => "revokedAt",
-            k => k,
-        };
+        let name = *key;
         out.push_str(if i == 0 { "- " } else { "  " });
         match value {
             Value::Object(parts) if *key == "reviewed" => {

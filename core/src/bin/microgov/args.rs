@@ -30,6 +30,10 @@ pub struct EngineArgs {
     /// Leave out the bundled policies.
     #[arg(long)]
     pub no_bundled: bool,
+    /// Trust the roles approvals claim where the approver directory does not grant them
+    /// (demos and tests; outside sandbox they are otherwise `unverified_role`).
+    #[arg(long)]
+    pub trust_claimed_roles: bool,
 }
 
 /// Options about the moment of evaluation and the approvals in force.

@@ -199,7 +199,7 @@ pub struct KeygenArgs {
     pub witness: bool,
 }
 
-fn read_key(path: &Path) -> CliResult<SigningKey> {
+pub fn read_key(path: &Path) -> CliResult<SigningKey> {
     let text = read_option_file(path, "key")?;
     SigningKey::parse(text.trim()).map_err(|e| core_error(&path.display().to_string(), e))
 }

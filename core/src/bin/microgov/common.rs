@@ -377,6 +377,7 @@ pub fn build_engine(args: &EngineArgs) -> CliResult<Engine> {
         policy_dirs: args.policy_dirs.clone(),
         bundles: args.bundles.clone(),
         data,
+        trust_claimed_roles: args.trust_claimed_roles,
         ..EngineOptions::default()
     };
     Engine::with_options(opts).map_err(|e| core_error("cannot load the policies", e))

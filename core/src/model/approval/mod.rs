@@ -1,13 +1,16 @@
 //! Approvals and time-bound exceptions, with separation of duties.
 //!
-//! An approval counts only while it is in force at `now`, when its approver
-//! is not the app's owner, when the approver holds the roles it claims (if a
-//! directory of approvers is configured), and when its scope matches. A
-//! scoped exception (`scope.exception`) waives only violations of that kind
-//! on that dataset or connector.
+//! An approval counts only while it is in force at `now`, when its approver is
+//! neither the app's owner nor its builder, when the approver directory grants the
+//! roles it claims, when it lives no longer than its kind may, and when its scope
+//! matches (`core/docs/approvals.md`). A scoped exception (`scope.exception`) waives
+//! only violations of that kind on that dataset or connector.
 
+mod directory;
+mod document;
 mod material;
 
+pub use directory::{Directory, RoleHolders};
 pub use material::{changes, MaterialView};
 
 use super::at::At;
@@ -54,6 +57,10 @@ pub struct Approval {
     /// The digest of each part of that view, so a stale approval says what changed.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub reviewed: BTreeMap<String, String>,
+    /// A C2SP signed-note signature line (`— <key name> <base64>`) over
+    /// [`Approval::signed_text`], by a key the directory holds for the approver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
 }
 
 /// What part of an app an approval covers.
@@ -85,15 +92,22 @@ pub enum ApprovalStatus {
     Expired,
     /// Revoked at or before `now`.
     Revoked,
-    /// The approver owns the app (separation of duties).
+    /// The approver owns or built the app (separation of duties).
     SelfApproval,
-    /// The approver does not hold a role the approval claims, or the
-    /// exception kind needs a role the approval lacks.
+    /// Outside `sandbox`, the approver directory does not grant the approver a role the
+    /// approval claims (and the engine does not trust claimed roles).
+    UnverifiedRole,
+    /// The exception kind needs a role the approval does not claim.
     RoleNotHeld,
     /// The scope names a dataset or connector the app does not have.
     ScopeMismatch,
     /// The exception needs the dataset encrypted with the tenant's own key.
     ByokRequired,
+    /// It is granted for longer than its kind may be (`max_days`).
+    TooLong,
+    /// The directory holds a key for the approver, and the approval carries no signature
+    /// that key verifies.
+    BadSignature,
     /// The material view it was granted for (its `digest`) is not the app's any more.
     Stale,
 }
@@ -114,9 +128,12 @@ impl ApprovalStatus {
             ApprovalStatus::Expired => "expired",
             ApprovalStatus::Revoked => "revoked",
             ApprovalStatus::SelfApproval => "self_approval",
+            ApprovalStatus::UnverifiedRole => "unverified_role",
             ApprovalStatus::RoleNotHeld => "role_not_held",
             ApprovalStatus::ScopeMismatch => "scope_mismatch",
             ApprovalStatus::ByokRequired => "byok_required",
+            ApprovalStatus::TooLong => "too_long",
+            ApprovalStatus::BadSignature => "bad_signature",
             ApprovalStatus::Stale => "stale",
         }
     }
@@ -131,14 +148,30 @@ pub struct ExceptionRule {
     /// The approver must act in one of these roles (any role when empty).
     #[serde(default)]
     pub roles: Vec<String>,
+    /// The longest an exception of this kind may be granted for, in days (`grantedAt` to
+    /// `expiresAt`); none when absent.
+    #[serde(default)]
+    pub max_days: Option<i64>,
 }
 
 /// The rules approvals are checked against (bundle data, overridable).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ApprovalPolicy {
-    /// Approver → the roles they hold. Empty: the roles an approval claims are trusted.
+    /// Who holds which role, and approvers' keys.
+    #[serde(default)]
+    pub directory: Directory,
+    /// Approver → the roles they hold: a per-person form of the directory's `roles`
+    /// (either grants a role).
     #[serde(default)]
     pub approvers: BTreeMap<String, Vec<String>>,
+    /// The longest an approval that is no exception may be granted for, in days; none when
+    /// absent.
+    #[serde(default)]
+    pub approval_max_days: Option<i64>,
+    /// Trust the roles an approval claims when the directory does not grant them (demos and
+    /// tests: an engine option, never bundle data).
+    #[serde(skip)]
+    pub trust_claimed_roles: bool,
     /// Exception kind → its rule.
     #[serde(default)]
     pub exceptions: BTreeMap<String, ExceptionRule>,
@@ -149,39 +182,53 @@ pub struct ApprovalPolicy {
 
 impl Approval {
     /// Checks the engine's validity rules in order and returns the first that fails: dates,
-    /// owner, roles held, scope, BYOK. The decision then judges the facts about what was
-    /// reviewed (`stale`) in the `microgov.decision` package.
+    /// owner and builder, roles held, scope, BYOK, lifetime. (The engine adds the signature
+    /// check, and the decision what was reviewed: `stale`.)
     pub fn status(&self, app: &Manifest, now: DateTime<Utc>, policy: &ApprovalPolicy) -> ApprovalStatus {
+        self.check(app, now, policy).0
+    }
+
+    /// [`Approval::status`] and why, in words (what `explain` shows).
+    pub fn check(&self, app: &Manifest, now: DateTime<Utc>, policy: &ApprovalPolicy) -> (ApprovalStatus, String) {
+        use ApprovalStatus as S;
         if self.app != app.metadata.name {
-            return ApprovalStatus::WrongApp;
+            return (S::WrongApp, format!("granted for app {}", self.app));
         }
         if self.revoked_at.is_some_and(|r| r <= now) {
-            return ApprovalStatus::Revoked;
+            return (S::Revoked, "revoked".into());
         }
         if self.granted_at > now {
-            return ApprovalStatus::NotYetValid;
+            return (S::NotYetValid, "granted for a later time".into());
         }
         if self.expires_at <= now {
-            return ApprovalStatus::Expired;
+            return (S::Expired, "expired".into());
         }
-        if self.approver.trim().eq_ignore_ascii_case(app.metadata.owner.trim()) {
-            return ApprovalStatus::SelfApproval;
+        let same = |p: &str| self.approver.trim().eq_ignore_ascii_case(p.trim());
+        if same(&app.metadata.owner) {
+            return (S::SelfApproval, "the approver owns the app".into());
         }
-        if !policy.approvers.is_empty() {
-            let held = policy.approvers.iter().find(|(a, _)| a.eq_ignore_ascii_case(&self.approver)).map(|(_, r)| r);
-            if !self.roles.iter().all(|r| held.is_some_and(|h| h.contains(r))) {
-                return ApprovalStatus::RoleNotHeld;
-            }
+        if app.metadata.builder.as_deref().is_some_and(same) {
+            return (S::SelfApproval, "the approver built the app".into());
+        }
+        if let Some(role) = self.roles.iter().find(|r| !self.role_verified(r, app, policy)) {
+            return (
+                S::UnverifiedRole,
+                format!("the approver directory does not grant {} the role {role}", self.approver),
+            );
         }
         if let Some(scope) = &self.scope {
-            if scope.dataset.as_deref().is_some_and(|d| app.dataset(d).is_none())
-                || scope.connector.as_deref().is_some_and(|c| app.connector(c).is_none())
-            {
-                return ApprovalStatus::ScopeMismatch;
+            if let Some(d) = scope.dataset.as_deref().filter(|d| app.dataset(d).is_none()) {
+                return (S::ScopeMismatch, format!("its scope names dataset {d}, which the app does not have"));
             }
-            if let Some(rule) = scope.exception.as_deref().and_then(|e| policy.exceptions.get(e)) {
+            if let Some(c) = scope.connector.as_deref().filter(|c| app.connector(c).is_none()) {
+                return (S::ScopeMismatch, format!("its scope names connector {c}, which the app does not have"));
+            }
+            if let Some((kind, rule)) = scope.exception.as_deref().and_then(|e| policy.exceptions.get_key_value(e)) {
                 if !rule.roles.is_empty() && !self.roles.iter().any(|r| rule.roles.contains(r)) {
-                    return ApprovalStatus::RoleNotHeld;
+                    return (
+                        S::RoleNotHeld,
+                        format!("a {kind} exception needs one of the roles {}", rule.roles.join(", ")),
+                    );
                 }
                 if rule.requires_byok {
                     let datasets: Vec<&str> = match (&scope.dataset, &scope.connector) {
@@ -192,13 +239,53 @@ impl Approval {
                             .unwrap_or_default(),
                         (None, None) => app.spec.datasets.iter().map(|d| d.name.as_str()).collect(),
                     };
-                    if datasets.iter().any(|d| app.dataset(d).is_some_and(|d| d.encryption != Encryption::Byok)) {
-                        return ApprovalStatus::ByokRequired;
+                    if let Some(d) =
+                        datasets.iter().find(|d| app.dataset(d).is_some_and(|d| d.encryption != Encryption::Byok))
+                    {
+                        return (
+                            S::ByokRequired,
+                            format!("a {kind} exception needs dataset {d} encrypted with the tenant's own key"),
+                        );
                     }
                 }
             }
         }
-        ApprovalStatus::Valid
+        let (what, max) = match self.scope.as_ref().and_then(|s| s.exception.as_deref()) {
+            Some(kind) => (
+                format!("a {kind} exception"),
+                policy.exceptions.get(kind).and_then(|r| r.max_days).or(policy.approval_max_days),
+            ),
+            None => ("an approval".to_string(), policy.approval_max_days),
+        };
+        let days = self.lifetime_days();
+        if let Some(max) = max.filter(|&max| days > max) {
+            return (S::TooLong, format!("granted for {days} days; {what} may last at most {max}"));
+        }
+        (S::Valid, "in force".into())
+    }
+
+    /// Days from `grantedAt` to `expiresAt`, a started day counting as a whole one.
+    pub fn lifetime_days(&self) -> i64 {
+        let span = self.expires_at - self.granted_at;
+        let days = span.num_days();
+        if span > chrono::Duration::days(days) {
+            days + 1
+        } else {
+            days
+        }
+    }
+
+    /// Whether `role`, claimed by this approval, counts for `app`: the directory (or the
+    /// per-person `approvers` map) grants it, or claimed roles are trusted (in `sandbox`,
+    /// or by the engine option).
+    fn role_verified(&self, role: &str, app: &Manifest, policy: &ApprovalPolicy) -> bool {
+        policy.trust_claimed_roles
+            || app.spec.environment == super::enums::Environment::Sandbox
+            || policy.directory.grants(&self.approver, role)
+            || policy
+                .approvers
+                .iter()
+                .any(|(a, held)| a.trim().eq_ignore_ascii_case(self.approver.trim()) && held.iter().any(|h| h == role))
     }
 
     /// The material view this approval binds to: the whole app's, or what its scope reaches.
@@ -279,7 +366,7 @@ pub fn approvals_from_value(doc: &serde_json::Value) -> Result<Vec<Approval>, Ve
     for (i, v) in items.iter().enumerate() {
         let at = At::Index(&At::Root, i);
         let Some(
-            [id, app, approver, roles, scope, granted_at, expires_at, justification, revoked_at, digest, reviewed],
+            [id, app, approver, roles, scope, granted_at, expires_at, justification, revoked_at, digest, reviewed, signature],
         ) = w.members(
             &v,
             &at,
@@ -295,6 +382,7 @@ pub fn approvals_from_value(doc: &serde_json::Value) -> Result<Vec<Approval>, Ve
                 "revokedAt",
                 "digest",
                 "reviewed",
+                "signature",
             ],
         )
         else {
@@ -343,6 +431,17 @@ pub fn approvals_from_value(doc: &serde_json::Value) -> Result<Vec<Approval>, Ve
         let digest_key = digest.key;
         let digest = w.opt_str(&at, &digest);
         let reviewed = w.str_map(&at, &reviewed);
+        let signature_key = signature.key;
+        let signature = w.opt_str(&at, &signature);
+        if let Some(sig) = &signature {
+            if !sig.starts_with('\u{2014}') || sig.contains('\n') {
+                w.push_at(
+                    codes::UNKNOWN_VALUE,
+                    &At::Key(&at, signature_key),
+                    "signature is not a signed-note signature line (an em dash, a space, the key name, a space, base64)",
+                );
+            }
+        }
         for (key, d) in digest.iter().map(|d| (digest_key, d)) {
             if !is_sha256(d) {
                 w.push_at(
@@ -376,6 +475,7 @@ pub fn approvals_from_value(doc: &serde_json::Value) -> Result<Vec<Approval>, Ve
                 revoked_at,
                 digest,
                 reviewed,
+                signature,
             });
         }
     }
