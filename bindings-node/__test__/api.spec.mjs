@@ -7,10 +7,10 @@ import { join } from 'node:path'
 import { createRequire } from 'node:module'
 import YAML from 'yaml'
 import { Engine, PreparedApp } from 'microgov'
-import { fixtures, read } from './helpers.mjs'
+import { fixtures, read, tableData } from './helpers.mjs'
 
 const { __panicForTesting, __panicForTestingAsync } = createRequire(import.meta.url)('microgov')
-const engine = new Engine()
+const engine = new Engine({ data: tableData })
 const now = '2026-11-26T10:00:00Z'
 const fixed = { now, decisionId: '0193a1b2-0000-7000-8000-000000000001' }
 const hrJson = read('apps', 'hr-onboarding.json')
@@ -81,7 +81,7 @@ describe('decisions', () => {
     assert.equal(waived.approval_id, 'exc-3')
     assert.equal(after.violations.length, before.violations.length - 1)
     const objects = [
-      { id: 'apr-x', app: 'hr-onboarding', approver: 'someone@acme.example', roles: ['security'], grantedAt: new Date('2026-11-20T00:00:00Z'), expiresAt: '2027-02-20T00:00:00Z' },
+      { id: 'apr-x', app: 'hr-onboarding', approver: 'sec.lead@acme.example', roles: ['security'], grantedAt: new Date('2026-11-20T00:00:00Z'), expiresAt: '2027-02-20T00:00:00Z' },
     ]
     const d = engine.evaluate(hrYaml, { ...fixed, approvals: objects })
     assert.deepEqual(d.approvals, [{ id: 'apr-x', status: 'valid' }])
@@ -103,9 +103,11 @@ describe('decisions', () => {
   })
 
   test('policyRevisions lists the bundled policy bundles', () => {
-    const revs = engine.policyRevisions
+    // Bundles only: an engine with host data also names that data in each decision.
+    const bundled = new Engine()
+    const revs = bundled.policyRevisions
     assert.ok(Object.keys(revs).length >= 1)
-    const d = engine.evaluate(hrYaml, fixed)
+    const d = bundled.evaluate(hrYaml, fixed)
     for (const name of Object.keys(d.policy_revisions)) assert.equal(revs[name], d.policy_revisions[name])
   })
 })
@@ -302,7 +304,7 @@ describe('prepared apps', () => {
     assert.deepEqual(many.map((d) => d.app), ['hr-onboarding', 'expense-approver'])
     assert.deepEqual(engine.prepare(prepared).name, 'hr-onboarding')
     // Prepared by another engine: still right (the core decides from the manifest).
-    assert.deepEqual(new Engine().evaluate(prepared, fixed), engine.evaluate(hrYaml, fixed))
+    assert.deepEqual(new Engine({ data: tableData }).evaluate(prepared, fixed), engine.evaluate(hrYaml, fixed))
   })
 
   test('an invalid manifest cannot be prepared', () => {

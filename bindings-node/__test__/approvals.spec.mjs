@@ -30,7 +30,7 @@ describe('fixtures/approvals/scopes.json', () => {
 
 describe('fixtures/approvals/stale.json', () => {
   const stale = readJson('approvals', 'stale.json')
-  const plain = new Engine()
+  const plain = new Engine({ data: readJson('approvals', stale.data) })
   const text = read('apps', stale.app)
   const approvals = read('approvals', stale.approvals_file)
   for (const e of stale.edits) {
@@ -44,4 +44,82 @@ describe('fixtures/approvals/stale.json', () => {
       for (const a of x.approvals) assert.ok(a.reason)
     })
   }
+})
+
+describe('fixtures/approvals/decisions.json', () => {
+  const table = readJson('approvals', 'decisions.json')
+  const e = new Engine({ data: readJson('approvals', table.data) })
+  const app = read('apps', table.app)
+  for (const c of table.cases) {
+    test(c.name, () => {
+      const d = e.evaluate(app, { now: table.now, approvals: c.approvals })
+      assert.deepEqual(d.required_approvals, c.required_approvals)
+      assert.deepEqual(d.warnings.filter((w) => w.rule === 'approval_expiring').map((w) => w.message), c.expiring)
+    })
+  }
+})
+
+describe('engine.approve', () => {
+  const table = readJson('approvals', 'decisions.json')
+  const e = new Engine({ data: readJson('approvals', table.data) })
+  const app = read('apps', 'hr-onboarding.yaml')
+  const now = table.now
+  const grant = (extra) =>
+    e.approve(app, { roles: 'security', approver: 'sec.lead@acme.example', granted: '2026-11-20T00:00:00Z', expires: '2027-02-20T00:00:00Z', ...extra })
+
+  test('binds an approval that counts until a material edit', () => {
+    const a = grant({ id: 'apr-sec', justification: 'SEC-1' })
+    assert.deepEqual([a.id, a.roles, a.grantedAt], ['apr-sec', ['security'], '2026-11-20T00:00:00Z'])
+    assert.ok(a.digest.startsWith('sha256:') && 'datasets/employees' in a.reviewed)
+    assert.deepEqual(e.evaluate(app, { now, approvals: [a] }).approvals, [{ id: 'apr-sec', status: 'valid' }])
+    const edited = app.replace('region: aws:us-east-1', 'region: aws:us-west-2')
+    const x = e.explain(edited, { now, approvals: [a] })
+    assert.deepEqual(x.approvals.map((j) => [j.status, j.changes]), [['stale', ['connector payroll changed']]])
+    assert.match(grant({ granted: new Date('2026-11-21T00:00:00Z') }).id, /^hr-onboarding-[0-9a-f]{12}$/)
+  })
+
+  test('a signed approval counts; a forged, tampered or unsigned one of a key holder does not', () => {
+    const ciso = { approver: 'ciso@acme.example' }
+    const signed = grant({ ...ciso, id: 'apr-signed', key: read('approvals', 'keys', 'ciso.key') })
+    assert.ok(signed.signature.startsWith('\u2014 ciso@acme.example '))
+    const forged = grant({ ...ciso, id: 'apr-forged', key: read('approvals', 'keys', 'ciso-other.key') })
+    const unsigned = grant({ ...ciso, id: 'apr-unsigned' })
+    const tampered = { ...signed, id: 'apr-tampered' }
+    const d = e.evaluate(app, { now, approvals: [signed, forged, unsigned, tampered] })
+    assert.deepEqual(Object.fromEntries(d.approvals.map((a) => [a.id, a.status])), {
+      'apr-signed': 'valid',
+      'apr-forged': 'bad_signature',
+      'apr-unsigned': 'bad_signature',
+      'apr-tampered': 'bad_signature',
+    })
+  })
+
+  for (const [extra, path, status] of [
+    [{ approver: 'lena.schmidt@acme.example' }, '/0/approver', 'self_approval'],
+    [{ approver: 'it.helpdesk@acme.example' }, '/0/roles', 'unverified_role'],
+    [{ scope: { connector: 'billing' } }, '/0/scope', 'scope_mismatch'],
+    [{ expires: '2027-11-21T00:00:00Z' }, '/0/expiresAt', 'too_long'],
+  ]) {
+    test(`refuses an approval that would be ${status}`, () => {
+      assert.throws(() => grant(extra), (err) => {
+        assert.equal(err.code, 'manifest.invalid')
+        assert.deepEqual(err.problems.map((p) => [p.code, p.path]), [['manifest.approval_would_not_count', path]])
+        assert.ok(err.problems[0].message.includes(status), err.problems[0].message)
+        return true
+      })
+    })
+  }
+
+  test('names bad arguments', () => {
+    assert.throws(() => grant({ approver: 'not-an-address' }), (err) => err.code === 'manifest.invalid' && err.problems[0].path === '/0/approver')
+    assert.throws(() => grant({ key: 'PRIVATE+KEY+nope' }), (err) => err.code === 'audit.bad_key')
+    assert.throws(() => grant({ scope: { datset: 'employees' } }), (err) => err.code === 'ERR_INVALID_ARG_VALUE' && /scope/.test(err.message))
+    assert.throws(() => grant({ roles: [1] }), (err) => err.code === 'ERR_INVALID_ARG_TYPE')
+    assert.throws(() => grant({ expire: '2027-01-01T00:00:00Z' }), (err) => err.code === 'ERR_INVALID_ARG_VALUE')
+    assert.throws(() => e.approve(app), (err) => err.code === 'ERR_INVALID_ARG_TYPE')
+    // Trusted claimed roles: anyone's approval counts (demos and tests only).
+    const trusting = new Engine({ trustClaimedRoles: true })
+    const a = trusting.approve(app, { roles: ['security'], approver: 'someone@acme.example', expires: '2027-02-20T00:00:00Z', granted: '2026-11-20T00:00:00Z' })
+    assert.equal(trusting.evaluate(app, { now, approvals: [a] }).approvals[0].status, 'valid')
+  })
 })

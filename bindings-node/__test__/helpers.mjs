@@ -14,3 +14,6 @@ export const list = (...p) => readdirSync(join(fixtures, ...p)).filter((f) => f 
 
 /** (code, path) pairs as sorted strings, for order-insensitive comparison. */
 export const pairs = (problems) => problems.map((p) => `${p.code} ${p.path}`).sort()
+
+/** The data overlay the fixture tables name (`data` of fixtures/apps/expected.json): the approver directory. */
+export const tableData = readJson(readJson('apps', 'expected.json').data)

@@ -2,9 +2,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Engine } from 'microgov'
-import { read } from './helpers.mjs'
+import { read, tableData } from './helpers.mjs'
 
-const engine = new Engine()
+const engine = new Engine({ data: tableData })
 const now = '2026-11-26T10:00:00Z'
 const hr = read('apps', 'hr-onboarding.yaml')
 const approvals = read('approvals', 'hr-onboarding.yaml')

@@ -10,6 +10,7 @@
 // functions and what only they use look unused to the unit-test build.
 #![cfg_attr(test, allow(dead_code))]
 
+mod approve;
 mod audit;
 mod convert;
 mod egress;
@@ -304,6 +305,30 @@ impl Engine {
         .map(Plain)
     }
 
+    /// Grants an approval of the app as it is now: checked as a decision would
+    /// check it, bound to the app's material view (`digest`, `reviewed`) and
+    /// signed when `key` (a `PRIVATE+KEY+...` string) is given; what
+    /// `microgov approve` writes. Returns the approval as an approvals file
+    /// holds it (camelCase keys), to pass in `approvals`. An approval that
+    /// could never count throws `manifest.invalid` with one problem
+    /// `manifest.approval_would_not_count` pointing at the member to change.
+    #[napi(ts_args_type = "manifest: ManifestInput, options: ApproveOptions", ts_return_type = "Approval")]
+    pub fn approve(
+        &self,
+        env: Env,
+        manifest: Unknown<'_>,
+        options: Option<Unknown<'_>>,
+    ) -> Result<Plain<serde_json::Value>> {
+        let (manifest, (grant, key)) = guard_js(&env, || {
+            Ok((ManifestArg::read(&env, &manifest, "manifest")?, approve::read_grant(&env, options)?))
+        })?;
+        guard_js(&env, || {
+            let app = manifest.manifest(&self.inner)?;
+            Ok(self.inner.grant(&app, &grant, key.as_ref())?.to_document())
+        })
+        .map(Plain)
+    }
+
     /// Revision of each loaded policy bundle, by bundle name.
     #[napi(getter, ts_return_type = "Record<string, string>")]
     pub fn policy_revisions(&self) -> Plain<std::collections::BTreeMap<String, String>> {
@@ -339,11 +364,11 @@ fn optional_time(
     }
 }
 
-/// `new Engine({ policyDirs, bundles, data, withoutBundled })`.
+/// `new Engine({ policyDirs, bundles, data, withoutBundled, trustClaimedRoles })`.
 fn engine_options(env: &Env, value: Option<Unknown<'_>>) -> std::result::Result<EngineOptions, Failure> {
     let mut opts = EngineOptions::default();
     let Some(obj) = options(value, "options")? else { return Ok(opts) };
-    check_keys(&obj, &["policyDirs", "bundles", "data", "withoutBundled"], "options")?;
+    check_keys(&obj, &["policyDirs", "bundles", "data", "withoutBundled", "trustClaimedRoles"], "options")?;
     opts.policy_dirs = string_list(&obj, "policyDirs")?.into_iter().map(Into::into).collect();
     opts.bundles = string_list(&obj, "bundles")?.into_iter().map(Into::into).collect();
     if let Some(v) = prop(&obj, "data")? {
@@ -353,6 +378,10 @@ fn engine_options(env: &Env, value: Option<Unknown<'_>>) -> std::result::Result<
         if !data.is_null() {
             opts.data = Some(data);
         }
+    }
+    if let Some(v) = prop(&obj, "trustClaimedRoles")? {
+        opts.trust_claimed_roles =
+            v.coerce_to_bool().map_err(|_| Failure::arg_type("options.trustClaimedRoles must be a boolean"))?;
     }
     if let Some(v) = prop(&obj, "withoutBundled")? {
         opts.without_bundled =

@@ -89,6 +89,28 @@ export interface Approval {
   /** Each part of that view → its digest, so a stale approval says what changed. */
   reviewed?: Record<string, string>
   revokedAt?: string | Date
+  /** A C2SP signed-note signature line over the approval's canonical JSON (`microgov approve --key`). */
+  signature?: string
+}
+
+/** What `engine.approve` grants. */
+export interface ApproveOptions {
+  /** The roles the approver acts in. */
+  roles: string | string[]
+  /** Who approves (e-mail address). */
+  approver: string
+  /** End of validity. */
+  expires: string | Date
+  /** Start of validity (default: now). */
+  granted?: string | Date | null
+  /** What it covers (default: the whole app). */
+  scope?: { exception?: string; dataset?: string; connector?: string } | null
+  /** Why (a ticket, a review). */
+  justification?: string | null
+  /** Its id (default: `<app>-<12 hex digits>`). */
+  id?: string | null
+  /** A signing key string (`PRIVATE+KEY+<approver>+...`, from `microgov keygen`). */
+  key?: string | null
 }
 
 export interface EngineOptions {
@@ -100,6 +122,8 @@ export interface EngineOptions {
   data?: Record<string, unknown>
   /** Leave out the bundled policies. */
   withoutBundled?: boolean
+  /** Trust the roles approvals claim where the approver directory does not grant them (demos and tests only). */
+  trustClaimedRoles?: boolean
 }
 
 export interface EvaluateOptions {

@@ -26,6 +26,9 @@ use std::path::PathBuf;
 ///     bundles: OPA bundle tarballs (``.tar.gz``).
 ///     data: a dict merged over the bundles' data (objects merge, other
 ///         values replace), e.g. ``{"microgov": {"governance": {...}}}``.
+///     trust_claimed_roles: trust the roles approvals claim where the
+///         approver directory (``data.microgov.governance.directory``) does
+///         not grant them, as in ``sandbox``: for demos and tests only.
 ///
 /// Raises:
 ///     PolicyError: a policy does not parse or compile, or the data is invalid.
@@ -86,12 +89,13 @@ impl Engine {
 #[pymethods]
 impl Engine {
     #[new]
-    #[pyo3(signature = (policy_dirs=None, bundles=None, data=None))]
+    #[pyo3(signature = (policy_dirs=None, bundles=None, data=None, *, trust_claimed_roles=false))]
     fn new(
         py: Python<'_>,
         policy_dirs: Option<Vec<PathBuf>>,
         bundles: Option<Vec<PathBuf>>,
         data: Option<&Bound<'_, PyAny>>,
+        trust_claimed_roles: bool,
     ) -> PyResult<Self> {
         let data = match data {
             Some(d) if !d.is_none() => Some(to_json(d, HostArg::Input("data"))?),
@@ -101,6 +105,7 @@ impl Engine {
             policy_dirs: policy_dirs.unwrap_or_default(),
             bundles: bundles.unwrap_or_default(),
             data,
+            trust_claimed_roles,
             ..microgov::EngineOptions::default()
         };
         py.detach(|| guard(|| Ok(microgov::Engine::with_options(opts)?)))
@@ -360,6 +365,81 @@ impl Engine {
         let now = time_arg(now, "now")?.unwrap_or_else(chrono::Utc::now);
         let retired = self.on_manifest(py, src, |engine, app| Ok(engine.retire(&app, now)))?;
         Ok(pythonize::pythonize(py, &retired.to_value())?)
+    }
+
+    /// Grants an approval of the app as it is now: checked as a decision
+    /// would check it, bound to the app's material view (``digest``,
+    /// ``reviewed``), and signed when ``key`` is given (what
+    /// ``microgov approve`` writes; ``core/docs/approvals.md``).
+    ///
+    /// Args:
+    ///     manifest: the app (dict, YAML/JSON text or a path).
+    ///     roles: the roles the approver acts in (a list, or one string).
+    ///     approver: who approves (e-mail address).
+    ///     expires: end of validity (``datetime`` or RFC 3339).
+    ///     granted: start of validity; the clock when omitted.
+    ///     scope: ``{"exception"?, "dataset"?, "connector"?}``; the whole app
+    ///         when omitted.
+    ///     justification: why (a ticket, a review).
+    ///     id: the approval's id; ``<app>-<12 hex digits>`` when omitted.
+    ///     key: a signing key string (``PRIVATE+KEY+<approver>+...``, from
+    ///         ``microgov keygen``).
+    ///
+    /// Returns:
+    ///     dict: the approval as an approvals file holds it (camelCase
+    ///     keys), to pass in ``approvals=`` or write to a file.
+    ///
+    /// Raises:
+    ///     ManifestError: invalid values, or an approval that could never
+    ///         count (``manifest.approval_would_not_count`` pointing at the
+    ///         member to change: self-approval, a role the directory does not
+    ///         grant, a scope the app lacks, too long a lifetime).
+    ///     AuditError: ``key`` is not a signing key (``audit.bad_key``).
+    #[pyo3(signature = (manifest, *, roles, approver, expires, granted=None, scope=None, justification=None, id=None, key=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn approve<'py>(
+        &self,
+        py: Python<'py>,
+        manifest: &Bound<'py, PyAny>,
+        roles: &Bound<'py, PyAny>,
+        approver: String,
+        expires: &Bound<'py, PyAny>,
+        granted: Option<&Bound<'py, PyAny>>,
+        scope: Option<&Bound<'py, PyAny>>,
+        justification: Option<String>,
+        id: Option<String>,
+        key: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let roles: Vec<String> = match roles.cast::<PyString>() {
+            Ok(one) => vec![one.to_str()?.to_owned()],
+            Err(_) => {
+                roles.extract().map_err(|_| PyTypeError::new_err("roles must be a string or a list of strings"))?
+            }
+        };
+        let expires_at = time_arg(Some(expires), "expires")?
+            .ok_or_else(|| PyTypeError::new_err("expires must be a datetime or an RFC 3339 string"))?;
+        let granted_at = time_arg(granted, "granted")?.unwrap_or_else(chrono::Utc::now);
+        let scope = match scope {
+            Some(s) if !s.is_none() => {
+                let value = to_json(s, HostArg::Input("scope"))?;
+                let scope: microgov::model::Scope = serde_json::from_value(value).map_err(|e| {
+                    PyTypeError::new_err(format!("scope must be a dict of exception, dataset and connector: {e}"))
+                })?;
+                Some(scope)
+            }
+            _ => None,
+        };
+        let grant = microgov::engine::Grant { approver, roles, expires_at, granted_at, scope, justification, id };
+        let src = Source::manifest(&self.inner, manifest)?;
+        let approval = self.on_manifest(py, src, |engine, app| {
+            let key = key
+                .as_deref()
+                .map(|k| microgov::audit::SigningKey::parse(k.trim()))
+                .transpose()
+                .map_err(microgov::Error::from)?;
+            Ok(engine.grant(&app, &grant, key.as_ref())?)
+        })?;
+        Ok(pythonize::pythonize(py, &approval.to_document())?)
     }
 
     /// The revision of each loaded policy bundle, by bundle name.

@@ -21,8 +21,12 @@ def table(sub: str) -> Any:
 
 NOW = table("apps")["now"]
 
+# The data overlay the fixture tables name: the approver directory their approvals rely on.
+TABLE_DATA = json.loads((FIXTURES / table("apps")["data"]).read_text(encoding="utf-8"))
+
 
 @pytest.fixture(scope="session")
 def engine() -> microgov.Engine:
-    """One engine with the bundled policies, shared by the whole run (as a service would)."""
-    return microgov.Engine()
+    """One engine with the bundled policies and the tables' data overlay (the approver
+    directory), shared by the whole run (as a service would)."""
+    return microgov.Engine(data=TABLE_DATA)

@@ -13,7 +13,7 @@ import pytest
 import microgov
 from microgov.errors import ManifestError, MicrogovError
 
-from conftest import FIXTURES, NOW
+from conftest import FIXTURES, NOW, TABLE_DATA
 
 HR = FIXTURES / "apps" / "hr-onboarding.yaml"
 HR_APPROVALS = FIXTURES / "approvals" / "hr-onboarding.yaml"
@@ -343,7 +343,7 @@ def test_prepared_app_gives_the_same_decisions(engine: microgov.Engine) -> None:
     assert engine.check_egress(prepared, "https://evil.example/").code == engine.check_egress(HR, "https://evil.example/").code
     assert [d.app for d in engine.evaluate_many([prepared, EXPENSE], now=NOW)] == ["hr-onboarding", "expense-approver"]
     # Prepared by another engine: still right (the core re-evaluates from the manifest).
-    other = microgov.Engine()
+    other = microgov.Engine(data=TABLE_DATA)
     assert other.evaluate(prepared, now=NOW, decision_id="x") == engine.evaluate(HR, now=NOW, decision_id="x")
     with pytest.raises(ManifestError):
         engine.prepare(FIXTURES / "invalid" / "ten-mistakes.yaml")

@@ -9,6 +9,8 @@ problems of broken approvals files.
 
 from __future__ import annotations
 
+import json
+
 from collections import Counter
 from typing import Any, Dict, List, Optional
 
@@ -124,8 +126,14 @@ def test_invalid_manifest(engine: microgov.Engine, file: str) -> None:
     assert _pairs(info.value.problems) == _pairs(want)
 
 
-def _approvals_engine() -> microgov.Engine:
-    return microgov.Engine(data={"microgov": {"governance": {"approvers": APPROVALS["approvers"]}}})
+def _approval_engines() -> Dict[str, microgov.Engine]:
+    """The table's three engines: with its directory overlay, bundled, trusting claimed roles."""
+    directory = json.loads((FIXTURES / "approvals" / APPROVALS["directory"]).read_text(encoding="utf-8"))
+    return {
+        "status": microgov.Engine(data=directory),
+        "status_bundled": microgov.Engine(),
+        "status_trusted": microgov.Engine(trust_claimed_roles=True),
+    }
 
 
 @pytest.mark.parametrize("file", sorted(APPROVALS["files"]))
@@ -138,7 +146,6 @@ def test_approvals_fixture(engine: microgov.Engine, file: str) -> None:
         assert _pairs(info.value.problems) == _pairs(exp["problems"])
         return
     app = FIXTURES / "apps" / exp["app"]
-    bundled = engine.evaluate(app, approvals=path, now=APPROVALS["now"])
-    assert {a["id"]: a["status"] for a in bundled.approvals} == exp["status_bundled"]
-    directory = _approvals_engine().evaluate(app, approvals=path, now=APPROVALS["now"])
-    assert {a["id"]: a["status"] for a in directory.approvals} == exp["status"]
+    for column, judge in _approval_engines().items():
+        d = judge.evaluate(app, approvals=path, now=APPROVALS["now"])
+        assert {a["id"]: a["status"] for a in d.approvals} == exp[column], column

@@ -1,6 +1,8 @@
-//! Scope × violation: which violations an exception waives, by meaning. Reads
-//! `fixtures/approvals/scopes.json`, as the Python and Node suites do, and decides
-//! each case on every evaluation path (native, Rego in the VM, the interpreter).
+//! Scope × violation: which violations an exception waives, by meaning
+//! (`fixtures/approvals/scopes.json`); and who approved when: separation of duties and
+//! the expiry notice (`fixtures/approvals/decisions.json`). The Python and Node suites
+//! read both tables; here each case is decided on every evaluation path (native, Rego in
+//! the VM, the interpreter).
 
 // Helpers of a test crate sit outside #[test] functions; failing loudly is their job.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -82,5 +84,31 @@ fn a_connector_violation_names_the_datasets_the_connector_carries() {
         );
         let transfer = d.violations.iter().find(|v| v.rule == "cross_border_transfer").unwrap();
         assert_eq!(transfer.datasets, ["employees"], "{path}: a flow's violation names its dataset");
+    }
+}
+
+#[test]
+fn who_approved_and_until_when_decides_as_the_table_says() {
+    let dir = root().join("fixtures/approvals");
+    let t: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("decisions.json")).unwrap()).unwrap();
+    let data: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(t["data"].as_str().unwrap())).unwrap()).unwrap();
+    let text = std::fs::read_to_string(root().join("fixtures/apps").join(t["app"].as_str().unwrap())).unwrap();
+    let app = Manifest::from_str_any(&text).unwrap();
+    let now: DateTime<Utc> = t["now"].as_str().unwrap().parse().unwrap();
+    let cases = t["cases"].as_array().unwrap();
+    assert!(cases.len() >= 6, "the table holds the cases");
+    for (path, engine) in engines(&data) {
+        for case in cases {
+            let name = case["name"].as_str().unwrap();
+            let approvals = approvals_from_value(&case["approvals"]).unwrap();
+            let d = engine.evaluate(&app, &Context::at(now).with_approvals(approvals)).unwrap();
+            let required = serde_json::to_value(&d.required_approvals).unwrap();
+            assert_eq!(required, case["required_approvals"], "{path}: {name}");
+            let expiring: Vec<&str> =
+                d.warnings.iter().filter(|w| w.rule == "approval_expiring").map(|w| w.message.as_str()).collect();
+            let want: Vec<&str> = case["expiring"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
+            assert_eq!(expiring, want, "{path}: {name}");
+        }
     }
 }

@@ -55,6 +55,8 @@ class Engine:
         policy_dirs: Optional[Sequence[_Path]] = None,
         bundles: Optional[Sequence[_Path]] = None,
         data: Optional[Mapping[str, Any]] = None,
+        *,
+        trust_claimed_roles: bool = False,
     ) -> "Engine": ...
     def evaluate(
         self,
@@ -99,6 +101,20 @@ class Engine:
         """The manifest renewed to ``new_expiry``; ``LifecycleError`` when refused."""
     def retire(self, manifest: _Manifest, now: _Time = None) -> Dict[str, Any]:
         """The manifest retired at ``now`` (``metadata.retiredAt`` set)."""
+    def approve(
+        self,
+        manifest: _Manifest,
+        *,
+        roles: Union[str, Sequence[str]],
+        approver: str,
+        expires: Union[datetime, str],
+        granted: _Time = None,
+        scope: Optional[Mapping[str, str]] = None,
+        justification: Optional[str] = None,
+        id: Optional[str] = None,
+        key: Optional[str] = None,
+    ) -> Dict[str, Any]:
+        """An approval of the app as it is now: bound to its material view, signed with ``key``."""
     def check_egress(self, manifest: _Manifest, url: str) -> "EgressVerdict":
         """Whether the app may call ``url`` now."""
     def egress_guard(self, manifest: _Manifest) -> "EgressGuard":

@@ -65,6 +65,7 @@ pub struct Approval {
 
 /// What part of an app an approval covers.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Scope {
     /// A named exception kind, such as `residency.transfer` or `pii.export`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
