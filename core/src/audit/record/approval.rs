@@ -34,6 +34,10 @@ impl Event {
         if let Some(j) = &approval.justification {
             attrs.insert("justification".into(), Value::String(j.clone()));
         }
+        // The key name of its signature line (`— <name> <base64>`), not the signature.
+        if let Some(name) = approval.signature.as_deref().and_then(|s| s.strip_prefix("\u{2014} ")?.split(' ').next()) {
+            attrs.insert("signed_by".into(), Value::String(name.to_string()));
+        }
         let mut e = Event::new(action)
             .app(approval.app.clone())
             .principal(approval.approver.clone(), "user")
@@ -85,5 +89,18 @@ mod tests {
         assert_eq!(revoke.ts, revoked.revoked_at);
         let by = revoke.merged(&json!({"principal_id": "ciso@acme.example"})).unwrap();
         assert_eq!(by.principal_id.as_deref(), Some("ciso@acme.example"));
+        assert!(grant.attrs.get("signed_by").is_none(), "an unsigned approval names no key");
+    }
+
+    #[test]
+    fn a_signed_approval_records_the_key_it_was_signed_with() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/approvals/hr-onboarding-signed.yaml"
+        ))
+        .unwrap();
+        let signed = approvals_from_str(&text).unwrap().remove(0);
+        let e = Event::from_approval(&signed).unwrap();
+        assert_eq!(e.attrs["signed_by"], "ciso@acme.example");
     }
 }
