@@ -489,6 +489,15 @@ export declare class AuditLog {
   appendDecision(decision: Decision, event?: Partial<AuditEvent> | undefined | null): Receipt
   /** `appendDecision` off the JavaScript thread, as `appendAsync`. */
   appendDecisionAsync(decision: Decision, event?: Partial<AuditEvent> | undefined | null): Promise<Receipt>
+  /**
+   * Records a grant or a revocation: `approval` (in the approvals file form,
+   * as `engine.approve` returns it) becomes its `approval.grant`,
+   * `exception.grant` or `approval.revoke` event (approver as principal;
+   * roles, scope, digest, expiry, `signed_by` in `attrs`). `event` adds or
+   * overrides members (`{ tenant_id }`, the `principal_id` of who revoked).
+   * An invalid approval throws `manifest.invalid` with its problems.
+   */
+  appendApproval(approval: Approval, event?: Partial<AuditEvent> | undefined | null): Receipt
   /** Writes and syncs everything appended so far. */
   flush(): void
   /** Writes a signed checkpoint now (needs `signingKey`) and returns it. */

@@ -123,3 +123,31 @@ describe('engine.approve', () => {
     assert.equal(trusting.evaluate(app, { now, approvals: [a] }).approvals[0].status, 'valid')
   })
 })
+
+describe('AuditLog.appendApproval', () => {
+  test('a grant and a revocation each leave their record', async () => {
+    const { AuditLog, verifyAudit } = await import('microgov')
+    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const table = readJson('approvals', 'decisions.json')
+    const e = new Engine({ data: readJson('approvals', table.data) })
+    const a = e.approve(read('apps', 'hr-onboarding.yaml'), {
+      roles: 'security', approver: 'ciso@acme.example', expires: '2027-02-20T00:00:00Z', granted: '2026-11-20T00:00:00Z',
+      id: 'apr-signed', key: read('approvals', 'keys', 'ciso.key'),
+    })
+    const dir = mkdtempSync(join(tmpdir(), 'microgov-approval-'))
+    const path = join(dir, 'audit.jsonl')
+    const log = AuditLog.open(path, { logId: 'acme.example/audit' })
+    log.appendApproval(a, { tenant_id: 'acme' })
+    log.appendApproval({ ...a, revokedAt: '2026-12-01T00:00:00Z' }, { principal_id: 'sec.lead@acme.example' })
+    assert.throws(() => log.appendApproval({ id: 'x' }), (err) => err.code === 'manifest.invalid')
+    log.close()
+    const records = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    assert.deepEqual(records.map((r) => [r.action, r.principal_id]), [['approval.grant', 'ciso@acme.example'], ['approval.revoke', 'sec.lead@acme.example']])
+    assert.equal(records[0].attrs.signed_by, 'ciso@acme.example')
+    assert.equal(records[0].tenant_id, 'acme')
+    assert.equal(verifyAudit(path).status, 'intact')
+    rmSync(dir, { recursive: true, force: true })
+  })
+})

@@ -230,6 +230,26 @@ impl AuditLog {
         env.spawn(task).map(|p| p.promise_object().to_unknown())
     }
 
+    /// Records a grant or a revocation: `approval` (in the approvals file form,
+    /// as `engine.approve` returns it) becomes its `approval.grant`,
+    /// `exception.grant` or `approval.revoke` event (approver as principal;
+    /// roles, scope, digest, expiry, `signed_by` in `attrs`). `event` adds or
+    /// overrides members (`{ tenant_id }`, the `principal_id` of who revoked).
+    /// An invalid approval throws `manifest.invalid` with its problems.
+    #[napi(
+        ts_args_type = "approval: Approval, event?: Partial<AuditEvent> | undefined | null",
+        ts_return_type = "Receipt"
+    )]
+    pub fn append_approval(
+        &self,
+        env: Env,
+        approval: Unknown<'_>,
+        event: Option<Unknown<'_>>,
+    ) -> Result<Plain<Receipt>> {
+        let event = guard_js(&env, || approval_event(&env, &approval, event))?;
+        guard_js(&env, || self.inner.append(&event).map_err(audit_failure)).map(Plain)
+    }
+
     /// Writes and syncs everything appended so far.
     #[napi]
     pub fn flush(&self, env: Env) -> Result<()> {
@@ -341,6 +361,27 @@ fn decision_event(
     let d: serde_json::Value = serde_json::from_str(&plain_json(env, decision, "decision", HostArg::Event)?)
         .map_err(|e| Failure::arg_value(format!("decision: {e}")))?;
     let base = Event::from_decision_json(&d).map_err(audit_failure)?;
+    let Some(extra) = options(extra, "event")? else { return Ok(base) };
+    let extra: serde_json::Value =
+        serde_json::from_str(&plain_json(env, &extra.to_unknown(), "event", HostArg::Event)?)
+            .map_err(|e| Failure::arg_value(format!("event: {e}")))?;
+    base.merged(&extra).map_err(audit_failure)
+}
+
+fn approval_event(
+    env: &Env,
+    approval: &Unknown<'_>,
+    extra: Option<Unknown<'_>>,
+) -> std::result::Result<Event, Failure> {
+    if approval.get_type().ok() != Some(ValueType::Object) {
+        return Err(Failure::arg_type("approval must be an object"));
+    }
+    let doc: serde_json::Value = serde_json::from_str(&plain_json(env, approval, "approval", HostArg::Approvals)?)
+        .map_err(|e| Failure::arg_value(format!("approval: {e}")))?;
+    let mut list = microgov::model::approval::approvals_from_value(&serde_json::Value::Array(vec![doc]))
+        .map_err(|p| Failure::from(microgov::Error::from(microgov::ManifestError::approvals(p))))?;
+    let Some(approval) = list.pop() else { return Err(Failure::arg_value("approval: no approval")) };
+    let base = Event::from_approval(&approval).map_err(audit_failure)?;
     let Some(extra) = options(extra, "event")? else { return Ok(base) };
     let extra: serde_json::Value =
         serde_json::from_str(&plain_json(env, &extra.to_unknown(), "event", HostArg::Event)?)

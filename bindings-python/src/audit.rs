@@ -213,6 +213,48 @@ impl AuditLog {
         Ok(pythonize::pythonize(py, &receipt)?)
     }
 
+    /// Records a grant or a revocation: ``approval`` (a dict in the approvals
+    /// file form, as ``Engine.approve`` returns it) becomes its
+    /// ``approval.grant``, ``exception.grant`` or ``approval.revoke`` event
+    /// (approver as principal; roles, scope, digest, expiry, ``signed_by`` in
+    /// ``attrs``). ``event`` adds or overrides members (``{"tenant_id": ...}``;
+    /// the ``principal_id`` of who revoked).
+    ///
+    /// Raises:
+    ///     ManifestError: ``approval`` is not a valid approval.
+    #[pyo3(signature = (approval, event=None))]
+    fn append_approval<'py>(
+        &self,
+        py: Python<'py>,
+        approval: &Bound<'py, PyAny>,
+        event: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let doc = to_json(approval, HostArg::Approvals)?;
+        let extra = match event {
+            Some(e) if !e.is_none() => Some(event_of(e)?),
+            _ => None,
+        };
+        let receipt = py
+            .detach(|| {
+                guard(|| {
+                    let mut list =
+                        microgov::model::approval::approvals_from_value(&serde_json::Value::Array(vec![doc]))
+                            .map_err(|p| microgov::Error::from(microgov::ManifestError::approvals(p)))?;
+                    let approval = list.pop().ok_or_else(|| {
+                        let missing = microgov::Problem::new(microgov::model::codes::MISSING, "/0", "no approval");
+                        microgov::Error::from(microgov::ManifestError::approvals(vec![missing]))
+                    })?;
+                    let mut e = Event::from_approval(&approval).map_err(audit_err)?;
+                    if let Some(extra) = &extra {
+                        e = e.merged(extra).map_err(audit_err)?;
+                    }
+                    self.inner.append(&e).map_err(audit_err)
+                })
+            })
+            .map_err(|e| e.into_pyerr(py))?;
+        Ok(pythonize::pythonize(py, &receipt)?)
+    }
+
     /// Writes and syncs everything appended so far.
     fn flush(&self, py: Python<'_>) -> PyResult<()> {
         py.detach(|| guard(|| self.inner.flush().map_err(audit_err))).map_err(|e| e.into_pyerr(py))

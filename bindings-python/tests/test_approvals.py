@@ -156,3 +156,23 @@ def test_approve_names_bad_arguments() -> None:
     # Trusted claimed roles: anyone's approval counts (demos and tests only).
     a = _grant(engine, approver="someone@acme.example", roles=["security", "data-governance"])
     assert engine.evaluate(HR, approvals=[a], now=NOW).approvals[0]["status"] == "valid"
+
+
+def test_a_grant_and_a_revocation_each_leave_their_audit_record(directory_engine: microgov.Engine, tmp_path: Any) -> None:
+    key = (FIXTURES / "approvals" / "keys" / "ciso.key").read_text(encoding="utf-8")
+    a = _grant(directory_engine, id="apr-signed", approver="ciso@acme.example", key=key)
+    path = tmp_path / "audit.jsonl"
+    with microgov.AuditLog.open(path, log_id="acme.example/audit") as log:
+        log.append_approval(a, {"tenant_id": "acme"})
+        revoked = dict(a, revokedAt="2026-12-01T00:00:00Z")
+        log.append_approval(revoked, {"principal_id": "sec.lead@acme.example"})
+        with pytest.raises(microgov.ManifestError):
+            log.append_approval({"id": "x"})
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert [(r["action"], r["principal_id"]) for r in records] == [
+        ("approval.grant", "ciso@acme.example"),
+        ("approval.revoke", "sec.lead@acme.example"),
+    ]
+    assert records[0]["tenant_id"] == "acme" and records[0]["attrs"]["signed_by"] == "ciso@acme.example"
+    assert records[0]["attrs"]["digest"] == a["digest"]
+    assert microgov.verify_audit(path).ok

@@ -13,6 +13,20 @@ use std::path::Path;
 
 const NOW: &str = "2026-11-26T10:00:00Z";
 
+/// The DPO's pii.export exception on connector payroll.
+const EXPORT_EXCEPTION: &[&str] = &[
+    "--role",
+    "data-governance",
+    "--approver",
+    "dpo@acme.example",
+    "--id",
+    "exc-export",
+    "--scope-exception",
+    "pii.export",
+    "--scope-connector",
+    "payroll",
+];
+
 fn approve(app: &Path, extra: &[&str]) -> String {
     let app = app.to_str().unwrap();
     let mut args = vec![
@@ -69,23 +83,7 @@ fn an_approval_made_with_approve_stops_counting_after_a_material_edit_only() {
     let app = dir.join("app.yaml");
     std::fs::write(&app, &original).unwrap();
     let mut file = approve(&app, &["--role", "security", "--approver", "sec.lead@acme.example", "--id", "apr-sec"]);
-    file += &approve(
-        &app,
-        &[
-            "--role",
-            "data-governance",
-            "--approver",
-            "dpo@acme.example",
-            "--id",
-            "exc-export",
-            "--scope-exception",
-            "pii.export",
-            "--scope-dataset",
-            "employees",
-            "--scope-connector",
-            "payroll",
-        ],
-    );
+    file += &approve(&app, &[EXPORT_EXCEPTION, &["--scope-dataset", "employees"]].concat());
     let approvals = dir.join("approvals.yaml");
     std::fs::write(&approvals, &file).unwrap();
     let valid = |id: &str| (id.to_string(), "valid".to_string(), Vec::<String>::new());
@@ -200,5 +198,65 @@ fn a_signed_approval_counts_and_an_unsigned_one_of_a_key_holder_does_not() {
     );
     std::fs::write(&approvals, forged).unwrap();
     assert_eq!(judged(&app, &approvals)[0].1, "bad_signature");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn audit_append_records_each_approval_as_its_grant_or_revocation() {
+    let dir = temp_dir("approve-audit");
+    let app = root().join("fixtures/apps/hr-onboarding.yaml");
+    let ciso = ["--role", "security", "--approver", "ciso@acme.example", "--id", "apr-sec"];
+    let signed = approve(&app, &[&ciso[..], &["--key", "fixtures/approvals/keys/ciso.key"]].concat());
+    let exception = approve(&app, EXPORT_EXCEPTION);
+    let approvals = dir.join("approvals.yaml");
+    std::fs::write(&approvals, format!("{signed}{exception}")).unwrap();
+    let log = dir.join("audit.jsonl");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_microgov"))
+        .args([
+            "audit",
+            "append",
+            log.to_str().unwrap(),
+            "--approvals",
+            "--tenant",
+            "acme",
+            "--log-id",
+            "acme.example/audit",
+        ])
+        .stdin(std::fs::File::open(&approvals).unwrap())
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let records: Vec<serde_json::Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|r: &serde_json::Value| r["action"] != "log.header")
+        .collect();
+    let got: Vec<(&str, &str, &str)> = records
+        .iter()
+        .map(|r| {
+            (r["action"].as_str().unwrap(), r["resource_id"].as_str().unwrap(), r["principal_id"].as_str().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [("approval.grant", "apr-sec", "ciso@acme.example"), ("exception.grant", "exc-export", "dpo@acme.example")]
+    );
+    assert_eq!(records[0]["attrs"]["signed_by"], "ciso@acme.example");
+    assert!(records[0]["attrs"]["digest"].as_str().unwrap().starts_with("sha256:"));
+    assert_eq!(records[1]["attrs"]["scope"]["exception"], "pii.export");
+    assert_eq!(code(&run(&["audit", "verify", log.to_str().unwrap()])), 0);
+    // A file that is no approvals list is refused with its problems, and nothing is appended.
+    let before = std::fs::read_to_string(&log).unwrap();
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_microgov"))
+        .args(["audit", "append", log.to_str().unwrap(), "--approvals"])
+        .stdin(std::fs::File::open(root().join("fixtures/approvals/malformed.yaml")).unwrap())
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(code(&bad), 2);
+    assert!(stderr(&bad).contains("invalid approvals"), "{}", stderr(&bad));
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), before);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -200,6 +200,8 @@ class AuditLog:
         """Appends several events in order, durable together."""
     def append_decision(self, decision: "Decision", event: Optional[Mapping[str, Any]] = None) -> Receipt:
         """Records a decision as a ``policy.evaluate`` event."""
+    def append_approval(self, approval: Mapping[str, Any], event: Optional[Mapping[str, Any]] = None) -> Receipt:
+        """Records an approval as its ``approval.grant``, ``exception.grant`` or ``approval.revoke`` event."""
     def flush(self) -> None:
         """Writes and syncs everything appended so far."""
     def checkpoint(self) -> Dict[str, Any]:

@@ -36,10 +36,11 @@ safe while another process appends.",
 object, a JSON array of objects, or JSON Lines, each an event with the record's member names \
 (action, tenant_id, app_id, principal_id, outcome, attrs ...; the log assigns v, log_id, seq and \
 prev, and ts unless given). With --decisions, standard input holds policy decisions instead (one, \
-a list, or the output of `microgov check --format json`), each recorded as a policy.evaluate event. \
+a list, or the output of `microgov check --format json`), each recorded as a policy.evaluate event. With --approvals, standard input \
+holds an approvals file, each approval recorded as its approval.grant, exception.grant or approval.revoke event. \
 With --key, a signed checkpoint is written when done. Do not run it while another process writes \
 the same log.",
-        after_help = "Examples:\n  echo '{\"action\":\"app.register\",\"tenant_id\":\"acme\",\"app_id\":\"expense-approver\",\"outcome\":\"success\"}' \\\n    | microgov audit append audit.jsonl --log-id acme.example/audit --key audit.key\n  microgov check apps/ --format json | microgov audit append audit.jsonl --decisions --tenant acme --key audit.key\n\nExit status: 0 appended, 2 invalid events, a log that does not verify, or a usage error."
+        after_help = "Examples:\n  echo '{\"action\":\"app.register\",\"tenant_id\":\"acme\",\"app_id\":\"expense-approver\",\"outcome\":\"success\"}' \\\n    | microgov audit append audit.jsonl --log-id acme.example/audit --key audit.key\n  microgov check apps/ --format json | microgov audit append audit.jsonl --decisions --tenant acme --key audit.key\n  microgov audit append audit.jsonl --approvals --tenant acme < approvals.yaml\n\nExit status: 0 appended, 2 invalid events, a log that does not verify, or a usage error."
     )]
     Append(AppendArgs),
     /// Write a signed checkpoint of the whole log (to LOG.checkpoints) and print it.
@@ -134,8 +135,12 @@ pub struct AppendArgs {
     /// Standard input holds policy decisions (or `microgov check --format json` output).
     #[arg(long)]
     pub decisions: bool,
-    /// Read JSON Lines as they arrive and append each at once, printing each receipt when it is acknowledged (durable).
+    /// Standard input holds an approvals file (YAML or JSON list, as `microgov approve` writes):
+    /// each approval is recorded as its approval.grant, exception.grant or approval.revoke event.
     #[arg(long, conflicts_with = "decisions")]
+    pub approvals: bool,
+    /// Read JSON Lines as they arrive and append each at once, printing each receipt when it is acknowledged (durable).
+    #[arg(long, conflicts_with_all = ["decisions", "approvals"])]
     pub stream: bool,
     /// With --stream: at most N waiting lines share one durable append (one transaction).
     #[arg(long, value_name = "N", default_value_t = 256, requires = "stream")]
@@ -425,8 +430,16 @@ fn run_append(a: AppendArgs) -> CliResult<u8> {
     std::io::stdin()
         .read_to_string(&mut input)
         .map_err(|e| CliError::input(format!("cannot read standard input: {}", io_message(&e))))?;
-    let values = read_values(&input)?;
     let mut events = Vec::new();
+    if a.approvals {
+        let approvals = microgov::model::approval::approvals_from_str(&input)
+            .map_err(|p| core_error("standard input", microgov::ManifestError::approvals(p)))?;
+        for (i, approval) in approvals.iter().enumerate() {
+            let e = Event::from_approval(approval).map_err(|e| core_error(&format!("approval {}", i + 1), e))?;
+            events.push(with_defaults(&a, e));
+        }
+    }
+    let values = if a.approvals { Vec::new() } else { read_values(&input)? };
     for (i, v) in values.iter().enumerate() {
         let decisions: Vec<&Value> = if a.decisions {
             match v.get("results").and_then(Value::as_array) {
