@@ -202,17 +202,6 @@ impl Event {
         Ok(e)
     }
 
-    /// A decision's `policy.evaluate` event ([`Event::from_decision_json`]) with the caller's
-    /// own members over it ([`Event::merged`]): the one way every binding and the command
-    /// line record a decision.
-    pub fn from_decision(decision: &crate::engine::Decision, extra: Option<&Value>) -> Result<Event, AuditError> {
-        let base = Event::from_decision_json(&decision.to_value())?;
-        match extra {
-            Some(extra) => base.merged(extra),
-            None => Ok(base),
-        }
-    }
-
     /// This event with the members of `extra` (an event object, possibly partial) over it:
     /// `attrs` are merged key by key, every other member given replaces this event's. The
     /// result is validated as any event is.
