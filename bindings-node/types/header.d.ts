@@ -168,7 +168,10 @@ export interface Risk {
 export interface RiskFactor {
   factor: string
   points: number
+  /** Why it applied. */
   detail: string
+  /** What would lower it, when the owner can change it. */
+  remedy?: string
 }
 
 export interface Violation {

@@ -119,6 +119,9 @@ pub struct Factor {
     pub points: u32,
     /// One line on why.
     pub detail: String,
+    /// What would remove or lower it (absent when nothing the owner sets would).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub remedy: String,
 }
 
 /// A score, its factors and its tier.
@@ -193,9 +196,9 @@ pub(crate) fn assess_with_hosts<'h>(
 ) -> RiskAssessment {
     let w = &model.risk;
     let mut factors = Vec::new();
-    let mut add = |factor: &str, points: u32, detail: String| {
+    let mut add = |factor: &str, points: u32, detail: String, remedy: String| {
         if points > 0 {
-            factors.push(Factor { factor: factor.to_string(), points, detail });
+            factors.push(Factor { factor: factor.to_string(), points, detail, remedy });
         }
     };
 
@@ -207,6 +210,7 @@ pub(crate) fn assess_with_hosts<'h>(
             "classification",
             w.classification.get(highest.as_str()).copied().unwrap_or(0),
             format!("highest classification is {highest} (dataset \"{holder}\")"),
+            format!("only less sensitive data lowers it: dataset \"{holder}\" holds {highest} data"),
         );
     }
 
@@ -222,18 +226,37 @@ pub(crate) fn assess_with_hosts<'h>(
             &format!("{cat}_data"),
             w.categories.get(cat.as_str()).copied().unwrap_or(0),
             format!("{} data in dataset(s) {}", cat.as_str().to_uppercase(), names.join(", ")),
+            format!(
+                "leave the {} fields out of dataset(s) {}, if the app does without them",
+                cat.as_str(),
+                names.join(", ")
+            ),
         );
     }
 
     let writers: Vec<&str> =
         app.spec.connectors.iter().filter(|c| c.access == Access::Write).map(|c| c.name.as_str()).collect();
     if !writers.is_empty() {
-        add("write_access", w.write_access, format!("writes through connector(s) {}", writers.join(", ")));
+        add(
+            "write_access",
+            w.write_access,
+            format!("writes through connector(s) {}", writers.join(", ")),
+            format!("make connector(s) {} read-only (access: read), if the app only reads", writers.join(", ")),
+        );
     }
 
-    let external: Vec<&str> = app.spec.connectors.iter().filter(|c| c.external).map(|c| c.name.as_str()).collect();
+    let external: Vec<&crate::model::Connector> = app.spec.connectors.iter().filter(|c| c.external).collect();
     if !external.is_empty() {
-        add("external_connector", w.external_connector, format!("external connector(s) {}", external.join(", ")));
+        let why: Vec<String> = external.iter().map(|c| format!("{} {}", c.name, c.external_by.reason(true))).collect();
+        let mut remedies: Vec<String> =
+            external.iter().map(|c| c.external_by.remedy(true)).filter(|r| !r.is_empty()).collect();
+        remedies.dedup();
+        add(
+            "external_connector",
+            w.external_connector,
+            format!("external connector(s): {}", why.join("; ")),
+            remedies.join("; "),
+        );
     }
 
     let flows = cross_border_flows(app, catalog);
@@ -243,29 +266,35 @@ pub(crate) fn assess_with_hosts<'h>(
             "cross_border",
             w.cross_border,
             format!("dataset \"{}\" ({}) flows to {} ({}){more}", f.dataset, f.residency, f.region, f.jurisdiction),
+            format!("keep the connectors of dataset \"{}\" in regions within {}", f.dataset, f.residency),
         );
     }
 
     let env = app.spec.environment;
-    add("environment", w.environment.get(env.as_str()).copied().unwrap_or(0), format!("runs in {env}"));
+    let points = w.environment.get(env.as_str()).copied().unwrap_or(0);
+    add("environment", points, format!("runs in {env}"), String::new());
 
     let by = app.spec.built_by;
-    add("built_by", w.built_by.get(by.as_str()).copied().unwrap_or(0), format!("built by {by}"));
+    add("built_by", w.built_by.get(by.as_str()).copied().unwrap_or(0), format!("built by {by}"), String::new());
 
     let hosts: BTreeSet<&str> = egress_hosts.into_iter().collect();
     if !hosts.is_empty() {
         let points = (w.egress_host.saturating_mul(u32::try_from(hosts.len()).unwrap_or(u32::MAX))).min(w.egress_max);
-        add("egress_hosts", points, format!("{} egress host(s)", hosts.len()));
+        let detail = format!("{} egress host(s)", hosts.len());
+        add("egress_hosts", points, detail, "declare only the hosts the app calls".to_string());
     }
 
     if app.spec.auth.sso == Sso::None {
-        add("no_sso", w.no_sso, "no single sign-on".to_string());
+        let remedy = "sign users in through the identity provider (auth.sso: oidc or saml)".to_string();
+        add("no_sso", w.no_sso, "no single sign-on".to_string(), remedy);
     }
     if !app.spec.auth.mfa {
-        add("no_mfa", w.no_mfa, "multi-factor authentication not enforced".to_string());
+        let remedy = "enforce multi-factor authentication (auth.mfa: true)".to_string();
+        add("no_mfa", w.no_mfa, "multi-factor authentication not enforced".to_string(), remedy);
     }
     if app.spec.auth.local_accounts {
-        add("local_accounts", w.local_accounts, "local accounts outside single sign-on".to_string());
+        let remedy = "turn local accounts off (auth.localAccounts: false)".to_string();
+        add("local_accounts", w.local_accounts, "local accounts outside single sign-on".to_string(), remedy);
     }
 
     factors.sort_by(|a, b| b.points.cmp(&a.points).then_with(|| a.factor.cmp(&b.factor)));

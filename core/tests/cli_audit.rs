@@ -195,10 +195,10 @@ fn keygen_append_checkpoint_verify_and_tampering_found() {
         Some(&String::from_utf8(check.stdout).unwrap()),
     );
     assert_eq!(code(&o), 0, "{}", err(&o));
-    assert!(out(&o).contains("appended 17 record(s)"), "{}", out(&o));
+    assert!(out(&o).contains("appended 19 record(s)"), "{}", out(&o));
     let lines: Vec<String> =
         std::fs::read_to_string(dir.join("audit.jsonl")).unwrap().lines().map(str::to_string).collect();
-    assert_eq!(lines.len(), 18);
+    assert_eq!(lines.len(), 20);
     let rec: Value = serde_json::from_str(&lines[1]).unwrap();
     assert_eq!(rec["action"], "policy.evaluate");
     assert_eq!(rec["tenant_id"], "acme");
@@ -207,7 +207,7 @@ fn keygen_append_checkpoint_verify_and_tampering_found() {
     let o = run_in(&dir, &["audit", "checkpoint", "audit.jsonl", "--key", "audit.key"], None);
     assert_eq!(code(&o), 0, "{}", err(&o));
     let note = out(&o);
-    assert!(note.starts_with("acme.example/audit\n18\n"), "{note}");
+    assert!(note.starts_with("acme.example/audit\n20\n"), "{note}");
     std::fs::write(dir.join("latest.checkpoint"), &note).unwrap();
 
     let o = run_in(
@@ -222,7 +222,7 @@ fn keygen_append_checkpoint_verify_and_tampering_found() {
     let o = run_in(&dir, &["audit", "prove", "audit.jsonl", "5"], None);
     assert_eq!(code(&o), 0);
     let proof: Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(proof["tree_size"], 18);
+    assert_eq!(proof["tree_size"], 20);
     assert_eq!(proof["record"]["seq"], 5);
 
     // Change one outcome in the middle of the log: verify names that record.

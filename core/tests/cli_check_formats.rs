@@ -270,7 +270,7 @@ fn github_annotations_point_at_files_and_lines() {
         ),
         "{out}"
     );
-    assert!(out.lines().last().unwrap().starts_with("18 app(s) checked"), "{out}");
+    assert!(out.lines().last().unwrap().starts_with("20 app(s) checked"), "{out}");
 }
 
 #[test]
@@ -279,7 +279,7 @@ fn json_lists_every_file_with_its_outcome() {
     assert_eq!(o.status.code(), Some(2));
     let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
     let results = doc["results"].as_array().unwrap();
-    assert_eq!(results.len(), 18);
+    assert_eq!(results.len(), 20);
     let invalid = results.iter().find(|r| r["outcome"] == "invalid").unwrap();
     assert_eq!(invalid["file"], "fixtures/invalid/ten-mistakes.yaml");
     assert_eq!(invalid["error"]["problems"].as_array().unwrap().len(), 10);

@@ -25,7 +25,7 @@ fn validate_accepts_every_seed_scenario() {
         assert!(out.contains(&format!("fixtures/apps/{file}: ok")), "{file} missing from:\n{out}");
     }
     assert!(!out.contains("expected.json"), "the expected-results table is not a manifest:\n{out}");
-    assert!(out.contains("17 valid, 0 invalid"), "{out}");
+    assert!(out.contains("19 valid, 0 invalid"), "{out}");
 }
 
 #[test]
@@ -143,7 +143,9 @@ fn tier_text_lists_factors_with_points() {
     assert_eq!(code(&o), 0);
     let out = stdout(&o);
     assert!(out.starts_with("ops-vm-control  medium  score "), "{out}");
-    assert!(out.contains("+25  write_access"), "{out}");
+    assert!(out.contains("+15  write_access"), "{out}");
+    // Each factor the owner can change says how.
+    assert!(out.contains("to lower: make connector(s) cloud-control read-only (access: read)"), "{out}");
 }
 
 #[test]
@@ -232,7 +234,7 @@ fn check_text_is_plain_on_a_pipe_with_a_summary_and_coloured_on_request() {
     assert!(!stderr(&o).contains('\r'), "no progress bar on a pipe");
     let s = &json_out(&run(&["check", "fixtures/apps", "--now", NOW, "-f", "json"]))["summary"];
     let summary = format!(
-        "17 app(s) checked: {} allowed, {} need review, {} denied, 0 invalid",
+        "19 app(s) checked: {} allowed, {} need review, {} denied, 0 invalid",
         s["allow"], s["review"], s["deny"]
     );
     assert!(out.lines().last() == Some(summary.as_str()), "{out}");
@@ -491,7 +493,7 @@ fn inventory_csv_and_table() {
     );
     let first: Vec<&str> = lines.next().unwrap().split(',').collect();
     assert_eq!(first[1], "high", "highest tier first");
-    assert_eq!(out.lines().count(), 18);
+    assert_eq!(out.lines().count(), 20);
 
     let table = run(&["inventory", "fixtures/apps", "--now", NOW, "--sort", "outcome"]);
     let out = stdout(&table);
@@ -500,7 +502,7 @@ fn inventory_csv_and_table() {
     let rows = json_out(&run(&["inventory", "fixtures/apps", "--now", NOW, "--format", "json"]));
     let count = |k: &str, v: &str| rows.as_array().unwrap().iter().filter(|r| r[k] == v).count();
     let summary = format!(
-        "17 app(s): {} denied, {} awaiting approval, {} expiring within 14d, {} expired",
+        "19 app(s): {} denied, {} awaiting approval, {} expiring within 14d, {} expired",
         count("outcome", "deny"),
         count("outcome", "review"),
         count("lifecycle", "expiring"),

@@ -137,6 +137,8 @@ app_cases! {
     app_lead_enrichment => "lead-enrichment.yaml",
     app_shadow_crm_sync => "shadow-crm-sync.yaml",
     app_clinic_intake => "clinic-intake.yaml",
+    app_metrics_rds_dashboard => "metrics-rds-dashboard.yaml",
+    app_ticket_summarizer => "ticket-summarizer.yaml",
 }
 
 #[test]
@@ -162,8 +164,12 @@ fn seed_tier_rules_hold() {
     assert_eq!(tier_of("incident-triage.yaml"), Tier::Medium);
     // PII read from an internal system: high.
     assert_eq!(tier_of("expense-approver.yaml"), Tier::High);
-    // An external integration without any PII: high.
-    assert_eq!(tier_of("slack-runbook-deploy.yaml"), Tier::High);
+    // An external integration that receives no personal data (a chat bot posting runbook
+    // output): medium; the articles' high is for external integrations that receive it.
+    assert_eq!(tier_of("slack-runbook-deploy.yaml"), Tier::Medium);
+    assert_eq!(tier_of("shadow-crm-sync.yaml"), Tier::Medium);
+    // Personal data sent to an external system: high.
+    assert_eq!(tier_of("it-access-request.yaml"), Tier::High);
     // Regulated financial data without PII: high.
     assert_eq!(tier_of("finance-reconciliation.yaml"), Tier::High);
 }

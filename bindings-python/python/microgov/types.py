@@ -88,8 +88,13 @@ class RequiredApproval(_RequiredApprovalOptional):
     reason: str
 
 
-class RiskFactor(TypedDict):
-    """One contribution to the risk score."""
+class _RiskFactorOptional(TypedDict, total=False):
+    remedy: str
+
+
+class RiskFactor(_RiskFactorOptional):
+    """One contribution to the risk score: why it applied (``detail``) and, when the
+    owner can change it, what would lower it (``remedy``)."""
 
     factor: str
     points: int

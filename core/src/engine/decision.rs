@@ -273,6 +273,26 @@ impl Decision {
     }
 }
 
+impl crate::audit::Event {
+    /// A decision's `policy.evaluate` event ([`Event::from_decision_json`]) with the caller's
+    /// own members over it ([`Event::merged`]): the one way every binding and the command
+    /// line record a decision. (Here, beside the decision, so that the audit log does not
+    /// depend on the engine.)
+    ///
+    /// [`Event::from_decision_json`]: crate::audit::Event::from_decision_json
+    /// [`Event::merged`]: crate::audit::Event::merged
+    pub fn from_decision(
+        decision: &Decision,
+        extra: Option<&serde_json::Value>,
+    ) -> Result<crate::audit::Event, crate::audit::AuditError> {
+        let base = crate::audit::Event::from_decision_json(&decision.to_value())?;
+        match extra {
+            Some(extra) => base.merged(extra),
+            None => Ok(base),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,25 +311,5 @@ mod tests {
         assert_eq!(serde_json::to_value(&own).unwrap(), "blocker");
         assert_eq!(serde_json::from_value::<Severity>("blocker".into()).unwrap(), own);
         assert!(Severity::Critical < Severity::High, "ordered by the word, as before");
-    }
-}
-
-impl crate::audit::Event {
-    /// A decision's `policy.evaluate` event ([`Event::from_decision_json`]) with the caller's
-    /// own members over it ([`Event::merged`]): the one way every binding and the command
-    /// line record a decision. (Here, beside the decision, so that the audit log does not
-    /// depend on the engine.)
-    ///
-    /// [`Event::from_decision_json`]: crate::audit::Event::from_decision_json
-    /// [`Event::merged`]: crate::audit::Event::merged
-    pub fn from_decision(
-        decision: &Decision,
-        extra: Option<&serde_json::Value>,
-    ) -> Result<crate::audit::Event, crate::audit::AuditError> {
-        let base = crate::audit::Event::from_decision_json(&decision.to_value())?;
-        match extra {
-            Some(extra) => base.merged(extra),
-            None => Ok(base),
-        }
     }
 }

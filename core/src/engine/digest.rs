@@ -266,6 +266,8 @@ mod manifest_json {
             endpoint,
             exports_pii,
             external,
+            // Why it is external is not part of the document policies read.
+            external_by: _,
             headers,
             name,
             needs_raw_values,

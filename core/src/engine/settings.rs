@@ -79,6 +79,9 @@ impl Settings {
         if data.pointer("/microgov/catalog/connectors").is_some() {
             parse.connectors = Arc::new(ConnectorCatalog::from_data(data).map_err(|e| bad("catalog", e))?);
         }
+        if g.get("cloud_endpoints").is_some() || g.get("cloud_accounts").is_some() {
+            parse.cloud = Arc::new(serde_json::from_value(g.clone()).map_err(|e| bad("governance", e))?);
+        }
         if let Some(s) = g.get("internal_domain_suffixes").and_then(|v| v.as_array()) {
             parse.internal_suffixes = s.iter().filter_map(|x| x.as_str().map(str::to_string)).collect();
         }

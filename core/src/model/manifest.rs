@@ -180,6 +180,9 @@ pub struct Connector {
     pub exports_pii: bool,
     /// Whether the system is outside the organisation (derived when not set).
     pub external: bool,
+    /// Why `external` is what it is: a note, not part of the manifest's value or wire form.
+    #[serde(skip)]
+    pub external_by: super::external::Noted<super::external::ExternalBy>,
     /// Free-form headers (scanned for inline secrets).
     pub headers: BTreeMap<String, String>,
     /// Unique within the app.

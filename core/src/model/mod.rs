@@ -16,6 +16,7 @@ mod catalog;
 pub mod doc;
 mod enums;
 mod error;
+mod external;
 mod manifest;
 mod problem;
 mod read;
@@ -36,6 +37,7 @@ pub use approval::{Approval, ApprovalPolicy, ApprovalStatus, Directory, Exceptio
 pub use catalog::{bundled_packs, pack_name, ConnectorCatalog, PACK_PREFIX};
 pub use enums::{Access, BuiltBy, Category, Classification, Encryption, Environment, Sso, Tier};
 pub use error::{Document, ManifestError};
+pub use external::{CloudEndpoints, ExternalBy, Noted};
 pub use manifest::{Auth, Connector, Dataset, Elevation, Field, Manifest, Metadata, SecretRef, Spec};
 pub use problem::{codes, Problem};
 pub(crate) use read::parse_tree;

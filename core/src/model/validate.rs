@@ -7,12 +7,13 @@ use super::at::At;
 use super::catalog::{bundled_packs, ConnectorCatalog};
 use super::doc::{Kind, MapNode, Node};
 use super::enums::{Access, BuiltBy, Category, Classification, Encryption, Environment, Sso};
+use super::external::{judge_endpoint, CloudEndpoints, ExternalBy, Noted};
 use super::manifest::{Auth, Connector, Dataset, Elevation, Field, Manifest, Metadata, SecretRef, Spec};
 use super::problem::{codes, Problem};
 use super::read::{Limits, KIND};
 use super::region::Catalog;
 use super::suggest::{did_you_mean, edit_distance, nearest};
-use super::syntax::{is_dns_label, is_email, plain_host};
+use super::syntax::{is_dns_label, is_email};
 use super::walk::Walker;
 use chrono::Duration;
 use serde_json::{Map, Value};
@@ -32,6 +33,9 @@ pub struct ParseOptions {
     pub default_lifetime_days: i64,
     /// Host suffixes that mark an endpoint as internal (`.internal`, `.corp` ...).
     pub internal_suffixes: Vec<String>,
+    /// Cloud providers' endpoints that count as the tenant's own (`cloud_endpoints`,
+    /// `cloud_accounts` of `data.microgov.governance`).
+    pub cloud: Arc<CloudEndpoints>,
     /// The connector catalog: a connector of a listed type without its own `external` takes
     /// the entry's (`data.microgov.catalog.connectors`).
     pub connectors: Arc<ConnectorCatalog>,
@@ -51,6 +55,7 @@ impl Default for ParseOptions {
                 .map(|s| s.to_string())
                 .collect(),
             connectors: ConnectorCatalog::bundled(),
+            cloud: CloudEndpoints::bundled(),
             packs: bundled_packs(),
         }
     }
@@ -482,11 +487,13 @@ fn walk_connector<N: Node>(
     let scopes = w.str_list(at, &scopes);
     let rate_limit = w.opt_u32(at, &rate_limit, 1_000_000);
     let kind = kind?;
-    let external = external.unwrap_or_else(|| {
-        opts.connectors
-            .external(&kind)
-            .unwrap_or_else(|| is_external_endpoint(endpoint.as_deref(), owner_domain, &opts.internal_suffixes))
-    });
+    let (external, external_by) = match (external, opts.connectors.external(&kind)) {
+        (Some(e), _) => (e, ExternalBy::Declared),
+        (None, Some(e)) => (e, ExternalBy::Catalog),
+        (None, None) => {
+            judge_endpoint(endpoint.as_deref(), region.as_deref(), owner_domain, &opts.internal_suffixes, &opts.cloud)
+        }
+    };
     Some(Connector {
         name: name?,
         kind,
@@ -496,6 +503,7 @@ fn walk_connector<N: Node>(
         datasets: ds,
         exports_pii,
         external,
+        external_by: Noted(external_by),
         secret_ref,
         rotation_days,
         needs_raw_values,
@@ -504,88 +512,4 @@ fn walk_connector<N: Node>(
         scopes,
         rate_limit,
     })
-}
-
-/// Whether a connector reaches outside the organisation, when neither the manifest nor
-/// the connector catalog says (third-party kinds such as SaaS, webhooks, e-mail, chat
-/// and AI APIs are external by their catalog entry): an endpoint is internal when its
-/// host is under the owner's e-mail domain, ends with an internal suffix, or is a
-/// private address; without an endpoint, internal.
-fn is_external_endpoint(endpoint: Option<&str>, owner_domain: Option<&str>, suffixes: &[String]) -> bool {
-    let Some(ep) = endpoint else { return false };
-    // A plain host is a name: its last label starts with a letter.
-    let host = match plain_host(ep) {
-        Some(h) => h,
-        None => {
-            let Some(h) = url::Url::parse(ep)
-                .ok()
-                .and_then(|u| u.host_str().map(|h| h.trim_end_matches('.').to_ascii_lowercase()))
-            else {
-                return false;
-            };
-            if let Ok(ip) = h.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>() {
-                return match ip {
-                    std::net::IpAddr::V4(v4) => !(v4.is_private() || v4.is_loopback() || v4.is_link_local()),
-                    std::net::IpAddr::V6(v6) => !(v6.is_loopback() || (v6.segments()[0] & 0xfe00) == 0xfc00),
-                };
-            }
-            h
-        }
-    };
-    let under = |domain: &str| host.strip_suffix(domain).is_some_and(|rest| rest.is_empty() || rest.ends_with('.'));
-    if owner_domain.is_some_and(under) {
-        return false;
-    }
-    // A suffix at the end, or followed by a dot (`svc.internal.example`).
-    let inside = |s: &str| {
-        let s = s.trim_end_matches('.');
-        // Each dot, and whether the suffix ends there: cheaper than a
-        // substring search, which builds a searcher per suffix and host.
-        host.match_indices('.').any(|(dot, _)| host[..dot].ends_with(s))
-    };
-    if suffixes.iter().any(|s| host.ends_with(s.as_str()) || inside(s)) {
-        return false;
-    }
-    // A single-label name ("hrdb") only resolves inside a network.
-    host.contains('.')
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{is_external_endpoint, ParseOptions};
-
-    #[test]
-    fn an_endpoint_is_external_unless_its_host_says_otherwise() {
-        let suffixes = ParseOptions::default().internal_suffixes;
-        let external = |ep: &str| is_external_endpoint(Some(ep), Some("acme.example"), &suffixes);
-        for internal in [
-            "https://svc0.internal.acme.example/x",
-            "https://ACME.example",
-            "https://hrdb:8080",
-            "https://db.corp/",
-            "https://svc.internal.other.example",
-            "https://10.1.2.3:5432",
-            "http://127.0.0.1:8080",
-            "http://[::1]/",
-            "http://[fd00::1]/",
-            "http://0x7f.1/",
-            "https://svc.acme.example./",
-        ] {
-            assert!(!external(internal), "{internal}");
-        }
-        for outside in [
-            "https://api.partner.example",
-            "https://my.internalx.example",
-            "https://8.8.8.8/",
-            "http://[2001:db8::1]/",
-            "https://notacme.example",
-            "https://acme.example.evil.com",
-        ] {
-            assert!(external(outside), "{outside}");
-        }
-        assert!(!is_external_endpoint(None, Some("acme.example"), &suffixes));
-        // Third-party kinds are external by their catalog entry, whatever the endpoint.
-        let saas = ParseOptions::default().connectors.external("saas");
-        assert_eq!(saas, Some(true));
-    }
 }

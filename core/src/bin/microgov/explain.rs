@@ -141,6 +141,9 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
     let width = d.risk.factors.iter().map(|f| f.factor.len()).max().unwrap_or(0);
     for f in &d.risk.factors {
         writeln!(out, "  {:>+4}  {:<width$}  {}", f.points, f.factor, f.detail)?;
+        if !f.remedy.is_empty() {
+            writeln!(out, "  {:>4}  {:<width$}  {}", "", "", s.dim(&format!("to lower: {}", f.remedy)))?;
+        }
     }
     if d.risk.factors.is_empty() {
         writeln!(out, "  none")?;

@@ -73,6 +73,15 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
                 let width = risk.factors.iter().map(|f| f.factor.len()).max().unwrap_or(0);
                 for f in &risk.factors {
                     writeln!(out, "  {:>+4}  {:<width$}  {}", f.points, f.factor, f.detail)?;
+                    if !f.remedy.is_empty() {
+                        writeln!(
+                            out,
+                            "  {:>4}  {:<width$}  {}",
+                            "",
+                            "",
+                            style.dim(&format!("to lower: {}", f.remedy))
+                        )?;
+                    }
                 }
                 if risk.factors.is_empty() {
                     writeln!(out, "  no risk factors")?;
