@@ -39,7 +39,8 @@ export interface Manifest {
       sovereign?: boolean
       encryption?: 'platform' | 'byok'
       retentionDays?: number
-      fields?: Array<{ name: string; categories?: string[]; sample?: unknown }>
+      categories?: Category[]
+      fields?: Array<{ name: string; categories?: Category[]; sample?: string | string[] }>
     }>
     connectors?: Array<{
       name: string
@@ -65,7 +66,8 @@ export interface Manifest {
       headers?: Record<string, string>
     }>
     egress?: string[]
-    env?: Record<string, string>
+    /** Plain settings: strings, numbers, booleans or null (scanned for inline secrets). */
+    env?: Record<string, string | number | boolean | null>
     secrets?: Array<{ name: string; ref: string; rotationDays?: number }>
     /** Policy packs: `pci-safe`, `gdpr`, `hipaa`, `sox-controls` or a team's. */
     policies?: string[]
@@ -73,6 +75,25 @@ export interface Manifest {
 }
 
 export type Classification = 'public' | 'internal' | 'confidential' | 'restricted'
+
+/** Data categories of a dataset or field. */
+export type Category = 'pii' | 'phi' | 'pci' | 'credentials' | 'financial' | 'biometric' | 'location' | 'special'
+
+/** How an approval was judged (core/docs/approvals.md). */
+export type ApprovalStatus =
+  | 'valid'
+  | 'wrong_app'
+  | 'not_yet_valid'
+  | 'expired'
+  | 'revoked'
+  | 'self_approval'
+  | 'unverified_role'
+  | 'role_not_held'
+  | 'scope_mismatch'
+  | 'byok_required'
+  | 'too_long'
+  | 'bad_signature'
+  | 'stale'
 
 /** An approval of an app (no `scope`), or of one part of it, or a scoped exception. */
 export interface Approval {
@@ -209,8 +230,7 @@ export interface Obligation {
 
 export interface ApprovalUse {
   id: string
-  /** `valid`, `expired`, `not_yet_valid`, `revoked`, `self_approval`, `unverified_role`, `role_not_held`, `scope_mismatch`, `byok_required`, `too_long`, `bad_signature`, `wrong_app`, `stale` (core/docs/approvals.md). */
-  status: string
+  status: ApprovalStatus
 }
 
 /** One validation problem: stable code, JSON pointer into the document, message. */
@@ -238,7 +258,7 @@ export interface Explanation {
 
 export interface ExplainedApproval {
   id: string
-  status: string
+  status: ApprovalStatus
   reason: string
   /** For a `stale` approval: what changed since it was granted (`connector export added`). */
   changes?: string[]
