@@ -71,6 +71,15 @@ export interface Manifest {
     secrets?: Array<{ name: string; ref: string; rotationDays?: number }>
     /** Policy packs: `pci-safe`, `gdpr`, `hipaa`, `sox-controls` or a team's. */
     policies?: string[]
+    /** How it was built and checked (judged by the delivery policy for medium and high tiers). */
+    supplyChain?: {
+      sbom?: string
+      signature?: string
+      slsaLevel?: 0 | 1 | 2 | 3 | 4
+      scan?: { at: string | Date; critical?: number; high?: number }
+    }
+    /** What it records and where its logs go. */
+    observability?: { auditEvents?: boolean; logShipping?: string; traces?: boolean }
   }
 }
 

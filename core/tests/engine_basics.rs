@@ -40,6 +40,12 @@ spec:
       access: write
       datasets: [employees]
       secretRef: vault://secret/hr/payroll
+  supplyChain:
+    sbom: oci://registry.acme.example/apps/hr-onboarding:sbom
+    signature: oci://registry.acme.example/apps/hr-onboarding:sig
+    slsaLevel: 3
+    scan: { at: 2026-11-20T00:00:00Z, critical: 0, high: 0 }
+  observability: { auditEvents: true, logShipping: splunk://acme/apps, traces: true }
 "#;
 
 fn now() -> DateTime<Utc> {

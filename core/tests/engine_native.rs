@@ -132,5 +132,11 @@ fn the_bundled_files_loaded_from_disk_still_run_natively() {
     }
     let engine = Engine::with_options(opts).unwrap();
     assert_eq!(engine.native_packages().len(), 4, "{:?}", engine.native_packages());
-    assert_eq!(decide(&engine).violations, decide(&Engine::new().unwrap()).violations);
+    // The bundled engine also runs the packages of the other bundles (identity, delivery ...):
+    // compare what these five decide.
+    let of_these = |d: microgov::Decision| -> Vec<microgov::Violation> {
+        let five = ["egress", "governance", "pii", "residency", "secrets"];
+        d.violations.into_iter().filter(|v| five.contains(&v.policy.as_str())).collect()
+    };
+    assert_eq!(decide(&engine).violations, of_these(decide(&Engine::new().unwrap())));
 }

@@ -146,9 +146,11 @@ mod manifest_json {
             egress,
             env,
             environment,
+            observability,
             policies,
             purpose,
             secrets,
+            supply_chain,
             template,
         } = s;
         out.extend_from_slice(br#"{"auth":"#);
@@ -176,6 +178,10 @@ mod manifest_json {
         }
         out.extend_from_slice(br#"},"environment":"#);
         write_str(out, environment.as_str());
+        if let Some(o) = observability {
+            out.extend_from_slice(br#","observability":"#);
+            write_sorted(out, &serde_json::to_value(o)?);
+        }
         out.extend_from_slice(br#","policies":"#);
         str_list(out, policies.iter().map(String::as_str));
         opt_str(out, br#","purpose":"#, purpose.as_deref());
@@ -185,6 +191,10 @@ mod manifest_json {
             write_secret(r, out);
         }
         out.push(b']');
+        if let Some(sc) = supply_chain {
+            out.extend_from_slice(br#","supplyChain":"#);
+            write_sorted(out, &serde_json::to_value(sc)?);
+        }
         opt_str(out, br#","template":"#, template.as_deref());
         out.push(b'}');
         Ok(())

@@ -277,6 +277,8 @@ pub(crate) struct LifecycleDoc {
     pub state: &'static str,
     pub days_left: i64,
     pub lifetime_days: i64,
+    /// Whole days since `spec.supplyChain.scan.at` (null without a scan).
+    pub scan_age_days: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -563,6 +565,7 @@ pub(crate) fn lifecycle_doc(app: &Manifest, settings: &Settings, now: DateTime<U
         state: lifecycle::state(app, now, settings.expiring_within_days).as_str(),
         days_left: (app.metadata.expires_at - now).num_days(),
         lifetime_days: (app.metadata.expires_at - app.metadata.created_at).num_days(),
+        scan_age_days: app.spec.supply_chain.as_ref().and_then(|s| s.scan.as_ref()).map(|s| (now - s.at).num_days()),
     }
 }
 
@@ -670,8 +673,8 @@ mod tests {
         }
         assert_eq!(n.app, named(&["metadata", "spec"]));
         // The catalog's and identity's rules read the environment (identity also auth);
-        // the packs' gates the policies.
-        assert_eq!(n.spec, named(&["auth", "environment", "policies"]));
+        // the packs' gates the policies; delivery its two blocks.
+        assert_eq!(n.spec, named(&["auth", "environment", "observability", "policies", "supplyChain"]));
         // Every rule in Rego reads what it needs.
         let rego = crate::Engine::with_options(crate::EngineOptions { rego_only: true, ..Default::default() }).unwrap();
         assert!(rego.inner.needs.findings.has("egress"), "{:?}", rego.inner.needs);

@@ -76,6 +76,9 @@ pub struct Spec {
     pub env: BTreeMap<String, serde_json::Value>,
     /// Where it runs.
     pub environment: Environment,
+    /// What it records and where its logs go.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observability: Option<Observability>,
     /// Extra policy packs to apply.
     pub policies: Vec<String>,
     /// One line on what the app is for.
@@ -83,9 +86,55 @@ pub struct Spec {
     pub purpose: Option<String>,
     /// Secret references the app uses.
     pub secrets: Vec<SecretRef>,
+    /// How it was built and checked: SBOM, signature, SLSA level, the last dependency scan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supply_chain: Option<SupplyChain>,
     /// `name@version` of the platform template it was built from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
+}
+
+/// How the app was built and checked (`spec.supplyChain`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SupplyChain {
+    /// Where its SBOM is (an OCI reference, a URL).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sbom: Option<String>,
+    /// The last dependency scan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scan: Option<Scan>,
+    /// Where its signature is (a cosign or Sigstore bundle reference).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+    /// SLSA build level, 0 to 4.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slsa_level: Option<u32>,
+}
+
+/// A dependency scan and what it left open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Scan {
+    /// When it ran.
+    pub at: DateTime<Utc>,
+    /// Open critical findings.
+    pub critical: u32,
+    /// Open high findings.
+    pub high: u32,
+}
+
+/// What the app records and where its logs go (`spec.observability`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Observability {
+    /// It writes audit events (who did what) to the platform's audit log.
+    pub audit_events: bool,
+    /// Where its logs are shipped (a SIEM or log platform reference).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_shipping: Option<String>,
+    /// It emits traces.
+    pub traces: bool,
 }
 
 /// Sign-in settings.

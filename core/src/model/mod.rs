@@ -38,7 +38,9 @@ pub use catalog::{bundled_packs, pack_name, ConnectorCatalog, PACK_PREFIX};
 pub use enums::{Access, BuiltBy, Category, Classification, Encryption, Environment, Sso, Tier};
 pub use error::{Document, ManifestError};
 pub use external::{CloudEndpoints, ExternalBy, Noted};
-pub use manifest::{Auth, Connector, Dataset, Elevation, Field, Manifest, Metadata, SecretRef, Spec};
+pub use manifest::{
+    Auth, Connector, Dataset, Elevation, Field, Manifest, Metadata, Observability, Scan, SecretRef, Spec, SupplyChain,
+};
 pub use problem::{codes, Problem};
 pub(crate) use read::parse_tree;
 pub use read::{looks_like_manifest, parse_document, parsed_looks_like_manifest, sniff_format, Format, Limits};

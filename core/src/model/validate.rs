@@ -8,7 +8,9 @@ use super::catalog::{bundled_packs, ConnectorCatalog};
 use super::doc::{Kind, MapNode, Node};
 use super::enums::{Access, BuiltBy, Category, Classification, Encryption, Environment, Sso};
 use super::external::{judge_endpoint, CloudEndpoints, ExternalBy, Noted};
-use super::manifest::{Auth, Connector, Dataset, Elevation, Field, Manifest, Metadata, SecretRef, Spec};
+use super::manifest::{
+    Auth, Connector, Dataset, Elevation, Field, Manifest, Metadata, Observability, Scan, SecretRef, Spec, SupplyChain,
+};
 use super::problem::{codes, Problem};
 use super::read::{Limits, KIND};
 use super::region::Catalog;
@@ -180,10 +182,30 @@ fn walk_metadata<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions) -> Option<
     })
 }
 
+/// `spec.supplyChain`: references as strings, the SLSA level 0 to 4, the scan's time and counts.
+fn walk_supply_chain<N: Node>(w: &mut Walker, v: &N) -> Option<SupplyChain> {
+    let at = At::Key(&At::Key(&At::Root, "spec"), "supplyChain");
+    let [sbom, signature, slsa_level, scan] = w.members(v, &at, ["sbom", "signature", "slsaLevel", "scan"])?;
+    let scan = scan.present().and_then(|s| {
+        let sat = At::Key(&at, "scan");
+        let [when, critical, high] = w.members(s, &sat, ["at", "critical", "high"])?;
+        let when = w.req_time(&sat, &when);
+        let critical = w.opt_u32(&sat, &critical, 1_000_000).unwrap_or(0);
+        let high = w.opt_u32(&sat, &high, 1_000_000).unwrap_or(0);
+        Some(Scan { at: when?, critical, high })
+    });
+    Some(SupplyChain {
+        sbom: w.opt_str(&at, &sbom),
+        signature: w.opt_str(&at, &signature),
+        slsa_level: w.opt_u32(&at, &slsa_level, 4),
+        scan,
+    })
+}
+
 fn walk_spec<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions, owner_domain: Option<&str>) -> Option<Spec> {
     let at = At::Key(&At::Root, "spec");
-    let [template, purpose, built_by, environment, auth, datasets, connectors, egress, env, secrets, policies] = w
-        .members(
+    let [template, purpose, built_by, environment, auth, datasets, connectors, egress, env, secrets, policies, supply_chain, observability] =
+        w.members(
             v,
             &at,
             [
@@ -198,8 +220,20 @@ fn walk_spec<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions, owner_domain: 
                 "env",
                 "secrets",
                 "policies",
+                "supplyChain",
+                "observability",
             ],
         )?;
+    let supply_chain = supply_chain.present().and_then(|sc| walk_supply_chain(w, sc));
+    let observability = observability.present().and_then(|o| {
+        let oat = At::Key(&At::Key(&At::Root, "spec"), "observability");
+        let [audit_events, log_shipping, traces] = w.members(o, &oat, ["auditEvents", "logShipping", "traces"])?;
+        Some(Observability {
+            audit_events: w.opt_bool(&oat, &audit_events).unwrap_or(false),
+            log_shipping: w.opt_str(&oat, &log_shipping),
+            traces: w.opt_bool(&oat, &traces).unwrap_or(false),
+        })
+    });
     let template = w.opt_str(&at, &template);
     if let Some(t) = &template {
         let ok = t.split_once('@').is_some_and(|(n, ver)| {
@@ -296,6 +330,8 @@ fn walk_spec<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions, owner_domain: 
         env: env_out,
         secrets,
         policies,
+        supply_chain,
+        observability,
     })
 }
 

@@ -29,6 +29,7 @@ impl<'v> Walker<'v, '_> {
     }
 
     fn metadata(&mut self, md: &'v Metadata) {
+        self.opt_str_member("builder", md.builder.as_deref());
         self.date_member("createdAt", &md.created_at);
         self.opt_str_member("department", md.department.as_deref());
         self.date_member("expiresAt", &md.expires_at);
@@ -60,9 +61,27 @@ impl<'v> Walker<'v, '_> {
         self.str_list_member("egress", s.egress.iter().map(String::as_str));
         self.in_member("env", |w| w.object(s.env.iter(), |k| s.env.get(k)));
         self.str_member("environment", s.environment.as_str());
+        if let Some(o) = &s.observability {
+            // `auditEvents` and `traces` are booleans.
+            self.in_member("observability", |w| w.opt_str_member("logShipping", o.log_shipping.as_deref()));
+        }
         self.str_list_member("policies", s.policies.iter().map(String::as_str));
         self.opt_str_member("purpose", s.purpose.as_deref());
         self.list_member("secrets", &s.secrets, Self::secret_ref);
+        if let Some(sc) = &s.supply_chain {
+            self.in_member("supplyChain", |w| {
+                w.opt_str_member("sbom", sc.sbom.as_deref());
+                if let Some(scan) = &sc.scan {
+                    w.in_member("scan", |w| {
+                        w.date_member("at", &scan.at);
+                        w.opt_num_member("critical", Some(scan.critical));
+                        w.opt_num_member("high", Some(scan.high));
+                    });
+                }
+                w.opt_str_member("signature", sc.signature.as_deref());
+                w.opt_num_member("slsaLevel", sc.slsa_level);
+            });
+        }
         self.opt_str_member("template", s.template.as_deref());
     }
 
@@ -224,6 +243,7 @@ mod tests {
         if let Some(f) = m.spec.datasets.first_mut().and_then(|d| d.fields.first_mut()) {
             f.sample = vec!["a@b.example".into(), "1".into()];
         }
+        m.metadata.builder = Some("bo@acme.example".into());
         for nanos in [0, 5_000_000, 123_450_000, 123_456_000, 123_456_789, 1_000_000_500] {
             m.metadata.retired_at = Utc.timestamp_opt(1_800_000_000, nanos).single();
             manifests.push(m.clone());
