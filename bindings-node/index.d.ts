@@ -78,6 +78,8 @@ export interface Manifest {
       slsaLevel?: 0 | 1 | 2 | 3 | 4
       scan?: { at: string | Date; critical?: number; high?: number }
     }
+    /** The agent or assistant that built it: model, tools, MCP servers, prompt data, human in the loop. */
+    agent?: { model?: string; tools?: string[]; mcpServers?: string[]; promptCategories?: Category[]; humanInTheLoop?: boolean }
     /** What it records and where its logs go. */
     observability?: { auditEvents?: boolean; logShipping?: string; traces?: boolean }
   }

@@ -118,7 +118,15 @@ fn a_violation_without_flow_lands_on_its_node_or_under_the_diagram() {
     assert_eq!(sheets.verdict, Verdict::Violation);
     assert!(sheets.reasons.iter().any(|r| r.rule == "pii.pii_export_unapproved"));
     let notes: Vec<&str> = d.notes.iter().map(|r| r.rule.as_str()).collect();
-    assert_eq!(notes, ["pii.local_accounts_forbidden", "pii.mfa_required"]);
+    assert_eq!(
+        notes,
+        [
+            "agents.mcp_server_not_allowed",
+            "agents.tool_not_allowed",
+            "pii.local_accounts_forbidden",
+            "pii.mfa_required"
+        ]
+    );
     assert_eq!(d.node("jurisdiction:US").unwrap().kind, NodeKind::Jurisdiction);
     assert_eq!(d.node("host:sheets.googleapis.com").unwrap().kind, NodeKind::Host);
 }

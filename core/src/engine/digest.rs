@@ -139,6 +139,7 @@ mod manifest_json {
 
     fn write_spec(s: &Spec, out: &mut Vec<u8>) -> Result {
         let Spec {
+            agent,
             auth,
             built_by,
             connectors,
@@ -153,7 +154,13 @@ mod manifest_json {
             supply_chain,
             template,
         } = s;
-        out.extend_from_slice(br#"{"auth":"#);
+        out.push(b'{');
+        if let Some(a) = agent {
+            out.extend_from_slice(br#""agent":"#);
+            write_sorted(out, &serde_json::to_value(a)?);
+            out.push(b',');
+        }
+        out.extend_from_slice(br#""auth":"#);
         write_auth(auth, out);
         out.extend_from_slice(br#","builtBy":"#);
         write_str(out, built_by.as_str());

@@ -673,8 +673,11 @@ mod tests {
         }
         assert_eq!(n.app, named(&["metadata", "spec"]));
         // The catalog's and identity's rules read the environment (identity also auth);
-        // the packs' gates the policies; delivery its two blocks.
-        assert_eq!(n.spec, named(&["auth", "environment", "observability", "policies", "supplyChain"]));
+        // the packs' gates the policies; delivery its two blocks; agents the agent and who built it.
+        assert_eq!(
+            n.spec,
+            named(&["agent", "auth", "builtBy", "environment", "observability", "policies", "supplyChain"])
+        );
         // Every rule in Rego reads what it needs.
         let rego = crate::Engine::with_options(crate::EngineOptions { rego_only: true, ..Default::default() }).unwrap();
         assert!(rego.inner.needs.findings.has("egress"), "{:?}", rego.inner.needs);

@@ -62,6 +62,9 @@ pub struct Metadata {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Spec {
+    /// The agent or assistant that built it, and what it may do (its provenance).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent: Option<Agent>,
     /// How users sign in.
     pub auth: Auth,
     /// Who built it.
@@ -92,6 +95,23 @@ pub struct Spec {
     /// `name@version` of the platform template it was built from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
+}
+
+/// The agent or AI assistant that built an app (`spec.agent`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Agent {
+    /// A person approves the agent's actions.
+    pub human_in_the_loop: bool,
+    /// MCP servers it connects to (URLs).
+    pub mcp_servers: Vec<String>,
+    /// `provider/model` (`azure-openai/gpt-4o`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Data categories its prompts carry.
+    pub prompt_categories: Vec<Category>,
+    /// Tools it may call.
+    pub tools: Vec<String>,
 }
 
 /// How the app was built and checked (`spec.supplyChain`).

@@ -39,7 +39,8 @@ pub use enums::{Access, BuiltBy, Category, Classification, Encryption, Environme
 pub use error::{Document, ManifestError};
 pub use external::{CloudEndpoints, ExternalBy, Noted};
 pub use manifest::{
-    Auth, Connector, Dataset, Elevation, Field, Manifest, Metadata, Observability, Scan, SecretRef, Spec, SupplyChain,
+    Agent, Auth, Connector, Dataset, Elevation, Field, Manifest, Metadata, Observability, Scan, SecretRef, Spec,
+    SupplyChain,
 };
 pub use problem::{codes, Problem};
 pub(crate) use read::parse_tree;

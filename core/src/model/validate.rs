@@ -9,7 +9,8 @@ use super::doc::{Kind, MapNode, Node};
 use super::enums::{Access, BuiltBy, Category, Classification, Encryption, Environment, Sso};
 use super::external::{judge_endpoint, CloudEndpoints, ExternalBy, Noted};
 use super::manifest::{
-    Auth, Connector, Dataset, Elevation, Field, Manifest, Metadata, Observability, Scan, SecretRef, Spec, SupplyChain,
+    Agent, Auth, Connector, Dataset, Elevation, Field, Manifest, Metadata, Observability, Scan, SecretRef, Spec,
+    SupplyChain,
 };
 use super::problem::{codes, Problem};
 use super::read::{Limits, KIND};
@@ -204,7 +205,7 @@ fn walk_supply_chain<N: Node>(w: &mut Walker, v: &N) -> Option<SupplyChain> {
 
 fn walk_spec<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions, owner_domain: Option<&str>) -> Option<Spec> {
     let at = At::Key(&At::Root, "spec");
-    let [template, purpose, built_by, environment, auth, datasets, connectors, egress, env, secrets, policies, supply_chain, observability] =
+    let [template, purpose, built_by, environment, auth, datasets, connectors, egress, env, secrets, policies, supply_chain, observability, agent] =
         w.members(
             v,
             &at,
@@ -222,8 +223,23 @@ fn walk_spec<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions, owner_domain: 
                 "policies",
                 "supplyChain",
                 "observability",
+                "agent",
             ],
         )?;
+    let agent = agent.present().and_then(|a| {
+        let aat = At::Key(&At::Key(&At::Root, "spec"), "agent");
+        let [model, tools, mcp_servers, prompt_categories, human] =
+            w.members(a, &aat, ["model", "tools", "mcpServers", "promptCategories", "humanInTheLoop"])?;
+        let mut categories = Vec::new();
+        w.categories(&aat, &prompt_categories, &mut categories);
+        Some(Agent {
+            model: w.opt_str(&aat, &model),
+            tools: w.str_list(&aat, &tools),
+            mcp_servers: w.str_list(&aat, &mcp_servers),
+            prompt_categories: categories,
+            human_in_the_loop: w.opt_bool(&aat, &human).unwrap_or(false),
+        })
+    });
     let supply_chain = supply_chain.present().and_then(|sc| walk_supply_chain(w, sc));
     let observability = observability.present().and_then(|o| {
         let oat = At::Key(&At::Key(&At::Root, "spec"), "observability");
@@ -332,6 +348,7 @@ fn walk_spec<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions, owner_domain: 
         policies,
         supply_chain,
         observability,
+        agent,
     })
 }
 

@@ -43,6 +43,15 @@ impl<'v> Walker<'v, '_> {
     }
 
     fn spec(&mut self, s: &'v Spec) {
+        if let Some(a) = &s.agent {
+            self.in_member("agent", |w| {
+                // `humanInTheLoop` is a boolean.
+                w.str_list_member("mcpServers", a.mcp_servers.iter().map(String::as_str));
+                w.opt_str_member("model", a.model.as_deref());
+                w.str_list_member("promptCategories", a.prompt_categories.iter().map(|c| c.as_str()));
+                w.str_list_member("tools", a.tools.iter().map(String::as_str));
+            });
+        }
         self.in_member("auth", |w| {
             w.opt_str_member("defaultRole", s.auth.default_role.as_deref());
             if let Some(e) = &s.auth.elevation {
@@ -244,6 +253,13 @@ mod tests {
             f.sample = vec!["a@b.example".into(), "1".into()];
         }
         m.metadata.builder = Some("bo@acme.example".into());
+        m.spec.agent = Some(crate::model::Agent {
+            human_in_the_loop: true,
+            mcp_servers: vec!["https://mcp.internal.example/x".into()],
+            model: Some("openai/gpt-4o".into()),
+            prompt_categories: vec![crate::model::Category::Pii],
+            tools: vec!["sql-read".into()],
+        });
         for nanos in [0, 5_000_000, 123_450_000, 123_456_000, 123_456_789, 1_000_000_500] {
             m.metadata.retired_at = Utc.timestamp_opt(1_800_000_000, nanos).single();
             manifests.push(m.clone());
