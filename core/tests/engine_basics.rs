@@ -47,6 +47,7 @@ spec:
     scan: { at: 2026-11-20T00:00:00Z, critical: 0, high: 0 }
   observability: { auditEvents: true, logShipping: splunk://acme/apps, traces: true }
   agent: { model: azure-openai/gpt-4o, tools: [http-post], humanInTheLoop: true }
+  support: { contact: people-apps@acme.example, sla: business-hours }
 "#;
 
 fn now() -> DateTime<Utc> {

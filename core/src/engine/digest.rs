@@ -152,6 +152,7 @@ mod manifest_json {
             purpose,
             secrets,
             supply_chain,
+            support,
             template,
         } = s;
         out.push(b'{');
@@ -201,6 +202,10 @@ mod manifest_json {
         if let Some(sc) = supply_chain {
             out.extend_from_slice(br#","supplyChain":"#);
             write_sorted(out, &serde_json::to_value(sc)?);
+        }
+        if let Some(sp) = support {
+            out.extend_from_slice(br#","support":"#);
+            write_sorted(out, &serde_json::to_value(sp)?);
         }
         opt_str(out, br#","template":"#, template.as_deref());
         out.push(b'}');

@@ -676,7 +676,7 @@ mod tests {
         // the packs' gates the policies; delivery its two blocks; agents the agent and who built it.
         assert_eq!(
             n.spec,
-            named(&["agent", "auth", "builtBy", "environment", "observability", "policies", "supplyChain"])
+            named(&["agent", "auth", "builtBy", "environment", "observability", "policies", "supplyChain", "support"])
         );
         // Every rule in Rego reads what it needs.
         let rego = crate::Engine::with_options(crate::EngineOptions { rego_only: true, ..Default::default() }).unwrap();

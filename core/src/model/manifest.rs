@@ -92,6 +92,9 @@ pub struct Spec {
     /// How it was built and checked: SBOM, signature, SLSA level, the last dependency scan.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub supply_chain: Option<SupplyChain>,
+    /// Who supports it and at what service level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub support: Option<Support>,
     /// `name@version` of the platform template it was built from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
@@ -130,6 +133,18 @@ pub struct SupplyChain {
     /// SLSA build level, 0 to 4.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub slsa_level: Option<u32>,
+}
+
+/// Who supports an app (`spec.support`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Support {
+    /// A person, team alias or channel.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+    /// The service level (one of `data.microgov.operations.sla_levels`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sla: Option<String>,
 }
 
 /// A dependency scan and what it left open.

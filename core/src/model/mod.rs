@@ -40,7 +40,7 @@ pub use error::{Document, ManifestError};
 pub use external::{CloudEndpoints, ExternalBy, Noted};
 pub use manifest::{
     Agent, Auth, Connector, Dataset, Elevation, Field, Manifest, Metadata, Observability, Scan, SecretRef, Spec,
-    SupplyChain,
+    SupplyChain, Support,
 };
 pub use problem::{codes, Problem};
 pub(crate) use read::parse_tree;

@@ -10,7 +10,7 @@ use super::enums::{Access, BuiltBy, Category, Classification, Encryption, Enviro
 use super::external::{judge_endpoint, CloudEndpoints, ExternalBy, Noted};
 use super::manifest::{
     Agent, Auth, Connector, Dataset, Elevation, Field, Manifest, Metadata, Observability, Scan, SecretRef, Spec,
-    SupplyChain,
+    SupplyChain, Support,
 };
 use super::problem::{codes, Problem};
 use super::read::{Limits, KIND};
@@ -205,7 +205,7 @@ fn walk_supply_chain<N: Node>(w: &mut Walker, v: &N) -> Option<SupplyChain> {
 
 fn walk_spec<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions, owner_domain: Option<&str>) -> Option<Spec> {
     let at = At::Key(&At::Root, "spec");
-    let [template, purpose, built_by, environment, auth, datasets, connectors, egress, env, secrets, policies, supply_chain, observability, agent] =
+    let [template, purpose, built_by, environment, auth, datasets, connectors, egress, env, secrets, policies, supply_chain, observability, agent, support] =
         w.members(
             v,
             &at,
@@ -224,8 +224,14 @@ fn walk_spec<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions, owner_domain: 
                 "supplyChain",
                 "observability",
                 "agent",
+                "support",
             ],
         )?;
+    let support = support.present().and_then(|s| {
+        let sat = At::Key(&At::Key(&At::Root, "spec"), "support");
+        let [contact, sla] = w.members(s, &sat, ["contact", "sla"])?;
+        Some(Support { contact: w.opt_str(&sat, &contact), sla: w.opt_str(&sat, &sla) })
+    });
     let agent = agent.present().and_then(|a| {
         let aat = At::Key(&At::Key(&At::Root, "spec"), "agent");
         let [model, tools, mcp_servers, prompt_categories, human] =
@@ -349,6 +355,7 @@ fn walk_spec<N: Node>(w: &mut Walker, v: &N, opts: &ParseOptions, owner_domain: 
         supply_chain,
         observability,
         agent,
+        support,
     })
 }
 

@@ -91,6 +91,12 @@ impl<'v> Walker<'v, '_> {
                 w.opt_num_member("slsaLevel", sc.slsa_level);
             });
         }
+        if let Some(sp) = &s.support {
+            self.in_member("support", |w| {
+                w.opt_str_member("contact", sp.contact.as_deref());
+                w.opt_str_member("sla", sp.sla.as_deref());
+            });
+        }
         self.opt_str_member("template", s.template.as_deref());
     }
 
