@@ -244,6 +244,7 @@ fn a_team_policy_can_use_json_patch_as_in_opa() {
     // fixtures/policies/jsonpatch: the app with the change in `context.extra.change` applied.
     let engine =
         Engine::with_options(EngineOptions::default().policy_dir(fixtures().join("policies/jsonpatch"))).unwrap();
+    assert!(engine.is_compiled(), "json.patch runs in the compiled VM");
     let app = engine.parse_manifest(APP).unwrap();
     let with_change = |change: serde_json::Value| {
         let ctx = Context { extra: serde_json::json!({ "change": change }), ..Context::at(now()) };
