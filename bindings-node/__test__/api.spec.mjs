@@ -270,6 +270,21 @@ violation contains v if {
       assert.equal(err.code, 'policy.parse')
       assert.match(err.file, /broken\.rego$/)
       assert.equal(typeof err.line, 'number')
+      const [first, source, caret] = err.message.split('\n')
+      assert.ok(first.startsWith(`${err.file}:${err.line}:`), first)
+      assert.ok(source.startsWith(`  ${err.line} | `), source)
+      assert.match(caret, /\|\s*\^$/)
+      return true
+    })
+  })
+
+  test('a team package inside a bundled root is policy.bundled_package naming both files', () => {
+    const team = join(fixtures, 'policies', 'claims-pii')
+    assert.throws(() => new Engine({ policyDirs: [team] }), (err) => {
+      assert.equal(err.code, 'policy.bundled_package')
+      assert.equal(err.file, join(team, 'pii_extra.rego'))
+      assert.equal(err.line, 4)
+      assert.ok(err.message.includes('policy-bundles/pii/pii.rego'), err.message)
       return true
     })
   })

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,24 @@ def test_policy_parse_error_names_file_and_line(tmp_path: Path) -> None:
     assert e.code == "policy.parse"
     assert e.file is not None and e.file.endswith("broken.rego")
     assert e.line is not None and e.line >= 5
+    # One formatter everywhere: `file:line:col: message`, the source line, a caret; no banner.
+    first, source, caret = str(e).split("\n")
+    assert re.match(r".*broken\.rego:\d+:\d+: \S", first), first
+    assert first.startswith(e.file + ":" + str(e.line) + ":")
+    assert re.match(rf"  {e.line} \| ", source), source
+    assert caret.endswith("^") and "|" in caret, caret
+    assert "-->" not in str(e)
+
+
+def test_team_package_inside_a_bundled_root_names_both_files() -> None:
+    team = FIXTURES / "policies" / "claims-pii"
+    with pytest.raises(PolicyError) as info:
+        microgov.Engine(policy_dirs=[team])
+    e = info.value
+    assert e.code == "policy.bundled_package"
+    assert e.file == str(team / "pii_extra.rego") and e.line == 4
+    assert str(team / "pii_extra.rego") in str(e)
+    assert "policy-bundles/pii/pii.rego" in str(e)
 
 
 def test_policy_dir_that_does_not_exist(tmp_path: Path) -> None:

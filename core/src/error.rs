@@ -14,7 +14,8 @@ pub enum Error {
     Manifest(#[from] crate::model::ManifestError),
     /// A policy, bundle or data document could not be loaded (codes `policy.io`,
     /// `policy.parse`, `policy.bad_bundle`, `policy.bad_data`, `policy.root_overlap`,
-    /// `policy.outside_root`).
+    /// `policy.outside_root`,
+    /// `policy.bundled_package`).
     #[error(transparent)]
     Policy(#[from] crate::bundle::BundleError),
     /// A policy evaluation failed (codes `policy.eval`, `policy.limit`, `policy.bad_result`).

@@ -86,6 +86,14 @@ fn bundle_build_writes_a_bundle_that_microgov_and_opa_load() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stdout(&o).contains("revision r42"), "{}", stdout(&o));
 
+    // `microgov test` runs the tarball's tests as it runs the folder's.
+    let tested = run(&["test", out.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code(&tested), 0, "{}{}", stdout(&tested), stderr(&tested));
+    let results = json_out(&tested);
+    assert_eq!(results["summary"]["passed"], 1, "{results:#}");
+    assert_eq!(results["results"][0]["name"], "data.team.pii_test.test_flags");
+    assert!(results["results"][0]["file"].as_str().unwrap().starts_with(out.to_str().unwrap()), "{results:#}");
+
     let b = microgov::bundle::Bundle::from_tarball(&out).unwrap();
     assert_eq!(b.revision, "r42");
     assert_eq!(b.roots, ["team/allowed", "team/pii", "team/pii_test"], "roots cover each package and data path");
@@ -148,7 +156,56 @@ fn a_policy_that_does_not_load_is_reported_in_the_librarys_words() {
     {
         let o = run(&[args, &["--policy-dir", dir.to_str().unwrap()]].concat());
         assert_eq!(code(&o), 2, "{args:?}");
-        let line = format!("error: cannot load the policies: {} [{}]", want.message, want.code);
-        assert_eq!(stderr(&o).trim_end(), line, "{args:?}");
+        // The library's message (`file:line:col: message`, the source line, a caret), the code
+        // after its first line.
+        let (first, excerpt) = want.message.split_once('\n').unwrap();
+        let text = format!("error: cannot load the policies: {first} [{}]\n{excerpt}", want.code);
+        assert_eq!(stderr(&o).trim_end(), text, "{args:?}");
+        let bad = dir.join("bad.rego");
+        assert!(first.starts_with(&format!("{}:6:", bad.display())), "{first}");
+        assert_eq!(excerpt.lines().next(), Some("  6 |   msg :="), "{excerpt}");
+        assert!(excerpt.lines().nth(1).unwrap().ends_with('^'), "{excerpt}");
+        assert!(!text.contains("-->"), "no regorus banner: {text}");
+    }
+}
+
+#[test]
+fn a_team_folder_inside_a_bundled_package_is_refused_by_every_command_naming_both_files() {
+    let dir = "fixtures/policies/claims-pii";
+    for args in [
+        &["check", "fixtures/apps/expense-approver.yaml", "--policy-dir", dir][..],
+        &["explain", "fixtures/apps/expense-approver.yaml", "--policy-dir", dir],
+        &["test", dir, "--bundled"],
+    ] {
+        let o = run(args);
+        assert_eq!(code(&o), 2, "{args:?}");
+        let err = stderr(&o);
+        assert!(err.contains("[policy.bundled_package]"), "{args:?}: {err}");
+        assert!(err.contains("fixtures/policies/claims-pii/pii_extra.rego:4: package microgov.pii"), "{err}");
+        assert!(err.contains("policy-bundles/pii/pii.rego"), "{err}");
+    }
+}
+
+/// `data.<pkg>.<test>: PASS` lines of `microgov test` or `opa test -v` output, sorted.
+fn verdicts(text: &str) -> Vec<String> {
+    let re = regex::Regex::new(r"^(data\.\S+): (PASS|FAIL|ERROR)").unwrap();
+    let mut v: Vec<String> =
+        text.lines().filter_map(|l| re.captures(l).map(|c| format!("{} {}", &c[1], &c[2]))).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn json_patch_runs_as_in_opa() {
+    let dir = "fixtures/policies/jsonpatch";
+    let o = run(&["test", dir]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let ours = verdicts(&stdout(&o));
+    assert!(ours.len() >= 12, "{ours:?}");
+    assert!(ours.iter().all(|v| v.ends_with(" PASS")), "{ours:?}");
+    if let Some(opa) = opa() {
+        let theirs = Command::new(opa).args(["test", "-v", dir]).current_dir(root()).output().unwrap();
+        assert!(theirs.status.success(), "opa test: {}", String::from_utf8_lossy(&theirs.stdout));
+        assert_eq!(verdicts(&String::from_utf8_lossy(&theirs.stdout)), ours);
     }
 }

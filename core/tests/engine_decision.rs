@@ -17,16 +17,14 @@ fn bundled_decision() -> String {
         .unwrap()
 }
 
-/// A fresh folder holding `decision.rego`; with `replace`, a `.manifest` that claims the bundled
-/// decision's root (the folder replaces it), else the file adds to the bundled package.
-fn team_decision(tag: &str, source: &str, replace: bool) -> PathBuf {
+/// A fresh folder holding `decision.rego` and a `.manifest` that claims the bundled decision's
+/// root: the folder replaces the bundled decision bundle.
+fn team_decision(tag: &str, source: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("microgov-decision-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("decision.rego"), source).unwrap();
-    if replace {
-        std::fs::write(dir.join(".manifest"), r#"{"revision": "team-1", "roots": ["microgov/decision"]}"#).unwrap();
-    }
+    std::fs::write(dir.join(".manifest"), r#"{"revision": "team-1", "roots": ["microgov/decision"]}"#).unwrap();
     dir
 }
 
@@ -69,12 +67,15 @@ fn the_bundled_decision_package_in_regorus_gives_the_native_decision_on_every_fi
     assert!(native.native_packages().contains(&"microgov.decision"));
     // One comment more: no longer the bundled file, so the engine runs it.
     let edited = format!("{}\n# the same decision, run in Rego\n", bundled_decision());
-    let rego = engine_with(&team_decision("same", &edited, true));
+    let rego = engine_with(&team_decision("same", &edited));
     assert!(rego.decides_in_rego());
     assert!(rego.is_compiled(), "the decision package runs in the compiled VM");
     assert!(rego.native_packages().is_empty(), "the Rego decision reads every package from the VM");
-    // A file added to the package (a helper the result does not use) runs it in Rego too.
-    let extended = engine_with(&team_decision("extended", "package microgov.decision\n\nnote := \"ours\"\n", false));
+    // A file added to the package (a helper the result does not use) in a bundle that replaces
+    // the bundled one runs it in Rego too (without the `.manifest` it is refused: engine_native.rs).
+    let extended_dir = team_decision("extended", &bundled_decision());
+    std::fs::write(extended_dir.join("note.rego"), "package microgov.decision\n\nnote := \"ours\"\n").unwrap();
+    let extended = engine_with(&extended_dir);
     assert!(extended.decides_in_rego());
     // And every rule in Rego runs the bundled decision package in Rego, in the VM and in the
     // interpreter.
@@ -120,7 +121,7 @@ fn a_team_decision_that_makes_medium_violations_warnings_changes_decisions() {
              demoted := [v | some v in every_violation; waiver_of(valid_approvals, v) == null; v.severity == \"medium\"]\n",
         );
     let native = Engine::new().unwrap();
-    let lenient = engine_with(&team_decision("lenient", &team, true));
+    let lenient = engine_with(&team_decision("lenient", &team));
     assert!(lenient.decides_in_rego());
     // An app whose one violation is medium: its lifetime is longer than a year.
     let long_lived = native
@@ -177,7 +178,7 @@ fn a_decision_package_of_the_wrong_shape_is_a_bad_result_naming_the_field() {
         ("scalar", "3".to_string(), "result"),
     ] {
         let source = format!("package microgov.decision\n\nimport rego.v1\n\nresult := {result}\n");
-        let engine = engine_with(&team_decision(tag, &source, true));
+        let engine = engine_with(&team_decision(tag, &source));
         let err = engine.evaluate(&app, &ctx).unwrap_err();
         assert_eq!(err.code(), "policy.bad_result", "{tag}: {err}");
         assert!(
@@ -186,14 +187,14 @@ fn a_decision_package_of_the_wrong_shape_is_a_bad_result_naming_the_field() {
         );
     }
     let undefined = "package microgov.decision\n\nimport rego.v1\n\nresult := input.nothing.here\n";
-    let err = engine_with(&team_decision("undefined", undefined, true)).evaluate(&app, &ctx).unwrap_err();
+    let err = engine_with(&team_decision("undefined", undefined)).evaluate(&app, &ctx).unwrap_err();
     assert_eq!(err.code(), "policy.bad_result");
     assert!(err.to_string().contains("unreadable result: undefined"), "{err}");
 }
 
 #[test]
 fn a_copy_of_the_bundled_package_is_still_the_bundled_one() {
-    let copy = team_decision("copy", &bundled_decision(), true);
+    let copy = team_decision("copy", &bundled_decision());
     let engine = engine_with(&copy);
     assert!(!engine.decides_in_rego(), "byte for byte the bundled file: assembled natively");
     assert!(engine.bundles().iter().all(|b| b.name != "decision"), "the folder took the bundled bundle's place");

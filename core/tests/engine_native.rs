@@ -59,8 +59,44 @@ fn the_bundled_packages_run_natively_unless_told_otherwise() {
 }
 
 #[test]
-fn a_file_added_to_a_bundled_package_turns_its_native_path_off() {
+fn a_file_added_to_a_bundled_package_is_refused_naming_both_files() {
+    // It used to merge silently into the bundled package (issue 22): now only a bundle that
+    // replaces the bundled one (a `.manifest` claiming its root) may define that package.
+    let dir = common::root().join("fixtures/policies/claims-pii");
+    let err = Engine::with_options(EngineOptions::default().policy_dir(&dir)).unwrap_err();
+    assert_eq!(err.code(), "policy.bundled_package");
+    let msg = err.to_string();
+    assert!(msg.contains(&format!("{}:4: package microgov.pii", dir.join("pii_extra.rego").display())), "{msg}");
+    assert!(msg.contains("policy-bundles/pii/pii.rego"), "{msg}");
+    assert!(msg.contains("microgov/pii"), "{msg}");
+    let d = microgov::ffi::ErrorDetails::of(&err);
+    assert_eq!(d.file.as_deref(), Some(dir.join("pii_extra.rego").to_str().unwrap()));
+    assert_eq!(d.line, Some(4));
+
+    // A package under a bundled root's child (`microgov.residency.extra`) is refused too.
+    let nested = common::temp_dir("native-nested");
+    write(&nested, &[("extra.rego", "package microgov.residency.extra\n\nimport rego.v1\n\nx := 1\n")]);
+    let err = Engine::with_options(EngineOptions::default().policy_dir(&nested)).unwrap_err();
+    assert_eq!(err.code(), "policy.bundled_package");
+    assert!(err.to_string().contains("policy-bundles/residency/"), "{err}");
+
+    // Beside the bundled roots (`microgov.packs.<name>`, `microgov.pii_extras`) is the team's own.
+    let beside = common::temp_dir("native-beside");
+    write(&beside, &[("mine.rego", "package microgov.pii_extras\n\nimport rego.v1\n\nx := 1\n")]);
+    assert!(Engine::with_options(EngineOptions::default().policy_dir(&beside)).is_ok());
+}
+
+#[test]
+fn a_team_bundle_that_extends_a_bundled_package_by_replacing_it_turns_its_native_path_off() {
     let dir = common::temp_dir("native-extend");
+    let pii = common::root().join("policy-bundles/pii");
+    for f in std::fs::read_dir(&pii).unwrap() {
+        let p = f.unwrap().path();
+        let name = p.file_name().unwrap().to_str().unwrap().to_string();
+        if !name.ends_with("_test.rego") {
+            std::fs::copy(&p, dir.join(&name)).unwrap();
+        }
+    }
     write(
         &dir,
         &[(

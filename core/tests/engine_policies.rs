@@ -238,3 +238,24 @@ fn host_data_that_is_not_an_object_names_no_line() {
     let Error::Policy(p) = &err else { panic!("{err:?}") };
     assert_eq!((p.file(), p.line()), (Some("data"), None));
 }
+
+#[test]
+fn a_team_policy_can_use_json_patch_as_in_opa() {
+    // fixtures/policies/jsonpatch: the app with the change in `context.extra.change` applied.
+    let engine =
+        Engine::with_options(EngineOptions::default().policy_dir(fixtures().join("policies/jsonpatch"))).unwrap();
+    assert!(engine.is_compiled(), "json.patch runs in the compiled VM");
+    let app = engine.parse_manifest(APP).unwrap();
+    let with_change = |change: serde_json::Value| {
+        let ctx = Context { extra: serde_json::json!({ "change": change }), ..Context::at(now()) };
+        let d = engine.evaluate(&app, &ctx).unwrap();
+        d.violations.iter().filter(|v| v.policy == "acme.patch").map(|v| v.rule.clone()).collect::<Vec<_>>()
+    };
+    let live = serde_json::json!([{"op": "replace", "path": "/spec/environment", "value": "production"}]);
+    assert_eq!(with_change(live), ["change_goes_live"]);
+    let owner = serde_json::json!([{"op": "add", "path": "/spec/purpose", "value": "deploys"}]);
+    assert!(with_change(owner).is_empty());
+    // A patch that does not apply leaves `patched` undefined: no violation, no error.
+    let broken = serde_json::json!([{"op": "remove", "path": "/spec/nothing"}]);
+    assert!(with_change(broken).is_empty());
+}

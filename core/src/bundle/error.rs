@@ -1,5 +1,7 @@
 //! Errors of loading policy bundles: reading, parsing and checking Rego files and data.
 
+use super::diagnostic::Diagnostic;
+
 /// A policy, bundle or data document could not be loaded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -12,15 +14,20 @@ pub enum BundleError {
         /// The operating system's message.
         message: String,
     },
-    /// A Rego file does not parse or compile.
-    #[error("{}: {message}", at(file, *line))]
+    /// A Rego file does not parse or compile. Shown on one line (`file:line:col: message`);
+    /// [`BundleError::report`] adds the source line and a caret.
+    #[error("{}: {message}", at_column(file, *line, *column))]
     Parse {
         /// The file.
         file: String,
         /// 1-based line, when known.
         line: Option<usize>,
+        /// 1-based column, when known.
+        column: Option<usize>,
         /// What is wrong.
         message: String,
+        /// The source line the error points at, when known.
+        source_line: Option<String>,
     },
     /// A bundle's structure is wrong (bad `.manifest`, unreadable tarball ...).
     #[error("{}: {message}", at(file, *line))]
@@ -62,6 +69,25 @@ pub enum BundleError {
         /// The declared roots.
         roots: String,
     },
+    /// A team file's package lies inside a root a bundled bundle owns (`microgov.pii`), which
+    /// would merge its rules into the bundled package; a team replaces a bundled bundle with
+    /// a `.manifest` whose roots claim that root.
+    #[error(
+        "{file}:{line}: package {package} belongs to the bundled {bundled_file}; to replace that bundle, \
+         give this folder a .manifest whose roots claim {root}, or move the package under a root of your own"
+    )]
+    BundledPackage {
+        /// The team file.
+        file: String,
+        /// 1-based line of its `package`.
+        line: usize,
+        /// The package (`microgov.pii`).
+        package: String,
+        /// A bundled file of that root (`policy-bundles/pii/pii.rego`).
+        bundled_file: String,
+        /// The bundled root it lies in (`microgov/pii`).
+        root: String,
+    },
 }
 
 /// `file:line`, or `file` alone when the line is unknown.
@@ -69,6 +95,14 @@ fn at(file: &str, line: Option<usize>) -> String {
     match line {
         Some(l) => format!("{file}:{l}"),
         None => file.to_string(),
+    }
+}
+
+/// `file:line:col`, leaving out what is unknown.
+fn at_column(file: &str, line: Option<usize>, column: Option<usize>) -> String {
+    match (line, column) {
+        (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
+        _ => at(file, line),
     }
 }
 
@@ -87,6 +121,7 @@ impl BundleError {
             BundleError::BadData { .. } => "policy.bad_data",
             BundleError::RootOverlap { .. } => "policy.root_overlap",
             BundleError::OutsideRoot { .. } => "policy.outside_root",
+            BundleError::BundledPackage { .. } => "policy.bundled_package",
         }
     }
 
@@ -97,7 +132,8 @@ impl BundleError {
             BundleError::Parse { file, .. }
             | BundleError::BadBundle { file, .. }
             | BundleError::BadData { file, .. }
-            | BundleError::OutsideRoot { file, .. } => Some(file),
+            | BundleError::OutsideRoot { file, .. }
+            | BundleError::BundledPackage { file, .. } => Some(file),
             BundleError::RootOverlap { .. } => None,
         }
     }
@@ -108,22 +144,37 @@ impl BundleError {
             BundleError::Parse { line, .. }
             | BundleError::BadBundle { line, .. }
             | BundleError::BadData { line, .. } => *line,
-            BundleError::OutsideRoot { line, .. } => known_line(*line),
+            BundleError::OutsideRoot { line, .. } | BundleError::BundledPackage { line, .. } => known_line(*line),
             BundleError::Io { .. } | BundleError::RootOverlap { .. } => None,
         }
     }
 
-    /// Turns a regorus parse error (`\n--> file:line:col\n...`) into a typed one.
+    /// The error as microgov shows it everywhere: its one-line message, then for a Rego
+    /// parse error the source line and a caret under the column (see `diagnostic`).
+    pub fn report(&self) -> String {
+        match self {
+            BundleError::Parse { file, line, column, message, source_line } => Diagnostic {
+                file: Some(file.clone()),
+                line: *line,
+                column: *column,
+                message: message.clone(),
+                source_line: source_line.clone(),
+            }
+            .render(),
+            other => other.to_string(),
+        }
+    }
+
+    /// Turns a regorus parse error (`\n--> file:line:col\n...`) into a typed one; the file
+    /// the banner names wins over `file` (a compile error may point at another file).
     pub(crate) fn from_regorus_parse(file: &str, err: &str) -> BundleError {
-        let text = err.trim();
-        let line = regex::Regex::new(r"(?m):(\d+):(\d+)")
-            .ok()
-            .and_then(|re| re.captures(text).and_then(|c| c.get(1)).and_then(|m| m.as_str().parse().ok()))
-            .and_then(known_line);
+        let d = Diagnostic::parse(err);
         BundleError::Parse {
-            file: file.to_string(),
-            line,
-            message: text.lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join(" | "),
+            file: d.file.unwrap_or_else(|| file.to_string()),
+            line: d.line,
+            column: d.column,
+            message: d.message,
+            source_line: d.source_line,
         }
     }
 }
@@ -136,8 +187,21 @@ mod tests {
     fn an_unknown_line_is_left_out_of_the_message() {
         let e = BundleError::BadData { file: "data".into(), line: None, message: "not an object".into() };
         assert_eq!(e.to_string(), "data: invalid data document: not an object");
-        let e = BundleError::Parse { file: "a.rego".into(), line: Some(4), message: "unexpected".into() };
+        let e = BundleError::Parse {
+            file: "a.rego".into(),
+            line: Some(4),
+            column: None,
+            message: "unexpected".into(),
+            source_line: None,
+        };
         assert_eq!(e.to_string(), "a.rego:4: unexpected");
+        assert_eq!(e.report(), "a.rego:4: unexpected");
         assert_eq!(e.line(), Some(4));
+        let e = BundleError::from_regorus_parse(
+            "x.rego",
+            "\n--> b.rego:2:5\n  |\n2 | a := {\n  |     ^\nerror: unexpected eof",
+        );
+        assert_eq!(e.to_string(), "b.rego:2:5: unexpected eof");
+        assert_eq!(e.report(), "b.rego:2:5: unexpected eof\n  2 | a := {\n    |     ^");
     }
 }

@@ -6,14 +6,17 @@
 //! handed to the engine, which compiles all bundles together. Loading errors are
 //! [`BundleError`]; [`rego_test`] runs a bundle's Rego unit tests.
 
+mod diagnostic;
 mod error;
 mod metadata;
+mod ownership;
 pub mod rego_test;
 mod site;
 
 pub use error::BundleError;
 pub(crate) use metadata::SourceIndex;
 pub use metadata::{RuleMetadata, RuleSite};
+pub use ownership::{check_overlap, check_owned, drop_replaced, settle};
 pub use site::RuleSites;
 
 use error::known_line;
@@ -371,24 +374,6 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) -> Result<(),
     Ok(())
 }
 
-/// Drops each of the first `bundled` bundles (the shipped ones) that a later bundle
-/// replaces: one whose `.manifest` claims a root equal to or above one of its roots
-/// (a team bundle with root `microgov/residency` replaces the bundled `residency`,
-/// its Rego and its data). Overriding a bundled package is explicit this way; any
-/// other overlap is still refused by [`check_overlap`].
-pub fn drop_replaced(bundles: &mut Vec<Bundle>, bundled: usize) {
-    let covers = |team: &str, ours: &str| {
-        let (t, o) = (team.trim_matches('/'), ours.trim_matches('/'));
-        !t.is_empty() && (o == t || o.starts_with(&format!("{t}/")))
-    };
-    let claimed: Vec<String> = bundles.iter().skip(bundled).flat_map(|b| b.roots.iter().cloned()).collect();
-    let mut i = 0;
-    bundles.retain(|b| {
-        i += 1;
-        i > bundled || !b.roots.iter().any(|r| claimed.iter().any(|t| covers(t, r)))
-    });
-}
-
 /// How the loaded files of a package compare with the bundled files of that package.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum PackageSource {
@@ -420,31 +405,6 @@ pub(crate) fn package_source<'a>(package: &str, files: impl IntoIterator<Item = 
     } else {
         PackageSource::Changed
     }
-}
-
-/// Checks that no two bundles claim overlapping roots, as OPA refuses them.
-pub fn check_overlap(bundles: &[Bundle]) -> Result<(), BundleError> {
-    for (i, a) in bundles.iter().enumerate() {
-        for b in &bundles[i + 1..] {
-            for ra in &a.roots {
-                for rb in &b.roots {
-                    let (x, y) = (ra.trim_matches('/'), rb.trim_matches('/'));
-                    if x == y
-                        || x.starts_with(&format!("{y}/"))
-                        || y.starts_with(&format!("{x}/"))
-                        || x.is_empty()
-                        || y.is_empty()
-                    {
-                        return Err(BundleError::RootOverlap {
-                            first: format!("{} ({ra})", a.name),
-                            second: format!("{} ({rb})", b.name),
-                        });
-                    }
-                }
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Adds one Rego file to an interpreter: Rego v1 first, then v0 for older files.

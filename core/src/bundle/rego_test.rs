@@ -56,7 +56,7 @@ pub fn run_tests(bundles: &[Bundle]) -> Result<Vec<TestResult>, BundleError> {
                 let (status, message) = match engine.eval_rule(rule.clone()) {
                     Ok(regorus::Value::Bool(true)) => ("pass", None),
                     Ok(_) => ("fail", None),
-                    Err(e) => ("error", Some(e.to_string().trim().to_string())),
+                    Err(e) => ("error", Some(super::diagnostic::render_regorus(&e.to_string()))),
                 };
                 results.push(TestResult {
                     name: rule,

@@ -50,8 +50,8 @@ pub use prepared::PreparedApp;
 pub use settings::Settings;
 
 use crate::bundle::{
-    add_file, check_overlap, drop_replaced, merge_data, package_of, package_source, to_regorus, Bundle, BundleError,
-    PackageSource, SourceIndex,
+    add_file, check_overlap, merge_data, package_of, package_source, to_regorus, Bundle, BundleError, PackageSource,
+    SourceIndex,
 };
 use crate::model::{Approval, ApprovalStatus, Limits, Manifest};
 use crate::{Error, Result};
@@ -377,7 +377,7 @@ impl Engine {
         for t in &opts.bundles {
             bundles.push(Bundle::from_tarball(t)?);
         }
-        drop_replaced(&mut bundles, bundled);
+        crate::bundle::settle(&mut bundles, bundled)?;
         check_overlap(&bundles)?;
         Engine::from_bundles(bundles, opts)
     }

@@ -38,7 +38,8 @@ pub struct ErrorDetails {
     pub family: ErrorFamily,
     /// The stable code (`manifest.invalid`, `policy.parse`, `audit.tampered` ...).
     pub code: &'static str,
-    /// One line, without a trailing period.
+    /// One line, without a trailing period; for a Rego parse error (`policy.parse`) that line
+    /// (`file:line:col: message`), then the source line and a caret under the column.
     pub message: String,
     /// For `manifest.invalid`: every problem.
     pub problems: Vec<Problem>,
@@ -71,6 +72,7 @@ impl ErrorDetails {
         d.family = match err {
             Error::Manifest(_) => ErrorFamily::Manifest,
             Error::Policy(p) => {
+                d.message = p.report();
                 d.file = p.file().map(str::to_string);
                 d.line = p.line();
                 ErrorFamily::Policy

@@ -270,11 +270,15 @@ pub fn to_failure(e: microgov::Error) -> Failure {
     }
 }
 
-/// A library error in the words the bindings use: the one-line message and the stable
-/// code (`message [code]`).
+/// A library error in the words the bindings use: the message with the stable code after
+/// its first line (`message [code]`), then the rest of the message (a Rego parse error's
+/// source line and caret).
 pub fn describe_core(e: impl Into<microgov::Error>) -> String {
     let d = ErrorDetails::of(&e.into());
-    format!("{} [{}]", d.message, d.code)
+    match d.message.split_once('\n') {
+        Some((first, rest)) => format!("{first} [{}]\n{rest}", d.code),
+        None => format!("{} [{}]", d.message, d.code),
+    }
 }
 
 /// A library error that ends a command, after what was being done (`cannot load the

@@ -163,10 +163,10 @@ read whole without it; the page prints.",
 
     /// Run Rego policy unit tests (test_ rules in *_test.rego), as `opa test` does.
     #[command(
-        long_about = "Run the test_ rules of *_test.rego files in the given policy folders (OPA bundle \
+        long_about = "Run the test_ rules of *_test.rego files in the given policy folders or bundle tarballs (OPA bundle \
 layout), or of the bundled policies when no folder is given, and report PASS or FAIL \
 per test and a summary, as `opa test` does.",
-        after_help = "Examples:\n  microgov test\n  microgov test policies/ --bundled\n  microgov test policies/ --run residency --format json\n\nExit status: 0 all tests pass, 1 a test fails, 2 policies or tests cannot be loaded (or a usage error)."
+        after_help = "Examples:\n  microgov test\n  microgov test policies/ --bundled\n  microgov test team.tar.gz\n  microgov test policies/ --run residency --format json\n\nExit status: 0 all tests pass, 1 a test fails, 2 policies or tests cannot be loaded (or a usage error)."
     )]
     Test(policy_test::Args),
 

@@ -20,8 +20,9 @@ pub enum Format {
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Policy folders (OPA bundle layout) with *_test.rego files; the bundled policies when none.
-    #[arg(value_name = "DIR")]
+    /// Policy folders (OPA bundle layout) or bundle tarballs (.tar.gz, as `microgov bundle build`
+    /// writes them) with *_test.rego files; the bundled policies when none.
+    #[arg(value_name = "PATH")]
     pub dirs: Vec<PathBuf>,
     /// Load the bundled policies too, so your tests can use their rules and data.
     #[arg(long)]
@@ -51,12 +52,12 @@ pub fn run(args: Args, color: ColorChoice) -> CliResult<u8> {
     }
     let bundled = bundles.len();
     for d in &args.dirs {
-        bundles.push(Bundle::from_dir(d).map_err(load_error)?);
+        // A file is a bundle tarball; anything else is read as a folder (and reported if not one).
+        bundles.push(if d.is_file() { Bundle::from_tarball(d) } else { Bundle::from_dir(d) }.map_err(load_error)?);
     }
     // As the engine loads them: a folder that claims a bundled root replaces that bundle.
-    let before = bundles.len();
-    microgov::bundle::drop_replaced(&mut bundles, bundled);
-    let bundled = bundled - (before - bundles.len());
+    // A folder's package inside a bundled root is refused, as the engine refuses it.
+    let bundled = microgov::bundle::settle(&mut bundles, bundled).map_err(load_error)?;
     // Only the given folders' tests run; bundled policies are there to be used.
     let own: Vec<String> = if args.dirs.is_empty() {
         Vec::new()
