@@ -236,14 +236,34 @@ class VerifyReportDict(_VerifyReportOptional):
 
 
 class InventoryRow(TypedDict):
-    """One row of :func:`microgov.inventory` (when pandas is not installed)."""
+    """One row of :func:`microgov.inventory` (when pandas is not installed).
+
+    The same columns, in the same order, as ``microgov inventory --format json``
+    (``core/docs/inventory.md``).
+    """
 
     name: Optional[str]
+    """``metadata.name``; for an invalid manifest, as far as its text still tells."""
     owner: Optional[str]
+    department: Optional[str]
+    environment: Optional[str]
+    """``production``, ``staging``, ``development`` or ``sandbox``."""
+    template: Optional[str]
     tier: Optional[str]
+    score: Optional[int]
+    """Risk score, 0-100."""
     outcome: str
     """``allow``, ``review``, ``deny``, or ``invalid`` for a manifest that does not validate."""
     violation_count: Optional[int]
-    expires_at: Optional[str]
     required_approvals: List[str]
+    """Roles whose approval is still missing."""
+    lifecycle: Optional[str]
+    """``active``, ``expiring``, ``expired`` or ``retired``."""
+    days_left: Optional[int]
+    """Whole days until expiry (negative once expired); ``None`` when retired or invalid."""
+    expires_at: Optional[str]
     source: Optional[str]
+    reason: str
+    """Why the row is invalid (its first problems, ``code at path: message``); ``""`` otherwise."""
+    duplicate_of: List[str]
+    """The other sources that declare the same ``metadata.name`` (``item N`` for one not read from a file)."""

@@ -130,12 +130,15 @@ with -b and the entry module with -d, and evaluate data.microgov.decision.result
     )]
     Input(input::Args),
 
-    /// One line per app: tier, outcome, expiry, missing approvals.
+    /// One line per app: owner, tier, score, outcome, lifecycle, missing approvals, why invalid.
     #[command(
-        long_about = "List the apps in folders (or files) with their risk tier, decision, expiry, \
-lifecycle state and missing approvals. Sort by tier, name, expiry or outcome; with \
---within, only apps that expire within that window (or have expired).",
-        after_help = "Examples:\n  microgov inventory apps/\n  microgov inventory apps/ --sort expiry --within 14d\n  microgov inventory apps/ --format csv > inventory.csv\n\nExit status: 0 success, 2 a manifest is invalid or unreadable (the others are still listed) or a usage error."
+        long_about = "List the apps in folders (or files) with their owner, department, environment, \
+template, risk tier and score, decision, missing approvals, lifecycle state, days left and expiry; \
+an invalid file is a row whose reason names its first problems, and an app name declared in two \
+files is flagged (duplicate_of). The same columns as Python's microgov.inventory \
+(core/docs/inventory.md). Sort by tier, name, expiry or outcome; with --within (d, w, h or min), \
+only apps that expire within that window (or have expired).",
+        after_help = "Examples:\n  microgov inventory apps/\n  microgov inventory apps/ --sort expiry --within 14d\n  microgov inventory apps/ --format csv > inventory.csv\n\nExit status: 0 success (an app name declared in two files is a warning), 2 a manifest is invalid or unreadable (listed as an invalid row with its reason, the others too) or a usage error."
     )]
     Inventory(inventory::Args),
 
