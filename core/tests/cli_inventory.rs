@@ -61,7 +61,7 @@ fn inventory_csv_and_table() {
     assert_eq!(lines.next(), Some(columns().join(",").as_str()));
     let first: Vec<&str> = lines.next().unwrap().split(',').collect();
     assert_eq!(first[5], "high", "highest tier first");
-    assert_eq!(out.lines().count(), 18);
+    assert_eq!(out.lines().count(), 20);
 
     let table = run(&["inventory", "fixtures/apps", "--now", NOW, "--sort", "outcome"]);
     let out = stdout(&table);
@@ -71,7 +71,7 @@ fn inventory_csv_and_table() {
     let count = |k: &str, v: &str| rows.as_array().unwrap().iter().filter(|r| r[k] == v).count();
     let summary = format!(
         // hr-onboarding.yaml and .json declare the same app: both are flagged.
-        "17 app(s): {} denied, {} awaiting approval, {} expiring within 14d, {} expired, 2 sharing a name",
+        "19 app(s): {} denied, {} awaiting approval, {} expiring within 14d, {} expired, 2 sharing a name",
         count("outcome", "deny"),
         count("outcome", "review"),
         count("lifecycle", "expiring"),

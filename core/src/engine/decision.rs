@@ -273,6 +273,33 @@ impl Decision {
     }
 }
 
+impl crate::audit::AuditLog {
+    /// Appends the `policy.evaluate` record of a decision ([`Event::from_decision`](crate::audit::Event::from_decision): its id,
+    /// app, outcome, tier, input digest and policy revisions), with the members of `extra`
+    /// (an event object, possibly partial: `principal_id`, `tenant_id`, `request_id`; `attrs`
+    /// merged key by key)
+    /// over it. An `extra` that is not a valid event object gives `audit.bad_event` naming
+    /// the field, and nothing is appended.
+    ///
+    /// ```no_run
+    /// # use microgov::{audit::{AuditLog, AuditOptions}, Context, Engine};
+    /// let engine = Engine::new()?;
+    /// let app = engine.parse_manifest(&std::fs::read_to_string("fixtures/apps/readonly-dashboard.yaml")?)?;
+    /// let decision = engine.evaluate(&app, &Context::default())?;
+    /// let log = AuditLog::open("audit.jsonl", AuditOptions::new())?;
+    /// let receipt = log.append_decision(&decision, Some(&serde_json::json!({"principal_id": "ci@example.com"})))?;
+    /// # let _ = receipt;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn append_decision(
+        &self,
+        decision: &Decision,
+        extra: Option<&serde_json::Value>,
+    ) -> Result<crate::audit::Receipt, crate::audit::AuditError> {
+        self.append(&crate::audit::Event::from_decision(decision, extra)?)
+    }
+}
+
 impl crate::audit::Event {
     /// A decision's `policy.evaluate` event ([`Event::from_decision_json`]) with the caller's
     /// own members over it ([`Event::merged`]): the one way every binding and the command
