@@ -80,6 +80,8 @@ export interface Manifest {
     }
     /** The agent or assistant that built it: model, tools, MCP servers, prompt data, human in the loop. */
     agent?: { model?: string; tools?: string[]; mcpServers?: string[]; promptCategories?: Category[]; humanInTheLoop?: boolean }
+    /** Who supports it and at what service level (required in production). */
+    support?: { contact?: string; sla?: 'best-effort' | 'business-hours' | '24x7' | (string & {}) }
     /** What it records and where its logs go. */
     observability?: { auditEvents?: boolean; logShipping?: string; traces?: boolean }
   }
