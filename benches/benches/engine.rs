@@ -57,6 +57,17 @@ fn bench(c: &mut Criterion) {
     g.bench_function("microgov_typical", |b| {
         b.iter(|| black_box(engine.evaluate(black_box(&app), &ctx).expect("decision")))
     });
+    // The same decision with only the core bundles (the four natively run policies and
+    // governance; the decision assembled natively): what the control catalog of issue 18 (catalog,
+    // packs, identity, delivery, agents, operations) costs, as a ratio within one run.
+    let mut core = microgov::EngineOptions { without_bundled: true, ..Default::default() };
+    for b in ["egress", "governance", "pii", "residency", "secrets"] {
+        core = core.policy_dir(root().join("policy-bundles").join(b));
+    }
+    let core = Engine::with_options(core).expect("engine");
+    g.bench_function("microgov_typical_core_bundles", |b| {
+        b.iter(|| black_box(core.evaluate(black_box(&app), &ctx).expect("decision")))
+    });
     let prepared = engine.prepare(&app).expect("prepare");
     g.bench_function("microgov_typical_prepared", |b| {
         b.iter(|| black_box(engine.evaluate_prepared(black_box(&prepared), &ctx).expect("decision")))
