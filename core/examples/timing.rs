@@ -5,7 +5,17 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let text = std::fs::read_to_string("fixtures/bench/typical.yaml")?;
-    let engine = microgov::Engine::new()?;
+    // BUNDLES=egress,governance,... : only those folders of policy-bundles/ (what each costs).
+    let engine = match std::env::var("BUNDLES") {
+        Ok(list) => {
+            let mut opts = microgov::EngineOptions { without_bundled: true, ..Default::default() };
+            for b in list.split(',') {
+                opts = opts.policy_dir(format!("policy-bundles/{b}"));
+            }
+            microgov::Engine::with_options(opts)?
+        }
+        Err(_) => microgov::Engine::new()?,
+    };
     let app = engine.parse_manifest(&text)?;
     let ctx = microgov::Context::at("2026-11-26T10:00:00Z".parse()?).with_decision_id("bench");
     let d = engine.evaluate(&app, &ctx)?;
