@@ -91,22 +91,8 @@ fn parse_time(flag: &str, text: &str) -> CliResult<chrono::DateTime<chrono::Utc>
 /// One YAML list item: block keys in the approvals file's order, each value as JSON (a JSON
 /// string, list or object is valid YAML), so it appends to an approvals file as it is.
 fn yaml_item(v: &Value) -> String {
-    const ORDER: [&str; 12] = [
-        "id",
-        "app",
-        "approver",
-        "roles",
-        "scope",
-        "grantedAt",
-        "expiresAt",
-        "justification",
-        "revokedAt",
-        "digest",
-        "reviewed",
-        "signature",
-    ];
     let mut out = String::new();
-    for (i, key) in ORDER.iter().enumerate() {
+    for (i, key) in microgov::model::approval::FILE_KEYS.iter().enumerate() {
         let Some(value) = v.get(*key) else { continue };
         let name = *key;
         out.push_str(if i == 0 { "- " } else { "  " });

@@ -338,6 +338,23 @@ fn is_sha256(s: &str) -> bool {
         .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
 }
 
+/// The members of an approvals file item, in the order the file format lists them (and
+/// `microgov approve` writes them).
+pub const FILE_KEYS: [&str; 12] = [
+    "id",
+    "app",
+    "approver",
+    "roles",
+    "scope",
+    "grantedAt",
+    "expiresAt",
+    "justification",
+    "revokedAt",
+    "digest",
+    "reviewed",
+    "signature",
+];
+
 /// Reads a list of approvals from YAML or JSON, reporting every problem.
 pub fn approvals_from_str(text: &str) -> Result<Vec<Approval>, Vec<Problem>> {
     let doc = parse_document(text, sniff_format(text), &Limits::default())?;
@@ -368,24 +385,7 @@ pub fn approvals_from_value(doc: &serde_json::Value) -> Result<Vec<Approval>, Ve
         let at = At::Index(&At::Root, i);
         let Some(
             [id, app, approver, roles, scope, granted_at, expires_at, justification, revoked_at, digest, reviewed, signature],
-        ) = w.members(
-            &v,
-            &at,
-            [
-                "id",
-                "app",
-                "approver",
-                "roles",
-                "scope",
-                "grantedAt",
-                "expiresAt",
-                "justification",
-                "revokedAt",
-                "digest",
-                "reviewed",
-                "signature",
-            ],
-        )
+        ) = w.members(&v, &at, FILE_KEYS)
         else {
             continue;
         };
